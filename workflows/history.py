@@ -1,0 +1,47 @@
+"""The path an instance has taken: completed and cancelled elements in order, for diagrams and audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from SpiffWorkflow import TaskState
+
+
+@dataclass(frozen=True)
+class PathStep:
+    """One element the instance passed through (or that was cancelled, like an unused timer)."""
+
+    task_id: str
+    bpmn_id: str
+    name: str
+    kind: str
+    lane: str | None
+    state: str  # completed | cancelled | ready | waiting
+    at: datetime
+
+
+def path_taken(workflow: Any, include_open: bool = True) -> list[PathStep]:
+    """List elements with a BPMN id (Spiff's internal specs are left out), ordered by when they changed."""
+    mask = TaskState.COMPLETED | TaskState.CANCELLED
+    if include_open:
+        mask |= TaskState.READY | TaskState.WAITING
+    steps = []
+    for task in workflow.get_tasks(state=mask):
+        spec = task.task_spec
+        if spec.bpmn_id is None:
+            continue
+        steps.append(
+            PathStep(
+                task_id=str(task.id),
+                bpmn_id=spec.bpmn_id,
+                name=spec.bpmn_name or spec.bpmn_id,
+                kind=type(spec).__name__,
+                lane=spec.lane,
+                state=TaskState.get_name(task.state).lower(),
+                at=datetime.fromtimestamp(task.last_state_change, UTC),
+            )
+        )
+    steps.sort(key=lambda s: (s.at, s.state != "completed"))
+    return steps
