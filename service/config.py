@@ -1,0 +1,54 @@
+"""Configuration read from the environment, with documented defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_DIR = REPO_ROOT / "instance"
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    secret_key: str
+    demo_password: str = "demo"
+    upload_dir: Path = DEFAULT_INSTANCE_DIR / "uploads"
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, instance_dir: Path | None = None) -> Config:
+        """DATABASE_URL, THIDUA_SECRET_KEY, THIDUA_DEMO_PASSWORD, THIDUA_UPLOAD_DIR; defaults under instance/."""
+        env = os.environ if environ is None else environ
+        folder = Path(env.get("THIDUA_INSTANCE_DIR") or instance_dir or DEFAULT_INSTANCE_DIR)
+        return cls(
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{folder / 'thidua.sqlite3'}",
+            secret_key=env.get("THIDUA_SECRET_KEY") or _stored_secret(folder),
+            demo_password=env.get("THIDUA_DEMO_PASSWORD") or "demo",
+            upload_dir=Path(env.get("THIDUA_UPLOAD_DIR") or folder / "uploads"),
+        )
+
+    @classmethod
+    def for_tests(cls, database_url: str, instance_dir: Path) -> Config:
+        """A config that touches nothing outside `instance_dir`."""
+        return cls(database_url=database_url, secret_key="test-" + secrets.token_hex(16),
+                   upload_dir=instance_dir / "uploads")  # fmt: skip
+
+    def with_database(self, url: str) -> Config:
+        return replace(self, database_url=url)
+
+
+def _stored_secret(folder: Path) -> str:
+    """A random key created once per installation and kept in instance/secret_key (mode 0600)."""
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,34 @@
+"""Alembic environment: runs migrations on the URL given by service.db.upgrade_schema (or DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+
+from alembic import context
+
+from service import models  # noqa: F401  (registers every table on Base.metadata)
+from service.db import Base, make_engine
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL", "")
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

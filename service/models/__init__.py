@@ -1,0 +1,14 @@
+"""SQLAlchemy models, one module per aggregate."""
+
+from .audit import AuditChainHead, AuditEvent
+from .campaign import AwardForm, Campaign
+from .dossier import Dossier, DossierStatus, Nominee, NomineeKind
+from .org import Level, OrgUnit, Role, RoleAssignment
+from .process import HumanTask, HumanTaskState, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion
+from .user import User
+
+__all__ = [
+    "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
+    "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeKind", "OrgUnit", "ProcessDefinition",
+    "ProcessInstance", "ProcessVersion", "Role", "RoleAssignment", "User",
+]  # fmt: skip

@@ -1,0 +1,57 @@
+"""Dossiers (hồ sơ đề nghị khen thưởng) and their nominees."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UTCDateTime, str_enum, utcnow
+from .org import Level
+
+
+class DossierStatus(enum.StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    returned = "returned"
+    granted = "granted"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+    cancelled = "cancelled"
+    error = "error"
+
+
+class NomineeKind(enum.StrEnum):
+    individual = "individual"
+    collective = "collective"
+
+
+class Dossier(Base):
+    __tablename__ = "dossier"
+    __table_args__ = (Index("ix_dossier_campaign_unit", "campaign_id", "unit_id"), Index("ix_dossier_status", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    title: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(str_enum(DossierStatus), default=DossierStatus.draft)
+    target_level: Mapped[str] = mapped_column(str_enum(Level))
+    current_step: Mapped[str | None] = mapped_column(String(128))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Nominee(Base):
+    __tablename__ = "nominee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    kind: Mapped[str] = mapped_column(str_enum(NomineeKind))
+    full_name: Mapped[str] = mapped_column(String(255))
+    position: Mapped[str | None] = mapped_column(String(255))
+    award_form_id: Mapped[int] = mapped_column(ForeignKey("award_form.id"))
+    summary: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,115 @@
+"""Process definitions and versions, running instances (state as TEXT) and the inbox task table."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UTCDateTime, str_enum, utcnow
+from .org import Level
+
+
+class InstanceStatus(enum.StrEnum):
+    running = "running"
+    completed = "completed"
+    cancelled = "cancelled"
+    suspended = "suspended"
+    error = "error"
+
+
+class HumanTaskState(enum.StrEnum):
+    ready = "ready"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+class ProcessDefinition(Base):
+    __tablename__ = "process_definition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)  # the BPMN process id
+    name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProcessVersion(Base):
+    """One deployed BPMN file: its XML, sha256 and the serialized spec every instance refers to."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (
+        UniqueConstraint("definition_id", "version"),
+        Index("ix_process_version_definition_sha", "definition_id", "sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
+    version: Mapped[int]
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    spec_json: Mapped[str] = mapped_column(Text)
+    deployed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    comment: Mapped[str | None] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(default=False)
+
+
+class ProcessInstance(Base):
+    """The engine state of one dossier's process; guarded by optimistic locking on lock_version."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (Index("ix_process_instance_status_timer", "status", "next_timer_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), unique=True)
+    status: Mapped[str] = mapped_column(str_enum(InstanceStatus), default=InstanceStatus.running)
+    # TEXT, never json/jsonb: SpiffWorkflow restores task data as deltas in key order (SPIFFWORKFLOW.md P3).
+    state_json: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(16), default="")
+    end_event: Mapped[str | None] = mapped_column(String(128))
+    next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+    lock_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+
+
+class HumanTask(Base):
+    """An inbox row, kept in step with the engine's READY user tasks in the same transaction."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "task_guid"),
+        Index("ix_human_task_inbox", "role", "org_unit_id", "state", "due_at"),
+        Index("ix_human_task_state_due", "state", "due_at"),
+        Index("ix_human_task_claimed", "claimed_by", "state"),
+        Index("ix_human_task_escalation", "escalate_to_role", "escalate_to_unit_id", "state"),
+        Index("ix_human_task_instance_state", "instance_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    task_guid: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(500))
+    lane: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(str_enum(Level))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    state: Mapped[str] = mapped_column(str_enum(HumanTaskState), default=HumanTaskState.ready)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalate_to_role: Mapped[str | None] = mapped_column(String(32))
+    escalate_to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,110 @@
+"""Append audit events to the hash chain (in the caller's transaction) and verify the chain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import AuditChainHead, AuditEvent
+from ..models.audit import GENESIS_HASH
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_nfc(v) for v in value]
+    return value
+
+
+def _to_json(value: Any) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(_nfc(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_role": event.actor_role,
+        "actor_unit_id": event.actor_unit_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "before": event.before_json,
+        "after": event.after_json,
+        "comment": event.comment,
+        "ip": event.ip,
+        "user_agent": event.user_agent,
+    }
+
+
+def event_hash(event: AuditEvent, prev_hash: str) -> str:
+    """sha256 over a canonical encoding (sorted keys, NFC text, UTC microseconds) and the previous hash."""
+    canonical = json.dumps(
+        {"event": _nfc(_fields(event)), "prev_hash": prev_hash}, ensure_ascii=False, sort_keys=True,
+        separators=(",", ":"),
+    )  # fmt: skip
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record_event(
+    session: Session, *, action: str, object_type: str, object_id: str, actor: int | None = None,
+    actor_role: str | None = None, actor_unit_id: int | None = None, before: Any = None, after: Any = None,
+    comment: str | None = None, ip: str | None = None, user_agent: str | None = None, now: datetime | None = None,
+) -> AuditEvent:  # fmt: skip
+    """Append one event after the chain head; flushes, never commits (the caller's change and this row commit together)."""
+    head = session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
+    if head is None:
+        head = AuditChainHead(id=1, last_event_id=None, last_hash=GENESIS_HASH)
+        session.add(head)
+    event = AuditEvent(
+        occurred_at=(now or datetime.now(UTC)).astimezone(UTC), actor_id=actor, actor_role=actor_role,
+        actor_unit_id=actor_unit_id, action=action, object_type=object_type, object_id=str(object_id)[:64],
+        before_json=_to_json(before), after_json=_to_json(after), comment=_nfc(comment), ip=ip,
+        user_agent=(user_agent or None) and user_agent[:500], prev_hash=head.last_hash,
+    )  # fmt: skip
+    event.hash = event_hash(event, head.last_hash)
+    session.add(event)
+    session.flush()
+    head.last_event_id, head.last_hash = event.id, event.hash
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    reason: str | None = None
+
+
+def verify_chain(session: Session, batch: int = 5000) -> VerifyResult:
+    """Walk the chain in id order; report the first event whose link or hash does not hold."""
+    prev_hash, last_id, checked = GENESIS_HASH, 0, 0
+    while True:
+        events = list(
+            session.scalars(select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch))
+        )
+        if not events:
+            break
+        for event in events:
+            if event.prev_hash != prev_hash:
+                return VerifyResult(False, checked, event.id, "liên kết tới sự kiện trước bị đứt (thiếu hoặc bị xóa)")
+            if event_hash(event, prev_hash) != event.hash:
+                return VerifyResult(False, checked, event.id, "nội dung sự kiện không khớp mã băm (đã bị sửa)")
+            prev_hash, last_id, checked = event.hash, event.id, checked + 1
+    head = session.get(AuditChainHead, 1)
+    if head is not None and head.last_hash != prev_hash:
+        return VerifyResult(False, checked, head.last_event_id, "sự kiện cuối chuỗi đã bị xóa")
+    return VerifyResult(True, checked)
