@@ -1,0 +1,33 @@
+"""A dossier's status read from where its process stands (end event ids follow a naming convention)."""
+
+from __future__ import annotations
+
+from ..errors import InvalidInput
+
+END_EVENT_STATUS = (("end_granted", "granted"), ("end_rejected", "rejected"), ("end_withdrawn", "withdrawn"))
+FIRST_STEP = "unit_prepare"
+DECISIONS_NEEDING_REASON = frozenset({"return", "reject"})
+
+
+def status_for_end_event(end_event: str | None) -> str | None:
+    """granted / rejected / withdrawn from an end event id, or None when it follows no convention."""
+    for prefix, status in END_EVENT_STATUS:
+        if end_event and end_event.startswith(prefix):
+            return status
+    return None
+
+
+def status_while_running(current_steps: list[str], was_submitted: bool) -> str:
+    """draft before the first submission, returned when back at the unit, otherwise in review."""
+    if current_steps and all(step == FIRST_STEP for step in current_steps):
+        return "returned" if was_submitted else "draft"
+    return "in_review"
+
+
+def require_reason(decision: str | None, comment: str | None) -> str | None:
+    """Return and reject need a reason the unit can act on; return the cleaned comment."""
+    text = (comment or "").strip()
+    if decision in DECISIONS_NEEDING_REASON and not text:
+        what = "trả lại bổ sung" if decision == "return" else "không đồng ý"
+        raise InvalidInput(f"Phải ghi rõ lý do khi {what}.")
+    return text or None

@@ -1,0 +1,149 @@
+"""Validate and deploy BPMN process versions; load a version's Definition (cached per process)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from threading import Lock
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from workflows import Definition, DefinitionError, Problem, dump_spec, parse_definition, restore_definition
+
+from ..domain.actors import Actor
+from ..domain.dossier_status import status_for_end_event
+from ..errors import DefinitionRejected, NotFound
+from ..models import ProcessDefinition, ProcessVersion
+from .audit import record_event
+
+# Keyed by the XML's sha256, so several databases in one process (tests, bench) never mix versions.
+_CACHE: dict[str, Definition] = {}
+_CACHE_LOCK = Lock()
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    version: ProcessVersion
+    created: bool
+
+
+def check_definition(xml: bytes, filename: str = "process.bpmn") -> Definition:
+    """Parse and lint BPMN, plus the service's own conventions; raise DefinitionRejected listing problems."""
+    try:
+        definition = parse_definition(xml, filename)
+    except DefinitionError as exc:
+        raise DefinitionRejected(exc.message, problems=exc.problems) from None
+    problems = _end_event_problems(definition)
+    if problems:
+        text = "\n".join(f"- {p}" for p in problems)
+        raise DefinitionRejected(f"Quy trình {filename} không hợp lệ:\n{text}", problems=problems)
+    return definition
+
+
+def _end_event_problems(definition: Definition) -> list[Problem]:
+    """End events on the main path must say how the dossier ends: end_granted*, end_rejected*, end_withdrawn*."""
+    diagram = definition.diagram
+    escalation = _reachable_from_timers(definition)
+    return [
+        Problem(el.id, "sự kiện kết thúc phải có mã bắt đầu bằng end_granted, end_rejected hoặc end_withdrawn", el.line)
+        for el in diagram.elements.values()
+        if el.tag == "endEvent" and el.id not in escalation and status_for_end_event(el.id) is None
+    ]
+
+
+def _reachable_from_timers(definition: Definition) -> set[str]:
+    diagram, seen = definition.diagram, set()
+    stack = [b for ids in diagram.boundary_of.values() for b in ids]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(n.id for n in diagram.successors(node) if n.tag != "userTask")
+    return seen
+
+
+def deploy_definition(
+    session: Session, actor: Actor, xml: bytes, *, filename: str = "process.bpmn", comment: str | None = None,
+    now: datetime | None = None,
+) -> DeployResult:  # fmt: skip
+    """Validate and store a new active version; deploying the active version's exact bytes again is a no-op."""
+    definition = check_definition(xml, filename)
+    process = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == definition.process_id))
+    now = now or datetime.now(UTC)
+    if process is None:
+        process = ProcessDefinition(key=definition.process_id, name=definition.name, created_at=now)
+        session.add(process)
+        session.flush()
+    active = active_version(session, definition.process_id, required=False)
+    if active is not None and active.sha256 == definition.sha256:
+        return DeployResult(active, created=False)
+    latest = session.scalar(
+        select(ProcessVersion.version).where(ProcessVersion.definition_id == process.id).order_by(
+            ProcessVersion.version.desc()).limit(1)
+    )  # fmt: skip
+    session.execute(
+        update(ProcessVersion).where(ProcessVersion.definition_id == process.id).values(is_active=False)
+    )
+    version = ProcessVersion(
+        definition_id=process.id,
+        version=(latest or 0) + 1,
+        bpmn_xml=xml.decode("utf-8"),
+        sha256=hashlib.sha256(xml).hexdigest(),
+        spec_json=dump_spec(definition),
+        deployed_by=actor.user_id,
+        deployed_at=now,
+        comment=comment,
+        is_active=True,
+    )
+    process.name = definition.name
+    session.add(version)
+    session.flush()
+    with _CACHE_LOCK:
+        _CACHE[definition.sha256] = definition
+    record_event(
+        session, action="bpmn.deploy", object_type="process_version", object_id=str(version.id), actor=actor.user_id,
+        after={"process": definition.process_id, "version": version.version, "sha256": version.sha256,
+               "levels": list(definition.levels)},
+        comment=comment, now=now,
+    )  # fmt: skip
+    return DeployResult(version, created=True)
+
+
+def active_version(session: Session, key: str, required: bool = True) -> ProcessVersion | None:
+    """The version new dossiers of process `key` start on."""
+    version = session.scalar(
+        select(ProcessVersion)
+        .join(ProcessDefinition, ProcessVersion.definition_id == ProcessDefinition.id)
+        .where(ProcessDefinition.key == key, ProcessVersion.is_active.is_(True))
+    )
+    if version is None and required:
+        raise NotFound(f"Chưa triển khai quy trình '{key}'. Hãy chạy 'thidua init' hoặc 'thidua bpmn deploy'.")
+    return version
+
+
+def load_definition(session: Session, version_id: int) -> Definition:
+    """The Definition of a stored version: restored from its spec once per process, then cached."""
+    sha256 = session.scalar(select(ProcessVersion.sha256).where(ProcessVersion.id == version_id))
+    if sha256 is None:
+        raise NotFound(f"Không tìm thấy phiên bản quy trình {version_id}.")
+    cached = _CACHE.get(sha256)
+    if cached is not None:
+        return cached
+    xml, spec_json = session.execute(
+        select(ProcessVersion.bpmn_xml, ProcessVersion.spec_json).where(ProcessVersion.id == version_id)
+    ).one()
+    definition = restore_definition(xml, spec_json)
+    if definition.sha256 != sha256:
+        raise DefinitionRejected(f"Nội dung phiên bản quy trình {version_id} không khớp mã băm đã lưu.")
+    with _CACHE_LOCK:
+        _CACHE[sha256] = definition
+    return definition
+
+
+def clear_definition_cache() -> None:
+    """Forget cached definitions (tests use it to simulate a process restart)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()

@@ -1,0 +1,184 @@
+"""Demo data: the org trees of the three seed plans, one user per role per unit, campaigns, sample dossiers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows import Engine, FixedClock
+
+from ..domain.actors import Actor
+from ..models import AwardForm, Campaign, Dossier, OrgUnit, RoleAssignment, User
+from .accounts import actor_for, hash_password
+from .dossiers import NomineeInput, create_dossier
+from .tasks import complete_task, open_task_for
+
+# (code, name, level, kind, parent code, staff)
+ORG_TREE: list[tuple[str, str, str, str | None, str | None, int]] = [
+    ("HN", "Thành phố Hà Nội", "province", "tỉnh/thành phố", None, 0),
+    ("HN-HD", "Quận Hà Đông", "district", "quận", "HN", 0),
+    ("HN-HD-PL", "Phường Phú Lãm", "ward", "phường", "HN-HD", 25),
+    ("HN-HD-PL-TP", "Bộ phận Tư pháp - Hộ tịch", "unit", "bộ phận", "HN-HD-PL", 4),
+    ("HN-HD-PL-VH", "Bộ phận Văn hóa - Thông tin", "unit", "bộ phận", "HN-HD-PL", 3),
+    ("HN-HD-PL-TC", "Bộ phận Tài chính - Kế toán", "unit", "bộ phận", "HN-HD-PL", 3),
+    ("QN", "Tỉnh Quảng Ninh", "province", "tỉnh/thành phố", None, 0),
+    ("QN-HL", "Thành phố Hạ Long", "district", "thành phố", "QN", 0),
+    ("QN-HL-GD", "Phường Giếng Đáy", "ward", "phường", "QN-HL", 30),
+    ("QN-HL-GD-VP", "Bộ phận Văn phòng - Thống kê", "unit", "bộ phận", "QN-HL-GD", 5),
+    ("QN-HL-GD-KP1", "Khu phố 1", "unit", "khu phố", "QN-HL-GD", 6),
+    ("QN-HL-GD-KP2", "Khu phố 2", "unit", "khu phố", "QN-HL-GD", 6),
+    ("BT", "Tỉnh Bến Tre", "province", "tỉnh/thành phố", None, 0),
+    ("BT-GT", "Huyện Giồng Trôm", "district", "huyện", "BT", 0),
+    ("BT-GT-MT", "Xã Mỹ Thạnh", "ward", "xã", "BT-GT", 20),
+    ("BT-GT-MT-VP", "Văn phòng - Thống kê xã", "unit", "bộ phận", "BT-GT-MT", 3),
+    ("BT-GT-MT-A1", "Ấp 1", "unit", "ấp", "BT-GT-MT", 4),
+    ("BT-GT-MT-A2", "Ấp 2", "unit", "ấp", "BT-GT-MT", 4),
+]
+
+ROLES_BY_LEVEL = {
+    "unit": ["unit_clerk", "unit_head"],
+    "ward": ["office_clerk", "council_secretary", "council_member", "chairman"],
+    "district": ["noi_vu", "council_secretary", "council_member", "chairman"],
+    "province": ["ban_tdkt", "council_secretary", "council_member", "chairman"],
+}
+ROLE_TITLES = {
+    "unit_clerk": "Cán bộ thi đua", "unit_head": "Trưởng đơn vị", "office_clerk": "Công chức Văn phòng",
+    "council_secretary": "Thư ký HĐTĐKT", "council_member": "Thành viên HĐTĐKT", "chairman": "Chủ tịch UBND",
+    "noi_vu": "Chuyên viên Phòng Nội vụ", "ban_tdkt": "Chuyên viên Ban Thi đua - Khen thưởng",
+    "admin": "Quản trị hệ thống", "auditor": "Kiểm toán viên",
+}  # fmt: skip
+AWARD_FORMS = [
+    ("GK-XA", "Giấy khen của Chủ tịch UBND phường/xã", "ward"),
+    ("GK-HUYEN", "Giấy khen của Chủ tịch UBND quận/huyện/thành phố", "district"),
+    ("BK-TINH", "Bằng khen của Chủ tịch UBND tỉnh/thành phố", "province"),
+]
+# (code, title, year, issuing unit, submission deadline at the ward, clock to create demo dossiers at)
+CAMPAIGNS = [
+    ("PL-CCHC-2024", "Phong trào thi đua đẩy mạnh công tác Cải cách hành chính năm 2024 trên địa bàn phường Phú Lãm",
+     2024, "HN-HD-PL", date(2024, 12, 10), datetime(2024, 12, 2, 2, 0, tzinfo=UTC)),
+    ("GD-CCHC-2024", "Phong trào thi đua đẩy mạnh cải cách hành chính, cải thiện môi trường đầu tư kinh doanh, "
+     "nâng cao năng lực cạnh tranh gắn với chuyển đổi số phường Giếng Đáy năm 2024",
+     2024, "QN-HL-GD", None, datetime(2024, 12, 5, 2, 0, tzinfo=UTC)),
+    ("MT-CCHC-2015", "Phong trào thi đua đẩy mạnh cải cách hành chính năm 2015 và những năm tiếp theo "
+     "trên địa bàn xã Mỹ Thạnh", 2015, "BT-GT-MT", date(2015, 11, 25), datetime(2015, 11, 20, 2, 0, tzinfo=UTC)),
+]  # fmt: skip
+PROCESS_KEY = "commendation_chain"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    full_name: str
+    role: str
+    unit: str
+
+
+def username_for(unit_code: str, role: str) -> str:
+    return f"{unit_code.lower()}.{role}"
+
+
+def load_demo(session: Session, password: str) -> list[DemoLogin]:
+    """Create (idempotently) the demo org trees, users, award forms, campaigns and sample dossiers."""
+    units = _org_tree(session)
+    logins = _users(session, units, password)
+    _award_forms(session)
+    _campaigns(session, units)
+    session.flush()
+    if session.scalar(select(Dossier.id).limit(1)) is None:
+        _sample_dossiers(session, units)
+    return logins
+
+
+def _org_tree(session: Session) -> dict[str, OrgUnit]:
+    units = {u.code: u for u in session.scalars(select(OrgUnit))}
+    for code, name, level, kind, parent, staff in ORG_TREE:
+        if code not in units:
+            unit = OrgUnit(code=code, name=name, level=level, kind=kind, staff_count=staff,
+                           parent_id=units[parent].id if parent else None, created_at=datetime.now(UTC))  # fmt: skip
+            session.add(unit)
+            session.flush()
+            units[code] = unit
+    return units
+
+
+def _users(session: Session, units: dict[str, OrgUnit], password: str) -> list[DemoLogin]:
+    logins = []
+    password_hash = None
+    existing = {u.username: u for u in session.scalars(select(User))}
+    wanted = [(username_for(code, role), role, code) for code, *_ in ORG_TREE for role in ROLES_BY_LEVEL[units[code].level]]
+    wanted += [("admin", "admin", "HN"), ("auditor", "auditor", "HN")]
+    for username, role, code in wanted:
+        unit = units[code]
+        user = existing.get(username)
+        if user is None:
+            password_hash = password_hash or hash_password(password)
+            user = User(username=username, full_name=f"{ROLE_TITLES[role]} {unit.name}", password_hash=password_hash,
+                        is_active=True, created_at=datetime.now(UTC))  # fmt: skip
+            session.add(user)
+            session.flush()
+            session.add(RoleAssignment(user_id=user.id, role=role, org_unit_id=unit.id))
+        logins.append(DemoLogin(username, user.full_name, role, unit.name))
+    if "admin" in existing or password_hash:
+        admin = session.scalar(select(User).where(User.username == "admin"))
+        for code in ("QN", "BT"):
+            _ensure_role(session, admin, "admin", units[code])
+    return logins
+
+
+def _ensure_role(session: Session, user: User | None, role: str, unit: OrgUnit) -> None:
+    if user is None:
+        return
+    found = session.scalar(
+        select(RoleAssignment).where(RoleAssignment.user_id == user.id, RoleAssignment.role == role,
+                                     RoleAssignment.org_unit_id == unit.id)  # fmt: skip
+    )
+    if found is None:
+        session.add(RoleAssignment(user_id=user.id, role=role, org_unit_id=unit.id))
+
+
+def _award_forms(session: Session) -> None:
+    existing = set(session.scalars(select(AwardForm.code)))
+    for code, name, level in AWARD_FORMS:
+        if code not in existing:
+            session.add(AwardForm(code=code, name=name, granting_level=level))
+
+
+def _campaigns(session: Session, units: dict[str, OrgUnit]) -> None:
+    existing = set(session.scalars(select(Campaign.code)))
+    for code, title, year, issuer, deadline, _ in CAMPAIGNS:
+        if code not in existing:
+            session.add(Campaign(code=code, title=title, year=year, issuing_unit_id=units[issuer].id,
+                                 process_key=PROCESS_KEY, submission_deadline=deadline,
+                                 created_at=datetime.now(UTC)))  # fmt: skip
+
+
+def _sample_dossiers(session: Session, units: dict[str, OrgUnit]) -> None:
+    """A few dossiers placed at different steps so every inbox has something to clear."""
+    plan = [
+        ("PL-CCHC-2024", "HN-HD-PL-TP", "Đề nghị khen thưởng Bộ phận Tư pháp - Hộ tịch",
+         [NomineeInput("individual", "Nguyễn Thị Hương", "GK-XA", "Công chức Tư pháp - Hộ tịch")], 0),
+        ("PL-CCHC-2024", "HN-HD-PL-VH", "Đề nghị khen thưởng Bộ phận Văn hóa - Thông tin",
+         [NomineeInput("collective", "Bộ phận Văn hóa - Thông tin", "GK-HUYEN"),
+          NomineeInput("individual", "Trần Văn Đức", "GK-XA", "Công chức Văn hóa - Xã hội")], 1),
+        ("GD-CCHC-2024", "QN-HL-GD-KP1", "Đề nghị khen thưởng Khu phố 1",
+         [NomineeInput("collective", "Khu phố 1, phường Giếng Đáy", "BK-TINH")], 4),
+        ("MT-CCHC-2015", "BT-GT-MT-A1", "Đề nghị khen thưởng Ấp 1",
+         [NomineeInput("individual", "Lê Văn Thành", "GK-HUYEN", "Trưởng ấp")], 2),
+    ]  # fmt: skip
+    for campaign_code, unit_code, title, nominees, steps in plan:
+        start = next(c[5] for c in CAMPAIGNS if c[0] == campaign_code)
+        engine = Engine(FixedClock(start))
+        clerk = actor_for(session, username_for(unit_code, "unit_clerk"))
+        dossier = create_dossier(session, clerk, engine, campaign_code=campaign_code, unit_id=units[unit_code].id,
+                                 title=title, nominees=nominees)  # fmt: skip
+        for _ in range(steps):
+            task = open_task_for(session, dossier.id)
+            if task is None:
+                break
+            owner = session.get(OrgUnit, task.org_unit_id)
+            actor: Actor = actor_for(session, username_for(owner.code, task.role))
+            decision = "submit" if task.bpmn_id == "unit_prepare" else "approve"
+            complete_task(session, actor, engine, task.id, decision, "Hồ sơ đầy đủ, đề nghị chuyển bước tiếp theo.")

@@ -1,0 +1,127 @@
+"""Create a dossier with its nominees and start its process instance; withdraw or cancel it."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows import Engine
+
+from ..domain.actors import Actor
+from ..domain.awards import target_level
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, ProcessInstance
+from .audit import record_event
+from .definitions import active_version, load_definition
+from .instances import apply_outcome
+
+
+@dataclass(frozen=True)
+class NomineeInput:
+    """One nominee as entered by the unit clerk."""
+
+    kind: str  # individual | collective
+    full_name: str
+    award_form_code: str
+    position: str | None = None
+    summary: str | None = None
+
+
+def nfc(text: str | None) -> str | None:
+    """Vietnamese text is data: store it NFC-normalised and trimmed."""
+    return unicodedata.normalize("NFC", text).strip() if text is not None else None
+
+
+def create_dossier(
+    session: Session, actor: Actor, engine: Engine, *, campaign_code: str, unit_id: int, title: str,
+    nominees: list[NomineeInput],
+) -> Dossier:  # fmt: skip
+    """Create a dossier for a unit in a campaign and start its process at the unit's preparation step."""
+    now = engine.clock.now()
+    campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
+    if campaign is None:
+        raise NotFound(f"Không tìm thấy phong trào thi đua '{campaign_code}'.")
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or unit.level != "unit":
+        raise InvalidInput("Hồ sơ phải do một đơn vị cơ sở (ngành, bộ phận, khu phố, ấp…) lập.")
+    if not (actor.holds("unit_clerk", unit.id) or actor.is_admin):
+        raise Forbidden("Chỉ cán bộ phụ trách thi đua của đơn vị mới lập được hồ sơ cho đơn vị này.")
+    clean_title = nfc(title)
+    if not clean_title:
+        raise InvalidInput("Hồ sơ cần có tiêu đề.")
+    forms = _award_forms(session, nominees)
+    dossier = Dossier(
+        campaign_id=campaign.id, unit_id=unit.id, title=clean_title, status="draft",
+        target_level=target_level(f.granting_level for f in forms.values()),
+        created_by=actor.user_id, created_at=now, updated_at=now,
+    )  # fmt: skip
+    session.add(dossier)
+    session.flush()
+    for item in nominees:
+        session.add(
+            Nominee(
+                dossier_id=dossier.id, kind=item.kind, full_name=nfc(item.full_name), position=nfc(item.position),
+                award_form_id=forms[item.award_form_code].id, summary=nfc(item.summary),
+            )  # fmt: skip
+        )
+    version = active_version(session, campaign.process_key)
+    assert version is not None
+    definition = load_definition(session, version.id)
+    outcome = engine.start(
+        definition, {"dossier_id": dossier.id, "target_level": dossier.target_level, "campaign_code": campaign.code}
+    )
+    instance = ProcessInstance(
+        version_id=version.id, dossier_id=dossier.id, status="running", state_json=outcome.state,
+        serializer_version="", created_at=now, updated_at=now,
+    )  # fmt: skip
+    session.add(instance)
+    session.flush()
+    record_event(
+        session, action="dossier.create", object_type="dossier", object_id=str(dossier.id), actor=actor.user_id,
+        actor_role="unit_clerk", actor_unit_id=unit.id,
+        after={"title": dossier.title, "campaign": campaign.code, "unit": unit.code, "target_level": dossier.target_level,
+               "nominees": [n.full_name for n in nominees], "process_version": version.id},
+        now=now,
+    )  # fmt: skip
+    apply_outcome(session, instance, dossier, definition, outcome, actor, now)
+    return dossier
+
+
+def _award_forms(session: Session, nominees: list[NomineeInput]) -> dict[str, AwardForm]:
+    if not nominees:
+        raise InvalidInput("Hồ sơ phải có ít nhất một tập thể hoặc cá nhân được đề nghị khen thưởng.")
+    codes = {n.award_form_code for n in nominees}
+    forms = {f.code: f for f in session.scalars(select(AwardForm).where(AwardForm.code.in_(codes)))}
+    for index, item in enumerate(nominees, start=1):
+        if item.award_form_code not in forms:
+            raise InvalidInput(f"Dòng {index}: hình thức khen thưởng '{item.award_form_code}' không có.")
+        if item.kind not in ("individual", "collective"):
+            raise InvalidInput(f"Dòng {index}: loại đối tượng phải là cá nhân hoặc tập thể.")
+        if not nfc(item.full_name):
+            raise InvalidInput(f"Dòng {index}: thiếu tên tập thể/cá nhân.")
+    return forms
+
+
+def cancel_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: int, reason: str) -> Dossier:
+    """Cancel a dossier's running process (admins only); open tasks close, the history stays."""
+    if not actor.is_admin:
+        raise Forbidden("Chỉ quản trị viên mới hủy được quy trình của hồ sơ.")
+    if not (reason or "").strip():
+        raise InvalidInput("Phải ghi lý do hủy.")
+    dossier = session.get(Dossier, dossier_id)
+    instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
+    if dossier is None or instance is None:
+        raise NotFound("Không tìm thấy hồ sơ.")
+    now: datetime = engine.clock.now()
+    definition = load_definition(session, instance.version_id)
+    outcome = engine.cancel(definition, instance.state_json)
+    record_event(
+        session, action="instance.cancel", object_type="process_instance", object_id=str(instance.id),
+        actor=actor.user_id, before={"status": instance.status}, after={"status": "cancelled"}, comment=reason, now=now,
+    )  # fmt: skip
+    apply_outcome(session, instance, dossier, definition, outcome, actor, now)
+    return dossier

@@ -1,0 +1,129 @@
+"""Claim, release and complete inbox tasks: permission and rules first, then the engine, then the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from workflows import Engine, EngineError, InvalidDecision, TaskNotReady
+
+from ..domain.actors import Actor
+from ..domain.deadlines import require_on_time
+from ..domain.dossier_status import FIRST_STEP, require_reason
+from ..domain.permissions import require_can_act_on_task
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import Campaign, Dossier, HumanTask, ProcessInstance
+from .audit import record_event
+from .definitions import load_definition
+from .instances import apply_outcome
+
+
+@dataclass(frozen=True)
+class CompletionResult:
+    task_id: int
+    dossier_id: int
+    decision: str | None
+    next_steps: tuple[str, ...]
+    dossier_status: str
+
+
+def _open_task(session: Session, task_id: int) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None:
+        raise NotFound("Không tìm thấy việc cần xử lý.")
+    if task.state != "ready":
+        raise Conflict("Việc này đã được xử lý hoặc không còn hiệu lực.")
+    return task
+
+
+def claim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -> HumanTask:
+    """Take a task so colleagues with the same role see it is being handled."""
+    task = _open_task(session, task_id)
+    require_can_act_on_task(actor, task)
+    if task.claimed_by == actor.user_id:
+        return task
+    now = engine.clock.now()
+    task.claimed_by, task.claimed_at = actor.user_id, now
+    record_event(
+        session, action="task.claim", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
+        actor_role=task.role, actor_unit_id=task.org_unit_id, after={"claimed_by": actor.user_id}, now=now,
+    )  # fmt: skip
+    session.flush()
+    return task
+
+
+def unclaim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -> HumanTask:
+    """Give a claimed task back to everyone holding its role."""
+    task = _open_task(session, task_id)
+    require_can_act_on_task(actor, task)
+    if task.claimed_by is None:
+        return task
+    now = engine.clock.now()
+    before = task.claimed_by
+    task.claimed_by, task.claimed_at = None, None
+    record_event(
+        session, action="task.unclaim", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
+        actor_role=task.role, actor_unit_id=task.org_unit_id, before={"claimed_by": before}, now=now,
+    )  # fmt: skip
+    session.flush()
+    return task
+
+
+def complete_task(
+    session: Session, actor: Actor, engine: Engine, task_id: int, decision: str | None, comment: str | None = None
+) -> CompletionResult:
+    """Complete a task with a decision the BPMN offers there; return and reject need a reason."""
+    task = _open_task(session, task_id)
+    require_can_act_on_task(actor, task)
+    reason = require_reason(decision, comment)
+    instance = session.get(ProcessInstance, task.instance_id)
+    assert instance is not None
+    if instance.status != "running":
+        raise Conflict("Quy trình của hồ sơ này không còn chạy.")
+    dossier = session.get(Dossier, instance.dossier_id)
+    assert dossier is not None
+    now = engine.clock.now()
+    if task.bpmn_id == FIRST_STEP and decision == "submit":
+        campaign = session.get(Campaign, dossier.campaign_id)
+        require_on_time(campaign.submission_deadline if campaign else None, now)
+    definition = load_definition(session, instance.version_id)
+    try:
+        outcome = engine.complete(definition, instance.state_json, task.task_guid, decision)
+    except InvalidDecision as exc:
+        raise InvalidInput(exc.message) from None
+    except TaskNotReady as exc:
+        raise Conflict(exc.message) from None
+    except EngineError as exc:
+        raise Conflict(f"Quy trình gặp lỗi, chưa ghi nhận quyết định: {exc.message}") from None
+    task.state, task.completed_by, task.completed_at = "completed", actor.user_id, now
+    task.decision, task.comment = decision, reason
+    record_event(
+        session, action="task.complete", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
+        actor_role=task.role, actor_unit_id=task.org_unit_id,
+        after={"dossier_id": dossier.id, "step": task.bpmn_id, "decision": decision}, comment=reason, now=now,
+    )  # fmt: skip
+    apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid)
+    try:
+        session.flush()  # the instance's lock_version check: someone else advanced this dossier meanwhile
+    except StaleDataError:
+        raise Conflict("Hồ sơ vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.") from None
+    return CompletionResult(
+        task_id=task.id, dossier_id=dossier.id, decision=decision,
+        next_steps=tuple(t.bpmn_id for t in outcome.ready_tasks), dossier_status=dossier.status,
+    )  # fmt: skip
+
+
+def open_task_for(session: Session, dossier_id: int, bpmn_id: str | None = None) -> HumanTask | None:
+    """The open task of a dossier (optionally at one step); used by the CLI, demo and bench."""
+    query = (
+        select(HumanTask)
+        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.dossier_id == dossier_id, HumanTask.state == "ready")
+        .order_by(HumanTask.id)
+    )
+    if bpmn_id:
+        query = query.where(HumanTask.bpmn_id == bpmn_id)
+    return session.scalars(query).first()

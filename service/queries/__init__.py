@@ -1,0 +1,1 @@
+"""Read side: queries returning rows and view objects."""

@@ -1,0 +1,77 @@
+"""Read side of a dossier page: the dossier, nominees, open and past tasks, the path, and its audit trail."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from workflows import Engine, PathStep
+
+from ..models import AuditEvent, AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, User
+from ..operations.definitions import load_definition
+
+
+@dataclass
+class DossierView:
+    dossier: Dossier
+    campaign: Campaign
+    unit: OrgUnit
+    nominees: list[tuple[Nominee, AwardForm]]
+    open_tasks: list[tuple[HumanTask, OrgUnit]]
+    done_tasks: list[tuple[HumanTask, User | None]]
+    path: list[PathStep] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    instance: ProcessInstance | None = None
+
+
+def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierView | None:
+    """Everything the dossier page shows, loaded explicitly (templates never lazy-load)."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        return None
+    campaign = session.get(Campaign, dossier.campaign_id)
+    unit = session.get(OrgUnit, dossier.unit_id)
+    assert campaign is not None and unit is not None
+    nominees = list(
+        session.execute(
+            select(Nominee, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+            .where(Nominee.dossier_id == dossier_id).order_by(Nominee.id)
+        )
+    )  # fmt: skip
+    instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
+    view = DossierView(dossier, campaign, unit, nominees, [], [], instance=instance)
+    if instance is None:
+        return view
+    view.open_tasks = list(
+        session.execute(
+            select(HumanTask, OrgUnit).join(OrgUnit, HumanTask.org_unit_id == OrgUnit.id)
+            .where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+        )
+    )  # fmt: skip
+    view.done_tasks = list(
+        session.execute(
+            select(HumanTask, User).outerjoin(User, HumanTask.completed_by == User.id)
+            .where(HumanTask.instance_id == instance.id, HumanTask.state == "completed")
+            .order_by(HumanTask.completed_at, HumanTask.id)
+        )
+    )  # fmt: skip
+    view.path = engine.path(load_definition(session, instance.version_id), instance.state_json)
+    task_ids = [str(t.id) for t, _ in view.open_tasks] + [str(t.id) for t, _ in view.done_tasks]
+    events = session.execute(
+        select(AuditEvent, User.full_name).outerjoin(User, AuditEvent.actor_id == User.id)
+        .where(or_(
+            (AuditEvent.object_type == "dossier") & (AuditEvent.object_id == str(dossier_id)),
+            (AuditEvent.object_type == "human_task") & AuditEvent.object_id.in_(task_ids),
+            (AuditEvent.object_type == "process_instance") & (AuditEvent.object_id == str(instance.id)),
+        )).order_by(AuditEvent.id)
+    )  # fmt: skip
+    view.history = [
+        {"at": e.occurred_at, "action": e.action, "actor": name, "comment": e.comment,
+         "after": json.loads(e.after_json) if e.after_json else None}
+        for e, name in events
+    ]  # fmt: skip
+    return view

@@ -1,0 +1,57 @@
+"""Helpers for operation tests: act as a demo user in one transaction, as a request would."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.models import Dossier, HumanTask, OrgUnit
+from service.operations.accounts import actor_for
+from service.operations.demo import username_for
+from service.operations.dossiers import NomineeInput, create_dossier
+from service.operations.tasks import CompletionResult, complete_task, open_task_for
+from workflows import Engine
+
+
+def new_dossier(factory: sessionmaker[Session], engine: Engine, award: str = "BK-TINH",
+                unit_code: str = "HN-HD-PL-TP", campaign: str = "PL-CCHC-2024") -> int:  # fmt: skip
+    with factory() as session, session.begin():
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+        dossier = create_dossier(
+            session, actor_for(session, username_for(unit_code, "unit_clerk")), engine, campaign_code=campaign,
+            unit_id=unit.id, title="Đề nghị khen thưởng năm 2024",
+            nominees=[NomineeInput("individual", "Nguyễn Văn Ánh", award, "Công chức Tư pháp - Hộ tịch")],
+        )  # fmt: skip
+        return dossier.id
+
+
+def open_task(factory: sessionmaker[Session], dossier_id: int) -> HumanTask | None:
+    with factory() as session:
+        task = open_task_for(session, dossier_id)
+        if task is not None:
+            session.expunge(task)
+        return task
+
+
+def owner_username(factory: sessionmaker[Session], task: HumanTask) -> str:
+    with factory() as session:
+        unit = session.get(OrgUnit, task.org_unit_id)
+        return username_for(unit.code, task.role)
+
+
+def act(factory: sessionmaker[Session], engine: Engine, dossier_id: int, decision: str | None = None,
+        comment: str | None = None, username: str | None = None) -> CompletionResult:  # fmt: skip
+    """Complete the dossier's open task as the user holding its role (or `username`)."""
+    task = open_task(factory, dossier_id)
+    assert task is not None, "no open task"
+    decision = decision or ("submit" if task.bpmn_id == "unit_prepare" else "approve")
+    with factory() as session, session.begin():
+        actor = actor_for(session, username or owner_username(factory, task))
+        return complete_task(session, actor, engine, task.id, decision, comment)
+
+
+def dossier(factory: sessionmaker[Session], dossier_id: int) -> Dossier:
+    with factory() as session:
+        found = session.get(Dossier, dossier_id)
+        session.expunge(found)
+        return found
