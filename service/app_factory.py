@@ -1,0 +1,53 @@
+"""Assemble the Flask app: config, database, engine, login, i18n, CSRF, blueprints and error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from workflows import SYSTEM_CLOCK, Clock, Engine
+
+from .config import Config
+from .db import make_engine, make_session_factory
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flask:
+    """Create a configured app; nothing is created at import time."""
+    config = config or Config.from_env()
+    app = Flask(
+        "thidua",
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "service" / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        THIDUA_CONFIG=config,
+    )
+    db_engine = make_engine(config.database_url)
+    app.extensions["thidua.db_engine"] = db_engine
+    app.extensions["thidua.session_factory"] = make_session_factory(db_engine)
+    app.extensions["thidua.engine"] = Engine(clock)
+
+    from .web import auth, dossiers, inbox, pages
+    from .web.context import close_session
+    from .web.csrf import init_csrf
+    from .web.errors import init_errors
+    from .web.i18n import init_i18n
+
+    app.teardown_appcontext(close_session)
+    init_i18n(app)
+    init_csrf(app)
+    auth.init_auth(app)
+    app.register_blueprint(inbox.bp)
+    app.register_blueprint(dossiers.bp)
+    app.register_blueprint(pages.bp)
+    init_errors(app)
+    return app

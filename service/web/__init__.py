@@ -1,0 +1,1 @@
+"""The only Flask code: one module per blueprint."""

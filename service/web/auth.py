@@ -1,0 +1,75 @@
+"""Sign in and out with flask-login; the user loader reads the request's session."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from ..models import User
+from ..operations.accounts import authenticate
+from ..operations.audit import record_event
+from .context import get_session, transaction
+from .i18n import translate
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Hãy đăng nhập để tiếp tục."
+
+
+class SessionUser(UserMixin):
+    """What flask-login keeps: the user's id and name; roles are read fresh each request."""
+
+    def __init__(self, user: User) -> None:
+        self.id = user.id
+        self.username = user.username
+        self.full_name = user.full_name
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> SessionUser | None:
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    return SessionUser(user) if user is not None and user.is_active else None
+
+
+def init_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
+
+
+def _client() -> dict[str, str | None]:
+    return {"ip": request.remote_addr, "user_agent": (request.user_agent.string or "")[:500]}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    if request.method == "GET":
+        return render_template("auth/login.html")
+    username = request.form.get("username", "").strip()
+    with transaction() as db:
+        user = authenticate(db, username, request.form.get("password", ""))
+        record_event(
+            db, action="auth.login" if user else "auth.login_failed", object_type="user",
+            object_id=str(user.id) if user else username[:64], actor=user.id if user else None, **_client(),
+        )  # fmt: skip
+    if user is None:
+        flash(translate("Sai tên đăng nhập hoặc mật khẩu."), "error")
+        return render_template("auth/login.html", username=username), 401
+    lang = session.get("lang")
+    session.clear()  # a fresh session on login
+    if lang:
+        session["lang"] = lang
+    login_user(SessionUser(user))
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    with transaction() as db:
+        record_event(db, action="auth.logout", object_type="user", object_id=str(current_user.id),
+                     actor=current_user.id, **_client())  # fmt: skip
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,49 @@
+"""Per-request resources: one SQLAlchemy session on `g`, the engine, and the signed-in Actor."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import current_app, g
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from workflows import Engine
+
+from ..domain.actors import Actor
+from ..operations.accounts import actor_for_user
+
+
+def get_session() -> Session:
+    """The request's database session (closed at teardown)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["thidua.session_factory"]()
+    return g.db_session  # type: ignore[no-any-return]
+
+
+def close_session(_exc: BaseException | None = None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def get_engine() -> Engine:
+    return current_app.extensions["thidua.engine"]  # type: ignore[no-any-return]
+
+
+def current_actor() -> Actor:
+    """The signed-in user as an Actor (roles re-read each request, so revoked roles take effect at once)."""
+    if "actor" not in g:
+        g.actor = actor_for_user(get_session(), current_user._get_current_object())
+    return g.actor  # type: ignore[no-any-return]
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One user action = one transaction; reads the user loader made before are ended first."""
+    db = get_session()
+    if db.in_transaction():
+        db.commit()
+    with db.begin():
+        yield db

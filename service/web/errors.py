@@ -1,0 +1,40 @@
+"""The only place that knows HTTP status codes: DomainError → flash and re-render, or an error page."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import DomainError
+
+log = logging.getLogger("thidua.web")
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+        return render_template("errors/error.html", message=exc.message, status=exc.status), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        message = exc.description if exc.code == 400 else _STANDARD.get(exc.code or 500, exc.name)
+        return render_template("errors/error.html", message=message, status=exc.code), exc.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        request_id = uuid.uuid4().hex[:12]
+        log.exception("unhandled error %s on %s %s", request_id, request.method, request.path)
+        message = f"Đã có lỗi ngoài dự kiến; không có thay đổi nào được ghi. Mã lỗi: {request_id}"
+        return render_template("errors/error.html", message=message, status=500), 500
+
+
+_STANDARD = {
+    401: "Hãy đăng nhập để tiếp tục.",
+    403: "Bạn không có quyền truy cập trang này.",
+    404: "Không tìm thấy trang hoặc hồ sơ này.",
+    405: "Thao tác không được hỗ trợ.",
+    409: "Dữ liệu vừa được người khác thay đổi; hãy tải lại trang.",
+}

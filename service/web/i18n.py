@@ -1,0 +1,84 @@
+"""UI strings: Vietnamese is the source language; English is the second locale, chosen per session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, session
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+LOCALES = ("vi", "en")
+
+# Source string (Vietnamese) → English. Missing entries fall back to Vietnamese.
+EN: dict[str, str] = {
+    "Thi đua – Khen thưởng": "Emulation & Commendation",
+    "Đăng nhập": "Sign in",
+    "Đăng xuất": "Sign out",
+    "Tên đăng nhập": "Username",
+    "Mật khẩu": "Password",
+    "Sai tên đăng nhập hoặc mật khẩu.": "Wrong username or password.",
+    "Hộp việc": "Inbox",
+    "Không có việc nào cần xử lý.": "Nothing to do.",
+    "Bước": "Step",
+    "Hồ sơ": "Dossier",
+    "Đơn vị nộp": "Submitting unit",
+    "Phong trào": "Campaign",
+    "Hạn xử lý": "Due",
+    "Quá hạn": "Overdue",
+    "Được báo quá hạn": "Escalated to you",
+    "Xử lý": "Open",
+    "Quyết định": "Decision",
+    "Ý kiến / lý do": "Comment / reason",
+    "Ghi nhận": "Record",
+    "Nhận xử lý": "Claim",
+    "Trả lại cho nhóm": "Release",
+    "Đường đi của hồ sơ": "Path taken",
+    "Lịch sử": "History",
+    "Người được đề nghị": "Nominees",
+    "Trạng thái": "Status",
+    "Lập hồ sơ mới": "New dossier",
+    "Tiêu đề": "Title",
+    "Tạo hồ sơ": "Create dossier",
+    "Đã ghi nhận.": "Recorded.",
+    "Hồ sơ của đơn vị": "Unit dossiers",
+    "Đang chờ": "Waiting at",
+}
+STATUS_VI = {
+    "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",
+    "rejected": "Không được khen thưởng", "withdrawn": "Đơn vị đã rút", "cancelled": "Đã hủy", "error": "Lỗi quy trình",
+}  # fmt: skip
+STATUS_EN = {
+    "draft": "Draft", "in_review": "In review", "returned": "Returned for supplement", "granted": "Granted",
+    "rejected": "Not granted", "withdrawn": "Withdrawn", "cancelled": "Cancelled", "error": "Process error",
+}  # fmt: skip
+
+
+def current_locale() -> str:
+    chosen = request.args.get("lang") or session.get("lang")
+    return chosen if chosen in LOCALES else "vi"
+
+
+def translate(text: str) -> str:
+    """Translate a Vietnamese UI string into the current locale."""
+    return EN.get(text, text) if current_locale() == "en" else text
+
+
+def status_label(status: str) -> str:
+    return (STATUS_EN if current_locale() == "en" else STATUS_VI).get(status, status)
+
+
+def vn_datetime(moment: datetime | None) -> str:
+    """Show a stored UTC time in Vietnam's time zone, day first."""
+    return moment.astimezone(VN).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def init_i18n(app: Flask) -> None:
+    @app.before_request
+    def remember_locale() -> None:
+        if request.args.get("lang") in LOCALES:
+            session["lang"] = request.args["lang"]
+
+    app.jinja_env.globals.update(_=translate, status_label=status_label, current_locale=current_locale)
+    app.jinja_env.filters["vn_datetime"] = vn_datetime
