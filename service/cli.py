@@ -1,0 +1,164 @@
+"""The `thidua` command: init, demo, users, serve, bpmn validate|deploy, timers, bench."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from .config import Config
+from .db import make_engine, make_session_factory, session_scope, upgrade_schema
+from .domain.actors import Actor
+from .errors import DomainError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_BPMN = sorted((REPO_ROOT / "bpmn").glob("*.bpmn"))
+
+
+def _factory(config: Config):  # type: ignore[no-untyped-def]
+    return make_session_factory(make_engine(config.database_url))
+
+
+@click.group(help="Thi đua: quy trình xét duyệt hồ sơ khen thưởng (BPMN + SpiffWorkflow).")
+def main() -> None:
+    """Entry point of the console script."""
+
+
+@main.command(help="Tạo/cập nhật lược đồ CSDL và triển khai các quy trình BPMN có sẵn (chạy lại không sao).")
+def init() -> None:
+    from .operations.definitions import deploy_definition
+
+    config = Config.from_env()
+    upgrade_schema(config.database_url)
+    with session_scope(_factory(config)) as session:
+        for path in SHIPPED_BPMN:
+            result = deploy_definition(session, Actor(None, "thidua init"), path.read_bytes(), filename=path.name,
+                                       comment="Quy trình mặc định đi kèm sản phẩm")  # fmt: skip
+            state = "đã triển khai" if result.created else "không đổi"
+            click.echo(f"{path.name}: phiên bản {result.version.version} ({state})")
+    click.echo(f"CSDL: {config.database_url}")
+
+
+@main.command(help="Nạp dữ liệu mẫu: cây đơn vị của ba kế hoạch mẫu, người dùng theo vai trò, hồ sơ mẫu.")
+def demo() -> None:
+    from .operations.demo import load_demo
+
+    config = Config.from_env()
+    with session_scope(_factory(config)) as session:
+        logins = load_demo(session, config.demo_password)
+    click.echo("Tài khoản mẫu (mật khẩu: biến THIDUA_DEMO_PASSWORD, mặc định 'demo'):")
+    for login in logins:
+        click.echo(f"  {login.username:<28} {login.role:<18} {login.unit}")
+
+
+@main.command(help="Liệt kê người dùng và vai trò.")
+@click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
+def users(as_json: bool) -> None:
+    from .models import OrgUnit, RoleAssignment, User
+
+    with session_scope(_factory(Config.from_env())) as session:
+        rows = session.execute(
+            select(User.username, User.full_name, User.is_active, RoleAssignment.role, OrgUnit.code, OrgUnit.name)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id, isouter=True)
+            .join(OrgUnit, RoleAssignment.org_unit_id == OrgUnit.id, isouter=True)
+            .order_by(User.username)
+        ).all()
+    people: dict[str, dict[str, object]] = {}
+    for username, full_name, active, role, code, name in rows:
+        entry = people.setdefault(username, {"username": username, "full_name": full_name, "active": active, "roles": []})
+        if role:
+            entry["roles"].append({"role": role, "unit_code": code, "unit": name})  # type: ignore[union-attr]
+    if as_json:
+        click.echo(json.dumps(list(people.values()), ensure_ascii=False, indent=2))
+        return
+    for person in people.values():
+        roles = ", ".join(f"{r['role']}@{r['unit_code']}" for r in person["roles"])  # type: ignore[union-attr]
+        click.echo(f"{person['username']:<28} {person['full_name']}  [{roles}]")
+
+
+@main.command(help="Chạy máy chủ web.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    from waitress import serve as waitress_serve
+
+    from .app_factory import build_app
+
+    app = build_app()
+    click.echo(f"Thi đua đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
+    click.echo("Đăng nhập bằng một tài khoản mẫu, ví dụ hn-hd-pl.office_clerk / demo (xem 'thidua users').")
+    waitress_serve(app, host=host, port=port, threads=8, ident="thidua")
+
+
+@main.group(help="Kiểm tra và triển khai tệp BPMN.")
+def bpmn() -> None:
+    """BPMN commands."""
+
+
+@bpmn.command("validate", help="Kiểm tra một tệp BPMN (cú pháp, lược đồ, quy ước của Thi đua).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def bpmn_validate(file: Path) -> None:
+    from .operations.definitions import check_definition
+
+    try:
+        definition = check_definition(file.read_bytes(), file.name)
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"{file.name}: hợp lệ — quy trình '{definition.process_id}', {len(definition.steps)} bước, "
+               f"các cấp: {' → '.join(definition.levels)}")  # fmt: skip
+
+
+@bpmn.command("deploy", help="Triển khai một tệp BPMN thành phiên bản mới đang dùng.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--comment", default=None, help="Ghi chú cho phiên bản.")
+def bpmn_deploy(file: Path, comment: str | None) -> None:
+    from .operations.definitions import deploy_definition
+
+    try:
+        with session_scope(_factory(Config.from_env())) as session:
+            result = deploy_definition(session, Actor(None, "thidua bpmn deploy"), file.read_bytes(),
+                                       filename=file.name, comment=comment)  # fmt: skip
+            version, created = result.version.version, result.created
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"{file.name}: phiên bản {version} {'đã triển khai' if created else 'trùng phiên bản đang dùng, không đổi'}")
+
+
+@main.group(help="Hẹn giờ của quy trình (báo quá hạn).")
+def timers() -> None:
+    """Timer commands."""
+
+
+@timers.command("fire", help="Chạy các hẹn giờ đã đến hạn một lần.")
+def timers_fire() -> None:
+    from workflows import Engine
+
+    from .operations.timers import fire_due_timers
+
+    with session_scope(_factory(Config.from_env())) as session:
+        run = fire_due_timers(session, Engine())
+    click.echo(f"{run.instances} quy trình được xử lý, {run.escalations} việc được báo quá hạn")
+
+
+@main.command(help="Đo hiệu năng: hồ sơ đi hết chuỗi tới tỉnh qua tầng dịch vụ, so với SpiffWorkflow thuần.")
+@click.option("--dossiers", default=50, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--json", "as_json", is_flag=True, help="In một đối tượng JSON.")
+@click.option("--database-url", default=None, help="Mặc định: một tệp SQLite tạm.")
+def bench(dossiers: int, as_json: bool, database_url: str | None) -> None:
+    from .benchmark import run_benchmark
+
+    def progress(done: int) -> None:
+        if not as_json and (done % max(1, dossiers // 20) == 0 or done == dossiers):
+            click.echo(f"\r  {done}/{dossiers} hồ sơ", nl=done == dossiers, err=True)
+
+    report = run_benchmark(dossiers, database_url, progress)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        for key, value in report.items():
+            click.echo(f"{key:<32} {value}")
