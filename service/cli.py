@@ -162,3 +162,22 @@ def bench(dossiers: int, as_json: bool, database_url: str | None) -> None:
     else:
         for key, value in report.items():
             click.echo(f"{key:<32} {value}")
+
+
+@main.group(help="Nhật ký kiểm toán.")
+def audit() -> None:
+    """Audit commands."""
+
+
+@audit.command("verify", help="Kiểm tra chuỗi mã băm của nhật ký; báo sự kiện đầu tiên bị sửa/xóa (mã thoát 1).")
+def audit_verify() -> None:
+    from .operations.audit import verify_chain
+
+    with session_scope(_factory(Config.from_env())) as session:
+        result = verify_chain(session)
+    if result.ok:
+        click.echo(f"Chuỗi nhật ký nguyên vẹn: {result.checked} sự kiện.")
+        return
+    click.echo(f"Chuỗi nhật ký bị phá vỡ tại sự kiện {result.first_broken_id}: {result.reason} "
+               f"(đã kiểm {result.checked} sự kiện trước đó).", err=True)  # fmt: skip
+    sys.exit(1)

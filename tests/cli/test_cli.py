@@ -1,0 +1,77 @@
+"""The thidua command as an admin uses it: init and demo are idempotent, validate explains, deploy versions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli import main
+from tests.conftest import CHAIN
+from tests.engine.bpmn_edits import remove_level
+
+MIWG = CHAIN.parents[2] / "shared" / "external" / "bpmn-miwg"
+
+
+@pytest.fixture
+def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("THIDUA_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("THIDUA_DEMO_PASSWORD", "mật-khẩu")
+    runner = CliRunner()
+
+    def invoke(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def test_init_and_demo_are_idempotent_and_list_logins(run):
+    first = run("init")
+    assert first.exit_code == 0 and "phiên bản 1 (đã triển khai)" in first.output
+    assert "phiên bản 1 (không đổi)" in run("init").output
+    demo = run("demo")
+    assert demo.exit_code == 0 and "hn-hd-pl.office_clerk" in demo.output and "Phường Phú Lãm" in demo.output
+    again = run("demo")
+    assert again.output == demo.output
+    users = json.loads(run("users", "--json").output)
+    names = {u["username"] for u in users}
+    assert {"admin", "auditor", "hn-hd-pl.chairman", "qn-hl-gd.office_clerk", "bt-gt.noi_vu", "hn.ban_tdkt"} <= names
+    chairman = next(u for u in users if u["username"] == "hn-hd-pl.chairman")
+    assert chairman["roles"] == [{"role": "chairman", "unit_code": "HN-HD-PL", "unit": "Phường Phú Lãm"}]
+    assert run("audit", "verify").exit_code == 0
+
+
+def test_validate_reports_each_problem_with_its_element_and_exit_1(run):
+    ok = run("bpmn", "validate", str(CHAIN))
+    assert ok.exit_code == 0 and "unit → ward → district → province" in ok.output
+    bad = run("bpmn", "validate", str(MIWG / "A.2.0.bpmn"))
+    assert bad.exit_code == 1
+    assert "bpmn:task" in bad.output and "_5a972b87-735d-454a-b31c-f52fb3afc5c7" in bad.output
+
+
+def test_deploy_creates_a_new_version_only_when_the_file_changed(run, tmp_path):
+    run("init")
+    assert "không đổi" in run("bpmn", "deploy", str(CHAIN)).output
+    edited = tmp_path / "no_district.bpmn"
+    edited.write_bytes(remove_level(CHAIN.read_bytes(), "district", {
+        "district_noi_vu_review": "province_ban_review", "district_chairman_decide": "ward_chairman_decide"}))
+    result = run("bpmn", "deploy", str(edited), "--comment", "Bỏ cấp huyện")
+    assert result.exit_code == 0 and "phiên bản 2 đã triển khai" in result.output
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text("<bpmn:definitions", encoding="utf-8")
+    refused = run("bpmn", "deploy", str(broken))
+    assert refused.exit_code == 1 and "XML" in refused.output
+
+
+def test_audit_verify_fails_with_exit_1_after_tampering(run, tmp_path):
+    import sqlite3
+
+    run("init")
+    run("demo")
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
+        conn.execute("UPDATE audit_event SET comment = 'sửa' WHERE id = 2")
+    result = run("audit", "verify")
+    assert result.exit_code == 1 and "sự kiện 2" in result.output
