@@ -98,16 +98,18 @@ def complete_task(
         raise Conflict(exc.message) from None
     except EngineError as exc:
         raise Conflict(f"Quy trình gặp lỗi, chưa ghi nhận quyết định: {exc.message}") from None
-    task.state, task.completed_by, task.completed_at = "completed", actor.user_id, now
-    task.decision, task.comment = decision, reason
-    record_event(
-        session, action="task.complete", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
-        actor_role=task.role, actor_unit_id=task.org_unit_id,
-        after={"dossier_id": dossier.id, "step": task.bpmn_id, "decision": decision}, comment=reason, now=now,
-    )  # fmt: skip
-    apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid)
+    # The instance row's lock_version is checked on every flush from here on (autoflush included):
+    # if someone else advanced this dossier meanwhile, nothing of ours is written.
     try:
-        session.flush()  # the instance's lock_version check: someone else advanced this dossier meanwhile
+        task.state, task.completed_by, task.completed_at = "completed", actor.user_id, now
+        task.decision, task.comment = decision, reason
+        record_event(
+            session, action="task.complete", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
+            actor_role=task.role, actor_unit_id=task.org_unit_id,
+            after={"dossier_id": dossier.id, "step": task.bpmn_id, "decision": decision}, comment=reason, now=now,
+        )  # fmt: skip
+        apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid)
+        session.flush()
     except StaleDataError:
         raise Conflict("Hồ sơ vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.") from None
     return CompletionResult(
