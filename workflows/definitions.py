@@ -28,6 +28,7 @@ class Decision:
     value: str
     label: str
     target: str
+    backward: bool = False  # leads back to this step again (a return loop): capped per instance
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,19 @@ def restore_definition(bpmn_xml: bytes | str, spec_json: str) -> Definition:
     return _assemble(data, diagram, spec, subprocess_specs)
 
 
+def _reaches(diagram: Diagram, start: str, goal: str) -> bool:
+    """True when `goal` can be reached from `start` along sequence flows."""
+    seen, stack = set(), [start]
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(n.id for n in diagram.successors(node))
+    return False
+
+
 def _steps(diagram: Diagram) -> dict[str, StepInfo]:
     steps: dict[str, StepInfo] = {}
     for el in diagram.elements.values():
@@ -200,7 +214,8 @@ def _steps(diagram: Diagram) -> dict[str, StepInfo]:
             for flow_id in nxt.outgoing:
                 flow = diagram.flows[flow_id]
                 for value in decisions_in(flow.condition or "", variable) if flow.condition else []:
-                    decisions.append(Decision(value, flow.name or value, flow.target))
+                    backward = _reaches(diagram, flow.target, el.id)  # this choice loops back here
+                    decisions.append(Decision(value, flow.name or value, flow.target, backward))
         timers = []
         for boundary_id in diagram.boundary_of.get(el.id, []):
             boundary = diagram.elements[boundary_id]

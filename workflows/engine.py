@@ -87,9 +87,13 @@ class Engine:
                 step=step.bpmn_id,
                 allowed=[d.value for d in step.decisions],
             )
-        visits = sum(1 for t in workflow.get_tasks(spec_name=task.task_spec.name) if t.has_state(TaskState.COMPLETED))
-        if visits >= MAX_STEP_VISITS:
-            raise InvalidDecision(f"bước '{step.name}' đã được xử lý {visits} lần; không thể trả lại thêm")
+        chosen = next((d for d in step.decisions if d.value == decision), None)
+        if chosen is not None and chosen.backward:
+            visits = sum(1 for t in workflow.get_tasks(spec_name=task.task_spec.name) if t.has_state(TaskState.COMPLETED))
+            if visits >= MAX_STEP_VISITS:
+                raise InvalidDecision(
+                    f"bước '{step.name}' đã trả lại {visits} lần; không thể trả lại thêm, hãy chọn đồng ý hoặc không đồng ý"
+                )
         variables = _checked_data(data or {})
         if step.decisions:
             variables[step.decision_variable] = decision

@@ -179,3 +179,22 @@ def test_path_lists_the_elements_in_order_with_the_open_step_last(drive, engine,
     assert ids[:5] == ["start", "unit_prepare", "gw_unit_prepare", "ward_office_review", "gw_ward_office_review"]
     assert path[-1].bpmn_id == "ward_chairman_decide" and path[-1].state == "ready"
     assert any(p.bpmn_id == "ward_office_review_overdue" and p.state == "cancelled" for p in path)
+
+
+def test_endless_return_loops_are_capped_before_spiffworkflow_breaks(drive):
+    from workflows.engine import MAX_STEP_VISITS
+
+    run = drive("ward")
+    run.decide("submit")
+    for _ in range(MAX_STEP_VISITS):
+        run.decide("return", expect="ward_office_review")
+        run.decide("submit", expect="unit_prepare")
+    with pytest.raises(InvalidDecision, match="không thể trả lại thêm"):
+        run.decide("return", expect="ward_office_review")
+
+
+def test_only_returns_are_marked_as_going_backwards(chain):
+    backward = {(k, d.value) for k, s in chain.steps.items() for d in s.decisions if d.backward}
+    assert ("ward_office_review", "return") in backward
+    assert ("district_noi_vu_review", "return") in backward
+    assert all(value == "return" for _, value in backward)
