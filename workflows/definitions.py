@@ -188,21 +188,34 @@ def restore_definition(bpmn_xml: bytes | str, spec_json: str) -> Definition:
     return _assemble(data, diagram, spec, subprocess_specs)
 
 
-def _reaches(diagram: Diagram, start: str, goal: str) -> bool:
-    """True when `goal` can be reached from `start` along sequence flows."""
-    seen, stack = set(), [start]
-    while stack:
-        node = stack.pop()
-        if node == goal:
-            return True
-        if node not in seen:
-            seen.add(node)
-            stack.extend(n.id for n in diagram.successors(node))
-    return False
+def _dominators(diagram: Diagram) -> dict[str, set[str]]:
+    """For each element, the elements every path from a start event to it passes through."""
+    nodes = list(diagram.elements)
+    preds: dict[str, set[str]] = {n: set() for n in nodes}
+    for flow in diagram.flows.values():
+        if flow.source in preds and flow.target in preds:
+            preds[flow.target].add(flow.source)
+    for el in diagram.elements.values():
+        if el.attached_to in preds:
+            preds[el.id].add(el.attached_to)  # a boundary event is entered through its activity
+    starts = {n for n in nodes if diagram.elements[n].tag == "startEvent"}
+    everything = set(nodes)
+    dom = {n: ({n} if n in starts else set(everything)) for n in nodes}
+    changed = True
+    while changed:
+        changed = False
+        for n in nodes:
+            if n in starts or not preds[n]:
+                continue
+            new = {n} | set.intersection(*(dom[p] for p in preds[n]))
+            if new != dom[n]:
+                dom[n], changed = new, True
+    return dom
 
 
 def _steps(diagram: Diagram) -> dict[str, StepInfo]:
     steps: dict[str, StepInfo] = {}
+    dominators = _dominators(diagram)
     for el in diagram.elements.values():
         if el.tag != "userTask":
             continue
@@ -214,7 +227,8 @@ def _steps(diagram: Diagram) -> dict[str, StepInfo]:
             for flow_id in nxt.outgoing:
                 flow = diagram.flows[flow_id]
                 for value in decisions_in(flow.condition or "", variable) if flow.condition else []:
-                    backward = _reaches(diagram, flow.target, el.id)  # this choice loops back here
+                    # A back edge (its target dominates its source) is a return loop.
+                    backward = flow.target in dominators.get(flow.source, set())
                     decisions.append(Decision(value, flow.name or value, flow.target, backward))
         timers = []
         for boundary_id in diagram.boundary_of.get(el.id, []):
