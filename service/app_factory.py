@@ -10,6 +10,7 @@ from workflows import SYSTEM_CLOCK, Clock, Engine
 
 from .config import Config
 from .db import make_engine, make_session_factory
+from .storage import FileStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.extensions["thidua.db_engine"] = db_engine
     app.extensions["thidua.session_factory"] = make_session_factory(db_engine)
     app.extensions["thidua.engine"] = Engine(clock)
+    app.extensions["thidua.files"] = FileStore(config.upload_dir)
 
     from .web import auth, dossiers, inbox, pages
     from .web.context import close_session

@@ -21,9 +21,10 @@ from .domain.actors import Actor
 from .models import OrgUnit
 from .operations.accounts import actor_for
 from .operations.definitions import deploy_definition
-from .operations.demo import load_demo, username_for
+from .operations.demo import attach_sample_documents, load_demo, username_for
 from .operations.dossiers import NomineeInput, create_dossier
 from .operations.tasks import complete_task, open_task_for
+from .storage import FileStore
 
 CHAIN = Path(__file__).resolve().parent.parent / "bpmn" / "commendation_chain.bpmn"
 
@@ -50,9 +51,10 @@ def run_service(database_url: str, dossiers: int, progress: Callable[[int], None
     factory = make_session_factory(make_engine(database_url))
     clock = FixedClock()
     engine = Engine(clock)
+    store = FileStore(Path(tempfile.mkdtemp(prefix="thidua-bench-files-")))
     with factory() as session, session.begin():
         deploy_definition(session, Actor(None, "bench"), CHAIN.read_bytes(), filename=CHAIN.name)
-        load_demo(session, "bench")
+        load_demo(session, "bench", store)
     with factory() as session:
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
         assert unit is not None
@@ -68,6 +70,7 @@ def run_service(database_url: str, dossiers: int, progress: Callable[[int], None
                 nominees=[NomineeInput("individual", f"Cán bộ số {number + 1}", "BK-TINH", "Công chức")],
             )  # fmt: skip
             dossier_id = dossier.id
+            attach_sample_documents(session, actors["unit_clerk"], store, clock.now(), dossier_id)
         while True:
             with factory() as session:
                 task = open_task_for(session, dossier_id)

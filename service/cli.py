@@ -13,6 +13,7 @@ from .config import Config
 from .db import make_engine, make_session_factory, session_scope, upgrade_schema
 from .domain.actors import Actor
 from .errors import DomainError
+from .storage import FileStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_BPMN = sorted((REPO_ROOT / "bpmn").glob("*.bpmn"))
@@ -48,7 +49,7 @@ def demo() -> None:
 
     config = Config.from_env()
     with session_scope(_factory(config)) as session:
-        logins = load_demo(session, config.demo_password)
+        logins = load_demo(session, config.demo_password, FileStore(config.upload_dir))
     click.echo("Tài khoản mẫu (mật khẩu: biến THIDUA_DEMO_PASSWORD, mặc định 'demo'):")
     for login in logins:
         click.echo(f"  {login.username:<28} {login.role:<18} {login.unit}")

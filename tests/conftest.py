@@ -16,27 +16,30 @@ from service.db import make_engine, make_session_factory, session_scope, upgrade
 from service.domain.actors import Actor
 from service.operations.definitions import deploy_definition
 from service.operations.demo import load_demo
+from service.storage import FileStore
 
 REPO = Path(__file__).resolve().parents[1]
 CHAIN = REPO / "bpmn" / "commendation_chain.bpmn"
 DEMO_PASSWORD = "mật-khẩu-thử"
+# Uploaded files are content-addressed, so one folder can serve every test database of a run.
+FILES = Path(os.environ.get("THIDUA_TEST_FILES", "/tmp/thidua-test-files"))
 POSTGRES_URL = os.environ.get("THIDUA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/thidua_test")
 
 
-def seed(url: str) -> None:
+def seed(url: str, files: Path) -> None:
     """Schema by migrations, the shipped chain deployed, the demo org, users, campaigns and dossiers."""
     upgrade_schema(url)
     engine = make_engine(url)
     with session_scope(make_session_factory(engine)) as session:
         deploy_definition(session, Actor(None, "test"), CHAIN.read_bytes(), filename=CHAIN.name)
-        load_demo(session, DEMO_PASSWORD)
+        load_demo(session, DEMO_PASSWORD, FileStore(files))
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite-template") / "seeded.sqlite3"
-    seed(f"sqlite:///{path}")
+    seed(f"sqlite:///{path}", FILES)
     return path
 
 
@@ -65,7 +68,7 @@ def postgres_template() -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{template}"')
     url = POSTGRES_URL.rpartition("/")[0] + f"/{template}"
-    seed(url)
+    seed(url, FILES)
     yield template
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')

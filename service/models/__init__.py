@@ -1,13 +1,16 @@
 """SQLAlchemy models, one module per aggregate."""
 
+from .account_extras import ApiToken, UserPreference
 from .audit import AuditChainHead, AuditEvent
 from .campaign import AwardForm, Campaign
+from .document import Document, DocumentKind
 from .dossier import Dossier, DossierStatus, Nominee, NomineeKind
 from .org import Level, OrgUnit, Role, RoleAssignment
 from .process import HumanTask, HumanTaskState, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion
 from .user import User
 
 __all__ = [
+    "ApiToken", "Document", "DocumentKind", "UserPreference",
     "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
     "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeKind", "OrgUnit", "ProcessDefinition",
     "ProcessInstance", "ProcessVersion", "Role", "RoleAssignment", "User",

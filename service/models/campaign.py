@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, str_enum, utcnow
@@ -31,4 +31,6 @@ class Campaign(Base):
     issuing_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
     process_key: Mapped[str] = mapped_column(String(128))
     submission_deadline: Mapped[date | None]
+    # JSON list of required document kinds; None means the default checklist (domain.documents).
+    required_documents: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 from workflows import Engine, FixedClock
 
 from ..domain.actors import Actor
-from ..models import AwardForm, Campaign, Dossier, OrgUnit, RoleAssignment, User
+from ..domain.documents import PER_DOSSIER, PER_NOMINEE
+from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, RoleAssignment, User
+from ..storage import FileStore
 from .accounts import actor_for, hash_password
+from .documents import upload_document
 from .dossiers import NomineeInput, create_dossier
 from .tasks import complete_task, open_task_for
 
@@ -80,7 +83,7 @@ def username_for(unit_code: str, role: str) -> str:
     return f"{unit_code.lower()}.{role}"
 
 
-def load_demo(session: Session, password: str) -> list[DemoLogin]:
+def load_demo(session: Session, password: str, store: FileStore) -> list[DemoLogin]:
     """Create (idempotently) the demo org trees, users, award forms, campaigns and sample dossiers."""
     units = _org_tree(session)
     logins = _users(session, units, password)
@@ -88,7 +91,7 @@ def load_demo(session: Session, password: str) -> list[DemoLogin]:
     _campaigns(session, units)
     session.flush()
     if session.scalar(select(Dossier.id).limit(1)) is None:
-        _sample_dossiers(session, units)
+        _sample_dossiers(session, units, store)
     return logins
 
 
@@ -155,7 +158,7 @@ def _campaigns(session: Session, units: dict[str, OrgUnit]) -> None:
                                  created_at=datetime.now(UTC)))  # fmt: skip
 
 
-def _sample_dossiers(session: Session, units: dict[str, OrgUnit]) -> None:
+def _sample_dossiers(session: Session, units: dict[str, OrgUnit], store: FileStore) -> None:
     """A few dossiers placed at different steps so every inbox has something to clear."""
     plan = [
         ("PL-CCHC-2024", "HN-HD-PL-TP", "Đề nghị khen thưởng Bộ phận Tư pháp - Hộ tịch",
@@ -174,6 +177,7 @@ def _sample_dossiers(session: Session, units: dict[str, OrgUnit]) -> None:
         clerk = actor_for(session, username_for(unit_code, "unit_clerk"))
         dossier = create_dossier(session, clerk, engine, campaign_code=campaign_code, unit_id=units[unit_code].id,
                                  title=title, nominees=nominees)  # fmt: skip
+        attach_sample_documents(session, clerk, store, engine.clock.now(), dossier.id)
         for _ in range(steps):
             task = open_task_for(session, dossier.id)
             if task is None:
@@ -182,3 +186,36 @@ def _sample_dossiers(session: Session, units: dict[str, OrgUnit]) -> None:
             actor: Actor = actor_for(session, username_for(owner.code, task.role))
             decision = "submit" if task.bpmn_id == "unit_prepare" else "approve"
             complete_task(session, actor, engine, task.id, decision, "Hồ sơ đầy đủ, đề nghị chuyển bước tiếp theo.")
+
+
+def attach_sample_documents(session: Session, clerk: Actor, store: FileStore, now: datetime, dossier_id: int) -> None:
+    """Upload a small PDF for every document the default checklist requires (demo, tests and bench)."""
+    for kind in PER_DOSSIER:
+        upload_document(session, clerk, store, now, dossier_id=dossier_id, kind=kind, filename=f"{kind}.pdf",
+                        data=sample_pdf(f"{kind} - ho so {dossier_id}"))  # fmt: skip
+    for nominee in session.scalars(select(Nominee).where(Nominee.dossier_id == dossier_id)):
+        for kind in PER_NOMINEE:
+            upload_document(session, clerk, store, now, dossier_id=dossier_id, kind=kind, nominee_id=nominee.id,
+                            filename=f"{kind}-{nominee.id}.pdf", data=sample_pdf(f"{kind} - {nominee.id}"))  # fmt: skip
+
+
+def sample_pdf(text: str) -> bytes:
+    """A valid one-page PDF showing an ASCII line: a stand-in for a scanned document in demo data."""
+    safe = "".join(c for c in text if 32 <= ord(c) < 127 and c not in "()\\")
+    stream = f"BT /F1 14 Tf 72 760 Td ({safe}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)

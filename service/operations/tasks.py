@@ -16,6 +16,7 @@ from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Campaign, Dossier, HumanTask, ProcessInstance
+from ..queries.checklist import dossier_checklist
 from .audit import record_event
 from .definitions import load_definition
 from .instances import apply_outcome
@@ -73,9 +74,13 @@ def unclaim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -
 
 
 def complete_task(
-    session: Session, actor: Actor, engine: Engine, task_id: int, decision: str | None, comment: str | None = None
+    session: Session, actor: Actor, engine: Engine, task_id: int, decision: str | None, comment: str | None = None,
+    data: dict[str, str | int | bool | None] | None = None,
 ) -> CompletionResult:
-    """Complete a task with a decision the BPMN offers there; return and reject need a reason."""
+    """Complete a task with a decision the BPMN offers there; return and reject need a reason.
+
+    `data` is set by the service (never straight from a form): values the gateways read, such as target_level.
+    """
     task = _open_task(session, task_id)
     require_can_act_on_task(actor, task)
     reason = require_reason(decision, comment)
@@ -89,9 +94,15 @@ def complete_task(
     if task.bpmn_id == FIRST_STEP and decision == "submit":
         campaign = session.get(Campaign, dossier.campaign_id)
         require_on_time(campaign.submission_deadline if campaign else None, now)
+        missing = dossier_checklist(session, dossier)
+        if missing:
+            listed = "; ".join(str(m) for m in missing)
+            raise InvalidInput(f"Hồ sơ còn thiếu: {listed}.", missing=[str(m) for m in missing])
+        # Nominees may have changed since the start: the gateways route on the current target level.
+        data = {"target_level": dossier.target_level, **(data or {})}
     definition = load_definition(session, instance.version_id)
     try:
-        outcome = engine.complete(definition, instance.state_json, task.task_guid, decision)
+        outcome = engine.complete(definition, instance.state_json, task.task_guid, decision, data)
     except InvalidDecision as exc:
         raise InvalidInput(exc.message) from None
     except TaskNotReady as exc:

@@ -13,6 +13,7 @@ from workflows import Engine
 
 from ..domain.actors import Actor
 from ..operations.accounts import actor_for_user
+from ..storage import FileStore
 
 
 def get_session() -> Session:
@@ -30,6 +31,10 @@ def close_session(_exc: BaseException | None = None) -> None:
 
 def get_engine() -> Engine:
     return current_app.extensions["thidua.engine"]  # type: ignore[no-any-return]
+
+
+def get_files() -> FileStore:
+    return current_app.extensions["thidua.files"]  # type: ignore[no-any-return]
 
 
 def current_actor() -> Actor:

@@ -7,7 +7,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.models import Dossier, HumanTask, OrgUnit
 from service.operations.accounts import actor_for
-from service.operations.demo import username_for
+from service.operations.demo import attach_sample_documents, username_for
+from service.storage import FileStore
+from tests.conftest import FILES
 from service.operations.dossiers import NomineeInput, create_dossier
 from service.operations.tasks import CompletionResult, complete_task, open_task_for
 from workflows import Engine
@@ -22,6 +24,8 @@ def new_dossier(factory: sessionmaker[Session], engine: Engine, award: str = "BK
             unit_id=unit.id, title="Đề nghị khen thưởng năm 2024",
             nominees=[NomineeInput("individual", "Nguyễn Văn Ánh", award, "Công chức Tư pháp - Hộ tịch")],
         )  # fmt: skip
+        clerk = actor_for(session, username_for(unit_code, "unit_clerk"))
+        attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
         return dossier.id
 
 

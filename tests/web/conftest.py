@@ -16,6 +16,8 @@ from service.db import make_engine, make_session_factory, session_scope, upgrade
 from service.domain.actors import Actor
 from service.operations.definitions import deploy_definition
 from service.operations.demo import load_demo
+from service.storage import FileStore
+from tests.conftest import FILES
 from workflows import FixedClock
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,7 +32,7 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     engine = make_engine(url)
     with session_scope(make_session_factory(engine)) as session:
         deploy_definition(session, Actor(None, "test"), (REPO / "bpmn" / "commendation_chain.bpmn").read_bytes())
-        load_demo(session, PASSWORD)
+        load_demo(session, PASSWORD, FileStore(FILES))
     engine.dispose()
     return path
 

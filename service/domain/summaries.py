@@ -1,0 +1,23 @@
+"""Trích ngang: a nominee's achievement summary, at most half a page (the plans' own limit)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ..errors import InvalidInput
+
+# Half an A4 page of 13-pt Times New Roman with official margins: about 20 lines of 90 characters.
+MAX_SUMMARY_CHARS = 1800
+MAX_SUMMARY_LINES = 20
+
+
+def check_summary(text: str | None) -> str | None:
+    """Return the NFC-normalised summary, or raise when it is longer than half a page."""
+    if text is None:
+        return None
+    clean = unicodedata.normalize("NFC", text).strip()
+    if len(clean) > MAX_SUMMARY_CHARS:
+        raise InvalidInput(f"Trích ngang dài {len(clean)} ký tự; tối đa nửa trang ({MAX_SUMMARY_CHARS} ký tự).")
+    if clean.count("\n") + 1 > MAX_SUMMARY_LINES:
+        raise InvalidInput(f"Trích ngang có quá {MAX_SUMMARY_LINES} dòng; tối đa nửa trang.")
+    return clean or None

@@ -1,0 +1,77 @@
+"""Upload, list and download a dossier's documents; uploads are allowed while the unit holds the dossier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.actors import Actor
+from ..domain.documents import KIND_LABELS, check_upload, safe_filename
+from ..domain.permissions import can_view_dossier
+from ..errors import InvalidInput, NotFound
+from ..models import Document, Dossier, Nominee
+from ..queries.org import unit_path
+from ..storage import FileStore
+from .audit import record_event
+from .editing import require_editable
+
+
+@dataclass(frozen=True)
+class Download:
+    document: Document
+    data: bytes
+
+
+def upload_document(
+    session: Session, actor: Actor, store: FileStore, now: datetime, *, dossier_id: int, kind: str,
+    filename: str | None, data: bytes, nominee_id: int | None = None,
+) -> Document:  # fmt: skip
+    """Store a file by sha256 and attach it; a new file of the same kind (and nominee) replaces the old one."""
+    dossier = require_editable(session, actor, dossier_id)
+    if kind not in KIND_LABELS:
+        raise InvalidInput(f"Loại tài liệu '{kind}' không có.")
+    if nominee_id is not None:
+        nominee = session.get(Nominee, nominee_id)
+        if nominee is None or nominee.dossier_id != dossier.id:
+            raise InvalidInput("Người được đề nghị không thuộc hồ sơ này.")
+    content_type, extension = check_upload(data)
+    sha256 = store.put(data)
+    previous = session.scalars(
+        select(Document).where(Document.dossier_id == dossier.id, Document.kind == kind,
+                               Document.nominee_id.is_(None) if nominee_id is None else Document.nominee_id == nominee_id,
+                               Document.is_current.is_(True))  # fmt: skip
+    ).all()
+    if kind != "other":
+        for old in previous:
+            old.is_current = False
+    document = Document(
+        dossier_id=dossier.id, nominee_id=nominee_id, kind=kind, filename=safe_filename(filename, extension),
+        content_type=content_type, size=len(data), sha256=sha256, uploaded_by=actor.user_id, uploaded_at=now,
+    )  # fmt: skip
+    session.add(document)
+    session.flush()
+    record_event(
+        session, action="document.upload", object_type="dossier", object_id=str(dossier.id), actor=actor.user_id,
+        actor_role="unit_clerk", actor_unit_id=dossier.unit_id,
+        after={"document_id": document.id, "kind": kind, "nominee_id": nominee_id, "filename": document.filename,
+               "sha256": sha256, "size": len(data), "replaces": [d.id for d in previous if kind != "other"]},
+        now=now,
+    )  # fmt: skip
+    return document
+
+
+def download_document(session: Session, actor: Actor, store: FileStore, document_id: int, now: datetime) -> Download:
+    """The bytes of a document the actor may see; the download is audited."""
+    document = session.get(Document, document_id)
+    dossier = session.get(Dossier, document.dossier_id) if document is not None else None
+    if document is None or dossier is None or not can_view_dossier(actor, unit_path(session, dossier.unit_id)):
+        raise NotFound("Không tìm thấy tài liệu.")
+    data = store.read(document.sha256)
+    record_event(
+        session, action="document.download", object_type="dossier", object_id=str(dossier.id), actor=actor.user_id,
+        after={"document_id": document.id, "sha256": document.sha256}, now=now,
+    )  # fmt: skip
+    return Download(document, data)

@@ -1,0 +1,114 @@
+"""Edit a dossier while the unit holds it (draft or returned): title, nominees; and submit it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows import Engine
+
+from ..domain.actors import Actor
+from ..domain.awards import target_level
+from ..domain.dossier_status import FIRST_STEP
+from ..domain.summaries import check_summary
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..models import AwardForm, Document, Dossier, HumanTask, Nominee, ProcessInstance
+from .audit import record_event
+from .tasks import CompletionResult, complete_task
+
+
+def _open_unit_task(session: Session, dossier_id: int) -> HumanTask | None:
+    return session.scalar(
+        select(HumanTask).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.dossier_id == dossier_id, HumanTask.state == "ready", HumanTask.bpmn_id == FIRST_STEP)
+    )  # fmt: skip
+
+
+def require_editable(session: Session, actor: Actor, dossier_id: int) -> Dossier:
+    """The dossier, if the actor is its unit's clerk and the unit holds it now (draft or returned)."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ.")
+    if not actor.holds("unit_clerk", dossier.unit_id):
+        raise Forbidden("Chỉ cán bộ thi đua của đơn vị nộp mới sửa được hồ sơ này.")
+    if _open_unit_task(session, dossier_id) is None:
+        raise Conflict("Hồ sơ đã nộp và đang được xét; chỉ sửa được khi hồ sơ được trả lại đơn vị.")
+    return dossier
+
+
+def add_nominee(
+    session: Session, actor: Actor, now: datetime, *, dossier_id: int, kind: str, full_name: str,
+    award_form_code: str, position: str | None = None, summary: str | None = None,
+) -> Nominee:  # fmt: skip
+    """Add a collective or individual to a dossier the unit holds."""
+    from .dossiers import nfc
+
+    dossier = require_editable(session, actor, dossier_id)
+    form = session.scalar(select(AwardForm).where(AwardForm.code == award_form_code))
+    if form is None:
+        raise InvalidInput(f"Hình thức khen thưởng '{award_form_code}' không có.")
+    if kind not in ("individual", "collective"):
+        raise InvalidInput("Loại đối tượng phải là cá nhân hoặc tập thể.")
+    if not nfc(full_name):
+        raise InvalidInput("Thiếu tên tập thể/cá nhân.")
+    nominee = Nominee(dossier_id=dossier.id, kind=kind, full_name=nfc(full_name), position=nfc(position),
+                      award_form_id=form.id, summary=check_summary(summary))  # fmt: skip
+    session.add(nominee)
+    session.flush()
+    _refresh_target(session, dossier, now)
+    record_event(session, action="dossier.edit", object_type="dossier", object_id=str(dossier.id),
+                 actor=actor.user_id, actor_role="unit_clerk", actor_unit_id=dossier.unit_id,
+                 after={"nominee_added": nominee.id, "full_name": nominee.full_name, "award": form.code},
+                 now=now)  # fmt: skip
+    return nominee
+
+
+def update_nominee_summary(session: Session, actor: Actor, now: datetime, nominee_id: int, summary: str) -> Nominee:
+    nominee = session.get(Nominee, nominee_id)
+    if nominee is None:
+        raise NotFound("Không tìm thấy người được đề nghị.")
+    require_editable(session, actor, nominee.dossier_id)
+    before, nominee.summary = nominee.summary, check_summary(summary)
+    record_event(session, action="dossier.edit", object_type="dossier", object_id=str(nominee.dossier_id),
+                 actor=actor.user_id, before={"summary": before}, after={"nominee": nominee.id, "summary": nominee.summary},
+                 now=now)  # fmt: skip
+    return nominee
+
+
+def remove_nominee(session: Session, actor: Actor, now: datetime, nominee_id: int) -> None:
+    nominee = session.get(Nominee, nominee_id)
+    if nominee is None:
+        raise NotFound("Không tìm thấy người được đề nghị.")
+    dossier = require_editable(session, actor, nominee.dossier_id)
+    remaining = session.scalars(select(Nominee.id).where(Nominee.dossier_id == dossier.id)).all()
+    if len(remaining) <= 1:
+        raise InvalidInput("Hồ sơ phải còn ít nhất một người được đề nghị.")
+    # The nominee's files stay on record (not current, no longer linked); the audit event keeps who they were.
+    for doc in session.scalars(select(Document).where(Document.nominee_id == nominee.id)):
+        doc.is_current, doc.nominee_id = False, None
+    name = nominee.full_name
+    session.flush()
+    session.delete(nominee)
+    record_event(session, action="dossier.edit", object_type="dossier", object_id=str(dossier.id),
+                 actor=actor.user_id, after={"nominee_removed": nominee_id, "full_name": name}, now=now)  # fmt: skip
+    session.flush()
+    _refresh_target(session, dossier, now)
+
+
+def _refresh_target(session: Session, dossier: Dossier, now: datetime) -> None:
+    levels = session.scalars(
+        select(AwardForm.granting_level).join(Nominee, Nominee.award_form_id == AwardForm.id)
+        .where(Nominee.dossier_id == dossier.id)
+    ).all()  # fmt: skip
+    dossier.target_level = target_level(str(level) for level in levels)
+    dossier.updated_at = now
+
+
+def submit_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: int) -> CompletionResult:
+    """Submit (or resubmit after a return); complete_task refuses it while documents are missing or late."""
+    require_editable(session, actor, dossier_id)
+    task = _open_unit_task(session, dossier_id)
+    assert task is not None
+    return complete_task(session, actor, engine, task.id, "submit")
