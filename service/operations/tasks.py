@@ -31,7 +31,7 @@ class CompletionResult:
     dossier_status: str
 
 
-def _open_task(session: Session, task_id: int) -> HumanTask:
+def require_open_task(session: Session, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("Không tìm thấy việc cần xử lý.")
@@ -42,7 +42,7 @@ def _open_task(session: Session, task_id: int) -> HumanTask:
 
 def claim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -> HumanTask:
     """Take a task so colleagues with the same role see it is being handled."""
-    task = _open_task(session, task_id)
+    task = require_open_task(session, task_id)
     require_can_act_on_task(actor, task)
     if task.claimed_by == actor.user_id:
         return task
@@ -58,7 +58,7 @@ def claim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -> 
 
 def unclaim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -> HumanTask:
     """Give a claimed task back to everyone holding its role."""
-    task = _open_task(session, task_id)
+    task = require_open_task(session, task_id)
     require_can_act_on_task(actor, task)
     if task.claimed_by is None:
         return task
@@ -81,7 +81,7 @@ def complete_task(
 
     `data` is set by the service (never straight from a form): values the gateways read, such as target_level.
     """
-    task = _open_task(session, task_id)
+    task = require_open_task(session, task_id)
     require_can_act_on_task(actor, task)
     reason = require_reason(decision, comment)
     instance = session.get(ProcessInstance, task.instance_id)

@@ -28,9 +28,33 @@ class InboxRow:
     claimed_by: int | None
     created_at: datetime
     escalated_to_me: bool
+    submitting_unit_id: int = 0
 
     def is_overdue(self, now: datetime) -> bool:
         return self.due_at is not None and self.due_at <= now
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What an official narrows the inbox to; saved per user."""
+
+    campaign: str | None = None
+    step: str | None = None
+    unit_id: int | None = None  # the submitting unit
+    overdue: bool = False
+
+    def as_dict(self) -> dict[str, object]:
+        return {"campaign": self.campaign, "step": self.step, "unit_id": self.unit_id, "overdue": self.overdue}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> InboxFilter:
+        unit = data.get("unit_id")
+        return cls(
+            campaign=str(data["campaign"]) if data.get("campaign") else None,
+            step=str(data["step"]) if data.get("step") else None,
+            unit_id=int(str(unit)) if unit not in (None, "") and str(unit).isdigit() else None,
+            overdue=bool(data.get("overdue")),
+        )
 
 
 def _role_filter(actor: Actor, role_col, unit_col):  # type: ignore[no-untyped-def]
@@ -40,7 +64,9 @@ def _role_filter(actor: Actor, role_col, unit_col):  # type: ignore[no-untyped-d
     return or_(*(and_(role_col == role, unit_col == unit) for role, unit in pairs))
 
 
-def inbox(session: Session, actor: Actor, limit: int = 200) -> list[InboxRow]:
+def inbox(
+    session: Session, actor: Actor, limit: int = 200, filters: InboxFilter | None = None, now: datetime | None = None
+) -> list[InboxRow]:
     """Open tasks the actor may take, plus overdue tasks escalated to one of their roles; due first."""
     mine = _role_filter(actor, HumanTask.role, HumanTask.org_unit_id)
     escalated = and_(
@@ -48,7 +74,7 @@ def inbox(session: Session, actor: Actor, limit: int = 200) -> list[InboxRow]:
         _role_filter(actor, HumanTask.escalate_to_role, HumanTask.escalate_to_unit_id),
     )
     query = (
-        select(HumanTask, Dossier.id, Dossier.title, Campaign.code, OrgUnit.name)
+        select(HumanTask, Dossier.id, Dossier.title, Campaign.code, OrgUnit.name, OrgUnit.id)
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
         .join(Campaign, Dossier.campaign_id == Campaign.id)
@@ -57,14 +83,24 @@ def inbox(session: Session, actor: Actor, limit: int = 200) -> list[InboxRow]:
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
         .limit(limit)
     )
+    if filters is not None:
+        if filters.campaign:
+            query = query.where(Campaign.code == filters.campaign)
+        if filters.step:
+            query = query.where(HumanTask.bpmn_id == filters.step)
+        if filters.unit_id:
+            query = query.where(Dossier.unit_id == filters.unit_id)
+        if filters.overdue and now is not None:
+            query = query.where(HumanTask.due_at <= now)
     rows = []
-    for task, dossier_id, title, campaign_code, unit_name in session.execute(query):
+    for task, dossier_id, title, campaign_code, unit_name, unit_id in session.execute(query):
         rows.append(
             InboxRow(
                 task_id=task.id, step=task.bpmn_id, step_name=task.name, role=task.role, org_unit_id=task.org_unit_id,
                 dossier_id=dossier_id, dossier_title=title, campaign_code=campaign_code, submitting_unit=unit_name,
                 due_at=task.due_at, escalated_at=task.escalated_at, claimed_by=task.claimed_by,
                 created_at=task.created_at, escalated_to_me=not actor.holds(task.role, task.org_unit_id),
+                submitting_unit_id=unit_id,
             )  # fmt: skip
         )
     return rows

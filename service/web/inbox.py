@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -12,18 +12,59 @@ from ..models import HumanTask, ProcessInstance
 from ..operations import tasks as task_ops
 from ..operations.definitions import load_definition
 from ..queries.dossier_view import dossier_view
-from ..queries.inbox import inbox
+from ..operations.assignments import assign_task, bulk_complete, colleagues
+from ..operations.preferences import load_preference, save_preference
+from ..queries.inbox import InboxFilter, inbox
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 
+FILTER_KEY = "inbox.filter"
+
+
+def _filter_from_request(db) -> InboxFilter:  # type: ignore[no-untyped-def]
+    """The filter in the query string; with none given, the one this user saved."""
+    if request.args.get("filter") == "1":
+        return InboxFilter.from_dict({k: request.args.get(k) for k in ("campaign", "step", "unit_id", "overdue")})
+    return InboxFilter.from_dict(load_preference(db, current_actor().user_id, FILTER_KEY))
+
+
 @bp.route("/")
 @login_required
 def index() -> str:
-    rows = inbox(get_session(), current_actor())
-    return render_template("inbox/index.html", rows=rows, now=get_engine().clock.now())
+    db, actor, now = get_session(), current_actor(), get_engine().clock.now()
+    chosen = _filter_from_request(db)
+    everything = inbox(db, actor, now=now)
+    rows = inbox(db, actor, filters=chosen, now=now)
+    return render_template(
+        "inbox/index.html", rows=rows, now=now, chosen=chosen, total=len(everything),
+        campaigns=sorted({r.campaign_code for r in everything}),
+        steps=sorted({(r.step, r.step_name) for r in everything}),
+        units=sorted({(r.submitting_unit_id, r.submitting_unit) for r in everything}, key=lambda u: u[1]),
+        bulk=session.pop("inbox.bulk", None),
+    )  # fmt: skip
+
+
+@bp.route("/filter", methods=["POST"])
+@login_required
+def save_filter() -> Response:
+    chosen = InboxFilter.from_dict({k: request.form.get(k) for k in ("campaign", "step", "unit_id", "overdue")})
+    with transaction() as db:
+        save_preference(db, current_actor().user_id, FILTER_KEY, chosen.as_dict())
+    flash(translate("Đã lưu bộ lọc."), "ok")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/bulk", methods=["POST"])
+@login_required
+def bulk() -> Response:
+    ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit()]
+    with transaction() as db:
+        results = bulk_complete(db, current_actor(), get_engine(), ids, "approve", request.form.get("comment"))
+    session["inbox.bulk"] = [r.__dict__ for r in results]
+    return redirect(url_for("inbox.index"))
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -39,7 +80,7 @@ def task(task_id: int) -> str:
     view = dossier_view(db, get_engine(), instance.dossier_id)
     return render_template(
         "inbox/task.html", task=row, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready",
-        now=get_engine().clock.now(),
+        now=get_engine().clock.now(), colleagues=[u for u in colleagues(db, row) if u.id != actor.user_id],
     )  # fmt: skip
 
 
@@ -60,6 +101,16 @@ def claim(task_id: int) -> Response:
     with transaction() as db:
         task_ops.claim_task(db, current_actor(), get_engine(), task_id)
     return redirect(url_for("inbox.task", task_id=task_id))
+
+
+@bp.route("/tasks/<int:task_id>/assign", methods=["POST"])
+@login_required
+def assign(task_id: int) -> Response:
+    assignee = request.form.get("assignee_id", "")
+    with transaction() as db:
+        assign_task(db, current_actor(), get_engine(), task_id, int(assignee) if assignee.isdigit() else 0)
+    flash(translate("Đã giao việc."), "ok")
+    return redirect(url_for("inbox.index"))
 
 
 @bp.route("/tasks/<int:task_id>/unclaim", methods=["POST"])

@@ -1,0 +1,73 @@
+"""Hand a task to a colleague holding the same role at the same unit; approve several tasks at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflows import Engine
+
+from ..domain.actors import Actor
+from ..domain.permissions import require_can_act_on_task
+from ..errors import DomainError, InvalidInput
+from ..models import HumanTask, RoleAssignment, User
+from .audit import record_event
+from .tasks import complete_task, require_open_task
+
+
+def colleagues(session: Session, task: HumanTask) -> list[User]:
+    """Active users holding the task's role at the task's org unit."""
+    return list(
+        session.scalars(
+            select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(RoleAssignment.role == task.role, RoleAssignment.org_unit_id == task.org_unit_id,
+                   User.is_active.is_(True))
+            .order_by(User.full_name)
+        )
+    )  # fmt: skip
+
+
+def assign_task(session: Session, actor: Actor, engine: Engine, task_id: int, assignee_id: int) -> HumanTask:
+    """Claim the task on behalf of a colleague; only someone who may take it can hand it over."""
+    task = require_open_task(session, task_id)
+    require_can_act_on_task(actor, task)
+    assignee = session.get(User, assignee_id)
+    if assignee is None or assignee.id not in {u.id for u in colleagues(session, task)}:
+        raise InvalidInput("Chỉ giao được cho cán bộ giữ cùng vai trò tại cùng đơn vị.")
+    now = engine.clock.now()
+    before = task.claimed_by
+    task.claimed_by, task.claimed_at = assignee.id, now
+    record_event(
+        session, action="task.assign", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
+        actor_role=task.role, actor_unit_id=task.org_unit_id, before={"claimed_by": before},
+        after={"claimed_by": assignee.id, "assignee": assignee.username}, now=now,
+    )  # fmt: skip
+    session.flush()
+    return task
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    task_id: int
+    ok: bool
+    message: str
+    dossier_id: int | None = None
+
+
+def bulk_complete(
+    session: Session, actor: Actor, engine: Engine, task_ids: list[int], decision: str, comment: str | None
+) -> list[BulkItem]:
+    """Complete each task on its own savepoint: one failure is reported and does not undo the others."""
+    if not task_ids:
+        raise InvalidInput("Chưa chọn việc nào.")
+    results = []
+    for task_id in dict.fromkeys(task_ids):
+        try:
+            with session.begin_nested():
+                result = complete_task(session, actor, engine, task_id, decision, comment)
+            results.append(BulkItem(task_id, True, "Đã ghi nhận", result.dossier_id))
+        except DomainError as exc:
+            results.append(BulkItem(task_id, False, exc.message))
+    return results

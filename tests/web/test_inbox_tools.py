@@ -1,0 +1,101 @@
+"""Inbox tools: filters saved per user, bulk approval with per-task results, assigning to a colleague."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from service.models import HumanTask, OrgUnit, RoleAssignment, User
+from service.operations.accounts import actor_for, hash_password
+from service.operations.demo import attach_sample_documents
+from service.operations.dossiers import NomineeInput, create_dossier
+from service.operations.tasks import complete_task, open_task_for
+from service.storage import FileStore
+from tests.conftest import FILES
+from tests.web.conftest import PASSWORD, Auth
+
+
+def submit_dossiers(app, count: int, unit_code: str = "HN-HD-PL-TC") -> list[int]:
+    """Dossiers of one unit, submitted to the ward office; returns their open task ids."""
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    task_ids = []
+    for number in range(count):
+        with factory() as session, session.begin():
+            clerk = actor_for(session, f"{unit_code.lower()}.unit_clerk")
+            unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+            dossier = create_dossier(session, clerk, engine, campaign_code="PL-CCHC-2024", unit_id=unit.id,
+                                     title=f"Hồ sơ số {number + 1}",
+                                     nominees=[NomineeInput("individual", f"Người số {number + 1}", "GK-XA")])  # fmt: skip
+            attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
+            task = open_task_for(session, dossier.id)
+            complete_task(session, clerk, engine, task.id, "submit")
+            task_ids.append(open_task_for(session, dossier.id).id)
+    return task_ids
+
+
+def row_ids(html: str) -> list[int]:
+    return [int(x) for x in re.findall(r'<tr class="[^"]*" data-task-id="(\d+)"', html)]
+
+
+def test_filter_by_submitting_unit_is_saved_and_reapplied(app, client, auth: Auth):
+    mine = submit_dossiers(app, 2)
+    auth.login("hn-hd-pl.office_clerk")
+    page = client.get("/inbox/").get_data(as_text=True)
+    assert set(mine) < set(row_ids(page))
+    unit_id = re.search(r'<option value="(\d+)" >Bộ phận Tài chính - Kế toán</option>', page).group(1)
+    filtered = client.get(f"/inbox/?filter=1&unit_id={unit_id}").get_data(as_text=True)
+    assert sorted(row_ids(filtered)) == sorted(mine)
+    token = auth.token()
+    client.post("/inbox/filter", data={"unit_id": unit_id, "_csrf": token})
+    again = client.get("/inbox/").get_data(as_text=True)
+    assert sorted(row_ids(again)) == sorted(mine)
+    assert sorted(row_ids(client.get("/inbox/?filter=1").get_data(as_text=True))) != sorted(mine)
+
+
+def test_bulk_approval_reports_each_task_and_one_failure_does_not_undo_others(app, client, auth: Auth):
+    ids = submit_dossiers(app, 3)
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session, session.begin():  # a colleague already decided the second one
+        complete_task(session, actor_for(session, "hn-hd-pl.office_clerk"), app.extensions["thidua.engine"],
+                      ids[1], "approve", "Đã xem")  # fmt: skip
+    auth.login("hn-hd-pl.office_clerk")
+    token = auth.token()
+    response = client.post("/inbox/bulk", data={"task_id": [str(i) for i in ids], "comment": "Đủ hồ sơ", "_csrf": token},
+                           follow_redirects=True)  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert f'data-task-result="{ids[0]}">#{ids[0]}: Đã ghi nhận' in page
+    assert f'data-task-result="{ids[2]}">#{ids[2]}: Đã ghi nhận' in page
+    assert f'#{ids[1]}: Việc này đã được xử lý' in page
+    with factory() as session:
+        states = [session.get(HumanTask, i).state for i in ids]
+        assert states == ["completed", "completed", "completed"]
+        comments = [session.get(HumanTask, i).comment for i in ids]
+        assert comments == ["Đủ hồ sơ", "Đã xem", "Đủ hồ sơ"]
+
+
+def test_assign_to_a_colleague_with_the_same_role_at_the_same_unit(app, client, auth: Auth):
+    (task_id,) = submit_dossiers(app, 1)
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session, session.begin():
+        ward = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL"))
+        colleague = User(username="hn-hd-pl.office_clerk2", full_name="Lê Thị Thu", password_hash=hash_password(PASSWORD))
+        session.add(colleague)
+        session.flush()
+        session.add(RoleAssignment(user_id=colleague.id, role="office_clerk", org_unit_id=ward.id))
+        colleague_id = colleague.id
+        chairman_id = session.scalar(select(User.id).where(User.username == "hn-hd-pl.chairman"))
+    auth.login("hn-hd-pl.office_clerk")
+    page = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
+    assert "Lê Thị Thu" in page
+    token = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+    refused = client.post(f"/inbox/tasks/{task_id}/assign", data={"assignee_id": chairman_id, "_csrf": token})
+    assert refused.status_code == 400
+    assert client.post(f"/inbox/tasks/{task_id}/assign", data={"assignee_id": colleague_id, "_csrf": token}).status_code == 302
+    with factory() as session:
+        assert session.get(HumanTask, task_id).claimed_by == colleague_id
+    auth.logout()
+    auth.login("hn-hd-pl.office_clerk2")
+    token = auth.token()
+    done = client.post(f"/inbox/tasks/{task_id}/complete", data={"decision": "approve", "_csrf": token})
+    assert done.status_code == 302
