@@ -38,18 +38,20 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.extensions["thidua.engine"] = Engine(clock)
     app.extensions["thidua.files"] = FileStore(config.upload_dir)
 
-    from .web import auth, dossiers, inbox, pages
-    from .web.context import close_session
+    from .web import audit, auth, dossiers, inbox, pages
+    from .web.context import close_session, navigation
     from .web.csrf import init_csrf
     from .web.errors import init_errors
     from .web.i18n import init_i18n
 
     app.teardown_appcontext(close_session)
+    app.context_processor(navigation)
     init_i18n(app)
     init_csrf(app)
     auth.init_auth(app)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(dossiers.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(audit.bp)
     init_errors(app)
     return app

@@ -27,6 +27,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[str] = mapped_column(String(64))
+    # The dossier an event concerns, when there is one: the per-dossier timeline and filter use it.
+    dossier_id: Mapped[int | None] = mapped_column(index=True)
     before_json: Mapped[str | None] = mapped_column(Text)
     after_json: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)

@@ -12,7 +12,7 @@ from workflows import Engine
 from ..domain.actors import Actor
 from ..domain.permissions import require_can_act_on_task
 from ..errors import DomainError, InvalidInput
-from ..models import HumanTask, RoleAssignment, User
+from ..models import HumanTask, ProcessInstance, RoleAssignment, User
 from .audit import record_event
 from .tasks import complete_task, require_open_task
 
@@ -43,6 +43,7 @@ def assign_task(session: Session, actor: Actor, engine: Engine, task_id: int, as
         session, action="task.assign", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
         actor_role=task.role, actor_unit_id=task.org_unit_id, before={"claimed_by": before},
         after={"claimed_by": assignee.id, "assignee": assignee.username}, now=now,
+        dossier_id=session.scalar(select(ProcessInstance.dossier_id).where(ProcessInstance.id == task.instance_id)),
     )  # fmt: skip
     session.flush()
     return task

@@ -51,17 +51,30 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
 
 def event_hash(event: AuditEvent, prev_hash: str) -> str:
     """sha256 over a canonical encoding (sorted keys, NFC text, UTC microseconds) and the previous hash."""
+    fields = _fields(event)
+    if event.dossier_id is not None:  # added in schema 0003; events without one hash as they always did
+        fields["dossier_id"] = event.dossier_id
     canonical = json.dumps(
-        {"event": _nfc(_fields(event)), "prev_hash": prev_hash}, ensure_ascii=False, sort_keys=True,
+        {"event": _nfc(fields), "prev_hash": prev_hash}, ensure_ascii=False, sort_keys=True,
         separators=(",", ":"),
     )  # fmt: skip
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _dossier_of(object_type: str, object_id: str, before: Any, after: Any) -> int | None:
+    if object_type == "dossier" and str(object_id).isdigit():
+        return int(object_id)
+    for values in (after, before):
+        if isinstance(values, dict) and isinstance(values.get("dossier_id"), int):
+            return int(values["dossier_id"])
+    return None
 
 
 def record_event(
     session: Session, *, action: str, object_type: str, object_id: str, actor: int | None = None,
     actor_role: str | None = None, actor_unit_id: int | None = None, before: Any = None, after: Any = None,
     comment: str | None = None, ip: str | None = None, user_agent: str | None = None, now: datetime | None = None,
+    dossier_id: int | None = None,
 ) -> AuditEvent:  # fmt: skip
     """Append one event after the chain head; flushes, never commits (the caller's change and this row commit together)."""
     head = session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
@@ -73,6 +86,7 @@ def record_event(
         actor_unit_id=actor_unit_id, action=action, object_type=object_type, object_id=str(object_id)[:64],
         before_json=_to_json(before), after_json=_to_json(after), comment=_nfc(comment), ip=ip,
         user_agent=(user_agent or None) and user_agent[:500], prev_hash=head.last_hash,
+        dossier_id=dossier_id if dossier_id is not None else _dossier_of(object_type, object_id, before, after),
     )  # fmt: skip
     event.hash = event_hash(event, head.last_hash)
     session.add(event)

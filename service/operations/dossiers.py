@@ -122,6 +122,7 @@ def cancel_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: i
     record_event(
         session, action="instance.cancel", object_type="process_instance", object_id=str(instance.id),
         actor=actor.user_id, before={"status": instance.status}, after={"status": "cancelled"}, comment=reason, now=now,
+        dossier_id=dossier.id,
     )  # fmt: skip
     apply_outcome(session, instance, dossier, definition, outcome, actor, now)
     return dossier

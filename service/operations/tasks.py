@@ -40,6 +40,10 @@ def require_open_task(session: Session, task_id: int) -> HumanTask:
     return task
 
 
+def _dossier_id(session: Session, task: HumanTask) -> int | None:
+    return session.scalar(select(ProcessInstance.dossier_id).where(ProcessInstance.id == task.instance_id))
+
+
 def claim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -> HumanTask:
     """Take a task so colleagues with the same role see it is being handled."""
     task = require_open_task(session, task_id)
@@ -50,7 +54,8 @@ def claim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -> 
     task.claimed_by, task.claimed_at = actor.user_id, now
     record_event(
         session, action="task.claim", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
-        actor_role=task.role, actor_unit_id=task.org_unit_id, after={"claimed_by": actor.user_id}, now=now,
+        actor_role=task.role, actor_unit_id=task.org_unit_id, after={"claimed_by": actor.user_id},
+        dossier_id=_dossier_id(session, task), now=now,
     )  # fmt: skip
     session.flush()
     return task
@@ -67,7 +72,8 @@ def unclaim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -
     task.claimed_by, task.claimed_at = None, None
     record_event(
         session, action="task.unclaim", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
-        actor_role=task.role, actor_unit_id=task.org_unit_id, before={"claimed_by": before}, now=now,
+        actor_role=task.role, actor_unit_id=task.org_unit_id, before={"claimed_by": before},
+        dossier_id=_dossier_id(session, task), now=now,
     )  # fmt: skip
     session.flush()
     return task
@@ -119,6 +125,12 @@ def complete_task(
             actor_role=task.role, actor_unit_id=task.org_unit_id,
             after={"dossier_id": dossier.id, "step": task.bpmn_id, "decision": decision}, comment=reason, now=now,
         )  # fmt: skip
+        if task.bpmn_id == FIRST_STEP and decision == "submit":
+            record_event(
+                session, action="dossier.submit", object_type="dossier", object_id=str(dossier.id),
+                actor=actor.user_id, actor_role=task.role, actor_unit_id=task.org_unit_id,
+                after={"target_level": dossier.target_level}, now=now,
+            )  # fmt: skip
         apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid)
         session.flush()
     except StaleDataError:

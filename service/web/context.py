@@ -52,3 +52,11 @@ def transaction() -> Iterator[Session]:
         db.commit()
     with db.begin():
         yield db
+
+
+def navigation() -> dict[str, object]:
+    """What the page header offers the signed-in user (computed once, not in templates)."""
+    if not current_user.is_authenticated:
+        return {"nav": {"auditor": False}}
+    actor = current_actor()
+    return {"nav": {"auditor": actor.has_role("auditor") or actor.is_admin}}

@@ -73,3 +73,81 @@ def test_postgresql_refuses_to_change_audit_rows(postgres_url, statement):
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text(statement))
     engine.dispose()
+
+
+def _make_audit_fail(engine, dialect: str) -> None:
+    """A real database failure on the audit insert of task completions (no mocks)."""
+    with engine.begin() as conn:
+        if dialect == "sqlite":
+            conn.execute(text("CREATE TRIGGER audit_down BEFORE INSERT ON audit_event WHEN NEW.action = 'task.complete' "
+                              "BEGIN SELECT RAISE(ABORT, 'audit storage failed'); END"))  # fmt: skip
+        else:
+            conn.execute(text("CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                              "IF NEW.action = 'task.complete' THEN RAISE EXCEPTION 'audit storage failed'; END IF; "
+                              "RETURN NEW; END $$"))  # fmt: skip
+            conn.execute(text("CREATE TRIGGER audit_down BEFORE INSERT ON audit_event FOR EACH ROW "
+                              "EXECUTE FUNCTION audit_down()"))  # fmt: skip
+
+
+def test_when_the_audit_write_fails_the_decision_is_rolled_back(db_url):
+    from service.db import make_engine, make_session_factory
+    from service.models import Dossier, HumanTask, ProcessInstance
+    from workflows import Engine, FixedClock
+
+    from .helpers import act, new_dossier, open_task
+
+    db = make_engine(db_url)
+    factory = make_session_factory(db)
+    engine = Engine(FixedClock())
+    dossier_id = new_dossier(factory, engine)
+    act(factory, engine, dossier_id)
+    task = open_task(factory, dossier_id)
+    with factory() as session:
+        state_before = session.scalar(select(ProcessInstance.state_json).where(ProcessInstance.dossier_id == dossier_id))
+    _make_audit_fail(db, db.dialect.name)
+    with pytest.raises(DBAPIError, match="audit storage failed"):
+        act(factory, engine, dossier_id, "approve", "Đủ hồ sơ")
+    with factory() as session:
+        assert session.get(HumanTask, task.id).state == "ready"
+        assert session.get(Dossier, dossier_id).current_step == "ward_office_review"
+        assert session.scalar(select(ProcessInstance.state_json)
+                              .where(ProcessInstance.dossier_id == dossier_id)) == state_before  # fmt: skip
+        assert verify_chain(session).ok
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_chain_stays_one_line_under_concurrent_writers_on_postgresql(postgres_url):
+    import threading
+
+    from service.db import make_engine, make_session_factory
+
+    db = make_engine(postgres_url, pool_size=10)
+    factory = make_session_factory(db)
+    with factory() as session:
+        before = session.scalar(select(func.count()).select_from(AuditEvent))
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        barrier.wait()
+        try:
+            for item in range(25):
+                with factory() as session, session.begin():
+                    record_event(session, action="test.concurrent", object_type="dossier", object_id=str(number),
+                                 comment=f"luồng {number}, lần {item}")  # fmt: skip
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with factory() as session:
+        result = verify_chain(session)
+        assert result.ok and result.checked == before + 200
+        hashes = session.scalars(select(AuditEvent.prev_hash)).all()
+        assert len(hashes) == len(set(hashes))  # no two events hang off the same predecessor: no fork
+    db.dispose()

@@ -1,0 +1,66 @@
+"""Auditor pages: the filtered trail, page by page, and its CSV export (UTF-8 with BOM for Excel)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_login import login_required
+
+from ..errors import Forbidden
+from ..operations.audit import record_event
+from ..queries.audit import PAGE_SIZE, AuditFilter, audit_page, audit_rows, known_actions
+from .context import current_actor, get_session, transaction
+from .i18n import vn_datetime
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+CSV_HEADER = ["Mã sự kiện", "Thời điểm (giờ Việt Nam)", "Người thực hiện", "Tài khoản", "Vai trò", "Đơn vị",
+              "Hành động", "Đối tượng", "Mã đối tượng", "Hồ sơ", "Trước", "Sau", "Ghi chú", "Địa chỉ IP", "Mã băm"]  # fmt: skip
+
+
+def _require_auditor() -> None:
+    actor = current_actor()
+    if not (actor.has_role("auditor") or actor.is_admin):
+        raise Forbidden("Chỉ kiểm toán viên và quản trị viên được xem nhật ký.")
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    _require_auditor()
+    filters = AuditFilter.from_args(request.args)
+    before = request.args.get("before", "")
+    rows = audit_page(get_session(), filters, int(before) if before.isdigit() else None)
+    next_before = rows[-1].event.id if len(rows) == PAGE_SIZE else None
+    return render_template("audit/index.html", rows=rows, filters=filters, next_before=next_before,
+                           actions=known_actions(get_session()))  # fmt: skip
+
+
+@bp.route("/export.csv")
+@login_required
+def export() -> Response:
+    _require_auditor()
+    filters = AuditFilter.from_args(request.args)
+    with transaction() as db:
+        record_event(db, action="audit.export", object_type="audit", object_id="csv", actor=current_actor().user_id,
+                     after=filters.as_args(), ip=request.remote_addr)  # fmt: skip
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        yield "\ufeff"  # the BOM makes Excel read the Vietnamese text as UTF-8
+        writer.writerow(CSV_HEADER)
+        for row in audit_rows(get_session(), filters):
+            e = row.event
+            writer.writerow([e.id, vn_datetime(e.occurred_at), row.actor_name or "", row.actor_username or "",
+                             e.actor_role or "", row.unit_name or "", e.action, e.object_type, e.object_id,
+                             e.dossier_id or "", e.before_json or "", e.after_json or "", e.comment or "", e.ip or "",
+                             e.hash])  # fmt: skip
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    headers = {"Content-Disposition": "attachment; filename=nhat-ky-kiem-toan.csv"}
+    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8", headers=headers)
