@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -10,10 +12,14 @@ from werkzeug.wrappers import Response
 from ..domain.permissions import can_view_dossier
 from ..errors import DomainError, NotFound
 from ..models import AwardForm, Dossier
+from ..operations.documents import download_document, upload_document
 from ..operations.dossiers import NomineeInput, create_dossier
+from ..operations.editing import add_nominee, remove_nominee, submit_dossier, update_nominee_summary
 from ..queries.dossier_view import dossier_view
+from ..queries.unit_panel import unit_panel
 from ..queries.org import campaigns_for_units, clerk_units, unit_path
-from .context import current_actor, get_engine, get_session, transaction
+from .context import current_actor, get_engine, get_files, get_session, transaction
+from .i18n import translate
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 NOMINEE_ROWS = 4
@@ -26,7 +32,10 @@ def show(dossier_id: int) -> str:
     dossier = db.get(Dossier, dossier_id)
     if dossier is None or not can_view_dossier(current_actor(), unit_path(db, dossier.unit_id)):
         raise NotFound("Không tìm thấy hồ sơ.")
-    return render_template("dossiers/show.html", view=dossier_view(db, get_engine(), dossier_id))
+    return render_template(
+        "dossiers/show.html", view=dossier_view(db, get_engine(), dossier_id),
+        panel=unit_panel(db, current_actor(), dossier),
+    )  # fmt: skip
 
 
 def _form_context() -> dict[str, object]:
@@ -66,3 +75,70 @@ def new() -> str | Response | tuple[str, int]:
         message = exc.message if isinstance(exc, DomainError) else "Đơn vị không hợp lệ."
         return render_template("dossiers/new.html", form=form, error=message, **_form_context()), 400
     return redirect(url_for("dossiers.show", dossier_id=dossier_id))
+
+
+def _back(dossier_id: int) -> Response:
+    return redirect(url_for("dossiers.show", dossier_id=dossier_id))
+
+
+@bp.route("/<int:dossier_id>/documents", methods=["POST"])
+@login_required
+def upload(dossier_id: int) -> Response:
+    file = request.files.get("file")
+    nominee = request.form.get("nominee_id", "")
+    with transaction() as db:
+        upload_document(
+            db, current_actor(), get_files(), get_engine().clock.now(), dossier_id=dossier_id,
+            kind=request.form.get("kind", ""), filename=file.filename if file else None,
+            data=file.read() if file else b"", nominee_id=int(nominee) if nominee.isdigit() else None,
+        )  # fmt: skip
+    flash(translate("Đã tải tài liệu lên."), "ok")
+    return _back(dossier_id)
+
+
+@bp.route("/<int:dossier_id>/documents/<int:document_id>")
+@login_required
+def download(dossier_id: int, document_id: int) -> Response:
+    with transaction() as db:
+        got = download_document(db, current_actor(), get_files(), document_id, get_engine().clock.now())
+    if got.document.dossier_id != dossier_id:
+        raise NotFound("Không tìm thấy tài liệu.")
+    return send_file(io.BytesIO(got.data), mimetype=got.document.content_type, as_attachment=True,
+                     download_name=got.document.filename)  # fmt: skip
+
+
+@bp.route("/<int:dossier_id>/nominees", methods=["POST"])
+@login_required
+def add_nominee_route(dossier_id: int) -> Response:
+    form = request.form
+    with transaction() as db:
+        add_nominee(db, current_actor(), get_engine().clock.now(), dossier_id=dossier_id, kind=form.get("kind", ""),
+                    full_name=form.get("full_name", ""), award_form_code=form.get("award_form", ""),
+                    position=form.get("position") or None, summary=form.get("summary") or None)  # fmt: skip
+    return _back(dossier_id)
+
+
+@bp.route("/<int:dossier_id>/nominees/<int:nominee_id>/delete", methods=["POST"])
+@login_required
+def remove_nominee_route(dossier_id: int, nominee_id: int) -> Response:
+    with transaction() as db:
+        remove_nominee(db, current_actor(), get_engine().clock.now(), nominee_id)
+    return _back(dossier_id)
+
+
+@bp.route("/<int:dossier_id>/nominees/<int:nominee_id>/summary", methods=["POST"])
+@login_required
+def summary_route(dossier_id: int, nominee_id: int) -> Response:
+    with transaction() as db:
+        update_nominee_summary(db, current_actor(), get_engine().clock.now(), nominee_id, request.form.get("summary", ""))
+    flash(translate("Đã lưu trích ngang."), "ok")
+    return _back(dossier_id)
+
+
+@bp.route("/<int:dossier_id>/submit", methods=["POST"])
+@login_required
+def submit(dossier_id: int) -> Response:
+    with transaction() as db:
+        submit_dossier(db, current_actor(), get_engine(), dossier_id)
+    flash(translate("Đã nộp hồ sơ."), "ok")
+    return _back(dossier_id)

@@ -71,6 +71,18 @@ EN: dict[str, str] = {
     "Chi tiết": "Details",
     "Hệ thống": "System",
     "Trang sau": "Next page",
+    "Đã tải tài liệu lên.": "Document uploaded.",
+    "Đã lưu trích ngang.": "Summary saved.",
+    "Đã nộp hồ sơ.": "Dossier submitted.",
+    "Tài liệu": "Documents",
+    "Còn thiếu": "Still missing",
+    "Hồ sơ đã đủ tài liệu.": "All required documents are in.",
+    "Tải lên": "Upload",
+    "Nộp hồ sơ": "Submit dossier",
+    "Thêm người được đề nghị": "Add nominee",
+    "Lý do trả lại": "Reason for return",
+    "Lưu trích ngang": "Save summary",
+    "Xóa": "Remove",
 }
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",
