@@ -19,7 +19,9 @@ from workflows import Engine, FixedClock
 from .db import make_engine, make_session_factory, upgrade_schema
 from .domain.actors import Actor
 from .models import OrgUnit
+from .domain.campaign_file import parse_campaign
 from .operations.accounts import actor_for
+from .operations.campaigns import import_campaign
 from .operations.definitions import deploy_definition
 from .operations.demo import attach_sample_documents, load_demo, username_for
 from .operations.dossiers import NomineeInput, create_dossier
@@ -27,6 +29,12 @@ from .operations.tasks import complete_task, open_task_for
 from .storage import FileStore
 
 CHAIN = Path(__file__).resolve().parent.parent / "bpmn" / "commendation_chain.bpmn"
+# A campaign of phường Phú Lãm whose Bằng khen is granted by the province: every dossier goes all the way.
+BENCH_CAMPAIGN: dict[str, Any] = {
+    "code": "BENCH-2024", "title": "Phong trào đo hiệu năng", "year": 2024, "issuing_unit": "HN-HD-PL",
+    "award_forms": [{"code": "BK-TINH", "name": "Bằng khen của Chủ tịch UBND thành phố Hà Nội",
+                     "granting_level": "province"}],
+}  # fmt: skip
 
 
 @dataclass
@@ -55,6 +63,7 @@ def run_service(database_url: str, dossiers: int, progress: Callable[[int], None
     with factory() as session, session.begin():
         deploy_definition(session, Actor(None, "bench"), CHAIN.read_bytes(), filename=CHAIN.name)
         load_demo(session, "bench", store)
+        import_campaign(session, Actor(None, "bench"), parse_campaign(BENCH_CAMPAIGN), clock.now())
     with factory() as session:
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
         assert unit is not None
@@ -65,7 +74,7 @@ def run_service(database_url: str, dossiers: int, progress: Callable[[int], None
     for number in range(dossiers):
         with factory() as session, session.begin():
             dossier = create_dossier(
-                session, actors["unit_clerk"], engine, campaign_code="PL-CCHC-2024", unit_id=unit_id,
+                session, actors["unit_clerk"], engine, campaign_code=BENCH_CAMPAIGN["code"], unit_id=unit_id,
                 title=f"Hồ sơ đo hiệu năng số {number + 1}",
                 nominees=[NomineeInput("individual", f"Cán bộ số {number + 1}", "BK-TINH", "Công chức")],
             )  # fmt: skip

@@ -182,3 +182,52 @@ def audit_verify() -> None:
     click.echo(f"Chuỗi nhật ký bị phá vỡ tại sự kiện {result.first_broken_id}: {result.reason} "
                f"(đã kiểm {result.checked} sự kiện trước đó).", err=True)  # fmt: skip
     sys.exit(1)
+
+
+@main.group(help="Phong trào thi đua (tệp YAML/JSON).")
+def campaign() -> None:
+    """Campaign commands."""
+
+
+@campaign.command("list", help="Liệt kê các phong trào.")
+def campaign_list() -> None:
+    from .models import Campaign, OrgUnit
+
+    with session_scope(_factory(Config.from_env())) as session:
+        rows = session.execute(
+            select(Campaign.code, Campaign.year, Campaign.title, OrgUnit.name)
+            .join(OrgUnit, Campaign.issuing_unit_id == OrgUnit.id).order_by(Campaign.year, Campaign.code)
+        ).all()  # fmt: skip
+    for code, year, title, unit in rows:
+        click.echo(f"{code:<16} {year}  {unit}: {title}")
+
+
+@campaign.command("import", help="Nhập (tạo mới hoặc cập nhật) một phong trào từ tệp YAML/JSON.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def campaign_import(file: Path) -> None:
+    from datetime import UTC, datetime
+
+    from .operations.campaigns import import_campaign, read_campaign_file
+
+    try:
+        spec = read_campaign_file(file.read_text(encoding="utf-8"), file.name)
+        with session_scope(_factory(Config.from_env())) as session:
+            import_campaign(session, Actor(None, "thidua campaign import"), spec, datetime.now(UTC))
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"{spec.code}: đã nhập ({len(spec.award_forms)} hình thức khen thưởng, {len(spec.rules)} quy định)")
+
+
+@campaign.command("export", help="Xuất một phong trào ra YAML (nhập lại được).")
+@click.argument("code")
+def campaign_export(code: str) -> None:
+    from .operations.campaigns import dump_campaign_yaml, export_campaign
+
+    try:
+        with session_scope(_factory(Config.from_env())) as session:
+            data = export_campaign(session, code)
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(dump_campaign_yaml(data), nl=False)

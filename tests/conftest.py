@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.db import make_engine, make_session_factory, session_scope, upgrade_schema
 from service.domain.actors import Actor
 from service.operations.definitions import deploy_definition
+from service.operations.campaigns import import_campaign, read_campaign_file
 from service.operations.demo import load_demo
 from service.storage import FileStore
 
 REPO = Path(__file__).resolve().parents[1]
 CHAIN = REPO / "bpmn" / "commendation_chain.bpmn"
+TEST_CAMPAIGN = REPO / "tests" / "data" / "test-campaign-all-levels.yaml"
 DEMO_PASSWORD = "mật-khẩu-thử"
 # Uploaded files are content-addressed, so one folder can serve every test database of a run.
 FILES = Path(os.environ.get("THIDUA_TEST_FILES", "/tmp/thidua-test-files"))
@@ -33,6 +36,8 @@ def seed(url: str, files: Path) -> None:
     with session_scope(make_session_factory(engine)) as session:
         deploy_definition(session, Actor(None, "test"), CHAIN.read_bytes(), filename=CHAIN.name)
         load_demo(session, DEMO_PASSWORD, FileStore(files))
+        spec = read_campaign_file(TEST_CAMPAIGN.read_text(encoding="utf-8"), TEST_CAMPAIGN.name)
+        import_campaign(session, Actor(None, "test"), spec, datetime.now(UTC))
     engine.dispose()
 
 

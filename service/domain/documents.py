@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -57,19 +57,28 @@ def required_kinds(campaign_setting: str | None) -> tuple[str, ...]:
 
 
 def missing_documents(
-    required: Iterable[str], nominees: Iterable[NomineeLike], documents: Iterable[DocumentLike]
-) -> list[MissingItem]:
-    """What the dossier still lacks: per-dossier kinds once, per-nominee kinds for each nominee."""
+    required: Iterable[str] | Mapping[int, Iterable[str]], nominees: Iterable[NomineeLike],
+    documents: Iterable[DocumentLike],
+) -> list[MissingItem]:  # fmt: skip
+    """What the dossier still lacks: per-dossier kinds once, per-nominee kinds for each nominee.
+
+    `required` is one list for every nominee, or a list per nominee id (each nominee's award form
+    may require different documents); a per-dossier kind is needed if any nominee's list has it.
+    """
+    nominees = list(nominees)
+    per_nominee = (
+        {n.id: tuple(required.get(n.id, ())) for n in nominees}
+        if isinstance(required, Mapping)
+        else dict.fromkeys((n.id for n in nominees), tuple(required))
+    )
     have = {(d.kind, d.nominee_id) for d in documents}
     have_any = {d.kind for d in documents}
     missing: list[MissingItem] = []
-    nominees = list(nominees)
-    for kind in required:
-        if kind in PER_NOMINEE:
-            missing += [MissingItem(kind, KIND_LABELS[kind], n.id, n.full_name) for n in nominees
-                        if (kind, n.id) not in have]  # fmt: skip
-        elif kind not in have_any:
-            missing.append(MissingItem(kind, KIND_LABELS[kind]))
+    dossier_kinds = [k for k in KIND_LABELS if k not in PER_NOMINEE and any(k in ks for ks in per_nominee.values())]
+    missing += [MissingItem(kind, KIND_LABELS[kind]) for kind in dossier_kinds if kind not in have_any]
+    for kind in PER_NOMINEE:
+        missing += [MissingItem(kind, KIND_LABELS[kind], n.id, n.full_name) for n in nominees
+                    if kind in per_nominee[n.id] and (kind, n.id) not in have]  # fmt: skip
     return missing
 
 

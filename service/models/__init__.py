@@ -2,7 +2,7 @@
 
 from .account_extras import ApiToken, UserPreference
 from .audit import AuditChainHead, AuditEvent
-from .campaign import AwardForm, Campaign
+from .campaign import AwardForm, Campaign, CampaignAwardForm, CampaignRule, Registration
 from .document import Document, DocumentKind
 from .dossier import Dossier, DossierStatus, Nominee, NomineeKind
 from .org import Level, OrgUnit, Role, RoleAssignment
@@ -10,7 +10,7 @@ from .process import HumanTask, HumanTaskState, InstanceStatus, ProcessDefinitio
 from .user import User
 
 __all__ = [
-    "ApiToken", "Document", "DocumentKind", "UserPreference",
+    "ApiToken", "CampaignAwardForm", "CampaignRule", "Document", "DocumentKind", "Registration", "UserPreference",
     "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
     "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeKind", "OrgUnit", "ProcessDefinition",
     "ProcessInstance", "ProcessVersion", "Role", "RoleAssignment", "User",

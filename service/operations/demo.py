@@ -15,6 +15,7 @@ from ..domain.documents import PER_DOSSIER, PER_NOMINEE
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, RoleAssignment, User
 from ..storage import FileStore
 from .accounts import actor_for, hash_password
+from .campaigns import load_shipped_campaigns
 from .documents import upload_document
 from .dossiers import NomineeInput, create_dossier
 from .tasks import complete_task, open_task_for
@@ -58,16 +59,12 @@ AWARD_FORMS = [
     ("GK-HUYEN", "Giấy khen của Chủ tịch UBND quận/huyện/thành phố", "district"),
     ("BK-TINH", "Bằng khen của Chủ tịch UBND tỉnh/thành phố", "province"),
 ]
-# (code, title, year, issuing unit, submission deadline at the ward, clock to create demo dossiers at)
-CAMPAIGNS = [
-    ("PL-CCHC-2024", "Phong trào thi đua đẩy mạnh công tác Cải cách hành chính năm 2024 trên địa bàn phường Phú Lãm",
-     2024, "HN-HD-PL", date(2024, 12, 10), datetime(2024, 12, 2, 2, 0, tzinfo=UTC)),
-    ("GD-CCHC-2024", "Phong trào thi đua đẩy mạnh cải cách hành chính, cải thiện môi trường đầu tư kinh doanh, "
-     "nâng cao năng lực cạnh tranh gắn với chuyển đổi số phường Giếng Đáy năm 2024",
-     2024, "QN-HL-GD", None, datetime(2024, 12, 5, 2, 0, tzinfo=UTC)),
-    ("MT-CCHC-2015", "Phong trào thi đua đẩy mạnh cải cách hành chính năm 2015 và những năm tiếp theo "
-     "trên địa bàn xã Mỹ Thạnh", 2015, "BT-GT-MT", date(2015, 11, 25), datetime(2015, 11, 20, 2, 0, tzinfo=UTC)),
-]  # fmt: skip
+# When the sample dossiers of each shipped campaign are created (inside the campaign's own period).
+DEMO_CLOCKS = {
+    "PL-CCHC-2024": datetime(2024, 12, 2, 2, 0, tzinfo=UTC),
+    "GD-CCHC-2024": datetime(2024, 12, 5, 2, 0, tzinfo=UTC),
+    "MT-CCHC-2015": datetime(2015, 11, 20, 2, 0, tzinfo=UTC),
+}
 PROCESS_KEY = "commendation_chain"
 
 
@@ -88,8 +85,9 @@ def load_demo(session: Session, password: str, store: FileStore) -> list[DemoLog
     units = _org_tree(session)
     logins = _users(session, units, password)
     _award_forms(session)
-    _campaigns(session, units)
     session.flush()
+    if session.scalar(select(Campaign.id).limit(1)) is None:
+        load_shipped_campaigns(session, Actor(None, "thidua demo"), datetime.now(UTC))
     if session.scalar(select(Dossier.id).limit(1)) is None:
         _sample_dossiers(session, units, store)
     return logins
@@ -149,22 +147,13 @@ def _award_forms(session: Session) -> None:
             session.add(AwardForm(code=code, name=name, granting_level=level))
 
 
-def _campaigns(session: Session, units: dict[str, OrgUnit]) -> None:
-    existing = set(session.scalars(select(Campaign.code)))
-    for code, title, year, issuer, deadline, _ in CAMPAIGNS:
-        if code not in existing:
-            session.add(Campaign(code=code, title=title, year=year, issuing_unit_id=units[issuer].id,
-                                 process_key=PROCESS_KEY, submission_deadline=deadline,
-                                 created_at=datetime.now(UTC)))  # fmt: skip
-
-
 def _sample_dossiers(session: Session, units: dict[str, OrgUnit], store: FileStore) -> None:
     """A few dossiers placed at different steps so every inbox has something to clear."""
     plan = [
         ("PL-CCHC-2024", "HN-HD-PL-TP", "Đề nghị khen thưởng Bộ phận Tư pháp - Hộ tịch",
          [NomineeInput("individual", "Nguyễn Thị Hương", "GK-XA", "Công chức Tư pháp - Hộ tịch")], 0),
         ("PL-CCHC-2024", "HN-HD-PL-VH", "Đề nghị khen thưởng Bộ phận Văn hóa - Thông tin",
-         [NomineeInput("collective", "Bộ phận Văn hóa - Thông tin", "GK-HUYEN"),
+         [NomineeInput("collective", "Bộ phận Văn hóa - Thông tin", "GK-XA"),
           NomineeInput("individual", "Trần Văn Đức", "GK-XA", "Công chức Văn hóa - Xã hội")], 1),
         ("GD-CCHC-2024", "QN-HL-GD-KP1", "Đề nghị khen thưởng Khu phố 1",
          [NomineeInput("collective", "Khu phố 1, phường Giếng Đáy", "BK-TINH")], 4),
@@ -172,7 +161,7 @@ def _sample_dossiers(session: Session, units: dict[str, OrgUnit], store: FileSto
          [NomineeInput("individual", "Lê Văn Thành", "GK-HUYEN", "Trưởng ấp")], 2),
     ]  # fmt: skip
     for campaign_code, unit_code, title, nominees, steps in plan:
-        start = next(c[5] for c in CAMPAIGNS if c[0] == campaign_code)
+        start = DEMO_CLOCKS[campaign_code]
         engine = Engine(FixedClock(start))
         clerk = actor_for(session, username_for(unit_code, "unit_clerk"))
         dossier = create_dossier(session, clerk, engine, campaign_code=campaign_code, unit_id=units[unit_code].id,

@@ -14,7 +14,9 @@ from workflows import Engine
 from ..domain.actors import Actor
 from ..domain.awards import target_level
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, ProcessInstance
+from ..domain.campaign_config import CampaignConfig
+from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, ProcessInstance, Registration
+from ..queries.campaign_config import campaign_config
 from .audit import record_event
 from .definitions import active_version, load_definition
 from .instances import apply_outcome
@@ -53,7 +55,11 @@ def create_dossier(
     clean_title = nfc(title)
     if not clean_title:
         raise InvalidInput("Hồ sơ cần có tiêu đề.")
+    config = campaign_config(session, campaign)
+    require_registered(session, config, campaign.id, unit)
     forms = _award_forms(session, nominees)
+    for line, item in enumerate(nominees, start=1):
+        config.check_nominee(line, item.kind, item.award_form_code)
     dossier = Dossier(
         campaign_id=campaign.id, unit_id=unit.id, title=clean_title, status="draft",
         target_level=target_level(f.granting_level for f in forms.values()),
@@ -89,6 +95,22 @@ def create_dossier(
     )  # fmt: skip
     apply_outcome(session, instance, dossier, definition, outcome, actor, now)
     return dossier
+
+
+def require_registered(session: Session, config: CampaignConfig, campaign_id: int, unit: OrgUnit) -> None:
+    """Where the campaign asks units to register (đăng ký thi đua), an unregistered unit's dossier is refused."""
+    if not config.registration_required:
+        return
+    registered = session.scalar(
+        select(Registration.id).where(Registration.campaign_id == campaign_id, Registration.org_unit_id == unit.id)
+    )
+    if registered is None:
+        by = f" trước ngày {config.registration_deadline:%d/%m/%Y}" if config.registration_deadline else ""
+        raise InvalidInput(
+            f"{unit.name} chưa đăng ký thi đua trong phong trào {config.code}: theo quy định của phong trào, "
+            f"chỉ đơn vị đã đăng ký thi đua{by} mới được đề nghị khen thưởng.",
+            rule="registration",
+        )  # fmt: skip
 
 
 def _award_forms(session: Session, nominees: list[NomineeInput]) -> dict[str, AwardForm]:

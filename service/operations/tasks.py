@@ -11,11 +11,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from workflows import Engine, EngineError, InvalidDecision, TaskNotReady
 
 from ..domain.actors import Actor
-from ..domain.deadlines import require_on_time
+from ..domain.awards import level_rank
 from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Campaign, Dossier, HumanTask, ProcessInstance
+from ..queries.campaign_config import campaign_config
 from ..queries.checklist import dossier_checklist
 from .audit import record_event
 from .definitions import load_definition
@@ -97,9 +98,9 @@ def complete_task(
     dossier = session.get(Dossier, instance.dossier_id)
     assert dossier is not None
     now = engine.clock.now()
+    campaign = session.get(Campaign, dossier.campaign_id)
+    assert campaign is not None
     if task.bpmn_id == FIRST_STEP and decision == "submit":
-        campaign = session.get(Campaign, dossier.campaign_id)
-        require_on_time(campaign.submission_deadline if campaign else None, now)
         missing = dossier_checklist(session, dossier)
         if missing:
             listed = "; ".join(str(m) for m in missing)
@@ -115,6 +116,13 @@ def complete_task(
         raise Conflict(exc.message) from None
     except EngineError as exc:
         raise Conflict(f"Quy trình gặp lỗi, chưa ghi nhận quyết định: {exc.message}") from None
+    # A dossier that moves up to a level must arrive there by that level's deadline. The engine
+    # tells where it goes; nothing has been stored yet, so refusing here changes nothing.
+    arriving = {t.level for t in outcome.ready_tasks if level_rank(t.level) > level_rank(str(task.level))}
+    if arriving:
+        config = campaign_config(session, campaign)
+        for level in sorted(arriving, key=level_rank):
+            config.check_arrival(level, now)
     # The instance row's lock_version is checked on every flush from here on (autoflush included):
     # if someone else advanced this dossier meanwhile, nothing of ours is written.
     try:

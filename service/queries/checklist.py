@@ -5,15 +5,22 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.documents import MissingItem, missing_documents, required_kinds
-from ..models import Campaign, Document, Dossier, Nominee
+from ..domain.documents import MissingItem, missing_documents
+from ..models import AwardForm, Campaign, Document, Dossier, Nominee
+from .campaign_config import campaign_config
 
 
 def dossier_checklist(session: Session, dossier: Dossier) -> list[MissingItem]:
-    """Missing items (empty when the dossier is complete)."""
+    """Missing items (empty when the dossier is complete); each nominee's award form sets its documents."""
     campaign = session.get(Campaign, dossier.campaign_id)
-    nominees = session.scalars(select(Nominee).where(Nominee.dossier_id == dossier.id).order_by(Nominee.id)).all()
+    assert campaign is not None
+    config = campaign_config(session, campaign)
+    rows = session.execute(
+        select(Nominee, AwardForm.code).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .where(Nominee.dossier_id == dossier.id).order_by(Nominee.id)
+    ).all()  # fmt: skip
     documents = session.scalars(
         select(Document).where(Document.dossier_id == dossier.id, Document.is_current.is_(True))
     ).all()
-    return missing_documents(required_kinds(campaign.required_documents if campaign else None), nominees, documents)
+    required = {nominee.id: config.required_for(code) for nominee, code in rows}
+    return missing_documents(required, [nominee for nominee, _ in rows], documents)

@@ -75,3 +75,22 @@ def test_audit_verify_fails_with_exit_1_after_tampering(run, tmp_path):
         conn.execute("UPDATE audit_event SET comment = 'sửa' WHERE id = 2")
     result = run("audit", "verify")
     assert result.exit_code == 1 and "sự kiện 2" in result.output
+
+
+def test_campaign_list_export_and_import(run, tmp_path):
+    run("init")
+    run("demo")
+    listed = run("campaign", "list").output
+    assert "PL-CCHC-2024" in listed and "MT-CCHC-2015" in listed and "Phường Giếng Đáy" in listed
+    exported = run("campaign", "export", "MT-CCHC-2015").output
+    assert "chọn 01 tập thể, 03 cá nhân" in exported and "district: '2015-12-10'" in exported
+    changed = tmp_path / "mt.yaml"
+    changed.write_text(exported.replace("code: MT-CCHC-2015", "code: MT-CCHC-2016").replace("year: 2015", "year: 2016"),
+                       encoding="utf-8")  # fmt: skip
+    result = run("campaign", "import", str(changed))
+    assert result.exit_code == 0 and "MT-CCHC-2016: đã nhập (2 hình thức khen thưởng, 3 quy định)" in result.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("code: X\nyear: nope\n", encoding="utf-8")
+    refused = run("campaign", "import", str(bad))
+    assert refused.exit_code == 1 and "year" in refused.output and "award_forms" in refused.output
+    assert run("campaign", "export", "NOPE").exit_code == 1

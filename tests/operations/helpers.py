@@ -16,7 +16,7 @@ from workflows import Engine
 
 
 def new_dossier(factory: sessionmaker[Session], engine: Engine, award: str = "BK-TINH",
-                unit_code: str = "HN-HD-PL-TP", campaign: str = "PL-CCHC-2024") -> int:  # fmt: skip
+                unit_code: str = "HN-HD-PL-TP", campaign: str = "TEST-PL-ALL") -> int:  # fmt: skip
     with factory() as session, session.begin():
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
         dossier = create_dossier(

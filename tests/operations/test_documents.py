@@ -32,7 +32,7 @@ def bare_dossier(factory, engine) -> int:
     with factory() as session, session.begin():
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-VH"))
         made = create_dossier(session, actor_for(session, "hn-hd-pl-vh.unit_clerk"), engine,
-                              campaign_code="PL-CCHC-2024", unit_id=unit.id, title="Hồ sơ chưa có tài liệu",
+                              campaign_code="TEST-PL-ALL", unit_id=unit.id, title="Hồ sơ chưa có tài liệu",
                               nominees=[NomineeInput("individual", "Đỗ Thị Mai", "GK-XA")])  # fmt: skip
         return made.id
 

@@ -119,7 +119,7 @@ def test_completing_the_same_task_twice_is_a_conflict(factory, engine):
 
 def test_submission_after_the_deadline_is_refused_with_the_date(factory, engine, clock):
     dossier_id = new_dossier(factory, engine)
-    clock.advance(days=30)  # PL-CCHC-2024 closes on 10/12/2024
+    clock.advance(days=30)  # TEST-PL-ALL closes at the ward on 10/12/2024
     with pytest.raises(DeadlinePassed, match="10/12/2024"):
         act(factory, engine, dossier_id)
     assert dossier(factory, dossier_id).status == "draft"

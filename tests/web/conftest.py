@@ -12,12 +12,7 @@ from flask.testing import FlaskClient
 
 from service.app_factory import build_app
 from service.config import Config
-from service.db import make_engine, make_session_factory, session_scope, upgrade_schema
-from service.domain.actors import Actor
-from service.operations.definitions import deploy_definition
-from service.operations.demo import load_demo
-from service.storage import FileStore
-from tests.conftest import FILES
+from tests.conftest import FILES, seed
 from workflows import FixedClock
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,13 +22,7 @@ PASSWORD = "mật-khẩu-thử"
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("http-template") / "demo.sqlite3"
-    url = f"sqlite:///{path}"
-    upgrade_schema(url)
-    engine = make_engine(url)
-    with session_scope(make_session_factory(engine)) as session:
-        deploy_definition(session, Actor(None, "test"), (REPO / "bpmn" / "commendation_chain.bpmn").read_bytes())
-        load_demo(session, PASSWORD, FileStore(FILES))
-    engine.dispose()
+    seed(f"sqlite:///{path}", FILES)
     return path
 
 
