@@ -43,3 +43,8 @@ class DeadlinePassed(DomainError):
 class DefinitionRejected(DomainError):
     code = "definition_rejected"
     status = 422
+
+
+class QuotaExceeded(DomainError):
+    code = "quota_exceeded"
+    status = 422

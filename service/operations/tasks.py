@@ -14,10 +14,11 @@ from ..domain.actors import Actor
 from ..domain.awards import level_rank
 from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from ..models import Campaign, Dossier, HumanTask, ProcessInstance
 from ..queries.campaign_config import campaign_config
 from ..queries.checklist import dossier_checklist
+from ..queries.quota_usage import binding_point, quota_checks
 from .audit import record_event
 from .definitions import load_definition
 from .instances import apply_outcome
@@ -107,6 +108,13 @@ def complete_task(
             raise InvalidInput(f"Hồ sơ còn thiếu: {listed}.", missing=[str(m) for m in missing])
         # Nominees may have changed since the start: the gateways route on the current target level.
         data = {"target_level": dossier.target_level, **(data or {})}
+    if binding_point(task, decision) is not None:
+        # Two chairmen deciding at once must not both squeeze under a cap: the campaign row is the lock.
+        session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
+        broken = [c for c in quota_checks(session, task, dossier, decision) if not c.ok]
+        if broken:
+            raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: " + " | ".join(c.message for c in broken) + ".",
+                                rules=[c.code for c in broken])  # fmt: skip
     definition = load_definition(session, instance.version_id)
     try:
         outcome = engine.complete(definition, instance.state_json, task.task_guid, decision, data)

@@ -83,6 +83,7 @@ EN: dict[str, str] = {
     "Lý do trả lại": "Reason for return",
     "Lưu trích ngang": "Save summary",
     "Xóa": "Remove",
+    "Chỉ tiêu khen thưởng": "Award quotas (used/allowed, if approved)",
 }
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",

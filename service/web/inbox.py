@@ -15,6 +15,7 @@ from ..queries.dossier_view import dossier_view
 from ..operations.assignments import assign_task, bulk_complete, colleagues
 from ..operations.preferences import load_preference, save_preference
 from ..queries.inbox import InboxFilter, inbox
+from ..queries.quota_usage import quota_checks
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
 
@@ -81,6 +82,7 @@ def task(task_id: int) -> str:
     return render_template(
         "inbox/task.html", task=row, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready",
         now=get_engine().clock.now(), colleagues=[u for u in colleagues(db, row) if u.id != actor.user_id],
+        quotas=quota_checks(db, row, view.dossier) if row.state == "ready" and view else [],
     )  # fmt: skip
 
 

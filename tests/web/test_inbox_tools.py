@@ -24,7 +24,7 @@ def submit_dossiers(app, count: int, unit_code: str = "HN-HD-PL-TC") -> list[int
         with factory() as session, session.begin():
             clerk = actor_for(session, f"{unit_code.lower()}.unit_clerk")
             unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
-            dossier = create_dossier(session, clerk, engine, campaign_code="PL-CCHC-2024", unit_id=unit.id,
+            dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id,
                                      title=f"Hồ sơ số {number + 1}",
                                      nominees=[NomineeInput("individual", f"Người số {number + 1}", "GK-XA")])  # fmt: skip
             attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
@@ -99,3 +99,23 @@ def test_assign_to_a_colleague_with_the_same_role_at_the_same_unit(app, client, 
     token = auth.token()
     done = client.post(f"/inbox/tasks/{task_id}/complete", data={"decision": "approve", "_csrf": token})
     assert done.status_code == 302
+
+
+def test_decision_form_shows_quota_used_and_allowed(app, client, auth: Auth):
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    with factory() as session, session.begin():
+        clerk = actor_for(session, "hn-hd-pl-tp.unit_clerk")
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
+        dossier = create_dossier(session, clerk, engine, campaign_code="PL-CCHC-2024", unit_id=unit.id, title="Tập thể",
+                                 nominees=[NomineeInput("collective", "Bộ phận Tư pháp - Hộ tịch", "GK-XA")])  # fmt: skip
+        attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
+        dossier_id = dossier.id
+    for username, decision in (("hn-hd-pl-tp.unit_clerk", "submit"), ("hn-hd-pl.office_clerk", "approve"),
+                               ("hn-hd-pl.council_secretary", "approve")):  # fmt: skip
+        with factory() as session, session.begin():
+            complete_task(session, actor_for(session, username), engine, open_task_for(session, dossier_id).id, decision)
+    with factory() as session:
+        task_id = open_task_for(session, dossier_id).id
+    auth.login("hn-hd-pl.chairman")
+    page = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
+    assert 'data-rule="PL-TAP-THE"' in page and "tập thể: 1/5 (tối thiểu 3)" in page
