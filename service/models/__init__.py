@@ -4,7 +4,7 @@ from .account_extras import ApiToken, UserPreference
 from .audit import AuditChainHead, AuditEvent
 from .campaign import AwardForm, Campaign, CampaignAwardForm, CampaignRule, Registration
 from .document import Document, DocumentKind
-from .dossier import Dossier, DossierStatus, Nominee, NomineeKind
+from .dossier import Dossier, DossierStatus, Nominee, NomineeDecision, NomineeKind
 from .org import Level, OrgUnit, Role, RoleAssignment
 from .process import HumanTask, HumanTaskState, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion
 from .user import User
@@ -12,6 +12,6 @@ from .user import User
 __all__ = [
     "ApiToken", "CampaignAwardForm", "CampaignRule", "Document", "DocumentKind", "Registration", "UserPreference",
     "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
-    "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeKind", "OrgUnit", "ProcessDefinition",
+    "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeDecision", "NomineeKind", "OrgUnit", "ProcessDefinition",
     "ProcessInstance", "ProcessVersion", "Role", "RoleAssignment", "User",
 ]  # fmt: skip

@@ -54,4 +54,26 @@ class Nominee(Base):
     position: Mapped[str | None] = mapped_column(String(255))
     award_form_id: Mapped[int] = mapped_column(ForeignKey("award_form.id"))
     summary: Mapped[str | None] = mapped_column(Text)
-    outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(String(32))  # None while travelling; granted | rejected
+    outcome_level: Mapped[str | None] = mapped_column(String(16))
+
+
+class NomineeDecision(Base):
+    """What one step decided for one nominee (council votes included); the per-level record of outcomes."""
+
+    __tablename__ = "nominee_decision"
+    __table_args__ = (Index("ix_nominee_decision_task", "human_task_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nominee_id: Mapped[int] = mapped_column(ForeignKey("nominee.id"), index=True)
+    human_task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"))
+    level: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str] = mapped_column(String(128))
+    result: Mapped[str] = mapped_column(String(16))  # approve | reject | granted
+    reason: Mapped[str | None] = mapped_column(Text)
+    votes_for: Mapped[int | None]
+    votes_against: Mapped[int | None]
+    members_present: Mapped[int | None]
+    council_size: Mapped[int | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -12,6 +12,7 @@ from workflows import Engine, EngineError, InvalidDecision, TaskNotReady
 
 from ..domain.actors import Actor
 from ..domain.awards import level_rank
+from ..domain.nominee_outcomes import CouncilCount, NomineeResult
 from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
 from ..errors import Conflict, InvalidInput, NotFound, QuotaExceeded
@@ -19,6 +20,7 @@ from ..models import Campaign, Dossier, HumanTask, ProcessInstance
 from ..queries.campaign_config import campaign_config
 from ..queries.checklist import dossier_checklist
 from ..queries.quota_usage import binding_point, quota_checks
+from .nominee_decisions import plan_step, record_step
 from .audit import record_event
 from .definitions import load_definition
 from .instances import apply_outcome
@@ -83,11 +85,14 @@ def unclaim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -
 
 def complete_task(
     session: Session, actor: Actor, engine: Engine, task_id: int, decision: str | None, comment: str | None = None,
-    data: dict[str, str | int | bool | None] | None = None,
+    data: dict[str, str | int | bool | None] | None = None, nominee_results: dict[int, NomineeResult] | None = None,
+    council: CouncilCount | None = None,
 ) -> CompletionResult:
     """Complete a task with a decision the BPMN offers there; return and reject need a reason.
 
     `data` is set by the service (never straight from a form): values the gateways read, such as target_level.
+    At council and chairman steps `nominee_results` (and the council's `council` count) decide nominee by
+    nominee; without them an approval approves every nominee still travelling.
     """
     task = require_open_task(session, task_id)
     require_can_act_on_task(actor, task)
@@ -108,10 +113,15 @@ def complete_task(
             raise InvalidInput(f"Hồ sơ còn thiếu: {listed}.", missing=[str(m) for m in missing])
         # Nominees may have changed since the start: the gateways route on the current target level.
         data = {"target_level": dossier.target_level, **(data or {})}
+    settings = campaign_config(session, campaign).council
+    step_outcome, staying = plan_step(session, task, dossier, decision, reason, nominee_results, council, settings)
+    if step_outcome is not None:
+        # The grant gateway routes on where the nominees still travelling are granted.
+        data = {**(data or {}), "target_level": step_outcome.target_level}
     if binding_point(task, decision) is not None:
         # Two chairmen deciding at once must not both squeeze under a cap: the campaign row is the lock.
         session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
-        broken = [c for c in quota_checks(session, task, dossier, decision) if not c.ok]
+        broken = [c for c in quota_checks(session, task, dossier, decision, staying) if not c.ok]
         if broken:
             raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: " + " | ".join(c.message for c in broken) + ".",
                                 rules=[c.code for c in broken])  # fmt: skip
@@ -147,6 +157,9 @@ def complete_task(
                 actor=actor.user_id, actor_role=task.role, actor_unit_id=task.org_unit_id,
                 after={"target_level": dossier.target_level}, now=now,
             )  # fmt: skip
+        if step_outcome is not None:
+            record_step(session, actor, task, step_outcome, council, now)
+            dossier.target_level = step_outcome.target_level
         apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid)
         session.flush()
     except StaleDataError:

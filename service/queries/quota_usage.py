@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..domain.awards import level_rank
 from ..domain.campaign_file import RuleSpec
 from ..domain.dossier_status import FIRST_STEP
 from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
-from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, Registration
+from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit, Registration
 from .campaign_config import campaign_config
 
 SUBMITTED = ("in_review", "returned", "granted")
@@ -24,32 +25,53 @@ def binding_point(task: HumanTask, decision: str | None) -> str | None:
     return {"council_secretary": "council", "chairman": "chairman"}.get(task.role)
 
 
-def _nominees(session: Session, dossier_ids: object) -> Tally:
+@dataclass(frozen=True)
+class Staying:
+    """A nominee this decision approves: its subject type, award form and whether it is granted right here."""
+
+    kind: str
+    award_form: str
+    granted_here: bool
+
+
+def staying_by_default(session: Session, task: HumanTask, dossier: Dossier) -> list[Staying]:
+    """Every travelling nominee of the dossier, as if the decision approved them all."""
+    rows = session.execute(
+        select(Nominee.kind, AwardForm.code, AwardForm.granting_level).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .where(Nominee.dossier_id == dossier.id, Nominee.outcome.is_(None))
+    ).all()  # fmt: skip
+    return [Staying(str(k), code, task.role == "chairman" and str(level) == str(task.level)) for k, code, level in rows]
+
+
+def _submitted_nominees(session: Session, dossier: Dossier) -> Tally:
     rows = session.execute(
         select(Nominee.kind, AwardForm.code).join(AwardForm, Nominee.award_form_id == AwardForm.id)
-        .where(Nominee.dossier_id.in_(dossier_ids))  # type: ignore[arg-type]
+        .join(Dossier, Nominee.dossier_id == Dossier.id)
+        .where(Dossier.campaign_id == dossier.campaign_id, Dossier.unit_id == dossier.unit_id, Dossier.id != dossier.id,
+               Dossier.status.in_(SUBMITTED), Nominee.outcome.is_distinct_from("rejected"))
     ).all()  # fmt: skip
     return Tally(tuple(Nominated(str(kind), code) for kind, code in rows))
 
 
-def _approved_here(session: Session, task: HumanTask, campaign_id: int, dossier_id: int, forwarded: bool | None):
-    """Dossiers of the campaign (this one excepted) approved at the same step kind by the same org unit."""
-    query = (
-        select(ProcessInstance.dossier_id)
-        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
-        .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
+def _decided_here(session: Session, task: HumanTask, dossier: Dossier, results: tuple[str, ...]) -> Tally:
+    """Nominees of the campaign's other dossiers decided with `results` at this kind of step by this org unit."""
+    rows = session.execute(
+        select(Nominee.kind, AwardForm.code)
+        .join(NomineeDecision, NomineeDecision.nominee_id == Nominee.id)
+        .join(HumanTask, NomineeDecision.human_task_id == HumanTask.id)
+        .join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .join(Dossier, Nominee.dossier_id == Dossier.id)
         .where(HumanTask.role == task.role, HumanTask.level == task.level, HumanTask.org_unit_id == task.org_unit_id,
-               HumanTask.decision == "approve", Dossier.campaign_id == campaign_id, Dossier.id != dossier_id,
-               Dossier.status.not_in(("rejected", "withdrawn", "cancelled")))
-        .distinct()
-    )  # fmt: skip
-    if forwarded is not None:
-        above = [lvl for lvl in ("ward", "district", "province") if level_rank(lvl) > level_rank(str(task.level))]
-        query = query.where(Dossier.target_level.in_(above) if forwarded else Dossier.target_level.not_in(above))
-    return query
+               NomineeDecision.result.in_(results), Dossier.campaign_id == dossier.campaign_id,
+               Dossier.id != dossier.id)
+    ).all()  # fmt: skip
+    return Tally(tuple(Nominated(str(kind), code) for kind, code in rows))
 
 
-def quota_checks(session: Session, task: HumanTask, dossier: Dossier, decision: str | None = None) -> list[RuleCheck]:
+def quota_checks(
+    session: Session, task: HumanTask, dossier: Dossier, decision: str | None = None,
+    staying: list[Staying] | None = None,
+) -> list[RuleCheck]:  # fmt: skip
     """used/allowed of every quota rule this decision binds (empty when none binds)."""
     point = binding_point(task, decision)
     campaign = session.get(Campaign, dossier.campaign_id)
@@ -57,14 +79,24 @@ def quota_checks(session: Session, task: HumanTask, dossier: Dossier, decision: 
         return []
     config = campaign_config(session, campaign)
     issuer_level = str(session.get(OrgUnit, campaign.issuing_unit_id).level)  # type: ignore[union-attr]
-    adding = _nominees(session, [dossier.id])
+    staying = staying if staying is not None else staying_by_default(session, task, dossier)
     checks = []
     for rule in config.rules:
         if rule.params.get("binds_at", "chairman") != point or not _at_level(rule, task, point, issuer_level):
             continue
-        decided, context = _decided(session, rule, task, dossier, point)
-        if rule.type == "forward_cap" and level_rank(str(dossier.target_level)) <= level_rank(str(task.level)):
+        onward_only = rule.type == "forward_cap"
+        adding = Tally(tuple(Nominated(s.kind, s.award_form) for s in staying if not (onward_only and s.granted_here)))
+        if onward_only and not adding.items:
             continue  # this approval grants here; it sends nothing up
+        if point == "submission":
+            unit = session.get(OrgUnit, dossier.unit_id)
+            decided, context = _submitted_nominees(session, dossier), RuleContext(staff_count=unit.staff_count if unit else 0)
+        else:
+            results = ("approve",) if onward_only else ("approve", "granted")
+            registered = session.scalar(
+                select(func.count()).select_from(Registration).where(Registration.campaign_id == dossier.campaign_id)
+            )
+            decided, context = _decided_here(session, task, dossier, results), RuleContext(registered_units=int(registered or 0))
         check = check_rule(rule, decided, adding, context)
         if check is not None:
             checks.append(check)
@@ -73,17 +105,3 @@ def quota_checks(session: Session, task: HumanTask, dossier: Dossier, decision: 
 
 def _at_level(rule: RuleSpec, task: HumanTask, point: str, issuer_level: str) -> bool:
     return point == "submission" or str(task.level) == rule.params.get("level", issuer_level)
-
-
-def _decided(session: Session, rule: RuleSpec, task: HumanTask, dossier: Dossier, point: str) -> tuple[Tally, RuleContext]:
-    if point == "submission":
-        others = select(Dossier.id).where(Dossier.campaign_id == dossier.campaign_id, Dossier.unit_id == dossier.unit_id,
-                                          Dossier.id != dossier.id, Dossier.status.in_(SUBMITTED))  # fmt: skip
-        unit = session.get(OrgUnit, dossier.unit_id)
-        return _nominees(session, others), RuleContext(staff_count=unit.staff_count if unit else 0)
-    forwarded = True if rule.type == "forward_cap" else None
-    decided = _nominees(session, _approved_here(session, task, dossier.campaign_id, dossier.id, forwarded))
-    registered = session.scalar(
-        select(func.count()).select_from(Registration).where(Registration.campaign_id == dossier.campaign_id)
-    )
-    return decided, RuleContext(registered_units=int(registered or 0))

@@ -84,6 +84,13 @@ EN: dict[str, str] = {
     "Lưu trích ngang": "Save summary",
     "Xóa": "Remove",
     "Chỉ tiêu khen thưởng": "Award quotas (used/allowed, if approved)",
+    "Quyết định từng người được đề nghị": "Decision per nominee",
+    "Tổng số thành viên Hội đồng": "Council members",
+    "Số thành viên có mặt": "Members present",
+    "Phiếu đồng ý": "Votes for",
+    "Phiếu không đồng ý": "Votes against",
+    "Đồng ý": "Approve",
+    "Không đồng ý": "Reject",
 }
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",

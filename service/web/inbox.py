@@ -7,7 +7,8 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from ..domain.permissions import can_act_on_task
-from ..errors import NotFound
+from ..domain.nominee_outcomes import CouncilCount, NomineeResult
+from ..errors import InvalidInput, NotFound
 from ..models import HumanTask, ProcessInstance
 from ..operations import tasks as task_ops
 from ..operations.definitions import load_definition
@@ -83,15 +84,39 @@ def task(task_id: int) -> str:
         "inbox/task.html", task=row, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready",
         now=get_engine().clock.now(), colleagues=[u for u in colleagues(db, row) if u.id != actor.user_id],
         quotas=quota_checks(db, row, view.dossier) if row.state == "ready" and view else [],
+        step_kind={"council_secretary": "council", "chairman": "chairman"}.get(row.role),
+        travelling=[(n, f) for n, f in view.nominees if n.outcome is None] if view else [],
     )  # fmt: skip
+
+
+def _per_nominee(form) -> tuple[dict[int, NomineeResult] | None, CouncilCount | None]:  # type: ignore[no-untyped-def]
+    """Per-nominee choices and council counts from the decision form (absent fields mean none given)."""
+
+    def number(key: str) -> int | None:
+        value = (form.get(key) or "").strip()
+        if value and not value.isdigit():
+            raise InvalidInput("Số phiếu và số thành viên phải là số nguyên không âm.")
+        return int(value) if value else None
+
+    results: dict[int, NomineeResult] = {}
+    for key in form:
+        if key.startswith("nominee_") and key[8:].isdigit():
+            nid = int(key[8:])
+            results[nid] = NomineeResult(form[key] != "reject", form.get(f"reason_{nid}") or None,
+                                         number(f"votes_for_{nid}"), number(f"votes_against_{nid}"))  # fmt: skip
+    size, present = number("council_size"), number("present")
+    council = CouncilCount(size, present) if size is not None and present is not None else None
+    return results or None, council
 
 
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 @login_required
 def complete(task_id: int) -> Response:
+    results, council = _per_nominee(request.form)
     with transaction() as db:
         result = task_ops.complete_task(
-            db, current_actor(), get_engine(), task_id, request.form.get("decision") or None, request.form.get("comment")
+            db, current_actor(), get_engine(), task_id, request.form.get("decision") or None, request.form.get("comment"),
+            nominee_results=results, council=council,
         )
     flash(translate("Đã ghi nhận."), "ok")
     return redirect(url_for("dossiers.show", dossier_id=result.dossier_id))

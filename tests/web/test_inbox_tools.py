@@ -6,14 +6,14 @@ import re
 
 from sqlalchemy import select
 
-from service.models import HumanTask, OrgUnit, RoleAssignment, User
+from service.models import HumanTask, Nominee, OrgUnit, RoleAssignment, User
 from service.operations.accounts import actor_for, hash_password
 from service.operations.demo import attach_sample_documents
 from service.operations.dossiers import NomineeInput, create_dossier
 from service.operations.tasks import complete_task, open_task_for
 from service.storage import FileStore
 from tests.conftest import FILES
-from tests.web.conftest import PASSWORD, Auth
+from tests.web.conftest import PASSWORD, Auth, csrf_from
 
 
 def submit_dossiers(app, count: int, unit_code: str = "HN-HD-PL-TC") -> list[int]:
@@ -119,3 +119,32 @@ def test_decision_form_shows_quota_used_and_allowed(app, client, auth: Auth):
     auth.login("hn-hd-pl.chairman")
     page = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
     assert 'data-rule="PL-TAP-THE"' in page and "tập thể: 1/5 (tối thiểu 3)" in page
+
+
+def test_council_secretary_records_votes_per_nominee_on_the_form(app, client, auth: Auth):
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    with factory() as session, session.begin():
+        clerk = actor_for(session, "hn-hd-pl-tp.unit_clerk")
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
+        dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id, title="Hai người",
+                                 nominees=[NomineeInput("individual", "Người đạt", "GK-XA"),
+                                           NomineeInput("individual", "Người không đạt", "GK-XA")])  # fmt: skip
+        attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
+        dossier_id = dossier.id
+    for username, decision in (("hn-hd-pl-tp.unit_clerk", "submit"), ("hn-hd-pl.office_clerk", "approve")):
+        with factory() as session, session.begin():
+            complete_task(session, actor_for(session, username), engine, open_task_for(session, dossier_id).id, decision)
+    with factory() as session:
+        task_id = open_task_for(session, dossier_id).id
+        ids = {n.full_name: n.id for n in session.scalars(select(Nominee).where(Nominee.dossier_id == dossier_id))}
+    auth.login("hn-hd-pl.council_secretary")
+    page = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
+    assert 'data-testid="per-nominee"' in page and 'name="votes_for_' in page
+    ok, ko = ids["Người đạt"], ids["Người không đạt"]
+    response = client.post(f"/inbox/tasks/{task_id}/complete", data={
+        "_csrf": csrf_from(page), "decision": "approve", "council_size": "5", "present": "5",
+        f"nominee_{ok}": "approve", f"votes_for_{ok}": "4", f"votes_against_{ok}": "1",
+        f"nominee_{ko}": "approve", f"votes_for_{ko}": "1", f"votes_against_{ko}": "4"})  # fmt: skip
+    assert response.status_code == 302
+    shown = client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
+    assert "Không được khen (ward)" in shown and "Đang xét" in shown

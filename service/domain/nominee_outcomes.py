@@ -1,0 +1,100 @@
+"""Per-nominee outcomes at a council vote or a chairman's decision, and how far the rest travel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..errors import InvalidInput
+from .awards import level_rank
+
+
+@dataclass(frozen=True)
+class NomineeState:
+    id: int
+    full_name: str
+    granting_level: str  # of the award form the nominee asks for
+    travelling: bool  # no final outcome yet
+
+
+@dataclass(frozen=True)
+class NomineeResult:
+    approve: bool
+    reason: str | None = None
+    votes_for: int | None = None
+    votes_against: int | None = None
+
+
+@dataclass(frozen=True)
+class CouncilCount:
+    """What the council secretary records from the meeting (biên bản họp HĐTĐKT)."""
+
+    council_size: int
+    present: int
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    results: dict[int, NomineeResult]  # for every nominee decided at this step
+    granted_here: tuple[int, ...]  # nominees whose award this level grants (chairman approvals)
+    target_level: str  # where the still-travelling nominees are granted; the step's own level if none go on
+
+
+def council_passes(votes_for: int, present: int, pass_percent: int) -> bool:
+    """A nominee passes with at least pass_percent of the members present voting for."""
+    return present > 0 and votes_for * 100 >= pass_percent * present
+
+
+def check_quorum(count: CouncilCount, quorum_percent: int) -> None:
+    if count.council_size <= 0 or not 0 < count.present <= count.council_size:
+        raise InvalidInput("Số thành viên có mặt phải từ 1 đến tổng số thành viên Hội đồng.")
+    if count.present * 100 < quorum_percent * count.council_size:
+        raise InvalidInput(f"Cuộc họp không đủ số thành viên: có mặt {count.present}/{count.council_size}, "
+                           f"cần từ {quorum_percent}% trở lên.")  # fmt: skip
+
+
+def decide_step(
+    kind: str, level: str, decision: str | None, nominees: list[NomineeState],
+    given: Mapping[int, NomineeResult] | None, council: CouncilCount | None, settings: Mapping[str, int],
+    comment: str | None,
+) -> StepOutcome | None:  # fmt: skip
+    """Apply a council (kind 'council') or chairman ('chairman') decision nominee by nominee.
+
+    Approve: the nominees given as rejected (or failing the vote) drop out with their reason;
+    at least one must remain. Reject: every travelling nominee drops out with the comment.
+    Return decides nothing per nominee (None).
+    """
+    if decision not in ("approve", "reject") or kind not in ("council", "chairman"):
+        return None
+    travelling = [n for n in nominees if n.travelling]
+    results: dict[int, NomineeResult] = {}
+    if decision == "reject":
+        results = {n.id: NomineeResult(False, comment) for n in travelling}
+        return StepOutcome(results, (), level)
+    if kind == "council" and council is not None:
+        check_quorum(council, settings.get("quorum_percent", 50))
+    for nominee in travelling:
+        result = (given or {}).get(nominee.id, NomineeResult(True))
+        if kind == "council" and council is not None:
+            result = _vote(nominee, result, council, settings.get("pass_percent", 50))
+        if not result.approve and not (result.reason or "").strip():
+            raise InvalidInput(f"Phải ghi lý do không đề nghị khen thưởng cho {nominee.full_name}.")
+        results[nominee.id] = result
+    staying = [n for n in travelling if results[n.id].approve]
+    if not staying:
+        raise InvalidInput("Không còn ai được đề nghị; hãy chọn 'không đồng ý' cho cả hồ sơ.")
+    granted = tuple(n.id for n in staying if kind == "chairman" and n.granting_level == level)
+    onward = [n for n in staying if n.id not in granted]
+    target = max((n.granting_level for n in onward), key=level_rank) if onward else level
+    return StepOutcome(results, granted, target)
+
+
+def _vote(nominee: NomineeState, result: NomineeResult, council: CouncilCount, pass_percent: int) -> NomineeResult:
+    if result.votes_for is None:
+        raise InvalidInput(f"Thiếu số phiếu đồng ý cho {nominee.full_name}.")
+    against = result.votes_against or 0
+    if result.votes_for < 0 or against < 0 or result.votes_for + against > council.present:
+        raise InvalidInput(f"Số phiếu của {nominee.full_name} không hợp lệ (vượt số thành viên có mặt).")
+    passed = council_passes(result.votes_for, council.present, pass_percent)
+    reason = result.reason if passed else (result.reason or f"Không đạt tỷ lệ phiếu ({result.votes_for}/{council.present})")
+    return NomineeResult(passed, reason, result.votes_for, against)

@@ -1,0 +1,70 @@
+"""Decide nominee by nominee at council and chairman steps, and record each nominee's outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.actors import Actor
+from ..domain.nominee_outcomes import CouncilCount, NomineeResult, NomineeState, StepOutcome, decide_step
+from ..models import AwardForm, Dossier, HumanTask, Nominee, NomineeDecision
+from ..queries.quota_usage import Staying
+
+STEP_KINDS = {"council_secretary": "council", "chairman": "chairman"}
+
+
+def nominee_states(session: Session, dossier_id: int) -> list[NomineeState]:
+    rows = session.execute(
+        select(Nominee, AwardForm.granting_level).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .where(Nominee.dossier_id == dossier_id).order_by(Nominee.id)
+    ).all()  # fmt: skip
+    return [NomineeState(n.id, n.full_name, str(level), n.outcome is None) for n, level in rows]
+
+
+def plan_step(
+    session: Session, task: HumanTask, dossier: Dossier, decision: str | None, comment: str | None,
+    given: Mapping[int, NomineeResult] | None, council: CouncilCount | None, settings: Mapping[str, int],
+) -> tuple[StepOutcome | None, list[Staying] | None]:  # fmt: skip
+    """What this decision means per nominee (None when the step decides nothing per nominee)."""
+    kind = STEP_KINDS.get(task.role, "review")
+    if kind == "review" and decision != "reject":
+        return None, None
+    states = nominee_states(session, dossier.id)
+    if kind == "review":  # a reviewer's rejection ends the dossier for every travelling nominee
+        results = {n.id: NomineeResult(False, comment) for n in states if n.travelling}
+        return StepOutcome(results, (), str(task.level)), None
+    outcome = decide_step(kind, str(task.level), decision, states, given, council, settings, comment)
+    if outcome is None:
+        return None, None
+    forms = dict(session.execute(
+        select(Nominee.id, AwardForm.code).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .where(Nominee.dossier_id == dossier.id)
+    ).all())  # fmt: skip
+    kinds = dict(session.execute(select(Nominee.id, Nominee.kind).where(Nominee.dossier_id == dossier.id)).all())
+    staying = [Staying(str(kinds[nid]), forms[nid], nid in outcome.granted_here)
+               for nid, result in outcome.results.items() if result.approve]  # fmt: skip
+    return outcome, staying
+
+
+def record_step(
+    session: Session, actor: Actor, task: HumanTask, outcome: StepOutcome, council: CouncilCount | None,
+    now: datetime,
+) -> None:  # fmt: skip
+    """Write one NomineeDecision per nominee and settle final outcomes (granted here, or rejected)."""
+    for nominee_id, result in outcome.results.items():
+        granted = nominee_id in outcome.granted_here
+        session.add(NomineeDecision(
+            nominee_id=nominee_id, human_task_id=task.id, level=str(task.level), step=task.bpmn_id,
+            result="granted" if granted else ("approve" if result.approve else "reject"), reason=result.reason,
+            votes_for=result.votes_for, votes_against=result.votes_against,
+            members_present=council.present if council else None, council_size=council.council_size if council else None,
+            decided_by=actor.user_id, decided_at=now,
+        ))  # fmt: skip
+        if granted or not result.approve:
+            nominee = session.get(Nominee, nominee_id)
+            assert nominee is not None
+            nominee.outcome, nominee.outcome_level = ("granted" if granted else "rejected"), str(task.level)
+    session.flush()
