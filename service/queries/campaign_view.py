@@ -1,0 +1,48 @@
+"""Campaign pages: the campaigns a user can see, one campaign's settings and registrations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.actors import Actor
+from ..domain.campaign_config import CampaignConfig
+from ..models import Campaign, OrgUnit, Registration
+from .campaign_config import campaign_config
+from .org import unit_path
+
+
+def visible_campaigns(session: Session, actor: Actor) -> list[Campaign]:
+    """Admins and auditors see every campaign; others those issued on a path above one of their units."""
+    query = select(Campaign).order_by(Campaign.year.desc(), Campaign.code)
+    if actor.is_admin or actor.has_role("auditor"):
+        return list(session.scalars(query))
+    issuers = {uid for _, unit in actor.roles for uid in unit_path(session, unit)}
+    return list(session.scalars(query.where(Campaign.issuing_unit_id.in_(issuers)))) if issuers else []
+
+
+@dataclass
+class CampaignPage:
+    campaign: Campaign
+    issuer: OrgUnit
+    config: CampaignConfig
+    registered: list[OrgUnit]
+    can_register: list[OrgUnit]  # the actor's units under the issuer, not yet registered
+
+
+def campaign_page(session: Session, actor: Actor, code: str) -> CampaignPage | None:
+    campaign = session.scalar(select(Campaign).where(Campaign.code == code))
+    if campaign is None or campaign not in visible_campaigns(session, actor):
+        return None
+    issuer = session.get(OrgUnit, campaign.issuing_unit_id)
+    assert issuer is not None
+    registered = list(session.scalars(
+        select(OrgUnit).join(Registration, Registration.org_unit_id == OrgUnit.id)
+        .where(Registration.campaign_id == campaign.id).order_by(OrgUnit.name)
+    ))  # fmt: skip
+    mine = {unit for role, unit in actor.roles if role in ("unit_clerk", "unit_head")}
+    can = [u for u in (session.get(OrgUnit, uid) for uid in sorted(mine))
+           if u is not None and campaign.issuing_unit_id in unit_path(session, u.id) and u not in registered]  # fmt: skip
+    return CampaignPage(campaign, issuer, campaign_config(session, campaign), registered, can)

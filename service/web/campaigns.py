@@ -1,0 +1,87 @@
+"""Campaign pages: list, settings, registration, and the admin's editor (the campaign file as YAML)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from ..errors import DomainError, Forbidden, NotFound
+from ..operations.campaigns import dump_campaign_yaml, export_campaign, import_campaign, read_campaign_file, register_unit
+from ..queries.campaign_view import campaign_page, visible_campaigns
+from .context import current_actor, get_engine, get_session, transaction
+from .i18n import translate
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+NEW_CAMPAIGN = """code: MA-PHONG-TRAO
+title: Tên phong trào thi đua
+year: 2026
+issuing_unit: HN-HD-PL
+process: commendation_chain
+deadlines:
+  ward: 2026-12-10
+award_forms:
+  - code: GK-XA
+    name: Giấy khen của Chủ tịch UBND phường
+    granting_level: ward
+rules: []
+"""
+
+
+def _require_admin() -> None:
+    if not current_actor().is_admin:
+        raise Forbidden("Chỉ quản trị viên mới tạo và sửa phong trào.")
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    return render_template("campaigns/index.html", campaigns=visible_campaigns(get_session(), current_actor()),
+                           is_admin=current_actor().is_admin)  # fmt: skip
+
+
+@bp.route("/<code>")
+@login_required
+def show(code: str) -> str:
+    page = campaign_page(get_session(), current_actor(), code)
+    if page is None:
+        raise NotFound("Không tìm thấy phong trào.")
+    return render_template("campaigns/show.html", page=page, is_admin=current_actor().is_admin)
+
+
+@bp.route("/<code>/register", methods=["POST"])
+@login_required
+def register(code: str) -> Response:
+    unit = request.form.get("unit_id", "")
+    with transaction() as db:
+        register_unit(db, current_actor(), code, int(unit) if unit.isdigit() else 0, get_engine().clock.now())
+    flash(translate("Đã đăng ký thi đua."), "ok")
+    return redirect(url_for("campaigns.show", code=code))
+
+
+@bp.route("/<code>/export.yaml")
+@login_required
+def export(code: str) -> Response:
+    if campaign_page(get_session(), current_actor(), code) is None:
+        raise NotFound("Không tìm thấy phong trào.")
+    text = dump_campaign_yaml(export_campaign(get_session(), code))
+    return Response(text, mimetype="application/yaml; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={code}.yaml"})  # fmt: skip
+
+
+@bp.route("/edit", methods=["GET", "POST"], defaults={"code": None})
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@login_required
+def edit(code: str | None) -> str | Response | tuple[str, int]:
+    _require_admin()
+    if request.method == "GET":
+        text = dump_campaign_yaml(export_campaign(get_session(), code)) if code else NEW_CAMPAIGN
+        return render_template("campaigns/edit.html", code=code, text=text)
+    text = request.form.get("text", "")
+    try:
+        spec = read_campaign_file(text)
+        with transaction() as db:
+            import_campaign(db, current_actor(), spec, get_engine().clock.now())
+    except DomainError as exc:
+        return render_template("campaigns/edit.html", code=code, text=text, error=exc.message), 400
+    flash(translate("Đã lưu phong trào."), "ok")
+    return redirect(url_for("campaigns.show", code=spec.code))
