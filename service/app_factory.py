@@ -38,7 +38,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.extensions["thidua.engine"] = Engine(clock)
     app.extensions["thidua.files"] = FileStore(config.upload_dir)
 
-    from .web import audit, auth, campaigns, dossiers, inbox, pages
+    from .web import audit, auth, campaigns, dossiers, inbox, pages, records
     from .web.context import close_session, navigation
     from .web.csrf import init_csrf
     from .web.errors import init_errors
@@ -54,5 +54,6 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.register_blueprint(pages.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(campaigns.bp)
+    app.register_blueprint(records.bp)
     init_errors(app)
     return app

@@ -6,11 +6,12 @@ from .campaign import AwardForm, Campaign, CampaignAwardForm, CampaignRule, Regi
 from .document import Document, DocumentKind
 from .dossier import Dossier, DossierStatus, Nominee, NomineeDecision, NomineeKind
 from .org import Level, OrgUnit, Role, RoleAssignment
+from .records import IndexResult, PastAward, YearlyRating
 from .process import HumanTask, HumanTaskState, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion
 from .user import User
 
 __all__ = [
-    "ApiToken", "CampaignAwardForm", "CampaignRule", "Document", "DocumentKind", "Registration", "UserPreference",
+    "ApiToken", "IndexResult", "PastAward", "YearlyRating", "CampaignAwardForm", "CampaignRule", "Document", "DocumentKind", "Registration", "UserPreference",
     "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
     "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeDecision", "NomineeKind", "OrgUnit", "ProcessDefinition",
     "ProcessInstance", "ProcessVersion", "Role", "RoleAssignment", "User",

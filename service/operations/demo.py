@@ -15,6 +15,7 @@ from ..domain.documents import PER_DOSSIER, PER_NOMINEE
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, RoleAssignment, User
 from ..storage import FileStore
 from .accounts import actor_for, hash_password
+from ..queries.eligibility import unconfirmed_keys
 from .campaigns import load_shipped_campaigns
 from .documents import upload_document
 from .dossiers import NomineeInput, create_dossier
@@ -174,7 +175,9 @@ def _sample_dossiers(session: Session, units: dict[str, OrgUnit], store: FileSto
             owner = session.get(OrgUnit, task.org_unit_id)
             actor: Actor = actor_for(session, username_for(owner.code, task.role))
             decision = "submit" if task.bpmn_id == "unit_prepare" else "approve"
-            complete_task(session, actor, engine, task.id, decision, "Hồ sơ đầy đủ, đề nghị chuyển bước tiếp theo.")
+            # The demo reviewer has checked the conditions no record decides (as a person ticks them).
+            complete_task(session, actor, engine, task.id, decision, "Hồ sơ đầy đủ, đề nghị chuyển bước tiếp theo.",
+                          confirmed=unconfirmed_keys(session, dossier))  # fmt: skip
 
 
 def attach_sample_documents(session: Session, clerk: Actor, store: FileStore, now: datetime, dossier_id: int) -> None:

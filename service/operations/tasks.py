@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from ..errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from ..models import Campaign, Dossier, HumanTask, ProcessInstance
 from ..queries.campaign_config import campaign_config
 from ..queries.checklist import dossier_checklist
+from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import binding_point, quota_checks
 from .nominee_decisions import plan_step, record_step
 from .audit import record_event
@@ -86,13 +88,15 @@ def unclaim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -
 def complete_task(
     session: Session, actor: Actor, engine: Engine, task_id: int, decision: str | None, comment: str | None = None,
     data: dict[str, str | int | bool | None] | None = None, nominee_results: dict[int, NomineeResult] | None = None,
-    council: CouncilCount | None = None,
+    council: CouncilCount | None = None, confirmed: set[str] | None = None,
 ) -> CompletionResult:
     """Complete a task with a decision the BPMN offers there; return and reject need a reason.
 
     `data` is set by the service (never straight from a form): values the gateways read, such as target_level.
     At council and chairman steps `nominee_results` (and the council's `council` count) decide nominee by
-    nominee; without them an approval approves every nominee still travelling.
+    nominee; without them an approval approves every nominee still travelling. At an appraisal step
+    an approval needs every eligibility condition to pass, or (where no record says) to be in
+    `confirmed` as "<nominee id>:<condition code>".
     """
     task = require_open_task(session, task_id)
     require_can_act_on_task(actor, task)
@@ -113,6 +117,8 @@ def complete_task(
             raise InvalidInput(f"Hồ sơ còn thiếu: {listed}.", missing=[str(m) for m in missing])
         # Nominees may have changed since the start: the gateways route on the current target level.
         data = {"target_level": dossier.target_level, **(data or {})}
+    if task.role in APPRAISERS and decision == "approve":
+        _require_eligible(session, actor, dossier, confirmed or set(), now)
     settings = campaign_config(session, campaign).council
     step_outcome, staying = plan_step(session, task, dossier, decision, reason, nominee_results, council, settings)
     if step_outcome is not None:
@@ -168,6 +174,28 @@ def complete_task(
         task_id=task.id, dossier_id=dossier.id, decision=decision,
         next_steps=tuple(t.bpmn_id for t in outcome.ready_tasks), dossier_status=dossier.status,
     )  # fmt: skip
+
+
+APPRAISERS = ("office_clerk", "noi_vu", "ban_tdkt")
+
+
+def _require_eligible(session: Session, actor: Actor, dossier: Dossier, confirmed: set[str], now: datetime) -> None:
+    """Failing conditions block an approval; conditions no record can decide must be confirmed by the reviewer."""
+    problems, ticks = [], []
+    for nominee, results in dossier_eligibility(session, dossier):
+        for result in results:
+            key = f"{nominee.id}:{result.code}"
+            if result.status == "fail":
+                problems.append(f"{nominee.full_name} không đạt “{result.description}” ({result.detail})")
+            elif result.status == "unknown" and key not in confirmed:
+                problems.append(f"chưa xác nhận “{result.description}” cho {nominee.full_name}")
+            elif result.status == "unknown":
+                ticks.append({"nominee_id": nominee.id, "condition": result.code})
+    if problems:
+        raise InvalidInput("Chưa đủ điều kiện: " + "; ".join(problems) + ".", problems=problems)
+    if ticks:
+        record_event(session, action="eligibility.confirm", object_type="dossier", object_id=str(dossier.id),
+                     actor=actor.user_id, after={"confirmed": ticks}, now=now)  # fmt: skip
 
 
 def open_task_for(session: Session, dossier_id: int, bpmn_id: str | None = None) -> HumanTask | None:

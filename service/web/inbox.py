@@ -16,7 +16,9 @@ from ..queries.dossier_view import dossier_view
 from ..operations.assignments import assign_task, bulk_complete, colleagues
 from ..operations.preferences import load_preference, save_preference
 from ..queries.inbox import InboxFilter, inbox
+from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
+from ..operations.tasks import APPRAISERS
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
 
@@ -85,6 +87,7 @@ def task(task_id: int) -> str:
         now=get_engine().clock.now(), colleagues=[u for u in colleagues(db, row) if u.id != actor.user_id],
         quotas=quota_checks(db, row, view.dossier) if row.state == "ready" and view else [],
         step_kind={"council_secretary": "council", "chairman": "chairman"}.get(row.role),
+        eligibility=dossier_eligibility(db, view.dossier) if row.state == "ready" and view and row.role in APPRAISERS else [],
         travelling=[(n, f) for n, f in view.nominees if n.outcome is None] if view else [],
     )  # fmt: skip
 
@@ -116,7 +119,7 @@ def complete(task_id: int) -> Response:
     with transaction() as db:
         result = task_ops.complete_task(
             db, current_actor(), get_engine(), task_id, request.form.get("decision") or None, request.form.get("comment"),
-            nominee_results=results, council=council,
+            nominee_results=results, council=council, confirmed=set(request.form.getlist("confirm")),
         )
     flash(translate("Đã ghi nhận."), "ok")
     return redirect(url_for("dossiers.show", dossier_id=result.dossier_id))

@@ -11,6 +11,7 @@ from service.operations.demo import attach_sample_documents, username_for
 from service.storage import FileStore
 from tests.conftest import FILES
 from service.operations.dossiers import NomineeInput, create_dossier
+from service.queries.eligibility import unconfirmed_keys
 from service.operations.tasks import CompletionResult, complete_task, open_task_for
 from workflows import Engine
 
@@ -51,7 +52,9 @@ def act(factory: sessionmaker[Session], engine: Engine, dossier_id: int, decisio
     decision = decision or ("submit" if task.bpmn_id == "unit_prepare" else "approve")
     with factory() as session, session.begin():
         actor = actor_for(session, username or owner_username(factory, task))
-        return complete_task(session, actor, engine, task.id, decision, comment)
+        # The reviewer ticks what no record decides (eligibility is tested on its own).
+        ticks = unconfirmed_keys(session, session.get(Dossier, dossier_id))
+        return complete_task(session, actor, engine, task.id, decision, comment, confirmed=ticks)
 
 
 def dossier(factory: sessionmaker[Session], dossier_id: int) -> Dossier:

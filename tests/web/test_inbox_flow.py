@@ -39,9 +39,14 @@ def test_office_clerk_approves_and_the_council_secretary_gets_the_task(client, a
     task_id = first_task_id(inbox)
     page = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
     assert "Đạt" in page and "Trả lại bổ sung" in page and "Không đạt" in page
-    response = client.post(
+    without_ticks = client.post(
         f"/inbox/tasks/{task_id}/complete", data={"decision": "approve", "comment": "Đủ hồ sơ", "_csrf": csrf_from(page)}
     )
+    assert without_ticks.status_code == 400 and "chưa xác nhận" in without_ticks.get_data(as_text=True)
+    assert 'data-testid="eligibility"' in page
+    ticks = re.findall(r'name="confirm" value="([^"]+)"', page)
+    response = client.post(f"/inbox/tasks/{task_id}/complete",
+                           data={"decision": "approve", "comment": "Đủ hồ sơ", "_csrf": csrf_from(page), "confirm": ticks})
     assert response.status_code == 302
     dossier_page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Họp Hội đồng TĐKT, biểu quyết" in dossier_page

@@ -6,7 +6,8 @@ import re
 
 from sqlalchemy import select
 
-from service.models import HumanTask, Nominee, OrgUnit, RoleAssignment, User
+from service.models import Dossier, HumanTask, Nominee, OrgUnit, RoleAssignment, User
+from service.queries.eligibility import unconfirmed_keys
 from service.operations.accounts import actor_for, hash_password
 from service.operations.demo import attach_sample_documents
 from service.operations.dossiers import NomineeInput, create_dossier
@@ -113,7 +114,9 @@ def test_decision_form_shows_quota_used_and_allowed(app, client, auth: Auth):
     for username, decision in (("hn-hd-pl-tp.unit_clerk", "submit"), ("hn-hd-pl.office_clerk", "approve"),
                                ("hn-hd-pl.council_secretary", "approve")):  # fmt: skip
         with factory() as session, session.begin():
-            complete_task(session, actor_for(session, username), engine, open_task_for(session, dossier_id).id, decision)
+            ticks = unconfirmed_keys(session, session.get(Dossier, dossier_id))
+            complete_task(session, actor_for(session, username), engine, open_task_for(session, dossier_id).id, decision,
+                          confirmed=ticks)  # fmt: skip
     with factory() as session:
         task_id = open_task_for(session, dossier_id).id
     auth.login("hn-hd-pl.chairman")

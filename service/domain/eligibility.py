@@ -1,0 +1,126 @@
+"""Eligibility conditions checked from records where they exist; otherwise the reviewer confirms them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .campaign_file import RuleSpec
+
+RATINGS = ("không hoàn thành nhiệm vụ", "hoàn thành nhiệm vụ", "hoàn thành tốt nhiệm vụ", "hoàn thành xuất sắc nhiệm vụ")
+CLASSES = ("yếu", "trung bình", "khá", "tốt", "xuất sắc")
+CONDITION_TYPES = ("registered_by", "index_rank", "consecutive_years", "initiative_recognised", "checklist")
+
+
+def person_key(name: str) -> str:
+    """Match names the way officials write them: NFC, case-insensitive, single spaces."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip().casefold()
+
+
+def rating_rank(rating: str) -> int:
+    key = person_key(rating)
+    return RATINGS.index(key) if key in RATINGS else -1
+
+
+def class_rank(value: str) -> int:
+    key = person_key(value).removeprefix("loại ").strip()
+    return CLASSES.index(key) if key in CLASSES else -1
+
+
+@dataclass(frozen=True)
+class IndexFact:
+    index_code: str
+    rank: int | None
+    classification: str | None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the records say about one nominee for one campaign year."""
+
+    year: int
+    kind: str
+    award_form: str
+    registered: bool | None = None
+    indexes: Mapping[str, IndexFact] | None = None  # of the nominee's unit, for the campaign year
+    ratings: Mapping[int, str] | None = None  # year → rating (individuals)
+    awarded_this_year: tuple[str, ...] = ()  # award form codes already given this year
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    code: str
+    description: str
+    status: str  # pass | fail | unknown
+    detail: str
+
+
+def applies(rule: RuleSpec, kind: str, award_form: str) -> bool:
+    p = rule.params
+    return rule.type in CONDITION_TYPES and p.get("subject_type", kind) == kind and p.get("award_form", award_form) == award_form
+
+
+def evaluate(rules: Iterable[RuleSpec], facts: Facts) -> list[ConditionResult]:
+    """Each applicable condition: pass or fail from the records, unknown when they are missing."""
+    out = []
+    if facts.award_form in facts.awarded_this_year:
+        out.append(ConditionResult("DA-KHEN", "Chưa được khen hình thức này trong năm", "fail",
+                                   f"đã được tặng hình thức này năm {facts.year}"))  # fmt: skip
+    for rule in rules:
+        if applies(rule, facts.kind, facts.award_form):
+            status, detail = _check(rule, facts)
+            out.append(ConditionResult(rule.code, rule.description, status, detail))
+    return out
+
+
+def _check(rule: RuleSpec, facts: Facts) -> tuple[str, str]:
+    p = rule.params
+    if rule.type == "registered_by":
+        if facts.registered is None:
+            return "unknown", "chưa có dữ liệu đăng ký"
+        return ("pass", "đã đăng ký thi đua") if facts.registered else ("fail", "chưa đăng ký thi đua")
+    if rule.type == "index_rank":
+        options = [p, *(p.get("alternatives") or [])]
+        seen = [_index_status(option, facts) for option in options]
+        if any(s == "pass" for s, _ in seen):
+            return "pass", "; ".join(d for s, d in seen if s == "pass")
+        if all(s == "fail" for s, _ in seen):
+            return "fail", "; ".join(d for _, d in seen)
+        return "unknown", "; ".join(d for _, d in seen)
+    if rule.type == "consecutive_years":
+        return _years_status(int(p.get("years", 1)), str(p.get("min_rating", RATINGS[2])), facts)
+    return "unknown", "người thẩm định xác nhận"
+
+
+def _index_status(option: Mapping[str, object], facts: Facts) -> tuple[str, str]:
+    if option.get("checklist"):
+        return "unknown", str(option["checklist"])
+    code = str(option.get("index", ""))
+    fact = (facts.indexes or {}).get(code)
+    if fact is None:
+        return "unknown", f"chưa có kết quả {code} năm {facts.year}"
+    if option.get("max_rank") is not None:
+        if fact.rank is None:
+            return "unknown", f"{code} năm {facts.year} chưa có thứ hạng"
+        ok = fact.rank <= int(str(option["max_rank"]))
+        return ("pass" if ok else "fail"), f"{code} xếp hạng {fact.rank} (cần ≤ {option['max_rank']})"
+    if option.get("min_class") is not None:
+        if not fact.classification:
+            return "unknown", f"{code} năm {facts.year} chưa xếp loại"
+        ok = class_rank(fact.classification) >= class_rank(str(option["min_class"]))
+        return ("pass" if ok else "fail"), f"{code} xếp loại {fact.classification} (cần từ {option['min_class']})"
+    return "unknown", f"{code}: điều kiện không rõ"
+
+
+def _years_status(years: int, minimum: str, facts: Facts) -> tuple[str, str]:
+    wanted = range(facts.year - years + 1, facts.year + 1)
+    ratings = facts.ratings or {}
+    missing = [y for y in wanted if y not in ratings]
+    below = [y for y in wanted if y in ratings and rating_rank(ratings[y]) < rating_rank(minimum)]
+    if below:
+        return "fail", f"năm {', '.join(map(str, below))} dưới mức “{minimum}”"
+    if missing:
+        return "unknown", f"chưa có đánh giá năm {', '.join(map(str, missing))}"
+    return "pass", f"{years} năm liên tục từ “{minimum}” trở lên"

@@ -1,0 +1,97 @@
+"""Records: xlsx import with per-row errors (all or nothing), and eligibility read from them."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from service.errors import Forbidden, InvalidInput
+from service.models import Dossier, Nominee, PastAward, YearlyRating
+from service.operations.accounts import actor_for
+from service.operations.dossiers import NomineeInput
+from service.operations.records import RECORD_KINDS, import_records
+from service.operations.tasks import complete_task
+from service.queries.eligibility import dossier_eligibility
+from service.queries.records import RecordQuery, search_awards
+from workflows import Engine, FixedClock
+
+from .helpers import act, open_task
+from .test_quotas_enforced import lodge
+
+NOW = datetime(2024, 12, 1, tzinfo=UTC)
+
+
+def xlsx(kind: str, rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(RECORD_KINDS[kind]))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_bad_rows_are_listed_and_nothing_is_imported(factory):
+    data = xlsx("award", [["Nguyễn Thị Hương", "cá nhân", "HN-HD-PL-TP", "Giấy khen của Chủ tịch UBND phường", "GK-XA", 2023, "15/QĐ-UBND", "20/12/2023"],
+                          ["Trần Văn Đức", "nhóm", "HN-HD-PL-VH", "Giấy khen", "GK-XA", 2023, None, None],
+                          ["Lê Văn C", "cá nhân", "XX-YY", "Giấy khen", "GK-XA", "năm ngoái", None, "32/13/2023"]])  # fmt: skip
+    with factory() as session, session.begin():
+        report = import_records(session, actor_for(session, "hn-hd-pl.office_clerk"), "award", data, NOW)
+    assert report.imported == 0
+    assert report.errors[0].startswith("Dòng 3: “Loại”") and report.errors[1].startswith("Dòng 4:")
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(PastAward)) == 0
+
+
+def test_import_search_and_already_awarded(factory):
+    data = xlsx("award", [["Nguyễn Văn Ánh", "cá nhân", "HN-HD-PL-TP", "Giấy khen của Chủ tịch UBND phường", "GK-XA", 2024, "201/QĐ-UBND", "05/11/2024"]])  # fmt: skip
+    with factory() as session, session.begin():
+        assert import_records(session, actor_for(session, "hn-hd-pl.office_clerk"), "award", data, NOW).imported == 1
+    with factory() as session:
+        found = search_awards(session, RecordQuery(name="nguyễn văn ánh"))
+        assert [a.decision_number for a in found] == ["201/QĐ-UBND"]
+    engine = Engine(FixedClock())
+    dossier_id = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Nguyễn Văn Ánh", "GK-XA")])
+    act(factory, engine, dossier_id)
+    task = open_task(factory, dossier_id)
+    with factory() as session, session.begin(), pytest.raises(InvalidInput, match="đã được tặng hình thức này năm 2024"):
+        complete_task(session, actor_for(session, "hn-hd-pl.office_clerk"), engine, task.id, "approve")
+
+
+def test_consecutive_years_are_read_from_ratings_or_confirmed_by_the_reviewer(factory):
+    from service.domain.actors import Actor
+    from service.operations.campaigns import dump_campaign_yaml, export_campaign, import_campaign, read_campaign_file
+
+    with factory() as session, session.begin():
+        data = export_campaign(session, "TEST-PL-ALL") | {"code": "TEST-Y3", "rules": [
+            {"code": "Y3", "type": "consecutive_years", "years": 3, "subject_type": "individual",
+             "description": "3 năm liên tục hoàn thành tốt nhiệm vụ"}]}  # fmt: skip
+        import_campaign(session, Actor(None, "t"), read_campaign_file(dump_campaign_yaml(data)), NOW)
+        ratings = xlsx("rating", [["Phạm Thị Lan", "HN-HD-PL-TC", y, "Hoàn thành tốt nhiệm vụ"] for y in (2023, 2024)])
+        import_records(session, actor_for(session, "hn-hd-pl.office_clerk"), "rating", ratings, NOW)
+    engine = Engine(FixedClock())
+    dossier_id = lodge(factory, engine, "HN-HD-PL-TC", "TEST-Y3", [NomineeInput("individual", "Phạm Thị Lan", "GK-XA")])
+    with factory() as session:
+        ((nominee, results),) = dossier_eligibility(session, session.get(Dossier, dossier_id))
+        assert [(r.code, r.status) for r in results] == [("Y3", "unknown")] and "2022" in results[0].detail
+    act(factory, engine, dossier_id)
+    task = open_task(factory, dossier_id)
+    with factory() as session, session.begin(), pytest.raises(InvalidInput, match="chưa xác nhận"):
+        complete_task(session, actor_for(session, "hn-hd-pl.office_clerk"), engine, task.id, "approve")
+    with factory() as session, session.begin():
+        import_records(session, actor_for(session, "hn-hd-pl.office_clerk"), "rating",
+                       xlsx("rating", [["Phạm  thị LAN", "HN-HD-PL-TC", 2022, "hoàn thành nhiệm vụ"]]), NOW)  # fmt: skip
+    with factory() as session, session.begin(), pytest.raises(InvalidInput, match="năm 2022 dưới mức"):
+        complete_task(session, actor_for(session, "hn-hd-pl.office_clerk"), engine, task.id, "approve")
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(YearlyRating)) == 3
+
+
+def test_only_record_keepers_import(factory):
+    with factory() as session, session.begin(), pytest.raises(Forbidden):
+        import_records(session, actor_for(session, "hn-hd-pl-tp.unit_clerk"), "award", xlsx("award", []), NOW)
