@@ -17,7 +17,7 @@ RULE_TYPES = {
     "count_range": "Số lượng tối thiểu/tối đa theo hình thức và đối tượng tại một cấp",
     "percent_of_staff": "Tỷ lệ tối đa trên tổng số cán bộ của đơn vị",
     "per_unit_max": "Số lượng tối đa mỗi đơn vị được đề nghị (ngoại lệ cho đơn vị xếp hạng cao)",
-    "percent_of_registered": "Tỷ lệ tối đa trên số đơn vị đăng ký thi đua",
+    "percent_of_registered": "Tỷ lệ tối đa trên số đơn vị đăng ký thi đua (hoặc trên số người được đề nghị)",
     "forward_cap": "Số lượng tối đa được trình lên cấp trên",
     # eligibility conditions
     "registered_by": "Đã đăng ký thi đua trước hạn",

@@ -38,6 +38,7 @@ class StepOutcome:
     results: dict[int, NomineeResult]  # for every nominee decided at this step
     granted_here: tuple[int, ...]  # nominees whose award this level grants (chairman approvals)
     target_level: str  # where the still-travelling nominees are granted; the step's own level if none go on
+    decision: str = "approve"  # what the step decided for the dossier (a vote nobody passes makes it reject)
 
 
 def council_passes(votes_for: int, present: int, pass_percent: int) -> bool:
@@ -70,7 +71,7 @@ def decide_step(
     results: dict[int, NomineeResult] = {}
     if decision == "reject":
         results = {n.id: NomineeResult(False, comment) for n in travelling}
-        return StepOutcome(results, (), level)
+        return StepOutcome(results, (), level, "reject")
     if kind == "council" and council is not None:
         check_quorum(council, settings.get("quorum_percent", 50))
     for nominee in travelling:
@@ -81,6 +82,8 @@ def decide_step(
             raise InvalidInput(f"Phải ghi lý do không đề nghị khen thưởng cho {nominee.full_name}.")
         results[nominee.id] = result
     staying = [n for n in travelling if results[n.id].approve]
+    if not staying and kind == "council" and council is not None:
+        return StepOutcome(results, (), level, "reject")  # the vote decided: nobody passed
     if not staying:
         raise InvalidInput("Không còn ai được đề nghị; hãy chọn 'không đồng ý' cho cả hồ sơ.")
     granted = tuple(n.id for n in staying if kind == "chairman" and n.granting_level == level)

@@ -44,6 +44,8 @@ class Tally:
 class RuleContext:
     staff_count: int = 0
     registered_units: int = 0
+    nominees_proposed: int = 0  # nominees proposed in the campaign below this unit (percent of nominees)
+    unit_index_ranks: dict[str, int] = field(default_factory=dict)  # the submitting unit's ranks this year
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,18 @@ class RuleCheck:
         return f"{self.code} — {self.description}: " + "; ".join(parts)
 
 
-def _kinds(rule: RuleSpec) -> Iterable[tuple[str, int | None, int | None]]:
+def _exception_applies(rule: RuleSpec, context: RuleContext) -> bool:
+    """per_unit_max's exception for units ranked top-N in a named index (e.g. PAR INDEX)."""
+    exception = rule.params.get("exception") or {}
+    rank = context.unit_index_ranks.get(str(exception.get("index", "")))
+    return rank is not None and exception.get("top_n") is not None and rank <= int(exception["top_n"])
+
+
+def _kinds(rule: RuleSpec, context: RuleContext) -> Iterable[tuple[str, int | None, int | None]]:
     """(subject type, max, min) pairs a rule limits."""
     params = rule.params
+    if rule.type == "per_unit_max" and _exception_applies(rule, context):
+        params = {**params, **{k: v for k, v in params["exception"].items() if k in ("collective", "individual")}}
     if rule.type in ("per_unit_max", "forward_cap"):
         for kind in ("collective", "individual"):
             if params.get(kind) is not None:
@@ -81,12 +92,13 @@ def check_rule(rule: RuleSpec, decided: Tally, adding: Tally, context: RuleConte
     form = rule.params.get("award_form")
     lines = []
     ok = True
-    for kind, high, low in _kinds(rule):
+    for kind, high, low in _kinds(rule, context):
         if rule.type == "percent_of_staff":
             high = allowed_by_percent(rule.params.get("max_percent", 100), context.staff_count)
             low = allowed_by_percent(rule.params.get("min_percent", 0), context.staff_count) or None
         elif rule.type == "percent_of_registered":
-            high = allowed_by_percent(rule.params.get("max_percent", 100), context.registered_units)
+            base = context.nominees_proposed if rule.params.get("of") == "nominees" else context.registered_units
+            high = allowed_by_percent(rule.params.get("max_percent", 100), base)
         used = (decided + adding).count(kind, form)
         label = SUBJECT_LABELS.get(kind or "", "người được đề nghị")
         lines.append((label, used, high, low))

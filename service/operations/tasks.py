@@ -124,6 +124,9 @@ def complete_task(
     if step_outcome is not None:
         # The grant gateway routes on where the nominees still travelling are granted.
         data = {**(data or {}), "target_level": step_outcome.target_level}
+        if step_outcome.decision != decision:  # a council vote nobody passed rejects the dossier at this level
+            decision = step_outcome.decision
+            reason = reason or "Không có ai đạt tỷ lệ phiếu của Hội đồng."
     if binding_point(task, decision) is not None:
         # Two chairmen deciding at once must not both squeeze under a cap: the campaign row is the lock.
         session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())

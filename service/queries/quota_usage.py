@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..domain.campaign_file import RuleSpec
 from ..domain.dossier_status import FIRST_STEP
 from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
-from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit, Registration
+from ..models import AwardForm, Campaign, Dossier, HumanTask, IndexResult, Nominee, NomineeDecision, OrgUnit, Registration
 from .campaign_config import campaign_config
 
 SUBMITTED = ("in_review", "returned", "granted")
@@ -90,13 +90,22 @@ def quota_checks(
             continue  # this approval grants here; it sends nothing up
         if point == "submission":
             unit = session.get(OrgUnit, dossier.unit_id)
-            decided, context = _submitted_nominees(session, dossier), RuleContext(staff_count=unit.staff_count if unit else 0)
+            ranks = {r.index_code: r.rank for r in session.scalars(
+                select(IndexResult).where(IndexResult.org_unit_id == dossier.unit_id, IndexResult.year == campaign.year,
+                                          IndexResult.rank.is_not(None)))}  # fmt: skip
+            context = RuleContext(staff_count=unit.staff_count if unit else 0, unit_index_ranks=ranks)
+            decided = _submitted_nominees(session, dossier)
         else:
             results = ("approve",) if onward_only else ("approve", "granted")
             registered = session.scalar(
                 select(func.count()).select_from(Registration).where(Registration.campaign_id == dossier.campaign_id)
             )
-            decided, context = _decided_here(session, task, dossier, results), RuleContext(registered_units=int(registered or 0))
+            proposed = session.scalar(
+                select(func.count()).select_from(Nominee).join(Dossier, Nominee.dossier_id == Dossier.id)
+                .where(Dossier.campaign_id == dossier.campaign_id, Dossier.status.in_(SUBMITTED))
+            )  # fmt: skip
+            context = RuleContext(registered_units=int(registered or 0), nominees_proposed=int(proposed or 0))
+            decided = _decided_here(session, task, dossier, results)
         check = check_rule(rule, decided, adding, context)
         if check is not None:
             checks.append(check)

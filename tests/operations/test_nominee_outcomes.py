@@ -105,3 +105,13 @@ def test_rejecting_the_dossier_rejects_every_nominee_still_travelling(factory, e
     assert outcomes(factory, dossier_id) == {
         "Nguyễn Văn Xã": ("granted", "ward"), "Trần Thị Huyện": ("rejected", "district"),
         "Bộ phận Tư pháp - Hộ tịch": ("rejected", "district")}  # fmt: skip
+
+
+def test_a_vote_nobody_passes_rejects_the_dossier_at_that_level(factory, engine):
+    dossier_id, ids = mixed(factory, engine)
+    act(factory, engine, dossier_id)
+    act(factory, engine, dossier_id)
+    votes = {nid: NomineeResult(True, votes_for=1, votes_against=4) for nid in ids.values()}
+    result = decide(factory, engine, dossier_id, "approve", results=votes, council=CouncilCount(5, 5))
+    assert result.decision == "reject" and result.dossier_status == "rejected"
+    assert {o for o, _ in outcomes(factory, dossier_id).values()} == {"rejected"}

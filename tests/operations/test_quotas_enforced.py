@@ -114,3 +114,44 @@ def test_two_chairmen_racing_for_the_last_place_cannot_both_win(postgres_url):
         thread.join(timeout=60)
     assert sorted(outcomes) == ["granted", "over quota"]
     db.dispose()
+
+
+def test_phu_lam_individuals_at_most_half_of_the_units_staff(factory):
+    engine = Engine(FixedClock(PL_DAY))  # Bộ phận Tài chính - Kế toán has 3 staff: 50 % allows 1
+    first = lodge(factory, engine, "HN-HD-PL-TC", "PL-CCHC-2024", [NomineeInput("individual", "Phạm Thị Lan", "GK-XA")])
+    act(factory, engine, first)
+    second = lodge(factory, engine, "HN-HD-PL-TC", "PL-CCHC-2024", [NomineeInput("individual", "Vũ Văn Nam", "GK-XA")])
+    with pytest.raises(QuotaExceeded, match="PL-CA-NHAN.*cá nhân: 2/1"):
+        act(factory, engine, second)
+
+
+def test_phu_lam_dossiers_arriving_on_10_december_are_late(factory):
+    from service.errors import DeadlinePassed
+
+    dossier_id = lodge(factory, Engine(FixedClock(PL_DAY)), "HN-HD-PL-TP", "PL-CCHC-2024",
+                       [NomineeInput("collective", "Bộ phận Tư pháp - Hộ tịch", "GK-XA")])  # fmt: skip
+    with pytest.raises(DeadlinePassed, match="09/12/2024"):
+        act(factory, Engine(FixedClock(datetime(2024, 12, 10, 3, tzinfo=UTC))), dossier_id)
+    act(factory, Engine(FixedClock(datetime(2024, 12, 9, 16, 30, tzinfo=UTC))), dossier_id)  # 23:30 in Hà Nội
+
+
+def test_gieng_day_bang_khen_needs_an_excellent_par_index(factory):
+    from service.operations.records import import_records
+    from service.operations.tasks import complete_task
+    from tests.operations.test_records import xlsx
+
+    engine = Engine(FixedClock(datetime(2024, 12, 5, 2, tzinfo=UTC)))
+    dossier_id = lodge(factory, engine, "QN-HL-GD-KP2", "GD-CCHC-2024",
+                       [NomineeInput("collective", "Khu phố 2, phường Giếng Đáy", "BK-TINH")])  # fmt: skip
+    act(factory, engine, dossier_id)
+    task = open_task(factory, dossier_id)
+    with factory() as session, session.begin():
+        import_records(session, actor_for(session, "qn-hl-gd.office_clerk"), "index",
+                       xlsx("index", [["QN-HL-GD-KP2", 2024, "PAR_INDEX", 86.5, 4, None, "tốt"]]), engine.clock.now())
+    with factory() as session, session.begin(), pytest.raises(Exception, match="xếp loại tốt \\(cần từ xuất sắc\\)"):
+        complete_task(session, actor_for(session, "qn-hl-gd.office_clerk"), engine, task.id, "approve")
+    with factory() as session, session.begin():
+        import_records(session, actor_for(session, "qn-hl-gd.office_clerk"), "index",
+                       xlsx("index", [["QN-HL-GD-KP2", 2024, "PAR_INDEX", 93.1, 1, None, "Xuất sắc"]]), engine.clock.now())
+    with factory() as session, session.begin():
+        complete_task(session, actor_for(session, "qn-hl-gd.office_clerk"), engine, task.id, "approve")

@@ -79,3 +79,21 @@ def test_count_rule_allows_exactly_up_to_its_maximum(high, decided, adding):
 
 def test_eligibility_rules_are_not_quotas():
     assert check_rule(RuleSpec("E", "registered_by", {}, ""), Tally(), Tally(), RuleContext()) is None
+
+
+def test_units_ranked_top_n_get_the_exception_limits():
+    rule = RuleSpec("R", "per_unit_max", {"collective": 1, "individual": 3,
+                                          "exception": {"index": "PAR_INDEX", "top_n": 3, "individual": 5}}, "")  # fmt: skip
+    adding = nominees(0, 5)
+    assert not check_rule(rule, Tally(), adding, RuleContext(unit_index_ranks={"PAR_INDEX": 4})).ok
+    assert check_rule(rule, Tally(), adding, RuleContext(unit_index_ranks={"PAR_INDEX": 3})).ok
+    assert not check_rule(rule, Tally(), nominees(2, 0), RuleContext(unit_index_ranks={"PAR_INDEX": 1})).ok
+
+
+def test_percent_of_nominees_or_of_registered_units():
+    units = RuleSpec("R", "percent_of_registered", {"subject_type": "collective", "max_percent": 20}, "")
+    people = RuleSpec("R", "percent_of_registered", {"max_percent": 25, "of": "nominees"}, "")
+    assert check_rule(units, nominees(1, 0), nominees(1, 0), RuleContext(registered_units=10)).ok
+    assert not check_rule(units, nominees(2, 0), nominees(1, 0), RuleContext(registered_units=10)).ok
+    assert check_rule(people, nominees(0, 2), nominees(0, 1), RuleContext(nominees_proposed=12)).ok
+    assert not check_rule(people, nominees(0, 3), nominees(0, 1), RuleContext(nominees_proposed=12)).ok
