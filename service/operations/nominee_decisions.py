@@ -35,7 +35,7 @@ def plan_step(
     states = nominee_states(session, dossier.id)
     if kind == "review":  # a reviewer's rejection ends the dossier for every travelling nominee
         results = {n.id: NomineeResult(False, comment) for n in states if n.travelling}
-        return StepOutcome(results, (), str(task.level)), None
+        return StepOutcome(results, (), str(task.level), "reject"), None
     outcome = decide_step(kind, str(task.level), decision, states, given, council, settings, comment)
     if outcome is None:
         return None, None
