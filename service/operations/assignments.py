@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from workflows import Engine
 
 from ..domain.actors import Actor
+from ..domain.nominee_outcomes import CouncilCount, NomineeResult
 from ..domain.permissions import require_can_act_on_task
 from ..errors import DomainError, InvalidInput
 from ..models import HumanTask, ProcessInstance, RoleAssignment, User
@@ -72,3 +73,30 @@ def bulk_complete(
         except DomainError as exc:
             results.append(BulkItem(task_id, False, exc.message))
     return results
+
+
+def batch_decide(
+    session: Session, actor: Actor, engine: Engine, task_nominees: dict[int, list[int]],
+    results: dict[int, NomineeResult], council: CouncilCount | None, comment: str | None, confirmed: set[str],
+) -> list[BulkItem]:  # fmt: skip
+    """Decide a batch nominee by nominee: each dossier approves the nominees kept, or is rejected when none is.
+
+    Every task is completed in its own savepoint, so one refusal is reported and undoes nothing else.
+    """
+    if not task_nominees:
+        raise InvalidInput("Đợt xét không còn hồ sơ nào.")
+    out = []
+    for task_id, nominee_ids in task_nominees.items():
+        mine = {nid: results[nid] for nid in nominee_ids if nid in results}
+        everyone_out = nominee_ids and all(nid in mine and not mine[nid].approve for nid in nominee_ids)
+        decision = "reject" if everyone_out and council is None else "approve"
+        reason = "; ".join(filter(None, (mine[n].reason for n in nominee_ids))) if decision == "reject" else comment
+        try:
+            with session.begin_nested():
+                result = complete_task(session, actor, engine, task_id, decision, reason or comment,
+                                       nominee_results=mine or None, council=council, confirmed=confirmed)  # fmt: skip
+            out.append(BulkItem(task_id, True, "Đã ghi nhận" if result.decision == "approve" else "Không đề nghị khen thưởng",
+                                result.dossier_id))  # fmt: skip
+        except DomainError as exc:
+            out.append(BulkItem(task_id, False, exc.message))
+    return out

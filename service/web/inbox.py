@@ -13,8 +13,9 @@ from ..models import HumanTask, ProcessInstance
 from ..operations import tasks as task_ops
 from ..operations.definitions import load_definition
 from ..queries.dossier_view import dossier_view
-from ..operations.assignments import assign_task, bulk_complete, colleagues
+from ..operations.assignments import assign_task, batch_decide, bulk_complete, colleagues
 from ..operations.preferences import load_preference, save_preference
+from ..queries.batches import batches, find_batch
 from ..queries.inbox import InboxFilter, inbox
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
@@ -47,7 +48,7 @@ def index() -> str:
         campaigns=sorted({r.campaign_code for r in everything}),
         steps=sorted({(r.step, r.step_name) for r in everything}),
         units=sorted({(r.submitting_unit_id, r.submitting_unit) for r in everything}, key=lambda u: u[1]),
-        bulk=session.pop("inbox.bulk", None),
+        bulk=session.pop("inbox.bulk", None), batches=batches(db, actor),
     )  # fmt: skip
 
 
@@ -149,3 +150,36 @@ def unclaim(task_id: int) -> Response:
     with transaction() as db:
         task_ops.unclaim_task(db, current_actor(), get_engine(), task_id)
     return redirect(url_for("inbox.task", task_id=task_id))
+
+
+def _batch_args() -> tuple[int, str, int, int | None]:
+    def number(key: str) -> int | None:
+        value = request.values.get(key, "")
+        return int(value) if value.isdigit() else None
+
+    campaign, unit = number("campaign_id"), number("unit_id")
+    if campaign is None or unit is None or not request.values.get("step"):
+        raise NotFound("Không tìm thấy đợt xét.")
+    return campaign, request.values["step"], unit, number("source_id")
+
+
+@bp.route("/batch", methods=["GET", "POST"])
+@login_required
+def batch() -> str | Response:
+    db, actor = get_session(), current_actor()
+    found = find_batch(db, actor, *_batch_args())
+    if request.method == "GET":
+        if found is None:
+            raise NotFound("Không tìm thấy đợt xét (các hồ sơ có thể đã được xử lý).")
+        kinds = {"council_secretary": "council", "chairman": "chairman"}
+        first = found.items[0].task
+        eligibility = {i.dossier.id: dossier_eligibility(db, i.dossier) for i in found.items} if first.role in APPRAISERS else {}
+        return render_template("inbox/batch.html", batch=found, step_kind=kinds.get(first.role), eligibility=eligibility)
+    results, council = _per_nominee(request.form)
+    chosen = {int(t) for t in request.form.getlist("task_id") if t.isdigit()}
+    task_nominees = {i.task.id: [n.id for n, _ in i.nominees] for i in (found.items if found else []) if i.task.id in chosen}
+    with transaction() as db:
+        report = batch_decide(db, actor, get_engine(), task_nominees, results or {}, council,
+                              request.form.get("comment"), set(request.form.getlist("confirm")))  # fmt: skip
+    session["inbox.bulk"] = [r.__dict__ for r in report]
+    return redirect(url_for("inbox.index"))
