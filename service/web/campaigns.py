@@ -8,6 +8,7 @@ from flask_login import login_required
 from ..errors import DomainError, Forbidden, NotFound
 from ..operations.campaigns import dump_campaign_yaml, export_campaign, import_campaign, read_campaign_file, register_unit
 from ..queries.campaign_view import campaign_page, visible_campaigns
+from ..queries.dashboard import campaign_dashboard
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
 
@@ -85,3 +86,13 @@ def edit(code: str | None) -> str | Response | tuple[str, int]:
         return render_template("campaigns/edit.html", code=code, text=text, error=exc.message), 400
     flash(translate("Đã lưu phong trào."), "ok")
     return redirect(url_for("campaigns.show", code=spec.code))
+
+
+@bp.route("/<code>/dashboard")
+@login_required
+def dashboard(code: str) -> str:
+    page = campaign_page(get_session(), current_actor(), code)
+    if page is None:
+        raise NotFound("Không tìm thấy phong trào.")
+    return render_template("campaigns/dashboard.html", d=campaign_dashboard(get_session(), page.campaign,
+                                                                           get_engine().clock.now()))  # fmt: skip

@@ -1,0 +1,94 @@
+"""Campaign dashboard: dossiers and nominees by status per unit, quota usage, overdue tasks."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
+from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit, ProcessInstance
+from .campaign_config import campaign_config
+
+
+@dataclass
+class UnitRow:
+    unit: str
+    dossiers: Counter[str] = field(default_factory=Counter)
+    nominees: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    units: list[UnitRow]
+    totals: Counter[str]
+    nominee_totals: Counter[str]
+    quotas: list[RuleCheck]
+    overdue: list[tuple[str, str, int]]  # (org unit, step, count)
+
+
+def _nominee_state(nominee: Nominee) -> str:
+    if nominee.outcome == "granted":
+        return f"granted_{nominee.outcome_level}"
+    return str(nominee.outcome or "travelling")
+
+
+def campaign_dashboard(session: Session, campaign: Campaign, now: datetime) -> Dashboard:
+    rows: dict[str, UnitRow] = {}
+    totals: Counter[str] = Counter()
+    nominee_totals: Counter[str] = Counter()
+    for dossier, unit in session.execute(
+        select(Dossier, OrgUnit).join(OrgUnit, Dossier.unit_id == OrgUnit.id).where(Dossier.campaign_id == campaign.id)
+    ):  # fmt: skip
+        row = rows.setdefault(unit.name, UnitRow(unit.name))
+        row.dossiers[str(dossier.status)] += 1
+        totals[str(dossier.status)] += 1
+    for nominee, unit in session.execute(
+        select(Nominee, OrgUnit).join(Dossier, Nominee.dossier_id == Dossier.id).join(OrgUnit, Dossier.unit_id == OrgUnit.id)
+        .where(Dossier.campaign_id == campaign.id)
+    ):  # fmt: skip
+        state = _nominee_state(nominee)
+        rows[unit.name].nominees[state] += 1
+        nominee_totals[state] += 1
+    overdue = session.execute(
+        select(OrgUnit.name, HumanTask.name, func.count())
+        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
+        .join(OrgUnit, HumanTask.org_unit_id == OrgUnit.id)
+        .where(Dossier.campaign_id == campaign.id, HumanTask.state == "ready", HumanTask.due_at <= now)
+        .group_by(OrgUnit.name, HumanTask.name)
+    ).all()  # fmt: skip
+    return Dashboard(campaign, sorted(rows.values(), key=lambda r: r.unit), totals, nominee_totals,
+                     _quota_usage(session, campaign), [(u, s, int(c)) for u, s, c in overdue])  # fmt: skip
+
+
+def _quota_usage(session: Session, campaign: Campaign) -> list[RuleCheck]:
+    """Campaign-wide usage of count and forward rules at their level (per-unit rules are checked per dossier)."""
+    decided: dict[str, list[Nominated]] = defaultdict(list)
+    for kind, code, level, result in session.execute(
+        select(Nominee.kind, AwardForm.code, NomineeDecision.level, NomineeDecision.result)
+        .join(NomineeDecision, NomineeDecision.nominee_id == Nominee.id)
+        .join(HumanTask, NomineeDecision.human_task_id == HumanTask.id)
+        .join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .join(Dossier, Nominee.dossier_id == Dossier.id)
+        .where(Dossier.campaign_id == campaign.id, HumanTask.role == "chairman")
+    ):  # fmt: skip
+        decided[f"{level}:{result}"].append(Nominated(str(kind), code))
+    issuer = session.get(OrgUnit, campaign.issuing_unit_id)
+    checks = []
+    for rule in campaign_config(session, campaign).rules:
+        level = rule.params.get("level", str(issuer.level) if issuer else "ward")
+        if rule.type == "count_range":
+            tally = Tally(tuple(decided[f"{level}:granted"] + decided[f"{level}:approve"]))
+        elif rule.type == "forward_cap":
+            tally = Tally(tuple(decided[f"{level}:approve"]))
+        else:
+            continue
+        check = check_rule(rule, tally, Tally(), RuleContext())
+        if check is not None:
+            checks.append(check)
+    return checks
