@@ -39,6 +39,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.extensions["thidua.files"] = FileStore(config.upload_dir)
 
     from .web import audit, auth, campaigns, dossiers, inbox, pages, records
+    from .web.api import init_api
     from .web.context import close_session, navigation
     from .web.csrf import init_csrf
     from .web.errors import init_errors
@@ -55,5 +56,6 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.register_blueprint(audit.bp)
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(records.bp)
+    init_api(app)
     init_errors(app)
     return app

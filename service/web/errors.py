@@ -16,10 +16,18 @@ log = logging.getLogger("thidua.web")
 def init_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):
+            from .api import problem
+
+            return problem(exc.status, exc.code, exc.message)
         return render_template("errors/error.html", message=exc.message, status=exc.status), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):  # unknown /api routes never answer with HTML
+            from .api import problem
+
+            return problem(exc.code or 500, "not_found" if exc.code == 404 else "error", _STANDARD.get(exc.code or 0, exc.name))
         message = exc.description if exc.code == 400 else _STANDARD.get(exc.code or 500, exc.name)
         return render_template("errors/error.html", message=message, status=exc.code), exc.code or 500
 
