@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export THIDUA_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/thidua_test
 
-.PHONY: install run test test-fast lint deps-system postgres bench clean
+.PHONY: install assets run test test-fast lint deps-system postgres bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) assets
+
+assets:
+	bash scripts/build-assets.sh
 
 run: install
 	$(BIN)/thidua init

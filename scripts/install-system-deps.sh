@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests need. Idempotent: installs only what is missing, and only as root.
 set -euo pipefail
-packages=(postgresql)
+# postgresql for the tests; chromium and fonts with Vietnamese glyphs for the browser tests;
+# poppler-utils (pdftotext, pdftoppm) for checking generated documents.
+packages=(postgresql chromium fonts-noto-core fonts-liberation poppler-utils)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

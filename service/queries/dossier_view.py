@@ -75,3 +75,18 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
         for e, name in events
     ]  # fmt: skip
     return view
+
+
+def dossier_diagram(session: Session, engine: Engine, dossier_id: int) -> dict[str, Any] | None:
+    """The BPMN XML of the dossier's process version and the elements passed, waiting and cancelled."""
+    from ..models import ProcessVersion
+
+    instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
+    if instance is None:
+        return None
+    xml = session.scalar(select(ProcessVersion.bpmn_xml).where(ProcessVersion.id == instance.version_id))
+    path = engine.path(load_definition(session, instance.version_id), instance.state_json)
+    completed = [p.bpmn_id for p in path if p.state == "completed"]
+    current = [p.bpmn_id for p in path if p.state == "ready" and p.kind not in ("BoundaryEvent",)]
+    cancelled = [p.bpmn_id for p in path if p.state == "cancelled" and p.bpmn_id not in completed]
+    return {"xml": xml, "completed": sorted(set(completed)), "current": current, "cancelled": sorted(set(cancelled))}

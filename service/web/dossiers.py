@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -15,7 +15,7 @@ from ..models import AwardForm, Dossier
 from ..operations.documents import download_document, upload_document
 from ..operations.dossiers import NomineeInput, create_dossier
 from ..operations.editing import add_nominee, remove_nominee, submit_dossier, update_nominee_summary
-from ..queries.dossier_view import dossier_view
+from ..queries.dossier_view import dossier_diagram, dossier_view
 from ..queries.unit_panel import unit_panel
 from ..queries.org import campaigns_for_units, clerk_units, unit_path
 from .context import current_actor, get_engine, get_files, get_session, transaction
@@ -142,3 +142,16 @@ def submit(dossier_id: int) -> Response:
         submit_dossier(db, current_actor(), get_engine(), dossier_id)
     flash(translate("Đã nộp hồ sơ."), "ok")
     return _back(dossier_id)
+
+
+@bp.route("/<int:dossier_id>/diagram.json")
+@login_required
+def diagram(dossier_id: int) -> Response:
+    db = get_session()
+    dossier = db.get(Dossier, dossier_id)
+    if dossier is None or not can_view_dossier(current_actor(), unit_path(db, dossier.unit_id)):
+        raise NotFound("Không tìm thấy hồ sơ.")
+    data = dossier_diagram(db, get_engine(), dossier_id)
+    if data is None:
+        raise NotFound("Hồ sơ chưa có quy trình.")
+    return jsonify(data)

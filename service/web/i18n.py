@@ -90,6 +90,7 @@ EN: dict[str, str] = {
     "Phiếu đồng ý": "Votes for",
     "Phiếu không đồng ý": "Votes against",
     "Đồng ý": "Approve",
+    "Đang tải sơ đồ quy trình…": "Loading the process diagram…",
     "Tổng quan": "Dashboard",
     "Hồ sơ theo đơn vị": "Dossiers by unit",
     "Đơn vị": "Unit",
@@ -148,6 +149,22 @@ STATUS_EN = {
 }  # fmt: skip
 
 
+LEVEL_VI = {"unit": "đơn vị", "ward": "cấp phường/xã", "district": "cấp quận/huyện", "province": "cấp tỉnh"}
+LEVEL_EN = {"unit": "unit", "ward": "ward/commune", "district": "district", "province": "province"}
+DECISION_VI = {"submit": "Nộp hồ sơ", "withdraw": "Rút hồ sơ", "approve": "Đồng ý", "return": "Trả lại bổ sung",
+               "reject": "Không đồng ý"}  # fmt: skip
+DECISION_EN = {"submit": "Submitted", "withdraw": "Withdrawn", "approve": "Approved", "return": "Returned",
+               "reject": "Rejected"}  # fmt: skip
+
+
+def level_label(level: str | None) -> str:
+    return (LEVEL_EN if current_locale() == "en" else LEVEL_VI).get(str(level or ""), str(level or ""))
+
+
+def decision_label(decision: str | None) -> str:
+    return (DECISION_EN if current_locale() == "en" else DECISION_VI).get(str(decision or ""), str(decision or ""))
+
+
 def current_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     return chosen if chosen in LOCALES else "vi"
@@ -173,5 +190,6 @@ def init_i18n(app: Flask) -> None:
         if request.args.get("lang") in LOCALES:
             session["lang"] = request.args["lang"]
 
-    app.jinja_env.globals.update(_=translate, status_label=status_label, current_locale=current_locale)
+    app.jinja_env.globals.update(_=translate, status_label=status_label, current_locale=current_locale,
+                                 level_label=level_label, decision_label=decision_label)
     app.jinja_env.filters["vn_datetime"] = vn_datetime

@@ -150,4 +150,4 @@ def test_council_secretary_records_votes_per_nominee_on_the_form(app, client, au
         f"nominee_{ko}": "approve", f"votes_for_{ko}": "1", f"votes_against_{ko}": "4"})  # fmt: skip
     assert response.status_code == 302
     shown = client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
-    assert "Không được khen (ward)" in shown and "Đang xét" in shown
+    assert "Không được khen cấp phường/xã" in shown and "Đang xét" in shown
