@@ -1,0 +1,45 @@
+"""Render HTML templates in templates/documents to PDF with WeasyPrint (fonts embedded, A4, ND30 margins)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "documents"
+_ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+_PREFIXES = re.compile(r"^(Phường|Xã|Thị trấn|Quận|Huyện|Thị xã|Thành phố|Tỉnh)\s+", re.IGNORECASE)
+
+
+def place_name(unit_name: str) -> str:
+    """'Phường Phú Lãm' → 'Phú Lãm', for the place and date line."""
+    return _PREFIXES.sub("", unit_name).strip()
+
+
+def date_line(place: str, day: date) -> str:
+    """'Phú Lãm, ngày 05 tháng 12 năm 2024' (days and months below 10 are written with a leading zero for 1–2)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def issuing_body(unit_name: str) -> tuple[str, str]:
+    """('ỦY BAN NHÂN DÂN', 'PHƯỜNG PHÚ LÃM') for the top-left of an administrative document."""
+    return "ỦY BAN NHÂN DÂN", unit_name.upper()
+
+
+_ENV.globals.update(date_line=date_line, place_name=place_name, issuing_body=issuing_body)
+
+
+def render_html(template: str, **context: Any) -> str:
+    return _ENV.get_template(template).render(**context)
+
+
+def render_pdf(template: str, **context: Any) -> bytes:
+    """The PDF bytes of a document template (WeasyPrint embeds the subset of each font it uses)."""
+    from weasyprint import HTML
+
+    html = render_html(template, **context)
+    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()

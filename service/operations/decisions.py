@@ -1,0 +1,126 @@
+"""Issue an award decision: gapless number per issuing unit and year, the PDF with its list, one certificate each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..documents.pdf import render_pdf
+from ..domain.actors import Actor
+from ..domain.deadlines import local_date
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..models import (
+    AwardForm, Campaign, CampaignAwardForm, Decision, DecisionAward, DecisionCounter, Dossier, GeneratedDocument,
+    HumanTask, Nominee, NomineeDecision, OrgUnit,
+)  # fmt: skip
+from ..storage import FileStore
+from .audit import record_event
+
+ISSUERS = ("chairman", "office_clerk", "noi_vu", "ban_tdkt")
+
+
+@dataclass(frozen=True)
+class IssuedDecision:
+    decision: Decision
+    documents: list[GeneratedDocument]
+
+
+def next_number(session: Session, unit_id: int, year: int) -> int:
+    """Take the next sequence number of a unit's decisions in a year; the counter row is locked until commit."""
+    query = select(DecisionCounter).where(DecisionCounter.issuing_unit_id == unit_id, DecisionCounter.year == year)
+    counter = session.scalar(query.with_for_update())
+    if counter is None:
+        try:
+            with session.begin_nested():
+                session.add(DecisionCounter(issuing_unit_id=unit_id, year=year, last_seq=0))
+        except IntegrityError:  # another signer created it at the same moment: lock theirs
+            pass
+        counter = session.scalar(query.with_for_update())
+    assert counter is not None
+    counter.last_seq += 1
+    session.flush()
+    return counter.last_seq
+
+
+def _granted_here(session: Session, campaign: Campaign, unit: OrgUnit) -> list[tuple[Nominee, AwardForm, Dossier, OrgUnit]]:
+    awarded = select(DecisionAward.nominee_id)
+    return list(session.execute(
+        select(Nominee, AwardForm, Dossier, OrgUnit)
+        .join(NomineeDecision, NomineeDecision.nominee_id == Nominee.id)
+        .join(HumanTask, NomineeDecision.human_task_id == HumanTask.id)
+        .join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .join(Dossier, Nominee.dossier_id == Dossier.id)
+        .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
+        .where(NomineeDecision.result == "granted", HumanTask.org_unit_id == unit.id, Dossier.campaign_id == campaign.id,
+               Nominee.id.not_in(awarded))
+        .order_by(AwardForm.code, Nominee.kind, Nominee.id)
+    ).all())  # fmt: skip
+
+
+def issue_decision(
+    session: Session, actor: Actor, store: FileStore, now: datetime, *, campaign_code: str, unit_id: int,
+    signer_name: str, signer_title: str = "Chủ tịch",
+) -> IssuedDecision:  # fmt: skip
+    """One decision for the nominees the unit's chairman granted in the campaign and no decision covers yet."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
+    unit = session.get(OrgUnit, unit_id)
+    if campaign is None or unit is None:
+        raise NotFound("Không tìm thấy phong trào hoặc đơn vị.")
+    if not any(actor.holds(role, unit.id) for role in ISSUERS) and not actor.is_admin:
+        raise Forbidden("Chỉ lãnh đạo hoặc bộ phận thi đua của đơn vị mới ra quyết định khen thưởng.")
+    if not signer_name.strip():
+        raise InvalidInput("Cần ghi tên người ký quyết định.")
+    rows = _granted_here(session, campaign, unit)
+    if not rows:
+        raise InvalidInput("Chưa có tập thể, cá nhân nào được Chủ tịch đồng ý khen mà chưa có quyết định.")
+    today = local_date(now)
+    seq = next_number(session, unit.id, today.year)
+    names = {link.award_form_id: link.name for link in session.scalars(
+        select(CampaignAwardForm).where(CampaignAwardForm.campaign_id == campaign.id))}  # fmt: skip
+    award_name = names.get(rows[0][1].id, rows[0][1].name)
+    decision = Decision(
+        campaign_id=campaign.id, issuing_unit_id=unit.id, level=str(unit.level), year=today.year, seq=seq,
+        number=f"{seq}/QĐ-UBND", decided_on=today, signer_name=signer_name.strip(), signer_title=signer_title,
+        title=f"Về việc khen thưởng thành tích trong {campaign.title[0].lower()}{campaign.title[1:]}",
+        created_by=actor.user_id, created_at=now,
+    )  # fmt: skip
+    session.add(decision)
+    session.flush()
+    for nominee, *_ in rows:
+        session.add(DecisionAward(decision_id=decision.id, nominee_id=nominee.id))
+    awards = [{"name": n.full_name, "position": n.position, "unit": u.name} for n, _, _, u in rows]
+    common = {"issuer_name": unit.name, "campaign_title": campaign.title[0].lower() + campaign.title[1:]}
+    documents = [_store(session, store, actor, now, "decision", f"Quyet-dinh-{seq}-{today.year}.pdf",
+                        render_pdf("decision.html", d=decision, awards=awards, award_name=award_name,
+                                   campaign_source=campaign.source, **common), decision_id=decision.id)]  # fmt: skip
+    for nominee, form, dossier, owner in rows:
+        pdf = render_pdf("certificate.html", signer_title=signer_title, award_title=_award_title(form), award_name=award_name,
+                         recipient=nominee.full_name, position=nominee.position, unit=owner.name, number=decision.number,
+                         decided_on=today, signer_name=decision.signer_name, **common)  # fmt: skip
+        documents.append(_store(session, store, actor, now, "certificate", f"Chung-nhan-{nominee.id}.pdf", pdf,
+                                decision_id=decision.id, dossier_id=dossier.id, nominee_id=nominee.id))  # fmt: skip
+    record_event(session, action="decision.issue", object_type="decision", object_id=str(decision.id), actor=actor.user_id,
+                 actor_unit_id=unit.id, after={"number": decision.number, "nominees": [n.id for n, *_ in rows],
+                                               "documents": [{"id": d.id, "sha256": d.sha256} for d in documents]},
+                 now=now)  # fmt: skip
+    return IssuedDecision(decision, documents)
+
+
+def _award_title(form: AwardForm) -> str:
+    return "Bằng khen" if form.code.startswith("BK") or "Bằng khen" in form.name else "Giấy khen"
+
+
+def _store(session: Session, store: FileStore, actor: Actor, now: datetime, kind: str, filename: str, data: bytes,
+           **links: int | None) -> GeneratedDocument:  # fmt: skip
+    doc = GeneratedDocument(kind=kind, filename=filename, sha256=store.put(data), size=len(data), created_by=actor.user_id,
+                            created_at=now, **links)  # fmt: skip
+    session.add(doc)
+    session.flush()
+    record_event(session, action="document.generate", object_type="generated_document", object_id=str(doc.id),
+                 actor=actor.user_id, after={"kind": kind, "sha256": doc.sha256, "dossier_id": links.get("dossier_id")},
+                 now=now)  # fmt: skip
+    return doc
