@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
 from ..errors import DomainError, Forbidden, NotFound
 from ..operations.campaigns import dump_campaign_yaml, export_campaign, import_campaign, read_campaign_file, register_unit
 from ..queries.campaign_view import campaign_page, visible_campaigns
+from ..models import Decision, GeneratedDocument, OrgUnit
+from ..operations.audit import record_event
+from ..operations.decisions import ISSUERS, issue_decision
 from ..queries.dashboard import campaign_dashboard
-from .context import current_actor, get_engine, get_session, transaction
+from ..queries.decisions import campaign_decisions
+from .context import current_actor, get_engine, get_files, get_session, transaction
 from .i18n import translate
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
@@ -46,7 +52,11 @@ def show(code: str) -> str:
     page = campaign_page(get_session(), current_actor(), code)
     if page is None:
         raise NotFound("Không tìm thấy phong trào.")
-    return render_template("campaigns/show.html", page=page, is_admin=current_actor().is_admin)
+    actor = current_actor()
+    issuers = [u for role, u in actor.roles if role in ISSUERS]
+    return render_template("campaigns/show.html", page=page, is_admin=actor.is_admin,
+                           decisions=campaign_decisions(get_session(), page.campaign),
+                           issuing_units=[get_session().get(OrgUnit, u) for u in sorted(set(issuers))])  # fmt: skip
 
 
 @bp.route("/<code>/register", methods=["POST"])
@@ -96,3 +106,32 @@ def dashboard(code: str) -> str:
         raise NotFound("Không tìm thấy phong trào.")
     return render_template("campaigns/dashboard.html", d=campaign_dashboard(get_session(), page.campaign,
                                                                            get_engine().clock.now()))  # fmt: skip
+
+
+@bp.route("/<code>/decisions", methods=["POST"])
+@login_required
+def issue(code: str) -> Response:
+    unit = request.form.get("unit_id", "")
+    with transaction() as db:
+        issued = issue_decision(db, current_actor(), get_files(), get_engine().clock.now(), campaign_code=code,
+                                unit_id=int(unit) if unit.isdigit() else 0, signer_name=request.form.get("signer_name", ""))  # fmt: skip
+        number = issued.decision.number
+    flash(translate("Đã ra quyết định số") + f" {number}.", "ok")
+    return redirect(url_for("campaigns.show", code=code))
+
+
+@bp.route("/<code>/documents/<int:document_id>")
+@login_required
+def generated(code: str, document_id: int) -> Response:
+    db = get_session()
+    page = campaign_page(db, current_actor(), code)
+    doc = db.get(GeneratedDocument, document_id)
+    decision = db.get(Decision, doc.decision_id) if doc and doc.decision_id else None
+    if page is None or doc is None or decision is None or decision.campaign_id != page.campaign.id:
+        raise NotFound("Không tìm thấy văn bản.")
+    with transaction() as tx:
+        record_event(tx, action="document.download", object_type="generated_document", object_id=str(doc.id),
+                     actor=current_actor().user_id, after={"sha256": doc.sha256, "dossier_id": doc.dossier_id})  # fmt: skip
+    inline = request.args.get("print") == "1"
+    return send_file(io.BytesIO(get_files().read(doc.sha256)), mimetype="application/pdf", as_attachment=not inline,
+                     download_name=doc.filename)  # fmt: skip

@@ -17,13 +17,13 @@ from tests.conftest import FILES
 from tests.web.conftest import Auth, csrf_from
 
 
-def at_ward_chairman(app, unit_code: str, names: list[str]) -> int:
+def at_ward_chairman(app, unit_code: str, names: list[str], award: str = "GK-HUYEN") -> int:
     factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
     with factory() as session, session.begin():
         clerk = actor_for(session, f"{unit_code.lower()}.unit_clerk")
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
         dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id, title=unit.name,
-                                 nominees=[NomineeInput("individual", n, "GK-HUYEN") for n in names])  # fmt: skip
+                                 nominees=[NomineeInput("individual", n, award) for n in names])  # fmt: skip
         attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
         dossier_id = dossier.id
     for username, decision in ((f"{unit_code.lower()}.unit_clerk", "submit"), ("hn-hd-pl.office_clerk", "approve"),

@@ -1,0 +1,35 @@
+"""The chairman issues the decision from the campaign page; its PDFs download identically every time."""
+
+from __future__ import annotations
+
+import re
+
+from service.operations.accounts import actor_for
+from service.operations.tasks import complete_task, open_task_for
+from tests.web.conftest import Auth, csrf_from
+from tests.web.test_batches import at_ward_chairman
+
+
+def test_chairman_issues_a_decision_and_downloads_identical_pdfs(app, client, auth: Auth):
+    auth.login("hn-hd-pl.chairman")
+    page = client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True)
+    unit_id = re.search(r'name="unit_id" value="(\d+)">\s*<label>Người ký', page).group(1)
+    refused = client.post("/campaigns/TEST-PL-ALL/decisions",
+                          data={"_csrf": csrf_from(page), "unit_id": unit_id, "signer_name": "Nguyễn Văn Thành"})
+    assert refused.status_code == 400 and "Chưa có" in refused.get_data(as_text=True)  # nobody granted yet
+
+    dossier_id = at_ward_chairman(app, "HN-HD-PL-TP", ["Vũ Thị Hạnh"], award="GK-XA")
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    with factory() as session, session.begin():
+        complete_task(session, actor_for(session, "hn-hd-pl.chairman"), engine, open_task_for(session, dossier_id).id, "approve")
+    issued = client.post("/campaigns/TEST-PL-ALL/decisions",
+                         data={"_csrf": csrf_from(page), "unit_id": unit_id, "signer_name": "Nguyễn Văn Thành"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "Đã ra quyết định số 1/QĐ-UBND" in issued
+    links = re.findall(r'href="(/campaigns/TEST-PL-ALL/documents/\d+)"', issued)
+    assert len(links) == 2  # the decision and one certificate
+    first, again = client.get(links[0]), client.get(links[0])
+    assert first.mimetype == "application/pdf" and first.data == again.data and first.data.startswith(b"%PDF")
+    auth.logout()
+    auth.login("qn-hl-gd.chairman")
+    assert client.get(links[0]).status_code == 404
