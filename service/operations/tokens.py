@@ -1,41 +1,75 @@
-"""Bearer tokens for the JSON API: issued on a password check, stored only as their sha256, expiring."""
+"""Bearer tokens for the JSON API: issued on a password check, stored only as their sha256, expiring after 12 h."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, User
+from .accounts import authenticate
+from .audit import record_event
 
 TOKEN_LIFETIME = timedelta(hours=12)
+MAX_TOKEN_CHARS = 200
 
 
-def _digest(token: str) -> str:
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str  # shown once; only its hash is kept
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    user: User | None
+    problem: str | None = None  # unknown | expired | inactive
+
+
+def hash_token(token: str) -> str:
+    """The sha256 (hex) under which a token is stored and looked up."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(session: Session, user: User, now: datetime) -> tuple[str, datetime]:
-    """A new random token for the user; only its hash is stored."""
+def issue_token(session: Session, user: User, now: datetime) -> IssuedToken:
+    """A new random token for the user, valid for TOKEN_LIFETIME; the user's expired tokens are dropped."""
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at <= now))
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_LIFETIME
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=expires))
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), created_at=now, expires_at=expires))
     session.flush()
-    return token, expires
+    return IssuedToken(token, expires)
 
 
-def user_for_token(session: Session, token: str, now: datetime) -> User | None:
-    """The active user a valid, unexpired token belongs to (None otherwise); marks the token used."""
-    if not token or len(token) > 200:
-        return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.expires_at <= now:
-        return None
+def login_for_token(
+    session: Session, username: str, password: str, now: datetime, *, ip: str | None = None,
+    user_agent: str | None = None,
+) -> IssuedToken | None:  # fmt: skip
+    """Check the password and issue a token; audit auth.login or auth.login_failed. None means wrong credentials."""
+    user = authenticate(session, username, password)
+    record_event(
+        session, action="auth.login" if user else "auth.login_failed", object_type="user",
+        object_id=str(user.id) if user else username.strip()[:64], actor=user.id if user else None,
+        after={"channel": "api"}, ip=ip, user_agent=user_agent, now=now,
+    )  # fmt: skip
+    return issue_token(session, user, now) if user is not None else None
+
+
+def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
+    """The active user a valid, unexpired token belongs to, or why not; records when the token was used."""
+    if not token or len(token) > MAX_TOKEN_CHARS:
+        return TokenCheck(None, "unknown")
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None:
+        return TokenCheck(None, "unknown")
+    if row.expires_at <= now:
+        return TokenCheck(None, "expired")
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
-        return None
+        return TokenCheck(None, "inactive")
     row.last_used_at = now
-    return user
+    return TokenCheck(user)

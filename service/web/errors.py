@@ -9,6 +9,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
+from .api.errors import domain_problem, http_problem, unexpected_problem
 
 log = logging.getLogger("thidua.web")
 
@@ -17,22 +18,20 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
         if request.path.startswith("/api/"):
-            from .api import problem
-
-            return problem(exc.status, exc.code, exc.message)
+            return domain_problem(exc)
         return render_template("errors/error.html", message=exc.message, status=exc.status), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
-        if request.path.startswith("/api/"):  # unknown /api routes never answer with HTML
-            from .api import problem
-
-            return problem(exc.code or 500, "not_found" if exc.code == 404 else "error", _STANDARD.get(exc.code or 0, exc.name))
+        if request.path.startswith("/api/"):  # unknown /api routes and wrong methods never answer with HTML
+            return http_problem(exc)
         message = exc.description if exc.code == 400 else _STANDARD.get(exc.code or 500, exc.name)
         return render_template("errors/error.html", message=message, status=exc.code), exc.code or 500
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):
+            return unexpected_problem(exc)
         request_id = uuid.uuid4().hex[:12]
         log.exception("unhandled error %s on %s %s", request_id, request.method, request.path)
         message = f"Đã có lỗi ngoài dự kiến; không có thay đổi nào được ghi. Mã lỗi: {request_id}"

@@ -3,127 +3,340 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
-from openapi_spec_validator import validate
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from service.models import ApiToken, AuditEvent, RoleAssignment, User
+from service.operations.accounts import hash_password
 from service.operations.demo import sample_pdf
+from service.operations.tokens import hash_token
 from tests.web.conftest import PASSWORD
 
+CAMPAIGN = "TEST-PL-ALL"  # a ward campaign asking for all four documents (tests/data/test-campaign-all-levels.yaml)
 
-def token(client, username: str, password: str = PASSWORD) -> dict[str, str]:
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 201, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
-def test_wrong_credentials_say_the_same_for_unknown_users(client):
+def error_of(response) -> dict:  # type: ignore[no-untyped-def]
+    assert response.mimetype == "application/problem+json", response.get_data(as_text=True)[:200]
+    return response.get_json()["error"]
+
+
+def unit_of(client: FlaskClient, headers: dict[str, str], role: str) -> int:
+    roles = client.get("/api/v1/me", headers=headers).get_json()["roles"]
+    return next(r["unit_id"] for r in roles if r["role"] == role)
+
+
+def upload(client: FlaskClient, headers: dict[str, str], dossier_id: int, kind: str, nominee_id: int | None = None,
+           name: str = "Biên bản họp.pdf"):  # type: ignore[no-untyped-def]
+    return client.post(f"/api/v1/dossiers/{dossier_id}/documents", headers=headers, content_type="multipart/form-data",
+                       data={"kind": kind, "nominee_id": str(nominee_id or ""), "file": (io.BytesIO(sample_pdf(kind)), name)})  # fmt: skip
+
+
+def new_dossier(client: FlaskClient, clerk: dict[str, str]) -> dict:  # type: ignore[type-arg]
+    created = client.post("/api/v1/dossiers", headers=clerk, json={
+        "campaign_code": CAMPAIGN, "unit_id": unit_of(client, clerk, "unit_clerk"),
+        "title": "Đề nghị khen thưởng Bộ phận Tài chính - Kế toán",
+        "nominees": [{"kind": "individual", "full_name": "Phạm Thị Lan", "position": "Kế toán", "award_form_code": "GK-XA"}],
+    })  # fmt: skip
+    assert created.status_code == 201, created.get_json()
+    assert created.headers["Location"].endswith(f"/api/v1/dossiers/{created.get_json()['id']}")
+    return created.get_json()
+
+
+def ready_dossier(client: FlaskClient, clerk: dict[str, str]) -> dict:  # type: ignore[type-arg]
+    """A dossier with its four required documents uploaded, not yet submitted."""
+    dossier = new_dossier(client, clerk)
+    nominee_id = client.get(f"/api/v1/dossiers/{dossier['id']}", headers=clerk).get_json()["nominees"][0]["id"]
+    for kind, nominee in (("meeting_minutes", None), ("proposal_letter", None),
+                          ("achievement_report", nominee_id), ("summary_sheet", nominee_id)):  # fmt: skip
+        response = upload(client, clerk, dossier["id"], kind, nominee)
+        assert response.status_code == 201, response.get_json()
+        assert response.get_json()["kind"] == kind and response.get_json()["nominee_id"] == nominee
+    return dossier
+
+
+def add_office_clerk(app: Flask, ward_id: int, username: str) -> None:
+    with app.extensions["thidua.session_factory"]() as db, db.begin():
+        user = User(username=username, full_name="Trần Văn Bình", password_hash=hash_password(PASSWORD))
+        db.add(user)
+        db.flush()
+        db.add(RoleAssignment(user_id=user.id, role="office_clerk", org_unit_id=ward_id))
+
+
+# Tokens ------------------------------------------------------------------------------------------------------------
+
+
+def test_token_is_issued_for_twelve_hours_stored_hashed_and_audited(app, client, clock):
+    response = client.post("/api/v1/auth/token", json={"username": "hn-hd-pl.office_clerk", "password": PASSWORD})
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["token_type"] == "Bearer" and body["expires_at"] == (clock.now() + timedelta(hours=12)).isoformat()
+    client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['token']}"})
+    with app.extensions["thidua.session_factory"]() as db:
+        row = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(body["token"])))
+        assert row is not None and row.last_used_at == clock.now()
+        assert db.scalar(select(ApiToken).where(ApiToken.token_hash == body["token"])) is None
+        assert db.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login").order_by(AuditEvent.id.desc()))
+
+
+def test_wrong_credentials_say_the_same_for_unknown_users_and_are_audited(app, client):
+    answers = []
     for username in ("hn-hd-pl.office_clerk", "khong.co.ai"):
         response = client.post("/api/v1/auth/token", json={"username": username, "password": "sai"})
-        assert response.status_code == 401
-        assert response.get_json()["error"]["message"] == "Sai tên đăng nhập hoặc mật khẩu."
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+        answers.append(error_of(response))
+    assert answers[0] == answers[1] and answers[0]["message"] == "Sai tên đăng nhập hoặc mật khẩu."
+    with app.extensions["thidua.session_factory"]() as db:
+        failed = db.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "auth.login_failed")).all()
+    assert "khong.co.ai" in failed
 
 
-@pytest.mark.parametrize("header", [None, "Bearer garbage", "Basic abc"])
+@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer garbage", "Basic YWRtaW46ZGVtbw==", "Bearer " + "x" * 500])
 def test_missing_or_bad_tokens_get_401_json(client, header):
-    response = client.get("/api/v1/me", headers={"Authorization": header} if header else {})
-    assert response.status_code == 401 and response.mimetype == "application/problem+json"
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    response = client.get("/api/v1/me", headers={"Authorization": header} if header is not None else {})
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert error_of(response)["code"] in ("unauthorized", "invalid_token")
 
 
 def test_expired_token_is_refused(client, clock):
-    headers = token(client, "hn-hd-pl.office_clerk")
-    clock.advance(hours=13)
-    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    headers = login(client, "hn-hd-pl.office_clerk")
+    clock.advance(hours=12, seconds=1)
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401 and "hết hạn" in error_of(response)["message"]
+
+
+def test_session_cookie_is_not_a_token(client, auth):
+    auth.login("hn-hd-pl.office_clerk")
+    assert client.get("/api/v1/me").status_code == 401
+
+
+# Reading -----------------------------------------------------------------------------------------------------------
 
 
 def test_me_and_campaigns(client):
-    headers = token(client, "hn-hd-pl-tp.unit_clerk")
+    headers = login(client, "hn-hd-pl-tp.unit_clerk")
     me = client.get("/api/v1/me", headers=headers).get_json()
-    assert me["username"] == "hn-hd-pl-tp.unit_clerk" and me["roles"][0]["unit_code"] == "HN-HD-PL-TP"
-    codes = {c["code"] for c in client.get("/api/v1/campaigns", headers=headers).get_json()["campaigns"]}
-    assert "PL-CCHC-2024" in codes and "MT-CCHC-2015" not in codes
+    assert me["username"] == "hn-hd-pl-tp.unit_clerk" and me["full_name"]
+    assert me["roles"] == [{"role": "unit_clerk", "unit_id": me["roles"][0]["unit_id"], "unit_code": "HN-HD-PL-TP",
+                            "unit_name": me["roles"][0]["unit_name"], "unit_level": "unit"}]  # fmt: skip
+    campaigns = client.get("/api/v1/campaigns", headers=headers).get_json()["campaigns"]
+    codes = {c["code"] for c in campaigns}
+    assert {"PL-CCHC-2024", CAMPAIGN} <= codes and "MT-CCHC-2015" not in codes
+    phu_lam = next(c for c in campaigns if c["code"] == "PL-CCHC-2024")
+    assert phu_lam["submission_deadline"] == "2024-12-09" and phu_lam["issuing_unit"]["code"] == "HN-HD-PL"
+    admin = {c["code"] for c in client.get("/api/v1/campaigns", headers=login(client, "admin")).get_json()["campaigns"]}
+    assert "MT-CCHC-2015" in admin
 
 
-def test_a_dossier_through_the_api_to_the_council(client):
-    clerk = token(client, "hn-hd-pl-tc.unit_clerk")
-    unit_id = client.get("/api/v1/me", headers=clerk).get_json()["roles"][0]["unit_id"]
-    created = client.post("/api/v1/dossiers", headers=clerk, json={
-        "campaign_code": "PL-CCHC-2024", "unit_id": unit_id, "title": "Đề nghị khen thưởng qua API",
-        "nominees": [{"kind": "individual", "full_name": "Hoàng Thị Mai", "award_form_code": "GK-XA", "position": "Kế toán"}]})  # fmt: skip
-    assert created.status_code == 201
-    dossier = created.get_json()
-    assert dossier["status"] == "draft" and dossier["missing_documents"]
-    dossier_id, nominee_id = dossier["id"], dossier["nominees"][0]["id"]
-    early = client.post(f"/api/v1/dossiers/{dossier_id}/submit", headers=clerk)
-    assert early.status_code == 400 and early.get_json()["error"]["details"]["missing"]
-    for kind, nominee in (("meeting_minutes", ""), ("achievement_report", nominee_id), ("summary_sheet", nominee_id)):
-        response = client.post(f"/api/v1/dossiers/{dossier_id}/documents", headers=clerk, content_type="multipart/form-data",
-                               data={"kind": kind, "nominee_id": str(nominee), "file": (io.BytesIO(sample_pdf(kind)), "tệp.pdf")})  # fmt: skip
-        assert response.status_code == 201 and response.get_json()["sha256"]
-    submitted = client.post(f"/api/v1/dossiers/{dossier_id}/submit", headers=clerk)
-    assert submitted.status_code == 200 and submitted.get_json()["next_steps"] == ["ward_office_review"]
+# A dossier from the unit to the ward office ------------------------------------------------------------------------
 
-    office = token(client, "hn-hd-pl.office_clerk")
-    tasks = client.get("/api/v1/tasks", headers=office).get_json()["tasks"]
-    (task,) = [t for t in tasks if t["dossier_id"] == dossier_id]
+
+def test_create_upload_submit_then_the_ward_office_approves(app, client):
+    clerk = login(client, "hn-hd-pl-tc.unit_clerk")
+    dossier = new_dossier(client, clerk)
+    assert dossier["status"] == "draft" and len(dossier["missing_documents"]) == 4
+    early = client.post(f"/api/v1/dossiers/{dossier['id']}/submit", headers=clerk)
+    assert early.status_code == 400 and len(error_of(early)["details"]["missing"]) == 4
+    ready_dossier_id = ready_dossier(client, clerk)["id"]
+    shown = client.get(f"/api/v1/dossiers/{ready_dossier_id}", headers=clerk).get_json()
+    assert shown["missing_documents"] == [] and len(shown["documents"]) == 4
+    assert [t["step"] for t in shown["current_tasks"]] == ["unit_prepare"]
+
+    file = client.get(f"/api/v1/dossiers/{ready_dossier_id}/documents/{shown['documents'][0]['id']}", headers=clerk)
+    assert file.status_code == 200 and file.data.startswith(b"%PDF") and file.mimetype == "application/pdf"
+    assert f"filename*=UTF-8''{quote('Biên bản họp.pdf')}" in file.headers["Content-Disposition"]
+
+    submitted = client.post(f"/api/v1/dossiers/{ready_dossier_id}/submit", headers=clerk)
+    assert submitted.status_code == 200, submitted.get_json()
+    assert submitted.get_json()["next_steps"] == ["ward_office_review"] and submitted.get_json()["dossier_status"] == "in_review"
+
+    office = login(client, "hn-hd-pl.office_clerk")
+    ward_id = unit_of(client, office, "office_clerk")
+    listed = client.get(f"/api/v1/tasks?campaign={CAMPAIGN}&step=ward_office_review", headers=office).get_json()
+    (task,) = [t for t in listed["tasks"] if t["dossier_id"] == ready_dossier_id]
     detail = client.get(f"/api/v1/tasks/{task['id']}", headers=office).get_json()
-    assert {d["value"] for d in detail["decisions"]} == {"approve", "return", "reject"}
-    assert client.post(f"/api/v1/tasks/{task['id']}/claim", headers=office).get_json()["claimed_by"]
+    assert detail["can_act"] and detail["dossier"]["id"] == ready_dossier_id
+    assert {(d["value"], d["reason_required"]) for d in detail["decisions"]} == {
+        ("approve", False), ("return", True), ("reject", True)}
+    claimed = client.post(f"/api/v1/tasks/{task['id']}/claim", headers=office)
+    assert claimed.status_code == 200 and claimed.get_json()["claimed_by"]["username"] == "hn-hd-pl.office_clerk"
+
+    add_office_clerk(app, ward_id, "hn-hd-pl.office_clerk2")
+    colleague = login(client, "hn-hd-pl.office_clerk2")
+    assert client.post(f"/api/v1/tasks/{task['id']}/claim", headers=colleague).status_code == 409
+    taken = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=colleague, json={"decision": "approve"})
+    assert taken.status_code == 409 and error_of(taken)["code"] == "conflict"
+
     bad = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=office, json={"decision": "grant"})
     assert bad.status_code == 400
     no_reason = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=office, json={"decision": "return"})
-    assert no_reason.status_code == 400 and "lý do" in no_reason.get_json()["error"]["message"]
+    assert no_reason.status_code == 400 and "lý do" in error_of(no_reason)["message"]
+    blank = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=office, json={"decision": "reject", "comment": " "})
+    assert blank.status_code == 400
+
     done = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=office, json={"decision": "approve", "comment": "Đủ"})
     assert done.status_code == 200 and done.get_json()["next_steps"] == ["ward_council_vote"]
     again = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=office, json={"decision": "approve"})
     assert again.status_code == 409
-    shown = client.get(f"/api/v1/dossiers/{dossier_id}", headers=office).get_json()
-    assert shown["status"] == "in_review" and shown["history"][-1]["decision"] == "approve"
-    doc = shown["documents"][0]
-    file = client.get(f"/api/v1/dossiers/{dossier_id}/documents/{doc['id']}", headers=office)
-    assert file.status_code == 200 and file.data.startswith(b"%PDF")
+    assert client.post(f"/api/v1/tasks/{task['id']}/claim", headers=colleague).status_code == 409
+
+    history = client.get(f"/api/v1/dossiers/{ready_dossier_id}", headers=office).get_json()["history"]
+    assert [(h["step"], h["decision"]) for h in history] == [("unit_prepare", "submit"), ("ward_office_review", "approve")]
+    assert history[-1]["by"]["username"] == "hn-hd-pl.office_clerk" and history[-1]["comment"] == "Đủ"
 
 
-def test_other_wards_and_other_units_cannot_reach_a_dossier_or_its_task(client):
-    office = token(client, "hn-hd-pl.office_clerk")
-    (task,) = client.get("/api/v1/tasks", headers=office).get_json()["tasks"][:1]
-    dossier_id = task["dossier_id"]
-    stranger = token(client, "qn-hl-gd.office_clerk")
-    assert client.get(f"/api/v1/dossiers/{dossier_id}", headers=stranger).status_code == 404
-    assert client.get(f"/api/v1/tasks/{task['id']}", headers=stranger).status_code == 404
-    assert client.post(f"/api/v1/tasks/{task['id']}/claim", headers=stranger).status_code == 404
-    assert client.post(f"/api/v1/tasks/{task['id']}/complete", headers=stranger, json={"decision": "approve"}).status_code == 404
-    for guess in range(1, 40):  # guessing ids finds nothing outside the stranger's own province
+def test_claim_then_unclaim_gives_the_task_back(client):
+    office = login(client, "hn-hd-pl.office_clerk")
+    task_id = client.get("/api/v1/tasks", headers=office).get_json()["tasks"][0]["id"]
+    assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=office).get_json()["claimed_by"]
+    assert client.post(f"/api/v1/tasks/{task_id}/unclaim", headers=office).get_json()["claimed_by"] is None
+
+
+def test_submitting_after_the_deadline_is_422_with_the_deadline(client, clock):
+    clerk = login(client, "hn-hd-pl-tc.unit_clerk")
+    dossier_id = ready_dossier(client, clerk)["id"]
+    clock.advance(days=30)
+    late = client.post(f"/api/v1/dossiers/{dossier_id}/submit", headers=login(client, "hn-hd-pl-tc.unit_clerk"))
+    assert late.status_code == 422 and error_of(late)["code"] == "deadline_passed"
+    assert error_of(late)["details"]["deadline"] == "2024-12-10"
+
+
+def test_inbox_filters_are_checked(client, clock):
+    office = login(client, "hn-hd-pl.office_clerk")
+    everything = client.get("/api/v1/tasks", headers=office).get_json()
+    assert everything["count"] == len(everything["tasks"]) > 0
+    dues = [t["due_at"] for t in everything["tasks"] if t["due_at"]]
+    assert dues == sorted(dues)
+    assert client.get("/api/v1/tasks?overdue=true", headers=office).get_json()["count"] == 0
+    clock.advance(days=60)
+    office = login(client, "hn-hd-pl.office_clerk")
+    assert client.get("/api/v1/tasks?overdue=true", headers=office).get_json()["count"] == len(dues)
+    assert client.get("/api/v1/tasks?campaign=KHONG-CO", headers=office).get_json()["tasks"] == []
+    for query in ("overdue=yes", "sort=due", "unit_id=abc"):
+        assert client.get(f"/api/v1/tasks?{query}", headers=office).status_code == 400
+
+
+# Authorisation -----------------------------------------------------------------------------------------------------
+
+
+def test_another_ward_sees_nothing_of_a_dossier_its_documents_or_its_task(client):
+    clerk = login(client, "hn-hd-pl-tc.unit_clerk")
+    dossier_id = ready_dossier(client, clerk)["id"]
+    document_id = client.get(f"/api/v1/dossiers/{dossier_id}", headers=clerk).get_json()["documents"][0]["id"]
+    client.post(f"/api/v1/dossiers/{dossier_id}/submit", headers=clerk)
+    office = login(client, "hn-hd-pl.office_clerk")
+    (task,) = [t for t in client.get("/api/v1/tasks", headers=office).get_json()["tasks"] if t["dossier_id"] == dossier_id]
+
+    stranger = login(client, "qn-hl-gd.office_clerk")
+    for response in (
+        client.get(f"/api/v1/dossiers/{dossier_id}", headers=stranger),
+        client.get(f"/api/v1/dossiers/{dossier_id}/documents/{document_id}", headers=stranger),
+        client.get(f"/api/v1/tasks/{task['id']}", headers=stranger),
+        client.post(f"/api/v1/tasks/{task['id']}/claim", headers=stranger),
+        client.post(f"/api/v1/tasks/{task['id']}/unclaim", headers=stranger),
+        client.post(f"/api/v1/tasks/{task['id']}/complete", headers=stranger, json={"decision": "approve"}),
+        upload(client, stranger, dossier_id, "other"),
+        client.post(f"/api/v1/dossiers/{dossier_id}/submit", headers=stranger),
+    ):
+        assert response.status_code == 404 and error_of(response)["code"] == "not_found"
+    assert task["id"] not in [t["id"] for t in client.get("/api/v1/tasks", headers=stranger).get_json()["tasks"]]
+
+
+def test_guessing_sequential_ids_finds_nothing_outside_the_callers_province(client):
+    stranger = login(client, "qn-hl-gd.office_clerk")
+    for guess in range(1, 60):
         response = client.get(f"/api/v1/dossiers/{guess}", headers=stranger)
         assert response.status_code in (200, 404)
         if response.status_code == 200:
             assert response.get_json()["unit"]["code"].startswith("QN")
-        for path in (f"/api/v1/tasks/{guess}/claim", f"/api/v1/tasks/{guess}/complete"):
-            assert client.post(path, headers=stranger, json={"decision": "approve"}).status_code in (404, 409)
-    neighbour = token(client, "hn-hd-pl-tc.unit_clerk")  # a unit of the same ward that did not lodge it
+        document = client.get(f"/api/v1/dossiers/{guess}/documents/{guess}", headers=stranger)
+        assert document.status_code in (200, 404)
+        task = client.get(f"/api/v1/tasks/{guess}", headers=stranger)
+        if task.status_code == 200:
+            assert task.get_json()["org_unit"]["code"].startswith("QN")
+        for verb in ("claim", "complete"):
+            response = client.post(f"/api/v1/tasks/{guess}/{verb}", headers=stranger, json={"decision": "approve"})
+            assert response.status_code in (404, 403, 409, 400) if task.status_code == 200 else response.status_code == 404
+
+
+def test_other_units_clerk_and_the_ward_office_cannot_upload_or_submit(client):
+    clerk = login(client, "hn-hd-pl-tc.unit_clerk")
+    dossier_id = new_dossier(client, clerk)["id"]
+    # A clerk of another unit of the same ward may not read the dossier: 404 before any 403, so ids cannot be probed.
+    neighbour = login(client, "hn-hd-pl-vh.unit_clerk")
     assert client.get(f"/api/v1/dossiers/{dossier_id}", headers=neighbour).status_code == 404
+    assert upload(client, neighbour, dossier_id, "other").status_code == 404
     assert client.post(f"/api/v1/dossiers/{dossier_id}/submit", headers=neighbour).status_code == 404
-    upload = client.post(f"/api/v1/dossiers/{dossier_id}/documents", headers=neighbour, content_type="multipart/form-data",
-                         data={"kind": "other", "file": (io.BytesIO(sample_pdf("x")), "x.pdf")})  # fmt: skip
-    assert upload.status_code == 404
+    # The ward office reads it but may not change it.
+    office = login(client, "hn-hd-pl.office_clerk")
+    assert client.get(f"/api/v1/dossiers/{dossier_id}", headers=office).status_code == 200
+    assert upload(client, office, dossier_id, "other").status_code == 403
+    assert client.post(f"/api/v1/dossiers/{dossier_id}/submit", headers=office).status_code == 403
+    unit_id = unit_of(client, neighbour, "unit_clerk")
+    other_unit = client.post("/api/v1/dossiers", headers=clerk, json={
+        "campaign_code": CAMPAIGN, "unit_id": unit_id, "title": "Hồ sơ của đơn vị khác",
+        "nominees": [{"kind": "individual", "full_name": "Lê Văn A", "award_form_code": "GK-XA"}]})  # fmt: skip
+    assert other_unit.status_code == 403
 
 
-def test_malformed_json_and_unknown_routes_answer_in_json(client):
-    headers = token(client, "hn-hd-pl-tp.unit_clerk")
-    response = client.post("/api/v1/dossiers", headers={**headers, "Content-Type": "application/json"}, data="{nope")
-    assert response.status_code == 400 and response.get_json()["error"]["message"]
-    missing = client.get("/api/v1/nope", headers=headers)
-    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+# Errors ------------------------------------------------------------------------------------------------------------
 
 
-def test_openapi_document_is_valid_and_covers_every_route(app, client):
-    doc = client.get("/api/v1/openapi.json").get_json()
-    validate(doc)
-    documented = {path.replace("{", "<").replace("}", ">") for path in doc["paths"]}
-    for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/v1/"):
-            path = rule.rule.removeprefix("/api/v1")
-            for arg in rule.arguments:
-                path = path.replace(f"<int:{arg}>", f"<{arg}>")
-            assert path in documented, path
+def test_malformed_or_unexpected_input_is_400_json(client):
+    headers = login(client, "hn-hd-pl-tc.unit_clerk")
+    malformed = client.post("/api/v1/dossiers", headers={**headers, "Content-Type": "application/json"}, data="{nope")
+    assert malformed.status_code == 400 and error_of(malformed)["code"] == "malformed_json"
+    not_json = client.post("/api/v1/dossiers", headers=headers, data="campaign_code=X")
+    assert not_json.status_code == 415
+    listed = client.post("/api/v1/dossiers", headers=headers, json=[1, 2])
+    assert listed.status_code == 400
+    extra = client.post("/api/v1/dossiers", headers=headers, json={
+        "campaign_code": CAMPAIGN, "unit_id": 1, "title": "x", "nominees": [], "outcomes": []})  # fmt: skip
+    assert extra.status_code == 400 and error_of(extra)["details"]["fields"] == ["outcomes"]
+    wrong_type = client.post("/api/v1/dossiers", headers=headers, json={
+        "campaign_code": CAMPAIGN, "unit_id": "1", "title": "x",
+        "nominees": [{"kind": "individual", "full_name": "A", "award_form_code": "GK-XA"}]})  # fmt: skip
+    assert wrong_type.status_code == 400 and error_of(wrong_type)["details"]["field"] == "unit_id"
+    nominee_extra = client.post("/api/v1/dossiers", headers=headers, json={
+        "campaign_code": CAMPAIGN, "unit_id": 1, "title": "x",
+        "nominees": [{"kind": "individual", "full_name": "A", "award_form_code": "GK-XA", "outcome": "granted"}]})  # fmt: skip
+    assert nominee_extra.status_code == 400 and error_of(nominee_extra)["details"]["fields"] == ["outcome"]
+
+
+def test_unknown_routes_wrong_methods_and_big_bodies_answer_in_json(app, client):
+    headers = login(client, "hn-hd-pl-tc.unit_clerk")
+    for path in ("/api/v1/nope", "/api/v1/dossiers/abc", "/api/v2/dossiers"):
+        missing = client.get(path, headers=headers)
+        assert missing.status_code == 404 and error_of(missing)["code"] == "not_found"
+    wrong = client.get("/api/v1/dossiers", headers=headers)
+    assert wrong.status_code == 405 and "POST" in wrong.headers["Allow"]
+    assert "POST" in error_of(wrong)["details"]["allowed_methods"]
+    dossier_id = new_dossier(client, headers)["id"]
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    big = upload(client, headers, dossier_id, "other")
+    assert big.status_code == 413 and error_of(big)["details"]["max_bytes"] == 1024
+
+
+def test_a_bug_is_a_500_with_a_request_id_and_no_trace(client, monkeypatch, caplog):
+    import service.web.api.campaigns as campaigns
+
+    def broken(*_args: object) -> list[object]:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(campaigns, "visible_campaigns", broken)
+    response = client.get("/api/v1/campaigns", headers=login(client, "admin"))
+    assert response.status_code == 500
+    error = error_of(response)
+    assert error["details"]["request_id"] in error["message"] and response.headers["X-Request-Id"]
+    assert "secret internals" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)
+    assert error["details"]["request_id"] in caplog.text

@@ -1,69 +1,47 @@
-"""The JSON API under /api/v1: bearer tokens, problem+json errors, one module per resource."""
+"""The JSON API under /api/v1: bearer tokens, JSON errors, one module per resource."""
 
 from __future__ import annotations
 
-import logging
-import uuid
-from typing import Any
+from flask import Blueprint, Flask, g, request
 
-from flask import Blueprint, Flask, Response, g, jsonify, request
-from werkzeug.exceptions import HTTPException
-
-from ...errors import DomainError
 from ...operations.accounts import actor_for_user
-from ...operations.tokens import user_for_token
-from ..context import get_engine, get_session
+from ...operations.tokens import check_token
+from ..context import get_engine, transaction
+from .errors import ApiError, init_error_handlers, problem
+
+__all__ = ["bp", "init_api", "problem"]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-log = logging.getLogger("thidua.api")
+init_error_handlers(bp)
 PUBLIC = {"api.token", "api.openapi"}
+_TOKEN_PROBLEMS = {
+    "unknown": "Mã truy cập không hợp lệ; hãy lấy mã mới tại /api/v1/auth/token.",
+    "expired": "Mã truy cập đã hết hạn; hãy đăng nhập lại để lấy mã mới.",
+    "inactive": "Tài khoản đã bị khóa.",
+}
 
 
-def problem(status: int, code: str, message: str, **details: Any) -> Response:
-    response = jsonify({"error": {"code": code, "message": message, "details": details}})
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="thidua"'
-    return response
+def bearer_token() -> str:
+    """The token of an `Authorization: Bearer <token>` header, or a 401 saying what is wrong."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "Thiếu mã truy cập: gửi tiêu đề Authorization: Bearer <mã>.")
+    return token.strip()
 
 
 @bp.before_request
-def authenticate() -> Response | None:
+def authenticate() -> None:
+    """Every route but the token and the document needs a valid token; the Actor is read fresh each request."""
     if request.endpoint in PUBLIC:
-        return None
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    db = get_session()
-    user = user_for_token(db, token, get_engine().clock.now())
-    if user is None:
-        db.rollback()
-        return problem(401, "unauthorized", "Thiếu hoặc sai mã truy cập (Bearer token), hoặc mã đã hết hạn.")
-    db.commit()  # keeps last_used_at; each handler then opens its own transaction
-    g.api_user = user
-    g.actor = actor_for_user(db, user)
-    return None
-
-
-@bp.errorhandler(DomainError)
-def domain_error(exc: DomainError) -> Response:
-    details = {k: v for k, v in exc.details.items() if isinstance(v, str | int | float | bool | list | dict | type(None))}
-    return problem(exc.status, exc.code, exc.message, **details)
-
-
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException) -> Response:
-    messages = {400: "Yêu cầu không hợp lệ.", 404: "Không tìm thấy.", 405: "Phương thức không được hỗ trợ.",
-                413: "Tệp hoặc yêu cầu quá lớn."}  # fmt: skip
-    return problem(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), messages.get(exc.code or 0, exc.name))
-
-
-@bp.errorhandler(Exception)
-def unexpected(exc: Exception) -> Response:
-    request_id = uuid.uuid4().hex[:12]
-    log.exception("api error %s on %s %s", request_id, request.method, request.path)
-    return problem(500, "internal_error", f"Lỗi ngoài dự kiến; không có thay đổi nào được ghi. Mã lỗi: {request_id}",
-                   request_id=request_id)  # fmt: skip
+        return
+    token = bearer_token()
+    with transaction() as db:  # commits last_used_at; each view then opens its own transaction
+        check = check_token(db, token, get_engine().clock.now())
+        if check.user is None:
+            raise ApiError(401, "invalid_token", _TOKEN_PROBLEMS[check.problem or "unknown"],
+                           {"WWW-Authenticate": 'Bearer realm="thidua", error="invalid_token"'})  # fmt: skip
+        g.api_user = check.user
+        g.actor = actor_for_user(db, check.user)
 
 
 def init_api(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""GET /api/v1/campaigns."""
+"""GET /api/v1/campaigns: the campaigns issued on the path above one of the caller's units (admins: all)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ...models import OrgUnit
 from ...queries.campaign_view import visible_campaigns
 from ..context import get_session
 from . import bp
-from .schemas import iso
+from .schemas import campaign_json
 
 
 @bp.route("/campaigns")
@@ -17,7 +17,6 @@ def campaigns() -> Response:
     out = []
     for campaign in visible_campaigns(db, g.actor):
         issuer = db.get(OrgUnit, campaign.issuing_unit_id)
-        out.append({"code": campaign.code, "title": campaign.title, "year": campaign.year,
-                    "submission_deadline": iso(campaign.submission_deadline),
-                    "issuing_unit": {"id": issuer.id, "code": issuer.code, "name": issuer.name} if issuer else None})  # fmt: skip
-    return jsonify({"campaigns": out})
+        assert issuer is not None
+        out.append(campaign_json(campaign, issuer))
+    return jsonify({"count": len(out), "campaigns": out})

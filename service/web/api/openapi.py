@@ -1,4 +1,4 @@
-"""GET /api/v1/openapi.json: the OpenAPI 3.1 description of every API route."""
+"""GET /api/v1/openapi.json: the OpenAPI 3.1 description of every API route, built here as a dict."""
 
 from __future__ import annotations
 
@@ -6,108 +6,242 @@ from typing import Any
 
 from flask import Response, jsonify
 
+from ...domain.documents import KIND_LABELS
 from . import bp
+from .errors import MEDIA_TYPE
 
-S = "#/components/schemas/"
-ERRORS = {code: {"description": text, "content": {"application/problem+json": {"schema": {"$ref": S + "Error"}}}}
-          for code, text in {"400": "Yêu cầu không hợp lệ", "401": "Chưa xác thực", "403": "Không có quyền",
-                             "404": "Không tìm thấy", "409": "Xung đột (đã xử lý, hoặc người khác đã nhận)",
-                             "422": "Vi phạm quy định (hạn nộp, chỉ tiêu)"}.items()}  # fmt: skip
+Schema = dict[str, Any]
+JSON = "application/json"
+STR: Schema = {"type": "string"}
+INT: Schema = {"type": "integer"}
+BOOL: Schema = {"type": "boolean"}
+ID: Schema = {"type": "integer", "minimum": 1}
+DATE: Schema = {"type": ["string", "null"], "format": "date"}
+TIME: Schema = {"type": "string", "format": "date-time"}
+TIME_OR_NULL: Schema = {"type": ["string", "null"], "format": "date-time"}
+STR_OR_NULL: Schema = {"type": ["string", "null"]}
+INT_OR_NULL: Schema = {"type": ["integer", "null"]}
+LEVEL: Schema = {"type": "string", "enum": ["unit", "ward", "district", "province"]}
+DOSSIER_STATUS: Schema = {"type": "string", "enum": ["draft", "in_review", "returned", "granted", "rejected",
+                                                    "withdrawn", "cancelled", "error"]}  # fmt: skip
+FILE_TYPES = ("application/pdf", "image/png", "image/jpeg",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
 
 
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _op(summary: str, ok: dict[str, Any], *, status: str = "200", body: dict[str, Any] | None = None,
-        errors: tuple[str, ...] = ("401", "404"), public: bool = False, params: list[str] | None = None) -> dict[str, Any]:  # fmt: skip
-    op: dict[str, Any] = {"summary": summary, "responses": {status: ok, **{e: ERRORS[e] for e in errors}}}
+def nullable(name: str) -> Schema:
+    return {"oneOf": [ref(name), {"type": "null"}]}
+
+
+def array(items: Schema, **extra: Any) -> Schema:
+    return {"type": "array", "items": items, **extra}
+
+
+def obj(required: list[str] | None = None, closed: bool = False, **props: Schema) -> Schema:
+    """An object with these properties; `required` defaults to all of them; closed ones refuse other fields."""
+    schema: Schema = {"type": "object", "required": list(props) if required is None else required, "properties": props}
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+UNIT = obj(id=INT, code=STR, name=STR, level=LEVEL)
+USER = obj(id=INT, username=STR, full_name=STR)
+SCHEMAS: dict[str, Schema] = {
+    "Error": obj(error=obj(code=STR, message={**STR, "description": "Thông báo tiếng Việt"},
+                           details={"type": "object", "additionalProperties": True})),
+    "Credentials": obj(closed=True, username={**STR, "minLength": 1}, password={**STR, "minLength": 1}),
+    "Token": obj(token=STR, token_type={"type": "string", "enum": ["Bearer"]}, expires_at=TIME),
+    "OrgUnit": UNIT,
+    "UserRef": USER,
+    "Me": obj(id=INT, username=STR, full_name=STR, roles=array(obj(
+        role=STR, unit_id=INT, unit_code=STR, unit_name=STR, unit_level=LEVEL))),
+    "Campaign": obj(code=STR, title=STR, year=INT, submission_deadline=DATE, issuing_unit=ref("OrgUnit")),
+    "CampaignList": obj(count=INT, campaigns=array(ref("Campaign"))),
+    "NomineeIn": obj(["kind", "full_name", "award_form_code"], closed=True,
+                     kind={"type": "string", "enum": ["individual", "collective"]}, full_name={**STR, "minLength": 1},
+                     award_form_code={**STR, "minLength": 1}, position=STR_OR_NULL, summary=STR_OR_NULL),
+    "DossierIn": obj(closed=True, campaign_code={**STR, "minLength": 1}, unit_id=ID, title={**STR, "minLength": 1},
+                     nominees=array(ref("NomineeIn"), minItems=1)),
+    "Nominee": obj(id=INT, kind=STR, full_name=STR, position=STR_OR_NULL, award_form_code=STR, award_form_name=STR,
+                   summary=STR_OR_NULL, outcome=STR_OR_NULL, outcome_level=STR_OR_NULL),
+    "Document": obj(id=INT, dossier_id=INT, kind={"type": "string", "enum": list(KIND_LABELS)}, nominee_id=INT_OR_NULL,
+                    filename=STR, content_type={"type": "string", "enum": list(FILE_TYPES)}, size=INT,
+                    sha256={"type": "string", "pattern": "^[0-9a-f]{64}$"}, uploaded_at=TIME),
+    "UploadForm": obj(["file", "kind"], closed=True, file={"type": "string", "format": "binary"},
+                      kind={"type": "string", "enum": list(KIND_LABELS)},
+                      nominee_id={"type": "string", "pattern": "^[0-9]*$", "description": "để trống nếu cho cả hồ sơ"}),
+    "MissingItem": obj(kind=STR, label=STR, nominee_id=INT_OR_NULL, nominee_name=STR_OR_NULL),
+    "CurrentTask": obj(id=INT, step=STR, name=STR, role=STR, level=LEVEL, org_unit=ref("OrgUnit"), due_at=TIME_OR_NULL,
+                       escalated_at=TIME_OR_NULL, claimed_by=nullable("UserRef")),
+    "HistoryEntry": obj(task_id=INT, step=STR, name=STR, role=STR, decision=STR_OR_NULL, comment=STR_OR_NULL,
+                        by=nullable("UserRef"), at=TIME_OR_NULL),
+    "Dossier": obj(id=INT, title=STR, status=DOSSIER_STATUS, target_level=LEVEL, created_at=TIME, updated_at=TIME,
+                   campaign=obj(code=STR, title=STR, year=INT), unit=ref("OrgUnit"), nominees=array(ref("Nominee")),
+                   documents=array(ref("Document")), missing_documents=array(ref("MissingItem")),
+                   current_tasks=array(ref("CurrentTask")), history=array(ref("HistoryEntry"))),
+    "Completion": obj(task_id=INT, dossier_id=INT, decision=STR_OR_NULL, next_steps=array(STR),
+                      dossier_status=DOSSIER_STATUS),
+    "InboxTask": obj(id=INT, step=STR, name=STR, role=STR, org_unit_id=INT, dossier_id=INT, dossier_title=STR,
+                     campaign=STR, submitting_unit=obj(id=INT, name=STR), created_at=TIME, due_at=TIME_OR_NULL,
+                     overdue=BOOL, escalated_at=TIME_OR_NULL, escalated_to_me=BOOL, claimed_by=nullable("UserRef")),
+    "TaskList": obj(count=INT, tasks=array(ref("InboxTask"))),
+    "Decision": obj(value=STR, label=STR, reason_required=BOOL),
+    "EligibilityItem": obj(nominee_id=INT, nominee_name=STR, code=STR, description=STR,
+                           status={"type": "string", "enum": ["pass", "fail", "unknown"]}, detail=STR,
+                           confirm_key={**STR, "description": "gửi trong 'confirmed' để xác nhận điều kiện 'unknown'"}),
+    "TaskDetail": obj(
+        id=INT, step=STR, name=STR, state={"type": "string", "enum": ["ready", "completed", "cancelled"]}, role=STR,
+        level=LEVEL, org_unit=ref("OrgUnit"), created_at=TIME, due_at=TIME_OR_NULL, overdue=BOOL,
+        escalated_at=TIME_OR_NULL, escalated_to_me=BOOL, claimed_by=nullable("UserRef"), claimed_at=TIME_OR_NULL,
+        can_act=BOOL, decision=STR_OR_NULL, comment=STR_OR_NULL, completed_at=TIME_OR_NULL,
+        dossier=obj(id=INT, title=STR, status=DOSSIER_STATUS, campaign=STR, unit=ref("OrgUnit")),
+        decisions=array(ref("Decision")), eligibility=array(ref("EligibilityItem")),
+    ),
+    "NomineeOutcome": obj(["nominee_id", "outcome"], closed=True, nominee_id=ID,
+                          outcome={"type": "string", "enum": ["approve", "reject"]}, reason=STR_OR_NULL,
+                          votes_for={"type": ["integer", "null"], "minimum": 0},
+                          votes_against={"type": ["integer", "null"], "minimum": 0}),
+    "CompleteIn": obj(
+        ["decision"], closed=True,
+        decision={**STR, "description": "một giá trị trong 'decisions' của việc (GET /tasks/{task_id})"},
+        comment={**STR_OR_NULL, "description": "bắt buộc khi trả lại (return) hoặc không đồng ý (reject)"},
+        confirmed={"type": ["array", "null"], "items": STR, "description": "các confirm_key đã xác nhận"},
+        nominee_outcomes={"type": ["array", "null"], "items": ref("NomineeOutcome"),
+                          "description": "kết quả từng người (Hội đồng, Chủ tịch); bỏ trống: mọi người theo 'decision'"},
+        council={"oneOf": [obj(closed=True, size={"type": "integer", "minimum": 0},
+                               present={"type": "integer", "minimum": 0}), {"type": "null"}]},
+    ),
+}
+ERRORS = {
+    "400": "Yêu cầu không hợp lệ (JSON sai, thiếu trường, trường lạ, thiếu tài liệu, quyết định không có ở bước này)",
+    "401": "Thiếu mã truy cập, mã sai hoặc đã hết hạn",
+    "403": "Không có quyền thực hiện thao tác này",
+    "404": "Không tìm thấy (hoặc không được xem)",
+    "409": "Xung đột: việc đã xử lý, người khác đã nhận, hoặc hồ sơ đã nộp",
+    "413": "Dữ liệu gửi lên quá lớn",
+    "415": "Kiểu nội dung không được hỗ trợ",
+    "422": "Vi phạm quy định của phong trào (quá hạn nộp, vượt chỉ tiêu)",
+    "500": "Lỗi ngoài dự kiến (details.request_id)",
+}
+
+
+def _error(status: str) -> Schema:
+    response: Schema = {"description": ERRORS[status], "content": {MEDIA_TYPE: {"schema": ref("Error")}}}
+    if status == "401":
+        response["headers"] = {"WWW-Authenticate": {"schema": STR, "description": "Bearer realm=\"thidua\""}}
+    return response
+
+
+def _ok(schema: Schema, description: str = "Thành công") -> Schema:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def _op(op_id: str, summary: str, ok: Schema, errors: str, *, status: str = "200", body: Schema | None = None,
+        params: Schema | None = None, public: bool = False, tag: str) -> Schema:  # fmt: skip
+    """One operation: its success response, the errors it can answer with (plus 500), its input."""
+    codes = errors.split() + ([] if public else ["401"]) + ["500"]
+    op: Schema = {"operationId": op_id, "summary": summary, "tags": [tag],
+                  "responses": {status: ok, **{c: _error(c) for c in sorted(set(codes))}}}  # fmt: skip
     if body is not None:
         op["requestBody"] = {"required": True, "content": body}
+    if params is not None:
+        op["parameters"] = params
     if public:
         op["security"] = []
-    if params:
-        op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "integer"}} for p in params]
     return op
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": S + name}
+def _path_param(name: str, description: str) -> Schema:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": ID}
 
 
-def _obj(required: list[str], **props: Any) -> dict[str, Any]:
-    return {"type": "object", "required": required, "properties": props}
-
-
-STR, INT, NSTR, NINT = {"type": "string"}, {"type": "integer"}, {"type": ["string", "null"]}, {"type": ["integer", "null"]}
-SCHEMAS: dict[str, Any] = {
-    "Error": _obj(["error"], error=_obj(["code", "message"], code=STR, message=STR, details={"type": "object"})),
-    "Token": _obj(["token", "expires_at"], token=STR, token_type=STR, expires_at=STR),
-    "Me": _obj(["id", "username", "roles"], id=INT, username=STR, full_name=STR,
-               roles={"type": "array", "items": _obj(["role", "unit_id"], role=STR, unit_id=INT, unit_code=NSTR, unit_name=NSTR)}),
-    "Campaign": _obj(["code", "title", "year"], code=STR, title=STR, year=INT, submission_deadline=NSTR,
-                     issuing_unit={"type": ["object", "null"]}),
-    "NomineeIn": _obj(["kind", "full_name", "award_form_code"], kind={"enum": ["collective", "individual"]}, full_name=STR,
-                      award_form_code=STR, position=NSTR, summary=NSTR),
-    "DossierIn": _obj(["campaign_code", "unit_id", "title", "nominees"], campaign_code=STR, unit_id=INT, title=STR,
-                      nominees={"type": "array", "minItems": 1, "items": _ref("NomineeIn")}),
-    "Document": _obj(["id", "kind", "filename", "sha256"], id=INT, kind=STR, nominee_id=NINT, filename=STR,
-                     content_type=STR, size=INT, sha256=STR, uploaded_at=NSTR),
-    "Dossier": _obj(["id", "status", "nominees", "current_tasks", "history"], id=INT, title=STR, status=STR,
-                    target_level=STR, campaign=STR, unit={"type": "object"}, nominees={"type": "array"},
-                    documents={"type": "array", "items": _ref("Document")},
-                    missing_documents={"type": "array", "items": STR}, current_tasks={"type": "array"},
-                    history={"type": "array"}),
-    "Completion": _obj(["dossier_id"], task_id=INT, dossier_id=INT, decision=NSTR, status=STR, dossier_status=STR,
-                       next_steps={"type": "array", "items": STR}),
-    "Task": _obj(["id", "step", "dossier_id"], id=INT, step=STR, name=STR, role=STR, dossier_id=INT, dossier_title=STR,
-                 campaign=STR, submitting_unit=STR, due_at=NSTR, overdue={"type": "boolean"},
-                 escalated_to_me={"type": "boolean"}, claimed_by=NINT),
-    "TaskDetail": _obj(["id", "step", "decisions"], id=INT, step=STR, name=STR, state=STR, role=STR, dossier_id=INT,
-                       due_at=NSTR, claimed_by=NINT, decisions={"type": "array", "items": _obj(["value", "label"], value=STR, label=STR)}),
-    "Claim": _obj(["id"], id=INT, claimed_by=NINT),
-    "CompleteIn": _obj(["decision"], decision=STR, comment=NSTR, confirmed={"type": "array", "items": STR},
-                       council=_obj(["size", "present"], size=INT, present=INT),
-                       nominee_outcomes={"type": "array", "items": _obj(["nominee_id", "outcome"], nominee_id=INT,
-                                         outcome={"enum": ["approve", "reject"]}, reason=NSTR, votes_for=NINT, votes_against=NINT)}),
-}  # fmt: skip
-JSON = "application/json"
+DOSSIER_ID = _path_param("dossier_id", "mã hồ sơ")
+TASK_ID = _path_param("task_id", "mã việc")
+DOCUMENT_ID = _path_param("document_id", "mã tài liệu")
+INBOX_FILTERS = [
+    {"name": "campaign", "in": "query", "schema": STR, "description": "mã phong trào"},
+    {"name": "step", "in": "query", "schema": STR, "description": "mã bước trong BPMN (ví dụ ward_office_review)"},
+    {"name": "unit_id", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+$"}, "description": "đơn vị nộp"},
+    {"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}, "description": "chỉ việc quá hạn"},
+]
 PATHS: dict[str, Any] = {
-    "/auth/token": {"post": _op("Lấy mã truy cập", _json(_ref("Token")), status="201", public=True, errors=("400", "401"),
-                                body={JSON: {"schema": _obj(["username", "password"], username=STR, password=STR)}})},
-    "/me": {"get": _op("Người dùng hiện tại", _json(_ref("Me")), errors=("401",))},
-    "/campaigns": {"get": _op("Phong trào xem được", _json(_obj(["campaigns"], campaigns={"type": "array", "items": _ref("Campaign")})), errors=("401",))},
-    "/dossiers": {"post": _op("Lập hồ sơ", _json(_ref("Dossier")), status="201", body={JSON: {"schema": _ref("DossierIn")}},
-                              errors=("400", "401", "403", "404", "422"))},
-    "/dossiers/{dossier_id}": {"get": _op("Hồ sơ: trạng thái, việc đang chờ, lịch sử", _json(_ref("Dossier")), params=["dossier_id"])},
+    "/auth/token": {"post": _op(
+        "issueToken", "Lấy mã truy cập (hiệu lực 12 giờ)", _ok(ref("Token"), "Đã cấp mã"), "400 415", status="201",
+        public=True, tag="auth", body={JSON: {"schema": ref("Credentials")}},
+    )},
+    "/me": {"get": _op("getMe", "Người dùng của mã truy cập và các vai trò tại đơn vị", _ok(ref("Me")), "", tag="auth")},
+    "/campaigns": {"get": _op("listCampaigns", "Phong trào thi đua người dùng xem được", _ok(ref("CampaignList")), "",
+                              tag="campaigns")},
+    "/dossiers": {"post": _op(
+        "createDossier", "Lập hồ sơ đề nghị khen thưởng cho một đơn vị",
+        {**_ok(ref("Dossier"), "Đã lập hồ sơ"), "headers": {"Location": {"schema": STR}}}, "400 403 404 413 415",
+        status="201", body={JSON: {"schema": ref("DossierIn")}}, tag="dossiers",
+    )},
+    "/dossiers/{dossier_id}": {"get": _op(
+        "getDossier", "Hồ sơ: trạng thái, người được đề nghị, tài liệu, còn thiếu, việc đang chờ, lịch sử",
+        _ok(ref("Dossier")), "404", params=[DOSSIER_ID], tag="dossiers",
+    )},
     "/dossiers/{dossier_id}/documents": {"post": _op(
-        "Tải tài liệu lên", _json(_ref("Document")), status="201", params=["dossier_id"], errors=("400", "401", "403", "404", "409"),
-        body={"multipart/form-data": {"schema": _obj(["file", "kind"], file={"type": "string", "format": "binary"}, kind=STR, nominee_id=STR)}})},
+        "uploadDocument", "Tải tài liệu lên (PDF, DOCX, XLSX, JPEG, PNG; tối đa 20 MB)",
+        _ok(ref("Document"), "Đã tải lên"), "400 403 404 409 413 415", status="201", params=[DOSSIER_ID],
+        body={"multipart/form-data": {"schema": ref("UploadForm")}}, tag="dossiers",
+    )},
     "/dossiers/{dossier_id}/documents/{document_id}": {"get": _op(
-        "Tải tài liệu về", {"description": "Nội dung tệp", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-        params=["dossier_id", "document_id"])},
-    "/dossiers/{dossier_id}/submit": {"post": _op("Nộp hồ sơ", _json(_ref("Completion")), params=["dossier_id"],
-                                                  errors=("400", "401", "403", "404", "409", "422"))},
-    "/tasks": {"get": {**_op("Hộp việc", _json(_obj(["count", "tasks"], count=INT, tasks={"type": "array", "items": _ref("Task")})), errors=("401",)),
-                       "parameters": [{"name": n, "in": "query", "required": False, "schema": STR} for n in ("campaign", "step", "overdue")]}},
-    "/tasks/{task_id}": {"get": _op("Chi tiết việc và các quyết định được phép", _json(_ref("TaskDetail")), params=["task_id"])},
-    "/tasks/{task_id}/claim": {"post": _op("Nhận xử lý", _json(_ref("Claim")), params=["task_id"], errors=("401", "403", "404", "409"))},
-    "/tasks/{task_id}/unclaim": {"post": _op("Trả lại cho nhóm", _json(_ref("Claim")), params=["task_id"], errors=("401", "403", "404", "409"))},
-    "/tasks/{task_id}/complete": {"post": _op("Ghi nhận quyết định", _json(_ref("Completion")), params=["task_id"],
-                                              body={JSON: {"schema": _ref("CompleteIn")}}, errors=("400", "401", "403", "404", "409", "422"))},
-    "/openapi.json": {"get": _op("Tài liệu OpenAPI", _json({"type": "object"}), public=True, errors=())},
+        "downloadDocument", "Tải tài liệu về (Content-Disposition với tên tệp UTF-8)",
+        {"description": "Nội dung tệp", "headers": {"Content-Disposition": {"schema": STR}},
+         "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in FILE_TYPES}},
+        "404", params=[DOSSIER_ID, DOCUMENT_ID], tag="dossiers",
+    )},
+    "/dossiers/{dossier_id}/submit": {"post": _op(
+        "submitDossier", "Nộp (hoặc nộp lại) hồ sơ; thiếu tài liệu: 400 với details.missing; quá hạn: 422",
+        _ok(ref("Completion")), "400 403 404 409 422", params=[DOSSIER_ID], tag="dossiers",
+    )},
+    "/tasks": {"get": _op(
+        "listTasks", "Hộp việc của người dùng, theo hạn xử lý", _ok(ref("TaskList")), "400", params=INBOX_FILTERS,
+        tag="tasks",
+    )},
+    "/tasks/{task_id}": {"get": _op(
+        "getTask", "Chi tiết việc và các quyết định BPMN cho phép ở bước này", _ok(ref("TaskDetail")), "404",
+        params=[TASK_ID], tag="tasks",
+    )},
+    "/tasks/{task_id}/claim": {"post": _op(
+        "claimTask", "Nhận xử lý việc", _ok(ref("TaskDetail")), "403 404 409", params=[TASK_ID], tag="tasks",
+    )},
+    "/tasks/{task_id}/unclaim": {"post": _op(
+        "unclaimTask", "Trả việc lại cho những người cùng vai trò", _ok(ref("TaskDetail")), "403 404 409",
+        params=[TASK_ID], tag="tasks",
+    )},
+    "/tasks/{task_id}/complete": {"post": _op(
+        "completeTask", "Ghi nhận quyết định; trả lại và không đồng ý cần lý do", _ok(ref("Completion")),
+        "400 403 404 409 413 415 422", params=[TASK_ID], body={JSON: {"schema": ref("CompleteIn")}}, tag="tasks",
+    )},
+    "/openapi.json": {"get": _op(
+        "getOpenApi", "Tài liệu OpenAPI này", _ok({"type": "object"}), "", public=True, tag="meta",
+    )},
 }  # fmt: skip
 
 
 def document() -> dict[str, Any]:
+    """The OpenAPI document (the same dict every call)."""
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Thi đua API", "version": "1", "description": "Hồ sơ đề nghị khen thưởng và hộp việc"},
+        "info": {"title": "Thi đua API", "version": "1.0.0",
+                 "description": "Hồ sơ đề nghị khen thưởng và hộp việc. Lỗi: {\"error\": {code, message, details}}."},
         "servers": [{"url": "/api/v1"}],
+        "tags": [{"name": n} for n in ("auth", "campaigns", "dossiers", "tasks", "meta")],
         "paths": PATHS,
-        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                               "description": "POST /api/v1/auth/token trả về mã"}},
+        },
         "security": [{"bearerAuth": []}],
-    }
+    }  # fmt: skip
 
 
 @bp.route("/openapi.json")

@@ -1,25 +1,54 @@
-"""Request parsing and response shaping for the API (plain dicts; the OpenAPI document describes them)."""
+"""Request parsing (strict: unknown fields are refused, never ignored) and response shaping for the API."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from flask import request
 
+from ...domain.documents import MissingItem
+from ...domain.dossier_status import DECISIONS_NEEDING_REASON
+from ...domain.nominee_outcomes import CouncilCount, NomineeResult
 from ...errors import InvalidInput
+from ...models import Campaign, Document, OrgUnit, User
 from ...operations.dossiers import NomineeInput
+from ...operations.tasks import CompletionResult
+from ...queries.dossier_view import DossierView
+from ...queries.inbox import InboxFilter, InboxRow
+from ...queries.task_view import TaskView
+from .errors import ApiError
+
+Json = dict[str, Any]
 
 
-def body() -> dict[str, Any]:
-    """The JSON object sent; anything else is a clear 400."""
+# Requests ----------------------------------------------------------------------------------------------------------
+
+
+def _check_fields(data: Mapping[str, Any], allowed: set[str], required: set[str], where: str = "") -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise InvalidInput(f"Trường không được hỗ trợ{where}: {', '.join(unknown)}.", fields=unknown)
+    missing = sorted(required - {k for k, v in data.items() if v is not None})
+    if missing:
+        raise InvalidInput(f"Thiếu trường bắt buộc{where}: {', '.join(missing)}.", fields=missing)
+
+
+def json_object(allowed: set[str], required: set[str]) -> Json:
+    """The JSON object sent as the body, with only the fields this route knows."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Nội dung phải là JSON (Content-Type: application/json).")
     data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "malformed_json", "Nội dung JSON không đọc được (sai cú pháp hoặc không phải UTF-8).")
     if not isinstance(data, dict):
         raise InvalidInput("Nội dung yêu cầu phải là một đối tượng JSON.")
+    _check_fields(data, allowed, required)
     return data
 
 
-def text(data: dict[str, Any], key: str, required: bool = True) -> str | None:
+def string(data: Mapping[str, Any], key: str, *, required: bool = True) -> str | None:
     value = data.get(key)
     if value is None and not required:
         return None
@@ -28,26 +57,194 @@ def text(data: dict[str, Any], key: str, required: bool = True) -> str | None:
     return value
 
 
-def integer(data: dict[str, Any], key: str) -> int:
+def integer(data: Mapping[str, Any], key: str, *, required: bool = True, minimum: int | None = None) -> int | None:
     value = data.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidInput(f"Trường '{key}' phải là số nguyên.", field=key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or (minimum is not None and value < minimum):
+        least = f" ≥ {minimum}" if minimum is not None else ""
+        raise InvalidInput(f"Trường '{key}' phải là số nguyên{least}.", field=key)
     return value
 
 
-def nominees(data: dict[str, Any]) -> list[NomineeInput]:
-    items = data.get("nominees")
-    if not isinstance(items, list) or not items:
-        raise InvalidInput("Trường 'nominees' phải là danh sách có ít nhất một người.", field="nominees")
-    out = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise InvalidInput(f"nominees[{index}] phải là một đối tượng.", field="nominees")
-        out.append(NomineeInput(kind=text(item, "kind") or "", full_name=text(item, "full_name") or "",
-                                award_form_code=text(item, "award_form_code") or "",
-                                position=text(item, "position", False), summary=text(item, "summary", False)))  # fmt: skip
-    return out
+def _items(data: Mapping[str, Any], key: str, *, min_items: int = 0) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or len(value) < min_items:
+        raise InvalidInput(f"Trường '{key}' phải là danh sách có ít nhất {min_items} phần tử.", field=key)
+    return value
+
+
+def _object(value: Any, key: str, allowed: set[str], required: set[str]) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidInput(f"'{key}' phải là một đối tượng JSON.", field=key)
+    _check_fields(value, allowed, required, f" trong '{key}'")
+    return value
+
+
+def credentials() -> tuple[str, str]:
+    data = json_object({"username", "password"}, {"username", "password"})
+    return string(data, "username") or "", string(data, "password") or ""
+
+
+NOMINEE_FIELDS = {"kind", "full_name", "position", "award_form_code", "summary"}
+
+
+def dossier_input() -> Json:
+    """Keyword arguments of operations.dossiers.create_dossier."""
+    data = json_object({"campaign_code", "unit_id", "title", "nominees"}, {"campaign_code", "unit_id", "title", "nominees"})
+    nominees = []
+    for index, raw in enumerate(_items(data, "nominees", min_items=1)):
+        item = _object(raw, f"nominees[{index}]", NOMINEE_FIELDS, {"kind", "full_name", "award_form_code"})
+        nominees.append(NomineeInput(
+            kind=string(item, "kind") or "", full_name=string(item, "full_name") or "",
+            award_form_code=string(item, "award_form_code") or "", position=string(item, "position", required=False),
+            summary=string(item, "summary", required=False),
+        ))  # fmt: skip
+    return {"campaign_code": string(data, "campaign_code") or "", "unit_id": integer(data, "unit_id", minimum=1),
+            "title": string(data, "title") or "", "nominees": nominees}  # fmt: skip
+
+
+OUTCOME_FIELDS = {"nominee_id", "outcome", "reason", "votes_for", "votes_against"}
+
+
+def _nominee_results(data: Mapping[str, Any]) -> dict[int, NomineeResult] | None:
+    if data.get("nominee_outcomes") is None:
+        return None
+    results: dict[int, NomineeResult] = {}
+    for index, raw in enumerate(_items(data, "nominee_outcomes")):
+        item = _object(raw, f"nominee_outcomes[{index}]", OUTCOME_FIELDS, {"nominee_id", "outcome"})
+        if item["outcome"] not in ("approve", "reject"):
+            raise InvalidInput("'outcome' phải là approve hoặc reject.", field=f"nominee_outcomes[{index}].outcome")
+        nominee_id = integer(item, "nominee_id", minimum=1)
+        assert nominee_id is not None
+        results[nominee_id] = NomineeResult(
+            item["outcome"] == "approve", string(item, "reason", required=False),
+            integer(item, "votes_for", required=False, minimum=0), integer(item, "votes_against", required=False, minimum=0),
+        )  # fmt: skip
+    return results
+
+
+def completion_input() -> Json:
+    """Keyword arguments of operations.tasks.complete_task after the task id."""
+    data = json_object({"decision", "comment", "confirmed", "nominee_outcomes", "council"}, {"decision"})
+    council = None
+    if data.get("council") is not None:
+        count = _object(data["council"], "council", {"size", "present"}, {"size", "present"})
+        size, present = integer(count, "size", minimum=0), integer(count, "present", minimum=0)
+        council = CouncilCount(size or 0, present or 0)
+    confirmed = _items(data, "confirmed") if data.get("confirmed") is not None else []
+    if not all(isinstance(c, str) for c in confirmed):
+        raise InvalidInput("'confirmed' phải là danh sách chuỗi \"<mã người được đề nghị>:<mã điều kiện>\".", field="confirmed")
+    return {"decision": string(data, "decision"), "comment": string(data, "comment", required=False),
+            "nominee_results": _nominee_results(data), "council": council, "confirmed": set(confirmed)}  # fmt: skip
+
+
+def upload_input() -> Json:
+    """Keyword arguments of operations.documents.upload_document from a multipart form."""
+    if request.mimetype != "multipart/form-data":
+        raise ApiError(415, "unsupported_media_type", "Tải tài liệu bằng multipart/form-data (các trường file, kind, nominee_id).")
+    fields = {**{k: "file" for k in request.files}, **request.form.to_dict()}
+    _check_fields(fields, {"file", "kind", "nominee_id"}, {"file", "kind"})
+    file, nominee = request.files.get("file"), request.form.get("nominee_id", "").strip()
+    if file is None:
+        raise InvalidInput("Trường 'file' phải là một tệp.", field="file")
+    if nominee and not nominee.isdigit():
+        raise InvalidInput("Trường 'nominee_id' phải là số nguyên.", field="nominee_id")
+    return {"kind": request.form["kind"], "filename": file.filename, "data": file.read(),
+            "nominee_id": int(nominee) if nominee else None}  # fmt: skip
+
+
+def inbox_filter() -> InboxFilter:
+    """?campaign=&step=&unit_id=&overdue=true|false; anything else is refused."""
+    args = request.args.to_dict()
+    _check_fields(args, {"campaign", "step", "unit_id", "overdue"}, set(), " trong chuỗi truy vấn")
+    if args.get("overdue", "false") not in ("true", "false"):
+        raise InvalidInput("Tham số 'overdue' phải là true hoặc false.", field="overdue")
+    if args.get("unit_id") and not args["unit_id"].isdigit():
+        raise InvalidInput("Tham số 'unit_id' phải là số nguyên.", field="unit_id")
+    return InboxFilter.from_dict({**args, "overdue": args.get("overdue") == "true"})
+
+
+# Responses ---------------------------------------------------------------------------------------------------------
 
 
 def iso(value: datetime | date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def unit_json(unit: OrgUnit) -> Json:
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
+
+
+def user_json(user: User | None) -> Json | None:
+    return {"id": user.id, "username": user.username, "full_name": user.full_name} if user is not None else None
+
+
+def campaign_json(campaign: Campaign, issuer: OrgUnit) -> Json:
+    return {"code": campaign.code, "title": campaign.title, "year": campaign.year,
+            "submission_deadline": iso(campaign.submission_deadline), "issuing_unit": unit_json(issuer)}  # fmt: skip
+
+
+def document_json(doc: Document) -> Json:
+    return {"id": doc.id, "dossier_id": doc.dossier_id, "kind": doc.kind, "nominee_id": doc.nominee_id,
+            "filename": doc.filename, "content_type": doc.content_type, "size": doc.size, "sha256": doc.sha256,
+            "uploaded_at": iso(doc.uploaded_at)}  # fmt: skip
+
+
+def missing_json(item: MissingItem) -> Json:
+    return {"kind": item.kind, "label": item.label, "nominee_id": item.nominee_id, "nominee_name": item.nominee_name}
+
+
+def dossier_json(view: DossierView, documents: list[Document], missing: list[MissingItem], users: dict[int, User]) -> Json:
+    d = view.dossier
+    return {
+        "id": d.id, "title": d.title, "status": d.status, "target_level": d.target_level,
+        "created_at": iso(d.created_at), "updated_at": iso(d.updated_at),
+        "campaign": {"code": view.campaign.code, "title": view.campaign.title, "year": view.campaign.year},
+        "unit": unit_json(view.unit),
+        "nominees": [{"id": n.id, "kind": n.kind, "full_name": n.full_name, "position": n.position,
+                      "award_form_code": f.code, "award_form_name": f.name, "summary": n.summary,
+                      "outcome": n.outcome, "outcome_level": n.outcome_level} for n, f in view.nominees],
+        "documents": [document_json(doc) for doc in documents],
+        "missing_documents": [missing_json(m) for m in missing],
+        "current_tasks": [{"id": t.id, "step": t.bpmn_id, "name": t.name, "role": t.role, "level": t.level,
+                           "org_unit": unit_json(u), "due_at": iso(t.due_at), "escalated_at": iso(t.escalated_at),
+                           "claimed_by": user_json(users.get(t.claimed_by or 0))} for t, u in view.open_tasks],
+        "history": [{"task_id": t.id, "step": t.bpmn_id, "name": t.name, "role": t.role, "decision": t.decision,
+                     "comment": t.comment, "by": user_json(u), "at": iso(t.completed_at)} for t, u in view.done_tasks],
+    }  # fmt: skip
+
+
+def inbox_row_json(row: InboxRow, now: datetime, users: dict[int, User]) -> Json:
+    return {
+        "id": row.task_id, "step": row.step, "name": row.step_name, "role": row.role, "org_unit_id": row.org_unit_id,
+        "dossier_id": row.dossier_id, "dossier_title": row.dossier_title, "campaign": row.campaign_code,
+        "submitting_unit": {"id": row.submitting_unit_id, "name": row.submitting_unit},
+        "created_at": iso(row.created_at), "due_at": iso(row.due_at), "overdue": row.is_overdue(now),
+        "escalated_at": iso(row.escalated_at), "escalated_to_me": row.escalated_to_me,
+        "claimed_by": user_json(users.get(row.claimed_by or 0)),
+    }  # fmt: skip
+
+
+def task_json(view: TaskView, now: datetime) -> Json:
+    t, d = view.task, view.dossier
+    return {
+        "id": t.id, "step": t.bpmn_id, "name": t.name, "state": t.state, "role": t.role, "level": t.level,
+        "org_unit": unit_json(view.org_unit), "created_at": iso(t.created_at), "due_at": iso(t.due_at),
+        "overdue": t.due_at is not None and t.due_at <= now and t.state == "ready",
+        "escalated_at": iso(t.escalated_at), "escalated_to_me": view.escalated_to_me,
+        "claimed_by": user_json(view.claimed_by), "claimed_at": iso(t.claimed_at), "can_act": view.can_act,
+        "decision": t.decision, "comment": t.comment, "completed_at": iso(t.completed_at),
+        "dossier": {"id": d.id, "title": d.title, "status": d.status, "campaign": view.campaign.code,
+                    "unit": unit_json(view.submitting_unit)},
+        "decisions": [{"value": c.value, "label": c.label, "reason_required": c.value in DECISIONS_NEEDING_REASON}
+                      for c in (view.step.decisions if view.step else ())],
+        "eligibility": [{"nominee_id": n.id, "nominee_name": n.full_name, "code": r.code, "description": r.description,
+                         "status": r.status, "detail": r.detail, "confirm_key": f"{n.id}:{r.code}"}
+                        for n, results in view.eligibility for r in results],
+    }  # fmt: skip
+
+
+def completion_json(result: CompletionResult) -> Json:
+    return {"task_id": result.task_id, "dossier_id": result.dossier_id, "decision": result.decision,
+            "next_steps": list(result.next_steps), "dossier_status": result.dossier_status}  # fmt: skip

@@ -1,0 +1,53 @@
+"""One inbox task as its reader sees it: visibility, the step's decisions, the dossier, eligibility to confirm."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from workflows import StepInfo
+
+from ..domain.actors import Actor
+from ..domain.eligibility import ConditionResult
+from ..domain.permissions import can_act_on_task
+from ..models import Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, User
+from ..operations.definitions import load_definition
+from ..operations.tasks import APPRAISERS
+from .account import users_by_id
+from .eligibility import dossier_eligibility
+from .visibility import visible_task
+
+
+@dataclass
+class TaskView:
+    task: HumanTask
+    org_unit: OrgUnit
+    dossier: Dossier
+    campaign: Campaign
+    submitting_unit: OrgUnit
+    step: StepInfo | None
+    can_act: bool
+    escalated_to_me: bool
+    claimed_by: User | None
+    eligibility: list[tuple[Nominee, list[ConditionResult]]] = field(default_factory=list)
+
+
+def task_view(session: Session, actor: Actor, task_id: int) -> TaskView:
+    """Everything a client needs to decide a task: its step's decisions and, at an appraisal, what to confirm."""
+    task = visible_task(session, actor, task_id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    assert instance is not None
+    dossier = session.get(Dossier, instance.dossier_id)
+    org_unit = session.get(OrgUnit, task.org_unit_id)
+    assert dossier is not None and org_unit is not None
+    campaign, unit = session.get(Campaign, dossier.campaign_id), session.get(OrgUnit, dossier.unit_id)
+    assert campaign is not None and unit is not None
+    ready = task.state == "ready"
+    return TaskView(
+        task=task, org_unit=org_unit, dossier=dossier, campaign=campaign, submitting_unit=unit,
+        step=load_definition(session, instance.version_id).steps.get(task.bpmn_id),
+        can_act=ready and can_act_on_task(actor, task), escalated_to_me=not can_act_on_task(actor, task),
+        claimed_by=users_by_id(session, [task.claimed_by]).get(task.claimed_by or 0),
+        eligibility=dossier_eligibility(session, dossier) if ready and task.role in APPRAISERS else [],
+    )  # fmt: skip

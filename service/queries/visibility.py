@@ -1,0 +1,32 @@
+"""Who may read a dossier or a task: NotFound for everyone else, so ids cannot be probed."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from ..domain.actors import Actor
+from ..domain.permissions import can_act_on_task, can_view_dossier
+from ..errors import NotFound
+from ..models import Dossier, HumanTask
+from .org import unit_path
+
+
+def visible_dossier(session: Session, actor: Actor, dossier_id: int) -> Dossier:
+    """The dossier if domain.permissions lets the actor read it; the same NotFound for 'absent' and 'not yours'."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None or not can_view_dossier(actor, unit_path(session, dossier.unit_id)):
+        raise NotFound("Không tìm thấy hồ sơ.")
+    return dossier
+
+
+def is_escalated_to(actor: Actor, task: HumanTask) -> bool:
+    """An overdue task escalated to one of the actor's roles (the chairman watching it)."""
+    return task.escalated_at is not None and actor.holds(task.escalate_to_role or "", task.escalate_to_unit_id)
+
+
+def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
+    """The task if the actor may act on it or it is escalated to them; NotFound otherwise."""
+    task = session.get(HumanTask, task_id)
+    if task is None or not (can_act_on_task(actor, task) or is_escalated_to(actor, task)):
+        raise NotFound("Không tìm thấy việc cần xử lý.")
+    return task
