@@ -7,12 +7,14 @@ import io
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
-from ..errors import DomainError, Forbidden, NotFound
+from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..operations.campaigns import dump_campaign_yaml, export_campaign, import_campaign, read_campaign_file, register_unit
 from ..queries.campaign_view import campaign_page, visible_campaigns
 from ..models import Decision, GeneratedDocument, OrgUnit
 from ..operations.audit import record_event
 from ..operations.decisions import ISSUERS, issue_decision
+from ..operations.nominee_lists import export_nominees
+from ..operations.official_documents import generate_forwarding_proposal, generate_notices, generate_report
 from ..queries.dashboard import campaign_dashboard
 from ..queries.decisions import campaign_decisions
 from .context import current_actor, get_engine, get_files, get_session, transaction
@@ -135,3 +137,40 @@ def generated(code: str, document_id: int) -> Response:
     inline = request.args.get("print") == "1"
     return send_file(io.BytesIO(get_files().read(doc.sha256)), mimetype="application/pdf", as_attachment=not inline,
                      download_name=doc.filename)  # fmt: skip
+
+
+@bp.route("/<code>/documents/<kind>", methods=["POST"])
+@login_required
+def official(code: str, kind: str) -> Response:
+    """The báo cáo tổng kết, a level's tờ trình upward, or the notices: stored, audited, and sent back to print."""
+    unit = request.form.get("unit_id", "")
+    now, actor = get_engine().clock.now(), current_actor()
+    with transaction() as db:
+        if campaign_page(db, actor, code) is None:
+            raise NotFound("Không tìm thấy phong trào.")
+        if kind == "report":
+            docs = [generate_report(db, actor, get_files(), now, code)]
+        elif kind == "forwarding":
+            docs = [generate_forwarding_proposal(db, actor, get_files(), now, code, int(unit) if unit.isdigit() else 0)]
+        elif kind == "notices":
+            docs = generate_notices(db, actor, get_files(), now, code)
+        else:
+            raise NotFound("Không có loại văn bản này.")
+        if not docs:
+            raise InvalidInput("Không có đơn vị nào cần thông báo.")
+        first = docs[0]
+        data, name = get_files().read(first.sha256), first.filename
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
+
+
+@bp.route("/<code>/nominees.xlsx")
+@login_required
+def nominees_xlsx(code: str) -> Response:
+    unit = request.args.get("unit_id", "")
+    with transaction() as db:
+        if campaign_page(db, current_actor(), code) is None:
+            raise NotFound("Không tìm thấy phong trào.")
+        data = export_nominees(db, current_actor(), code, get_engine().clock.now(),
+                               unit_id=int(unit) if unit.isdigit() else None, level=request.args.get("level") or None)  # fmt: skip
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=f"danh-sach-{code}.xlsx",
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip

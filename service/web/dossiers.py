@@ -11,7 +11,11 @@ from werkzeug.wrappers import Response
 
 from ..domain.permissions import can_view_dossier
 from ..errors import DomainError, NotFound
-from ..models import AwardForm, Dossier
+from ..models import AwardForm, Dossier, GeneratedDocument
+from ..operations.audit import record_event
+from ..operations.nominee_lists import import_nominees
+from ..operations.official_documents import generate_proposal
+from ..queries.decisions import dossier_generated
 from ..operations.documents import download_document, upload_document
 from ..operations.dossiers import NomineeInput, create_dossier
 from ..operations.editing import add_nominee, remove_nominee, submit_dossier, update_nominee_summary
@@ -34,7 +38,7 @@ def show(dossier_id: int) -> str:
         raise NotFound("Không tìm thấy hồ sơ.")
     return render_template(
         "dossiers/show.html", view=dossier_view(db, get_engine(), dossier_id),
-        panel=unit_panel(db, current_actor(), dossier),
+        panel=unit_panel(db, current_actor(), dossier), generated=dossier_generated(db, dossier_id),
     )  # fmt: skip
 
 
@@ -155,3 +159,39 @@ def diagram(dossier_id: int) -> Response:
     if data is None:
         raise NotFound("Hồ sơ chưa có quy trình.")
     return jsonify(data)
+
+
+@bp.route("/<int:dossier_id>/proposal", methods=["POST"])
+@login_required
+def proposal(dossier_id: int) -> Response:
+    with transaction() as db:
+        doc = generate_proposal(db, current_actor(), get_files(), get_engine().clock.now(), dossier_id)
+        doc_id = doc.id
+    return redirect(url_for("dossiers.generated", dossier_id=dossier_id, document_id=doc_id, print=1))
+
+
+@bp.route("/<int:dossier_id>/generated/<int:document_id>")
+@login_required
+def generated(dossier_id: int, document_id: int) -> Response:
+    db = get_session()
+    dossier = db.get(Dossier, dossier_id)
+    doc = db.get(GeneratedDocument, document_id)
+    if dossier is None or doc is None or doc.dossier_id != dossier_id or not can_view_dossier(current_actor(), unit_path(db, dossier.unit_id)):
+        raise NotFound("Không tìm thấy văn bản.")
+    with transaction() as tx:
+        record_event(tx, action="document.download", object_type="generated_document", object_id=str(doc.id),
+                     actor=current_actor().user_id, after={"sha256": doc.sha256, "dossier_id": dossier_id})  # fmt: skip
+    return send_file(io.BytesIO(get_files().read(doc.sha256)), mimetype="application/pdf",
+                     as_attachment=request.args.get("print") != "1", download_name=doc.filename)  # fmt: skip
+
+
+@bp.route("/<int:dossier_id>/nominees.xlsx", methods=["POST"])
+@login_required
+def import_nominee_list(dossier_id: int) -> str | Response | tuple[str, int]:
+    file = request.files.get("file")
+    with transaction() as db:
+        errors = import_nominees(db, current_actor(), get_engine().clock.now(), dossier_id, file.read() if file else b"")
+    if errors:
+        return render_template("records/import_errors.html", errors=errors), 400
+    flash(translate("Đã nhập danh sách."), "ok")
+    return _back(dossier_id)

@@ -33,3 +33,20 @@ def test_chairman_issues_a_decision_and_downloads_identical_pdfs(app, client, au
     auth.logout()
     auth.login("qn-hl-gd.chairman")
     assert client.get(links[0]).status_code == 404
+
+
+def test_unit_clerk_creates_the_proposal_and_the_chairman_prints_the_report(client, auth: Auth):
+    auth.login("hn-hd-pl-tp.unit_clerk")
+    page = client.get("/dossiers/1").get_data(as_text=True)  # the demo's draft of Bộ phận Tư pháp - Hộ tịch
+    response = client.post("/dossiers/1/proposal", data={"_csrf": csrf_from(page)})
+    assert response.status_code == 302
+    pdf = client.get(response.headers["Location"])
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert "To-trinh-ho-so-1.pdf" in client.get("/dossiers/1").get_data(as_text=True)
+    auth.logout()
+    auth.login("hn-hd-pl.chairman")
+    page = client.get("/campaigns/PL-CCHC-2024").get_data(as_text=True)
+    report = client.post("/campaigns/PL-CCHC-2024/documents/report", data={"_csrf": csrf_from(page)})
+    assert report.status_code == 200 and report.data.startswith(b"%PDF")
+    none = client.post("/campaigns/PL-CCHC-2024/documents/notices", data={"_csrf": csrf_from(page)})
+    assert none.status_code == 400  # nobody was turned down yet

@@ -1,0 +1,92 @@
+"""Nominee lists as Excel: export per campaign (level, unit) and import into a dossier, all rows or none."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.actors import Actor
+from ..errors import DomainError, InvalidInput, NotFound
+from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit
+from ..queries.org import unit_path
+from .audit import record_event
+from .editing import add_nominee, require_editable
+
+EXPORT_HEADERS = ("STT", "Tập thể / cá nhân", "Loại", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Kết quả", "Cấp")
+IMPORT_HEADERS = ("Loại", "Họ và tên / Tập thể", "Chức vụ", "Mã hình thức", "Trích ngang")
+KINDS = {"cá nhân": "individual", "tập thể": "collective"}
+OUTCOMES = {"granted": "Được khen", "rejected": "Không được khen", None: "Đang xét"}
+
+
+def export_nominees(session: Session, actor: Actor, campaign_code: str, now: datetime, unit_id: int | None = None,
+                    level: str | None = None) -> bytes:  # fmt: skip
+    """The campaign's nominees the actor may see (optionally one submitting unit, or those decided at a level)."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
+    if campaign is None:
+        raise NotFound(f"Không có phong trào '{campaign_code}'.")
+    mine = {u for _, u in actor.roles}
+    rows = session.execute(
+        select(Nominee, AwardForm, OrgUnit).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .join(Dossier, Nominee.dossier_id == Dossier.id).join(OrgUnit, Dossier.unit_id == OrgUnit.id)
+        .where(Dossier.campaign_id == campaign.id).order_by(OrgUnit.name, Nominee.id)
+    ).all()  # fmt: skip
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách"
+    sheet.append(list(EXPORT_HEADERS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    number = 0
+    for nominee, form, unit in rows:
+        visible = actor.is_admin or actor.has_role("auditor") or bool(mine & set(unit_path(session, unit.id)))
+        if not visible or (unit_id and unit.id != unit_id) or (level and nominee.outcome_level != level):
+            continue
+        number += 1
+        sheet.append([number, nominee.full_name, "Tập thể" if nominee.kind == "collective" else "Cá nhân", nominee.position or "",
+                      unit.name, form.name, OUTCOMES.get(nominee.outcome, nominee.outcome), nominee.outcome_level or ""])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    record_event(session, action="export.nominees", object_type="campaign", object_id=campaign.code, actor=actor.user_id,
+                 after={"rows": number, "unit_id": unit_id, "level": level}, now=now)  # fmt: skip
+    return buffer.getvalue()
+
+
+def import_nominees(session: Session, actor: Actor, now: datetime, dossier_id: int, data: bytes) -> list[str]:
+    """Add every row as a nominee; if any row is bad, add none and return the errors row by row."""
+    require_editable(session, actor, dossier_id)
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    except Exception:
+        raise InvalidInput("Không đọc được tệp Excel (.xlsx).") from None
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+    missing = [h for h in IMPORT_HEADERS[:4] if h not in header]
+    if missing:
+        raise InvalidInput(f"Thiếu cột: {', '.join(missing)}.")
+    errors: list[str] = []
+    savepoint = session.begin_nested()
+    for number, raw in enumerate(rows, start=2):
+        row = {h: (str(raw[i]).strip() if i < len(raw) and raw[i] is not None else "") for i, h in enumerate(header)}
+        if not any(row.values()):
+            continue
+        kind = KINDS.get(row.get("Loại", "").lower())
+        if kind is None:
+            errors.append(f"Dòng {number}: “Loại” phải là Cá nhân hoặc Tập thể")
+            continue
+        try:
+            with session.begin_nested():
+                add_nominee(session, actor, now, dossier_id=dossier_id, kind=kind, full_name=row.get("Họ và tên / Tập thể", ""),
+                            award_form_code=row.get("Mã hình thức", ""), position=row.get("Chức vụ") or None,
+                            summary=row.get("Trích ngang") or None)  # fmt: skip
+        except DomainError as exc:
+            errors.append(f"Dòng {number}: {exc.message}")
+    if errors:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return errors

@@ -1,0 +1,128 @@
+"""Generate the tờ trình, the campaign summary report and the notices to units not awarded, as stored PDFs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..documents.pdf import render_pdf
+from ..domain.actors import Actor
+from ..domain.deadlines import local_date
+from ..domain.permissions import can_view_dossier
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..models import AwardForm, Campaign, Dossier, GeneratedDocument, Nominee, NomineeDecision, OrgUnit
+from ..queries.dashboard import campaign_dashboard
+from ..queries.org import unit_path
+from ..storage import FileStore
+from .decisions import _store
+
+LEVEL_NAMES = {"ward": "cấp phường/xã", "district": "cấp quận/huyện", "province": "cấp tỉnh"}
+
+
+def _campaign_title(campaign: Campaign) -> str:
+    return campaign.title[0].lower() + campaign.title[1:]
+
+
+def generate_proposal(session: Session, actor: Actor, store: FileStore, now: datetime, dossier_id: int) -> GeneratedDocument:
+    """The unit's tờ trình for its dossier, filled with its nominees, addressed to the level above."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None or not can_view_dossier(actor, unit_path(session, dossier.unit_id)):
+        raise NotFound("Không tìm thấy hồ sơ.")
+    if not (actor.holds("unit_clerk", dossier.unit_id) or actor.holds("unit_head", dossier.unit_id)):
+        raise Forbidden("Chỉ đơn vị lập hồ sơ mới tạo tờ trình của đơn vị.")
+    unit, campaign = session.get(OrgUnit, dossier.unit_id), session.get(Campaign, dossier.campaign_id)
+    assert unit is not None and campaign is not None
+    ward = unit.ancestor_at("ward")
+    rows = [{"name": n.full_name, "position": n.position, "unit": unit.name, "award": f.name}
+            for n, f in session.execute(select(Nominee, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+                                        .where(Nominee.dossier_id == dossier.id).order_by(Nominee.id))]  # fmt: skip
+    pdf = render_pdf("proposal.html", issuer_name=ward.name if ward else unit.name, top_body=(ward.name.upper() if ward else ""),
+                     unit_line=unit.name.upper(), symbol="TTr", number=None, day=local_date(now), place_of=ward.name if ward else unit.name,
+                     campaign_title=_campaign_title(campaign), campaign_source=campaign.source, sender=unit.name,
+                     addressee=f"Hội đồng Thi đua - Khen thưởng {ward.name if ward else ''}".strip(), rows=rows,
+                     signer_title="Thủ trưởng đơn vị", signer_name=None)  # fmt: skip
+    return _store(session, store, actor, now, "proposal_letter", f"To-trinh-ho-so-{dossier.id}.pdf", pdf, dossier_id=dossier.id)
+
+
+def generate_forwarding_proposal(session: Session, actor: Actor, store: FileStore, now: datetime, campaign_code: str,
+                                 unit_id: int) -> GeneratedDocument:  # fmt: skip
+    """A level's consolidated tờ trình: every nominee its chairman forwarded upward in the campaign."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
+    unit = session.get(OrgUnit, unit_id)
+    if campaign is None or unit is None:
+        raise NotFound("Không tìm thấy phong trào hoặc đơn vị.")
+    if not any(actor.holds(r, unit.id) for r in ("chairman", "office_clerk", "noi_vu", "ban_tdkt")):
+        raise Forbidden("Chỉ lãnh đạo hoặc bộ phận thi đua của đơn vị mới lập tờ trình của đơn vị.")
+    forwarded = session.execute(
+        select(Nominee, AwardForm, OrgUnit).join(NomineeDecision, NomineeDecision.nominee_id == Nominee.id)
+        .join(AwardForm, Nominee.award_form_id == AwardForm.id).join(Dossier, Nominee.dossier_id == Dossier.id)
+        .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
+        .where(Dossier.campaign_id == campaign.id, NomineeDecision.result == "approve", NomineeDecision.level == str(unit.level),
+               NomineeDecision.step.like("%chairman%"))
+        .order_by(OrgUnit.name, Nominee.id)
+    ).all()  # fmt: skip
+    rows = [{"name": n.full_name, "position": n.position, "unit": u.name, "award": f.name} for n, f, u in forwarded
+            if unit.id in unit_path(session, u.id)]  # fmt: skip
+    if not rows:
+        raise InvalidInput("Chưa có tập thể, cá nhân nào được trình lên cấp trên.")
+    parent = session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
+    pdf = render_pdf("proposal.html", issuer_name=unit.name, symbol="TTr-UBND", number=None, day=local_date(now),
+                     place_of=unit.name, campaign_title=_campaign_title(campaign), campaign_source=campaign.source,
+                     sender=f"Ủy ban nhân dân {unit.name}", addressee=f"Ủy ban nhân dân {parent.name}" if parent else "cấp trên",
+                     rows=rows, signer_title="Chủ tịch", signer_name=None)  # fmt: skip
+    return _store(session, store, actor, now, "proposal_letter", f"To-trinh-{unit.code}-{campaign.code}.pdf", pdf)
+
+
+def generate_report(session: Session, actor: Actor, store: FileStore, now: datetime, campaign_code: str) -> GeneratedDocument:
+    """The báo cáo tổng kết of a campaign: counts by unit, outcome level and award form."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
+    if campaign is None:
+        raise NotFound("Không có phong trào này.")
+    issuer = session.get(OrgUnit, campaign.issuing_unit_id)
+    assert issuer is not None
+    board = campaign_dashboard(session, campaign, now)
+    labels = {"granted_ward": "khen cấp phường/xã", "granted_district": "khen cấp quận/huyện", "granted_province": "khen cấp tỉnh",
+              "rejected": "không được khen", "travelling": "đang xét"}  # fmt: skip
+    by_award = Counter(f.name for n, f in session.execute(
+        select(Nominee, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id).join(Dossier, Nominee.dossier_id == Dossier.id)
+        .where(Dossier.campaign_id == campaign.id, Nominee.outcome == "granted")))  # fmt: skip
+    pdf = render_pdf("report.html", issuer_name=issuer.name, symbol="BC-UBND", number=None, day=local_date(now), place_of=issuer.name,
+                     campaign_title=_campaign_title(campaign), dossiers=sum(board.totals.values()),
+                     nominees=sum(board.nominee_totals.values()),
+                     outcomes=[(labels.get(k, k), v) for k, v in board.nominee_totals.most_common()], units=board.units,
+                     by_award=sorted(by_award.items()), signer_title="Chủ tịch", signer_name=None)  # fmt: skip
+    return _store(session, store, actor, now, "report", f"Bao-cao-tong-ket-{campaign.code}.pdf", pdf)
+
+
+def generate_notices(session: Session, actor: Actor, store: FileStore, now: datetime, campaign_code: str) -> list[GeneratedDocument]:
+    """One thông báo per unit whose nominees were not awarded, each nominee with the level and the reason."""
+    campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
+    if campaign is None:
+        raise NotFound("Không có phong trào này.")
+    issuer = session.get(OrgUnit, campaign.issuing_unit_id)
+    assert issuer is not None
+    rejected = session.execute(
+        select(Nominee, AwardForm, OrgUnit, Dossier.id).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .join(Dossier, Nominee.dossier_id == Dossier.id).join(OrgUnit, Dossier.unit_id == OrgUnit.id)
+        .where(Dossier.campaign_id == campaign.id, Nominee.outcome == "rejected").order_by(OrgUnit.name, Nominee.id)
+    ).all()  # fmt: skip
+    by_unit: dict[int, list[dict[str, str]]] = {}
+    units: dict[int, tuple[OrgUnit, int]] = {}
+    for nominee, form, unit, dossier_id in rejected:
+        reason = session.scalar(select(NomineeDecision.reason).where(NomineeDecision.nominee_id == nominee.id,
+                                                                     NomineeDecision.result == "reject")
+                                .order_by(NomineeDecision.id.desc()).limit(1))  # fmt: skip
+        by_unit.setdefault(unit.id, []).append({"name": nominee.full_name, "award": form.name,
+                                                "level": LEVEL_NAMES.get(nominee.outcome_level or "", ""), "reason": reason or ""})  # fmt: skip
+        units[unit.id] = (unit, dossier_id)
+    out = []
+    for unit_id, rows in by_unit.items():
+        unit, dossier_id = units[unit_id]
+        pdf = render_pdf("notice.html", issuer_name=issuer.name, symbol="TB-UBND", number=None, day=local_date(now),
+                         place_of=issuer.name, campaign_title=_campaign_title(campaign), recipient_unit=unit.name, rows=rows,
+                         signer_name=None)  # fmt: skip
+        out.append(_store(session, store, actor, now, "notice", f"Thong-bao-{unit.code}.pdf", pdf, dossier_id=dossier_id))
+    return out

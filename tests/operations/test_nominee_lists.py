@@ -1,0 +1,53 @@
+"""Nominee lists in Excel: an export with Vietnamese headers, an import that is all rows or none."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from service.models import Nominee
+from service.operations.accounts import actor_for
+from service.operations.dossiers import NomineeInput
+from service.operations.nominee_lists import IMPORT_HEADERS, export_nominees, import_nominees
+from workflows import Engine, FixedClock
+
+from .test_quotas_enforced import lodge
+
+
+def sheet(rows: list[list[object]]) -> bytes:
+    book = Workbook()
+    book.active.append(list(IMPORT_HEADERS))
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_import_with_one_bad_row_adds_nobody_and_a_good_file_adds_everyone(factory):
+    engine = Engine(FixedClock())
+    dossier_id = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Người sẵn có", "GK-XA")])
+    bad = sheet([["Cá nhân", "Trần Thị Bình", "Văn thư", "GK-XA", "Hoàn thành xuất sắc"],
+                 ["Nhóm", "Ai đó", "", "GK-XA", ""], ["Cá nhân", "Lê Văn Cường", "", "KHONG-CO", ""]])  # fmt: skip
+    with factory() as session, session.begin():
+        errors = import_nominees(session, actor_for(session, "hn-hd-pl-tp.unit_clerk"), engine.clock.now(), dossier_id, bad)
+    assert errors[0].startswith("Dòng 3:") and errors[1].startswith("Dòng 4:") and "KHONG-CO" in errors[1]
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Nominee).where(Nominee.dossier_id == dossier_id)) == 1
+    good = sheet([["Cá nhân", "Trần Thị Bình", "Văn thư", "GK-XA", ""], ["Tập thể", "Tổ một cửa", "", "BK-TINH", ""]])
+    with factory() as session, session.begin():
+        assert import_nominees(session, actor_for(session, "hn-hd-pl-tp.unit_clerk"), engine.clock.now(), dossier_id, good) == []
+    with factory() as session:
+        names = session.scalars(select(Nominee.full_name).where(Nominee.dossier_id == dossier_id).order_by(Nominee.id)).all()
+        assert names == ["Người sẵn có", "Trần Thị Bình", "Tổ một cửa"]
+
+
+def test_export_has_vietnamese_headers_and_only_what_the_user_may_see(factory):
+    with factory() as session, session.begin():
+        data = export_nominees(session, actor_for(session, "hn-hd-pl.office_clerk"), "PL-CCHC-2024", FixedClock().now())
+        other = export_nominees(session, actor_for(session, "qn-hl-gd.office_clerk"), "PL-CCHC-2024", FixedClock().now())
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("STT", "Tập thể / cá nhân", "Loại") and any(r[1] == "Nguyễn Thị Hương" for r in rows[1:])
+    assert len(list(load_workbook(io.BytesIO(other)).active.iter_rows(values_only=True))) == 1
