@@ -3,6 +3,7 @@
 from .account_extras import ApiToken, UserPreference
 from .audit import AuditChainHead, AuditEvent
 from .campaign import AwardForm, Campaign, CampaignAwardForm, CampaignRule, Registration
+from .certificate_layout import CertificateLayout
 from .decision import Decision, DecisionAward, DecisionCounter, GeneratedDocument
 from .document import Document, DocumentKind
 from .dossier import Dossier, DossierStatus, Nominee, NomineeDecision, NomineeKind
@@ -12,7 +13,7 @@ from .process import HumanTask, HumanTaskState, InstanceStatus, ProcessDefinitio
 from .user import User
 
 __all__ = [
-    "ApiToken", "Decision", "DecisionAward", "DecisionCounter", "GeneratedDocument", "IndexResult", "PastAward", "YearlyRating", "CampaignAwardForm", "CampaignRule", "Document", "DocumentKind", "Registration", "UserPreference",
+    "ApiToken", "CertificateLayout", "Decision", "DecisionAward", "DecisionCounter", "GeneratedDocument", "IndexResult", "PastAward", "YearlyRating", "CampaignAwardForm", "CampaignRule", "Document", "DocumentKind", "Registration", "UserPreference",
     "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
     "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeDecision", "NomineeKind", "OrgUnit", "ProcessDefinition",
     "ProcessInstance", "ProcessVersion", "Role", "RoleAssignment", "User",

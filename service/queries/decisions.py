@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Campaign, Decision, GeneratedDocument
+from ..models import Campaign, Decision, DecisionAward, GeneratedDocument, Nominee
 
 
 def campaign_decisions(session: Session, campaign: Campaign) -> list[tuple[Decision, list[GeneratedDocument]]]:
@@ -20,5 +20,13 @@ def campaign_decisions(session: Session, campaign: Campaign) -> list[tuple[Decis
 
 
 def dossier_generated(session: Session, dossier_id: int) -> list[GeneratedDocument]:
+    """The dossier's own PDFs, plus the decisions that award any of its nominees."""
+    decisions = (
+        select(DecisionAward.decision_id).join(Nominee, DecisionAward.nominee_id == Nominee.id)
+        .where(Nominee.dossier_id == dossier_id)
+    )  # fmt: skip
     return list(session.scalars(
-        select(GeneratedDocument).where(GeneratedDocument.dossier_id == dossier_id).order_by(GeneratedDocument.id)))  # fmt: skip
+        select(GeneratedDocument).where(
+            (GeneratedDocument.dossier_id == dossier_id)
+            | ((GeneratedDocument.kind == "decision") & GeneratedDocument.decision_id.in_(decisions))
+        ).order_by(GeneratedDocument.id)))  # fmt: skip

@@ -12,6 +12,9 @@ from ..operations.campaigns import dump_campaign_yaml, export_campaign, import_c
 from ..queries.campaign_view import campaign_page, visible_campaigns
 from ..models import Decision, GeneratedDocument, OrgUnit
 from ..operations.audit import record_event
+from ..operations.certificate_blanks import FIELDS as BLANK_FIELDS
+from ..operations.certificate_blanks import SAMPLE as BLANK_SAMPLE
+from ..operations.certificate_blanks import blank_for_certificate, check_layout, layout_for, render_blank, save_layout
 from ..operations.decisions import ISSUERS, issue_decision
 from ..operations.nominee_lists import export_nominees
 from ..operations.official_documents import generate_forwarding_proposal, generate_notices, generate_report
@@ -174,3 +177,44 @@ def nominees_xlsx(code: str) -> Response:
                                unit_id=int(unit) if unit.isdigit() else None, level=request.args.get("level") or None)  # fmt: skip
     return send_file(io.BytesIO(data), as_attachment=True, download_name=f"danh-sach-{code}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+
+
+def _layout_from_form() -> dict[str, object]:
+    form = request.form
+    return {"width": form.get("width"), "height": form.get("height"),
+            "fields": {name: {"x": form.get(f"{name}_x"), "y": form.get(f"{name}_y"), "width": form.get(f"{name}_width"),
+                              "size": form.get(f"{name}_size"), "bold": form.get(f"{name}_bold") == "1"}
+                       for name in BLANK_FIELDS}}  # fmt: skip
+
+
+@bp.route("/blank/<int:unit_id>", methods=["GET", "POST"])
+@login_required
+def blank_layout(unit_id: int) -> str | Response | tuple[str, int]:
+    _require_admin()
+    db = get_session()
+    unit = db.get(OrgUnit, unit_id)
+    if unit is None:
+        raise NotFound("Không tìm thấy đơn vị.")
+    if request.method == "POST":
+        layout = _layout_from_form()
+        if request.form.get("action") == "preview":
+            pdf = render_blank(check_layout(layout), BLANK_SAMPLE, preview=True)
+            return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="xem-thu-phoi.pdf")
+        with transaction() as tx:
+            save_layout(tx, current_actor(), unit_id, layout, get_engine().clock.now())
+        flash(translate("Đã lưu bố cục phôi."), "ok")
+        return redirect(url_for("campaigns.blank_layout", unit_id=unit_id))
+    return render_template("campaigns/blank.html", unit=unit, layout=layout_for(db, unit_id), fields=BLANK_FIELDS)
+
+
+@bp.route("/<code>/documents/<int:document_id>/blank")
+@login_required
+def print_on_blank(code: str, document_id: int) -> Response:
+    db = get_session()
+    page = campaign_page(db, current_actor(), code)
+    doc = db.get(GeneratedDocument, document_id)
+    decision = db.get(Decision, doc.decision_id) if doc and doc.decision_id else None
+    if page is None or decision is None or decision.campaign_id != page.campaign.id:
+        raise NotFound("Không tìm thấy văn bản.")
+    return send_file(io.BytesIO(blank_for_certificate(db, document_id)), mimetype="application/pdf",
+                     download_name=f"phoi-{doc.filename}")  # fmt: skip

@@ -176,7 +176,8 @@ def generated(dossier_id: int, document_id: int) -> Response:
     db = get_session()
     dossier = db.get(Dossier, dossier_id)
     doc = db.get(GeneratedDocument, document_id)
-    if dossier is None or doc is None or doc.dossier_id != dossier_id or not can_view_dossier(current_actor(), unit_path(db, dossier.unit_id)):
+    listed = {d.id for d in dossier_generated(db, dossier_id)} if dossier is not None else set()
+    if dossier is None or doc is None or doc.id not in listed or not can_view_dossier(current_actor(), unit_path(db, dossier.unit_id)):
         raise NotFound("Không tìm thấy văn bản.")
     with transaction() as tx:
         record_event(tx, action="document.download", object_type="generated_document", object_id=str(doc.id),

@@ -50,3 +50,37 @@ def test_unit_clerk_creates_the_proposal_and_the_chairman_prints_the_report(clie
     assert report.status_code == 200 and report.data.startswith(b"%PDF")
     none = client.post("/campaigns/PL-CCHC-2024/documents/notices", data={"_csrf": csrf_from(page)})
     assert none.status_code == 400  # nobody was turned down yet
+
+
+def test_admin_places_fields_on_the_blank_previews_and_prints_text_only(app, client, auth: Auth):
+    import subprocess
+    import tempfile
+
+    dossier_id = at_ward_chairman(app, "HN-HD-PL-VH", ["Đinh Thị Phôi"], award="GK-XA")
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    with factory() as session, session.begin():
+        complete_task(session, actor_for(session, "hn-hd-pl.chairman"), engine, open_task_for(session, dossier_id).id, "approve")
+    auth.login("admin")
+    page = client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True)
+    blank_url = re.search(r'href="(/campaigns/blank/\d+)"', page).group(1)
+    form_page = client.get(blank_url).get_data(as_text=True)
+    form = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', form_page))
+    form.update({"_csrf": csrf_from(form_page), "recipient_y": "95", "recipient_bold": "1"})
+    preview = client.post(blank_url, data={**form, "action": "preview"})
+    assert preview.mimetype == "application/pdf"
+    outside = client.post(blank_url, data={**form, "recipient_x": "290", "action": "save"})
+    assert outside.status_code == 400 and "ngoài khổ phôi" in outside.get_data(as_text=True)
+    assert client.post(blank_url, data={**form, "action": "save"}).status_code == 302
+    assert 'name="recipient_y" value="95.0"' in client.get(blank_url).get_data(as_text=True)
+    auth.logout()
+    auth.login("hn-hd-pl.chairman")
+    page = client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True)
+    issued = client.post("/campaigns/TEST-PL-ALL/decisions", data={"_csrf": csrf_from(page), "signer_name": "Nguyễn Văn Thành",
+        "unit_id": re.search(r'name="unit_id" value="(\d+)">\s*<label>Người ký', page).group(1)}, follow_redirects=True)  # fmt: skip
+    blank = re.search(r'href="(/campaigns/TEST-PL-ALL/documents/\d+/blank)"', issued.get_data(as_text=True)).group(1)
+    pdf = client.get(blank).data
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        text = subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True, check=True).stdout
+    assert "Đinh Thị Phôi" in text and "CỘNG HÒA" not in text  # only the text goes onto the blank
