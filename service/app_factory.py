@@ -40,13 +40,14 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
 
     from .web import audit, auth, campaigns, dossiers, inbox, pages, records
     from .web.api import init_api
-    from .web.context import close_session, navigation
+    from .web.context import close_session, navigation, remember_origin
     from .web.csrf import init_csrf
     from .web.errors import init_errors
     from .web.i18n import init_i18n
 
     app.teardown_appcontext(close_session)
     app.context_processor(navigation)
+    app.before_request(remember_origin)
     init_i18n(app)
     init_csrf(app)
     auth.init_auth(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,11 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditChainHead, AuditEvent
 from ..models.audit import GENESIS_HASH
+
+
+# Where the current request comes from (IP address, user agent). The web layer sets it for each
+# request, so every event a request writes carries its origin without operations knowing Flask.
+REQUEST_ORIGIN: ContextVar[tuple[str | None, str | None]] = ContextVar("thidua_request_origin", default=(None, None))
 
 
 def _nfc(value: Any) -> Any:
@@ -77,6 +83,8 @@ def record_event(
     dossier_id: int | None = None,
 ) -> AuditEvent:  # fmt: skip
     """Append one event after the chain head; flushes, never commits (the caller's change and this row commit together)."""
+    origin_ip, origin_agent = REQUEST_ORIGIN.get()
+    ip, user_agent = ip or origin_ip, user_agent or origin_agent
     head = session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
     if head is None:
         head = AuditChainHead(id=1, last_event_id=None, last_hash=GENESIS_HASH)

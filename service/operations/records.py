@@ -150,3 +150,19 @@ def _upsert(session: Session, record: Any) -> None:
         session.delete(old)
         session.flush()
     session.add(record)
+
+
+def add_record(session: Session, actor: Actor, kind: str, fields: dict[str, Any], now: datetime) -> None:
+    """Enter one record by hand (the same columns and checks as a spreadsheet row)."""
+    require_editor(actor)
+    if kind not in RECORD_KINDS:
+        raise InvalidInput("Loại dữ liệu phải là index, rating hoặc award.")
+    units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
+    try:
+        record = _build(kind, {h: fields.get(h) for h in RECORD_KINDS[kind]}, units)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)[0].upper() + str(exc)[1:] + ".") from None
+    _upsert(session, record)
+    session.flush()
+    record_event(session, action="records.add", object_type="records", object_id=kind, actor=actor.user_id,
+                 after={k: str(v) for k, v in fields.items() if v not in (None, "")}, now=now)  # fmt: skip

@@ -26,6 +26,7 @@ class DossierView:
     path: list[PathStep] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     instance: ProcessInstance | None = None
+    claimants: dict[int, str] = field(default_factory=dict)  # open task id → who has claimed it
 
 
 def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierView | None:
@@ -52,6 +53,10 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
             .where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
         )
     )  # fmt: skip
+    claimed = [t.claimed_by for t, _ in view.open_tasks if t.claimed_by]
+    if claimed:
+        names = dict(session.execute(select(User.id, User.full_name).where(User.id.in_(claimed))).all())
+        view.claimants = {t.id: names[t.claimed_by] for t, _ in view.open_tasks if t.claimed_by in names}
     view.done_tasks = list(
         session.execute(
             select(HumanTask, User).outerjoin(User, HumanTask.completed_by == User.id)

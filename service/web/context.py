@@ -60,3 +60,12 @@ def navigation() -> dict[str, object]:
         return {"nav": {"auditor": False}}
     actor = current_actor()
     return {"nav": {"auditor": actor.has_role("auditor") or actor.is_admin}}
+
+
+def remember_origin() -> None:
+    """Before each request: audit events written during it record its IP address and user agent."""
+    from flask import request
+
+    from ..operations.audit import REQUEST_ORIGIN
+
+    REQUEST_ORIGIN.set((request.remote_addr, (request.user_agent.string or "")[:500] or None))

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from ..operations.records import RECORD_KINDS, import_records
+from ..operations.records import RECORD_KINDS, add_record, import_records
 from ..queries.records import RecordQuery, search_awards, search_indexes, search_ratings
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
@@ -35,4 +35,15 @@ def upload() -> str | Response | tuple[str, int]:
     if report.errors:
         return render_template("records/import_errors.html", errors=report.errors), 400
     flash(translate("Đã nhập") + f" {report.imported} " + translate("dòng."), "ok")
+    return redirect(url_for("records.index"))
+
+
+@bp.route("/add", methods=["POST"])
+@login_required
+def add() -> Response:
+    kind = request.form.get("kind", "")
+    fields = {h: request.form.get(h) or None for h in RECORD_KINDS.get(kind, ())}
+    with transaction() as db:
+        add_record(db, current_actor(), kind, fields, get_engine().clock.now())
+    flash(translate("Đã thêm."), "ok")
     return redirect(url_for("records.index"))

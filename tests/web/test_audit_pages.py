@@ -63,3 +63,14 @@ def test_csv_export_has_a_bom_vietnamese_headers_and_is_itself_audited(app, clie
     factory = app.extensions["thidua.session_factory"]
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "audit.export")) == 1
+
+
+def test_events_written_by_a_request_carry_its_address_and_browser(app, client, auth: Auth):
+    auth.login("hn-hd-pl.office_clerk")
+    client.get("/inbox/tasks/1", headers={"User-Agent": "Trình duyệt thử nghiệm"})
+    token = auth.token()
+    client.post("/inbox/tasks/3/claim", data={"_csrf": token}, headers={"User-Agent": "Trình duyệt thử nghiệm"})
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "task.claim").order_by(AuditEvent.id.desc()))
+        assert event is not None and event.ip == "127.0.0.1" and event.user_agent == "Trình duyệt thử nghiệm"
