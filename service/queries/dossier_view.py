@@ -69,7 +69,7 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
     events = session.execute(
         select(AuditEvent, User.full_name).outerjoin(User, AuditEvent.actor_id == User.id)
         .where(or_(
-            (AuditEvent.object_type == "dossier") & (AuditEvent.object_id == str(dossier_id)),
+            AuditEvent.dossier_id == dossier_id,  # indexed; set on every event that concerns the dossier
             (AuditEvent.object_type == "human_task") & AuditEvent.object_id.in_(task_ids),
             (AuditEvent.object_type == "process_instance") & (AuditEvent.object_id == str(instance.id)),
         )).order_by(AuditEvent.id)

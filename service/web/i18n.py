@@ -90,6 +90,7 @@ EN: dict[str, str] = {
     "Phiếu đồng ý": "Votes for",
     "Phiếu không đồng ý": "Votes against",
     "Đồng ý": "Approve",
+    "Nhật ký của hồ sơ": "Dossier audit timeline",
     "đang do": "held by",
     "xử lý": "",
     "Nhập tay một dòng": "Enter one record",

@@ -74,3 +74,11 @@ def test_events_written_by_a_request_carry_its_address_and_browser(app, client, 
     with factory() as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "task.claim").order_by(AuditEvent.id.desc()))
         assert event is not None and event.ip == "127.0.0.1" and event.user_agent == "Trình duyệt thử nghiệm"
+
+
+def test_the_dossier_page_shows_its_audit_timeline(client, auth: Auth):
+    auth.login("hn-hd-pl.office_clerk")
+    page = client.get("/dossiers/2").get_data(as_text=True)
+    timeline = page.split('data-testid="timeline"')[1].split("</details>")[0]
+    for action in ("dossier.create", "document.upload", "dossier.submit", "task.complete"):
+        assert action in timeline, action
