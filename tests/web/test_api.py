@@ -311,11 +311,16 @@ def test_malformed_or_unexpected_input_is_400_json(client):
         "campaign_code": CAMPAIGN, "unit_id": 1, "title": "x",
         "nominees": [{"kind": "individual", "full_name": "A", "award_form_code": "GK-XA", "outcome": "granted"}]})  # fmt: skip
     assert nominee_extra.status_code == 400 and error_of(nominee_extra)["details"]["fields"] == ["outcome"]
+    huge = client.post("/api/v1/dossiers", headers=headers, json={
+        "campaign_code": CAMPAIGN, "unit_id": 2**40, "title": "x",
+        "nominees": [{"kind": "individual", "full_name": "A", "award_form_code": "GK-XA"}]})  # fmt: skip
+    assert huge.status_code == 400 and error_of(huge)["details"]["field"] == "unit_id"
 
 
 def test_unknown_routes_wrong_methods_and_big_bodies_answer_in_json(app, client):
     headers = login(client, "hn-hd-pl-tc.unit_clerk")
-    for path in ("/api/v1/nope", "/api/v1/dossiers/abc", "/api/v2/dossiers"):
+    for path in ("/api/v1/nope", "/api/v1/dossiers/abc", "/api/v2/dossiers", "/api/v1/dossiers/99999999999999999999",
+                 "/api/v1/tasks/2147483648"):
         missing = client.get(path, headers=headers)
         assert missing.status_code == 404 and error_of(missing)["code"] == "not_found"
     wrong = client.get("/api/v1/dossiers", headers=headers)

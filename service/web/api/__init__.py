@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, g, request
 
+from ...errors import NotFound
 from ...operations.accounts import actor_for_user
 from ...operations.tokens import check_token
 from ..context import get_engine, transaction
@@ -14,6 +17,7 @@ __all__ = ["bp", "init_api", "problem"]
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 init_error_handlers(bp)
 PUBLIC = {"api.token", "api.openapi"}
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns; a larger one in a path names nothing
 _TOKEN_PROBLEMS = {
     "unknown": "Mã truy cập không hợp lệ; hãy lấy mã mới tại /api/v1/auth/token.",
     "expired": "Mã truy cập đã hết hạn; hãy đăng nhập lại để lấy mã mới.",
@@ -27,6 +31,12 @@ def bearer_token() -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", "Thiếu mã truy cập: gửi tiêu đề Authorization: Bearer <mã>.")
     return token.strip()
+
+
+@bp.url_value_preprocessor
+def refuse_impossible_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if any(isinstance(v, int) and v > MAX_ID for v in (values or {}).values()):
+        raise NotFound("Không tìm thấy.")
 
 
 @bp.before_request

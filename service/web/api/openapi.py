@@ -15,11 +15,14 @@ JSON = "application/json"
 STR: Schema = {"type": "string"}
 INT: Schema = {"type": "integer"}
 BOOL: Schema = {"type": "boolean"}
-ID: Schema = {"type": "integer", "minimum": 1}
+MAX_INT = 2**31 - 1
+ID: Schema = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
+COUNT: Schema = {"type": "integer", "minimum": 0, "maximum": MAX_INT}
 DATE: Schema = {"type": ["string", "null"], "format": "date"}
 TIME: Schema = {"type": "string", "format": "date-time"}
 TIME_OR_NULL: Schema = {"type": ["string", "null"], "format": "date-time"}
 STR_OR_NULL: Schema = {"type": ["string", "null"]}
+NONBLANK: Schema = {"type": "string", "minLength": 1, "pattern": "^[\\s\\S]*\\S[\\s\\S]*$"}  # not only spaces
 INT_OR_NULL: Schema = {"type": ["integer", "null"]}
 LEVEL: Schema = {"type": "string", "enum": ["unit", "ward", "district", "province"]}
 DOSSIER_STATUS: Schema = {"type": "string", "enum": ["draft", "in_review", "returned", "granted", "rejected",
@@ -54,7 +57,7 @@ USER = obj(id=INT, username=STR, full_name=STR)
 SCHEMAS: dict[str, Schema] = {
     "Error": obj(error=obj(code=STR, message={**STR, "description": "Thông báo tiếng Việt"},
                            details={"type": "object", "additionalProperties": True})),
-    "Credentials": obj(closed=True, username={**STR, "minLength": 1}, password={**STR, "minLength": 1}),
+    "Credentials": obj(closed=True, username=NONBLANK, password=NONBLANK),
     "Token": obj(token=STR, token_type={"type": "string", "enum": ["Bearer"]}, expires_at=TIME),
     "OrgUnit": UNIT,
     "UserRef": USER,
@@ -63,9 +66,9 @@ SCHEMAS: dict[str, Schema] = {
     "Campaign": obj(code=STR, title=STR, year=INT, submission_deadline=DATE, issuing_unit=ref("OrgUnit")),
     "CampaignList": obj(count=INT, campaigns=array(ref("Campaign"))),
     "NomineeIn": obj(["kind", "full_name", "award_form_code"], closed=True,
-                     kind={"type": "string", "enum": ["individual", "collective"]}, full_name={**STR, "minLength": 1},
-                     award_form_code={**STR, "minLength": 1}, position=STR_OR_NULL, summary=STR_OR_NULL),
-    "DossierIn": obj(closed=True, campaign_code={**STR, "minLength": 1}, unit_id=ID, title={**STR, "minLength": 1},
+                     kind={"type": "string", "enum": ["individual", "collective"]}, full_name=NONBLANK,
+                     award_form_code=NONBLANK, position=STR_OR_NULL, summary=STR_OR_NULL),
+    "DossierIn": obj(closed=True, campaign_code=NONBLANK, unit_id=ID, title=NONBLANK,
                      nominees=array(ref("NomineeIn"), minItems=1)),
     "Nominee": obj(id=INT, kind=STR, full_name=STR, position=STR_OR_NULL, award_form_code=STR, award_form_name=STR,
                    summary=STR_OR_NULL, outcome=STR_OR_NULL, outcome_level=STR_OR_NULL),
@@ -74,7 +77,7 @@ SCHEMAS: dict[str, Schema] = {
                     sha256={"type": "string", "pattern": "^[0-9a-f]{64}$"}, uploaded_at=TIME),
     "UploadForm": obj(["file", "kind"], closed=True, file={"type": "string", "format": "binary"},
                       kind={"type": "string", "enum": list(KIND_LABELS)},
-                      nominee_id={"type": "string", "pattern": "^[0-9]*$", "description": "để trống nếu cho cả hồ sơ"}),
+                      nominee_id={"type": "string", "pattern": "^([0-9]{1,9})?$", "description": "để trống nếu cho cả hồ sơ"}),
     "MissingItem": obj(kind=STR, label=STR, nominee_id=INT_OR_NULL, nominee_name=STR_OR_NULL),
     "CurrentTask": obj(id=INT, step=STR, name=STR, role=STR, level=LEVEL, org_unit=ref("OrgUnit"), due_at=TIME_OR_NULL,
                        escalated_at=TIME_OR_NULL, claimed_by=nullable("UserRef")),
@@ -104,17 +107,16 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "NomineeOutcome": obj(["nominee_id", "outcome"], closed=True, nominee_id=ID,
                           outcome={"type": "string", "enum": ["approve", "reject"]}, reason=STR_OR_NULL,
-                          votes_for={"type": ["integer", "null"], "minimum": 0},
-                          votes_against={"type": ["integer", "null"], "minimum": 0}),
+                          votes_for={**COUNT, "type": ["integer", "null"]},
+                          votes_against={**COUNT, "type": ["integer", "null"]}),
     "CompleteIn": obj(
         ["decision"], closed=True,
-        decision={**STR, "description": "một giá trị trong 'decisions' của việc (GET /tasks/{task_id})"},
+        decision={**NONBLANK, "description": "một giá trị trong 'decisions' của việc (GET /tasks/{task_id})"},
         comment={**STR_OR_NULL, "description": "bắt buộc khi trả lại (return) hoặc không đồng ý (reject)"},
         confirmed={"type": ["array", "null"], "items": STR, "description": "các confirm_key đã xác nhận"},
         nominee_outcomes={"type": ["array", "null"], "items": ref("NomineeOutcome"),
                           "description": "kết quả từng người (Hội đồng, Chủ tịch); bỏ trống: mọi người theo 'decision'"},
-        council={"oneOf": [obj(closed=True, size={"type": "integer", "minimum": 0},
-                               present={"type": "integer", "minimum": 0}), {"type": "null"}]},
+        council={"oneOf": [obj(closed=True, size=COUNT, present=COUNT), {"type": "null"}]},
     ),
 }
 ERRORS = {
@@ -164,14 +166,14 @@ DOSSIER_ID = _path_param("dossier_id", "mã hồ sơ")
 TASK_ID = _path_param("task_id", "mã việc")
 DOCUMENT_ID = _path_param("document_id", "mã tài liệu")
 INBOX_FILTERS = [
-    {"name": "campaign", "in": "query", "schema": STR, "description": "mã phong trào"},
-    {"name": "step", "in": "query", "schema": STR, "description": "mã bước trong BPMN (ví dụ ward_office_review)"},
-    {"name": "unit_id", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]+$"}, "description": "đơn vị nộp"},
+    {"name": "campaign", "in": "query", "schema": NONBLANK, "description": "mã phong trào"},
+    {"name": "step", "in": "query", "schema": NONBLANK, "description": "mã bước trong BPMN (ví dụ ward_office_review)"},
+    {"name": "unit_id", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"}, "description": "đơn vị nộp"},
     {"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}, "description": "chỉ việc quá hạn"},
 ]
 PATHS: dict[str, Any] = {
     "/auth/token": {"post": _op(
-        "issueToken", "Lấy mã truy cập (hiệu lực 12 giờ)", _ok(ref("Token"), "Đã cấp mã"), "400 415", status="201",
+        "issueToken", "Lấy mã truy cập (hiệu lực 12 giờ)", _ok(ref("Token"), "Đã cấp mã"), "400 401 415", status="201",
         public=True, tag="auth", body={JSON: {"schema": ref("Credentials")}},
     )},
     "/me": {"get": _op("getMe", "Người dùng của mã truy cập và các vai trò tại đơn vị", _ok(ref("Me")), "", tag="auth")},

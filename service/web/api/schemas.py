@@ -57,14 +57,24 @@ def string(data: Mapping[str, Any], key: str, *, required: bool = True) -> str |
     return value
 
 
-def integer(data: Mapping[str, Any], key: str, *, required: bool = True, minimum: int | None = None) -> int | None:
+MAX_INT = 2**31 - 1  # the database's INTEGER
+
+
+def integer(data: Mapping[str, Any], key: str, *, required: bool = True, minimum: int = 0) -> int | None:
+    """A whole number in [minimum, 2³¹−1]; JSON's 12.0 counts as 12, as JSON Schema says."""
     value = data.get(key)
     if value is None and not required:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or (minimum is not None and value < minimum):
-        least = f" ≥ {minimum}" if minimum is not None else ""
-        raise InvalidInput(f"Trường '{key}' phải là số nguyên{least}.", field=key)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= MAX_INT:
+        raise InvalidInput(f"Trường '{key}' phải là số nguyên từ {minimum} đến {MAX_INT}.", field=key)
     return value
+
+
+def _digits(text: str, key: str) -> int:
+    """A form or query value holding a whole number (as integer() for JSON)."""
+    return integer({key: int(text) if text.isascii() and text.isdigit() else None}, key) or 0
 
 
 def _items(data: Mapping[str, Any], key: str, *, min_items: int = 0) -> list[Any]:
@@ -148,20 +158,21 @@ def upload_input() -> Json:
     file, nominee = request.files.get("file"), request.form.get("nominee_id", "").strip()
     if file is None:
         raise InvalidInput("Trường 'file' phải là một tệp.", field="file")
-    if nominee and not nominee.isdigit():
-        raise InvalidInput("Trường 'nominee_id' phải là số nguyên.", field="nominee_id")
     return {"kind": request.form["kind"], "filename": file.filename, "data": file.read(),
-            "nominee_id": int(nominee) if nominee else None}  # fmt: skip
+            "nominee_id": _digits(nominee, "nominee_id") if nominee else None}  # fmt: skip
 
 
 def inbox_filter() -> InboxFilter:
     """?campaign=&step=&unit_id=&overdue=true|false; anything else is refused."""
     args = request.args.to_dict()
     _check_fields(args, {"campaign", "step", "unit_id", "overdue"}, set(), " trong chuỗi truy vấn")
+    empty = sorted(k for k, v in args.items() if not v.strip())
+    if empty:
+        raise InvalidInput(f"Tham số truy vấn không được để trống: {', '.join(empty)}.", fields=empty)
     if args.get("overdue", "false") not in ("true", "false"):
         raise InvalidInput("Tham số 'overdue' phải là true hoặc false.", field="overdue")
-    if args.get("unit_id") and not args["unit_id"].isdigit():
-        raise InvalidInput("Tham số 'unit_id' phải là số nguyên.", field="unit_id")
+    if "unit_id" in args:
+        _digits(args["unit_id"], "unit_id")
     return InboxFilter.from_dict({**args, "overdue": args.get("overdue") == "true"})
 
 
