@@ -43,6 +43,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     from .web.context import close_session, navigation, remember_origin
     from .web.csrf import init_csrf
     from .web.errors import init_errors
+    from .web.security import LoginThrottle, init_security
     from .web.i18n import init_i18n
 
     app.teardown_appcontext(close_session)
@@ -58,5 +59,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(records.bp)
     init_api(app)
+    init_security(app)
+    app.extensions["thidua.login_throttle"] = LoginThrottle()
     init_errors(app)
     return app

@@ -69,7 +69,10 @@ def download_document(session: Session, actor: Actor, store: FileStore, document
     dossier = session.get(Dossier, document.dossier_id) if document is not None else None
     if document is None or dossier is None or not can_view_dossier(actor, unit_path(session, dossier.unit_id)):
         raise NotFound("Không tìm thấy tài liệu.")
-    data = store.read(document.sha256)
+    try:
+        data = store.read(document.sha256)
+    except FileNotFoundError:
+        raise NotFound("Tệp của tài liệu này không còn trong kho lưu trữ; hãy báo quản trị viên.") from None
     record_event(
         session, action="document.download", object_type="dossier", object_id=str(dossier.id), actor=actor.user_id,
         after={"document_id": document.id, "sha256": document.sha256}, now=now,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -47,6 +47,12 @@ def login() -> str | Response:
     if request.method == "GET":
         return render_template("auth/login.html")
     username = request.form.get("username", "").strip()
+    throttle = current_app.extensions["thidua.login_throttle"]
+    if throttle.blocked(username, request.remote_addr):
+        with transaction() as db:
+            record_event(db, action="auth.login_throttled", object_type="user", object_id=username[:64], **_client())
+        flash(translate("Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút."), "error")
+        return render_template("auth/login.html", username=username), 429
     with transaction() as db:
         user = authenticate(db, username, request.form.get("password", ""))
         record_event(
@@ -54,8 +60,10 @@ def login() -> str | Response:
             object_id=str(user.id) if user else username[:64], actor=user.id if user else None, **_client(),
         )  # fmt: skip
     if user is None:
+        throttle.failed(username, request.remote_addr)
         flash(translate("Sai tên đăng nhập hoặc mật khẩu."), "error")
         return render_template("auth/login.html", username=username), 401
+    throttle.succeeded(username)
     lang = session.get("lang")
     session.clear()  # a fresh session on login
     if lang:

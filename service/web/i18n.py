@@ -90,6 +90,7 @@ EN: dict[str, str] = {
     "Phiếu đồng ý": "Votes for",
     "Phiếu không đồng ý": "Votes against",
     "Đồng ý": "Approve",
+    "Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút.": "Too many failed sign-ins; try again in a few minutes.",
     "Nhật ký của hồ sơ": "Dossier audit timeline",
     "đang do": "held by",
     "xử lý": "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 import shutil
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def clock() -> FixedClock:
 def app(demo_db_template: Path, tmp_path: Path, clock: FixedClock) -> Flask:
     db = tmp_path / "app.sqlite3"
     shutil.copy(demo_db_template, db)
-    config = Config.for_tests(database_url=f"sqlite:///{db}", instance_dir=tmp_path)
+    # Uploaded files of the seeded template live in FILES; the app must find them there.
+    config = replace(Config.for_tests(database_url=f"sqlite:///{db}", instance_dir=tmp_path), upload_dir=FILES)
     return build_app(config, clock=clock)
 
 

@@ -1,0 +1,38 @@
+"""Security headers, throttled logins, and a session that changes at login."""
+
+from __future__ import annotations
+
+from tests.web.conftest import Auth
+
+
+def test_every_page_sends_the_security_headers(client):
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_repeated_failures_throttle_that_user_name(client, auth: Auth):
+    for _ in range(5):
+        assert auth.login("hn-hd-pl.chairman", "sai-mat-khau").status_code == 401
+    refused = auth.login("hn-hd-pl.chairman")  # even the right password waits now
+    assert refused.status_code == 429 and "quá nhiều lần" in refused.get_data(as_text=True)
+    assert auth.login("hn-hd-pl.office_clerk").status_code == 302  # other users are not affected
+
+
+def test_session_cookie_is_httponly_lax_and_renewed_at_login(client, auth: Auth):
+    client.get("/auth/login")
+    before = client.get_cookie("session").value
+    response = auth.login("hn-hd-pl.office_clerk")
+    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert client.get_cookie("session").value != before
+
+
+def test_cookies_are_secure_behind_https(client, auth: Auth):
+    response = client.get("/auth/login", base_url="https://localhost")
+    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert not cookie or "Secure" in cookie[0]
