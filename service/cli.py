@@ -231,3 +231,37 @@ def campaign_export(code: str) -> None:
         click.echo(exc.message, err=True)
         sys.exit(1)
     click.echo(dump_campaign_yaml(data), nl=False)
+
+
+@main.command("backup", help="Sao lưu bản SQLite (trong lúc đang chạy) và các tệp đã tải lên vào một tệp .tar.gz.")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(target: Path) -> None:
+    from .backup import backup
+
+    config = Config.from_env()
+    try:
+        manifest = backup(config.database_url, config.upload_dir, target)
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    click.echo(f"Đã sao lưu vào {target}: cơ sở dữ liệu và {len(manifest['files'])} tệp.")  # type: ignore[arg-type]
+
+
+@main.command("restore", help="Khôi phục từ bản sao lưu (kiểm tra mã băm trước), rồi kiểm tra chuỗi nhật ký.")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(source: Path) -> None:
+    from .backup import restore
+    from .operations.audit import verify_chain
+
+    config = Config.from_env()
+    try:
+        manifest = restore(source, config.database_url, config.upload_dir)
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    with session_scope(_factory(config)) as session:
+        result = verify_chain(session)
+    if not result.ok:
+        click.echo(f"Đã khôi phục nhưng chuỗi nhật ký hỏng tại sự kiện {result.first_broken_id}.", err=True)
+        sys.exit(1)
+    click.echo(f"Đã khôi phục {len(manifest['files'])} tệp; chuỗi nhật ký nguyên vẹn ({result.checked} sự kiện).")  # type: ignore[arg-type]

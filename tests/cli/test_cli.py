@@ -94,3 +94,26 @@ def test_campaign_list_export_and_import(run, tmp_path):
     refused = run("campaign", "import", str(bad))
     assert refused.exit_code == 1 and "year" in refused.output and "award_forms" in refused.output
     assert run("campaign", "export", "NOPE").exit_code == 1
+
+
+def test_backup_destroy_restore_keeps_the_audit_chain_and_the_files(run, tmp_path):
+    import hashlib
+
+    run("init")
+    run("demo")
+    uploads = tmp_path / "uploads"
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in uploads.rglob("*") if p.is_file()}
+    assert before
+    archive = tmp_path / "backup" / "thidua.tar.gz"
+    result = run("backup", str(archive))
+    assert result.exit_code == 0 and f"{len(before)} tệp" in result.output
+    (tmp_path / "cli.sqlite3").unlink()
+    import shutil
+
+    shutil.rmtree(uploads)
+    restored = run("restore", str(archive))
+    assert restored.exit_code == 0 and "chuỗi nhật ký nguyên vẹn" in restored.output
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in uploads.rglob("*") if p.is_file()}
+    assert after == before
+    assert run("audit", "verify").exit_code == 0
+    assert "hn-hd-pl.office_clerk" in run("users").output
