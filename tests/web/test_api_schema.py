@@ -33,8 +33,8 @@ def test_openapi_document_is_valid_and_served_without_a_token(client):
     assert response.status_code == 200
     doc = response.get_json()
     validate(doc)
-    assert doc["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": doc["components"]["securitySchemes"]["bearerAuth"]["description"]}
+    scheme = doc["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert doc == document()
 
 
@@ -68,7 +68,8 @@ def test_generated_requests_get_no_5xx_and_responses_keep_to_the_document(app, c
     app.extensions["thidua.files"] = FileStore(FILES)  # where the seed put the demo dossiers' files
     token = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
     bearer = {"Authorization": f"Bearer {token.get_json()['token']}"}
-    config = SchemathesisConfig.from_dict({"checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED_REFUSALS}}})
+    checks = {"positive_data_acceptance": {"expected-statuses": ACCEPTED_REFUSALS}}
+    config = SchemathesisConfig.from_dict({"checks": checks})
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
     cases = st.one_of(schema.as_strategy(GenerationMode.POSITIVE), schema.as_strategy(GenerationMode.NEGATIVE))
 

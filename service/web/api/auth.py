@@ -26,6 +26,7 @@ def token() -> tuple[Response, int]:
 @bp.route("/me")
 def me() -> Response:
     user = g.api_user
-    roles = [{"role": role, "unit_id": unit.id, "unit_code": unit.code, "unit_name": unit.name, "unit_level": unit.level}
+    roles = [{"role": role, "unit_id": unit.id, "unit_code": unit.code, "unit_name": unit.name,
+              "unit_level": unit.level}
              for role, unit in role_units(get_session(), user.id)]  # fmt: skip
     return jsonify({"id": user.id, "username": user.username, "full_name": user.full_name, "roles": roles})

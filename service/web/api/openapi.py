@@ -77,7 +77,8 @@ SCHEMAS: dict[str, Schema] = {
                     sha256={"type": "string", "pattern": "^[0-9a-f]{64}$"}, uploaded_at=TIME),
     "UploadForm": obj(["file", "kind"], closed=True, file={"type": "string", "format": "binary"},
                       kind={"type": "string", "enum": list(KIND_LABELS)},
-                      nominee_id={"type": "string", "pattern": "^([0-9]{1,9})?$", "description": "để trống nếu cho cả hồ sơ"}),
+                      nominee_id={"type": "string", "pattern": "^([0-9]{1,9})?$",
+                                  "description": "để trống nếu cho cả hồ sơ"}),
     "MissingItem": obj(kind=STR, label=STR, nominee_id=INT_OR_NULL, nominee_name=STR_OR_NULL),
     "CurrentTask": obj(id=INT, step=STR, name=STR, role=STR, level=LEVEL, org_unit=ref("OrgUnit"), due_at=TIME_OR_NULL,
                        escalated_at=TIME_OR_NULL, claimed_by=nullable("UserRef")),
@@ -115,7 +116,8 @@ SCHEMAS: dict[str, Schema] = {
         comment={**STR_OR_NULL, "description": "bắt buộc khi trả lại (return) hoặc không đồng ý (reject)"},
         confirmed={"type": ["array", "null"], "items": STR, "description": "các confirm_key đã xác nhận"},
         nominee_outcomes={"type": ["array", "null"], "items": ref("NomineeOutcome"),
-                          "description": "kết quả từng người (Hội đồng, Chủ tịch); bỏ trống: mọi người theo 'decision'"},
+                          "description": "kết quả từng người (Hội đồng, Chủ tịch); "
+                                         "bỏ trống: mọi người theo 'decision'"},
         council={"oneOf": [obj(closed=True, size=COUNT, present=COUNT), {"type": "null"}]},
     ),
 }
@@ -168,15 +170,18 @@ DOCUMENT_ID = _path_param("document_id", "mã tài liệu")
 INBOX_FILTERS = [
     {"name": "campaign", "in": "query", "schema": NONBLANK, "description": "mã phong trào"},
     {"name": "step", "in": "query", "schema": NONBLANK, "description": "mã bước trong BPMN (ví dụ ward_office_review)"},
-    {"name": "unit_id", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"}, "description": "đơn vị nộp"},
-    {"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]}, "description": "chỉ việc quá hạn"},
+    {"name": "unit_id", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"},
+     "description": "đơn vị nộp"},
+    {"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]},
+     "description": "chỉ việc quá hạn"},
 ]
 PATHS: dict[str, Any] = {
     "/auth/token": {"post": _op(
         "issueToken", "Lấy mã truy cập (hiệu lực 12 giờ)", _ok(ref("Token"), "Đã cấp mã"), "400 401 415", status="201",
         public=True, tag="auth", body={JSON: {"schema": ref("Credentials")}},
     )},
-    "/me": {"get": _op("getMe", "Người dùng của mã truy cập và các vai trò tại đơn vị", _ok(ref("Me")), "", tag="auth")},
+    "/me": {"get": _op("getMe", "Người dùng của mã truy cập và các vai trò tại đơn vị", _ok(ref("Me")), "",
+                       tag="auth")},
     "/campaigns": {"get": _op("listCampaigns", "Phong trào thi đua người dùng xem được", _ok(ref("CampaignList")), "",
                               tag="campaigns")},
     "/dossiers": {"post": _op(

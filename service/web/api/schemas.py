@@ -101,7 +101,8 @@ NOMINEE_FIELDS = {"kind", "full_name", "position", "award_form_code", "summary"}
 
 def dossier_input() -> Json:
     """Keyword arguments of operations.dossiers.create_dossier."""
-    data = json_object({"campaign_code", "unit_id", "title", "nominees"}, {"campaign_code", "unit_id", "title", "nominees"})
+    fields = {"campaign_code", "unit_id", "title", "nominees"}
+    data = json_object(fields, fields)
     nominees = []
     for index, raw in enumerate(_items(data, "nominees", min_items=1)):
         item = _object(raw, f"nominees[{index}]", NOMINEE_FIELDS, {"kind", "full_name", "award_form_code"})
@@ -129,7 +130,7 @@ def _nominee_results(data: Mapping[str, Any]) -> dict[int, NomineeResult] | None
         assert nominee_id is not None
         results[nominee_id] = NomineeResult(
             item["outcome"] == "approve", string(item, "reason", required=False),
-            integer(item, "votes_for", required=False, minimum=0), integer(item, "votes_against", required=False, minimum=0),
+            integer(item, "votes_for", required=False), integer(item, "votes_against", required=False),
         )  # fmt: skip
     return results
 
@@ -144,7 +145,8 @@ def completion_input() -> Json:
         council = CouncilCount(size or 0, present or 0)
     confirmed = _items(data, "confirmed") if data.get("confirmed") is not None else []
     if not all(isinstance(c, str) for c in confirmed):
-        raise InvalidInput("'confirmed' phải là danh sách chuỗi \"<mã người được đề nghị>:<mã điều kiện>\".", field="confirmed")
+        raise InvalidInput("'confirmed' phải là danh sách chuỗi \"<mã người được đề nghị>:<mã điều kiện>\".",
+                           field="confirmed")
     return {"decision": string(data, "decision"), "comment": string(data, "comment", required=False),
             "nominee_results": _nominee_results(data), "council": council, "confirmed": set(confirmed)}  # fmt: skip
 
@@ -152,14 +154,13 @@ def completion_input() -> Json:
 def upload_input() -> Json:
     """Keyword arguments of operations.documents.upload_document from a multipart form."""
     if request.mimetype != "multipart/form-data":
-        raise ApiError(415, "unsupported_media_type", "Tải tài liệu bằng multipart/form-data (các trường file, kind, nominee_id).")
-    fields = {**{k: "file" for k in request.files}, **request.form.to_dict()}
-    _check_fields(fields, {"file", "kind", "nominee_id"}, {"file", "kind"})
-    file, nominee = request.files.get("file"), request.form.get("nominee_id", "").strip()
-    if file is None:
-        raise InvalidInput("Trường 'file' phải là một tệp.", field="file")
-    return {"kind": request.form["kind"], "filename": file.filename, "data": file.read(),
-            "nominee_id": _digits(nominee, "nominee_id") if nominee else None}  # fmt: skip
+        raise ApiError(415, "unsupported_media_type",
+                       "Tải tài liệu bằng multipart/form-data (các trường file, kind, nominee_id).")
+    _check_fields(request.files, {"file"}, {"file"})
+    _check_fields(request.form, {"kind", "nominee_id"}, {"kind"})
+    nominee = request.form["nominee_id"].strip() if "nominee_id" in request.form else ""
+    return {"kind": request.form["kind"], "filename": request.files["file"].filename,
+            "data": request.files["file"].read(), "nominee_id": _digits(nominee, "nominee_id") if nominee else None}
 
 
 def inbox_filter() -> InboxFilter:
@@ -206,7 +207,9 @@ def missing_json(item: MissingItem) -> Json:
     return {"kind": item.kind, "label": item.label, "nominee_id": item.nominee_id, "nominee_name": item.nominee_name}
 
 
-def dossier_json(view: DossierView, documents: list[Document], missing: list[MissingItem], users: dict[int, User]) -> Json:
+def dossier_json(
+    view: DossierView, documents: list[Document], missing: list[MissingItem], users: dict[int, User]
+) -> Json:
     d = view.dossier
     return {
         "id": d.id, "title": d.title, "status": d.status, "target_level": d.target_level,
