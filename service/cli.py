@@ -265,3 +265,23 @@ def restore_command(source: Path) -> None:
         click.echo(f"Đã khôi phục nhưng chuỗi nhật ký hỏng tại sự kiện {result.first_broken_id}.", err=True)
         sys.exit(1)
     click.echo(f"Đã khôi phục {len(manifest['files'])} tệp; chuỗi nhật ký nguyên vẹn ({result.checked} sự kiện).")  # type: ignore[arg-type]
+
+
+@main.group(help="Kho tệp đã tải lên.")
+def files() -> None:
+    """File store commands."""
+
+
+@files.command("gc", help="Xóa các tệp không thuộc tài liệu nào (do mất điện/treo máy giữa lúc tải lên), cũ hơn 10 phút.")
+@click.option("--min-age", default=600, show_default=True, type=int, help="Chỉ xóa tệp cũ hơn số giây này.")
+def files_gc(min_age: int) -> None:
+    import time
+
+    from .models import Document, GeneratedDocument
+    from .storage import FileStore
+
+    config = Config.from_env()
+    with session_scope(_factory(config)) as session:
+        referenced = set(session.scalars(select(Document.sha256))) | set(session.scalars(select(GeneratedDocument.sha256)))
+    removed = FileStore(config.upload_dir).remove_unreferenced(referenced, time.time() - min_age)
+    click.echo(f"Đã xóa {len(removed)} tệp không được dùng.")

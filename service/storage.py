@@ -40,3 +40,23 @@ class FileStore:
 
     def read(self, sha256: str) -> bytes:
         return self.path_for(sha256).read_bytes()
+
+    def stored(self) -> dict[str, float]:
+        """sha256 → modification time of every stored file (temp files of unfinished writes included)."""
+        if not self.root.exists():
+            return {}
+        return {p.name: p.stat().st_mtime for p in self.root.glob("??/*") if p.is_file()}
+
+    def remove_unreferenced(self, referenced: set[str], older_than: float) -> list[str]:
+        """Delete files no row refers to (a crash between writing the file and committing its row leaves one),
+        and stale temp files; files newer than `older_than` (epoch seconds) are left for in-flight uploads."""
+        removed = []
+        for sha256, mtime in self.stored().items():
+            if not sha256.startswith(".") and mtime < older_than and sha256 not in referenced:
+                self.path_for(sha256).unlink(missing_ok=True)
+                removed.append(sha256)
+        for temp in self.root.glob("??/.upload-*") if self.root.exists() else []:
+            if temp.stat().st_mtime < older_than:
+                temp.unlink(missing_ok=True)
+                removed.append(temp.name)
+        return removed
