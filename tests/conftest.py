@@ -64,7 +64,7 @@ def _admin_conninfo() -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     admin, name = _admin_conninfo()
-    template = f"{name}_template"
+    template = f"{name}_template_{os.getpid()}"  # two test runs on one server never share a template
     try:
         conn = psycopg.connect(admin, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:  # pragma: no cover - make test starts PostgreSQL

@@ -15,7 +15,7 @@ def check_summary(text: str | None) -> str | None:
     """Return the NFC-normalised summary, or raise when it is longer than half a page."""
     if text is None:
         return None
-    clean = unicodedata.normalize("NFC", text).strip()
+    clean = unicodedata.normalize("NFC", text.replace("\x00", "")).strip()
     if len(clean) > MAX_SUMMARY_CHARS:
         raise InvalidInput(f"Trích ngang dài {len(clean)} ký tự; tối đa nửa trang ({MAX_SUMMARY_CHARS} ký tự).")
     if clean.count("\n") + 1 > MAX_SUMMARY_LINES:

@@ -24,7 +24,7 @@ REQUEST_ORIGIN: ContextVar[tuple[str | None, str | None]] = ContextVar("thidua_r
 
 def _nfc(value: Any) -> Any:
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return unicodedata.normalize("NFC", value.replace("\x00", ""))
     if isinstance(value, dict):
         return {_nfc(k): _nfc(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

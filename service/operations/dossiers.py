@@ -35,7 +35,8 @@ class NomineeInput:
 
 def nfc(text: str | None) -> str | None:
     """Vietnamese text is data: store it NFC-normalised and trimmed."""
-    return unicodedata.normalize("NFC", text).strip() if text is not None else None
+    # NUL never belongs in a name and PostgreSQL refuses it in text: drop it rather than fail.
+    return unicodedata.normalize("NFC", text.replace("\x00", "")).strip() if text is not None else None
 
 
 def create_dossier(

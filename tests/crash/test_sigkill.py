@@ -7,6 +7,7 @@ verifies, and new work continues the chain.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import random
@@ -90,8 +91,8 @@ def workload(client: Client, stop: threading.Event) -> None:
             for task in inbox.get("tasks", []):
                 if task["dossier_id"] == dossier["id"]:
                     client.call("POST", f"/api/v1/tasks/{task['id']}/complete", office, {"decision": "approve"})
-    except (OSError, AssertionError, KeyError, ValueError):
-        return  # the server was killed under us
+    except (OSError, http.client.HTTPException, AssertionError, KeyError, ValueError):
+        return  # the server was killed under us (connection refused, reset, or a reply cut short)
 
 
 def start(env: dict[str, str], port: int) -> subprocess.Popen:  # type: ignore[type-arg]
