@@ -57,9 +57,9 @@ def transaction() -> Iterator[Session]:
 def navigation() -> dict[str, object]:
     """What the page header offers the signed-in user (computed once, not in templates)."""
     if not current_user.is_authenticated:
-        return {"nav": {"auditor": False}}
+        return {"nav": {"auditor": False, "admin": False}}
     actor = current_actor()
-    return {"nav": {"auditor": actor.has_role("auditor") or actor.is_admin}}
+    return {"nav": {"auditor": actor.has_role("auditor") or actor.is_admin, "admin": actor.is_admin}}
 
 
 def remember_origin() -> None:

@@ -26,7 +26,7 @@ RULES: dict[str, set[str] | None] = {
     "api.document_download": WARD, "campaigns.show": WARD, "campaigns.dashboard": WARD, "campaigns.export": WARD,
     "campaigns.nominees_xlsx": WARD, "inbox.task": {"unit_clerk"}, "api.task_show": {"unit_clerk"},
     "audit.index": {"admin", "auditor"}, "audit.export": {"admin", "auditor"},
-    "campaigns.edit": {"admin"}, "campaigns.blank_layout": {"admin"},
+    "campaigns.edit": {"admin"}, "campaigns.blank_layout": {"admin"}, "admin.users": {"admin"},
     "campaigns.generated": set(), "campaigns.print_on_blank": set(), "dossiers.generated": set(), "inbox.batch": set(),
     # POST only
     "auth.logout": None, "api.token": None, "api.dossier_create": None, "api.document_upload": None,
@@ -35,9 +35,11 @@ RULES: dict[str, set[str] | None] = {
     "dossiers.import_nominee_list": None, "dossiers.proposal": None, "dossiers.remove_nominee_route": None,
     "dossiers.submit": None, "dossiers.summary_route": None, "dossiers.upload": None, "inbox.assign": None,
     "inbox.bulk": None, "inbox.claim": None, "inbox.complete": None, "inbox.save_filter": None, "inbox.unclaim": None,
-    "records.add": None, "records.upload": None,
+    "records.add": None, "records.upload": None, "admin.add_user": None, "admin.add_role": None, "admin.remove_role": None,
+    "admin.toggle": None,
 }  # fmt: skip
 ARGS = {"dossier_id": "1", "task_id": "1", "document_id": "1", "nominee_id": "1", "unit_id": "3", "code": "PL-CCHC-2024",
+        "assignment_id": "1", "user_id": "1",
         "kind": "report", "filename": "app.css"}  # fmt: skip
 
 

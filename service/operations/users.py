@@ -1,0 +1,101 @@
+"""User and role administration: create, grant and revoke roles at units, deactivate (claims are released)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.actors import Actor
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..models import HumanTask, OrgUnit, Role, RoleAssignment, User
+from .accounts import hash_password
+from .audit import record_event
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Chỉ quản trị viên mới quản lý người dùng và vai trò.")
+
+
+def create_user(session: Session, actor: Actor, now: datetime, *, username: str, full_name: str, password: str) -> User:
+    _require_admin(actor)
+    username = username.strip().lower()
+    if not USERNAME.match(username):
+        raise InvalidInput("Tên đăng nhập 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới.")
+    if not full_name.strip():
+        raise InvalidInput("Cần họ và tên.")
+    if len(password) < 8:
+        raise InvalidInput("Mật khẩu cần ít nhất 8 ký tự.")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"Tên đăng nhập '{username}' đã có.")
+    user = User(username=username, full_name=full_name.strip(), password_hash=hash_password(password), is_active=True,
+                created_at=now)  # fmt: skip
+    session.add(user)
+    session.flush()
+    record_event(session, action="user.create", object_type="user", object_id=str(user.id), actor=actor.user_id,
+                 after={"username": username, "full_name": user.full_name}, now=now)  # fmt: skip
+    return user
+
+
+def grant_role(session: Session, actor: Actor, now: datetime, *, user_id: int, role: str, unit_id: int) -> RoleAssignment:
+    _require_admin(actor)
+    if role not in {r.value for r in Role}:
+        raise InvalidInput(f"Vai trò '{role}' không có.")
+    user, unit = session.get(User, user_id), session.get(OrgUnit, unit_id)
+    if user is None or unit is None:
+        raise NotFound("Không tìm thấy người dùng hoặc đơn vị.")
+    found = session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == user_id, RoleAssignment.role == role,
+                                                        RoleAssignment.org_unit_id == unit_id))  # fmt: skip
+    if found is not None:
+        return found
+    assignment = RoleAssignment(user_id=user_id, role=role, org_unit_id=unit_id)
+    session.add(assignment)
+    session.flush()
+    record_event(session, action="role.grant", object_type="user", object_id=str(user_id), actor=actor.user_id,
+                 actor_unit_id=unit_id, after={"role": role, "unit": unit.code}, now=now)  # fmt: skip
+    return assignment
+
+
+def revoke_role(session: Session, actor: Actor, now: datetime, assignment_id: int) -> None:
+    _require_admin(actor)
+    assignment = session.get(RoleAssignment, assignment_id)
+    if assignment is None:
+        raise NotFound("Không tìm thấy vai trò.")
+    before = {"role": assignment.role, "unit_id": assignment.org_unit_id}
+    released = _release_claims(session, assignment.user_id, assignment.role, assignment.org_unit_id)
+    session.delete(assignment)
+    session.flush()
+    record_event(session, action="role.revoke", object_type="user", object_id=str(assignment.user_id), actor=actor.user_id,
+                 before=before, after={"released_tasks": released}, now=now)  # fmt: skip
+
+
+def set_active(session: Session, actor: Actor, now: datetime, user_id: int, active: bool) -> User:
+    """Deactivating a user signs them out for good and gives their claimed tasks back to their colleagues."""
+    _require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy người dùng.")
+    if user.id == actor.user_id and not active:
+        raise InvalidInput("Không thể tự khóa tài khoản của mình.")
+    user.is_active = active
+    released = _release_claims(session, user.id) if not active else []
+    record_event(session, action="user.activate" if active else "user.deactivate", object_type="user",
+                 object_id=str(user.id), actor=actor.user_id, after={"released_tasks": released}, now=now)  # fmt: skip
+    session.flush()
+    return user
+
+
+def _release_claims(session: Session, user_id: int, role: str | None = None, unit_id: int | None = None) -> list[int]:
+    query = select(HumanTask).where(HumanTask.claimed_by == user_id, HumanTask.state == "ready")
+    if role is not None:
+        query = query.where(HumanTask.role == role, HumanTask.org_unit_id == unit_id)
+    released = []
+    for task in session.scalars(query):
+        task.claimed_by, task.claimed_at = None, None
+        released.append(task.id)
+    return released

@@ -1,0 +1,76 @@
+"""Admin pages: users and the roles they hold at org units."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..errors import Forbidden
+from ..models import OrgUnit, Role, RoleAssignment, User
+from ..operations.users import create_user, grant_role, revoke_role, set_active
+from .context import current_actor, get_engine, get_session, transaction
+from .i18n import translate
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def only_admins() -> None:
+    from flask_login import current_user
+
+    if current_user.is_authenticated and not current_actor().is_admin:
+        raise Forbidden("Chỉ quản trị viên mới vào trang quản trị.")
+
+
+def _number(key: str) -> int:
+    value = request.form.get(key, "")
+    return int(value) if value.isdigit() else 0
+
+
+@bp.route("/users")
+@login_required
+def users() -> str:
+    db = get_session()
+    people = list(db.scalars(select(User).order_by(User.username)))
+    roles = {}
+    for assignment, unit in db.execute(select(RoleAssignment, OrgUnit).join(OrgUnit, RoleAssignment.org_unit_id == OrgUnit.id)):
+        roles.setdefault(assignment.user_id, []).append((assignment, unit))
+    units = list(db.scalars(select(OrgUnit).order_by(OrgUnit.code)))
+    return render_template("admin/users.html", people=people, roles=roles, units=units, role_names=[r.value for r in Role])
+
+
+@bp.route("/users", methods=["POST"])
+@login_required
+def add_user() -> Response:
+    with transaction() as db:
+        create_user(db, current_actor(), get_engine().clock.now(), username=request.form.get("username", ""),
+                    full_name=request.form.get("full_name", ""), password=request.form.get("password", ""))  # fmt: skip
+    flash(translate("Đã tạo người dùng."), "ok")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/roles", methods=["POST"])
+@login_required
+def add_role() -> Response:
+    with transaction() as db:
+        grant_role(db, current_actor(), get_engine().clock.now(), user_id=_number("user_id"),
+                   role=request.form.get("role", ""), unit_id=_number("unit_id"))  # fmt: skip
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/roles/<int:assignment_id>/revoke", methods=["POST"])
+@login_required
+def remove_role(assignment_id: int) -> Response:
+    with transaction() as db:
+        revoke_role(db, current_actor(), get_engine().clock.now(), assignment_id)
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@login_required
+def toggle(user_id: int) -> Response:
+    with transaction() as db:
+        set_active(db, current_actor(), get_engine().clock.now(), user_id, request.form.get("active") == "1")
+    return redirect(url_for("admin.users"))
