@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
+from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
+from service.app_factory import build_app
+from service.config import Config
 from service.storage import FileStore
 from service.web.api.openapi import document
 from tests.conftest import FILES
 from tests.web.conftest import PASSWORD
+from workflows import FixedClock
 
 
 def served_operations(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -63,9 +69,18 @@ def test_every_operation_documents_its_errors_and_protected_ones_their_token(app
 ACCEPTED_REFUSALS = ["2xx", "400", "401", "403", "404", "409", "422"]
 
 
-@pytest.mark.parametrize("username", ["hn-hd-pl-tc.unit_clerk", "hn-hd-pl.office_clerk"])
-def test_generated_requests_get_no_5xx_and_responses_keep_to_the_document(app, client, username):
+@pytest.fixture
+def any_db_app(db_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[Flask]:
+    """The app on a seeded SQLite copy and on a seeded PostgreSQL database (tests/conftest.py's db_url)."""
+    app = build_app(Config.for_tests(database_url=db_url, instance_dir=tmp_path), clock=clock)
     app.extensions["thidua.files"] = FileStore(FILES)  # where the seed put the demo dossiers' files
+    yield app
+    app.extensions["thidua.db_engine"].dispose()
+
+
+@pytest.mark.parametrize("username", ["hn-hd-pl-tc.unit_clerk", "hn-hd-pl.office_clerk"])
+def test_generated_requests_get_no_5xx_and_responses_keep_to_the_document(any_db_app, username):
+    app, client = any_db_app, any_db_app.test_client()
     token = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
     bearer = {"Authorization": f"Bearer {token.get_json()['token']}"}
     checks = {"positive_data_acceptance": {"expected-statuses": ACCEPTED_REFUSALS}}
@@ -80,3 +95,15 @@ def test_generated_requests_get_no_5xx_and_responses_keep_to_the_document(app, c
         case.call_and_validate(headers=bearer)
 
     check()
+
+
+def test_nul_characters_are_refused_before_they_reach_the_database(any_db_app):
+    client = any_db_app.test_client()
+    assert client.post("/api/v1/auth/token", json={"username": "admin\x00", "password": "x"}).status_code == 400
+    token = client.post("/api/v1/auth/token", json={"username": "hn-hd-pl-tc.unit_clerk", "password": PASSWORD})
+    bearer = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    assert client.get("/api/v1/tasks?campaign=PL%00", headers=bearer).status_code == 400
+    created = client.post("/api/v1/dossiers", headers=bearer, json={
+        "campaign_code": "PL\x00", "unit_id": 1, "title": "x",
+        "nominees": [{"kind": "individual", "full_name": "A", "award_form_code": "GK\x00XA"}]})  # fmt: skip
+    assert created.status_code == 400 and created.get_json()["error"]["details"]["field"] == "award_form_code"

@@ -54,7 +54,14 @@ def string(data: Mapping[str, Any], key: str, *, required: bool = True) -> str |
         return None
     if not isinstance(value, str) or (required and not value.strip()):
         raise InvalidInput(f"Trường '{key}' phải là chuỗi{' không rỗng' if required else ''}.", field=key)
+    _refuse_nul(value, key)
     return value
+
+
+def _refuse_nul(value: str, key: str) -> None:
+    # PostgreSQL cannot hold or even compare text with NUL; say so instead of failing in the database.
+    if "\x00" in value:
+        raise InvalidInput(f"Trường '{key}' chứa ký tự NUL (\\u0000), không được phép.", field=key)
 
 
 MAX_INT = 2**31 - 1  # the database's INTEGER
@@ -170,6 +177,8 @@ def inbox_filter() -> InboxFilter:
     empty = sorted(k for k, v in args.items() if not v.strip())
     if empty:
         raise InvalidInput(f"Tham số truy vấn không được để trống: {', '.join(empty)}.", fields=empty)
+    for key, value in args.items():
+        _refuse_nul(value, key)
     if args.get("overdue", "false") not in ("true", "false"):
         raise InvalidInput("Tham số 'overdue' phải là true hoặc false.", field="overdue")
     if "unit_id" in args:
