@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflows import Engine, PathStep
 
-from ..models import AuditEvent, AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, User
+from ..models import AuditEvent, AwardForm, Campaign, CampaignAwardForm, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, User
 from ..operations.definitions import load_definition
 
 
@@ -27,6 +27,7 @@ class DossierView:
     history: list[dict[str, Any]] = field(default_factory=list)
     instance: ProcessInstance | None = None
     claimants: dict[int, str] = field(default_factory=dict)  # open task id → who has claimed it
+    award_names: dict[int, str] = field(default_factory=dict)  # award form id → as the campaign's plan words it
 
 
 def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierView | None:
@@ -45,6 +46,9 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
     )  # fmt: skip
     instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
     view = DossierView(dossier, campaign, unit, nominees, [], [], instance=instance)
+    view.award_names = dict(session.execute(
+        select(CampaignAwardForm.award_form_id, CampaignAwardForm.name).where(CampaignAwardForm.campaign_id == campaign.id)
+    ).all())  # fmt: skip
     if instance is None:
         return view
     view.open_tasks = list(
