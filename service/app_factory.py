@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from workflows import SYSTEM_CLOCK, Clock, Engine
 
@@ -13,6 +16,12 @@ from .db import make_engine, make_session_factory
 from .storage import FileStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flask:
@@ -33,6 +42,8 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
         THIDUA_CONFIG=config,
     )
     db_engine = make_engine(config.database_url)
+    # <int:…> in URLs stops at the largest id the database can hold: bigger ids are 404, never a 500.
+    app.url_map.converters["int"] = BoundedInt
     app.extensions["thidua.db_engine"] = db_engine
     app.extensions["thidua.session_factory"] = make_session_factory(db_engine)
     app.extensions["thidua.engine"] = Engine(clock)

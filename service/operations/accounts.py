@@ -45,7 +45,7 @@ def actor_for(session: Session, username: str) -> Actor:
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with these credentials, or None (the caller says only 'wrong username or password')."""
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    user = session.scalar(select(User).where(User.username == username.replace("\x00", "").strip()))
     if user is None or not user.is_active:
         _HASHER.hash(password)  # spend the same time as a real check, so timing does not reveal users
         return None

@@ -70,7 +70,9 @@ def apply_outcome(
         if row is None:
             row = _new_row(session, instance, dossier, task, owners, now)
             created.append(row)
-        else:
+        elif task.due_at is not None:
+            # After its timer fired the task has no pending timer: keep the due date it had, so it
+            # still shows (and filters) as overdue.
             row.due_at = task.due_at
     session.flush()
     _record_engine_events(session, instance, dossier, outcome, actor, now)

@@ -12,6 +12,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     window.__diagramViewer = viewer;
     const { warnings } = await viewer.importXML(data.xml);
     window.__diagramWarnings = warnings.map((w) => w.message);
+    box.dataset.warnings = String(warnings.length);
     const canvas = viewer.get("canvas");
     const registry = viewer.get("elementRegistry");
     const mark = (ids, css) => ids.forEach((id) => registry.get(id) && canvas.addMarker(id, css));

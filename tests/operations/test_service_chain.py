@@ -139,6 +139,7 @@ def test_overdue_review_is_escalated_to_the_ward_chairman(factory, engine, clock
     with factory() as session:
         row = session.get(HumanTask, task.id)
         assert row.state == "ready" and row.escalated_at == clock.now()
+        assert row.due_at == task.due_at  # still overdue after the escalation
         chairman = actor_for(session, "hn-hd-pl.chairman")
         mine = [r for r in inbox(session, chairman) if r.task_id == task.id]
         assert mine and mine[0].escalated_to_me

@@ -102,3 +102,13 @@ def test_english_locale_switch(client, auth: Auth):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_ids_beyond_the_database_range_are_not_found(client, auth: Auth):
+    auth.login("hn-hd-pl.office_clerk")
+    for url in ("/dossiers/99999999999", "/inbox/tasks/2147483648"):
+        assert client.get(url).status_code == 404
+
+
+def test_a_nul_character_in_the_login_name_is_just_a_wrong_login(client, auth: Auth):
+    assert auth.login("admin\x00", "x").status_code == 401
