@@ -15,14 +15,20 @@ from service.operations.official_documents import (
     generate_forwarding_proposal, generate_notices, generate_proposal, generate_report,
 )  # fmt: skip
 from service.storage import FileStore
-from tests.conftest import FILES
+from tests.conftest import FILES, REPO
 from workflows import Engine, FixedClock
 
 from .helpers import act
 from .test_quotas_enforced import lodge
 
+ARTIFACTS = REPO / "test-artifacts"
+
 
 def text_of(doc) -> str:  # type: ignore[no-untyped-def]
+    """The PDF's text (whitespace collapsed); its first page is also kept as a PNG in test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(FileStore(FILES).path_for(doc.sha256)),
+                    str(ARTIFACTS / f"document-{doc.kind}")], check=True)  # fmt: skip
     text = subprocess.run(["pdftotext", str(FileStore(FILES).path_for(doc.sha256)), "-"],
                           capture_output=True, check=True, text=True).stdout  # fmt: skip
     return " ".join(text.split())  # table cells wrap names across lines
