@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -80,18 +81,23 @@ def users(as_json: bool) -> None:
         click.echo(f"{person['username']:<28} {person['full_name']}  [{roles}]")
 
 
-@main.command(help="Chạy máy chủ web.")
+@main.command(help="Chạy máy chủ web (một tiến trình nhiều luồng; --workers N: gunicorn với N tiến trình).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=0, show_default=True, type=click.IntRange(0, 64),
+              help="Số tiến trình gunicorn; 0 = một tiến trình waitress.")
+def serve(host: str, port: int, workers: int) -> None:
+    click.echo(f"Thi đua đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
+    click.echo("Đăng nhập bằng một tài khoản mẫu, ví dụ hn-hd-pl.office_clerk / demo (xem 'thidua users').")
+    if workers:
+        # gunicorn forks N processes, each builds its own app (and database pool) from the factory.
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
+                                   "--bind", f"{host}:{port}", "--access-logfile", "-", "service.app_factory:build_app()"])  # fmt: skip
     from waitress import serve as waitress_serve
 
     from .app_factory import build_app
 
-    app = build_app()
-    click.echo(f"Thi đua đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
-    click.echo("Đăng nhập bằng một tài khoản mẫu, ví dụ hn-hd-pl.office_clerk / demo (xem 'thidua users').")
-    waitress_serve(app, host=host, port=port, threads=8, ident="thidua")
+    waitress_serve(build_app(), host=host, port=port, threads=8, ident="thidua")
 
 
 @main.group(help="Kiểm tra và triển khai tệp BPMN.")
@@ -285,3 +291,35 @@ def files_gc(min_age: int) -> None:
         referenced = set(session.scalars(select(Document.sha256))) | set(session.scalars(select(GeneratedDocument.sha256)))
     removed = FileStore(config.upload_dir).remove_unreferenced(referenced, time.time() - min_age)
     click.echo(f"Đã xóa {len(removed)} tệp không được dùng.")
+
+
+@main.command(help="Chạy việc nền: hẹn giờ đến hạn (báo quá hạn) theo chu kỳ. Nhiều tiến trình chạy cùng lúc vẫn an toàn.")
+@click.option("--interval", default=30.0, show_default=True, type=float, help="Số giây giữa hai lượt.")
+@click.option("--once", is_flag=True, help="Chạy một lượt rồi thoát.")
+def worker(interval: float, once: bool) -> None:
+    import signal
+    import time
+
+    from workflows import Engine
+
+    from .operations.timers import fire_due_timers
+
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    factory = _factory(Config.from_env())
+    while not stopping:
+        with session_scope(factory) as session:
+            run = fire_due_timers(session, Engine())
+        if run.instances:
+            click.echo(f"{run.instances} quy trình, {run.escalations} việc được báo quá hạn")
+        if once:
+            break
+        deadline = time.monotonic() + interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.5, interval))

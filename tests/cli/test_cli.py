@@ -117,3 +117,36 @@ def test_backup_destroy_restore_keeps_the_audit_chain_and_the_files(run, tmp_pat
     assert after == before
     assert run("audit", "verify").exit_code == 0
     assert "hn-hd-pl.office_clerk" in run("users").output
+
+
+def test_serve_with_several_gunicorn_workers_answers(run, tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    run("init")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    thidua = Path(sys.executable).with_name("thidua")
+    server = subprocess.Popen([str(thidua), "serve", "--workers", "2", "--port", str(port)], env=dict(os.environ),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("gunicorn did not answer")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output = server.communicate(timeout=20)[0].decode()
+    assert output.count("Booting worker") == 2
