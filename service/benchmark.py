@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+from datetime import UTC, date, datetime, timedelta
 import statistics
 import tempfile
 import time
@@ -158,3 +159,59 @@ def run_benchmark(dossiers: int, database_url: str | None = None, progress: Call
         "peak_memory_mib": round(peak_kib / 1024, 1),
         "database": "postgresql" if database_url and database_url.startswith("postgresql") else "sqlite",
     }
+
+
+def run_audit_benchmark(events: int, database_url: str | None = None, queries: int = 200) -> dict[str, Any]:
+    """Fill the audit trail with `events` hash-chained events, then time the auditor's page queries (keyset pages)."""
+    import random
+
+    from sqlalchemy import insert
+
+    from .models import AuditChainHead, AuditEvent
+    from .operations.audit import event_hash
+    from .queries.audit import AuditFilter, audit_page
+
+    with tempfile.TemporaryDirectory(prefix="thidua-audit-bench-") as tmp:
+        url = database_url or f"sqlite:///{tmp}/audit.sqlite3"
+        upgrade_schema(url)
+        factory = make_session_factory(make_engine(url))
+        rng = random.Random(7)
+        started = time.perf_counter()
+        actions = ["task.complete", "task.claim", "document.upload", "dossier.submit", "auth.login"]
+        with factory() as session, session.begin():
+            head = session.get(AuditChainHead, 1)
+            prev = head.last_hash if head else "0" * 64
+            batch: list[dict[str, Any]] = []
+            base = datetime(2024, 1, 1, tzinfo=UTC)
+            for number in range(events):
+                event = AuditEvent(occurred_at=base + timedelta(seconds=number * 30), actor_id=None,
+                                   action=actions[number % len(actions)], object_type="dossier",
+                                   object_id=str(rng.randint(1, 20000)), after_json=None, comment=None,
+                                   prev_hash=prev, dossier_id=rng.randint(1, 20000))  # fmt: skip
+                event.hash = event_hash(event, prev)
+                prev = event.hash
+                batch.append({c: getattr(event, c) for c in ("occurred_at", "actor_id", "action", "object_type",
+                                                             "object_id", "prev_hash", "hash", "dossier_id")})  # fmt: skip
+                if len(batch) == 10_000:
+                    session.execute(insert(AuditEvent), batch)
+                    batch = []
+            if batch:
+                session.execute(insert(AuditEvent), batch)
+            if head is not None:
+                head.last_hash = prev
+        filled = time.perf_counter() - started
+        timings = []
+        with factory() as session:
+            for number in range(queries):
+                kind = number % 4
+                filters = (AuditFilter() if kind == 0 else AuditFilter(dossier_id=rng.randint(1, 20000)) if kind == 1
+                           else AuditFilter(action="task.claim") if kind == 2
+                           else AuditFilter(date_from=date(2024, rng.randint(1, 12), 1)))  # fmt: skip
+                t0 = time.perf_counter()
+                page = audit_page(session, filters)
+                if page and number % 2:
+                    audit_page(session, filters, before_id=page[-1].event.id)  # the next page, by keyset
+                timings.append(time.perf_counter() - t0)
+    ordered = sorted(timings)
+    return {"audit_events": events, "fill_s": round(filled, 1), "audit_page_p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "audit_page_p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2), "queries": queries}  # fmt: skip

@@ -156,8 +156,15 @@ def timers_fire() -> None:
 @click.option("--dossiers", default=50, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--json", "as_json", is_flag=True, help="In một đối tượng JSON.")
 @click.option("--database-url", default=None, help="Mặc định: một tệp SQLite tạm.")
-def bench(dossiers: int, as_json: bool, database_url: str | None) -> None:
-    from .benchmark import run_benchmark
+@click.option("--audit-events", default=0, type=click.IntRange(0, 10_000_000),
+              help="Thay vào đó: điền N sự kiện nhật ký rồi đo trang kiểm toán (p50/p95).")
+def bench(dossiers: int, as_json: bool, database_url: str | None, audit_events: int) -> None:
+    from .benchmark import run_audit_benchmark, run_benchmark
+
+    if audit_events:
+        result = run_audit_benchmark(audit_events, database_url)
+        click.echo(json.dumps(result, ensure_ascii=False) if as_json else "\n".join(f"{k:<24} {v}" for k, v in result.items()))
+        return
 
     def progress(done: int) -> None:
         if not as_json and (done % max(1, dossiers // 20) == 0 or done == dossiers):

@@ -150,3 +150,9 @@ def test_serve_with_several_gunicorn_workers_answers(run, tmp_path):
         os.killpg(server.pid, signal.SIGTERM)
         output = server.communicate(timeout=20)[0].decode()
     assert output.count("Booting worker") == 2
+
+
+def test_audit_benchmark_fills_the_trail_and_reports_page_timings(run):
+    result = run("bench", "--audit-events", "3000", "--json")
+    report = json.loads(result.output)
+    assert report["audit_events"] == 3000 and report["audit_page_p95_ms"] > 0
