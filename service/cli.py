@@ -136,6 +136,28 @@ def bpmn_deploy(file: Path, comment: str | None) -> None:
     click.echo(f"{file.name}: phiên bản {version} {'đã triển khai' if created else 'trùng phiên bản đang dùng, không đổi'}")
 
 
+@bpmn.command("migrate", help="Chuyển các hồ sơ đang chạy từ phiên bản A sang B (mặc định chỉ chạy thử).")
+@click.argument("from_version", type=int)
+@click.argument("to_version", type=int)
+@click.option("--apply", "apply_", is_flag=True, help="Chuyển thật (không có: chỉ liệt kê hồ sơ nào chuyển được và vì sao).")
+def bpmn_migrate(from_version: int, to_version: int, apply_: bool) -> None:
+    from workflows import Engine
+
+    from .operations.migrations import migrate_instances
+
+    try:
+        with session_scope(_factory(Config.from_env())) as session:
+            lines = migrate_instances(session, Actor(None, "thidua bpmn migrate"), Engine(), from_version, to_version,
+                                      dry_run=not apply_)  # fmt: skip
+    except DomainError as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(1)
+    for line in lines:
+        state = "đã chuyển" if line.moved else ("chuyển được" if line.can_migrate else "không chuyển được")
+        click.echo(f"hồ sơ {line.dossier_id}: {state}" + (f" — {'; '.join(line.reasons)}" if line.reasons else ""))
+    click.echo(f"{sum(l.can_migrate for l in lines)}/{len(lines)} hồ sơ chuyển được" + ("" if apply_ else " (chạy thử)"))
+
+
 @main.group(help="Hẹn giờ của quy trình (báo quá hạn).")
 def timers() -> None:
     """Timer commands."""

@@ -118,6 +118,17 @@ class Engine:
         workflow.cancel()
         return self._outcome(workflow, definition, events=[])
 
+    def migrate(self, source: Definition, target: Definition, state: str) -> Outcome:
+        """Move an instance from `source` to `target` (check_migration must allow it) and run what follows."""
+        from .migration import check_migration, migrate_state
+
+        check = check_migration(source, target, state)
+        if not check.can_migrate:
+            raise InvalidDecision("Không chuyển được phiên bản: " + "; ".join(check.reasons), reasons=list(check.reasons))
+        workflow = migrate_state(source, target, state)
+        workflow.script_engine = self._script_engine()  # type: ignore[attr-defined]
+        return self._advance(workflow, target, _finished_ids(workflow), fire_timers=False)  # type: ignore[arg-type]
+
     def inspect(self, definition: Definition, state: str) -> Outcome:
         """Restore an instance and report its state without changing it."""
         return self._outcome(self._load(definition, state), definition, events=[])

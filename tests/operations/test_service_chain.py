@@ -197,3 +197,36 @@ def test_dropping_the_district_level_is_a_deploy_not_a_code_change(factory, engi
         versions = session.execute(select(ProcessVersion.version, ProcessVersion.is_active)).all()
         assert sorted(versions) == [(1, False), (2, True)]
         assert verify_chain(session).ok
+
+
+def test_migration_dry_run_then_move_the_instances_that_can(factory, engine):
+    from service.domain.actors import Actor
+    from service.operations.definitions import deploy_definition
+    from service.operations.migrations import migrate_instances
+    from tests.conftest import CHAIN
+    from tests.engine.bpmn_edits import remove_level
+
+    early, late = new_dossier(factory, engine), new_dossier(factory, engine)
+    act(factory, engine, early)  # at the ward office
+    for _ in range(5):
+        act(factory, engine, late)  # at the district council: the ward's grant gateway is behind it
+    xml = remove_level(CHAIN.read_bytes(), "district", {"district_noi_vu_review": "province_ban_review",
+                                                        "district_chairman_decide": "ward_chairman_decide"})  # fmt: skip
+    with factory() as session, session.begin():
+        v2 = deploy_definition(session, Actor(None, "admin"), xml).version.id
+        v1 = session.scalar(select(ProcessVersion.id).where(ProcessVersion.version == 1))
+    with factory() as session, session.begin():
+        dry = {line.dossier_id: line for line in migrate_instances(session, None, engine, v1, v2, dry_run=True)}
+    assert dry[early].can_migrate and not dry[late].can_migrate and not dry[early].moved
+    assert any("gw_ward_grant" in r for r in dry[late].reasons)
+    with factory() as session, session.begin():
+        done = {line.dossier_id: line for line in migrate_instances(session, None, engine, v1, v2, dry_run=False)}
+    assert done[early].moved and not done[late].moved
+    path = []
+    while (task := open_task(factory, early)) is not None:
+        path.append(task.bpmn_id)
+        act(factory, engine, early)
+    assert "district_noi_vu_review" not in path and path[-1] == "province_chairman_decide"
+    with factory() as session:
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "instance.migrate")) is not None
+        assert verify_chain(session).ok
