@@ -12,18 +12,24 @@ import pytest
 from tests.web.conftest import PASSWORD, Auth
 
 USERS = {
-    "anonymous": None, "unit_clerk": "hn-hd-pl-tp.unit_clerk", "office_clerk": "hn-hd-pl.office_clerk",
-    "chairman": "hn-hd-pl.chairman", "other_province": "qn-hl-gd.office_clerk", "admin": "admin", "auditor": "auditor",
+    "anonymous": None, "unit_clerk": "hn-hd-pl-tp.unit_clerk", "unit_head": "hn-hd-pl-tp.unit_head",
+    "office_clerk": "hn-hd-pl.office_clerk", "council_secretary": "hn-hd-pl.council_secretary",
+    "council_member": "hn-hd-pl.council_member", "chairman": "hn-hd-pl.chairman", "noi_vu": "hn-hd.noi_vu",
+    "ban_tdkt": "hn.ban_tdkt", "other_province": "qn-hl-gd.office_clerk", "admin": "admin", "auditor": "auditor",
 }  # fmt: skip
-WARD = {"unit_clerk", "office_clerk", "chairman", "admin", "auditor"}
+# Dossier 1 belongs to a unit of phường Phú Lãm: everyone on its path up to the province may read it.
+CHAIN = {"unit_clerk", "unit_head", "office_clerk", "council_secretary", "council_member", "chairman", "noi_vu",
+         "ban_tdkt", "admin", "auditor"}  # fmt: skip
+# A campaign is shown to those at or below its issuing unit (the ward), and to admins and auditors.
+WARD = CHAIN - {"noi_vu", "ban_tdkt"}
 EVERYONE = set(USERS) - {"anonymous"}
 # endpoint → who may GET it (POST-only endpoints: None; they are checked for anonymous refusal).
 RULES: dict[str, set[str] | None] = {
     "pages.healthz": set(USERS), "auth.login": set(USERS), "api.openapi": set(USERS), "static": set(USERS),
     "pages.home": EVERYONE, "inbox.index": EVERYONE, "campaigns.index": EVERYONE, "records.index": EVERYONE,
     "dossiers.new": EVERYONE, "api.me": EVERYONE, "api.task_list": EVERYONE, "api.campaigns": EVERYONE,
-    "dossiers.show": WARD, "dossiers.diagram": WARD, "dossiers.download": WARD, "api.dossier_show": WARD,
-    "api.document_download": WARD, "campaigns.show": WARD, "campaigns.dashboard": WARD, "campaigns.export": WARD,
+    "dossiers.show": CHAIN, "dossiers.diagram": CHAIN, "dossiers.download": CHAIN, "api.dossier_show": CHAIN,
+    "api.document_download": CHAIN, "campaigns.show": WARD, "campaigns.dashboard": WARD, "campaigns.export": WARD,
     "campaigns.nominees_xlsx": WARD, "inbox.task": {"unit_clerk"}, "api.task_show": {"unit_clerk"},
     "audit.index": {"admin", "auditor"}, "audit.export": {"admin", "auditor"},
     "campaigns.edit": {"admin"}, "campaigns.blank_layout": {"admin"}, "admin.users": {"admin"},
