@@ -125,15 +125,21 @@ def issue(code: str) -> Response:
     return redirect(url_for("campaigns.show", code=code))
 
 
-@bp.route("/<code>/documents/<int:document_id>")
-@login_required
-def generated(code: str, document_id: int) -> Response:
+def _decision_document(code: str, document_id: int) -> GeneratedDocument:
+    """A PDF of one of the campaign's decisions, if the user may see the campaign."""
     db = get_session()
     page = campaign_page(db, current_actor(), code)
     doc = db.get(GeneratedDocument, document_id)
     decision = db.get(Decision, doc.decision_id) if doc and doc.decision_id else None
     if page is None or doc is None or decision is None or decision.campaign_id != page.campaign.id:
         raise NotFound("Không tìm thấy văn bản.")
+    return doc
+
+
+@bp.route("/<code>/documents/<int:document_id>")
+@login_required
+def generated(code: str, document_id: int) -> Response:
+    doc = _decision_document(code, document_id)
     with transaction() as tx:
         record_event(tx, action="document.download", object_type="generated_document", object_id=str(doc.id),
                      actor=current_actor().user_id, after={"sha256": doc.sha256, "dossier_id": doc.dossier_id})  # fmt: skip
@@ -210,11 +216,6 @@ def blank_layout(unit_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/<code>/documents/<int:document_id>/blank")
 @login_required
 def print_on_blank(code: str, document_id: int) -> Response:
-    db = get_session()
-    page = campaign_page(db, current_actor(), code)
-    doc = db.get(GeneratedDocument, document_id)
-    decision = db.get(Decision, doc.decision_id) if doc and doc.decision_id else None
-    if page is None or decision is None or decision.campaign_id != page.campaign.id:
-        raise NotFound("Không tìm thấy văn bản.")
-    return send_file(io.BytesIO(blank_for_certificate(db, document_id)), mimetype="application/pdf",
+    doc = _decision_document(code, document_id)
+    return send_file(io.BytesIO(blank_for_certificate(get_session(), document_id)), mimetype="application/pdf",
                      download_name=f"phoi-{doc.filename}")  # fmt: skip
