@@ -49,7 +49,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.extensions["thidua.engine"] = Engine(clock)
     app.extensions["thidua.files"] = FileStore(config.upload_dir)
 
-    from .web import admin, audit, auth, campaigns, dossiers, inbox, pages, records
+    from .web import admin, audit, auth, campaigns, dossiers, inbox, pages, processes, records
     from .web.api import init_api
     from .web.context import close_session, navigation, remember_origin
     from .web.csrf import init_csrf
@@ -70,6 +70,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.register_blueprint(campaigns.bp)
     app.register_blueprint(records.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(processes.bp)
     init_api(app)
     init_security(app)
     app.extensions["thidua.login_throttle"] = LoginThrottle()

@@ -24,14 +24,14 @@ from .errors import (
 )
 from .expressions import evaluate_expression
 from .history import PathStep
-from .migration import MigrationCheck, check_migration
+from .migration import DefinitionDiff, MigrationCheck, check_migration, diff_definitions
 from .lanes import LEVELS, TASK_ROLES, LaneRef, parse_lane
 from .state import SERIALIZER_VERSION, dump_spec, state_spec_ref
 from .tasks import ReadyTask
 
 __all__ = [
     "LEVELS", "MAX_BPMN_BYTES", "SERIALIZER_VERSION", "SYSTEM_CLOCK", "TASK_ROLES",
-    "Clock", "Decision", "MigrationCheck", "check_migration", "Definition", "DefinitionError", "Engine", "EngineError", "EngineEvent",
+    "Clock", "Decision", "DefinitionDiff", "MigrationCheck", "check_migration", "diff_definitions", "Definition", "DefinitionError", "Engine", "EngineError", "EngineEvent",
     "ExpressionError", "FixedClock", "InvalidDecision", "LaneRef", "Outcome", "PathStep", "Problem",
     "ReadyTask", "StateVersionError", "StepInfo", "SystemClock", "TaskNotReady", "TimerInfo",
     "WorkflowError", "dump_spec", "evaluate_expression", "parse_definition", "parse_lane",

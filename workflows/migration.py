@@ -47,3 +47,22 @@ def migrate_state(source: Definition, target: Definition, state: str) -> object:
     workflow, diff = _diff(source, target, state)
     migrate_workflow(diff, workflow, target.spec)
     return workflow
+
+
+@dataclass(frozen=True)
+class DefinitionDiff:
+    """What changed between two versions of a process, by BPMN element id."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: dict[str, tuple[str, ...]]
+
+
+def diff_definitions(old: Definition, new: Definition) -> DefinitionDiff:
+    """Elements added, removed and changed (with the changed attributes) from `old` to `new`."""
+    from SpiffWorkflow.bpmn.util.diff import SpecDiff
+
+    diff = SpecDiff(SERIALIZER.registry, old.spec, new.spec)
+    named = lambda specs: tuple(sorted({s.bpmn_id for s in specs if getattr(s, "bpmn_id", None)}))  # noqa: E731
+    changed = {spec.bpmn_id: tuple(attrs) for spec, attrs in diff.changed.items() if getattr(spec, "bpmn_id", None)}
+    return DefinitionDiff(named(diff.added), named(diff.removed), dict(sorted(changed.items())))

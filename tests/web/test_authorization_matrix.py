@@ -33,6 +33,7 @@ RULES: dict[str, set[str] | None] = {
     "campaigns.nominees_xlsx": WARD, "inbox.task": {"unit_clerk"}, "api.task_show": {"unit_clerk"},
     "audit.index": {"admin", "auditor"}, "audit.export": {"admin", "auditor"},
     "campaigns.edit": {"admin"}, "campaigns.blank_layout": {"admin"}, "admin.users": {"admin"},
+    "processes.index": {"admin"}, "processes.show": {"admin"}, "processes.xml": {"admin"}, "processes.diagram": {"admin"},
     "campaigns.generated": set(), "campaigns.print_on_blank": set(), "dossiers.generated": set(), "inbox.batch": set(),
     # POST only
     "auth.logout": None, "api.token": None, "api.dossier_create": None, "api.document_upload": None,
@@ -45,7 +46,7 @@ RULES: dict[str, set[str] | None] = {
     "admin.toggle": None,
 }  # fmt: skip
 ARGS = {"dossier_id": "1", "task_id": "1", "document_id": "1", "nominee_id": "1", "unit_id": "3", "code": "PL-CCHC-2024",
-        "assignment_id": "1", "user_id": "1",
+        "assignment_id": "1", "user_id": "1", "version_id": "1",
         "kind": "report", "filename": "app.css"}  # fmt: skip
 
 
