@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from workflows import SYSTEM_CLOCK, Clock, Engine
@@ -72,6 +73,9 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.register_blueprint(admin.bp)
     app.register_blueprint(processes.bp)
     init_api(app)
+    if config.proxy_hops:
+        # Behind a reverse proxy: trust its X-Forwarded-For/-Proto, so HTTPS and client IPs are seen.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)  # type: ignore[method-assign]
     init_security(app)
     app.extensions["thidua.login_throttle"] = LoginThrottle()
     init_errors(app)

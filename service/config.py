@@ -18,6 +18,7 @@ class Config:
     demo_password: str = "demo"
     upload_dir: Path = DEFAULT_INSTANCE_DIR / "uploads"
     timezone: str = "Asia/Ho_Chi_Minh"
+    proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (THIDUA_PROXY_HOPS)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, instance_dir: Path | None = None) -> Config:
@@ -29,6 +30,7 @@ class Config:
             secret_key=env.get("THIDUA_SECRET_KEY") or _stored_secret(folder),
             demo_password=env.get("THIDUA_DEMO_PASSWORD") or "demo",
             upload_dir=Path(env.get("THIDUA_UPLOAD_DIR") or folder / "uploads"),
+            proxy_hops=int(env.get("THIDUA_PROXY_HOPS") or 0),
         )
 
     @classmethod

@@ -36,3 +36,14 @@ def test_cookies_are_secure_behind_https(client, auth: Auth):
     cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert not cookie or "Secure" in cookie[0]
+
+
+def test_behind_a_proxy_https_and_the_client_address_are_seen(app, tmp_path):
+    from dataclasses import replace
+
+    from service.app_factory import build_app
+
+    proxied = build_app(replace(app.config["THIDUA_CONFIG"], proxy_hops=1))
+    response = proxied.test_client().get("/auth/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.2.3"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
