@@ -11,7 +11,19 @@ from sqlalchemy.orm import Session
 
 from workflows import Engine, PathStep
 
-from ..models import AuditEvent, AwardForm, Campaign, CampaignAwardForm, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, User
+from ..models import (
+    AuditEvent,
+    AwardForm,
+    Campaign,
+    CampaignAwardForm,
+    Dossier,
+    HumanTask,
+    Nominee,
+    OrgUnit,
+    ProcessInstance,
+    ProcessVersion,
+    User,
+)  # fmt: skip
 from ..operations.definitions import load_definition
 
 
@@ -87,15 +99,20 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
 
 
 def dossier_diagram(session: Session, engine: Engine, dossier_id: int) -> dict[str, Any] | None:
-    """The BPMN XML of the dossier's process version and the elements passed, waiting and cancelled."""
-    from ..models import ProcessVersion
+    """The BPMN XML of the dossier's process version and its elements by state, for the bpmn-js viewer.
 
+    ``current`` holds the user tasks waiting in someone's inbox; ``completed`` the elements passed
+    and not waiting again (a task returned to keeps only ``current``); ``cancelled`` what was cut
+    short, like a timer that never fired. None if the dossier has no process instance yet.
+    """
     instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
     if instance is None:
         return None
     xml = session.scalar(select(ProcessVersion.bpmn_xml).where(ProcessVersion.id == instance.version_id))
     path = engine.path(load_definition(session, instance.version_id), instance.state_json)
-    completed = [p.bpmn_id for p in path if p.state == "completed"]
-    current = [p.bpmn_id for p in path if p.state == "ready" and p.kind not in ("BoundaryEvent",)]
-    cancelled = [p.bpmn_id for p in path if p.state == "cancelled" and p.bpmn_id not in completed]
-    return {"xml": xml, "completed": sorted(set(completed)), "current": current, "cancelled": sorted(set(cancelled))}
+    current = set(session.scalars(
+        select(HumanTask.bpmn_id).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
+    ))  # fmt: skip
+    completed = {p.bpmn_id for p in path if p.state == "completed"} - current
+    cancelled = {p.bpmn_id for p in path if p.state == "cancelled"} - completed - current
+    return {"xml": xml, "completed": sorted(completed), "current": sorted(current), "cancelled": sorted(cancelled)}
