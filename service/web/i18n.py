@@ -137,6 +137,7 @@ EN: dict[str, str] = {
     "Đã ra quyết định số": "Decision issued, number",
     "in": "print",
     "Đang tải sơ đồ quy trình…": "Loading the process diagram…",
+    "Không hiển thị được sơ đồ": "Could not draw the diagram",
     "Tổng quan": "Dashboard",
     "Hồ sơ theo đơn vị": "Dossiers by unit",
     "Đơn vị": "Unit",

@@ -32,7 +32,7 @@ def test_a_province_bang_khen_from_the_unit_to_the_province_chairman(page, artif
             shot(page, artifacts, f"{number:02d}-{username}")
     assert page.locator("[data-testid=dossier-status]").inner_text() == "Được khen thưởng"
     assert "Được khen cấp tỉnh" in page.content()
-    page.wait_for_selector("[data-testid=diagram][data-ready=true]")  # no page-side eval: the CSP forbids it
+    page.wait_for_selector("[data-testid=diagram][data-ready=true]")
     assert page.get_attribute("[data-testid=diagram]", "data-warnings") == "0"
     assert page.locator(".djs-element.path-done[data-element-id=province_chairman_decide]").count() == 1
     shot(page, artifacts, "11-granted-with-diagram")
@@ -42,7 +42,7 @@ def test_the_diagram_shows_the_path_and_the_current_step(page, artifacts):
     login(page, "qn-hl.noi_vu")  # the demo dossier of Khu phố 1 waits at the district's Phòng Nội vụ
     page.goto("/inbox/")
     page.locator("tr[data-task-id] a", has_text=re.compile("Xử lý")).first.click()
-    page.wait_for_selector("[data-testid=diagram][data-ready=true]")  # no page-side eval: the CSP forbids it
+    page.wait_for_selector("[data-testid=diagram][data-ready=true]")
     assert page.get_attribute("[data-testid=diagram]", "data-warnings") == "0"
     for task in ("unit_prepare", "ward_office_review", "province_chairman_decide"):
         assert page.locator(f".djs-element[data-element-id={task}]").count() == 1
