@@ -6,13 +6,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export THIDUA_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/thidua_test
 
-.PHONY: install assets run test test-fast lint deps-system postgres bench clean
+.PHONY: venv install assets run test test-fast lint deps-system postgres bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
+
+venv: $(STAMP)
 
 install: $(STAMP) assets
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,7 +22,7 @@ class Config:
     proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (THIDUA_PROXY_HOPS)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, instance_dir: Path | None = None) -> Config:
+    def from_env(cls, environ: Mapping[str, str] | None = None, instance_dir: Path | None = None) -> Config:
         """DATABASE_URL, THIDUA_SECRET_KEY, THIDUA_DEMO_PASSWORD, THIDUA_UPLOAD_DIR; defaults under instance/."""
         env = os.environ if environ is None else environ
         folder = Path(env.get("THIDUA_INSTANCE_DIR") or instance_dir or DEFAULT_INSTANCE_DIR)
@@ -30,7 +31,7 @@ class Config:
             secret_key=env.get("THIDUA_SECRET_KEY") or _stored_secret(folder),
             demo_password=env.get("THIDUA_DEMO_PASSWORD") or "demo",
             upload_dir=Path(env.get("THIDUA_UPLOAD_DIR") or folder / "uploads"),
-            proxy_hops=int(env.get("THIDUA_PROXY_HOPS") or 0),
+            proxy_hops=_whole_number(env, "THIDUA_PROXY_HOPS"),
         )
 
     @classmethod
@@ -43,6 +44,13 @@ class Config:
         return replace(self, database_url=url)
 
 
+def _whole_number(env: Mapping[str, str], name: str) -> int:
+    raw = (env.get(name) or "0").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValueError(f"{name} must be a whole number (0 or more), got {raw!r}")
+    return int(raw)
+
+
 def _stored_secret(folder: Path) -> str:
     """A random key created once per installation and kept in instance/secret_key (mode 0600)."""
     path = folder / "secret_key"
@@ -50,7 +58,16 @@ def _stored_secret(folder: Path) -> str:
         return path.read_text(encoding="utf-8").strip()
     folder.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
+    # Written whole to a private file, then linked into place: a second server process starting at the
+    # same moment either links first or reads a complete key, never an empty or half-written file.
+    draft = folder / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key)
+        os.link(draft, path)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    finally:
+        draft.unlink()
     return key

@@ -1,4 +1,4 @@
-"""Shared fixtures: seeded SQLite and PostgreSQL databases (copied from a template per test), clocks."""
+"""Shared fixtures: seeded and empty SQLite/PostgreSQL databases (copied from templates), rolled-back sessions."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import shutil
 from datetime import UTC, datetime
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_session_factory, session_scope, upgrade_schema
@@ -101,3 +103,124 @@ def factory(db_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(db_url)
     yield make_session_factory(engine)
     engine.dispose()
+
+
+# --- Empty databases: the migrated schema and nothing else (but the audit chain head row) ---------------
+# For persistence tests that build their own rows with tests/factories.py.
+
+# A test that asks for any of these runs against PostgreSQL, so it carries the `postgres` marker by itself.
+POSTGRES_FIXTURES = frozenset({"postgres_template", "postgres_url", "empty_postgres_template", "empty_postgres_url",
+                               "postgres_session"})  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if POSTGRES_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def empty_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-empty") / "empty.sqlite3"
+    upgrade_schema(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def empty_sqlite_url(empty_sqlite_template: Path, tmp_path: Path) -> str:
+    """A per-test copy of a freshly migrated SQLite file: commit freely."""
+    target = tmp_path / "empty.sqlite3"
+    shutil.copy(empty_sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+def _create_database(name: str, template: str | None = None) -> str:
+    admin, _ = _admin_conninfo()
+    try:
+        conn = psycopg.connect(admin, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:  # pragma: no cover - make test starts PostgreSQL
+        pytest.fail(f"PostgreSQL is not reachable at {admin}: {exc}. Run 'make test' (it starts it).")
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return POSTGRES_URL.rpartition("/")[0] + f"/{name}"
+
+
+def _drop_database(name: str) -> None:
+    with psycopg.connect(_admin_conninfo()[0], autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def empty_postgres_template() -> Iterator[str]:
+    """Name of a database migrated once per test run (per process, so parallel runs never share it)."""
+    name = f"{_admin_conninfo()[1]}_empty_{os.getpid()}"
+    upgrade_schema(_create_database(name))
+    yield name
+    _drop_database(name)
+
+
+@pytest.fixture
+def empty_postgres_url(empty_postgres_template: str) -> Iterator[str]:
+    """A per-test copy of the migrated PostgreSQL database: commit freely."""
+    name = f"{_admin_conninfo()[1]}_e{uuid.uuid4().hex[:10]}"
+    url = _create_database(name, template=empty_postgres_template)
+    yield url
+    _drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest) -> str:
+    """An empty migrated database, once on SQLite and once on PostgreSQL."""
+    return str(request.getfixturevalue(f"empty_{request.param}_url"))
+
+
+@contextmanager
+def _rolled_back_session(engine: Engine) -> Iterator[Session]:
+    """SQLAlchemy 2.0's recipe: the test's commits become savepoints of one outer transaction rolled back."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def sqlite_session(empty_sqlite_url: str) -> Iterator[Session]:
+    engine = make_engine(empty_sqlite_url)
+    with _rolled_back_session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_rollback_engine(empty_postgres_template: str) -> Iterator[Engine]:
+    # One database for every rolled-back session of the run; a copy, so the template stays unconnected.
+    name = f"{_admin_conninfo()[1]}_rb_{os.getpid()}"
+    engine = make_engine(_create_database(name, template=empty_postgres_template))
+    yield engine
+    engine.dispose()
+    _drop_database(name)
+
+
+@pytest.fixture
+def postgres_session(_postgres_rollback_engine: Engine) -> Iterator[Session]:
+    with _rolled_back_session(_postgres_rollback_engine) as session:
+        yield session
+
+
+@pytest.fixture
+def session(sqlite_session: Session) -> Session:
+    """The default: an empty migrated SQLite database, everything rolled back after the test."""
+    return sqlite_session
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db_session(request: pytest.FixtureRequest) -> Session:
+    """A rolled-back session on an empty migrated database: the test runs on SQLite and on PostgreSQL."""
+    session: Session = request.getfixturevalue(f"{request.param}_session")
+    return session

@@ -151,3 +151,21 @@ def test_chain_stays_one_line_under_concurrent_writers_on_postgresql(postgres_ur
         hashes = session.scalars(select(AuditEvent.prev_hash)).all()
         assert len(hashes) == len(set(hashes))  # no two events hang off the same predecessor: no fork
     db.dispose()
+
+
+def test_first_event_hangs_off_the_genesis_hash_and_moves_the_head(any_db_session):
+    from service.models import AuditChainHead
+    from service.models.audit import GENESIS_HASH
+    from tests.factories import make_org_tree, make_user
+
+    tree = make_org_tree(any_db_session)
+    clerk = make_user(any_db_session, "vp.phulam", "office_clerk", tree.ward, full_name="Lê Thị Hoa")
+    first = record_event(any_db_session, action="dossier.create", object_type="dossier", object_id="7",
+                         actor=clerk.id, actor_role="office_clerk", actor_unit_id=tree.ward.id,
+                         after={"title": "Hồ sơ đề nghị khen thưởng"})  # fmt: skip
+    second = record_event(any_db_session, action="dossier.submit", object_type="dossier", object_id="7")
+    head = any_db_session.get(AuditChainHead, 1)
+    assert first.prev_hash == GENESIS_HASH and second.prev_hash == first.hash
+    assert (head.last_event_id, head.last_hash) == (second.id, second.hash)
+    result = verify_chain(any_db_session)
+    assert result.ok and result.checked == 2
