@@ -29,11 +29,6 @@ class ReadyTask:
     escalate_to_level: str | None
     documentation: str | None
 
-    def allows(self, decision: str | None) -> bool:
-        """True when `decision` is one the BPMN offers here (a step without decisions takes None)."""
-        if not self.decisions:
-            return decision in (None, "", "done")
-        return any(d.value == decision for d in self.decisions)
 
 
 def ready_tasks(workflow: Any, definition: Definition) -> tuple[ReadyTask, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import InvalidInput
+from .text import clean_text
 
 END_EVENT_STATUS = (("end_granted", "granted"), ("end_rejected", "rejected"), ("end_withdrawn", "withdrawn"))
 FIRST_STEP = "unit_prepare"
@@ -26,7 +27,7 @@ def status_while_running(current_steps: list[str], was_submitted: bool) -> str:
 
 def require_reason(decision: str | None, comment: str | None) -> str | None:
     """Return and reject need a reason the unit can act on; return the cleaned comment."""
-    text = (comment or "").replace("\x00", "").strip()
+    text = clean_text(comment or "")
     if decision in DECISIONS_NEEDING_REASON and not text:
         what = "trả lại bổ sung" if decision == "return" else "không đồng ý"
         raise InvalidInput(f"Phải ghi rõ lý do khi {what}.")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from ..errors import InvalidInput
+from .text import clean_text
 
 # Half an A4 page of 13-pt Times New Roman with official margins: about 20 lines of 90 characters.
 MAX_SUMMARY_CHARS = 1800
@@ -15,7 +14,7 @@ def check_summary(text: str | None) -> str | None:
     """Return the NFC-normalised summary, or raise when it is longer than half a page."""
     if text is None:
         return None
-    clean = unicodedata.normalize("NFC", text.replace("\x00", "")).strip()
+    clean = clean_text(text)
     if len(clean) > MAX_SUMMARY_CHARS:
         raise InvalidInput(f"Trích ngang dài {len(clean)} ký tự; tối đa nửa trang ({MAX_SUMMARY_CHARS} ký tự).")
     if clean.count("\n") + 1 > MAX_SUMMARY_LINES:

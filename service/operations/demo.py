@@ -66,7 +66,6 @@ DEMO_CLOCKS = {
     "GD-CCHC-2024": datetime(2024, 12, 5, 2, 0, tzinfo=UTC),
     "MT-CCHC-2015": datetime(2015, 11, 20, 2, 0, tzinfo=UTC),
 }
-PROCESS_KEY = "commendation_chain"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +12,7 @@ from workflows import Engine
 
 from ..domain.actors import Actor
 from ..domain.awards import target_level
+from ..domain.text import clean_text
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..domain.campaign_config import CampaignConfig
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, ProcessInstance, Registration
@@ -35,8 +35,7 @@ class NomineeInput:
 
 def nfc(text: str | None) -> str | None:
     """Vietnamese text is data: store it NFC-normalised and trimmed."""
-    # NUL never belongs in a name and PostgreSQL refuses it in text: drop it rather than fail.
-    return unicodedata.normalize("NFC", text.replace("\x00", "")).strip() if text is not None else None
+    return clean_text(text) if text is not None else None
 
 
 def create_dossier(

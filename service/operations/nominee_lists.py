@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit
 from ..queries.org import unit_path
 from .audit import record_event
 from .editing import add_nominee, require_editable
+from .spreadsheets import read_sheet
 
 EXPORT_HEADERS = ("STT", "Tập thể / cá nhân", "Loại", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Kết quả", "Cấp")
 IMPORT_HEADERS = ("Loại", "Họ và tên / Tập thể", "Chức vụ", "Mã hình thức", "Trích ngang")
@@ -59,15 +60,7 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
 def import_nominees(session: Session, actor: Actor, now: datetime, dossier_id: int, data: bytes) -> list[str]:
     """Add every row as a nominee; if any row is bad, add none and return the errors row by row."""
     require_editable(session, actor, dossier_id)
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except Exception:
-        raise InvalidInput("Không đọc được tệp Excel (.xlsx).") from None
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    missing = [h for h in IMPORT_HEADERS[:4] if h not in header]
-    if missing:
-        raise InvalidInput(f"Thiếu cột: {', '.join(missing)}.")
+    header, rows = read_sheet(data, IMPORT_HEADERS[:4])
     errors: list[str] = []
     savepoint = session.begin_nested()
     for number, raw in enumerate(rows, start=2):

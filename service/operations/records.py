@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +14,7 @@ from ..domain.eligibility import RATINGS, person_key
 from ..errors import Forbidden, InvalidInput
 from ..models import IndexResult, OrgUnit, PastAward, YearlyRating
 from .audit import record_event
+from .spreadsheets import read_sheet
 
 MAX_ROWS = 20_000
 RECORD_KINDS: dict[str, tuple[str, ...]] = {
@@ -43,15 +42,7 @@ def import_records(session: Session, actor: Actor, kind: str, data: bytes, now: 
     require_editor(actor)
     if kind not in RECORD_KINDS:
         raise InvalidInput("Loại dữ liệu phải là index, rating hoặc award.")
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except Exception:
-        raise InvalidInput("Không đọc được tệp Excel (.xlsx).") from None
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    missing = [h for h in RECORD_KINDS[kind] if h not in header]
-    if missing:
-        raise InvalidInput(f"Thiếu cột: {', '.join(missing)}.")
+    header, rows = read_sheet(data, RECORD_KINDS[kind])
     units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
     errors: list[str] = []
     records: list[Any] = []

@@ -13,6 +13,7 @@ from workflows import Engine, EngineError, InvalidDecision, TaskNotReady
 
 from ..domain.actors import Actor
 from ..domain.awards import level_rank
+from ..domain.campaign_config import CampaignConfig
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult
 from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
@@ -110,6 +111,7 @@ def complete_task(
     now = engine.clock.now()
     campaign = session.get(Campaign, dossier.campaign_id)
     assert campaign is not None
+    config = campaign_config(session, campaign)  # read once: eligibility, council, quotas and deadlines use it
     if task.bpmn_id == FIRST_STEP and decision == "submit":
         missing = dossier_checklist(session, dossier)
         if missing:
@@ -118,9 +120,8 @@ def complete_task(
         # Nominees may have changed since the start: the gateways route on the current target level.
         data = {"target_level": dossier.target_level, **(data or {})}
     if task.role in APPRAISERS and decision == "approve":
-        _require_eligible(session, actor, dossier, confirmed or set(), now)
-    settings = campaign_config(session, campaign).council
-    step_outcome, staying = plan_step(session, task, dossier, decision, reason, nominee_results, council, settings)
+        _require_eligible(session, actor, dossier, confirmed or set(), now, config)
+    step_outcome, staying = plan_step(session, task, dossier, decision, reason, nominee_results, council, config.council)
     if step_outcome is not None:
         # The grant gateway routes on where the nominees still travelling are granted.
         data = {**(data or {}), "target_level": step_outcome.target_level}
@@ -130,7 +131,7 @@ def complete_task(
     if binding_point(task, decision) is not None:
         # Two chairmen deciding at once must not both squeeze under a cap: the campaign row is the lock.
         session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
-        broken = [c for c in quota_checks(session, task, dossier, decision, staying) if not c.ok]
+        broken = [c for c in quota_checks(session, task, dossier, decision, staying, config) if not c.ok]
         if broken:
             raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: " + " | ".join(c.message for c in broken) + ".",
                                 rules=[c.code for c in broken])  # fmt: skip
@@ -147,7 +148,6 @@ def complete_task(
     # tells where it goes; nothing has been stored yet, so refusing here changes nothing.
     arriving = {t.level for t in outcome.ready_tasks if level_rank(t.level) > level_rank(str(task.level))}
     if arriving:
-        config = campaign_config(session, campaign)
         for level in sorted(arriving, key=level_rank):
             config.check_arrival(level, now)
     # The instance row's lock_version is checked on every flush from here on (autoflush included):
@@ -182,10 +182,11 @@ def complete_task(
 APPRAISERS = ("office_clerk", "noi_vu", "ban_tdkt")
 
 
-def _require_eligible(session: Session, actor: Actor, dossier: Dossier, confirmed: set[str], now: datetime) -> None:
+def _require_eligible(session: Session, actor: Actor, dossier: Dossier, confirmed: set[str], now: datetime,
+                      config: CampaignConfig) -> None:  # fmt: skip
     """Failing conditions block an approval; conditions no record can decide must be confirmed by the reviewer."""
     problems, ticks = [], []
-    for nominee, results in dossier_eligibility(session, dossier):
+    for nominee, results in dossier_eligibility(session, dossier, config):
         for result in results:
             key = f"{nominee.id}:{result.code}"
             if result.status == "fail":

@@ -5,16 +5,19 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.campaign_config import CampaignConfig
 from ..domain.eligibility import ConditionResult, Facts, IndexFact, evaluate, person_key
 from ..models import AwardForm, Campaign, Dossier, IndexResult, Nominee, PastAward, Registration, YearlyRating
 from .campaign_config import campaign_config
 
 
-def dossier_eligibility(session: Session, dossier: Dossier) -> list[tuple[Nominee, list[ConditionResult]]]:
+def dossier_eligibility(
+    session: Session, dossier: Dossier, config: CampaignConfig | None = None
+) -> list[tuple[Nominee, list[ConditionResult]]]:
     """For each nominee still travelling, every condition that applies to it (pass, fail or unknown)."""
     campaign = session.get(Campaign, dossier.campaign_id)
     assert campaign is not None
-    rules = campaign_config(session, campaign).rules
+    rules = (config or campaign_config(session, campaign)).rules
     registered = session.scalar(select(Registration.id).where(Registration.campaign_id == campaign.id,
                                                               Registration.org_unit_id == dossier.unit_id)) is not None  # fmt: skip
     indexes = {r.index_code: IndexFact(r.index_code, r.rank, r.classification) for r in session.scalars(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..domain.campaign_config import CampaignConfig
 from ..domain.campaign_file import RuleSpec
 from ..domain.dossier_status import FIRST_STEP
 from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
@@ -70,14 +71,14 @@ def _decided_here(session: Session, task: HumanTask, dossier: Dossier, results: 
 
 def quota_checks(
     session: Session, task: HumanTask, dossier: Dossier, decision: str | None = None,
-    staying: list[Staying] | None = None,
+    staying: list[Staying] | None = None, config: CampaignConfig | None = None,
 ) -> list[RuleCheck]:  # fmt: skip
     """used/allowed of every quota rule this decision binds (empty when none binds)."""
     point = binding_point(task, decision)
     campaign = session.get(Campaign, dossier.campaign_id)
     if point is None or campaign is None:
         return []
-    config = campaign_config(session, campaign)
+    config = config or campaign_config(session, campaign)
     issuer_level = str(session.get(OrgUnit, campaign.issuing_unit_id).level)  # type: ignore[union-attr]
     staying = staying if staying is not None else staying_by_default(session, task, dossier)
     checks = []
