@@ -72,6 +72,15 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.register_blueprint(records.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(processes.bp)
+    from .web import instances  # instance admin: suspend, resume, cancel, reassign, migrate
+
+    app.register_blueprint(instances.bp)
+    from .web import notifications  # in-app notifications and the header's unread count
+
+    app.register_blueprint(notifications.bp)
+    from .web import org_admin  # org unit tree over time: renames, mergers, abolished levels
+
+    app.register_blueprint(org_admin.bp)
     init_api(app)
     if config.proxy_hops:
         # Behind a reverse proxy: trust its X-Forwarded-For/-Proto, so HTTPS and client IPs are seen.

@@ -203,10 +203,12 @@ def run_audit_benchmark(events: int, database_url: str | None = None, queries: i
         timings = []
         with factory() as session:
             for number in range(queries):
-                kind = number % 4
+                kind = number % 5
+                month = rng.randint(1, 11)
                 filters = (AuditFilter() if kind == 0 else AuditFilter(dossier_id=rng.randint(1, 20000)) if kind == 1
                            else AuditFilter(action="task.claim") if kind == 2
-                           else AuditFilter(date_from=date(2024, rng.randint(1, 12), 1)))  # fmt: skip
+                           else AuditFilter(date_from=date(2024, month, 1)) if kind == 3
+                           else AuditFilter(date_from=date(2024, month, 1), date_to=date(2024, month + 1, 1)))  # fmt: skip
                 t0 = time.perf_counter()
                 page = audit_page(session, filters)
                 if page and number % 2:

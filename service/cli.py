@@ -97,7 +97,9 @@ def serve(host: str, port: int, workers: int) -> None:
 
     from .app_factory import build_app
 
-    waitress_serve(build_app(), host=host, port=port, threads=8, ident="thidua")
+    # waitress accepts at most 100 connections by default; a browser keeps a couple open per official,
+    # so a busy ward office would see requests hang with no error. Allow far more idle keep-alives.
+    waitress_serve(build_app(), host=host, port=port, threads=8, connection_limit=1000, ident="thidua")
 
 
 @main.group(help="Kiểm tra và triển khai tệp BPMN.")
@@ -174,14 +176,99 @@ def timers_fire() -> None:
     click.echo(f"{run.instances} quy trình được xử lý, {run.escalations} việc được báo quá hạn")
 
 
+@main.group(help="Hàng đợi việc nền (do 'thidua worker' chạy).")
+def jobs() -> None:
+    """Job queue commands."""
+
+
+@jobs.command("status", help="Số việc nền theo trạng thái.")
+def jobs_status() -> None:
+    from sqlalchemy import func, select
+
+    from .models import Job
+
+    with session_scope(_factory(Config.from_env())) as session:
+        counts = dict(session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
+    for status in ("queued", "running", "done", "failed"):
+        click.echo(f"{status:<8} {counts.get(status, 0)}")
+
+
+@jobs.command("render-report", help="Xếp việc tạo báo cáo tổng kết (PDF) của một phong trào cho 'thidua worker'.")
+@click.argument("campaign_code")
+def jobs_render_report(campaign_code: str) -> None:
+    from sqlalchemy import select
+
+    from .models import Campaign
+    from .operations.job_kinds import request_document
+
+    with session_scope(_factory(Config.from_env())) as session:
+        if session.scalar(select(Campaign.id).where(Campaign.code == campaign_code)) is None:
+            click.echo(f"Không có phong trào '{campaign_code}'.", err=True)
+            sys.exit(1)
+        job_id = request_document(session, None, "report", campaign_code=campaign_code)
+    click.echo(f"Đã xếp việc {job_id}: báo cáo tổng kết {campaign_code}")
+
+
 @main.command(help="Đo hiệu năng: hồ sơ đi hết chuỗi tới tỉnh qua tầng dịch vụ, so với SpiffWorkflow thuần.")
 @click.option("--dossiers", default=50, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--json", "as_json", is_flag=True, help="In một đối tượng JSON.")
 @click.option("--database-url", default=None, help="Mặc định: một tệp SQLite tạm.")
 @click.option("--audit-events", default=0, type=click.IntRange(0, 10_000_000),
               help="Thay vào đó: điền N sự kiện nhật ký rồi đo trang kiểm toán (p50/p95).")
-def bench(dossiers: int, as_json: bool, database_url: str | None, audit_events: int) -> None:
+@click.option("--province", is_flag=True, help="Quy mô tỉnh: sinh cây đơn vị, chạy hồ sơ hết chuỗi, "
+              "đo hộp việc với 1 triệu dòng việc và trang nhật ký với 1 triệu sự kiện; ghi report.json + report.svg.")
+@click.option("--scale", type=click.Choice(["tiny", "province"]), default="province", show_default=True,
+              help="Với --province: 'tiny' để thử nhanh, 'province' = 1 tỉnh, 10 huyện, 100 xã, 2.000 đơn vị.")
+@click.option("--province-dossiers", type=click.IntRange(1, 1_000_000), default=None,
+              help="Với --province: số hồ sơ (mặc định theo --scale: 20.000).")
+@click.option("--task-rows", type=click.IntRange(0, 100_000_000), default=None, help="Với --province: số dòng việc.")
+@click.option("--province-audit-events", type=click.IntRange(0, 100_000_000), default=None,
+              help="Với --province: số sự kiện nhật ký.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("bench-report"),
+              show_default=True, help="Với --province: thư mục ghi report.json và report.svg.")
+@click.option("--progress/--no-progress", default=None, help="Thanh tiến độ trên stderr (mặc định: khi là terminal).")
+@click.option("--http", "over_http", is_flag=True, help="Đo một lượt duyệt qua HTTP thật tới máy chủ chạy thật "
+              "(--dossiers = số lượt duyệt, --clients người dùng đồng thời, --workers tiến trình gunicorn).")
+@click.option("--clients", default=1, show_default=True, type=click.IntRange(1, 256), help="Với --http.")
+@click.option("--workers", default=0, show_default=True, type=click.IntRange(0, 64),
+              help="Với --http: tiến trình gunicorn; 0 = một tiến trình waitress.")
+def bench(dossiers: int, as_json: bool, database_url: str | None, audit_events: int, province: bool, scale: str,
+          province_dossiers: int | None, task_rows: int | None, province_audit_events: int | None, report_dir: Path,
+          progress: bool | None, over_http: bool, clients: int, workers: int) -> None:  # fmt: skip
     from .benchmark import run_audit_benchmark, run_benchmark
+
+    if over_http:
+        from .bench_http import run_http_bench
+
+        result = run_http_bench(dossiers, clients, workers, database_url, log=lambda line: click.echo(line, err=True))
+        click.echo(json.dumps(result, ensure_ascii=False) if as_json else "\n".join(f"{k:<24} {v}" for k, v in result.items()))
+        sys.exit(0 if result["ok"] else 1)
+
+    if province:
+        import dataclasses
+        import tempfile
+
+        from .bench_province import SCALES, run_province, terminal_progress
+
+        chosen = SCALES[scale]
+        chosen = dataclasses.replace(
+            chosen, dossiers=province_dossiers or chosen.dossiers,
+            task_rows=chosen.task_rows if task_rows is None else task_rows,
+            audit_events=chosen.audit_events if province_audit_events is None else province_audit_events,
+        )  # fmt: skip
+        show = progress if progress is not None else sys.stderr.isatty()
+        # the uploads (and the SQLite file when no --database-url) live only as long as the run
+        with tempfile.TemporaryDirectory(prefix="thidua-bench-province-") as tmp:
+            work = Path(tmp)
+            url = database_url or f"sqlite:///{work / 'bench.sqlite3'}"
+            try:
+                data = run_province(chosen, url, report_dir, terminal_progress() if show else None,
+                                    uploads=work / "uploads", command=" ".join(["thidua", *sys.argv[1:]]))  # fmt: skip
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from None
+        click.echo(json.dumps(data, ensure_ascii=False) if as_json else
+                   f"Báo cáo: {report_dir / 'report.json'} và {report_dir / 'report.svg'}")
+        return
 
     if audit_events:
         result = run_audit_benchmark(audit_events, database_url)
@@ -198,6 +285,23 @@ def bench(dossiers: int, as_json: bool, database_url: str | None, audit_events: 
     else:
         for key, value in report.items():
             click.echo(f"{key:<32} {value}")
+
+
+@main.command("loadtest", help="Thử tải qua HTTP thật: N cán bộ cùng lúc xử lý hộp việc; có giới hạn, tự dừng; "
+                               "in p50/p95/p99 và số lỗi (mã thoát 1 nếu có lỗi hoặc việc chưa xong).")
+@click.option("--users", default=100, show_default=True, type=click.IntRange(4, 2000), help="Số cán bộ đồng thời.")
+@click.option("--dossiers-per-unit", default=2, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--duration", default=300.0, show_default=True, type=float, help="Giới hạn thời gian (giây).")
+@click.option("--workers", default=0, show_default=True, type=click.IntRange(0, 64),
+              help="Tiến trình gunicorn của máy chủ; 0 = một tiến trình waitress.")
+@click.option("--database-url", default=None, help="CSDL trống để thử; mặc định một tệp SQLite tạm.")
+def loadtest(users: int, dossiers_per_unit: int, duration: float, workers: int, database_url: str | None) -> None:
+    from .loadtest import run_load
+
+    report = run_load(users=users, dossiers_per_unit=dossiers_per_unit, duration=duration, workers=workers,
+                      database_url=database_url, log=lambda line: click.echo(line, err=True))  # fmt: skip
+    click.echo(json.dumps(report, ensure_ascii=False))
+    sys.exit(0 if report["ok"] else 1)
 
 
 @main.group(help="Nhật ký kiểm toán.")
@@ -322,33 +426,14 @@ def files_gc(min_age: int) -> None:
     click.echo(f"Đã xóa {len(removed)} tệp không được dùng.")
 
 
-@main.command(help="Chạy việc nền: hẹn giờ đến hạn (báo quá hạn) theo chu kỳ. Nhiều tiến trình chạy cùng lúc vẫn an toàn.")
+@main.command(help="Chạy việc nền theo chu kỳ: mỗi lượt xử lý hẹn giờ đến hạn (báo quá hạn), rồi các việc trong "
+                   "hàng đợi (gửi thư, thông báo, tạo văn bản PDF). Nhiều tiến trình chạy cùng lúc vẫn an toàn; "
+                   "SIGTERM dừng sau khi xong việc đang làm.")
 @click.option("--interval", default=30.0, show_default=True, type=float, help="Số giây giữa hai lượt.")
-@click.option("--once", is_flag=True, help="Chạy một lượt rồi thoát.")
-def worker(interval: float, once: bool) -> None:
-    import signal
-    import time
+@click.option("--once", is_flag=True, help="Chạy một lượt (hết việc đến hạn) rồi thoát.")
+@click.option("--lease", default=300.0, show_default=True, type=float,
+              help="Số giây một việc được giữ; quá hạn (tiến trình chết) thì tiến trình khác nhận lại.")
+def worker(interval: float, once: bool, lease: float) -> None:
+    from .worker import run_worker
 
-    from workflows import Engine
-
-    from .operations.timers import fire_due_timers
-
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    factory = _factory(Config.from_env())
-    while not stopping:
-        with session_scope(factory) as session:
-            run = fire_due_timers(session, Engine())
-        if run.instances:
-            click.echo(f"{run.instances} quy trình, {run.escalations} việc được báo quá hạn")
-        if once:
-            break
-        deadline = time.monotonic() + interval
-        while not stopping and time.monotonic() < deadline:
-            time.sleep(min(0.5, interval))
+    run_worker(Config.from_env(), interval=interval, once=once, lease=lease, log=click.echo)

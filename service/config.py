@@ -71,3 +71,33 @@ def _stored_secret(folder: Path) -> str:
     finally:
         draft.unlink()
     return key
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Outgoing mail (THIDUA_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _STARTTLS); THIDUA_BASE_URL for links."""
+
+    host: str
+    port: int = 25
+    user: str | None = None
+    password: str | None = None
+    sender: str = "thidua@localhost"
+    starttls: bool = False
+    base_url: str = "http://127.0.0.1:5000"
+
+
+def smtp_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings | None:
+    """The SMTP settings, or None when THIDUA_SMTP_HOST is unset (no e-mail is sent then)."""
+    env = os.environ if environ is None else environ
+    host = (env.get("THIDUA_SMTP_HOST") or "").strip()
+    if not host:
+        return None
+    port = (env.get("THIDUA_SMTP_PORT") or "25").strip()
+    if not (port.isascii() and port.isdigit()):
+        raise ValueError(f"THIDUA_SMTP_PORT must be a port number, got {port!r}")
+    return SmtpSettings(
+        host=host, port=int(port), user=env.get("THIDUA_SMTP_USER") or None,
+        password=env.get("THIDUA_SMTP_PASSWORD") or None, sender=env.get("THIDUA_SMTP_FROM") or "thidua@localhost",
+        starttls=(env.get("THIDUA_SMTP_STARTTLS") or "").strip().lower() in ("1", "true", "yes", "on"),
+        base_url=(env.get("THIDUA_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+    )  # fmt: skip

@@ -61,6 +61,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+READ_ONLY = "thidua_read_only"  # execution option: this transaction only reads (SQLite begins it deferred)
+
+
+def begin_read_only(session: Session) -> None:
+    """Start the session's transaction as a read: on SQLite it takes no write lock (writes must not follow)."""
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.connection(execution_options={READ_ONLY: True})
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL."""
     if url.startswith("sqlite"):
@@ -78,9 +87,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn: Any) -> None:
-            # Take the write lock at BEGIN, so two writers queue instead of failing on upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _sqlite_begin(conn: Any) -> None:
+            # A writing transaction takes the write lock at BEGIN, so two writers queue instead of failing
+            # on upgrade. A transaction marked read-only (a web request's reads) begins deferred: in WAL
+            # mode it reads its snapshot without waiting for the writer.
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)

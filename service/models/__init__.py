@@ -6,8 +6,9 @@ from .campaign import AwardForm, Campaign, CampaignAwardForm, CampaignRule, Regi
 from .certificate_layout import CertificateLayout
 from .decision import Decision, DecisionAward, DecisionCounter, GeneratedDocument
 from .document import Document, DocumentKind
+from .job import Job, JobStatus, Notification
 from .dossier import Dossier, DossierStatus, Nominee, NomineeDecision, NomineeKind
-from .org import Level, OrgUnit, Role, RoleAssignment
+from .org import Level, OrgUnit, OrgUnitName, Role, RoleAssignment
 from .records import IndexResult, PastAward, YearlyRating
 from .process import HumanTask, HumanTaskState, InstanceStatus, ProcessDefinition, ProcessInstance, ProcessVersion
 from .user import User
@@ -15,6 +16,7 @@ from .user import User
 __all__ = [
     "ApiToken", "CertificateLayout", "Decision", "DecisionAward", "DecisionCounter", "GeneratedDocument", "IndexResult", "PastAward", "YearlyRating", "CampaignAwardForm", "CampaignRule", "Document", "DocumentKind", "Registration", "UserPreference",
     "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
-    "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeDecision", "NomineeKind", "OrgUnit", "ProcessDefinition",
+    "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeDecision", "NomineeKind", "OrgUnit", "OrgUnitName", "ProcessDefinition",
     "ProcessInstance", "ProcessVersion", "Role", "RoleAssignment", "User",
+    "Job", "JobStatus", "Notification",
 ]  # fmt: skip

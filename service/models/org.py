@@ -58,6 +58,20 @@ class OrgUnit(Base):
         return None
 
 
+class OrgUnitName(Base):
+    """A former name of a unit and the days it was valid ([valid_from, valid_to)); the current name is OrgUnit.name."""
+
+    __tablename__ = "org_unit_name"
+    __table_args__ = (Index("ix_org_unit_name_unit", "org_unit_id", "valid_to"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class RoleAssignment(Base):
     __tablename__ = "role_assignment"
     __table_args__ = (

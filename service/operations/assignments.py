@@ -13,21 +13,15 @@ from ..domain.actors import Actor
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult
 from ..domain.permissions import require_can_act_on_task
 from ..errors import DomainError, InvalidInput
-from ..models import HumanTask, ProcessInstance, RoleAssignment, User
+from ..models import HumanTask, ProcessInstance, User
+from ..queries.org import role_holders
 from .audit import record_event
 from .tasks import complete_task, require_open_task
 
 
 def colleagues(session: Session, task: HumanTask) -> list[User]:
     """Active users holding the task's role at the task's org unit."""
-    return list(
-        session.scalars(
-            select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(RoleAssignment.role == task.role, RoleAssignment.org_unit_id == task.org_unit_id,
-                   User.is_active.is_(True))
-            .order_by(User.full_name)
-        )
-    )  # fmt: skip
+    return role_holders(session, task.role, task.org_unit_id)
 
 
 def assign_task(session: Session, actor: Actor, engine: Engine, task_id: int, assignee_id: int) -> HumanTask:

@@ -76,6 +76,23 @@ def _dossier_of(object_type: str, object_id: str, before: Any, after: Any) -> in
     return None
 
 
+def _locked_head(session: Session) -> AuditChainHead:
+    """The chain head, locked for this transaction; selected once per transaction, not once per event."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is transaction and cached[1] in session:
+        return cached[1]  # type: ignore[no-any-return]
+    head = session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
+    if head is None:
+        head = AuditChainHead(id=1, last_event_id=None, last_hash=GENESIS_HASH)
+        session.add(head)
+    session.info[_HEAD_KEY] = (transaction, head)
+    return head
+
+
+_HEAD_KEY = "thidua.audit_chain_head"
+
+
 def record_event(
     session: Session, *, action: str, object_type: str, object_id: str, actor: int | None = None,
     actor_role: str | None = None, actor_unit_id: int | None = None, before: Any = None, after: Any = None,
@@ -85,10 +102,7 @@ def record_event(
     """Append one event after the chain head; flushes, never commits (the caller's change and this row commit together)."""
     origin_ip, origin_agent = REQUEST_ORIGIN.get()
     ip, user_agent = ip or origin_ip, user_agent or origin_agent
-    head = session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
-    if head is None:
-        head = AuditChainHead(id=1, last_event_id=None, last_hash=GENESIS_HASH)
-        session.add(head)
+    head = _locked_head(session)
     event = AuditEvent(
         occurred_at=(now or datetime.now(UTC)).astimezone(UTC), actor_id=actor, actor_role=actor_role,
         actor_unit_id=actor_unit_id, action=action, object_type=object_type, object_id=str(object_id)[:64],

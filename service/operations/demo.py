@@ -84,7 +84,7 @@ def load_demo(session: Session, password: str, store: FileStore) -> list[DemoLog
     """Create (idempotently) the demo org trees, users, award forms, campaigns and sample dossiers."""
     units = _org_tree(session)
     logins = _users(session, units, password)
-    _award_forms(session)
+    ensure_award_forms(session)
     session.flush()
     if session.scalar(select(Campaign.id).limit(1)) is None:
         load_shipped_campaigns(session, Actor(None, "thidua demo"), datetime.now(UTC))
@@ -140,7 +140,8 @@ def _ensure_role(session: Session, user: User | None, role: str, unit: OrgUnit) 
         session.add(RoleAssignment(user_id=user.id, role=role, org_unit_id=unit.id))
 
 
-def _award_forms(session: Session) -> None:
+def ensure_award_forms(session: Session) -> None:
+    """The catalog's standard award forms (Giấy khen of ward and district, Bằng khen of the province), once."""
     existing = set(session.scalars(select(AwardForm.code)))
     for code, name, level in AWARD_FORMS:
         if code not in existing:

@@ -13,7 +13,7 @@ from workflows import Engine
 from ..domain.actors import Actor
 from ..domain.awards import target_level
 from ..domain.text import clean_text
-from ..errors import Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.campaign_config import CampaignConfig
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, ProcessInstance, Registration
 from ..queries.campaign_config import campaign_config
@@ -138,12 +138,15 @@ def cancel_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: i
     instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
     if dossier is None or instance is None:
         raise NotFound("Không tìm thấy hồ sơ.")
+    if instance.status not in ("running", "suspended"):
+        finished = "đã bị hủy" if instance.status == "cancelled" else "đã kết thúc"
+        raise Conflict(f"Quy trình của hồ sơ này {finished}; không hủy được nữa.")
     now: datetime = engine.clock.now()
     definition = load_definition(session, instance.version_id)
     outcome = engine.cancel(definition, instance.state_json)
     record_event(
         session, action="instance.cancel", object_type="process_instance", object_id=str(instance.id),
-        actor=actor.user_id, before={"status": instance.status}, after={"status": "cancelled"}, comment=reason, now=now,
+        actor=actor.user_id, before={"status": instance.status}, after={"status": "cancelled"}, comment=nfc(reason), now=now,
         dossier_id=dossier.id,
     )  # fmt: skip
     apply_outcome(session, instance, dossier, definition, outcome, actor, now)

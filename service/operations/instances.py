@@ -20,6 +20,7 @@ from ..domain.dossier_status import status_for_end_event, status_while_running
 from ..errors import InvalidInput
 from ..models import Dossier, HumanTask, OrgUnit, ProcessInstance
 from .audit import record_event
+from .notifications import notify_outcome
 
 
 def owner_unit(session: Session, dossier: Dossier, level: str, cache: dict[str, OrgUnit | None]) -> OrgUnit:
@@ -77,6 +78,7 @@ def apply_outcome(
     session.flush()
     _record_engine_events(session, instance, dossier, outcome, actor, now)
     _update_dossier(session, dossier, outcome, actor, now)
+    notify_outcome(session, instance.id, dossier, created, outcome, now)
     return created
 
 

@@ -44,6 +44,11 @@ def require_open_task(session: Session, task_id: int) -> HumanTask:
         raise NotFound("Không tìm thấy việc cần xử lý.")
     if task.state != "ready":
         raise Conflict("Việc này đã được xử lý hoặc không còn hiệu lực.")
+    # An admin may suspend an instance (operations/instance_admin.py): nobody claims, releases or completes its tasks.
+    # The whole row, not just its status: the completion reads it next, from the session's identity map.
+    instance = session.get(ProcessInstance, task.instance_id)
+    if instance is not None and instance.status == "suspended":
+        raise Conflict("Quy trình của hồ sơ này đang tạm dừng; chưa thể nhận, trả lại hay xử lý việc.")
     return task
 
 

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from ..domain.deadlines import local_date
 from ..models import AuditEvent, OrgUnit, User
+from .org import NameHistory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PAGE_SIZE = 50
@@ -83,19 +85,26 @@ def audit_page(session: Session, filters: AuditFilter, before_id: int | None = N
     query = _query(filters)
     if before_id:
         query = query.where(AuditEvent.id < before_id)
+    if filters.date_from or filters.date_to:
+        # A date window matches many rows in occurred_at order, and the page wants the newest ids: pick the
+        # page's ids first (the occurred_at index holds the id, so no row is read), then load those rows only.
+        ids = query.with_only_columns(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(size)
+        query = _query(AuditFilter()).where(AuditEvent.id.in_(ids.scalar_subquery()))
     rows = session.execute(query.order_by(AuditEvent.id.desc()).limit(size))
-    return [AuditRow(e, name, username, unit) for e, name, username, unit in rows]
+    names = NameHistory(session)  # the unit as it was called when the event happened
+    return [AuditRow(e, name, username, names.name(e.actor_unit_id, unit, local_date(e.occurred_at)))
+            for e, name, username, unit in rows]
 
 
 def audit_rows(session: Session, filters: AuditFilter, batch: int = 2000) -> Iterator[AuditRow]:
     """Every matching row, oldest first, in keyset batches (for CSV export)."""
-    last = 0
+    last, names = 0, NameHistory(session)
     while True:
         rows = session.execute(_query(filters).where(AuditEvent.id > last).order_by(AuditEvent.id).limit(batch)).all()
         if not rows:
             return
         for event, name, username, unit in rows:
-            yield AuditRow(event, name, username, unit)
+            yield AuditRow(event, name, username, names.name(event.actor_unit_id, unit, local_date(event.occurred_at)))
         last = rows[-1][0].id
 
 

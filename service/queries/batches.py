@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance
+from .inbox import actionable_task_ids
 
 
 @dataclass
@@ -52,7 +53,9 @@ def batches(session: Session, actor: Actor) -> list[Batch]:
         .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
         .join(Campaign, Dossier.campaign_id == Campaign.id)
         .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
+        .where(HumanTask.id.in_(actionable_task_ids(actor, escalations=False)))  # indexed per (role, unit)
         .where(HumanTask.state == "ready", HumanTask.level != "unit")
+        .where(ProcessInstance.status == "running")  # suspended instances' tasks are not actionable (instance admin)
         .order_by(HumanTask.due_at, HumanTask.id)
     ).all()  # fmt: skip
     cache: dict[int, OrgUnit | None] = {}

@@ -24,7 +24,9 @@ from ..models import (
     ProcessVersion,
     User,
 )  # fmt: skip
+from ..domain.deadlines import local_date
 from ..operations.definitions import load_definition
+from .org import name_at
 
 
 @dataclass
@@ -40,6 +42,8 @@ class DossierView:
     instance: ProcessInstance | None = None
     claimants: dict[int, str] = field(default_factory=dict)  # open task id → who has claimed it
     award_names: dict[int, str] = field(default_factory=dict)  # award form id → as the campaign's plan words it
+    suspension: dict[str, Any] | None = None  # while suspended: the instance.suspend event (who, when, why)
+    unit_name: str = ""  # the lodging unit's name on the day the dossier was made (units are renamed and merged)
 
 
 def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierView | None:
@@ -57,7 +61,8 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
         )
     )  # fmt: skip
     instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
-    view = DossierView(dossier, campaign, unit, nominees, [], [], instance=instance)
+    view = DossierView(dossier, campaign, unit, nominees, [], [], instance=instance,
+                       unit_name=name_at(session, unit.id, local_date(dossier.created_at)))
     view.award_names = dict(session.execute(
         select(CampaignAwardForm.award_form_id, CampaignAwardForm.name).where(CampaignAwardForm.campaign_id == campaign.id)
     ).all())  # fmt: skip
@@ -95,6 +100,8 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
          "after": json.loads(e.after_json) if e.after_json else None}
         for e, name in events
     ]  # fmt: skip
+    if instance.status == "suspended":
+        view.suspension = next((e for e in reversed(view.history) if e["action"] == "instance.suspend"), None)
     return view
 
 

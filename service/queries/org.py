@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
-from ..models import Campaign, OrgUnit
+from ..models import Campaign, OrgUnit, OrgUnitName, RoleAssignment, User
 
 
 def unit_path(session: Session, unit_id: int) -> list[int]:
@@ -17,6 +19,19 @@ def unit_path(session: Session, unit_id: int) -> list[int]:
         path.append(unit.id)
         unit = session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
     return path
+
+
+def role_holders(session: Session, role: str, unit_id: int, on: date | None = None) -> list[User]:
+    """Active users holding `role` at the unit (on the day given, when the assignment carries dates), by name."""
+    query = (
+        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .where(RoleAssignment.role == role, RoleAssignment.org_unit_id == unit_id, User.is_active.is_(True))
+        .order_by(User.full_name, User.id)
+    )  # fmt: skip
+    if on is not None:
+        query = query.where(or_(RoleAssignment.valid_from.is_(None), RoleAssignment.valid_from <= on),
+                            or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= on))  # fmt: skip
+    return list(session.scalars(query).unique())
 
 
 def clerk_units(session: Session, actor: Actor) -> list[OrgUnit]:
@@ -31,3 +46,31 @@ def campaigns_for_units(session: Session, units: list[OrgUnit]) -> list[Campaign
     if not issuers:
         return []
     return list(session.scalars(select(Campaign).where(Campaign.issuing_unit_id.in_(issuers)).order_by(Campaign.code)))
+
+
+def name_at(session: Session, unit_id: int, day: date) -> str:
+    """The unit's name on `day`: a former name whose days cover it, else the current name."""
+    former = session.scalar(
+        select(OrgUnitName.name).where(OrgUnitName.org_unit_id == unit_id, OrgUnitName.valid_to > day,
+                                       or_(OrgUnitName.valid_from.is_(None), OrgUnitName.valid_from <= day))
+        .order_by(OrgUnitName.valid_to).limit(1)
+    )  # fmt: skip
+    if former is not None:
+        return former
+    unit = session.get(OrgUnit, unit_id)
+    return unit.name if unit is not None else f"#{unit_id}"
+
+
+class NameHistory:
+    """Every former name, loaded once (the table is small), for pages that resolve many (unit, day) pairs."""
+
+    def __init__(self, session: Session) -> None:
+        self._rows: dict[int, list[tuple[date | None, date, str]]] = {}
+        for row in session.scalars(select(OrgUnitName).order_by(OrgUnitName.valid_to)):
+            self._rows.setdefault(row.org_unit_id, []).append((row.valid_from, row.valid_to, row.name))
+
+    def name(self, unit_id: int | None, current: str | None, day: date) -> str | None:
+        for start, end, name in self._rows.get(unit_id or 0, ()):
+            if (start is None or start <= day) and day < end:
+                return name
+        return current

@@ -47,7 +47,7 @@ def task_view(session: Session, actor: Actor, task_id: int) -> TaskView:
     return TaskView(
         task=task, org_unit=org_unit, dossier=dossier, campaign=campaign, submitting_unit=unit,
         step=load_definition(session, instance.version_id).steps.get(task.bpmn_id),
-        can_act=ready and can_act_on_task(actor, task), escalated_to_me=not can_act_on_task(actor, task),
+        can_act=ready and instance.status == "running" and can_act_on_task(actor, task), escalated_to_me=not can_act_on_task(actor, task),
         claimed_by=users_by_id(session, [task.claimed_by]).get(task.claimed_by or 0),
         eligibility=dossier_eligibility(session, dossier) if ready and task.role in APPRAISERS else [],
     )  # fmt: skip

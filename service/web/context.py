@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflows import Engine
 
+from ..db import begin_read_only
 from ..domain.actors import Actor
 from ..operations.accounts import actor_for_user
 from ..storage import FileStore
@@ -20,6 +21,7 @@ def get_session() -> Session:
     """The request's database session (closed at teardown)."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["thidua.session_factory"]()
+        begin_read_only(g.db_session)  # writes go through transaction(), which ends this read first
     return g.db_session  # type: ignore[no-any-return]
 
 

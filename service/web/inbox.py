@@ -84,7 +84,7 @@ def task(task_id: int) -> str:
     step = load_definition(db, instance.version_id).steps.get(row.bpmn_id)
     view = dossier_view(db, get_engine(), instance.dossier_id)
     return render_template(
-        "inbox/task.html", task=row, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready",
+        "inbox/task.html", task=row, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready" and instance.status == "running",
         now=get_engine().clock.now(), colleagues=[u for u in colleagues(db, row) if u.id != actor.user_id],
         quotas=quota_checks(db, row, view.dossier) if row.state == "ready" and view else [],
         step_kind={"council_secretary": "council", "chairman": "chairman"}.get(row.role),

@@ -65,3 +65,65 @@ def diagram(version_id: int) -> Response:
     from flask import jsonify
 
     return jsonify({"xml": _version(version_id).bpmn_xml, "completed": [], "current": [], "cancelled": []})
+
+
+# --- Editing in the browser: the bundled bpmn-js Modeler; saving validates first, then deploys ---
+
+BLANK_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+  id="definitions_new" targetNamespace="http://thidua.local/bpmn">
+  <bpmn:process id="new_process" name="Quy trình mới" isExecutable="true">
+    <bpmn:startEvent id="start" name="Bắt đầu" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="diagram_new">
+    <bpmndi:BPMNPlane id="plane_new" bpmnElement="new_process">
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="180" y="160" width="36" height="36" /></bpmndi:BPMNShape>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+@bp.route("/versions/<int:version_id>/edit")
+@login_required
+def edit(version_id: int) -> str:
+    version = _version(version_id)
+    return render_template("processes/edit.html", version=version, xml=version.bpmn_xml)
+
+
+@bp.route("/new")
+@login_required
+def new() -> str:
+    return render_template("processes/edit.html", version=None, xml=BLANK_DIAGRAM)
+
+
+@bp.route("/deploy", methods=["POST"])
+@login_required
+def deploy() -> tuple[Response, int]:
+    """Body: JSON {xml, comment} or a form with the same fields. 422 + [{element_id, line, message}] when invalid."""
+    from flask import jsonify, url_for
+
+    from ..errors import DefinitionRejected
+    from ..operations.definitions import deploy_definition
+    from .context import transaction
+    from .i18n import translate
+
+    body = request.get_json(silent=True) if request.is_json else request.form
+    body = body or {}
+    xml = str(body.get("xml") or "")
+    comment = str(body.get("comment") or "").strip() or None
+    if not xml.strip():
+        problems = [{"element_id": None, "line": None, "message": translate("Chưa có nội dung BPMN.")}]
+        return jsonify({"ok": False, "problems": problems}), 422
+    try:
+        with transaction() as db:
+            result = deploy_definition(db, current_actor(), xml.encode("utf-8"), filename="editor.bpmn", comment=comment)
+            version_id, number, created = result.version.id, result.version.version, result.created
+    except DefinitionRejected as exc:
+        found = exc.details.get("problems") or []
+        problems = [p if isinstance(p, dict) else {"element_id": p.element_id, "line": p.line, "message": p.message}
+                    for p in found] or [{"element_id": None, "line": None, "message": exc.message}]  # type: ignore[union-attr]
+        return jsonify({"ok": False, "message": exc.message, "problems": problems}), 422
+    url = url_for("processes.show", version_id=version_id)
+    return jsonify({"ok": True, "version_id": version_id, "version": number, "created": created, "url": url}), 200

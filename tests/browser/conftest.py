@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with serve(tmp_path_factory.mktemp("server")) as base:
+        yield base
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """A `thidua serve` process on a fresh demo database in `folder`; yields its base URL."""
     if not Path(CHROMIUM).exists():
         if os.geteuid() == 0:
             pytest.fail("Debian's chromium is missing: run 'make deps-system' (make test does).")
         pytest.skip("Debian's chromium is not installed and we are not root to install it")
-    folder = tmp_path_factory.mktemp("server")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'thidua.sqlite3'}", "THIDUA_INSTANCE_DIR": str(folder),
            "THIDUA_DEMO_PASSWORD": "demo", "THIDUA_SECRET_KEY": "browser-tests"}  # fmt: skip
     for command in (["init"], ["demo"]):
@@ -55,10 +62,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     else:
         process.kill()
         pytest.fail("the server did not start: " + (folder / "server.log").read_text(errors="replace"))
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
 
 
 @pytest.fixture(scope="session")

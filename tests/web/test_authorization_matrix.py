@@ -34,6 +34,7 @@ RULES: dict[str, set[str] | None] = {
     "audit.index": {"admin", "auditor"}, "audit.export": {"admin", "auditor"},
     "campaigns.edit": {"admin"}, "campaigns.blank_layout": {"admin"}, "admin.users": {"admin"},
     "processes.index": {"admin"}, "processes.show": {"admin"}, "processes.xml": {"admin"}, "processes.diagram": {"admin"},
+    "processes.edit": {"admin"}, "processes.new": {"admin"}, "processes.deploy": None,
     "campaigns.generated": set(), "campaigns.print_on_blank": set(), "dossiers.generated": set(), "inbox.batch": set(),
     # POST only
     "auth.logout": None, "api.token": None, "api.dossier_create": None, "api.document_upload": None,
@@ -44,10 +45,19 @@ RULES: dict[str, set[str] | None] = {
     "inbox.bulk": None, "inbox.claim": None, "inbox.complete": None, "inbox.save_filter": None, "inbox.unclaim": None,
     "records.add": None, "records.upload": None, "admin.add_user": None, "admin.add_role": None, "admin.remove_role": None,
     "admin.toggle": None,
+    # instance admin
+    "instances.index": {"admin"}, "instances.show": {"admin"}, "instances.migrate": {"admin"},
+    "instances.suspend": None, "instances.resume": None, "instances.cancel": None, "instances.reassign": None,
+    # notifications (each user sees only their own)
+    "notifications.index": EVERYONE, "notifications.read": None, "notifications.read_all": None,
+    # org unit tree over time
+    "org_admin.units": {"admin"}, "org_admin.unit": {"admin"}, "org_admin.create": None, "org_admin.rename": None,
+    "org_admin.move": None, "org_admin.merge": None, "org_admin.abolish": None,
 }  # fmt: skip
 ARGS = {"dossier_id": "1", "task_id": "1", "document_id": "1", "nominee_id": "1", "unit_id": "3", "code": "PL-CCHC-2024",
-        "assignment_id": "1", "user_id": "1", "version_id": "1",
+        "assignment_id": "1", "user_id": "1", "version_id": "1", "instance_id": "1",
         "kind": "report", "filename": "app.css"}  # fmt: skip
+ARGS["notification_id"] = "1"
 
 
 def url_for_rule(rule) -> str:  # type: ignore[no-untyped-def]

@@ -1,0 +1,439 @@
+"""`thidua bench --province`: a province's year in one run.
+
+It generates an org tree (1 province, 10 districts, 100 wards, 2,000 units at the default scale) with
+one official per role, runs dossiers through the full chain (unit → ward → district → province, ten
+steps each) through the service layer, one transaction per completion as a request would, then grows
+the task table and the audit trail to a million rows each and times the inbox and the auditor's page.
+Alongside it measures the raw SpiffWorkflow cost on the same BPMN, the database growth per completed
+chain and the process memory. The report (JSON, rewritten after every phase and every 1,000 dossiers,
+so a cut-short run still has its numbers) and a chart (SVG) go to one directory.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.orm import Session
+
+from workflows import Engine, FixedClock
+
+from .bench_report import write_svg
+from .benchmark import CHAIN, run_raw
+from .db import make_engine, make_session_factory, upgrade_schema
+from .domain.actors import Actor
+from .domain.campaign_file import parse_campaign
+from .models import AuditChainHead, AuditEvent, HumanTask, OrgUnit, ProcessInstance, RoleAssignment, User
+from .operations.accounts import actor_for, hash_password
+from .operations.audit import event_hash, verify_chain
+from .operations.campaigns import import_campaign
+from .operations.definitions import deploy_definition
+from .operations.demo import AWARD_FORMS, attach_sample_documents, ensure_award_forms
+from .operations.dossiers import NomineeInput, create_dossier
+from .operations.tasks import complete_task, open_task_for
+from .queries.audit import AuditFilter, audit_page
+from .queries.batches import batches
+from .queries.inbox import inbox
+from .storage import FileStore
+
+ROOT = "BP"  # the generated province; its codes never clash with demo data
+ROLES = {
+    "province": ("ban_tdkt", "council_secretary", "chairman"),
+    "district": ("noi_vu", "council_secretary", "chairman"),
+    "ward": ("office_clerk", "council_secretary", "chairman"),
+    "unit": ("unit_clerk",),
+}
+TARGETS = {"ratio_project_to_raw": 2.0, "inbox_p95_ms": 50.0, "audit_page_p95_ms": 50.0,
+           "full_run_minutes_20000": 10.0, "db_kib_per_chain": 8.0}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scale:
+    districts: int
+    wards_per_district: int
+    units_per_ward: int
+    dossiers: int
+    task_rows: int
+    audit_events: int
+    queries: int = 200
+
+
+SCALES = {
+    "tiny": Scale(districts=2, wards_per_district=2, units_per_ward=5, dossiers=20, task_rows=5_000,
+                  audit_events=5_000, queries=40),
+    "province": Scale(districts=10, wards_per_district=10, units_per_ward=20, dossiers=20_000,
+                      task_rows=1_000_000, audit_events=1_000_000),
+}  # fmt: skip
+
+Progress = Callable[[str, int, int], None]
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else 0.0
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    return {"count": len(seconds), "p50_ms": round(statistics.median(seconds) * 1000, 3) if seconds else 0.0,
+            "p95_ms": round(_pct(seconds, 0.95) * 1000, 3), "p99_ms": round(_pct(seconds, 0.99) * 1000, 3)}  # fmt: skip
+
+
+def rss_mib() -> float:
+    """The resident set size now (not the peak), from /proc where there is one."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def database_bytes(session: Session) -> int:
+    """Bytes the database holds: pg_database_size, or SQLite's used pages after a WAL checkpoint."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        return int(session.scalar(text("SELECT pg_database_size(current_database())")) or 0)
+    raw = bind.raw_connection()  # outside any transaction: a checkpoint cannot run inside one
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+        free = cursor.execute("PRAGMA freelist_count").fetchone()[0]
+        size = cursor.execute("PRAGMA page_size").fetchone()[0]
+        cursor.close()
+    finally:
+        raw.close()
+    return int((pages - free) * size)
+
+
+class Report:
+    """The JSON report, rewritten whole after every step so that a run cut short still leaves numbers."""
+
+    def __init__(self, directory: Path, header: dict[str, Any]) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self.data: dict[str, Any] = {**header, "phases": {}, "finished": False}
+
+    def phase(self, name: str, values: dict[str, Any]) -> None:
+        self.data["phases"][name] = values
+        self.save()
+
+    def save(self) -> None:
+        path = self.directory / "report.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.data, ensure_ascii=False, indent=2), encoding="utf-8")
+        tmp.replace(path)
+        write_svg(self.data, self.directory / "report.svg")
+
+
+def generate_org(session: Session, scale: Scale, password: str) -> dict[str, Any]:
+    """The province tree with one official per role per unit; bulk inserts, one transaction."""
+    now = datetime.now(UTC)
+    password_hash = hash_password(password)
+    units: list[dict[str, Any]] = []
+
+    def add(code: str, name: str, level: str, parent: int | None) -> int:
+        result = session.execute(insert(OrgUnit).returning(OrgUnit.id), [{
+            "code": code, "name": name, "level": level, "parent_id": parent, "staff_count": 20, "created_at": now}])
+        unit_id = int(result.scalar_one())
+        units.append({"id": unit_id, "code": code, "level": level})
+        return unit_id
+
+    province = add(ROOT, "Tỉnh Đo Hiệu Năng", "province", None)
+    for d in range(1, scale.districts + 1):
+        district = add(f"{ROOT}-H{d:02d}", f"Huyện Đo Hiệu Năng {d}", "district", province)
+        for w in range(1, scale.wards_per_district + 1):
+            ward = add(f"{ROOT}-H{d:02d}-X{w:02d}", f"Xã {w} huyện {d}", "ward", district)
+            for u in range(1, scale.units_per_ward + 1):
+                add(f"{ROOT}-H{d:02d}-X{w:02d}-D{u:02d}", f"Đơn vị {u} xã {w} huyện {d}", "unit", ward)
+    people = [{"username": f"{unit['code'].lower()}.{role}", "full_name": f"{role} {unit['code']}",
+               "password_hash": password_hash, "is_active": True, "created_at": now}
+              for unit in units for role in ROLES[unit["level"]]]  # fmt: skip
+    session.execute(insert(User), people)
+    ids = dict(session.execute(select(User.username, User.id).where(User.username.like(f"{ROOT.lower()}%"))).all())
+    session.execute(insert(RoleAssignment), [
+        {"user_id": ids[f"{unit['code'].lower()}.{role}"], "role": role, "org_unit_id": unit["id"]}
+        for unit in units for role in ROLES[unit["level"]]])  # fmt: skip
+    by_level: dict[str, int] = {}
+    for unit in units:
+        by_level[unit["level"]] = by_level.get(unit["level"], 0) + 1
+    return {"units": by_level, "users": len(people), "leaf_units": [u["id"] for u in units if u["level"] == "unit"],
+            "unit_codes": {u["id"]: u["code"] for u in units}}  # fmt: skip
+
+
+def run_province(
+    scale: Scale, database_url: str, report_dir: Path, progress: Progress | None = None,
+    uploads: Path | None = None, command: str = "",
+) -> dict[str, Any]:  # fmt: skip
+    """Every phase in order; returns the report's data (also on disk in report_dir)."""
+    upgrade_schema(database_url)
+    db = make_engine(database_url)
+    factory = make_session_factory(db)
+    clock = FixedClock(datetime(2026, 3, 1, 1, 0, tzinfo=UTC))
+    engine = Engine(clock)
+    store = FileStore(uploads or report_dir / "uploads")
+    system = Actor(None, "thidua bench")
+    report = Report(report_dir, {
+        "command": command, "scale": asdict(scale), "targets": TARGETS,
+        "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": _cpus(), "started_at": datetime.now(UTC).isoformat(timespec="seconds")}})  # fmt: skip
+
+    # 1. the org tree, the chain and a campaign whose Bằng khen the province chairman grants
+    t0 = time.perf_counter()
+    with factory() as session, session.begin():
+        if session.scalar(select(OrgUnit.id).where(OrgUnit.code == ROOT)) is not None:
+            raise ValueError(f"CSDL đã có cây đơn vị '{ROOT}' của một lần đo trước; dùng một CSDL trống.")
+        deploy_definition(session, system, CHAIN.read_bytes(), filename=CHAIN.name)
+        org = generate_org(session, scale, "bench")
+        ensure_award_forms(session)
+        import_campaign(session, system, parse_campaign({
+            "code": "BP-2026", "title": "Phong trào thi đua đo hiệu năng cấp tỉnh", "year": 2026,
+            "issuing_unit": ROOT,
+            "award_forms": [{"code": "BK-TINH", "name": AWARD_FORMS[2][1], "granting_level": "province"}]}), clock.now())  # fmt: skip
+    report.phase("org", {"seconds": round(time.perf_counter() - t0, 2), "units": org["units"], "users": org["users"]})
+
+    # 2. the dossiers through the full chain
+    report.phase("dossiers", _run_dossiers(factory, engine, store, scale, org, report, progress))
+
+    # 3. the raw engine on the same BPMN, measured in the same run
+    raw = run_raw(min(200, max(20, scale.dossiers // 100)))
+    mean = report.data["phases"]["dossiers"]["completion_mean_ms"]
+    report.phase("raw_spiffworkflow", {**raw, "ratio_project_to_raw": round(mean / raw["raw_completion_mean_ms"], 2)})
+
+    # 4. the inbox with the task table grown to scale.task_rows
+    report.phase("inbox", _inbox_phase(factory, scale, org, progress))
+
+    # 5. the auditor's page with the trail grown to scale.audit_events
+    report.phase("audit", _audit_phase(factory, scale, progress))
+
+    with factory() as session:
+        report.data["audit_chain_ok"] = verify_chain(session).ok
+    report.data["finished"] = True
+    report.data["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report.save()
+    db.dispose()
+    return report.data
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 0)
+
+
+def _run_dossiers(factory, engine: Engine, store: FileStore, scale: Scale, org: dict[str, Any], report: Report,
+                  progress: Progress | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]  # fmt: skip
+    leaf_units: list[int] = org["leaf_units"]
+    codes: dict[int, str] = org["unit_codes"]
+    actors: dict[str, Actor] = {}
+
+    def actor(session: Session, unit_code: str, role: str) -> Actor:
+        key = f"{unit_code.lower()}.{role}"
+        if key not in actors:
+            actors[key] = actor_for(session, key)
+        return actors[key]
+
+    with factory() as session:
+        size_before = database_bytes(session)
+        ancestors = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.like(f"{ROOT}%")))}
+    per: list[float] = []
+    windows: list[dict[str, Any]] = []
+    window_start, window_completions = time.perf_counter(), 0
+    started = time.perf_counter()
+    finished = 0
+    for number in range(scale.dossiers):
+        unit_id = leaf_units[number % len(leaf_units)]
+        with factory() as session, session.begin():
+            clerk = actor(session, codes[unit_id], "unit_clerk")
+            dossier = create_dossier(
+                session, clerk, engine, campaign_code="BP-2026", unit_id=unit_id,
+                title=f"Hồ sơ đề nghị Bằng khen số {number + 1}",
+                nominees=[NomineeInput("individual", f"Nguyễn Văn Thử {number + 1}", "BK-TINH", "Công chức")],
+            )  # fmt: skip
+            dossier_id = dossier.id
+            attach_sample_documents(session, clerk, store, engine.clock.now(), dossier_id)
+        while True:
+            with factory() as session:
+                task = open_task_for(session, dossier_id)
+                if task is None:
+                    break
+                owner = ancestors[task.org_unit_id]
+                who = actor(session, owner.code, task.role)
+                task_id, decision = task.id, "submit" if task.bpmn_id == "unit_prepare" else "approve"
+            t0 = time.perf_counter()
+            with factory() as session, session.begin():
+                complete_task(session, who, engine, task_id, decision)
+            per.append(time.perf_counter() - t0)
+            window_completions += 1
+        finished += 1
+        if progress:
+            progress("hồ sơ", number + 1, scale.dossiers)
+        if (number + 1) % 1000 == 0 or number + 1 == scale.dossiers:
+            elapsed = time.perf_counter() - window_start
+            with factory() as session:
+                size = database_bytes(session)
+            windows.append({"dossiers": number + 1, "completions_per_s": round(window_completions / elapsed, 1),
+                            "p50_ms": round(statistics.median(per[-window_completions:]) * 1000, 3),
+                            "p95_ms": round(_pct(per[-window_completions:], 0.95) * 1000, 3),
+                            "rss_mib": rss_mib(), "db_kib_per_chain": round((size - size_before) / 1024 / (number + 1), 2),
+                            "elapsed_s": round(time.perf_counter() - started, 1)})  # fmt: skip
+            window_start, window_completions = time.perf_counter(), 0
+            report.phase("dossiers", _dossier_summary(per, windows, finished, started, scale, partial=True))
+    with factory() as session:
+        completed = session.scalar(select(func.count()).select_from(ProcessInstance).where(ProcessInstance.status == "completed"))
+    summary = _dossier_summary(per, windows, finished, started, scale, partial=False)
+    summary["instances_completed"] = int(completed or 0)
+    return summary
+
+
+def _dossier_summary(per: list[float], windows: list[dict[str, Any]], finished: int, started: float, scale: Scale,
+                     partial: bool) -> dict[str, Any]:  # fmt: skip
+    wall = time.perf_counter() - started
+    rss = [w["rss_mib"] for w in windows]
+    return {
+        "dossiers": finished, "planned": scale.dossiers, "partial": partial, "task_completions": len(per),
+        "wall_s": round(wall, 1), "wall_min": round(wall / 60, 2),
+        "completions_per_s": round(len(per) / wall, 1) if wall else 0.0,
+        "completion_mean_ms": round(statistics.fmean(per) * 1000, 3) if per else 0.0,
+        **{f"completion_{k}": v for k, v in percentiles(per).items() if k != "count"},
+        "db_kib_per_chain": windows[-1]["db_kib_per_chain"] if windows else None,
+        "rss_mib_first": rss[0] if rss else None, "rss_mib_last": rss[-1] if rss else None,
+        "windows": windows,
+    }  # fmt: skip
+
+
+def _inbox_phase(factory, scale: Scale, org: dict[str, Any], progress: Progress | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Grow the task table with closed tasks (and a few open ones) spread over every unit, then time inboxes."""
+    rng = random.Random(11)
+    with factory() as session:
+        existing = session.scalar(select(func.count()).select_from(HumanTask)) or 0
+        instances = list(session.scalars(select(ProcessInstance.id)))
+        units = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.like(f"{ROOT}%")))}
+    by_level: dict[str, list[int]] = {}
+    for unit in units.values():
+        by_level.setdefault(str(unit.level), []).append(unit.id)
+    steps = [("unit_prepare", "unit", "unit_clerk"), ("ward_office_review", "ward", "office_clerk"),
+             ("district_noi_vu_review", "district", "noi_vu"), ("province_ban_review", "province", "ban_tdkt"),
+             ("ward_chairman_decide", "ward", "chairman")]  # fmt: skip
+    to_add = max(0, scale.task_rows - existing)
+    t0 = time.perf_counter()
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    done = 0
+    while done < to_add:
+        batch = []
+        for _ in range(min(10_000, to_add - done)):
+            bpmn_id, level, role = steps[rng.randrange(len(steps))]
+            open_ = rng.random() < 0.01  # about one task in a hundred still waits
+            created = base + timedelta(minutes=rng.randrange(600_000))
+            batch.append({"instance_id": instances[rng.randrange(len(instances))], "task_guid": f"{rng.getrandbits(128):032x}",
+                          "bpmn_id": bpmn_id, "name": bpmn_id, "lane": f"{role}@{level}", "role": role, "level": level,
+                          "org_unit_id": rng.choice(by_level[level]), "state": "ready" if open_ else "completed",
+                          "due_at": created + timedelta(days=10) if open_ else None, "created_at": created,
+                          "completed_at": None if open_ else created + timedelta(days=2)})  # fmt: skip
+        with factory() as session, session.begin():
+            session.execute(insert(HumanTask), batch)
+        done += len(batch)
+        if progress:
+            progress("việc", done, to_add)
+    fill_s = time.perf_counter() - t0
+    with factory() as session:
+        rows = session.scalar(select(func.count()).select_from(HumanTask)) or 0
+        sample_units = [units[rng.choice(by_level[level])] for level in ("unit", "ward", "ward", "district", "province")
+                        for _ in range(max(1, scale.queries // 5))]  # fmt: skip
+        inbox_times, page_times = [], []
+        for unit in sample_units:
+            who = actor_for(session, f"{unit.code.lower()}.{ROLES[str(unit.level)][0]}")
+            t1 = time.perf_counter()
+            inbox(session, who)
+            t2 = time.perf_counter()
+            batches(session, who)  # the inbox page shows both
+            t3 = time.perf_counter()
+            inbox_times.append(t2 - t1)
+            page_times.append(t3 - t1)
+    return {"task_rows": int(rows), "fill_s": round(fill_s, 1), "inbox": percentiles(inbox_times),
+            "inbox_page": percentiles(page_times)}  # fmt: skip
+
+
+def _audit_phase(factory, scale: Scale, progress: Progress | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Continue the hash chain up to scale.audit_events events, then time the auditor's page and its filters."""
+    rng = random.Random(13)
+    actions = ["task.complete", "task.claim", "document.upload", "dossier.submit", "auth.login", "dossier.status"]
+    with factory() as session:
+        existing = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        dossiers = session.scalar(select(func.max(ProcessInstance.dossier_id))) or 1
+    to_add = max(0, scale.audit_events - existing)
+    t0 = time.perf_counter()
+    base = datetime(2026, 3, 2, tzinfo=UTC)
+    done = 0
+    while done < to_add:
+        with factory() as session, session.begin():
+            head = session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
+            assert head is not None
+            prev = head.last_hash
+            batch = []
+            for number in range(done, min(to_add, done + 10_000)):
+                event = AuditEvent(occurred_at=base + timedelta(seconds=number * 30), actor_id=None,
+                                   action=actions[number % len(actions)], object_type="dossier",
+                                   object_id=str(rng.randint(1, dossiers)), prev_hash=prev,
+                                   dossier_id=rng.randint(1, dossiers))  # fmt: skip
+                event.hash = event_hash(event, prev)
+                prev = event.hash
+                batch.append({c: getattr(event, c) for c in ("occurred_at", "actor_id", "action", "object_type",
+                                                             "object_id", "prev_hash", "hash", "dossier_id")})  # fmt: skip
+            last_id = session.execute(insert(AuditEvent).returning(AuditEvent.id), batch).scalars().all()[-1]
+            head.last_event_id, head.last_hash = last_id, prev
+            done += len(batch)
+        if progress:
+            progress("nhật ký", done, to_add)
+    fill_s = time.perf_counter() - t0
+    kinds = {"all": [], "dossier": [], "action": [], "day": [], "month": []}
+    with factory() as session:
+        total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        last_day = (base + timedelta(seconds=to_add * 30)).date()
+        days = max(1, (last_day - base.date()).days)
+        for number in range(scale.queries):
+            kind = list(kinds)[number % len(kinds)]
+            start = base.date() + timedelta(days=rng.randrange(days))
+            filters = {"all": AuditFilter(), "dossier": AuditFilter(dossier_id=rng.randint(1, dossiers)),
+                       "action": AuditFilter(action="task.claim"), "day": AuditFilter(date_from=start, date_to=start),
+                       "month": AuditFilter(date_from=start, date_to=start + timedelta(days=30))}[kind]  # fmt: skip
+            t1 = time.perf_counter()
+            page = audit_page(session, filters)
+            if page and number % 2:
+                audit_page(session, filters, before_id=page[-1].event.id)  # the next page, by keyset
+            kinds[kind].append(time.perf_counter() - t1)
+    everything = [t for values in kinds.values() for t in values]
+    return {"audit_events": int(total), "fill_s": round(fill_s, 1), "audit_page": percentiles(everything),
+            "by_filter": {k: percentiles(v) for k, v in kinds.items() if v}}  # fmt: skip
+
+
+def terminal_progress(stream: Any = sys.stderr) -> Progress:
+    """A one-line progress bar per phase on stderr."""
+    last: dict[str, float] = {}
+
+    def show(label: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last.get(label, 0.0) < 0.5:
+            return
+        last[label] = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        stream.write(f"\r{label:<8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show

@@ -1,0 +1,159 @@
+"""Background jobs: enqueue in the caller's transaction, claim with FOR UPDATE SKIP LOCKED, run, retry, reclaim.
+
+A job exists iff the state change that enqueued it committed (enqueue only adds a row to the caller's
+session). Workers claim a batch in a short transaction (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so concurrent
+workers take disjoint rows; SQLite: the write transaction begins IMMEDIATE, so claims are serialised on one
+host), then run each job in its own transaction that first re-locks the job row and checks the claim is still
+theirs: the handler's database effects and the `done` mark commit together. A worker killed mid-job loses its
+transaction; once its lease expires another worker reclaims the job, which therefore completes exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..db import utcnow
+from ..models import Job, JobStatus
+
+Handler = Callable[[Session, dict[str, Any], "JobContext"], None]
+HANDLERS: dict[str, Handler] = {}
+
+DEFAULT_LEASE = timedelta(minutes=5)
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+
+
+@dataclass
+class JobContext:
+    """What a handler may need besides its session: settings from the worker's configuration."""
+
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of `kind`."""
+
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def enqueue(session: Session, kind: str, payload: dict[str, Any] | None = None, *,
+            run_after: datetime | None = None, max_attempts: int = 5) -> Job:  # fmt: skip
+    """Add a job to the caller's transaction; it becomes visible to workers when that transaction commits."""
+    now = utcnow()
+    job = Job(kind=kind, payload_json=json.dumps(payload or {}, ensure_ascii=False), status=JobStatus.QUEUED,
+              attempts=0, max_attempts=max_attempts, run_after=run_after or now, created_at=now)  # fmt: skip
+    session.add(job)
+    session.flush()
+    return job
+
+
+def claim(session: Session, worker_id: str, limit: int = 10, lease: timedelta = DEFAULT_LEASE,
+          now: datetime | None = None) -> list[int]:  # fmt: skip
+    """Take up to `limit` due jobs (queued, or running with an expired lease) for this worker."""
+    now = now or utcnow()
+    query = (
+        select(Job)
+        .where(or_(
+            (Job.status == JobStatus.QUEUED) & (Job.run_after <= now),
+            (Job.status == JobStatus.RUNNING) & (Job.lease_expires_at < now),
+        ))  # fmt: skip
+        .order_by(Job.run_after, Job.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    for job in session.scalars(query):
+        if job.status == JobStatus.RUNNING and job.attempts >= job.max_attempts:
+            job.last_error = (job.last_error or "") + f"\nlease of {job.locked_by} expired after the last attempt"
+            job.status, job.finished_at, job.locked_by = JobStatus.FAILED, now, None
+            continue
+        job.status, job.locked_by = JobStatus.RUNNING, worker_id
+        job.lease_expires_at = now + lease
+        job.attempts += 1
+        claimed.append(job.id)
+    session.flush()
+    return claimed
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_BASE * (2 ** max(0, attempts - 1)), BACKOFF_MAX)
+
+
+def run_claimed(factory: sessionmaker[Session], job_id: int, worker_id: str, context: JobContext) -> bool:
+    """Run one claimed job; True when it completed. A failure is recorded and the job retried later."""
+    try:
+        with factory() as session, session.begin():
+            query = select(Job).where(Job.id == job_id)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update()  # held until commit: nobody reclaims it while we run
+            job = session.scalars(query).one()
+            if job.status != JobStatus.RUNNING or job.locked_by != worker_id:
+                return False  # our lease expired and another worker took the job
+            function = HANDLERS.get(job.kind)
+            if function is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            function(session, json.loads(job.payload_json), context)
+            job.status, job.finished_at, job.last_error = JobStatus.DONE, utcnow(), None
+            job.locked_by, job.lease_expires_at = None, None
+        return True
+    except Exception:  # noqa: BLE001 - any handler failure is recorded on the job, the worker carries on
+        error = traceback.format_exc(limit=5)
+        with factory() as session, session.begin():
+            now = utcnow()
+            job = session.get(Job, job_id)
+            if job is None or job.locked_by != worker_id or job.status != JobStatus.RUNNING:
+                return False
+            if job.attempts >= job.max_attempts:
+                values: dict[str, Any] = {"status": JobStatus.FAILED, "finished_at": now}
+            else:
+                values = {"status": JobStatus.QUEUED, "run_after": now + backoff(job.attempts)}
+            session.execute(update(Job).where(Job.id == job_id)
+                            .values(**values, last_error=error, locked_by=None, lease_expires_at=None))  # fmt: skip
+        return False
+
+
+@dataclass(frozen=True)
+class DrainResult:
+    done: int
+    failed: int
+
+
+def drain(factory: sessionmaker[Session], worker_id: str, context: JobContext, *, batch: int = 10,
+          lease: timedelta = DEFAULT_LEASE, should_stop: Callable[[], bool] = lambda: False) -> DrainResult:  # fmt: skip
+    """Claim and run batches until no job is due (or the worker is asked to stop)."""
+    done = failed = 0
+    while not should_stop():
+        with factory() as session, session.begin():
+            ids = claim(session, worker_id, batch, lease)
+        if not ids:
+            break
+        for position, job_id in enumerate(ids):
+            if should_stop():
+                release(factory, ids[position:], worker_id)
+                break
+            if run_claimed(factory, job_id, worker_id, context):
+                done += 1
+            else:
+                failed += 1
+    return DrainResult(done, failed)
+
+
+def release(factory: sessionmaker[Session], ids: list[int], worker_id: str) -> None:
+    """Hand back claimed jobs this worker will not run (it is stopping): queued again, the attempt not counted."""
+    with factory() as session, session.begin():
+        session.execute(update(Job).where(Job.id.in_(ids), Job.locked_by == worker_id, Job.status == JobStatus.RUNNING)
+                        .values(status=JobStatus.QUEUED, locked_by=None, lease_expires_at=None,
+                                attempts=Job.attempts - 1))  # fmt: skip

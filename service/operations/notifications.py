@@ -1,0 +1,79 @@
+"""In-app notifications (and the e-mail job each one enqueues) for new tasks, returns and escalations.
+
+Called once from `instances.apply_outcome`, in the same transaction as the state change: a notification and
+its e-mail job exist iff the outcome committed. Recipients of a group task are the users holding the task's
+role at its org unit (valid today); a return goes to the submitting unit's clerks; an escalation to the
+holders of the escalation role (the chairman) at the escalation unit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from workflows import Outcome
+
+from ..config import smtp_settings
+from ..models import Dossier, HumanTask, Notification, User
+from ..queries.org import role_holders
+from .jobs import enqueue
+
+CLERK_ROLE = "unit_clerk"
+
+
+def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created: list[HumanTask], outcome: Outcome,
+                   now: datetime) -> None:  # fmt: skip
+    """Notify the people an applied outcome concerns (see the module docstring)."""
+    told: set[int] = set()
+    if created and dossier.status == "returned":
+        for user in role_holders(session, CLERK_ROLE, dossier.unit_id, now.date()):
+            told.add(user.id)
+            _notify(session, user, "returned", dossier, created[0], now,
+                    f"Hồ sơ “{dossier.title}” bị trả lại để bổ sung.",
+                    f"[Thi đua] Hồ sơ bị trả lại để bổ sung: {dossier.title}")  # fmt: skip
+    for task in created:
+        if task.claimed_by is not None:
+            continue
+        for user in role_holders(session, task.role, task.org_unit_id, now.date()):
+            if user.id not in told:
+                _notify(session, user, "task", dossier, task, now, f"Việc mới: {task.name} — hồ sơ “{dossier.title}”.",
+                        f"[Thi đua] Việc mới: {task.name}")  # fmt: skip
+    fired = [e.detail.get("attached_task_id") for e in outcome.events if e.kind == "timer_fired"]
+    if fired:
+        rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                       HumanTask.task_guid.in_(fired)))  # fmt: skip
+        for row in rows:
+            if row.escalate_to_role and row.escalate_to_unit_id:
+                for user in role_holders(session, row.escalate_to_role, row.escalate_to_unit_id, now.date()):
+                    _notify(session, user, "escalation", dossier, row, now,
+                            f"Quá hạn: {row.name} — hồ sơ “{dossier.title}” chưa được xử lý đúng hạn.",
+                            f"[Thi đua] Việc quá hạn: {row.name}")  # fmt: skip
+
+
+def _notify(session: Session, user: User, kind: str, dossier: Dossier, task: HumanTask, now: datetime,
+            text: str, subject: str) -> None:  # fmt: skip
+    session.add(Notification(user_id=user.id, kind=kind, dossier_id=dossier.id, task_id=task.id, text=text,
+                             created_at=now))  # fmt: skip
+    settings = smtp_settings()
+    if settings is not None and user.email:
+        link = f"{settings.base_url}/tasks/{task.id}"
+        body = (f"Kính gửi {user.full_name},\n\n{text}\n\nXem và xử lý tại: {link}\n\n"
+                "— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n")  # fmt: skip
+        enqueue(session, "send_email", {"to": user.email, "subject": subject, "body": body})
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    from sqlalchemy import func
+
+    return int(session.scalar(select(func.count()).select_from(Notification)
+                              .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0)  # fmt: skip
+
+
+def mark_read(session: Session, user_id: int, notification_id: int | None, now: datetime) -> int:
+    """Mark one (or, with None, every) unread notification of this user read; returns how many changed."""
+    query = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    return int(session.execute(query.values(read_at=now)).rowcount or 0)

@@ -1,0 +1,277 @@
+"""Org unit tree admin over time: create, rename, move, merge, abolish a level; each audited, one transaction.
+
+Names: OrgUnit.name is the current name; every rename closes the old name into org_unit_name with the days it was
+valid, so `name_at(unit, day)` gives the name a past dossier, decision or audit event was made under. Units are
+never deleted: a merged or abolished unit gets valid_to and keeps its id, so every past row still points at it.
+
+Refusals change nothing: unknown levels, cycles, effective dates before the unit's valid_from (or before its last
+rename), merging a unit into itself or into a closed unit, and merging or abolishing while dossiers are running at
+the units concerned (the refusal lists them, so the admin can reassign or finish them first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.actors import Actor
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..models import Dossier, DossierStatus, HumanTask, HumanTaskState, Level, OrgUnit, OrgUnitName, RoleAssignment
+from ..queries.org import name_at
+from .audit import record_event
+from .users import _release_claims
+
+LEVEL_RANK = {Level.unit: 0, Level.ward: 1, Level.district: 2, Level.province: 3}
+OPEN_DOSSIER = (DossierStatus.draft, DossierStatus.in_review, DossierStatus.returned)
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Chỉ quản trị viên mới quản lý cây đơn vị.")
+
+
+def _unit(session: Session, unit_id: int) -> OrgUnit:
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None:
+        raise NotFound(f"Không tìm thấy đơn vị {unit_id}.")
+    return unit
+
+
+def _level(level: str) -> str:
+    if level not in {lv.value for lv in Level}:
+        raise InvalidInput(f"Cấp '{level}' không có (cấp hợp lệ: {', '.join(lv.value for lv in Level)}).")
+    return level
+
+
+def _open_at(unit: OrgUnit, day: date) -> bool:
+    return (unit.valid_from is None or unit.valid_from <= day) and (unit.valid_to is None or day < unit.valid_to)
+
+
+def _check_date(unit: OrgUnit, day: date, what: str) -> None:
+    if unit.valid_from is not None and day < unit.valid_from:
+        raise InvalidInput(f"Ngày hiệu lực {day.isoformat()} trước ngày đơn vị '{unit.name}' được lập "
+                           f"({unit.valid_from.isoformat()}): không thể {what}.")  # fmt: skip
+    if unit.valid_to is not None:
+        raise Conflict(f"Đơn vị '{unit.name}' đã ngừng từ {unit.valid_to.isoformat()}: không thể {what}.")
+
+
+def former_names(session: Session, unit_id: int) -> list[OrgUnitName]:
+    return list(session.scalars(select(OrgUnitName).where(OrgUnitName.org_unit_id == unit_id)
+                                .order_by(OrgUnitName.valid_to)))  # fmt: skip
+
+
+def _subtree_ids(session: Session, unit_id: int) -> set[int]:
+    seen, frontier = {unit_id}, [unit_id]
+    while frontier:
+        children = list(session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id.in_(frontier))))
+        frontier = [c for c in children if c not in seen]
+        seen.update(frontier)
+    return seen
+
+
+def _check_parent(session: Session, unit_level: str, parent: OrgUnit, day: date) -> None:
+    if LEVEL_RANK[Level(parent.level)] <= LEVEL_RANK[Level(unit_level)]:
+        raise InvalidInput(f"Đơn vị cấp '{unit_level}' phải nằm dưới một cấp cao hơn, không dưới cấp '{parent.level}'.")
+    if not _open_at(parent, day):
+        raise Conflict(f"Đơn vị cha '{parent.name}' không còn hiệu lực ngày {day.isoformat()}.")
+
+
+def create_unit(session: Session, actor: Actor, now: datetime, *, code: str, name: str, level: str,
+                parent_id: int | None, valid_from: date, kind: str | None = None) -> OrgUnit:  # fmt: skip
+    _require_admin(actor)
+    code, name = code.strip(), name.strip()
+    _level(level)
+    if not code or not name:
+        raise InvalidInput("Cần mã và tên đơn vị.")
+    if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
+        raise Conflict(f"Mã đơn vị '{code}' đã có.")
+    if parent_id is not None:
+        _check_parent(session, level, _unit(session, parent_id), valid_from)
+    unit = OrgUnit(code=code, name=name, level=level, kind=kind, parent_id=parent_id, valid_from=valid_from,
+                   created_at=now)  # fmt: skip
+    session.add(unit)
+    session.flush()
+    record_event(session, action="org.create", object_type="org_unit", object_id=str(unit.id), actor=actor.user_id,
+                 after={"code": code, "name": name, "level": level, "parent_id": parent_id,
+                        "valid_from": valid_from.isoformat()}, now=now)  # fmt: skip
+    return unit
+
+
+def rename_unit(session: Session, actor: Actor, now: datetime, unit_id: int, *, new_name: str, effective: date) -> OrgUnit:
+    """From `effective` on the unit is called `new_name`; the old name stays valid for the days before."""
+    _require_admin(actor)
+    unit = _unit(session, unit_id)
+    new_name = new_name.strip()
+    if not new_name:
+        raise InvalidInput("Cần tên mới.")
+    if new_name == unit.name:
+        raise InvalidInput("Tên mới trùng tên hiện tại.")
+    _check_date(unit, effective, "đổi tên")
+    history = former_names(session, unit_id)
+    since = history[-1].valid_to if history else unit.valid_from
+    if since is not None and effective <= since:
+        raise InvalidInput(f"Ngày hiệu lực phải sau {since.isoformat()} (lần đổi tên hoặc ngày lập trước đó).")
+    old = unit.name
+    session.add(OrgUnitName(org_unit_id=unit.id, name=old, valid_from=since, valid_to=effective, created_at=now))
+    unit.name = new_name
+    session.flush()
+    record_event(session, action="org.rename", object_type="org_unit", object_id=str(unit.id), actor=actor.user_id,
+                 before={"name": old}, after={"name": new_name, "effective": effective.isoformat()}, now=now)  # fmt: skip
+    return unit
+
+
+def move_unit(session: Session, actor: Actor, now: datetime, unit_id: int, *, new_parent_id: int, effective: date) -> OrgUnit:
+    _require_admin(actor)
+    unit, parent = _unit(session, unit_id), _unit(session, new_parent_id)
+    _check_date(unit, effective, "chuyển đơn vị")
+    if new_parent_id in _subtree_ids(session, unit_id):
+        raise InvalidInput(f"Không thể chuyển '{unit.name}' vào dưới chính nó hoặc đơn vị con của nó (tạo vòng).")
+    _check_parent(session, unit.level, parent, effective)
+    before = unit.parent_id
+    unit.parent_id = new_parent_id
+    session.flush()
+    record_event(session, action="org.move", object_type="org_unit", object_id=str(unit.id), actor=actor.user_id,
+                 before={"parent_id": before},
+                 after={"parent_id": new_parent_id, "effective": effective.isoformat()}, now=now)  # fmt: skip
+    return unit
+
+
+@dataclass
+class Impact:
+    """What an operation would touch: shown as a preview before the admin applies it."""
+
+    units: list[OrgUnit] = field(default_factory=list)
+    children: list[OrgUnit] = field(default_factory=list)
+    assignments: list[RoleAssignment] = field(default_factory=list)
+    running_dossiers: list[int] = field(default_factory=list)
+
+
+def _running_dossiers(session: Session, unit_ids: list[int]) -> list[int]:
+    """Dossiers lodged by these units and still open, or with a ready task at one of them."""
+    if not unit_ids:
+        return []
+    lodged = set(session.scalars(select(Dossier.id).where(Dossier.unit_id.in_(unit_ids),
+                                                          Dossier.status.in_(OPEN_DOSSIER))))  # fmt: skip
+    from ..models import ProcessInstance
+
+    waiting = set(session.scalars(
+        select(ProcessInstance.dossier_id).join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .where(HumanTask.org_unit_id.in_(unit_ids), HumanTask.state == HumanTaskState.ready)
+    ))  # fmt: skip
+    return sorted(d for d in lodged | waiting if d is not None)
+
+
+def _impact(session: Session, units: list[OrgUnit]) -> Impact:
+    ids = [u.id for u in units]
+    if not ids:
+        return Impact()
+    children = list(session.scalars(select(OrgUnit).where(OrgUnit.parent_id.in_(ids), OrgUnit.valid_to.is_(None))
+                                    .order_by(OrgUnit.id)))  # fmt: skip
+    assignments = list(session.scalars(select(RoleAssignment).where(RoleAssignment.org_unit_id.in_(ids))
+                                       .order_by(RoleAssignment.id)))  # fmt: skip
+    return Impact(units, [c for c in children if c.id not in ids], assignments, _running_dossiers(session, ids))
+
+
+def _refuse_running(impact: Impact, what: str) -> None:
+    if impact.running_dossiers:
+        listed = ", ".join(f"#{d}" for d in impact.running_dossiers)
+        raise Conflict(f"Không thể {what}: còn hồ sơ đang xử lý tại đơn vị liên quan ({listed}). "
+                       "Hãy hoàn tất hoặc chuyển các hồ sơ này trước.", dossiers=impact.running_dossiers)  # fmt: skip
+
+
+def _end_assignments(session: Session, actor: Actor, now: datetime, assignments: list[RoleAssignment],
+                     effective: date, reason: str) -> list[dict[str, object]]:  # fmt: skip
+    ended = []
+    for assignment in assignments:
+        released = _release_claims(session, assignment.user_id, assignment.role, assignment.org_unit_id)
+        ended.append({"user_id": assignment.user_id, "role": assignment.role, "unit_id": assignment.org_unit_id,
+                      "released_tasks": released})  # fmt: skip
+        session.delete(assignment)
+    session.flush()
+    for row in ended:
+        record_event(session, action="role.end", object_type="user", object_id=str(row["user_id"]), actor=actor.user_id,
+                     before=row, after={"effective": effective.isoformat(), "reason": reason}, now=now)  # fmt: skip
+    return ended
+
+
+def merge_preview(session: Session, source_id: int) -> Impact:
+    return _impact(session, [_unit(session, source_id)])
+
+
+def merge_units(session: Session, actor: Actor, now: datetime, source_id: int, *, target_id: int, effective: date,
+                move_roles: bool) -> OrgUnit:  # fmt: skip
+    """Merge A (source) into B (target) as of `effective`: A closes, its children move under B, its role
+    assignments move to B (move_roles) or end. Refused while dossiers are running at A."""
+    _require_admin(actor)
+    source, target = _unit(session, source_id), _unit(session, target_id)
+    if source.id == target.id:
+        raise InvalidInput("Không thể sáp nhập một đơn vị vào chính nó.")
+    _check_date(source, effective, "sáp nhập")
+    if not _open_at(target, effective):
+        raise Conflict(f"Đơn vị nhận '{target.name}' không còn hiệu lực ngày {effective.isoformat()}.")
+    if target.id in _subtree_ids(session, source.id):
+        raise InvalidInput("Không thể sáp nhập một đơn vị vào đơn vị con của nó.")
+    if source.level != target.level:
+        raise InvalidInput(f"Chỉ sáp nhập các đơn vị cùng cấp ('{source.level}' khác '{target.level}').")
+    impact = merge_preview(session, source_id)
+    _refuse_running(impact, f"sáp nhập '{source.name}'")
+    for child in impact.children:
+        child.parent_id = target.id
+    moved, to_end = [], []
+    for assignment in impact.assignments:
+        duplicate = session.scalar(select(RoleAssignment.id).where(
+            RoleAssignment.user_id == assignment.user_id, RoleAssignment.role == assignment.role,
+            RoleAssignment.org_unit_id == target.id))  # fmt: skip
+        if move_roles and duplicate is None:
+            assignment.org_unit_id = target.id
+            moved.append({"user_id": assignment.user_id, "role": assignment.role})
+        else:
+            to_end.append(assignment)
+    ended = _end_assignments(session, actor, now, to_end, effective, f"merge into {target.code}")
+    source.valid_to = effective
+    session.flush()
+    record_event(session, action="org.merge", object_type="org_unit", object_id=str(source.id), actor=actor.user_id,
+                 before={"name": source.name, "valid_to": None},
+                 after={"into": target.id, "into_name": target.name, "effective": effective.isoformat(),
+                        "children_moved": [c.id for c in impact.children], "roles_moved": moved,
+                        "roles_ended": len(ended)}, now=now)  # fmt: skip
+    return target
+
+
+def abolish_preview(session: Session, level: str, effective: date) -> Impact:
+    _level(level)
+    units = [u for u in session.scalars(select(OrgUnit).where(OrgUnit.level == level).order_by(OrgUnit.id))
+             if _open_at(u, effective) or (u.valid_to is None and u.valid_from is not None and u.valid_from > effective)]
+    return _impact(session, units)
+
+
+def abolish_level(session: Session, actor: Actor, now: datetime, level: str, *, effective: date) -> Impact:
+    """Abolish every open unit of `level` as of `effective`: each closes, its children move to its parent, role
+    assignments at it end. Refused while dossiers are running at those units (listed), and for the top level."""
+    _require_admin(actor)
+    _level(level)
+    if LEVEL_RANK[Level(level)] == max(LEVEL_RANK.values()):
+        raise InvalidInput(f"Không thể bãi bỏ cấp cao nhất '{level}'.")
+    impact = abolish_preview(session, level, effective)
+    if not impact.units:
+        raise InvalidInput(f"Không có đơn vị cấp '{level}' còn hiệu lực ngày {effective.isoformat()}.")
+    for unit in impact.units:
+        if unit.valid_from is not None and effective < unit.valid_from:
+            raise InvalidInput(f"Ngày hiệu lực {effective.isoformat()} trước ngày lập '{unit.name}' "
+                               f"({unit.valid_from.isoformat()}).")  # fmt: skip
+    _refuse_running(impact, f"bãi bỏ cấp '{level}'")
+    parents = {u.id: u.parent_id for u in impact.units}
+    for child in impact.children:
+        child.parent_id = parents[child.parent_id]  # type: ignore[index]
+    ended = _end_assignments(session, actor, now, impact.assignments, effective, f"level {level} abolished")
+    for unit in impact.units:
+        unit.valid_to = effective
+    session.flush()
+    record_event(session, action="org.abolish_level", object_type="org_level", object_id=level, actor=actor.user_id,
+                 after={"effective": effective.isoformat(), "units": [u.id for u in impact.units],
+                        "children_moved": {c.id: c.parent_id for c in impact.children},
+                        "roles_ended": len(ended)}, now=now)  # fmt: skip
+    return impact

@@ -1,0 +1,140 @@
+"""Instance admin pages: list and filter instances, one instance with its diagram and actions, version migration."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..operations.instance_admin import cancel_instance, reassign_task, resume_instance, suspend_instance
+from ..operations.migrations import migrate_instances
+from ..queries.instances import (
+    STATUSES,
+    InstanceFilter,
+    instance_detail,
+    list_instances,
+    suspended_of_version,
+    unit_choices,
+)  # fmt: skip
+from ..queries.processes import process_versions
+from .context import current_actor, get_engine, get_session, transaction
+from .i18n import translate
+
+bp = Blueprint("instances", __name__, url_prefix="/instances")
+
+
+@bp.before_request
+def only_admins() -> None:
+    from flask_login import current_user
+
+    if current_user.is_authenticated and not current_actor().is_admin:
+        raise Forbidden("Chỉ quản trị viên mới quản lý quy trình đang chạy.")
+
+
+INSTANCE_STATUS = {"running": "Đang chạy", "suspended": "Đang tạm dừng", "completed": "Đã kết thúc",
+                   "cancelled": "Đã hủy", "error": "Lỗi"}  # fmt: skip
+
+
+@bp.app_template_global("instance_status_label")
+def instance_status_label(status: str) -> str:
+    return translate(INSTANCE_STATUS.get(status, status))
+
+
+def _versions() -> list[tuple[str, int, int]]:
+    """(process key, version number, version id) of every deployed version, for the pickers."""
+    versions = process_versions(get_session())
+    return [(d.key, row.version.version, row.version.id) for d, rows in versions for row in rows]
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    db, now = get_session(), get_engine().clock.now()
+    chosen = InstanceFilter.from_args(request.args)
+    return render_template(
+        "instances/index.html", rows=list_instances(db, now, chosen), chosen=chosen, statuses=STATUSES,
+        versions=_versions(), units=unit_choices(db), now=now,
+    )  # fmt: skip
+
+
+@bp.route("/<int:instance_id>")
+@login_required
+def show(instance_id: int) -> str:
+    detail = instance_detail(get_session(), instance_id)
+    if detail is None:
+        raise NotFound("Không tìm thấy quy trình.")
+    return render_template("instances/show.html", detail=detail, now=get_engine().clock.now())
+
+
+def _back(instance_id: int) -> Response:
+    return redirect(url_for("instances.show", instance_id=instance_id))
+
+
+@bp.route("/<int:instance_id>/suspend", methods=["POST"])
+@login_required
+def suspend(instance_id: int) -> Response:
+    with transaction() as db:
+        suspend_instance(db, current_actor(), get_engine(), instance_id, request.form.get("reason"))
+    flash(translate("Đã tạm dừng quy trình."), "ok")
+    return _back(instance_id)
+
+
+@bp.route("/<int:instance_id>/resume", methods=["POST"])
+@login_required
+def resume(instance_id: int) -> Response:
+    with transaction() as db:
+        resume_instance(db, current_actor(), get_engine(), instance_id, request.form.get("reason"))
+    flash(translate("Quy trình đã chạy tiếp."), "ok")
+    return _back(instance_id)
+
+
+@bp.route("/<int:instance_id>/cancel", methods=["POST"])
+@login_required
+def cancel(instance_id: int) -> Response:
+    with transaction() as db:
+        cancel_instance(db, current_actor(), get_engine(), instance_id, request.form.get("reason"))
+    flash(translate("Đã hủy quy trình."), "ok")
+    return _back(instance_id)
+
+
+@bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
+@login_required
+def reassign(task_id: int) -> Response:
+    chosen = request.form.get("assignee_id", "")
+    if chosen not in ("group", "") and not chosen.isdigit():
+        raise InvalidInput("Người được giao không hợp lệ.")
+    if chosen == "":
+        raise InvalidInput("Chọn người được giao, hoặc trả việc về cho cả nhóm.")
+    with transaction() as db:
+        task = reassign_task(db, current_actor(), get_engine(), task_id, None if chosen == "group" else int(chosen),
+                             request.form.get("comment"))  # fmt: skip
+        instance_id = task.instance_id
+    flash(translate("Đã giao lại việc."), "ok")
+    return _back(instance_id)
+
+
+def _version_arg(key: str) -> int | None:
+    value = request.values.get(key, "")
+    return int(value) if value.isdigit() and len(value) < 9 else None
+
+
+@bp.route("/migrate", methods=["GET", "POST"])
+@login_required
+def migrate() -> str:
+    source, target = _version_arg("from_version"), _version_arg("to_version")
+    lines, suspended, applied = None, [], request.method == "POST"
+    if source is not None and target is not None:
+        if applied:
+            with transaction() as db:
+                lines = migrate_instances(db, current_actor(), get_engine(), source, target, dry_run=False)
+            moved = sum(1 for line in lines if line.moved)
+            flash(translate("Đã chuyển hồ sơ sang phiên bản mới:") + f" {moved}/{len(lines)}", "ok")
+        else:
+            lines = migrate_instances(get_session(), current_actor(), get_engine(), source, target, dry_run=True)
+        suspended = suspended_of_version(get_session(), source)
+    elif applied:
+        raise InvalidInput("Chọn phiên bản nguồn và phiên bản đích.")
+    return render_template("instances/migrate.html", versions=_versions(), source=source, target=target,
+                           lines=lines, suspended=suspended, applied=applied)  # fmt: skip
+

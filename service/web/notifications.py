@@ -1,0 +1,53 @@
+"""In-app notifications: the list, mark one or all read, and the unread count shown in the page header."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from ..db import utcnow
+from ..models import Notification
+from ..operations.notifications import mark_read, unread_count
+from .context import get_session, transaction
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+PAGE = 100
+
+
+@bp.app_context_processor
+def unread_notifications() -> dict[str, object]:
+    """One indexed count (user_id, read_at) per page for the header badge."""
+    if not current_user.is_authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": unread_count(get_session(), current_user.id)}
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    rows = get_session().scalars(select(Notification).where(Notification.user_id == current_user.id)
+                                 .order_by(Notification.id.desc()).limit(PAGE)).all()  # fmt: skip
+    return render_template("notifications/index.html", notifications=rows)
+
+
+@bp.route("/<int:notification_id>/read", methods=["POST"])
+@login_required
+def read(notification_id: int) -> Response:
+    with transaction() as db:
+        note = db.get(Notification, notification_id)
+        if note is None or note.user_id != current_user.id:
+            abort(404)
+        mark_read(db, current_user.id, notification_id, utcnow())
+    if request.form.get("open") and note.task_id:
+        return redirect(url_for("inbox.task", task_id=note.task_id))
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all() -> Response:
+    with transaction() as db:
+        mark_read(db, current_user.id, None, utcnow())
+    return redirect(url_for("notifications.index"))

@@ -1,0 +1,52 @@
+"""The `thidua worker` loop: each pass fires due timers, then drains the queued jobs; SIGTERM stops it cleanly."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import socket
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from workflows import Engine
+
+from .config import Config
+from .db import make_engine, make_session_factory, session_scope
+from .operations import job_kinds  # noqa: F401 - registers the built-in job handlers
+from .operations.jobs import JobContext, drain
+from .operations.timers import fire_due_timers
+
+
+def run_worker(config: Config, *, interval: float = 30.0, once: bool = False, lease: float = 300.0, batch: int = 10,
+               log: Callable[[str], None] = print) -> None:  # fmt: skip
+    """Loop until SIGTERM/SIGINT (or after one pass with `once`). A stop request lets the running job finish."""
+    # THIDUA_WORKER_IMPORTS: extra modules (comma-separated) that register job handlers, e.g. a site plug-in.
+    for name in filter(None, (part.strip() for part in os.environ.get("THIDUA_WORKER_IMPORTS", "").split(","))):
+        importlib.import_module(name)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    worker_id = f"{socket.gethostname()}:{os.getpid()}"
+    factory = make_session_factory(make_engine(config.database_url))
+    context = JobContext(settings={"config": config})
+    while not stopping:
+        with session_scope(factory) as session:
+            run = fire_due_timers(session, Engine())
+        if run.instances:
+            log(f"{run.instances} quy trình, {run.escalations} việc được báo quá hạn")
+        result = drain(factory, worker_id, context, batch=batch, lease=timedelta(seconds=lease),
+                       should_stop=lambda: stopping)  # fmt: skip
+        if result.done or result.failed:
+            log(f"{result.done} việc nền xong, {result.failed} việc lỗi (sẽ thử lại)")
+        if once:
+            break
+        deadline = time.monotonic() + interval
+        while not stopping and time.monotonic() < deadline:
+            time.sleep(min(0.2, interval))

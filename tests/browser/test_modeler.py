@@ -1,0 +1,145 @@
+"""Issue #6 point 8: an admin removes the district level in the browser modeler and saves; a new dossier then
+goes ward → province, while a dossier started before keeps the district steps to the end.
+
+Runs on its own server (a new process version would change the path the other browser tests expect)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import serve, shot
+from .journeys import create_and_submit, decide, login
+
+pytestmark = pytest.mark.browser
+DOCS = ["proposal_letter", "meeting_minutes", "achievement_report"]
+BANG_KHEN = "Bằng khen của Chủ tịch UBND tỉnh/thành phố"
+WARD = [("qn-hl-gd.office_clerk", "Đạt"), ("qn-hl-gd.council_secretary", "Thông qua"), ("qn-hl-gd.chairman", "Đồng ý")]
+DISTRICT = [("qn-hl.noi_vu", "Đạt"), ("qn-hl.council_secretary", "Thông qua"), ("qn-hl.chairman", "Đồng ý")]
+PROVINCE = [("qn.ban_tdkt", "Đạt"), ("qn.council_secretary", "Thông qua"), ("qn.chairman", "Đồng ý")]
+
+# Removes the district lanes and everything in them, then connects each flow that used to enter the district
+# to the step it must now reach (keeping its name and condition). Returns the new flows.
+REMOVE_DISTRICT = """(reroute) => {
+  const modeler = window.thiduaModeler, registry = modeler.get("elementRegistry");
+  const modeling = modeler.get("modeling"), moddle = modeler.get("moddle");
+  const lanes = registry.filter((e) => e.type === "bpmn:Lane" && (e.businessObject.name || "").endsWith("@district"));
+  const inside = new Set(lanes.flatMap((l) => (l.businessObject.flowNodeRef || []).map((n) => n.id)));
+  const entering = registry.filter((e) => e.type === "bpmn:SequenceFlow" && inside.has(e.target.id) && !inside.has(e.source.id))
+    .map((f) => ({ source: f.source.id, target: f.target.id, name: f.businessObject.name,
+                   condition: f.businessObject.conditionExpression && f.businessObject.conditionExpression.body,
+                   wasDefault: f.source.businessObject.default === f.businessObject }));
+  modeling.removeElements(registry.filter((e) => inside.has(e.id) && e.type !== "label"));
+  for (const lane of lanes) modeling.removeShape(registry.get(lane.id));
+  return entering.map((f) => {
+    const flow = modeling.connect(registry.get(f.source), registry.get(reroute[f.target]));
+    modeling.updateProperties(flow, { name: f.name,
+      conditionExpression: f.condition ? moddle.create("bpmn:FormalExpression", { body: f.condition }) : undefined });
+    return { id: flow.id, source: f.source, target: reroute[f.target], wasDefault: f.wasDefault };
+  });
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    with serve(tmp_path_factory.mktemp("modeler-server")) as base:
+        yield base
+
+
+def _inbox_has(page, dossier_id: int) -> bool:  # type: ignore[no-untyped-def]
+    page.goto("/inbox/")
+    return page.locator("tr[data-task-id]", has=page.locator(f"a[href='/dossiers/{dossier_id}']")).count() > 0
+
+
+def test_admin_removes_the_district_level_in_the_modeler(page, artifacts, tmp_path: Path):
+    login(page, "qn-hl-gd-kp1.unit_clerk")
+    old = create_and_submit(page, tmp_path, "Đề nghị Bằng khen – trước khi bỏ cấp huyện", "Lê Văn Tâm", BANG_KHEN, DOCS)
+    for username, decision in WARD:
+        login(page, username)
+        decide(page, old, decision)
+    login(page, "qn-hl.noi_vu")
+    assert _inbox_has(page, old)  # the old dossier waits at the district
+
+    login(page, "admin")
+    page.goto("/processes/")
+    page.locator("[data-testid=edit-version]").first.click()
+    page.wait_for_selector("[data-testid=modeler][data-ready=true]")
+    new_flows = page.evaluate(REMOVE_DISTRICT, {"district_noi_vu_review": "province_ban_review",
+                                                "district_chairman_decide": "ward_chairman_decide"})  # fmt: skip
+    assert {(f["source"], f["target"]) for f in new_flows} >= {("gw_ward_grant", "province_ban_review")}
+    assert page.evaluate("() => window.thiduaModeler.get('elementRegistry').get('district_noi_vu_review')") is None
+    # The ward grant gateway's default flow is set through the properties panel ("Thi đua" group).
+    default = next(f for f in new_flows if f["wasDefault"])
+    page.evaluate("(id) => { const m = window.thiduaModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }",
+                  default["id"])  # fmt: skip
+    checkbox = page.locator("#bio-properties-panel-thidua-flow-default")
+    checkbox.check()
+    assert page.evaluate("(id) => window.thiduaModeler.get('elementRegistry').get('gw_ward_grant').businessObject.default.id",
+                         default["id"]) == default["id"]  # fmt: skip
+    page.fill("[data-testid=deploy-comment]", "Bỏ cấp huyện")
+    shot(page, artifacts, "60-modeler-district-removed")
+    page.locator("[data-testid=deploy]").click()
+    page.wait_for_url("**/processes/versions/*")
+    page.goto("/processes/")
+    assert "Bỏ cấp huyện" in page.locator("tr[data-version='2']").inner_text()
+    assert "đang dùng" in page.locator("tr[data-version='2']").inner_text()
+
+    login(page, "qn-hl-gd-kp2.unit_clerk")
+    new = create_and_submit(page, tmp_path, "Đề nghị Bằng khen – sau khi bỏ cấp huyện", "Phạm Thị Lan", BANG_KHEN, DOCS)
+    for username, decision in WARD:
+        login(page, username)
+        decide(page, new, decision)
+    login(page, "qn-hl.noi_vu")
+    assert not _inbox_has(page, new)  # skips the district
+    for username, decision in PROVINCE:
+        login(page, username)
+        decide(page, new, decision)
+    assert page.locator("[data-testid=dossier-status]").inner_text() == "Được khen thưởng"
+    page.wait_for_selector("[data-testid=diagram][data-ready=true]")
+    assert page.locator(".djs-element[data-element-id=district_noi_vu_review]").count() == 0
+    assert page.locator(".djs-element.path-done[data-element-id=province_chairman_decide]").count() == 1
+
+    for username, decision in DISTRICT + PROVINCE:  # the old dossier keeps its version: district, then province
+        login(page, username)
+        decide(page, old, decision)
+    assert page.locator("[data-testid=dossier-status]").inner_text() == "Được khen thưởng"
+    page.wait_for_selector("[data-testid=diagram][data-ready=true]")
+    assert page.locator(".djs-element.path-done[data-element-id=district_chairman_decide]").count() == 1
+    assert page.locator(".djs-element.path-done[data-element-id=province_chairman_decide]").count() == 1
+    shot(page, artifacts, "61-old-dossier-kept-the-district")
+
+
+def _select(page, element_id: str) -> None:  # type: ignore[no-untyped-def]
+    page.evaluate("(id) => { const m = window.thiduaModeler; m.get('selection').select(m.get('elementRegistry').get(id)); }",
+                  element_id)  # fmt: skip
+
+
+def test_an_invalid_save_marks_the_element_and_deploys_nothing(page, artifacts):
+    login(page, "admin")
+    page.goto("/processes/")
+    versions = page.locator("tr[data-version]").count()
+    page.goto("/processes/versions/1/edit")
+    page.wait_for_selector("[data-testid=modeler][data-ready=true]")
+    # The standard panel edits the boundary timer's duration.
+    _select(page, "ward_office_review_overdue")
+    page.locator("[data-group-id=group-timer] .bio-properties-panel-group-header").click()
+    page.fill("#bio-properties-panel-timerEventDefinitionValue", '"P7D"')
+    page.keyboard.press("Tab")
+    page.wait_for_function("""() => window.thiduaModeler.get('elementRegistry').get('ward_office_review_overdue')
+        .businessObject.eventDefinitions[0].timeDuration.body === '"P7D"'""")
+    # A misspelt decision variable typed into the Thi đua condition field.
+    _select(page, "flow_gw_ward_office_review_to_ward_council_vote")
+    page.fill("#bio-properties-panel-thidua-flow-condition", "ward_ofice_decision == 'approve'")
+    page.keyboard.press("Tab")
+    page.locator("[data-testid=deploy]").click()
+    page.wait_for_selector("[data-testid=modeler][data-saved=invalid]")
+    problems = page.locator("[data-testid=modeler-problems] li")
+    assert problems.count() >= 1
+    flagged = [problems.nth(i).get_attribute("data-element-id") for i in range(problems.count())]
+    assert "flow_gw_ward_office_review_to_ward_council_vote" in flagged
+    assert "ward_ofice_decision" in page.locator("[data-testid=modeler-problems]").inner_text()
+    assert page.locator(".djs-element.bpmn-problem[data-element-id=flow_gw_ward_office_review_to_ward_council_vote]").count() == 1
+    shot(page, artifacts, "62-modeler-invalid-save")
+    page.goto("/processes/")
+    assert page.locator("tr[data-version]").count() == versions
