@@ -56,11 +56,13 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     from .web.csrf import init_csrf
     from .web.errors import init_errors
     from .web.security import LoginThrottle, init_security
+    from .web.timing import init_timing
     from .web.i18n import init_i18n
 
     app.teardown_appcontext(close_session)
     app.context_processor(navigation)
     app.before_request(remember_origin)
+    init_timing(app, config.slow_request_ms)
     init_i18n(app)
     init_csrf(app)
     auth.init_auth(app)

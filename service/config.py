@@ -20,6 +20,7 @@ class Config:
     upload_dir: Path = DEFAULT_INSTANCE_DIR / "uploads"
     timezone: str = "Asia/Ho_Chi_Minh"
     proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (THIDUA_PROXY_HOPS)
+    slow_request_ms: int = 1000  # requests slower than this are logged (THIDUA_SLOW_REQUEST_MS; 0 = off)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, instance_dir: Path | None = None) -> Config:
@@ -32,6 +33,7 @@ class Config:
             demo_password=env.get("THIDUA_DEMO_PASSWORD") or "demo",
             upload_dir=Path(env.get("THIDUA_UPLOAD_DIR") or folder / "uploads"),
             proxy_hops=_whole_number(env, "THIDUA_PROXY_HOPS"),
+            slow_request_ms=_whole_number(env, "THIDUA_SLOW_REQUEST_MS", default=1000),
         )
 
     @classmethod
@@ -44,8 +46,8 @@ class Config:
         return replace(self, database_url=url)
 
 
-def _whole_number(env: Mapping[str, str], name: str) -> int:
-    raw = (env.get(name) or "0").strip()
+def _whole_number(env: Mapping[str, str], name: str, default: int = 0) -> int:
+    raw = (env.get(name) or str(default)).strip()
     if not (raw.isascii() and raw.isdigit()):
         raise ValueError(f"{name} must be a whole number (0 or more), got {raw!r}")
     return int(raw)

@@ -48,12 +48,16 @@ def current_actor() -> Actor:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """One user action = one transaction; reads the user loader made before are ended first."""
+    """One user action = one transaction; reads the user loader made before are ended first.
+
+    Reads after it (rendering the page) begin deferred again, so on SQLite the write lock is held only
+    while the action itself runs, not while the response is built."""
     db = get_session()
     if db.in_transaction():
         db.commit()
     with db.begin():
         yield db
+    begin_read_only(db)
 
 
 def navigation() -> dict[str, object]:

@@ -22,6 +22,19 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 pytestmark = pytest.mark.browser
+SERVER_LOGS: list[Path] = []  # every test server's log, shown when a browser test fails
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """A failing browser test reports the end of each server's log (tracebacks of 500s, lock timeouts)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        for log in SERVER_LOGS:
+            if log.exists():
+                tail = log.read_text(errors="replace").splitlines()[-60:]
+                report.sections.append((f"server log {log.parent.name}", "\n".join(tail)))
 
 
 def _free_port() -> int:
@@ -48,6 +61,7 @@ def serve(folder: Path) -> Iterator[str]:
     for command in (["init"], ["demo"]):
         subprocess.run([str(THIDUA), *command], env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()
+    SERVER_LOGS.append(folder / "server.log")
     log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed after the process ends
     process = subprocess.Popen([str(THIDUA), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
                                stdout=log, stderr=subprocess.STDOUT)  # fmt: skip

@@ -13,7 +13,12 @@ def login(page, username: str, password: str = "demo") -> None:  # type: ignore[
     page.goto("/auth/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("button[type=submit]")
+    with page.expect_response(lambda r: r.url.endswith("/auth/login") and r.request.method == "POST") as posted:
+        page.click("button[type=submit]")
+    status = posted.value.status
+    if status != 302:
+        page.wait_for_load_state()
+        raise AssertionError(f"login as {username} answered {status}: {page.locator('body').inner_text()[:400]}")
     page.wait_for_url("**/inbox/")
 
 

@@ -52,11 +52,12 @@ def test_environment_overrides_every_default(tmp_path: Path):
         "THIDUA_DEMO_PASSWORD": "mật-khẩu",
         "THIDUA_UPLOAD_DIR": str(tmp_path / "shared-uploads"),
         "THIDUA_PROXY_HOPS": "1",
+        "THIDUA_SLOW_REQUEST_MS": "250",
     }
     config = Config.from_env(env, instance_dir=tmp_path / "instance")
     assert config.database_url == "postgresql+psycopg://thidua@db.example:5432/thidua"
     assert (config.secret_key, config.demo_password, config.proxy_hops) == ("khóa-bí-mật", "mật-khẩu", 1)
-    assert config.upload_dir == tmp_path / "shared-uploads"
+    assert config.upload_dir == tmp_path / "shared-uploads" and config.slow_request_ms == 250
     assert not (tmp_path / "instance").exists()  # a given secret writes no key file
 
 
@@ -70,7 +71,7 @@ def test_empty_variables_mean_the_default(tmp_path: Path):
     env = {"DATABASE_URL": "", "THIDUA_DEMO_PASSWORD": "", "THIDUA_PROXY_HOPS": ""}
     config = Config.from_env(env, instance_dir=tmp_path)
     assert config.database_url.startswith("sqlite:///") and config.demo_password == "demo"
-    assert config.proxy_hops == 0
+    assert config.proxy_hops == 0 and config.slow_request_ms == 1000
 
 
 @pytest.mark.parametrize("value", ["-1", "một", "1.5", "²"])

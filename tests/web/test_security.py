@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.web.conftest import Auth
 
 
@@ -47,3 +49,26 @@ def test_behind_a_proxy_https_and_the_client_address_are_seen(app, tmp_path):
     response = proxied.test_client().get("/auth/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.2.3"})
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert "Secure" in [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")][0]
+
+
+def test_slow_requests_are_logged_with_method_path_status_and_time(app, caplog):
+    from dataclasses import replace
+
+    from service.app_factory import build_app
+
+    every = build_app(replace(app.config["THIDUA_CONFIG"], slow_request_ms=1))  # every request counts as slow
+
+    def slow() -> str:
+        time.sleep(0.005)
+        return "xong"
+
+    every.add_url_rule("/chậm", "slow", slow)
+    with caplog.at_level("WARNING"):
+        assert every.test_client().get("/chậm").status_code == 200
+    assert any(r.getMessage().startswith("slow request: GET /chậm -> 200 in ") for r in caplog.records)
+
+    quiet = build_app(replace(app.config["THIDUA_CONFIG"], slow_request_ms=0))  # 0 turns the log off
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        assert quiet.test_client().get("/auth/login").status_code == 200
+    assert not [r for r in caplog.records if "slow request" in r.getMessage()]
