@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import enum
+import zlib
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, LargeBinary, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -47,6 +48,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class CompressedText(TypeDecorator[str]):
+    """Text kept zlib-compressed in a binary column: an engine state of 16 KiB of JSON is stored in about
+    2.5 KiB. Python sees the exact text that was written (compression is lossless, key order kept)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
+        return None if value is None else zlib.compress(value.encode("utf-8"), 1)  # level 1: ~80 µs for 16 KiB
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
+        return None if value is None else zlib.decompress(value).decode("utf-8")
 
 
 def str_enum(enum_cls: type[enum.StrEnum]) -> SAEnum:

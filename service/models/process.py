@@ -1,4 +1,4 @@
-"""Process definitions and versions, running instances (state as TEXT) and the inbox task table."""
+"""Process definitions and versions, running instances (state as compressed JSON text) and the inbox task table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, UTCDateTime, str_enum, utcnow
+from ..db import Base, CompressedText, UTCDateTime, str_enum, utcnow
 from .org import Level
 
 
@@ -66,8 +66,9 @@ class ProcessInstance(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), unique=True)
     status: Mapped[str] = mapped_column(str_enum(InstanceStatus), default=InstanceStatus.running)
-    # TEXT, never json/jsonb: SpiffWorkflow restores task data as deltas in key order (SPIFFWORKFLOW.md P3).
-    state_json: Mapped[str] = mapped_column(Text)
+    # The serialised JSON text, zlib-compressed in a binary column (`state_zlib`, migration 0012), never
+    # json/jsonb: SpiffWorkflow restores task data as deltas in key order (SPIFFWORKFLOW.md P3).
+    state_json: Mapped[str] = mapped_column("state_zlib", CompressedText())
     serializer_version: Mapped[str] = mapped_column(String(16), default="")
     end_event: Mapped[str | None] = mapped_column(String(128))
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

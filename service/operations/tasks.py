@@ -39,17 +39,21 @@ class CompletionResult:
 
 
 def require_open_task(session: Session, task_id: int) -> HumanTask:
+    return _open_task_and_instance(session, task_id)[0]
+
+
+def _open_task_and_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance | None]:
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("Không tìm thấy việc cần xử lý.")
     if task.state != "ready":
         raise Conflict("Việc này đã được xử lý hoặc không còn hiệu lực.")
     # An admin may suspend an instance (operations/instance_admin.py): nobody claims, releases or completes its tasks.
-    # The whole row, not just its status: the completion reads it next, from the session's identity map.
+    # The whole row is returned: the session holds it only weakly, so a caller that drops it reads it again.
     instance = session.get(ProcessInstance, task.instance_id)
     if instance is not None and instance.status == "suspended":
         raise Conflict("Quy trình của hồ sơ này đang tạm dừng; chưa thể nhận, trả lại hay xử lý việc.")
-    return task
+    return task, instance
 
 
 def _dossier_id(session: Session, task: HumanTask) -> int | None:
@@ -104,10 +108,9 @@ def complete_task(
     an approval needs every eligibility condition to pass, or (where no record says) to be in
     `confirmed` as "<nominee id>:<condition code>".
     """
-    task = require_open_task(session, task_id)
+    task, instance = _open_task_and_instance(session, task_id)
     require_can_act_on_task(actor, task)
     reason = require_reason(decision, comment)
-    instance = session.get(ProcessInstance, task.instance_id)
     assert instance is not None
     if instance.status != "running":
         raise Conflict("Quy trình của hồ sơ này không còn chạy.")

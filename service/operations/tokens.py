@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, User
@@ -15,6 +15,8 @@ from .accounts import authenticate
 from .audit import record_event
 
 TOKEN_LIFETIME = timedelta(hours=12)
+# last_used_at is kept to the minute: writing it on every API call would make each read a write transaction.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_TOKEN_CHARS = 200
 
 
@@ -28,6 +30,8 @@ class IssuedToken:
 class TokenCheck:
     user: User | None
     problem: str | None = None  # unknown | expired | inactive
+    token_id: int | None = None
+    stale_last_used: bool = False  # last_used_at is older than LAST_USED_RESOLUTION: record_token_use updates it
 
 
 def hash_token(token: str) -> str:
@@ -60,7 +64,8 @@ def login_for_token(
 
 
 def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
-    """The active user a valid, unexpired token belongs to, or why not; records when the token was used."""
+    """The active user a valid, unexpired token belongs to, or why not. Reads only: when the token's
+    last use is more than a minute old, `stale_last_used` says record_token_use should be called."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return TokenCheck(None, "unknown")
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
@@ -71,5 +76,11 @@ def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return TokenCheck(None, "inactive")
-    row.last_used_at = now
-    return TokenCheck(user)
+    stale = row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
+    return TokenCheck(user, token_id=row.id, stale_last_used=stale)
+
+
+def record_token_use(session: Session, check: TokenCheck, now: datetime) -> None:
+    """Store when a checked token was used (to the minute)."""
+    if check.token_id is not None and check.stale_last_used:
+        session.execute(update(ApiToken).where(ApiToken.id == check.token_id).values(last_used_at=now))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import zlib
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -54,16 +57,54 @@ def test_migration_creates_the_audit_chain_head_at_genesis(empty_factory):
 
 
 @pytest.mark.postgres
-def test_instance_state_is_text_on_postgresql_never_json(empty_postgres_url):
+def test_instance_state_is_compressed_bytes_on_postgresql_never_json(empty_postgres_url):
     # jsonb reorders keys and SpiffWorkflow then silently loses task data on restore.
     engine = make_engine(empty_postgres_url)
     with engine.connect() as conn:
-        data_type = conn.scalar(text(
-            "SELECT data_type FROM information_schema.columns "
-            "WHERE table_name = 'process_instance' AND column_name = 'state_json'"
-        ))  # fmt: skip
+        columns = dict(conn.execute(text(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'process_instance'"
+        )).all())  # fmt: skip
     engine.dispose()
-    assert data_type == "text"
+    assert columns["state_zlib"] == "bytea" and "state_json" not in columns
+
+
+def test_instance_state_is_stored_compressed(empty_factory):
+    state = json.dumps({"tasks": {f"guid-{i}": {"state": 64, "task_spec": f"bước {i}", "data": {}} for i in range(200)}})
+    instance_id = _instance_id(empty_factory)
+    with empty_factory() as session, session.begin():
+        session.get(ProcessInstance, instance_id).state_json = state
+    with empty_factory() as session:
+        stored = session.execute(text("SELECT state_zlib FROM process_instance WHERE id = :id"), {"id": instance_id}).scalar_one()
+        assert zlib.decompress(stored).decode("utf-8") == state
+        assert len(stored) * 5 < len(state.encode("utf-8"))
+
+
+@pytest.mark.parametrize("url_fixture", ["empty_sqlite_url", pytest.param("empty_postgres_url", marks=pytest.mark.postgres)])
+def test_migration_0012_keeps_every_state_byte_for_byte_both_ways(request, url_fixture):
+    from alembic import command
+
+    from service.db import alembic_config
+
+    url = request.getfixturevalue(url_fixture)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    state = '{"z": 1, "a": {"ý kiến": "Đồng ý đề nghị"}, "m": [3, 1, 2]}'
+    instance_id = _instance_id(factory)
+    with factory() as session, session.begin():
+        session.get(ProcessInstance, instance_id).state_json = state
+    engine.dispose()
+    command.downgrade(alembic_config(url), "0011")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT state_json FROM process_instance WHERE id = :id"), {"id": instance_id}).scalar_one() == state
+    engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        assert session.get(ProcessInstance, instance_id).state_json == state
+        with session.connection() as conn:
+            assert not compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
 
 
 def test_instance_state_text_comes_back_byte_for_byte(empty_factory):

@@ -92,6 +92,25 @@ def test_token_is_issued_for_twelve_hours_stored_hashed_and_audited(app, client,
         assert db.scalar(select(AuditEvent).where(AuditEvent.action == "auth.login").order_by(AuditEvent.id.desc()))
 
 
+def test_token_use_is_recorded_to_the_minute_without_a_write_per_call(app, client, clock):
+    token = client.post("/api/v1/auth/token", json={"username": "hn-hd-pl.office_clerk", "password": PASSWORD}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def last_used():  # type: ignore[no-untyped-def]
+        with app.extensions["thidua.session_factory"]() as db:
+            return db.scalar(select(ApiToken.last_used_at).where(ApiToken.token_hash == hash_token(token)))
+
+    first = clock.now()
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert last_used() == first
+    clock.advance(seconds=59)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert last_used() == first  # within the minute: nothing written
+    clock.advance(seconds=1)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert last_used() == first + timedelta(seconds=60)
+
+
 def test_wrong_credentials_say_the_same_for_unknown_users_and_are_audited(app, client):
     answers = []
     for username in ("hn-hd-pl.office_clerk", "khong.co.ai"):
