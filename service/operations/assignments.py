@@ -13,9 +13,10 @@ from ..domain.actors import Actor
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult
 from ..domain.permissions import require_can_act_on_task
 from ..errors import DomainError, InvalidInput
-from ..models import HumanTask, ProcessInstance, User
+from ..models import Dossier, HumanTask, ProcessInstance, User
 from ..queries.org import role_holders
 from .audit import record_event
+from .notifications import notify_assignment
 from .tasks import complete_task, require_open_task
 
 
@@ -34,12 +35,16 @@ def assign_task(session: Session, actor: Actor, engine: Engine, task_id: int, as
     now = engine.clock.now()
     before = task.claimed_by
     task.claimed_by, task.claimed_at = assignee.id, now
+    dossier_id = session.scalar(select(ProcessInstance.dossier_id).where(ProcessInstance.id == task.instance_id))
     record_event(
         session, action="task.assign", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
         actor_role=task.role, actor_unit_id=task.org_unit_id, before={"claimed_by": before},
-        after={"claimed_by": assignee.id, "assignee": assignee.username}, now=now,
-        dossier_id=session.scalar(select(ProcessInstance.dossier_id).where(ProcessInstance.id == task.instance_id)),
+        after={"claimed_by": assignee.id, "assignee": assignee.username}, now=now, dossier_id=dossier_id,
     )  # fmt: skip
+    if assignee.id != actor.user_id:
+        dossier = session.get(Dossier, dossier_id)
+        assert dossier is not None
+        notify_assignment(session, task, assignee, dossier, now)
     session.flush()
     return task
 

@@ -21,6 +21,7 @@ from ..models import Dossier, HumanTask, ProcessInstance, User
 from .assignments import colleagues
 from .audit import record_event
 from .dossiers import cancel_dossier, nfc
+from .notifications import notify_assignment
 
 STATUS_WORDS = {"running": "đang chạy", "suspended": "đang tạm dừng", "completed": "đã kết thúc",
                 "cancelled": "đã hủy", "error": "bị lỗi"}  # fmt: skip
@@ -134,6 +135,10 @@ def reassign_task(
         after={"claimed_by": task.claimed_by, "assignee": assignee.username if assignee else None},
         comment=nfc(comment or "") or None, dossier_id=instance.dossier_id, now=now,
     )  # fmt: skip
+    if assignee is not None:
+        dossier = session.get(Dossier, instance.dossier_id)
+        assert dossier is not None
+        notify_assignment(session, task, assignee, dossier, now)
     session.flush()
     return task
 

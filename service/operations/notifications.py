@@ -1,9 +1,10 @@
 """In-app notifications (and the e-mail job each one enqueues) for new tasks, returns and escalations.
 
-Called once from `instances.apply_outcome`, in the same transaction as the state change: a notification and
+Called from `instances.apply_outcome`, in the same transaction as the state change: a notification and
 its e-mail job exist iff the outcome committed. Recipients of a group task are the users holding the task's
 role at its org unit (valid today); a return goes to the submitting unit's clerks; an escalation to the
-holders of the escalation role (the chairman) at the escalation unit.
+holders of the escalation role (the chairman) at the escalation unit. A task handed to one official
+(a colleague's assignment or an admin's reassignment) tells that official: `notify_assignment`.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
                     _notify(session, user, "escalation", dossier, row, now,
                             f"Quá hạn: {row.name} — hồ sơ “{dossier.title}” chưa được xử lý đúng hạn.",
                             f"[Thi đua] Việc quá hạn: {row.name}")  # fmt: skip
+
+
+def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier: Dossier, now: datetime) -> None:
+    """The task is now in `assignee`'s own inbox: tell them, in the app and by e-mail."""
+    _notify(session, assignee, "assigned", dossier, task, now, f"Bạn được giao việc: {task.name} — hồ sơ “{dossier.title}”.",
+            f"[Thi đua] Bạn được giao việc: {task.name}")  # fmt: skip
 
 
 def _notify(session: Session, user: User, kind: str, dossier: Dossier, task: HumanTask, now: datetime,

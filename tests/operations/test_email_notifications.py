@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from service.models import HumanTask, Job, JobStatus, Notification, User
 from service.operations import job_kinds  # noqa: F401 - registers send_email
@@ -114,3 +114,36 @@ def test_a_deactivated_official_is_neither_notified_nor_mailed(factory, monkeypa
         told = set(session.scalars(select(User.username).join(Notification, Notification.user_id == User.id)
                                    .where(Notification.dossier_id == dossier_id)))  # fmt: skip
     assert "hn-hd-pl.office_clerk" not in told
+
+
+def test_a_task_handed_to_one_official_tells_them_and_only_them(factory, smtp):
+    from service.operations.accounts import actor_for
+    from service.operations.assignments import assign_task
+    from service.operations.instance_admin import reassign_task
+
+    from .helpers import open_task, owner_username
+
+    with factory() as session, session.begin():
+        session.execute(update(User).values(email=User.username + "@example.vn"))
+    clock = FixedClock()
+    dossier_id = new_dossier(factory, Engine(clock))
+    act(factory, Engine(clock), dossier_id)  # submit: the ward office's task opens for the whole group
+    task = open_task(factory, dossier_id)
+    reviewer = owner_username(factory, task)
+    with factory() as session, session.begin():
+        before = session.scalar(select(func.max(Notification.id)))
+        reassign_task(session, actor_for(session, "admin"), Engine(clock), task.id,
+                      session.scalar(select(User.id).where(User.username == reviewer)), "Giao cho người trực")  # fmt: skip
+    with factory() as session, session.begin():
+        session.get(HumanTask, task.id).claimed_by = None
+    with factory() as session, session.begin():
+        me = actor_for(session, reviewer)
+        assign_task(session, me, Engine(clock), task.id, me.user_id)  # taking it oneself tells nobody
+    assert drain(factory, "test", JobContext()).failed == 0
+    with factory() as session:
+        notes = session.execute(select(Notification.kind, User.username, Notification.task_id, Notification.text)
+                                .join(User, User.id == Notification.user_id).where(Notification.id > before)).all()  # fmt: skip
+    assert [(kind, username, task_id) for kind, username, task_id, _ in notes] == [("assigned", reviewer, task.id)]
+    assert notes[0].text.startswith("Bạn được giao việc: ") and "Đề nghị khen thưởng năm 2024" in notes[0].text
+    assert [(rcpt, str(message["Subject"])) for rcpt, message in smtp.messages if "giao" in str(message["Subject"])] == [
+        ([f"{reviewer}@example.vn"], f"[Thi đua] Bạn được giao việc: {task.name}")]  # fmt: skip
