@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import Engine, EngineError, InvalidDecision, TaskNotReady
@@ -67,7 +68,18 @@ def claim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -> 
     if task.claimed_by == actor.user_id:
         return task
     now = engine.clock.now()
-    task.claimed_by, task.claimed_at = actor.user_id, now
+    # Compare and set: of colleagues claiming at once, the first UPDATE wins. On PostgreSQL the others wait
+    # for its row lock, then find the row claimed and change nothing (on SQLite writers are serialised).
+    taken = session.execute(
+        update(HumanTask)
+        .where(HumanTask.id == task.id, HumanTask.state == "ready", HumanTask.claimed_by.is_(None))
+        .values(claimed_by=actor.user_id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # fmt: skip
+    if taken != 1:
+        raise Conflict("Việc này vừa được người khác nhận hoặc xử lý; hãy tải lại hộp việc.")
+    set_committed_value(task, "claimed_by", actor.user_id)
+    set_committed_value(task, "claimed_at", now)
     record_event(
         session, action="task.claim", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
         actor_role=task.role, actor_unit_id=task.org_unit_id, after={"claimed_by": actor.user_id},
