@@ -97,6 +97,9 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser, server):  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server, locale="vi-VN")
+    # A 2-core CI machine running Chromium, the server and pytest at once can stall for seconds; a real fault
+    # still fails, with the page's message and the server log (see login() and pytest_runtest_makereport).
+    context.set_default_timeout(60_000)
     page = context.new_page()
     yield page
     context.close()

@@ -33,24 +33,25 @@ def task_show(task_id: int) -> Response:
 
 @bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
 def task_claim(task_id: int) -> Response:
-    visible_task(get_session(), g.actor, task_id)
     with transaction() as db:
-        task_ops.claim_task(db, g.actor, get_engine(), task_id)
+        task = visible_task(db, g.actor, task_id)  # 404 first; the row stays in the session for the operation
+        task_ops.claim_task(db, g.actor, get_engine(), task.id)
     return _task(task_id)
 
 
 @bp.route("/tasks/<int:task_id>/unclaim", methods=["POST"])
 def task_unclaim(task_id: int) -> Response:
-    visible_task(get_session(), g.actor, task_id)
     with transaction() as db:
-        task_ops.unclaim_task(db, g.actor, get_engine(), task_id)
+        task = visible_task(db, g.actor, task_id)  # 404 first; the row stays in the session for the operation
+        task_ops.unclaim_task(db, g.actor, get_engine(), task.id)
     return _task(task_id)
 
 
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 def task_complete(task_id: int) -> Response:
-    visible_task(get_session(), g.actor, task_id)
-    data = completion_input()
     with transaction() as db:
-        result = task_ops.complete_task(db, g.actor, get_engine(), task_id, **data)
+        # The visibility check reads the task inside the writing transaction (404 before any input check),
+        # and the row it loaded is the one complete_task uses: no second read.
+        task = visible_task(db, g.actor, task_id)
+        result = task_ops.complete_task(db, g.actor, get_engine(), task.id, **completion_input())
     return jsonify(completion_json(result))
