@@ -19,6 +19,7 @@ from ..domain.actors import Actor
 from ..domain.dossier_status import status_for_end_event, status_while_running
 from ..errors import InvalidInput
 from ..models import Dossier, HumanTask, OrgUnit, ProcessInstance
+from ..queries.org import path_units
 from .audit import record_event
 from .notifications import notify_outcome
 
@@ -26,8 +27,10 @@ from .notifications import notify_outcome
 def owner_unit(session: Session, dossier: Dossier, level: str, cache: dict[str, OrgUnit | None]) -> OrgUnit:
     """The org unit at `level` on the dossier's submitting unit's path to the root (the lane's owner)."""
     if level not in cache:
-        unit = session.get(OrgUnit, dossier.unit_id)
-        cache[level] = unit.ancestor_at(level) if unit is not None else None
+        # The whole path to the root in one query; the nearest unit at each level owns that level's lanes.
+        for unit in path_units(session, dossier.unit_id):
+            cache.setdefault(str(unit.level), unit)
+        cache.setdefault(level, None)
     owner = cache[level]
     if owner is None:
         raise InvalidInput(
