@@ -45,6 +45,9 @@ class Campaign(Base):
     submission_deadline: Mapped[date | None]
     # JSON list of required document kinds; None means the default checklist (domain.documents).
     required_documents: Mapped[str | None] = mapped_column(Text)
+    # sha256 of its campaign_award_form and campaign_rule rows, set by import_campaign (the only writer of
+    # those rows): the settings are then read once per process per digest (queries.campaign_config).
+    config_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -16,6 +16,7 @@ from ..domain.campaign_file import CampaignSpec, parse_campaign
 from ..domain.deadlines import local_date
 from ..errors import DeadlinePassed, Forbidden, InvalidInput, NotFound
 from ..models import AwardForm, Campaign, CampaignAwardForm, CampaignRule, OrgUnit, Registration
+from ..queries.campaign_config import config_digest
 from .audit import record_event
 
 CAMPAIGN_FILES = Path(__file__).resolve().parent.parent / "campaign_files"
@@ -86,6 +87,7 @@ def import_campaign(session: Session, actor: Actor, spec: CampaignSpec, now: dat
                                  params_json=json.dumps(rule.params, ensure_ascii=False, default=str),
                                  description=rule.description))  # fmt: skip
     session.flush()
+    campaign.config_sha256 = config_digest(session, campaign.id)
     record_event(session, action="campaign.import" if before is None else "campaign.edit", object_type="campaign",
                  object_id=campaign.code, actor=actor.user_id, before=before,
                  after=export_campaign(session, campaign.code), now=now)  # fmt: skip

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,23 +15,67 @@ from ..domain.campaign_file import RuleSpec
 from ..models import AwardForm, Campaign, CampaignAwardForm, CampaignRule
 
 
-def campaign_config(session: Session, campaign: Campaign) -> CampaignConfig:
-    """The CampaignConfig of a campaign row (cheap: three small queries)."""
+# A campaign's award forms and rules, by the sha256 of their rows: content-addressed, so a cached entry is
+# right for any database and any process that reads rows with that digest. Bounded (campaigns are few).
+_PARTS: dict[str, tuple[dict[str, OfferedForm], tuple[RuleSpec, ...]]] = {}
+_PARTS_LIMIT = 512
+
+
+def clear_campaign_config_cache() -> None:
+    """Forget cached campaign settings (tests use it to simulate a process restart)."""
+    _PARTS.clear()
+
+
+def _rows(session: Session, campaign_id: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    forms = session.execute(
+        select(AwardForm.code, CampaignAwardForm.name, AwardForm.granting_level, CampaignAwardForm.subject_types_json,
+               CampaignAwardForm.required_documents_json)
+        .join(AwardForm, CampaignAwardForm.award_form_id == AwardForm.id)
+        .where(CampaignAwardForm.campaign_id == campaign_id).order_by(CampaignAwardForm.id)
+    ).all()  # fmt: skip
+    rules = session.execute(
+        select(CampaignRule.code, CampaignRule.type, CampaignRule.params_json, CampaignRule.description)
+        .where(CampaignRule.campaign_id == campaign_id).order_by(CampaignRule.id)
+    ).all()  # fmt: skip
+    return [tuple(r) for r in forms], [tuple(r) for r in rules]
+
+
+def _digest(forms: list[tuple[Any, ...]], rules: list[tuple[Any, ...]]) -> str:
+    text = json.dumps([[[str(v) if v is not None else None for v in r] for r in forms],
+                       [[str(v) if v is not None else None for v in r] for r in rules]], ensure_ascii=False)  # fmt: skip
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def config_digest(session: Session, campaign_id: int) -> str:
+    """The sha256 of a campaign's award-form and rule rows, as import_campaign stores it on the campaign."""
+    return _digest(*_rows(session, campaign_id))
+
+
+def _parts(session: Session, campaign: Campaign) -> tuple[dict[str, OfferedForm], tuple[RuleSpec, ...]]:
+    key = campaign.config_sha256
+    if key is not None and key in _PARTS:
+        return _PARTS[key]
+    forms, rule_rows = _rows(session, campaign.id)
     offered = {
-        form.code: OfferedForm(
-            code=form.code, name=link.name, granting_level=str(form.granting_level),
-            subject_types=tuple(json.loads(link.subject_types_json)),
-            required_documents=tuple(json.loads(link.required_documents_json)) if link.required_documents_json else None,
+        code: OfferedForm(
+            code=code, name=name, granting_level=str(level), subject_types=tuple(json.loads(subjects)),
+            required_documents=tuple(json.loads(required)) if required else None,
         )  # fmt: skip
-        for link, form in session.execute(
-            select(CampaignAwardForm, AwardForm).join(AwardForm, CampaignAwardForm.award_form_id == AwardForm.id)
-            .where(CampaignAwardForm.campaign_id == campaign.id).order_by(CampaignAwardForm.id)
-        )  # fmt: skip
+        for code, name, level, subjects, required in forms
     }
-    rules = tuple(
-        RuleSpec(r.code, r.type, json.loads(r.params_json), r.description)
-        for r in session.scalars(select(CampaignRule).where(CampaignRule.campaign_id == campaign.id).order_by(CampaignRule.id))
-    )
+    rules = tuple(RuleSpec(code, type_, json.loads(params), description) for code, type_, params, description in rule_rows)
+    # Kept only when the rows read are the rows the digest was taken of (nothing edited them in SQL since).
+    if key is not None and _digest(forms, rule_rows) == key:
+        if len(_PARTS) >= _PARTS_LIMIT:
+            _PARTS.clear()
+        _PARTS[key] = (offered, rules)
+    return offered, rules
+
+
+def campaign_config(session: Session, campaign: Campaign) -> CampaignConfig:
+    """The CampaignConfig of a campaign row. Its award forms and rules are read once per content digest
+    (`Campaign.config_sha256`, set by import_campaign); the campaign row's own settings every time."""
+    offered, rules = _parts(session, campaign)
     deadlines = {k: date.fromisoformat(v) for k, v in json.loads(campaign.deadlines_json or "{}").items()}
     if not deadlines and campaign.submission_deadline:
         deadlines = {"ward": campaign.submission_deadline}

@@ -129,3 +129,51 @@ def test_subject_type_outside_the_award_form_is_refused(factory):
             create_dossier(session, actor_for(session, "qn-hl-gd-kp1.unit_clerk"), Engine(FixedClock()),
                            campaign_code="GD-CA-NHAN", unit_id=unit.id, title="x",
                            nominees=[NomineeInput("collective", "Khu phố 1", "BK-TINH")])  # fmt: skip
+
+
+def _statements_on(session, run):  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    engine = session.get_bind()
+
+    def listen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        result = run()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return result, seen
+
+
+def test_campaign_settings_are_read_once_per_digest_and_a_new_import_is_seen_at_once(factory):
+    from sqlalchemy import update
+
+    from service.models import CampaignRule
+
+    with factory() as session, session.begin():
+        campaign = session.scalar(select(Campaign).where(Campaign.code == "GD-CCHC-2024"))
+        assert campaign.config_sha256 and len(campaign.config_sha256) == 64
+        first = campaign_config(session, campaign)
+        again, statements = _statements_on(session, lambda: campaign_config(session, campaign))
+        assert again == first
+        assert not [s for s in statements if "campaign_rule" in s or "campaign_award_form" in s]
+
+        # A new import (here: one rule's description edited) writes new rows and a new digest: seen at once.
+        exported = export_campaign(session, "GD-CCHC-2024")
+        exported["rules"][0]["description"] = "Mô tả mới của quy tắc"
+        import_campaign(session, Actor(None, "test"), read_campaign_file(dump_campaign_yaml(exported)), NOW)
+        assert campaign.config_sha256 != first and campaign_config(session, campaign).rules[0].description == "Mô tả mới của quy tắc"
+
+        # Rows edited behind import_campaign's back (in SQL) no longer match the digest: a process that has
+        # not cached them yet reads them from the rows every time and never caches them.
+        from service.queries.campaign_config import clear_campaign_config_cache
+
+        clear_campaign_config_cache()
+        session.execute(update(CampaignRule).where(CampaignRule.campaign_id == campaign.id)
+                        .values(description="Sửa thẳng trong cơ sở dữ liệu"))  # fmt: skip
+        assert {r.description for r in campaign_config(session, campaign).rules} == {"Sửa thẳng trong cơ sở dữ liệu"}
+        _, statements = _statements_on(session, lambda: campaign_config(session, campaign))
+        assert [s for s in statements if "campaign_rule" in s]
