@@ -82,7 +82,7 @@ def _locked_head(session: Session) -> AuditChainHead:
     cached = session.info.get(_HEAD_KEY)
     if cached is not None and cached[0] is transaction and cached[1] in session:
         return cached[1]  # type: ignore[no-any-return]
-    head = session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
+    head = session.scalar(_HEAD_FOR_UPDATE)
     if head is None:
         head = AuditChainHead(id=1, last_event_id=None, last_hash=GENESIS_HASH)
         session.add(head)
@@ -91,6 +91,7 @@ def _locked_head(session: Session) -> AuditChainHead:
 
 
 _HEAD_KEY = "thidua.audit_chain_head"
+_HEAD_FOR_UPDATE = select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()  # built once
 
 
 def record_event(

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import literal, or_, select
+from sqlalchemy import Select, bindparam, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..models import Campaign, OrgUnit, OrgUnitName, RoleAssignment, User
 
 
-def path_units(session: Session, unit_id: int) -> list[OrgUnit]:
-    """The unit and its ancestors up to the root (the unit first), in one recursive query; at most 32 deep."""
-    walk = select(OrgUnit.id, OrgUnit.parent_id, literal(0).label("depth")).where(OrgUnit.id == unit_id).cte(
-        "walk", recursive=True)  # fmt: skip
+def _path_statement() -> Select[tuple[OrgUnit]]:
+    walk = select(OrgUnit.id, OrgUnit.parent_id, literal(0).label("depth")).where(
+        OrgUnit.id == bindparam("unit_id")).cte("walk", recursive=True)  # fmt: skip
     walk = walk.union_all(
         select(OrgUnit.id, OrgUnit.parent_id, walk.c.depth + 1)
         .join(walk, OrgUnit.id == walk.c.parent_id)
         .where(walk.c.depth < 31)
     )  # fmt: skip
-    return list(session.scalars(select(OrgUnit).join(walk, OrgUnit.id == walk.c.id).order_by(walk.c.depth)))
+    return select(OrgUnit).join(walk, OrgUnit.id == walk.c.id).order_by(walk.c.depth)
+
+
+_PATH = _path_statement()  # built once: SQLAlchemy then reuses its compiled form
+
+
+def path_units(session: Session, unit_id: int) -> list[OrgUnit]:
+    """The unit and its ancestors up to the root (the unit first), in one recursive query; at most 32 deep."""
+    return list(session.scalars(_PATH, {"unit_id": unit_id}))
 
 
 def unit_path(session: Session, unit_id: int) -> list[int]:
@@ -28,17 +35,23 @@ def unit_path(session: Session, unit_id: int) -> list[int]:
     return [unit.id for unit in path_units(session, unit_id)]
 
 
+_HOLDERS = (
+    select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+    .where(RoleAssignment.role == bindparam("role"), RoleAssignment.org_unit_id == bindparam("unit_id"),
+           User.is_active.is_(True))
+    .order_by(User.full_name, User.id)
+)  # fmt: skip
+_HOLDERS_ON = _HOLDERS.where(
+    or_(RoleAssignment.valid_from.is_(None), RoleAssignment.valid_from <= bindparam("on")),
+    or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= bindparam("on")),
+)  # built once each: SQLAlchemy reuses their compiled form
+
+
 def role_holders(session: Session, role: str, unit_id: int, on: date | None = None) -> list[User]:
     """Active users holding `role` at the unit (on the day given, when the assignment carries dates), by name."""
-    query = (
-        select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.role == role, RoleAssignment.org_unit_id == unit_id, User.is_active.is_(True))
-        .order_by(User.full_name, User.id)
-    )  # fmt: skip
-    if on is not None:
-        query = query.where(or_(RoleAssignment.valid_from.is_(None), RoleAssignment.valid_from <= on),
-                            or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= on))  # fmt: skip
-    return list(session.scalars(query).unique())
+    if on is None:
+        return list(session.scalars(_HOLDERS, {"role": role, "unit_id": unit_id}).unique())
+    return list(session.scalars(_HOLDERS_ON, {"role": role, "unit_id": unit_id, "on": on}).unique())
 
 
 def clerk_units(session: Session, actor: Actor) -> list[OrgUnit]:
