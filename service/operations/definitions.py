@@ -10,12 +10,14 @@ from threading import Lock
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflows import Definition, DefinitionError, Problem, dump_spec, parse_definition, restore_definition
+from workflows import (
+    Definition, DefinitionError, Problem, dump_spec, parse_definition, restore_definition, state_spec_ref,
+)  # fmt: skip
 
 from ..domain.actors import Actor
 from ..domain.dossier_status import status_for_end_event
 from ..errors import DefinitionRejected, NotFound
-from ..models import ProcessDefinition, ProcessVersion
+from ..models import ProcessDefinition, ProcessInstance, ProcessVersion
 from .audit import record_event
 
 # Keyed by the XML's sha256, so several databases in one process (tests, bench) never mix versions.
@@ -141,6 +143,14 @@ def load_definition(session: Session, version_id: int) -> Definition:
     with _CACHE_LOCK:
         _CACHE[sha256] = definition
     return definition
+
+
+def instance_definition(session: Session, instance: ProcessInstance) -> Definition:
+    """The Definition an instance runs on. Its state names the definition's sha256, so a cached definition is
+    found without a query (content-addressed: restoring checks the same sha256); else by its version row."""
+    ref = state_spec_ref(instance.state_json)
+    cached = _CACHE.get(ref) if ref else None
+    return cached if cached is not None else load_definition(session, instance.version_id)
 
 
 def clear_definition_cache() -> None:

@@ -18,7 +18,7 @@ from ..domain.campaign_config import CampaignConfig
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, ProcessInstance, Registration
 from ..queries.campaign_config import campaign_config
 from .audit import record_event
-from .definitions import active_version, load_definition
+from .definitions import active_version, instance_definition, load_definition
 from .instances import apply_outcome
 
 
@@ -142,7 +142,7 @@ def cancel_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: i
         finished = "đã bị hủy" if instance.status == "cancelled" else "đã kết thúc"
         raise Conflict(f"Quy trình của hồ sơ này {finished}; không hủy được nữa.")
     now: datetime = engine.clock.now()
-    definition = load_definition(session, instance.version_id)
+    definition = instance_definition(session, instance)
     outcome = engine.cancel(definition, instance.state_json)
     record_event(
         session, action="instance.cancel", object_type="process_instance", object_id=str(instance.id),

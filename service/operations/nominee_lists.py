@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
-from ..errors import DomainError, InvalidInput, NotFound
+from ..errors import DomainError, NotFound
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit
 from ..queries.org import unit_path
 from .audit import record_event

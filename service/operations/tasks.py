@@ -26,7 +26,7 @@ from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import binding_point, quota_checks
 from .nominee_decisions import plan_step, record_step
 from .audit import record_event
-from .definitions import load_definition
+from .definitions import instance_definition
 from .instances import apply_outcome
 
 
@@ -155,7 +155,7 @@ def complete_task(
         if broken:
             raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: " + " | ".join(c.message for c in broken) + ".",
                                 rules=[c.code for c in broken])  # fmt: skip
-    definition = load_definition(session, instance.version_id)
+    definition = instance_definition(session, instance)
     try:
         outcome = engine.complete(definition, instance.state_json, task.task_guid, decision, data)
     except InvalidDecision as exc:

@@ -11,7 +11,7 @@ from workflows import Engine
 
 from ..domain.actors import SYSTEM, Actor
 from ..models import Dossier, ProcessInstance
-from .definitions import load_definition
+from .definitions import instance_definition
 from .instances import apply_outcome
 
 
@@ -38,7 +38,7 @@ def fire_due_timers(session: Session, engine: Engine, actor: Actor = SYSTEM, lim
     for instance in instances:
         dossier = session.get(Dossier, instance.dossier_id)
         assert dossier is not None
-        definition = load_definition(session, instance.version_id)
+        definition = instance_definition(session, instance)
         outcome = engine.fire_due_timers(definition, instance.state_json)
         escalations += sum(1 for e in outcome.events if e.kind == "timer_fired")
         apply_outcome(session, instance, dossier, definition, outcome, actor, now)

@@ -25,7 +25,7 @@ from ..models import (
     User,
 )  # fmt: skip
 from ..domain.deadlines import local_date
-from ..operations.definitions import load_definition
+from ..operations.definitions import instance_definition
 from .org import name_at
 
 
@@ -85,7 +85,7 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
             .order_by(HumanTask.completed_at, HumanTask.id)
         )
     )  # fmt: skip
-    view.path = engine.path(load_definition(session, instance.version_id), instance.state_json)
+    view.path = engine.path(instance_definition(session, instance), instance.state_json)
     task_ids = [str(t.id) for t, _ in view.open_tasks] + [str(t.id) for t, _ in view.done_tasks]
     events = session.execute(
         select(AuditEvent, User.full_name).outerjoin(User, AuditEvent.actor_id == User.id)
@@ -116,7 +116,7 @@ def dossier_diagram(session: Session, engine: Engine, dossier_id: int) -> dict[s
     if instance is None:
         return None
     xml = session.scalar(select(ProcessVersion.bpmn_xml).where(ProcessVersion.id == instance.version_id))
-    path = engine.path(load_definition(session, instance.version_id), instance.state_json)
+    path = engine.path(instance_definition(session, instance), instance.state_json)
     current = set(session.scalars(
         select(HumanTask.bpmn_id).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
     ))  # fmt: skip

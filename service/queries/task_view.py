@@ -12,7 +12,7 @@ from ..domain.actors import Actor
 from ..domain.eligibility import ConditionResult
 from ..domain.permissions import can_act_on_task
 from ..models import Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, User
-from ..operations.definitions import load_definition
+from ..operations.definitions import instance_definition
 from ..operations.tasks import APPRAISERS
 from .account import users_by_id
 from .eligibility import dossier_eligibility
@@ -46,7 +46,7 @@ def task_view(session: Session, actor: Actor, task_id: int) -> TaskView:
     ready = task.state == "ready"
     return TaskView(
         task=task, org_unit=org_unit, dossier=dossier, campaign=campaign, submitting_unit=unit,
-        step=load_definition(session, instance.version_id).steps.get(task.bpmn_id),
+        step=instance_definition(session, instance).steps.get(task.bpmn_id),
         can_act=ready and instance.status == "running" and can_act_on_task(actor, task), escalated_to_me=not can_act_on_task(actor, task),
         claimed_by=users_by_id(session, [task.claimed_by]).get(task.claimed_by or 0),
         eligibility=dossier_eligibility(session, dossier) if ready and task.role in APPRAISERS else [],
