@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from ..domain.actors import Actor
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Dossier, DossierStatus, HumanTask, HumanTaskState, Level, OrgUnit, OrgUnitName, RoleAssignment
-from ..queries.org import name_at  # noqa: F401 - re-exported for callers of the org admin operations
 from .audit import record_event
 from .users import _release_claims
 

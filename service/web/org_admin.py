@@ -20,9 +20,9 @@ from ..operations.org_admin import (
     merge_preview,
     merge_units,
     move_unit,
-    name_at,
     rename_unit,
 )
+from ..queries.org import name_at
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
 

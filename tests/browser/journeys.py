@@ -58,3 +58,10 @@ def decide(page, dossier_id: int, decision_label: str, comment: str = "") -> Non
         page.fill("#comment", comment)
     page.locator("form.stack button.primary").click()
     page.wait_for_url(f"**/dossiers/{dossier_id}")
+
+
+def decide_in_turn(page, dossier_id: int, steps: list[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
+    """Each (username, decision label) in order: that official signs in and records the decision."""
+    for username, decision in steps:
+        login(page, username)
+        decide(page, dossier_id, decision)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import serve, shot
-from .journeys import create_and_submit, decide, login
+from .journeys import create_and_submit, decide_in_turn, login
 
 pytestmark = pytest.mark.browser
 DOCS = ["proposal_letter", "meeting_minutes", "achievement_report"]
@@ -55,9 +55,7 @@ def _inbox_has(page, dossier_id: int) -> bool:  # type: ignore[no-untyped-def]
 def test_admin_removes_the_district_level_in_the_modeler(page, artifacts, tmp_path: Path):
     login(page, "qn-hl-gd-kp1.unit_clerk")
     old = create_and_submit(page, tmp_path, "Đề nghị Bằng khen – trước khi bỏ cấp huyện", "Lê Văn Tâm", BANG_KHEN, DOCS)
-    for username, decision in WARD:
-        login(page, username)
-        decide(page, old, decision)
+    decide_in_turn(page, old, WARD)
     login(page, "qn-hl.noi_vu")
     assert _inbox_has(page, old)  # the old dossier waits at the district
 
@@ -87,22 +85,16 @@ def test_admin_removes_the_district_level_in_the_modeler(page, artifacts, tmp_pa
 
     login(page, "qn-hl-gd-kp2.unit_clerk")
     new = create_and_submit(page, tmp_path, "Đề nghị Bằng khen – sau khi bỏ cấp huyện", "Phạm Thị Lan", BANG_KHEN, DOCS)
-    for username, decision in WARD:
-        login(page, username)
-        decide(page, new, decision)
+    decide_in_turn(page, new, WARD)
     login(page, "qn-hl.noi_vu")
     assert not _inbox_has(page, new)  # skips the district
-    for username, decision in PROVINCE:
-        login(page, username)
-        decide(page, new, decision)
+    decide_in_turn(page, new, PROVINCE)
     assert page.locator("[data-testid=dossier-status]").inner_text() == "Được khen thưởng"
     page.wait_for_selector("[data-testid=diagram][data-ready=true]")
     assert page.locator(".djs-element[data-element-id=district_noi_vu_review]").count() == 0
     assert page.locator(".djs-element.path-done[data-element-id=province_chairman_decide]").count() == 1
 
-    for username, decision in DISTRICT + PROVINCE:  # the old dossier keeps its version: district, then province
-        login(page, username)
-        decide(page, old, decision)
+    decide_in_turn(page, old, DISTRICT + PROVINCE)  # the old dossier keeps its version: district, then province
     assert page.locator("[data-testid=dossier-status]").inner_text() == "Được khen thưởng"
     page.wait_for_selector("[data-testid=diagram][data-ready=true]")
     assert page.locator(".djs-element.path-done[data-element-id=district_chairman_decide]").count() == 1

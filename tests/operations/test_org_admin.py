@@ -25,9 +25,9 @@ from service.operations.org_admin import (
     merge_preview,
     merge_units,
     move_unit,
-    name_at,
     rename_unit,
 )
+from service.queries.org import name_at
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 ADMIN = Actor(None, "admin", frozenset({("admin", 1)}))
