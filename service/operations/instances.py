@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows import SERIALIZER_VERSION, Definition, Outcome, ReadyTask
@@ -22,6 +22,7 @@ from ..models import Dossier, HumanTask, OrgUnit, ProcessInstance
 from ..queries.org import path_units
 from .audit import record_event
 from .notifications import notify_outcome
+from .rows import insert_row, update_row
 
 
 def owner_unit(session: Session, dossier: Dossier, level: str, cache: dict[str, OrgUnit | None]) -> OrgUnit:
@@ -49,36 +50,37 @@ def apply_outcome(
     now: datetime,
     completed_guid: str | None = None,
 ) -> list[HumanTask]:
-    """Store the new state; open rows for new ready tasks, close rows whose task is gone; audit engine events."""
-    instance.state_json = outcome.state
-    instance.serializer_version = SERIALIZER_VERSION
-    instance.next_timer_at = outcome.next_timer_at
-    instance.updated_at = now
-    instance.status = {"running": "running", "completed": "completed", "cancelled": "cancelled"}[outcome.status]
-    instance.end_event = outcome.end_event
+    """Store the new state; open rows for new ready tasks, close rows whose task is gone; audit engine events.
 
-    open_rows = {
-        row.task_guid: row
-        for row in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "ready")
-        )
-    }
-    ready_ids = {t.task_id for t in outcome.ready_tasks}
-    for guid, row in open_rows.items():
+    The instance row is written at once, at the lock_version this session read (StaleDataError otherwise).
+    """
+    update_row(session, instance, {
+        "state_json": outcome.state,
+        "serializer_version": SERIALIZER_VERSION,
+        "next_timer_at": outcome.next_timer_at,
+        "updated_at": now,
+        "status": {"running": "running", "completed": "completed", "cancelled": "cancelled"}[outcome.status],
+        "end_event": outcome.end_event,
+    })  # fmt: skip
+    ready_ids = {t.task_id: t for t in outcome.ready_tasks}
+    open_rows: dict[str, int] = {}
+    for row_id, guid in session.execute(_OPEN_ROWS, {"instance_id": instance.id}).all():
+        open_rows[guid] = row_id
         if guid not in ready_ids and guid != completed_guid:
-            row.state = "cancelled"  # gone from the engine: cancelled by a timer, a cancel or a migration
+            # Gone from the engine: cancelled by a timer, a cancel or a migration.
+            update_row(session, _task_row(session, row_id), {"state": "cancelled"})
     owners: dict[str, OrgUnit | None] = {}
     created = []
     for task in outcome.ready_tasks:
-        row = open_rows.get(task.task_id)
-        if row is None:
-            row = _new_row(session, instance, dossier, task, owners, now)
-            created.append(row)
+        row_id = open_rows.get(task.task_id)
+        if row_id is None:
+            created.append(_new_row(session, instance, dossier, task, owners, now))
         elif task.due_at is not None:
             # After its timer fired the task has no pending timer: keep the due date it had, so it
             # still shows (and filters) as overdue.
-            row.due_at = task.due_at
-    session.flush()
+            row = _task_row(session, row_id)
+            if row.due_at != task.due_at:
+                update_row(session, row, {"due_at": task.due_at})
     _record_engine_events(session, instance, dossier, outcome, actor, now)
     _update_dossier(session, dossier, outcome, actor, now)
     notify_outcome(session, instance.id, dossier, created, outcome, now)
@@ -90,24 +92,33 @@ def _new_row(
     owners: dict[str, OrgUnit | None], now: datetime,
 ) -> HumanTask:  # fmt: skip
     owner = owner_unit(session, dossier, task.level, owners)
-    row = HumanTask(
-        instance_id=instance.id,
-        task_guid=task.task_id,
-        bpmn_id=task.bpmn_id,
-        name=task.name,
-        lane=task.lane,
-        role=task.role,
-        level=task.level,
-        org_unit_id=owner.id,
-        state="ready",
-        due_at=task.due_at,
-        escalate_to_role=task.escalate_to_role,
-        escalate_to_unit_id=(
+    return insert_row(session, HumanTask, {
+        "instance_id": instance.id,
+        "task_guid": task.task_id,
+        "bpmn_id": task.bpmn_id,
+        "name": task.name,
+        "lane": task.lane,
+        "role": task.role,
+        "level": task.level,
+        "org_unit_id": owner.id,
+        "state": "ready",
+        "due_at": task.due_at,
+        "escalate_to_role": task.escalate_to_role,
+        "escalate_to_unit_id": (
             owner_unit(session, dossier, task.escalate_to_level, owners).id if task.escalate_to_level else None
         ),
-        created_at=now,
-    )
-    session.add(row)
+        "created_at": now,
+    })  # fmt: skip
+
+
+_OPEN_ROWS = select(HumanTask.id, HumanTask.task_guid).where(
+    HumanTask.instance_id == bindparam("instance_id"), HumanTask.state == "ready"
+)  # built once: every completion runs it
+
+
+def _task_row(session: Session, row_id: int) -> HumanTask:
+    row = session.get(HumanTask, row_id)
+    assert row is not None
     return row
 
 
@@ -143,15 +154,13 @@ def _update_dossier(session: Session, dossier: Dossier, outcome: Outcome, actor:
     if outcome.status == "running":
         steps = [t.bpmn_id for t in outcome.ready_tasks]
         was_submitted = before not in ("draft",)
-        dossier.status = status_while_running(steps, was_submitted)
-        dossier.current_step = steps[0] if steps else None
+        status, step = status_while_running(steps, was_submitted), (steps[0] if steps else None)
     elif outcome.status == "cancelled":
-        dossier.status, dossier.current_step = "cancelled", None
+        status, step = "cancelled", None
     else:
-        dossier.status = status_for_end_event(outcome.end_event) or "rejected"
-        dossier.current_step = None
-    dossier.updated_at = now
-    if dossier.status != before:
+        status, step = status_for_end_event(outcome.end_event) or "rejected", None
+    update_row(session, dossier, {"status": status, "current_step": step, "updated_at": now})
+    if status != before:
         record_event(
             session, action="dossier.status", object_type="dossier", object_id=str(dossier.id),
             actor=actor.user_id, before={"status": before},

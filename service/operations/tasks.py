@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,6 +28,7 @@ from .nominee_decisions import plan_step, record_step
 from .audit import record_event
 from .definitions import instance_definition
 from .instances import apply_outcome
+from .rows import update_row
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,28 @@ def _open_task_and_instance(session: Session, task_id: int) -> tuple[HumanTask, 
     if instance is not None and instance.status == "suspended":
         raise Conflict("Quy trình của hồ sơ này đang tạm dừng; chưa thể nhận, trả lại hay xử lý việc.")
     return task, instance
+
+
+# Everything a completion reads about its task, in one round trip.
+_COMPLETION_ROWS = (
+    select(HumanTask, ProcessInstance, Dossier, Campaign)
+    .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
+    .join(Campaign, Campaign.id == Dossier.campaign_id)
+    .where(HumanTask.id == bindparam("task_id"))
+)
+
+
+def _completion_rows(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, Dossier, Campaign]:
+    row = session.execute(_COMPLETION_ROWS, {"task_id": task_id}).first()
+    if row is None:
+        raise NotFound("Không tìm thấy việc cần xử lý.")
+    task, instance, dossier, campaign = row
+    if task.state != "ready":
+        raise Conflict("Việc này đã được xử lý hoặc không còn hiệu lực.")
+    if instance.status == "suspended":
+        raise Conflict("Quy trình của hồ sơ này đang tạm dừng; chưa thể nhận, trả lại hay xử lý việc.")
+    return task, instance, dossier, campaign
 
 
 def _dossier_id(session: Session, task: HumanTask) -> int | None:
@@ -120,17 +143,12 @@ def complete_task(
     an approval needs every eligibility condition to pass, or (where no record says) to be in
     `confirmed` as "<nominee id>:<condition code>".
     """
-    task, instance = _open_task_and_instance(session, task_id)
+    task, instance, dossier, campaign = _completion_rows(session, task_id)
     require_can_act_on_task(actor, task)
     reason = require_reason(decision, comment)
-    assert instance is not None
     if instance.status != "running":
         raise Conflict("Quy trình của hồ sơ này không còn chạy.")
-    dossier = session.get(Dossier, instance.dossier_id)
-    assert dossier is not None
     now = engine.clock.now()
-    campaign = session.get(Campaign, dossier.campaign_id)
-    assert campaign is not None
     config = campaign_config(session, campaign)  # read once: eligibility, council, quotas and deadlines use it
     if task.bpmn_id == FIRST_STEP and decision == "submit":
         missing = dossier_checklist(session, dossier)
@@ -173,8 +191,11 @@ def complete_task(
     # The instance row's lock_version is checked on every flush from here on (autoflush included):
     # if someone else advanced this dossier meanwhile, nothing of ours is written.
     try:
-        task.state, task.completed_by, task.completed_at = "completed", actor.user_id, now
-        task.decision, task.comment = decision, reason
+        # Compare and set: of two officials completing the same task at once, the first UPDATE wins.
+        completed = {"state": "completed", "completed_by": actor.user_id, "completed_at": now, "decision": decision,
+                     "comment": reason}  # fmt: skip
+        if not update_row(session, task, completed, expect={"state": "ready"}):
+            raise Conflict("Việc này vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.")
         record_event(
             session, action="task.complete", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
             actor_role=task.role, actor_unit_id=task.org_unit_id,
@@ -188,7 +209,7 @@ def complete_task(
             )  # fmt: skip
         if step_outcome is not None:
             record_step(session, actor, task, step_outcome, council, now)
-            dossier.target_level = step_outcome.target_level
+            update_row(session, dossier, {"target_level": step_outcome.target_level})
         apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid)
         session.flush()
     except StaleDataError:
