@@ -4,24 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult, NomineeState, StepOutcome, decide_step
 from ..models import AwardForm, Dossier, HumanTask, Nominee, NomineeDecision
 from ..queries.quota_usage import Staying
+from .rows import insert_rows, update_by_id
 
 STEP_KINDS = {"council_secretary": "council", "chairman": "chairman"}
 
 
+# One read per step: each nominee's state, kind and award form.
+_NOMINEES = (
+    select(Nominee.id, Nominee.full_name, Nominee.outcome, Nominee.kind, AwardForm.code, AwardForm.granting_level)
+    .join(AwardForm, Nominee.award_form_id == AwardForm.id)
+    .where(Nominee.dossier_id == bindparam("dossier_id"))
+    .order_by(Nominee.id)
+)
+
+
 def nominee_states(session: Session, dossier_id: int) -> list[NomineeState]:
-    rows = session.execute(
-        select(Nominee, AwardForm.granting_level).join(AwardForm, Nominee.award_form_id == AwardForm.id)
-        .where(Nominee.dossier_id == dossier_id).order_by(Nominee.id)
-    ).all()  # fmt: skip
-    return [NomineeState(n.id, n.full_name, str(level), n.outcome is None) for n, level in rows]
+    return [NomineeState(r.id, r.full_name, str(r.granting_level), r.outcome is None) for r in _nominee_rows(session, dossier_id)]
+
+
+def _nominee_rows(session: Session, dossier_id: int) -> list[Row[Any]]:
+    return list(session.execute(_NOMINEES, {"dossier_id": dossier_id}).all())
 
 
 def plan_step(
@@ -32,19 +43,16 @@ def plan_step(
     kind = STEP_KINDS.get(task.role, "review")
     if kind == "review" and decision != "reject":
         return None, None
-    states = nominee_states(session, dossier.id)
+    rows = _nominee_rows(session, dossier.id)
+    states = [NomineeState(r.id, r.full_name, str(r.granting_level), r.outcome is None) for r in rows]
     if kind == "review":  # a reviewer's rejection ends the dossier for every travelling nominee
         results = {n.id: NomineeResult(False, comment) for n in states if n.travelling}
         return StepOutcome(results, (), str(task.level), "reject"), None
     outcome = decide_step(kind, str(task.level), decision, states, given, council, settings, comment)
     if outcome is None:
         return None, None
-    forms = dict(session.execute(
-        select(Nominee.id, AwardForm.code).join(AwardForm, Nominee.award_form_id == AwardForm.id)
-        .where(Nominee.dossier_id == dossier.id)
-    ).all())  # fmt: skip
-    kinds = dict(session.execute(select(Nominee.id, Nominee.kind).where(Nominee.dossier_id == dossier.id)).all())
-    staying = [Staying(str(kinds[nid]), forms[nid], nid in outcome.granted_here)
+    by_id = {r.id: r for r in rows}
+    staying = [Staying(str(by_id[nid].kind), by_id[nid].code, nid in outcome.granted_here)
                for nid, result in outcome.results.items() if result.approve]  # fmt: skip
     return outcome, staying
 
@@ -54,17 +62,18 @@ def record_step(
     now: datetime,
 ) -> None:  # fmt: skip
     """Write one NomineeDecision per nominee and settle final outcomes (granted here, or rejected)."""
+    decisions = []
     for nominee_id, result in outcome.results.items():
         granted = nominee_id in outcome.granted_here
-        session.add(NomineeDecision(
-            nominee_id=nominee_id, human_task_id=task.id, level=str(task.level), step=task.bpmn_id,
-            result="granted" if granted else ("approve" if result.approve else "reject"), reason=result.reason,
-            votes_for=result.votes_for, votes_against=result.votes_against,
-            members_present=council.present if council else None, council_size=council.council_size if council else None,
-            decided_by=actor.user_id, decided_at=now,
-        ))  # fmt: skip
+        decisions.append({
+            "nominee_id": nominee_id, "human_task_id": task.id, "level": str(task.level), "step": task.bpmn_id,
+            "result": "granted" if granted else ("approve" if result.approve else "reject"), "reason": result.reason,
+            "votes_for": result.votes_for, "votes_against": result.votes_against,
+            "members_present": council.present if council else None,
+            "council_size": council.council_size if council else None,
+            "decided_by": actor.user_id, "decided_at": now,
+        })  # fmt: skip
         if granted or not result.approve:
-            nominee = session.get(Nominee, nominee_id)
-            assert nominee is not None
-            nominee.outcome, nominee.outcome_level = ("granted" if granted else "rejected"), str(task.level)
-    session.flush()
+            update_by_id(session, Nominee, nominee_id,
+                         {"outcome": "granted" if granted else "rejected", "outcome_level": str(task.level)})  # fmt: skip
+    insert_rows(session, NomineeDecision, decisions)

@@ -83,6 +83,29 @@ def insert_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     return obj
 
 
+def update_by_id(session: Session, cls: type[Any], pk: Any, values: dict[str, Any]) -> None:
+    """UPDATE the row `pk` of `cls` now, whether or not the session has loaded it (for rows without a version column)."""
+    mapper = inspect(cls)
+    assert mapper.version_id_col is None, "rows with a version column go through update_row"
+    loaded = session.identity_map.get(mapper.identity_key_from_primary_key([pk]))
+    if loaded is not None:
+        update_row(session, loaded, values)
+        return
+    keys = tuple(sorted(values))
+    session.execute(_update_statement(mapper, keys, ()), {**{f"v_{k}": values[k] for k in keys}, "pk": pk})
+
+
+def insert_rows(session: Session, cls: type[Any], rows: list[dict[str, Any]]) -> None:
+    """INSERT rows of `cls` now in one statement (executemany); no objects are made (nothing reads them back)."""
+    if not rows:
+        return
+    mapper = inspect(cls)
+    keys = tuple(sorted(rows[0]))
+    if any(tuple(sorted(row)) != keys for row in rows):
+        raise ValueError("insert_rows needs the same columns in every row")
+    session.execute(_insert_statement(mapper, keys), [{f"v_{k}": row[k] for k in keys} for row in rows])
+
+
 @cache
 def _update_statement(mapper: Mapper[Any], keys: tuple[str, ...], expect_keys: tuple[str, ...]) -> Update:
     table = _table(mapper)
