@@ -2,39 +2,71 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..domain.campaign_config import CampaignConfig
-from ..domain.eligibility import ConditionResult, Facts, IndexFact, evaluate, person_key
+from ..domain.eligibility import ConditionResult, Facts, IndexFact, applies, evaluate, person_key
 from ..models import AwardForm, Campaign, Dossier, IndexResult, Nominee, PastAward, Registration, YearlyRating
 from .campaign_config import campaign_config
+
+
+# Built once: a reviewer's approval runs these at every appraisal step.
+_TRAVELLING = (
+    select(Nominee, AwardForm.code).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+    .where(Nominee.dossier_id == bindparam("dossier_id"), Nominee.outcome.is_(None)).order_by(Nominee.id)
+)  # fmt: skip
+_REGISTERED = select(Registration.id).where(
+    Registration.campaign_id == bindparam("campaign_id"), Registration.org_unit_id == bindparam("unit_id")
+)
+_INDEXES = select(IndexResult.index_code, IndexResult.rank, IndexResult.classification).where(
+    IndexResult.org_unit_id == bindparam("unit_id"), IndexResult.year == bindparam("year")
+)
+_RATINGS = select(YearlyRating.person_key, YearlyRating.year, YearlyRating.rating).where(
+    YearlyRating.person_key.in_(bindparam("keys", expanding=True)), YearlyRating.org_unit_id == bindparam("unit_id")
+)
+_AWARDED = select(PastAward.recipient_key, PastAward.award_form_code).where(
+    PastAward.recipient_key.in_(bindparam("keys", expanding=True)), PastAward.year == bindparam("year")
+)
 
 
 def dossier_eligibility(
     session: Session, dossier: Dossier, config: CampaignConfig | None = None
 ) -> list[tuple[Nominee, list[ConditionResult]]]:
-    """For each nominee still travelling, every condition that applies to it (pass, fail or unknown)."""
+    """For each nominee still travelling, every condition that applies to it (pass, fail or unknown).
+
+    Records are read only where a condition that applies to one of the nominees needs them, and for
+    all the nominees of the dossier at once.
+    """
     campaign = session.get(Campaign, dossier.campaign_id)
     assert campaign is not None
     rules = (config or campaign_config(session, campaign)).rules
-    registered = session.scalar(select(Registration.id).where(Registration.campaign_id == campaign.id,
-                                                              Registration.org_unit_id == dossier.unit_id)) is not None  # fmt: skip
-    indexes = {r.index_code: IndexFact(r.index_code, r.rank, r.classification) for r in session.scalars(
-        select(IndexResult).where(IndexResult.org_unit_id == dossier.unit_id, IndexResult.year == campaign.year))}  # fmt: skip
+    rows = session.execute(_TRAVELLING, {"dossier_id": dossier.id}).all()
+    if not rows:
+        return []
+    needed = {rule.type for rule in rules for nominee, form in rows if applies(rule, str(nominee.kind), form)}
+    registered = None
+    if "registered_by" in needed:
+        found = session.scalar(_REGISTERED, {"campaign_id": campaign.id, "unit_id": dossier.unit_id})
+        registered = found is not None
+    indexes: dict[str, IndexFact] = {}
+    if "index_rank" in needed:
+        indexes = {code: IndexFact(code, rank, cls) for code, rank, cls in
+                   session.execute(_INDEXES, {"unit_id": dossier.unit_id, "year": campaign.year})}  # fmt: skip
+    keys = sorted({person_key(nominee.full_name) for nominee, _ in rows})
+    ratings: dict[str, dict[int, str]] = {key: {} for key in keys}
+    if "consecutive_years" in needed:
+        for key, year, rating in session.execute(_RATINGS, {"keys": keys, "unit_id": dossier.unit_id}):
+            ratings[key][year] = rating
+    awarded: dict[str, list[str]] = {key: [] for key in keys}
+    for key, code in session.execute(_AWARDED, {"keys": keys, "year": campaign.year}):
+        if code:
+            awarded[key].append(code)
     out = []
-    rows = session.execute(
-        select(Nominee, AwardForm.code).join(AwardForm, Nominee.award_form_id == AwardForm.id)
-        .where(Nominee.dossier_id == dossier.id, Nominee.outcome.is_(None)).order_by(Nominee.id)
-    ).all()  # fmt: skip
     for nominee, form in rows:
         key = person_key(nominee.full_name)
-        ratings = {r.year: r.rating for r in session.scalars(
-            select(YearlyRating).where(YearlyRating.person_key == key, YearlyRating.org_unit_id == dossier.unit_id))}  # fmt: skip
-        awarded = tuple(c for c in session.scalars(
-            select(PastAward.award_form_code).where(PastAward.recipient_key == key, PastAward.year == campaign.year)) if c)  # fmt: skip
         facts = Facts(year=campaign.year, kind=str(nominee.kind), award_form=form, registered=registered,
-                      indexes=indexes, ratings=ratings, awarded_this_year=awarded)  # fmt: skip
+                      indexes=indexes, ratings=ratings[key], awarded_this_year=tuple(awarded[key]))  # fmt: skip
         results = evaluate(rules, facts)
         if results:
             out.append((nominee, results))
