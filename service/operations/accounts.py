@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
@@ -27,11 +27,12 @@ def check_password(password_hash: str, password: str) -> bool:
         return False
 
 
+_ROLES = select(RoleAssignment.role, RoleAssignment.org_unit_id).where(RoleAssignment.user_id == bindparam("user_id"))
+
+
 def actor_for_user(session: Session, user: User) -> Actor:
     """The Actor of a user: their role assignments as (role, org unit id) pairs."""
-    roles = session.execute(
-        select(RoleAssignment.role, RoleAssignment.org_unit_id).where(RoleAssignment.user_id == user.id)
-    ).all()
+    roles = session.execute(_ROLES, {"user_id": user.id}).all()
     return Actor(user_id=user.id, username=user.username, roles=frozenset((r, u) for r, u in roles))
 
 

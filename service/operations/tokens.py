@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from ..models import ApiToken, User
@@ -63,17 +63,23 @@ def login_for_token(
     return issue_token(session, user, now) if user is not None else None
 
 
+# Every API request runs this: built once, the token and its user in one round trip.
+_TOKEN_AND_USER = (
+    select(ApiToken, User).outerjoin(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
     """The active user a valid, unexpired token belongs to, or why not. Reads only: when the token's
     last use is more than a minute old, `stale_last_used` says record_token_use should be called."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return TokenCheck(None, "unknown")
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if row is None:
+    found = session.execute(_TOKEN_AND_USER, {"token_hash": hash_token(token)}).first()
+    if found is None:
         return TokenCheck(None, "unknown")
+    row, user = found
     if row.expires_at <= now:
         return TokenCheck(None, "expired")
-    user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return TokenCheck(None, "inactive")
     stale = row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
