@@ -108,7 +108,7 @@ def record_event(
         occurred_at=(now or datetime.now(UTC)).astimezone(UTC), actor_id=actor, actor_role=actor_role,
         actor_unit_id=actor_unit_id, action=action, object_type=object_type, object_id=str(object_id)[:64],
         before_json=_to_json(before), after_json=_to_json(after), comment=_nfc(comment), ip=ip,
-        user_agent=(user_agent or None) and user_agent[:500], prev_hash=head.last_hash,
+        user_agent=(user_agent or None) and user_agent[:500],
         dossier_id=dossier_id if dossier_id is not None else _dossier_of(object_type, object_id, before, after),
     )  # fmt: skip
     event.hash = event_hash(event, head.last_hash)
@@ -127,7 +127,12 @@ class VerifyResult:
 
 
 def verify_chain(session: Session, batch: int = 5000) -> VerifyResult:
-    """Walk the chain in id order; report the first event whose link or hash does not hold."""
+    """Walk the chain in id order; report the first event whose hash does not follow from the row before it.
+
+    Each event's predecessor is the previous row (its hash is not stored twice), so an edited event and the
+    event after a deleted one both fail here; a gap in the ids before the failing event points to a deletion.
+    The chain head keeps the newest hash, so deleting the newest events is caught too.
+    """
     prev_hash, last_id, checked = GENESIS_HASH, 0, 0
     while True:
         events = list(
@@ -136,12 +141,18 @@ def verify_chain(session: Session, batch: int = 5000) -> VerifyResult:
         if not events:
             break
         for event in events:
-            if event.prev_hash != prev_hash:
-                return VerifyResult(False, checked, event.id, "liên kết tới sự kiện trước bị đứt (thiếu hoặc bị xóa)")
             if event_hash(event, prev_hash) != event.hash:
-                return VerifyResult(False, checked, event.id, "nội dung sự kiện không khớp mã băm (đã bị sửa)")
+                return VerifyResult(False, checked, event.id, _broken_link(last_id, event.id))
             prev_hash, last_id, checked = event.hash, event.id, checked + 1
     head = session.get(AuditChainHead, 1)
     if head is not None and head.last_hash != prev_hash:
         return VerifyResult(False, checked, head.last_event_id, "sự kiện cuối chuỗi đã bị xóa")
     return VerifyResult(True, checked)
+
+
+def _broken_link(last_id: int, event_id: int) -> str:
+    """Why an event's hash does not follow: a gap in the ids before it points to deleted events."""
+    if event_id == last_id + 1:
+        return "nội dung sự kiện không khớp mã băm (sự kiện này hoặc sự kiện liền trước đã bị sửa)"
+    missing = f"{last_id + 1}" if event_id == last_id + 2 else f"{last_id + 1}–{event_id - 1}"
+    return f"liên kết tới sự kiện trước bị đứt: thiếu sự kiện số {missing} (bị xóa), hoặc sự kiện này không khớp mã băm"

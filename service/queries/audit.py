@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.deadlines import local_date
@@ -110,3 +110,20 @@ def audit_rows(session: Session, filters: AuditFilter, batch: int = 2000) -> Ite
 
 def known_actions(session: Session) -> list[str]:
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def dossier_events(dossier_id: int, instance_id: int, task_ids: list[str]) -> ColumnElement[bool]:
+    """The events of one dossier: by dossier_id, and by object (its instance, its tasks) those without one.
+
+    Only events written before schema 0003 lack a dossier_id. The object branches say so, which lets them
+    use the object index that holds those events only (migration 0014) instead of scanning the trail.
+    """
+    no_dossier = AuditEvent.dossier_id.is_(None)
+    condition = or_(
+        AuditEvent.dossier_id == dossier_id,
+        no_dossier & (AuditEvent.object_type == "process_instance") & (AuditEvent.object_id == str(instance_id)),
+    )
+    if task_ids:
+        tasks = no_dossier & (AuditEvent.object_type == "human_task") & AuditEvent.object_id.in_(task_ids)
+        condition = or_(condition, tasks)
+    return condition

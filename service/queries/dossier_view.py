@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import Engine, PathStep
@@ -26,6 +26,7 @@ from ..models import (
 )  # fmt: skip
 from ..domain.deadlines import local_date
 from ..operations.definitions import instance_definition
+from .audit import dossier_events
 from .org import name_at
 
 
@@ -89,11 +90,7 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
     task_ids = [str(t.id) for t, _ in view.open_tasks] + [str(t.id) for t, _ in view.done_tasks]
     events = session.execute(
         select(AuditEvent, User.full_name).outerjoin(User, AuditEvent.actor_id == User.id)
-        .where(or_(
-            AuditEvent.dossier_id == dossier_id,  # indexed; set on every event that concerns the dossier
-            (AuditEvent.object_type == "human_task") & AuditEvent.object_id.in_(task_ids),
-            (AuditEvent.object_type == "process_instance") & (AuditEvent.object_id == str(instance.id)),
-        )).order_by(AuditEvent.id)
+        .where(dossier_events(dossier_id, instance.id, task_ids)).order_by(AuditEvent.id)
     )  # fmt: skip
     view.history = [
         {"at": e.occurred_at, "action": e.action, "actor": name, "comment": e.comment,

@@ -22,6 +22,7 @@ from ..models import (
     User,
 )  # fmt: skip
 from ..operations.instance_admin import eligible_assignees
+from .audit import dossier_events
 
 STATUSES = ("running", "suspended", "completed", "cancelled", "error")
 
@@ -149,14 +150,9 @@ def instance_detail(session: Session, instance_id: int) -> InstanceDetail | None
 def instance_history(session: Session, instance: ProcessInstance) -> list[dict[str, Any]]:
     """Every audit event of the instance's dossier, its tasks and the instance itself, oldest first."""
     task_ids = [str(i) for i in session.scalars(select(HumanTask.id).where(HumanTask.instance_id == instance.id))]
-    condition = (AuditEvent.dossier_id == instance.dossier_id) | (
-        (AuditEvent.object_type == "process_instance") & (AuditEvent.object_id == str(instance.id))
-    )
-    if task_ids:
-        condition = condition | ((AuditEvent.object_type == "human_task") & AuditEvent.object_id.in_(task_ids))
     rows = session.execute(
         select(AuditEvent, User.full_name).outerjoin(User, AuditEvent.actor_id == User.id)
-        .where(condition).order_by(AuditEvent.id)
+        .where(dossier_events(instance.dossier_id, instance.id, task_ids)).order_by(AuditEvent.id)
     )  # fmt: skip
     return [
         {"at": e.occurred_at, "action": e.action, "actor": name, "comment": e.comment,
