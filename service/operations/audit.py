@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditChainHead, AuditEvent
 from ..models.audit import GENESIS_HASH
+from .rows import insert_object, update_row
 
 
 # Where the current request comes from (IP address, user agent). The web layer sets it for each
@@ -100,7 +101,7 @@ def record_event(
     comment: str | None = None, ip: str | None = None, user_agent: str | None = None, now: datetime | None = None,
     dossier_id: int | None = None,
 ) -> AuditEvent:  # fmt: skip
-    """Append one event after the chain head; flushes, never commits (the caller's change and this row commit together)."""
+    """Append one event after the chain head; writes at once, never commits (the caller's change and this row commit together)."""
     origin_ip, origin_agent = REQUEST_ORIGIN.get()
     ip, user_agent = ip or origin_ip, user_agent or origin_agent
     head = _locked_head(session)
@@ -112,9 +113,9 @@ def record_event(
         dossier_id=dossier_id if dossier_id is not None else _dossier_of(object_type, object_id, before, after),
     )  # fmt: skip
     event.hash = event_hash(event, head.last_hash)
-    session.add(event)
-    session.flush()
-    head.last_event_id, head.last_hash = event.id, event.hash
+    # One INSERT and one UPDATE sent at once, not a flush of the session's pending changes.
+    insert_object(session, event)
+    update_row(session, head, {"last_event_id": event.id, "last_hash": event.hash})
     return event
 
 

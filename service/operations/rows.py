@@ -61,23 +61,31 @@ def insert_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     Every column must be given, except those with a constant default and nullable ones (None):
     the object then carries all its values and never reloads them.
     """
-    mapper = inspect(cls)
-    full = dict(values)
+    return insert_object(session, cls(**values))
+
+
+def insert_object(session: Session, obj: T) -> T:
+    """INSERT a new (transient) object's row now and make it a persistent object of the session."""
+    mapper = inspect(type(obj))
+    given = obj.__dict__
+    full: dict[str, Any] = {}
     for prop in mapper.column_attrs:
         column = prop.columns[0]
-        if prop.key in full or column.primary_key:
+        if column.primary_key and given.get(prop.key) is None:
             continue
-        if column.default is not None and column.default.is_scalar:
+        if prop.key in given:
+            full[prop.key] = given[prop.key]
+        elif column.default is not None and column.default.is_scalar:
             full[prop.key] = column.default.arg
         elif column.default is None and column.nullable:
             full[prop.key] = None
         else:
-            raise ValueError(f"insert_row({cls.__name__}) needs a value for {prop.key}")
+            raise ValueError(f"insert_row({mapper.class_.__name__}) needs a value for {prop.key}")
+        set_committed_value(obj, prop.key, full[prop.key])
     keys = tuple(sorted(full))
     result = session.execute(_insert_statement(mapper, keys), {f"v_{k}": full[k] for k in keys})
     (pk,) = result.inserted_primary_key  # type: ignore[misc]
-    obj = cls(**full)
-    setattr(obj, mapper.primary_key[0].key, pk)
+    set_committed_value(obj, mapper.primary_key[0].key, pk)
     make_transient_to_detached(obj)
     session.add(obj)
     return obj
