@@ -68,16 +68,32 @@ _COMPLETION_ROWS = (
 )
 
 
-def _completion_rows(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance, Dossier, Campaign]:
+@dataclass(frozen=True)
+class CompletionRows:
+    """A task with its instance, dossier and campaign, as one completion reads them."""
+
+    task: HumanTask
+    instance: ProcessInstance
+    dossier: Dossier
+    campaign: Campaign
+
+
+def rows_for_completion(session: Session, task_id: int) -> CompletionRows:
+    """Read a task and what its completion needs in one query (NotFound if there is no such task).
+
+    A caller that must check visibility first (the API answers 404 before anything else) reads
+    these, checks, and hands them to complete_task: the rows are read once."""
     row = session.execute(_COMPLETION_ROWS, {"task_id": task_id}).first()
     if row is None:
         raise NotFound("Không tìm thấy việc cần xử lý.")
-    task, instance, dossier, campaign = row
-    if task.state != "ready":
+    return CompletionRows(*row)
+
+
+def _require_open(rows: CompletionRows) -> None:
+    if rows.task.state != "ready":
         raise Conflict("Việc này đã được xử lý hoặc không còn hiệu lực.")
-    if instance.status == "suspended":
+    if rows.instance.status == "suspended":
         raise Conflict("Quy trình của hồ sơ này đang tạm dừng; chưa thể nhận, trả lại hay xử lý việc.")
-    return task, instance, dossier, campaign
 
 
 def _dossier_id(session: Session, task: HumanTask) -> int | None:
@@ -133,7 +149,7 @@ def unclaim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -
 def complete_task(
     session: Session, actor: Actor, engine: Engine, task_id: int, decision: str | None, comment: str | None = None,
     data: dict[str, str | int | bool | None] | None = None, nominee_results: dict[int, NomineeResult] | None = None,
-    council: CouncilCount | None = None, confirmed: set[str] | None = None,
+    council: CouncilCount | None = None, confirmed: set[str] | None = None, rows: CompletionRows | None = None,
 ) -> CompletionResult:
     """Complete a task with a decision the BPMN offers there; return and reject need a reason.
 
@@ -141,9 +157,12 @@ def complete_task(
     At council and chairman steps `nominee_results` (and the council's `council` count) decide nominee by
     nominee; without them an approval approves every nominee still travelling. At an appraisal step
     an approval needs every eligibility condition to pass, or (where no record says) to be in
-    `confirmed` as "<nominee id>:<condition code>".
+    `confirmed` as "<nominee id>:<condition code>". `rows` are the task's rows if the caller has read them
+    (rows_for_completion) in this transaction.
     """
-    task, instance, dossier, campaign = _completion_rows(session, task_id)
+    rows = rows if rows is not None and rows.task.id == task_id else rows_for_completion(session, task_id)
+    _require_open(rows)
+    task, instance, dossier, campaign = rows.task, rows.instance, rows.dossier, rows.campaign
     require_can_act_on_task(actor, task)
     reason = require_reason(decision, comment)
     if instance.status != "running":

@@ -26,7 +26,11 @@ def is_escalated_to(actor: Actor, task: HumanTask) -> bool:
 
 def visible_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
     """The task if the actor may act on it or it is escalated to them; NotFound otherwise."""
-    task = session.get(HumanTask, task_id)
+    return require_task_visible(actor, session.get(HumanTask, task_id))
+
+
+def require_task_visible(actor: Actor, task: HumanTask | None) -> HumanTask:
+    """The same check on a task already read: NotFound unless the actor may act on it or it is escalated to them."""
     if task is None or not (can_act_on_task(actor, task) or is_escalated_to(actor, task)):
         raise NotFound("Không tìm thấy việc cần xử lý.")
     return task

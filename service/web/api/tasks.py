@@ -8,7 +8,7 @@ from ...operations import tasks as task_ops
 from ...queries.account import users_by_id
 from ...queries.inbox import inbox
 from ...queries.task_view import task_view
-from ...queries.visibility import visible_task
+from ...queries.visibility import require_task_visible, visible_task
 from ..context import get_engine, get_session, transaction
 from . import bp
 from .schemas import completion_input, completion_json, inbox_filter, inbox_row_json, task_json
@@ -50,8 +50,9 @@ def task_unclaim(task_id: int) -> Response:
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 def task_complete(task_id: int) -> Response:
     with transaction() as db:
-        # The visibility check reads the task inside the writing transaction (404 before any input check),
-        # and the row it loaded is the one complete_task uses: no second read.
-        task = visible_task(db, g.actor, task_id)
-        result = task_ops.complete_task(db, g.actor, get_engine(), task.id, **completion_input())
+        # The task and what its completion needs are read once, inside the writing transaction; the
+        # visibility check comes first (404 before any input check), then the operation uses those rows.
+        rows = task_ops.rows_for_completion(db, task_id)
+        require_task_visible(g.actor, rows.task)
+        result = task_ops.complete_task(db, g.actor, get_engine(), task_id, rows=rows, **completion_input())
     return jsonify(completion_json(result))
