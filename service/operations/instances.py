@@ -9,6 +9,7 @@ in one tree, and the inbox groups them by campaign and org unit.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -49,10 +50,14 @@ def apply_outcome(
     actor: Actor,
     now: datetime,
     completed_guid: str | None = None,
+    audit: list[dict[str, Any]] | None = None,
 ) -> list[HumanTask]:
     """Store the new state; open rows for new ready tasks, close rows whose task is gone; audit engine events.
 
     The instance row is written at once, at the lock_version this session read (StaleDataError otherwise).
+    The audit events (the caller's `audit` first, as record_event keyword arguments, then the
+    outcome's) are appended last: appending locks the chain head until commit, and on PostgreSQL
+    every writer waits for that lock, so it is held for the appends and the commit only.
     """
     update_row(session, instance, {
         "state_json": outcome.state,
@@ -81,9 +86,12 @@ def apply_outcome(
             row = _task_row(session, row_id)
             if row.due_at != task.due_at:
                 update_row(session, row, {"due_at": task.due_at})
-    _record_engine_events(session, instance, dossier, outcome, actor, now)
-    _update_dossier(session, dossier, outcome, actor, now)
+    events = list(audit or [])
+    _engine_events(session, instance, dossier, outcome, actor, now, events)
+    _update_dossier(session, dossier, outcome, actor, now, events)
     notify_outcome(session, instance.id, dossier, created, outcome, now)
+    for event in events:
+        record_event(session, **event)
     return created
 
 
@@ -122,8 +130,9 @@ def _task_row(session: Session, row_id: int) -> HumanTask:
     return row
 
 
-def _record_engine_events(
-    session: Session, instance: ProcessInstance, dossier: Dossier, outcome: Outcome, actor: Actor, now: datetime
+def _engine_events(
+    session: Session, instance: ProcessInstance, dossier: Dossier, outcome: Outcome, actor: Actor, now: datetime,
+    events: list[dict[str, Any]],
 ) -> None:
     for event in outcome.events:
         if event.kind == "timer_fired":
@@ -133,23 +142,25 @@ def _record_engine_events(
             )
             if row is not None and row.escalated_at is None:
                 row.escalated_at = now
-            record_event(
-                session, action="task.escalate", object_type="human_task",
+            events.append(dict(
+                action="task.escalate", object_type="human_task",
                 object_id=str(row.id if row is not None else guid), actor=actor.user_id,
                 after={"dossier_id": dossier.id, "step": event.detail.get("attached_to"),
                        "due_at": event.detail.get("due_at"),
                        "escalate_to_role": row.escalate_to_role if row is not None else None},
                 comment=event.name, now=now,
-            )  # fmt: skip
+            ))  # fmt: skip
         elif event.kind == "ended" and outcome.status == "completed" and event.bpmn_id == outcome.end_event:
-            record_event(
-                session, action="instance.end", object_type="process_instance", object_id=str(instance.id),
+            events.append(dict(
+                action="instance.end", object_type="process_instance", object_id=str(instance.id),
                 actor=actor.user_id, after={"dossier_id": dossier.id, "end_event": event.bpmn_id}, comment=event.name,
                 now=now,
-            )  # fmt: skip
+            ))  # fmt: skip
 
 
-def _update_dossier(session: Session, dossier: Dossier, outcome: Outcome, actor: Actor, now: datetime) -> None:
+def _update_dossier(
+    session: Session, dossier: Dossier, outcome: Outcome, actor: Actor, now: datetime, events: list[dict[str, Any]]
+) -> None:
     before = dossier.status
     if outcome.status == "running":
         steps = [t.bpmn_id for t in outcome.ready_tasks]
@@ -161,8 +172,8 @@ def _update_dossier(session: Session, dossier: Dossier, outcome: Outcome, actor:
         status, step = status_for_end_event(outcome.end_event) or "rejected", None
     update_row(session, dossier, {"status": status, "current_step": step, "updated_at": now})
     if status != before:
-        record_event(
-            session, action="dossier.status", object_type="dossier", object_id=str(dossier.id),
+        events.append(dict(
+            action="dossier.status", object_type="dossier", object_id=str(dossier.id),
             actor=actor.user_id, before={"status": before},
             after={"status": dossier.status, "step": dossier.current_step}, now=now,
-        )  # fmt: skip
+        ))  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -176,8 +177,9 @@ def complete_task(
             raise InvalidInput(f"Hồ sơ còn thiếu: {listed}.", missing=[str(m) for m in missing])
         # Nominees may have changed since the start: the gateways route on the current target level.
         data = {"target_level": dossier.target_level, **(data or {})}
+    audit: list[dict[str, Any]] = []  # appended after the rows are written (apply_outcome says why)
     if task.role in APPRAISERS and decision == "approve":
-        _require_eligible(session, actor, dossier, confirmed or set(), now, config)
+        audit += _require_eligible(session, actor, dossier, confirmed or set(), now, config)
     step_outcome, staying = plan_step(session, task, dossier, decision, reason, nominee_results, council, config.council)
     if step_outcome is not None:
         # The grant gateway routes on where the nominees still travelling are granted.
@@ -207,29 +209,30 @@ def complete_task(
     if arriving:
         for level in sorted(arriving, key=level_rank):
             config.check_arrival(level, now)
-    # The instance row's lock_version is checked on every flush from here on (autoflush included):
-    # if someone else advanced this dossier meanwhile, nothing of ours is written.
+    # From here rows are written: the task by compare-and-set, the instance at the lock_version read above.
+    # If someone else advanced this dossier meanwhile, the transaction fails and nothing of ours is kept.
     try:
         # Compare and set: of two officials completing the same task at once, the first UPDATE wins.
         completed = {"state": "completed", "completed_by": actor.user_id, "completed_at": now, "decision": decision,
                      "comment": reason}  # fmt: skip
         if not update_row(session, task, completed, expect={"state": "ready"}):
             raise Conflict("Việc này vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.")
-        record_event(
-            session, action="task.complete", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
+        audit.append(dict(
+            action="task.complete", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
             actor_role=task.role, actor_unit_id=task.org_unit_id,
             after={"dossier_id": dossier.id, "step": task.bpmn_id, "decision": decision}, comment=reason, now=now,
-        )  # fmt: skip
+        ))  # fmt: skip
         if task.bpmn_id == FIRST_STEP and decision == "submit":
-            record_event(
-                session, action="dossier.submit", object_type="dossier", object_id=str(dossier.id),
+            audit.append(dict(
+                action="dossier.submit", object_type="dossier", object_id=str(dossier.id),
                 actor=actor.user_id, actor_role=task.role, actor_unit_id=task.org_unit_id,
                 after={"target_level": dossier.target_level}, now=now,
-            )  # fmt: skip
+            ))  # fmt: skip
         if step_outcome is not None:
             record_step(session, actor, task, step_outcome, council, now)
             update_row(session, dossier, {"target_level": step_outcome.target_level})
-        apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid)
+        apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid,
+                      audit=audit)  # fmt: skip
         session.flush()
     except StaleDataError:
         raise Conflict("Hồ sơ vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.") from None
@@ -243,8 +246,10 @@ APPRAISERS = ("office_clerk", "noi_vu", "ban_tdkt")
 
 
 def _require_eligible(session: Session, actor: Actor, dossier: Dossier, confirmed: set[str], now: datetime,
-                      config: CampaignConfig) -> None:  # fmt: skip
-    """Failing conditions block an approval; conditions no record can decide must be confirmed by the reviewer."""
+                      config: CampaignConfig) -> list[dict[str, Any]]:  # fmt: skip
+    """Failing conditions block an approval; conditions no record can decide must be confirmed by the reviewer.
+
+    Returns the audit event of the reviewer's confirmations (to append with the completion's), if any."""
     problems, ticks = [], []
     for nominee, results in dossier_eligibility(session, dossier, config):
         for result in results:
@@ -257,9 +262,10 @@ def _require_eligible(session: Session, actor: Actor, dossier: Dossier, confirme
                 ticks.append({"nominee_id": nominee.id, "condition": result.code})
     if problems:
         raise InvalidInput("Chưa đủ điều kiện: " + "; ".join(problems) + ".", problems=problems)
-    if ticks:
-        record_event(session, action="eligibility.confirm", object_type="dossier", object_id=str(dossier.id),
-                     actor=actor.user_id, after={"confirmed": ticks}, now=now)  # fmt: skip
+    if not ticks:
+        return []
+    return [dict(action="eligibility.confirm", object_type="dossier", object_id=str(dossier.id),
+                 actor=actor.user_id, after={"confirmed": ticks}, now=now)]  # fmt: skip
 
 
 def open_task_for(session: Session, dossier_id: int, bpmn_id: str | None = None) -> HumanTask | None:

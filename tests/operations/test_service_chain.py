@@ -230,3 +230,22 @@ def test_migration_dry_run_then_move_the_instances_that_can(factory, engine):
     with factory() as session:
         assert session.scalar(select(AuditEvent).where(AuditEvent.action == "instance.migrate")) is not None
         assert verify_chain(session).ok
+
+
+def test_each_completion_audits_in_order_the_decision_then_what_followed(factory, engine):
+    """A completion's own events come first, then the outcome's (end, status), in id order."""
+    dossier_id = new_dossier(factory, engine, award="GK-XA")
+    with factory() as session:
+        first_id = session.scalar(select(func.max(AuditEvent.id)))
+    while open_task(factory, dossier_id) is not None:
+        act(factory, engine, dossier_id)
+    with factory() as session:
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.id > first_id, AuditEvent.dossier_id == dossier_id)
+                                  .order_by(AuditEvent.id)).all()  # fmt: skip
+        assert verify_chain(session).ok
+    assert [a for a in actions if a != "eligibility.confirm"] == [
+        "task.complete", "dossier.submit", "dossier.status",  # unit submits: draft → in review
+        "task.complete",  # ward office approves: still in review
+        "task.complete",  # council votes
+        "task.complete", "instance.end", "dossier.status",  # the chairman grants: the instance ends, then the status
+    ]
