@@ -39,7 +39,11 @@ class Job(Base):
 
 
 class Notification(Base):
-    """An in-app notice for one user: a new task, a return for supplement, an escalation."""
+    """An in-app notice for one user: a new task, a return for supplement, an escalation, an assignment.
+
+    The row holds the kind, the task and the dossier; what it says is built from them when it is shown
+    (`domain.notices`), not stored once per recipient (migration 0015).
+    """
 
     __tablename__ = "notification"
     __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
@@ -49,6 +53,5 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(32))
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("human_task.id"))
-    text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from workflows import Outcome
 
 from ..config import smtp_settings
+from ..domain.notices import notice_subject, notice_text
 from ..models import Dossier, HumanTask, Notification, User
 from ..queries.org import role_holders
 from .jobs import enqueue
@@ -31,16 +32,13 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
     if created and dossier.status == "returned":
         for user in role_holders(session, CLERK_ROLE, dossier.unit_id, now.date()):
             told.add(user.id)
-            _notify(session, user, "returned", dossier, created[0], now,
-                    f"Hồ sơ “{dossier.title}” bị trả lại để bổ sung.",
-                    f"[Thi đua] Hồ sơ bị trả lại để bổ sung: {dossier.title}")  # fmt: skip
+            _notify(session, user, "returned", dossier, created[0], now)
     for task in created:
         if task.claimed_by is not None:
             continue
         for user in role_holders(session, task.role, task.org_unit_id, now.date()):
             if user.id not in told:
-                _notify(session, user, "task", dossier, task, now, f"Việc mới: {task.name} — hồ sơ “{dossier.title}”.",
-                        f"[Thi đua] Việc mới: {task.name}")  # fmt: skip
+                _notify(session, user, "task", dossier, task, now)
     fired = [e.detail.get("attached_task_id") for e in outcome.events if e.kind == "timer_fired"]
     if fired:
         rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
@@ -48,23 +46,20 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
         for row in rows:
             if row.escalate_to_role and row.escalate_to_unit_id:
                 for user in role_holders(session, row.escalate_to_role, row.escalate_to_unit_id, now.date()):
-                    _notify(session, user, "escalation", dossier, row, now,
-                            f"Quá hạn: {row.name} — hồ sơ “{dossier.title}” chưa được xử lý đúng hạn.",
-                            f"[Thi đua] Việc quá hạn: {row.name}")  # fmt: skip
+                    _notify(session, user, "escalation", dossier, row, now)
 
 
 def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier: Dossier, now: datetime) -> None:
     """The task is now in `assignee`'s own inbox: tell them, in the app and by e-mail."""
-    _notify(session, assignee, "assigned", dossier, task, now, f"Bạn được giao việc: {task.name} — hồ sơ “{dossier.title}”.",
-            f"[Thi đua] Bạn được giao việc: {task.name}")  # fmt: skip
+    _notify(session, assignee, "assigned", dossier, task, now)
 
 
-def _notify(session: Session, user: User, kind: str, dossier: Dossier, task: HumanTask, now: datetime,
-            text: str, subject: str) -> None:  # fmt: skip
-    session.add(Notification(user_id=user.id, kind=kind, dossier_id=dossier.id, task_id=task.id, text=text,
-                             created_at=now))  # fmt: skip
+def _notify(session: Session, user: User, kind: str, dossier: Dossier, task: HumanTask, now: datetime) -> None:
+    # The row names the kind, task and dossier only: its sentence is built when shown (domain.notices).
+    session.add(Notification(user_id=user.id, kind=kind, dossier_id=dossier.id, task_id=task.id, created_at=now))
     settings = smtp_settings()
     if settings is not None and user.email:
+        text, subject = notice_text(kind, task.name, dossier.title), notice_subject(kind, task.name, dossier.title)
         link = f"{settings.base_url}/tasks/{task.id}"
         body = (f"Kính gửi {user.full_name},\n\n{text}\n\nXem và xử lý tại: {link}\n\n"
                 "— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n")  # fmt: skip

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from ..db import utcnow
 from ..models import Notification
 from ..operations.notifications import mark_read, unread_count
+from ..queries.notifications import recent_notices
 from .context import get_session, transaction
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -27,8 +27,7 @@ def unread_notifications() -> dict[str, object]:
 @bp.route("/")
 @login_required
 def index() -> str:
-    rows = get_session().scalars(select(Notification).where(Notification.user_id == current_user.id)
-                                 .order_by(Notification.id.desc()).limit(PAGE)).all()  # fmt: skip
+    rows = recent_notices(get_session(), current_user.id, PAGE)
     return render_template("notifications/index.html", notifications=rows)
 
 
