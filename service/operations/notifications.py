@@ -21,6 +21,7 @@ from ..domain.notices import notice_subject, notice_text
 from ..models import Dossier, HumanTask, Notification, User
 from ..queries.org import role_holders
 from .jobs import enqueue
+from .rows import insert_rows
 
 CLERK_ROLE = "unit_clerk"
 
@@ -56,7 +57,8 @@ def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier
 
 def _notify(session: Session, user: User, kind: str, dossier: Dossier, task: HumanTask, now: datetime) -> None:
     # The row names the kind, task and dossier only: its sentence is built when shown (domain.notices).
-    session.add(Notification(user_id=user.id, kind=kind, dossier_id=dossier.id, task_id=task.id, created_at=now))
+    insert_rows(session, Notification, [{"user_id": user.id, "kind": kind, "dossier_id": dossier.id, "task_id": task.id,
+                                          "created_at": now}])  # fmt: skip
     settings = smtp_settings()
     if settings is not None and user.email:
         text, subject = notice_text(kind, task.name, dossier.title), notice_subject(kind, task.name, dossier.title)
