@@ -99,6 +99,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # 64 MiB of page cache (the default is 2 MiB): past a few hundred MB the indexes' inner
+            # pages no longer fit in 2 MiB and every insert re-reads them. Pages are taken as used.
+            cursor.execute("PRAGMA cache_size=-65536")
             cursor.close()
 
         @event.listens_for(engine, "begin")
