@@ -1,0 +1,57 @@
+"""The open-task indexes (migration 0016) hold ready tasks only, and the queries for ready tasks use them."""
+
+from __future__ import annotations
+
+import pytest
+from alembic import command
+from sqlalchemy import select, text
+
+from service.db import alembic_config, make_engine
+from service.domain.actors import Actor
+from service.models import HumanTask
+from service.queries.inbox import actionable_task_ids
+
+OPEN_INDEXES = {"ix_human_task_ready_due", "ix_human_task_ready_claimed", "ix_human_task_ready_escalated",
+                "ix_human_task_ready_instance"}  # fmt: skip
+
+
+def _plan(conn, statement) -> str:  # type: ignore[no-untyped-def]
+    """SQLite's plan for the statement with its parameters bound, as the application runs it."""
+    compiled = statement.compile(conn)
+    params = compiled.construct_params()
+    rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(params[k] for k in compiled.positiontup))
+    return " | ".join(row[3] for row in rows)
+
+
+def test_queries_for_ready_tasks_use_the_open_task_indexes(sqlite_url):
+    engine = make_engine(sqlite_url)
+    chairman = Actor(1, "chủ tịch", frozenset({("chairman", 3)}))
+    with engine.connect() as conn:
+        assert "USING INDEX ix_human_task_ready_escalated" in _plan(conn, actionable_task_ids(chairman))
+        assert "ix_human_task_inbox" in _plan(conn, actionable_task_ids(chairman))
+        ready = select(HumanTask.id).where(HumanTask.instance_id == 1, HumanTask.state == "ready")
+        assert "ix_human_task_ready_instance" in _plan(conn, ready)
+        claimed = select(HumanTask.id).where(HumanTask.claimed_by == 1, HumanTask.state == "ready")
+        assert "ix_human_task_ready_claimed" in _plan(conn, claimed)
+        done = select(HumanTask.id).where(HumanTask.instance_id == 1, HumanTask.state == "completed")
+        assert "sqlite_autoindex_human_task_1" in _plan(conn, done)  # any state: the unique (instance, guid) index
+    engine.dispose()
+
+
+@pytest.mark.parametrize("url_fixture", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])
+def test_migration_0016_round_trip_leaves_the_open_task_indexes_partial(request, url_fixture):
+    url = request.getfixturevalue(url_fixture)
+    command.downgrade(alembic_config(url), "0015")
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'human_task'"
+        else:
+            query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'human_task'"
+        found = conn.execute(text(query)).all()
+    engine.dispose()
+    definitions = {name: sql or "" for name, sql in found}
+    assert OPEN_INDEXES <= set(definitions)
+    assert all("ready" in definitions[name] and "WHERE" in definitions[name].upper() for name in OPEN_INDEXES)
+    assert "WHERE" not in definitions["ix_human_task_inbox"].upper()
