@@ -387,12 +387,11 @@ def _audit_phase(factory, scale: Scale, progress: Progress | None) -> dict[str, 
             for number in range(done, min(to_add, done + 10_000)):
                 event = AuditEvent(occurred_at=base + timedelta(seconds=number * 30), actor_id=None,
                                    action=actions[number % len(actions)], object_type="dossier",
-                                   object_id=str(rng.randint(1, dossiers)), prev_hash=prev,
-                                   dossier_id=rng.randint(1, dossiers))  # fmt: skip
+                                   object_id=str(rng.randint(1, dossiers)), dossier_id=rng.randint(1, dossiers))  # fmt: skip
                 event.hash = event_hash(event, prev)
                 prev = event.hash
                 batch.append({c: getattr(event, c) for c in ("occurred_at", "actor_id", "action", "object_type",
-                                                             "object_id", "prev_hash", "hash", "dossier_id")})  # fmt: skip
+                                                             "object_id", "hash", "dossier_id")})  # fmt: skip
             last_id = session.execute(insert(AuditEvent).returning(AuditEvent.id), batch).scalars().all()[-1]
             head.last_event_id, head.last_hash = last_id, prev
             done += len(batch)

@@ -187,11 +187,11 @@ def run_audit_benchmark(events: int, database_url: str | None = None, queries: i
                 event = AuditEvent(occurred_at=base + timedelta(seconds=number * 30), actor_id=None,
                                    action=actions[number % len(actions)], object_type="dossier",
                                    object_id=str(rng.randint(1, 20000)), after_json=None, comment=None,
-                                   prev_hash=prev, dossier_id=rng.randint(1, 20000))  # fmt: skip
+                                   dossier_id=rng.randint(1, 20000))  # fmt: skip
                 event.hash = event_hash(event, prev)
                 prev = event.hash
                 batch.append({c: getattr(event, c) for c in ("occurred_at", "actor_id", "action", "object_type",
-                                                             "object_id", "prev_hash", "hash", "dossier_id")})  # fmt: skip
+                                                             "object_id", "hash", "dossier_id")})  # fmt: skip
                 if len(batch) == 10_000:
                     session.execute(insert(AuditEvent), batch)
                     batch = []

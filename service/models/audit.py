@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -67,9 +67,7 @@ class AuditEvent(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(500))
-    # The previous event's hash is not stored (schema 0014): it is the hash of the row before. Code that
-    # builds events by hand with prev_hash= (the benchmark fillers) is accepted and the value ignored.
-    prev_hash: ClassVar[str | None] = None
+    # The previous event's hash is not stored (schema 0014): it is the hash of the row before.
     hash: Mapped[str] = mapped_column(Sha256Digest())
 
 
