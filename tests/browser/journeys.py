@@ -9,6 +9,10 @@ from service.operations.demo import sample_pdf
 
 
 def login(page, username: str, password: str = "demo") -> None:  # type: ignore[no-untyped-def]
+    # Leave the previous page first: a request of it still in flight could otherwise answer after the
+    # cookies are cleared and put the previous official's session back (the login form's CSRF token
+    # then belongs to another session and the login answers 400).
+    page.goto("about:blank")
     page.context.clear_cookies()  # a fresh session, as when another official sits down
     page.goto("/auth/login")
     page.fill("#username", username)
@@ -39,11 +43,18 @@ def create_and_submit(page, tmp: Path, title: str, nominee: str, award_label: st
         if kind == "achievement_report":
             form.locator("select[name=nominee_id]").select_option(label=nominee)
         form.locator("input[type=file]").set_input_files(str(file))
-        form.locator("button[type=submit]").click()
-        page.wait_for_load_state()
-    page.locator("[data-testid=submit-form] button").click()
-    page.wait_for_load_state()
+        post_and_wait(page, form.locator("button[type=submit]"))
+    post_and_wait(page, page.locator("[data-testid=submit-form] button"))
     return dossier_id
+
+
+def post_and_wait(page, button) -> None:  # type: ignore[no-untyped-def]
+    """Click a button that posts its form and wait until the page the answer leads to has loaded.
+
+    A click returns once the click is dispatched; waiting for the load state right after it can see
+    the old page, still loaded, and move on while the post is in flight."""
+    with page.expect_navigation():
+        button.click()
 
 
 def decide(page, dossier_id: int, decision_label: str, comment: str = "") -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import pytest
 from service.operations.demo import sample_pdf
 
 from .conftest import shot
-from .journeys import create_and_submit, decide, login
+from .journeys import create_and_submit, decide, login, post_and_wait
 
 pytestmark = pytest.mark.browser
 DOCS = ["proposal_letter", "meeting_minutes", "achievement_report"]
@@ -67,9 +67,8 @@ def test_return_for_supplement_round_trip(page, artifacts, tmp_path: Path):
     form.locator("select[name=kind]").select_option("achievement_report")
     form.locator("select[name=nominee_id]").select_option(label="Ngô Văn Bình")
     form.locator("input[type=file]").set_input_files(str(report))
-    form.locator("button[type=submit]").click()
-    page.locator("[data-testid=submit-form] button").click()
-    page.wait_for_load_state()
+    post_and_wait(page, form.locator("button[type=submit]"))
+    post_and_wait(page, page.locator("[data-testid=submit-form] button"))
     assert page.locator("[data-testid=dossier-status]").inner_text() == "Đang xét duyệt"
 
 
