@@ -79,12 +79,6 @@ def utcnow() -> datetime:
 READ_ONLY = "thidua_read_only"  # execution option: this transaction only reads (SQLite begins it deferred)
 
 
-def begin_read_only(session: Session) -> None:
-    """Start the session's transaction as a read: on SQLite it takes no write lock (writes must not follow)."""
-    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
-        session.connection(execution_options={READ_ONLY: True})
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL."""
     if url.startswith("sqlite"):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflows import Engine
 
-from ..db import begin_read_only
+from ..db import READ_ONLY
 from ..domain.actors import Actor
 from ..operations.accounts import actor_for_user
 from ..storage import FileStore
@@ -20,8 +20,9 @@ from ..storage import FileStore
 def get_session() -> Session:
     """The request's database session (closed at teardown)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["thidua.session_factory"]()
-        begin_read_only(g.db_session)  # writes go through transaction(), which ends this read first
+        # Its transactions read (on SQLite: BEGIN deferred, no write lock) and begin when first used;
+        # writes go through transaction(), which ends the current read first.
+        g.db_session = current_app.extensions["thidua.session_factory"](bind=current_app.extensions["thidua.read_bind"])
     return g.db_session  # type: ignore[no-any-return]
 
 
@@ -56,8 +57,8 @@ def transaction() -> Iterator[Session]:
     if db.in_transaction():
         db.commit()
     with db.begin():
+        db.connection(execution_options={READ_ONLY: False})  # a writing transaction: BEGIN IMMEDIATE on SQLite
         yield db
-    begin_read_only(db)
 
 
 def navigation() -> dict[str, object]:
