@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from ..models import ApiToken, User
+from ..domain.actors import Actor
+from ..models import ApiToken, RoleAssignment, User
 from .accounts import authenticate
 from .audit import record_event
 
@@ -28,7 +29,7 @@ class IssuedToken:
 
 @dataclass(frozen=True)
 class TokenCheck:
-    user: User | None
+    actor: Actor | None  # the token's user with the roles they hold now
     problem: str | None = None  # unknown | expired | inactive
     token_id: int | None = None
     stale_last_used: bool = False  # last_used_at is older than LAST_USED_RESOLUTION: record_token_use updates it
@@ -63,27 +64,35 @@ def login_for_token(
     return issue_token(session, user, now) if user is not None else None
 
 
-# Every API request runs this: built once, the token and its user in one round trip.
-_TOKEN_AND_USER = (
-    select(ApiToken, User).outerjoin(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("token_hash"))
-)
+# Every API request runs this: built once; the token, its user and the user's roles in one round trip.
+_TOKEN_USER_ROLES = (
+    select(ApiToken.id, ApiToken.expires_at, ApiToken.last_used_at, User.id.label("user_id"), User.username,
+           User.is_active, RoleAssignment.role, RoleAssignment.org_unit_id)
+    .outerjoin(User, User.id == ApiToken.user_id)
+    .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)  # fmt: skip
 
 
 def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
-    """The active user a valid, unexpired token belongs to, or why not. Reads only: when the token's
-    last use is more than a minute old, `stale_last_used` says record_token_use should be called."""
+    """The active user a valid, unexpired token belongs to, as an Actor (roles read now), or why not.
+
+    Reads only: when the token's last use is more than a minute old, `stale_last_used` says
+    record_token_use should be called."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return TokenCheck(None, "unknown")
-    found = session.execute(_TOKEN_AND_USER, {"token_hash": hash_token(token)}).first()
-    if found is None:
+    rows = session.execute(_TOKEN_USER_ROLES, {"token_hash": hash_token(token)}).all()
+    if not rows:
         return TokenCheck(None, "unknown")
-    row, user = found
+    row = rows[0]
     if row.expires_at <= now:
         return TokenCheck(None, "expired")
-    if user is None or not user.is_active:
+    if row.user_id is None or not row.is_active:
         return TokenCheck(None, "inactive")
+    roles = frozenset((r.role, r.org_unit_id) for r in rows if r.role is not None)
     stale = row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
-    return TokenCheck(user, token_id=row.id, stale_last_used=stale)
+    return TokenCheck(Actor(user_id=row.user_id, username=row.username, roles=roles), token_id=row.id,
+                      stale_last_used=stale)  # fmt: skip
 
 
 def record_token_use(session: Session, check: TokenCheck, now: datetime) -> None:

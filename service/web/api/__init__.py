@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, Flask, g, request
 
 from ...errors import NotFound
-from ...operations.accounts import actor_for_user
 from ...operations.tokens import check_token, record_token_use
 from ..context import get_engine, get_session, transaction
 from .errors import ApiError, init_error_handlers, problem
@@ -41,20 +40,19 @@ def refuse_impossible_ids(_endpoint: str | None, values: dict[str, Any] | None) 
 
 @bp.before_request
 def authenticate() -> None:
-    """Every route but the token and the document needs a valid token; the Actor is read fresh each request."""
+    """Every route but the token and the document needs a valid token; the Actor (with roles) is read fresh each request."""
     if request.endpoint in PUBLIC:
         return
     token = bearer_token()
     db, now = get_session(), get_engine().clock.now()
     check = check_token(db, token, now)  # a read; the use is written at most once a minute per token
-    if check.user is None:
+    if check.actor is None:
         raise ApiError(401, "invalid_token", _TOKEN_PROBLEMS[check.problem or "unknown"],
                        {"WWW-Authenticate": 'Bearer realm="thidua", error="invalid_token"'})  # fmt: skip
     if check.stale_last_used:
         with transaction() as writing:
             record_token_use(writing, check, now)
-    g.api_user = check.user
-    g.actor = actor_for_user(db, check.user)
+    g.actor = check.actor
 
 
 def init_api(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request
 
+from ...models import User
 from ...operations.tokens import login_for_token
 from ...queries.account import role_units
 from ..context import get_engine, get_session, transaction
@@ -25,7 +26,8 @@ def token() -> tuple[Response, int]:
 
 @bp.route("/me")
 def me() -> Response:
-    user = g.api_user
+    user = get_session().get(User, g.actor.user_id)
+    assert user is not None  # check_token found this active user in the same read
     roles = [{"role": role, "unit_id": unit.id, "unit_code": unit.code, "unit_name": unit.name,
               "unit_level": unit.level}
              for role, unit in role_units(get_session(), user.id)]  # fmt: skip
