@@ -21,7 +21,7 @@ from .errors import EngineError, ExpressionError, InvalidDecision, TaskNotReady
 from .expressions import FUNCTIONS, RestrictedScriptEngine
 from .history import PathStep, path_taken
 from .state import dump_state, load_state
-from .tasks import ReadyTask, ready_tasks
+from .tasks import ReadyTask, all_tasks, ready_tasks
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _SCALARS = (str, int, float, bool, type(None))
@@ -167,7 +167,7 @@ class Engine:
             # there is READY but has not run. Keep stepping until no engine task is READY.
             for _ in range(10):
                 workflow.do_engine_steps()
-                if not workflow.get_tasks(state=TaskState.READY, manual=False):
+                if not any(t.has_state(TaskState.READY) and not t.task_spec.manual for t in all_tasks(workflow)):
                     break
         except (SpiffWorkflowException, ExpressionError) as exc:
             raise _engine_error(exc) from None
@@ -179,7 +179,7 @@ class Engine:
         status = "running" if not completed else ("completed" if workflow.success else "cancelled")
         end_event = None
         if completed and workflow.success:
-            ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if _is_end_event(t)]
+            ends = [t for t in all_tasks(workflow) if t.has_state(TaskState.COMPLETED) and _is_end_event(t)]
             main_ends = [t for t in ends if not _on_timer_branch(t, definition)] or ends
             end_event = max(main_ends, key=lambda t: t.last_state_change).task_spec.bpmn_id if main_ends else None
         data = workflow.data if completed else _current_data(workflow)
@@ -207,7 +207,7 @@ def _checked_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _finished_ids(workflow: BpmnWorkflow) -> set[UUID]:
-    return {t.id for t in workflow.get_tasks(state=TaskState.COMPLETED)}
+    return {t.id for t in all_tasks(workflow) if t.has_state(TaskState.COMPLETED)}
 
 
 def _is_end_event(task: Any) -> bool:
@@ -228,7 +228,7 @@ def _on_timer_branch(task: Any, definition: Definition) -> bool:
 
 def _new_events(workflow: BpmnWorkflow, before: set[UUID]) -> list[EngineEvent]:
     events = []
-    fresh = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if t.id not in before]
+    fresh = [t for t in all_tasks(workflow) if t.has_state(TaskState.COMPLETED) and t.id not in before]
     for task in sorted(fresh, key=lambda t: t.last_state_change):
         spec = task.task_spec
         if spec.bpmn_id is None:

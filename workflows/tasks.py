@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from SpiffWorkflow import TaskState
@@ -31,10 +32,21 @@ class ReadyTask:
 
 
 
+def all_tasks(workflow: Any) -> Iterable[Any]:
+    """Every task of an instance, in no particular order (callers sort or collect into sets).
+
+    Without subprocesses these are the workflow's own task table, read as it is: SpiffWorkflow's
+    get_tasks() walks the tree through an iterator, which costs more than the walk's result is worth
+    when it runs five times per completion. With subprocesses, get_tasks() reaches into them."""
+    if workflow.subprocesses:
+        return workflow.get_tasks()  # type: ignore[no-any-return]
+    return workflow.tasks.values()  # type: ignore[no-any-return]
+
+
 def ready_tasks(workflow: Any, definition: Definition) -> tuple[ReadyTask, ...]:
     """The READY user tasks of a workflow, in a stable order (oldest first)."""
     out = []
-    tasks = workflow.get_tasks(state=TaskState.READY, manual=True)
+    tasks = [t for t in all_tasks(workflow) if t.has_state(TaskState.READY) and t.task_spec.manual]
     for task in sorted(tasks, key=lambda t: (t.last_state_change, str(t.id))):
         step = definition.steps.get(task.task_spec.bpmn_id)
         if step is None:  # a manual task our lint should have refused; never silently hidden
