@@ -19,19 +19,19 @@ from workflows import SERIALIZER_VERSION, Definition, Outcome, ReadyTask
 from ..domain.actors import Actor
 from ..domain.dossier_status import status_for_end_event, status_while_running
 from ..errors import InvalidInput
-from ..models import Dossier, HumanTask, OrgUnit, ProcessInstance
-from ..queries.org import path_units
+from ..models import Dossier, HumanTask, ProcessInstance
+from ..queries.org import path_levels
 from .audit import record_event
 from .notifications import notify_outcome
 from .rows import insert_row, update_row
 
 
-def owner_unit(session: Session, dossier: Dossier, level: str, cache: dict[str, OrgUnit | None]) -> OrgUnit:
-    """The org unit at `level` on the dossier's submitting unit's path to the root (the lane's owner)."""
+def owner_unit(session: Session, dossier: Dossier, level: str, cache: dict[str, int | None]) -> int:
+    """The id of the org unit at `level` on the dossier's submitting unit's path to the root (the lane's owner)."""
     if level not in cache:
         # The whole path to the root in one query; the nearest unit at each level owns that level's lanes.
-        for unit in path_units(session, dossier.unit_id):
-            cache.setdefault(str(unit.level), unit)
+        for unit_id, unit_level in path_levels(session, dossier.unit_id):
+            cache.setdefault(unit_level, unit_id)
         cache.setdefault(level, None)
     owner = cache[level]
     if owner is None:
@@ -74,7 +74,7 @@ def apply_outcome(
         if guid not in ready_ids and guid != completed_guid:
             # Gone from the engine: cancelled by a timer, a cancel or a migration.
             update_row(session, _task_row(session, row_id), {"state": "cancelled"})
-    owners: dict[str, OrgUnit | None] = {}
+    owners: dict[str, int | None] = {}
     created = []
     for task in outcome.ready_tasks:
         row_id = open_rows.get(task.task_id)
@@ -97,7 +97,7 @@ def apply_outcome(
 
 def _new_row(
     session: Session, instance: ProcessInstance, dossier: Dossier, task: ReadyTask,
-    owners: dict[str, OrgUnit | None], now: datetime,
+    owners: dict[str, int | None], now: datetime,
 ) -> HumanTask:  # fmt: skip
     owner = owner_unit(session, dossier, task.level, owners)
     return insert_row(session, HumanTask, {
@@ -108,12 +108,12 @@ def _new_row(
         "lane": task.lane,
         "role": task.role,
         "level": task.level,
-        "org_unit_id": owner.id,
+        "org_unit_id": owner,
         "state": "ready",
         "due_at": task.due_at,
         "escalate_to_role": task.escalate_to_role,
         "escalate_to_unit_id": (
-            owner_unit(session, dossier, task.escalate_to_level, owners).id if task.escalate_to_level else None
+            owner_unit(session, dossier, task.escalate_to_level, owners) if task.escalate_to_level else None
         ),
         "created_at": now,
     })  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, bindparam, literal, or_, select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from ..domain.actors import Actor
 from ..models import Campaign, OrgUnit, OrgUnitName, RoleAssignment, User
 
 
-def _path_statement() -> Select[tuple[OrgUnit]]:
+def _path_statement(*columns: Any) -> Select[Any]:
     walk = select(OrgUnit.id, OrgUnit.parent_id, literal(0).label("depth")).where(
         OrgUnit.id == bindparam("unit_id")).cte("walk", recursive=True)  # fmt: skip
     walk = walk.union_all(
@@ -19,10 +20,12 @@ def _path_statement() -> Select[tuple[OrgUnit]]:
         .join(walk, OrgUnit.id == walk.c.parent_id)
         .where(walk.c.depth < 31)
     )  # fmt: skip
-    return select(OrgUnit).join(walk, OrgUnit.id == walk.c.id).order_by(walk.c.depth)
+    return select(*columns).join(walk, OrgUnit.id == walk.c.id).order_by(walk.c.depth)
 
 
-_PATH = _path_statement()  # built once: SQLAlchemy then reuses its compiled form
+# Built once each: SQLAlchemy then reuses their compiled form.
+_PATH = _path_statement(OrgUnit)
+_PATH_LEVELS = _path_statement(OrgUnit.id, OrgUnit.level)
 
 
 def path_units(session: Session, unit_id: int) -> list[OrgUnit]:
@@ -30,9 +33,14 @@ def path_units(session: Session, unit_id: int) -> list[OrgUnit]:
     return list(session.scalars(_PATH, {"unit_id": unit_id}))
 
 
+def path_levels(session: Session, unit_id: int) -> list[tuple[int, str]]:
+    """(id, level) from the unit up to the root, as path_units but without loading the units."""
+    return [(found, str(level)) for found, level in session.execute(_PATH_LEVELS, {"unit_id": unit_id})]
+
+
 def unit_path(session: Session, unit_id: int) -> list[int]:
     """Ids from the unit up to the root (the unit first)."""
-    return [unit.id for unit in path_units(session, unit_id)]
+    return [found for found, _ in path_levels(session, unit_id)]
 
 
 _HOLDERS = (
