@@ -19,7 +19,7 @@ from workflows import Outcome
 from ..config import smtp_settings
 from ..domain.notices import notice_subject, notice_text
 from ..models import Dossier, HumanTask, Notification, User
-from ..queries.org import role_holders
+from ..queries.org import Contact, role_holder_contacts
 from .jobs import enqueue
 from .rows import insert_rows
 
@@ -31,13 +31,13 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
     """Notify the people an applied outcome concerns (see the module docstring)."""
     told: set[int] = set()
     if created and dossier.status == "returned":
-        for user in role_holders(session, CLERK_ROLE, dossier.unit_id, now.date()):
+        for user in role_holder_contacts(session, CLERK_ROLE, dossier.unit_id, now.date()):
             told.add(user.id)
             _notify(session, user, "returned", dossier, created[0], now)
     for task in created:
         if task.claimed_by is not None:
             continue
-        for user in role_holders(session, task.role, task.org_unit_id, now.date()):
+        for user in role_holder_contacts(session, task.role, task.org_unit_id, now.date()):
             if user.id not in told:
                 _notify(session, user, "task", dossier, task, now)
     fired = [e.detail.get("attached_task_id") for e in outcome.events if e.kind == "timer_fired"]
@@ -46,7 +46,7 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
                                                        HumanTask.task_guid.in_(fired)))  # fmt: skip
         for row in rows:
             if row.escalate_to_role and row.escalate_to_unit_id:
-                for user in role_holders(session, row.escalate_to_role, row.escalate_to_unit_id, now.date()):
+                for user in role_holder_contacts(session, row.escalate_to_role, row.escalate_to_unit_id, now.date()):
                     _notify(session, user, "escalation", dossier, row, now)
 
 
@@ -55,7 +55,8 @@ def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier
     _notify(session, assignee, "assigned", dossier, task, now)
 
 
-def _notify(session: Session, user: User, kind: str, dossier: Dossier, task: HumanTask, now: datetime) -> None:
+def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier, task: HumanTask,
+            now: datetime) -> None:  # fmt: skip
     # The row names the kind, task and dossier only: its sentence is built when shown (domain.notices).
     insert_rows(session, Notification, [{"user_id": user.id, "kind": kind, "dossier_id": dossier.id, "task_id": task.id,
                                           "created_at": now}])  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -53,6 +54,22 @@ _HOLDERS_ON = _HOLDERS.where(
     or_(RoleAssignment.valid_from.is_(None), RoleAssignment.valid_from <= bindparam("on")),
     or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= bindparam("on")),
 )  # built once each: SQLAlchemy reuses their compiled form
+
+
+# The same holders on a day as plain rows (id, full_name, email): notifications need no more, every completion asks.
+_CONTACTS_ON = _HOLDERS_ON.with_only_columns(User.id, User.full_name, User.email).distinct()
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    full_name: str
+    email: str | None
+
+
+def role_holder_contacts(session: Session, role: str, unit_id: int, on: date) -> list[Contact]:
+    """role_holders(…, on) as contacts, without loading the users."""
+    return [Contact(*row) for row in session.execute(_CONTACTS_ON, {"role": role, "unit_id": unit_id, "on": on})]
 
 
 def role_holders(session: Session, role: str, unit_id: int, on: date | None = None) -> list[User]:
