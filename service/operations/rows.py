@@ -52,6 +52,7 @@ def update_row(session: Session, obj: Any, values: dict[str, Any], expect: dict[
         set_committed_value(obj, key, values[key])
     if version is not None:
         set_committed_value(obj, version_key, params["version_new"])
+    _changed_in_transaction(session, state, new=False)
     return True
 
 
@@ -69,25 +70,31 @@ def insert_object(session: Session, obj: T) -> T:
     mapper = inspect(type(obj))
     given = obj.__dict__
     full: dict[str, Any] = {}
+    missing = []
     for prop in mapper.column_attrs:
         column = prop.columns[0]
         if column.primary_key and given.get(prop.key) is None:
             continue
         if prop.key in given:
             full[prop.key] = given[prop.key]
-        elif column.default is not None and column.default.is_scalar:
+            continue
+        if column.default is not None and column.default.is_scalar:
             full[prop.key] = column.default.arg
         elif column.default is None and column.nullable:
             full[prop.key] = None
         else:
             raise ValueError(f"insert_row({mapper.class_.__name__}) needs a value for {prop.key}")
-        set_committed_value(obj, prop.key, full[prop.key])
+        missing.append(prop.key)
     keys = tuple(sorted(full))
     result = session.execute(_insert_statement(mapper, keys), {f"v_{k}": full[k] for k in keys})
     (pk,) = result.inserted_primary_key  # type: ignore[misc]
-    set_committed_value(obj, mapper.primary_key[0].key, pk)
+    for key in missing:
+        setattr(obj, key, full[key])
+    setattr(obj, mapper.primary_key[0].key, pk)
+    # As if just loaded: every value it carries becomes its committed state, so nothing is flushed again.
     make_transient_to_detached(obj)
     session.add(obj)
+    _changed_in_transaction(session, inspect(obj), new=True)
     return obj
 
 
@@ -112,6 +119,23 @@ def insert_rows(session: Session, cls: type[Any], rows: list[dict[str, Any]]) ->
     if any(tuple(sorted(row)) != keys for row in rows):
         raise ValueError("insert_rows needs the same columns in every row")
     session.execute(_insert_statement(mapper, keys), [{f"v_{k}": row[k] for k in keys} for row in rows])
+
+
+def _changed_in_transaction(session: Session, state: Any, new: bool) -> None:
+    """Tell the session's current transaction (a savepoint included) about a row written here, as a flush would.
+
+    If that transaction rolls back, the object is expired (read again when next used) or, when it was
+    inserted, removed from the session: a bulk approval undoes one task's savepoint and goes on with
+    the next, which must not see the undone values (the audit chain head above all). SQLAlchemy has no
+    public call for this, so it is done as its own flush does it (tests/operations/test_rows.py checks it).
+    """
+    transaction = session._transaction  # noqa: SLF001
+    if transaction is None:
+        return
+    if new:
+        transaction._new[state] = True  # noqa: SLF001
+    else:
+        transaction._dirty[state] = True  # noqa: SLF001
 
 
 @cache

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.db import make_engine, make_session_factory
-from service.models import Dossier, HumanTask, Nominee, NomineeDecision, ProcessInstance
+from service.models import AuditEvent, Dossier, HumanTask, Nominee, NomineeDecision, ProcessInstance
+from service.operations.audit import record_event, verify_chain
 from service.operations.rows import insert_row, insert_rows, update_by_id, update_row
 from tests.factories import make_award_forms, make_campaign, make_dossier, make_org_tree, make_process_instance, make_user
 
@@ -137,3 +138,35 @@ def test_update_by_id_and_insert_rows_write_whether_or_not_the_row_is_loaded(wor
         assert session.get(Nominee, ids["nominee"]).outcome == "granted"
         results = session.scalars(select(NomineeDecision.result).order_by(NomineeDecision.id)).all()
         assert results == ["approve", "granted"]
+
+
+def test_a_rolled_back_savepoint_undoes_written_rows_in_the_session_too(world):
+    """Bulk approvals give each task a savepoint; one undone must leave no value of it in the session."""
+    factory, ids = world
+    with factory() as session, session.begin():
+        dossier = session.get(Dossier, ids["dossier"])
+        before = dossier.status
+        with pytest.raises(RuntimeError), session.begin_nested():
+            update_row(session, dossier, {"status": "in_review"})
+            task = _new_task(session, ids, guid="g-undone")
+            raise RuntimeError("refused")
+        assert dossier.status == before  # read again from the database
+        assert task not in session
+        again = _new_task(session, ids, guid="g-kept")  # may reuse the undone row's id: no clash in the session
+        assert again in session
+    with factory() as session:
+        guids = session.scalars(select(HumanTask.task_guid)).all()
+        assert guids == ["g-kept"]
+
+
+def test_the_audit_chain_survives_a_rolled_back_savepoint_between_events(world):
+    factory, _ = world
+    with factory() as session, session.begin():
+        record_event(session, action="test.note", object_type="dossier", object_id="1", now=NOW)
+        with pytest.raises(RuntimeError), session.begin_nested():
+            record_event(session, action="test.note", object_type="dossier", object_id="2", now=NOW)
+            raise RuntimeError("refused")
+        record_event(session, action="test.note", object_type="dossier", object_id="3", now=NOW)
+    with factory() as session:
+        assert verify_chain(session).ok
+        assert session.scalars(select(AuditEvent.object_id).order_by(AuditEvent.id)).all()[-2:] == ["1", "3"]
