@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import enum
+import functools
+import hashlib
 import zlib
 
 from sqlalchemy import DateTime, Engine, LargeBinary, MetaData, create_engine, event
@@ -50,18 +52,62 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Instance states are stored as one byte naming the format, then a zlib stream compressed with that
+# format's preset dictionary. The byte is never one a plain zlib stream (migration 0012's format, still
+# read) starts with: a zlib stream's first byte has 8 (deflate) in its low four bits.
+STATE_FORMAT_V1 = b"\x01"
+STATE_DICTIONARY_V1 = Path(__file__).resolve().parent / "state_dictionary_v1.bin"  # scripts/build_state_dictionary.py
+STATE_DICTIONARY_V1_SHA256 = "b604cbd26b7eac8913cdf77bd09646ffaf78ff1ad5b3f445a96edaf931a8ed69"
+# Level 5 with the dictionary: a finished chain's state in about 1.8 KB (plain level 1: 2.6 KB), so two
+# instance rows share a 4 KiB SQLite page; compressing and decompressing it take about 105 µs (plain
+# level 1: 80 µs). Level 6 saves 75 bytes more for 40 µs more, level 9 200 bytes for 300 µs more.
+STATE_LEVEL = 5
+
+
+@functools.cache
+def state_dictionary_v1() -> bytes:
+    """The preset dictionary of format 1: read once, and refused if it is not the one states were written with."""
+    dictionary = STATE_DICTIONARY_V1.read_bytes()
+    if hashlib.sha256(dictionary).hexdigest() != STATE_DICTIONARY_V1_SHA256:
+        raise RuntimeError(f"{STATE_DICTIONARY_V1} has changed; states written with it could no longer be read")
+    return dictionary
+
+
+@functools.cache
+def _primed_compressor() -> zlib._Compress:
+    # Loading the dictionary into a compressor costs about 20 µs; a copy of a primed one is cheaper.
+    return zlib.compressobj(STATE_LEVEL, zdict=state_dictionary_v1())
+
+
+def compress_state(text: str) -> bytes:
+    compressor = _primed_compressor().copy()
+    return STATE_FORMAT_V1 + compressor.compress(text.encode("utf-8")) + compressor.flush()
+
+
+def decompress_state(data: bytes) -> str:
+    """Read either stored format: format 1 (dictionary v1) or plain zlib (migration 0012)."""
+    if data[:1] != STATE_FORMAT_V1:
+        return zlib.decompress(data).decode("utf-8")
+    decompressor = zlib.decompressobj(zdict=state_dictionary_v1())
+    raw = decompressor.decompress(data[1:])
+    if not decompressor.eof or decompressor.unused_data:
+        raise zlib.error("instance state is truncated or followed by stray bytes")
+    return raw.decode("utf-8")
+
+
 class CompressedText(TypeDecorator[str]):
-    """Text kept zlib-compressed in a binary column: an engine state of 16 KiB of JSON is stored in about
-    2.5 KiB. Python sees the exact text that was written (compression is lossless, key order kept)."""
+    """Text kept zlib-compressed with a preset dictionary in a binary column: an engine state of 16 KiB of
+    JSON is stored in about 1.8 KiB. Python sees the exact text that was written (compression is lossless,
+    key order kept). Rows written before the dictionary (plain zlib) are read as they are."""
 
     impl = LargeBinary
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
-        return None if value is None else zlib.compress(value.encode("utf-8"), 1)  # level 1: ~80 µs for 16 KiB
+        return None if value is None else compress_state(value)
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
-        return None if value is None else zlib.decompress(value).decode("utf-8")
+        return None if value is None else decompress_state(value)
 
 
 def str_enum(enum_cls: type[enum.StrEnum]) -> SAEnum:

@@ -11,12 +11,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.db import Base, make_engine, make_session_factory
+from service.db import STATE_FORMAT_V1, Base, decompress_state, make_engine, make_session_factory
 from service.models import AuditChainHead, ProcessInstance
 from service.models.audit import GENESIS_HASH
 from tests.factories import (
     make_award_forms, make_campaign, make_dossier, make_org_tree, make_process_instance, make_user,
 )  # fmt: skip
+from tests.operations.chain_states import province_chain_states
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_instance_state_is_stored_compressed(empty_factory):
         session.get(ProcessInstance, instance_id).state_json = state
     with empty_factory() as session:
         stored = session.execute(text("SELECT state_zlib FROM process_instance WHERE id = :id"), {"id": instance_id}).scalar_one()
-        assert zlib.decompress(stored).decode("utf-8") == state
+        assert decompress_state(stored) == state
         assert len(stored) * 5 < len(state.encode("utf-8"))
 
 
@@ -99,6 +100,58 @@ def test_migration_0012_keeps_every_state_byte_for_byte_both_ways(request, url_f
         assert conn.execute(text("SELECT state_json FROM process_instance WHERE id = :id"), {"id": instance_id}).scalar_one() == state
     engine.dispose()
     command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        assert session.get(ProcessInstance, instance_id).state_json == state
+        with session.connection() as conn:
+            assert not compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("url_fixture", ["empty_sqlite_url", pytest.param("empty_postgres_url", marks=pytest.mark.postgres)])
+def test_migration_0017_rewrites_states_with_the_dictionary_and_back_byte_for_byte(request, url_fixture):
+    from alembic import command
+
+    from service.db import alembic_config
+
+    url = request.getfixturevalue(url_fixture)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    # A running instance waiting at the district council, as migration 0012 stored it (plain zlib).
+    state = province_chain_states()[5].replace('"TD-2026"', '"Thi đua yêu nước: Đồng ý đề nghị"')
+    old = zlib.compress(state.encode("utf-8"), 1)
+    instance_id = _instance_id(factory)
+    select_state = text("SELECT state_zlib FROM process_instance WHERE id = :id")
+    with factory() as session, session.begin():
+        session.execute(text("UPDATE process_instance SET state_zlib = :data WHERE id = :id"), {"data": old, "id": instance_id})
+    engine.dispose()
+
+    def stored() -> bytes:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            data = bytes(conn.execute(select_state, {"id": instance_id}).scalar_one())
+        engine.dispose()
+        return data
+
+    command.downgrade(alembic_config(url), "0016")
+    assert stored() == old  # nothing to undo for a row never rewritten
+    command.upgrade(alembic_config(url), "head")
+    rewritten = stored()
+    assert rewritten[:1] == STATE_FORMAT_V1 and len(rewritten) < len(old)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        assert session.get(ProcessInstance, instance_id).state_json == state
+    engine.dispose()
+    command.downgrade(alembic_config(url), "0016")
+    plain = stored()
+    assert plain[:1] == b"\x78" and zlib.decompress(plain).decode("utf-8") == state
+    # A row the new service wrote before the database was upgraded is left as it is.
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE process_instance SET state_zlib = :data WHERE id = :id"), {"data": rewritten, "id": instance_id})
+    engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    assert stored() == rewritten
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         assert session.get(ProcessInstance, instance_id).state_json == state
