@@ -12,7 +12,7 @@ is checked).
 
 Revision ID: 0017
 Revises: 0016
-Create Date: 2026-12-06 15:00:00
+Create Date: 2026-12-05 20:00:00
 """
 
 from __future__ import annotations
