@@ -136,3 +136,15 @@ def make_process_instance(
     session.add(instance)
     session.flush()
     return instance
+
+
+def make_dossier_with_instance(session: Session) -> ProcessInstance:
+    """The smallest world with a running instance: an org tree, award forms, a unit clerk, a ward campaign,
+    one draft dossier with one nominee, and its instance row (rows only; no engine)."""
+    tree = make_org_tree(session)
+    forms = make_award_forms(session)
+    clerk = make_user(session, "vp.phulam", "unit_clerk", tree.office, full_name="Trần Thị Bình")
+    campaign = make_campaign(session, tree.ward)
+    dossier = make_dossier(session, campaign, tree.office, clerk,
+                           nominees=[("individual", "Nguyễn Văn Ánh", forms.ward)])  # fmt: skip
+    return make_process_instance(session, dossier)

@@ -10,6 +10,7 @@ from service.operations.accounts import actor_for
 from service.operations.demo import attach_sample_documents, username_for
 from service.storage import FileStore
 from tests.conftest import FILES
+from tests.factories import make_dossier_with_instance
 from service.operations.dossiers import NomineeInput, create_dossier
 from service.queries.eligibility import unconfirmed_keys
 from service.operations.tasks import CompletionResult, complete_task, open_task_for
@@ -62,3 +63,9 @@ def dossier(factory: sessionmaker[Session], dossier_id: int) -> Dossier:
         found = session.get(Dossier, dossier_id)
         session.expunge(found)
         return found
+
+
+def instance_id_in(factory: sessionmaker[Session]) -> int:
+    """Commit the smallest world with a running instance (tests.factories) and return the instance's id."""
+    with factory() as session, session.begin():
+        return make_dossier_with_instance(session).id

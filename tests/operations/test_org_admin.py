@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,7 +11,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.db import make_engine, make_session_factory
 from service.domain.actors import Actor
 from service.errors import Conflict, DomainError, Forbidden, InvalidInput
 from service.models import AuditEvent, OrgUnit, OrgUnitName, RoleAssignment, User
@@ -35,12 +33,6 @@ CLERK = Actor(None, "clerk", frozenset({("unit_clerk", 1)}))
 D2020 = date(2020, 1, 1)
 ABOLISHED = date(2025, 7, 1)
 
-
-@pytest.fixture
-def empty_factory(empty_db_url: str) -> Iterator[sessionmaker[Session]]:
-    engine = make_engine(empty_db_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def _tree(factory: sessionmaker[Session]) -> dict[str, int]:

@@ -12,7 +12,7 @@ from service.db import make_engine, make_session_factory
 from service.models import AuditEvent, Dossier, HumanTask, Nominee, NomineeDecision, ProcessInstance
 from service.operations.audit import record_event, verify_chain
 from service.operations.rows import insert_row, insert_rows, update_by_id, update_row
-from tests.factories import make_award_forms, make_campaign, make_dossier, make_org_tree, make_process_instance, make_user
+from tests.factories import make_dossier_with_instance
 
 NOW = datetime(2024, 12, 1, 8, 30, tzinfo=UTC)
 
@@ -22,14 +22,9 @@ def world(empty_db_url):
     engine = make_engine(empty_db_url)
     factory = make_session_factory(engine)
     with factory() as session, session.begin():
-        tree = make_org_tree(session)
-        forms = make_award_forms(session)
-        clerk = make_user(session, "vp.phulam", "unit_clerk", tree.office, full_name="Trần Thị Bình")
-        campaign = make_campaign(session, tree.ward)
-        dossier = make_dossier(session, campaign, tree.office, clerk,
-                               nominees=[("individual", "Nguyễn Văn Ánh", forms.ward)])  # fmt: skip
-        instance = make_process_instance(session, dossier)
-        ids = {"dossier": dossier.id, "instance": instance.id, "unit": tree.office.id, "clerk": clerk.id,
+        instance = make_dossier_with_instance(session)
+        dossier = session.get(Dossier, instance.dossier_id)
+        ids = {"dossier": dossier.id, "instance": instance.id, "unit": dossier.unit_id, "clerk": dossier.created_by,
                "nominee": session.scalar(select(Nominee.id).where(Nominee.dossier_id == dossier.id))}  # fmt: skip
     yield factory, ids
     engine.dispose()

@@ -14,28 +14,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.db import STATE_FORMAT_V1, Base, decompress_state, make_engine, make_session_factory
 from service.models import AuditChainHead, ProcessInstance
 from service.models.audit import GENESIS_HASH
-from tests.factories import (
-    make_award_forms, make_campaign, make_dossier, make_org_tree, make_process_instance, make_user,
-)  # fmt: skip
+from tests.operations.helpers import instance_id_in
 from tests.operations.chain_states import province_chain_states
 
 
-@pytest.fixture
-def empty_factory(empty_db_url):
-    engine = make_engine(empty_db_url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
-def _instance_id(factory) -> int:
-    with factory() as session, session.begin():
-        tree = make_org_tree(session)
-        forms = make_award_forms(session)
-        clerk = make_user(session, "vp.phulam", "unit_clerk", tree.office, full_name="Trần Thị Bình")
-        campaign = make_campaign(session, tree.ward)
-        dossier = make_dossier(session, campaign, tree.office, clerk,
-                               nominees=[("individual", "Nguyễn Văn Ánh", forms.ward)])  # fmt: skip
-        return make_process_instance(session, dossier).id
 
 
 def test_migrations_create_every_model_table(empty_factory):
@@ -71,7 +53,7 @@ def test_instance_state_is_compressed_bytes_on_postgresql_never_json(empty_postg
 
 def test_instance_state_is_stored_compressed(empty_factory):
     state = json.dumps({"tasks": {f"guid-{i}": {"state": 64, "task_spec": f"bước {i}", "data": {}} for i in range(200)}})
-    instance_id = _instance_id(empty_factory)
+    instance_id = instance_id_in(empty_factory)
     with empty_factory() as session, session.begin():
         session.get(ProcessInstance, instance_id).state_json = state
     with empty_factory() as session:
@@ -90,7 +72,7 @@ def test_migration_0012_keeps_every_state_byte_for_byte_both_ways(request, url_f
     engine = make_engine(url)
     factory = make_session_factory(engine)
     state = '{"z": 1, "a": {"ý kiến": "Đồng ý đề nghị"}, "m": [3, 1, 2]}'
-    instance_id = _instance_id(factory)
+    instance_id = instance_id_in(factory)
     with factory() as session, session.begin():
         session.get(ProcessInstance, instance_id).state_json = state
     engine.dispose()
@@ -120,7 +102,7 @@ def test_migration_0017_rewrites_states_with_the_dictionary_and_back_byte_for_by
     # A running instance waiting at the district council, as migration 0012 stored it (plain zlib).
     state = province_chain_states()[5].replace('"TD-2026"', '"Thi đua yêu nước: Đồng ý đề nghị"')
     old = zlib.compress(state.encode("utf-8"), 1)
-    instance_id = _instance_id(factory)
+    instance_id = instance_id_in(factory)
     select_state = text("SELECT state_zlib FROM process_instance WHERE id = :id")
     with factory() as session, session.begin():
         session.execute(text("UPDATE process_instance SET state_zlib = :data WHERE id = :id"), {"data": old, "id": instance_id})
@@ -162,7 +144,7 @@ def test_migration_0017_rewrites_states_with_the_dictionary_and_back_byte_for_by
 
 def test_instance_state_text_comes_back_byte_for_byte(empty_factory):
     state = '{"z": 1, "a": {"ý kiến": "Đồng ý đề nghị"}, "m": [3, 1, 2]}'
-    instance_id = _instance_id(empty_factory)
+    instance_id = instance_id_in(empty_factory)
     with empty_factory() as session, session.begin():
         session.get(ProcessInstance, instance_id).state_json = state
     with empty_factory() as session:
@@ -170,7 +152,7 @@ def test_instance_state_text_comes_back_byte_for_byte(empty_factory):
 
 
 def test_second_writer_of_an_instance_gets_stale_data_error(empty_factory):
-    instance_id = _instance_id(empty_factory)
+    instance_id = instance_id_in(empty_factory)
     with empty_factory() as first, empty_factory() as second:
         # Each loads the row in its own transaction, as two requests do; expire_on_commit=False keeps
         # the loaded version on the object after the read transaction ends.
@@ -191,7 +173,7 @@ def test_second_writer_of_an_instance_gets_stale_data_error(empty_factory):
 def test_overlapping_transactions_on_postgresql_leave_one_winner(empty_postgres_url):
     engine = make_engine(empty_postgres_url)
     factory = make_session_factory(engine)
-    instance_id = _instance_id(factory)
+    instance_id = instance_id_in(factory)
     with factory() as first, factory() as second:
         first.begin()
         mine = first.get(ProcessInstance, instance_id)  # first's transaction stays open throughout

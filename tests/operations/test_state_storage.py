@@ -11,13 +11,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from service import db
-from service.db import (
-    STATE_DICTIONARY_V1, STATE_FORMAT_V1, compress_state, decompress_state, make_engine, make_session_factory,
-)  # fmt: skip
+from service.db import STATE_DICTIONARY_V1, STATE_FORMAT_V1, compress_state, decompress_state
 from service.models import ProcessInstance
-from tests.factories import (
-    make_award_forms, make_campaign, make_dossier, make_org_tree, make_process_instance, make_user,
-)  # fmt: skip
+from tests.operations.helpers import instance_id_in
 from tests.operations.chain_states import province_chain_states
 
 # Pinned here on purpose: states written with the dictionary can only ever be read with these exact bytes.
@@ -33,22 +29,6 @@ VIETNAMESE_TEXT = st.text(
 )
 
 
-@pytest.fixture
-def empty_factory(empty_db_url):
-    engine = make_engine(empty_db_url)
-    yield make_session_factory(engine)
-    engine.dispose()
-
-
-def _instance_id(factory) -> int:
-    with factory() as session, session.begin():
-        tree = make_org_tree(session)
-        forms = make_award_forms(session)
-        clerk = make_user(session, "vp.phulam", "unit_clerk", tree.office, full_name="Trần Thị Bình")
-        campaign = make_campaign(session, tree.ward)
-        dossier = make_dossier(session, campaign, tree.office, clerk,
-                               nominees=[("individual", "Nguyễn Văn Ánh", forms.ward)])  # fmt: skip
-        return make_process_instance(session, dossier).id
 
 
 def _stored(factory, instance_id: int) -> bytes:
@@ -90,7 +70,7 @@ def test_the_format_byte_never_starts_a_plain_zlib_stream():
 def test_both_formats_read_back_byte_for_byte(empty_factory, stored_as, step):
     state = province_chain_states()[step].replace('"TD-2026"', '"Thi đua yêu nước: Đồng ý đề nghị"')
     data = compress_state(state) if stored_as == "dictionary_v1" else zlib.compress(state.encode("utf-8"), 1)
-    instance_id = _instance_id(empty_factory)
+    instance_id = instance_id_in(empty_factory)
     with empty_factory() as session, session.begin():
         session.execute(text("UPDATE process_instance SET state_zlib = :data WHERE id = :id"),
                         {"data": data, "id": instance_id})  # fmt: skip
@@ -101,7 +81,7 @@ def test_both_formats_read_back_byte_for_byte(empty_factory, stored_as, step):
 
 def test_a_finished_chain_is_written_with_the_dictionary_in_under_2000_bytes(empty_factory):
     finished = province_chain_states()[-1]
-    instance_id = _instance_id(empty_factory)
+    instance_id = instance_id_in(empty_factory)
     with empty_factory() as session, session.begin():
         session.get(ProcessInstance, instance_id).state_json = finished
     stored = _stored(empty_factory, instance_id)
