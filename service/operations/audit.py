@@ -83,6 +83,9 @@ def _locked_head(session: Session) -> AuditChainHead:
     cached = session.info.get(_HEAD_KEY)
     if cached is not None and cached[0] is transaction and cached[1] in session:
         return cached[1]  # type: ignore[no-any-return]
+    # The head is the last row a writer locks: changes still pending in the session go first, so every
+    # writer locks rows in the same order (its own rows, then the head) and none waits in a cycle.
+    session.flush()
     head = session.scalar(_HEAD_FOR_UPDATE)
     if head is None:
         head = AuditChainHead(id=1, last_event_id=None, last_hash=GENESIS_HASH)

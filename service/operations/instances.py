@@ -9,6 +9,7 @@ in one tree, and the inbox groups them by campaign and org unit.
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -51,6 +52,7 @@ def apply_outcome(
     now: datetime,
     completed_guid: str | None = None,
     audit: list[dict[str, Any]] | None = None,
+    before_audit: Callable[[], None] | None = None,
 ) -> list[HumanTask]:
     """Store the new state; open rows for new ready tasks, close rows whose task is gone; audit engine events.
 
@@ -58,6 +60,10 @@ def apply_outcome(
     The audit events (the caller's `audit` first, as record_event keyword arguments, then the
     outcome's) are appended last: appending locks the chain head until commit, and on PostgreSQL
     every writer waits for that lock, so it is held for the appends and the commit only.
+    `before_audit` runs just before them (a completion writes its decision there: the task, nominee
+    decisions, the dossier's target level). Every writer locks rows in one order, the instance first,
+    then task, dossier and nominee rows, then the chain head, so two writers (an official, the timer
+    worker, an admin) wait for each other and never deadlock.
     """
     update_row(session, instance, {
         "state_json": outcome.state,
@@ -90,6 +96,8 @@ def apply_outcome(
     _engine_events(session, instance, dossier, outcome, actor, now, events)
     _update_dossier(session, dossier, outcome, actor, now, events)
     notify_outcome(session, instance.id, dossier, created, outcome, now)
+    if before_audit is not None:
+        before_audit()
     for event in events:
         record_event(session, **event)
     return created

@@ -209,14 +209,21 @@ def complete_task(
     if arriving:
         for level in sorted(arriving, key=level_rank):
             config.check_arrival(level, now)
-    # From here rows are written: the task by compare-and-set, the instance at the lock_version read above.
-    # If someone else advanced this dossier meanwhile, the transaction fails and nothing of ours is kept.
-    try:
+    # From here rows are written: the instance at the lock_version read above, then the task by compare-and-set,
+    # then the audit events (apply_outcome says why in that order). If someone else advanced this dossier
+    # meanwhile, the transaction fails and nothing of ours is kept.
+
+    def write_decision() -> None:
         # Compare and set: of two officials completing the same task at once, the first UPDATE wins.
         completed = {"state": "completed", "completed_by": actor.user_id, "completed_at": now, "decision": decision,
                      "comment": reason}  # fmt: skip
         if not update_row(session, task, completed, expect={"state": "ready"}):
             raise Conflict("Việc này vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.")
+        if step_outcome is not None:
+            record_step(session, actor, task, step_outcome, council, now)
+            update_row(session, dossier, {"target_level": step_outcome.target_level})
+
+    try:
         audit.append(dict(
             action="task.complete", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
             actor_role=task.role, actor_unit_id=task.org_unit_id,
@@ -228,11 +235,8 @@ def complete_task(
                 actor=actor.user_id, actor_role=task.role, actor_unit_id=task.org_unit_id,
                 after={"target_level": dossier.target_level}, now=now,
             ))  # fmt: skip
-        if step_outcome is not None:
-            record_step(session, actor, task, step_outcome, council, now)
-            update_row(session, dossier, {"target_level": step_outcome.target_level})
         apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid,
-                      audit=audit)  # fmt: skip
+                      audit=audit, before_audit=write_decision)  # fmt: skip
         session.flush()
     except StaleDataError:
         raise Conflict("Hồ sơ vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.") from None
