@@ -42,21 +42,19 @@ class CompletionResult:
 
 
 def require_open_task(session: Session, task_id: int) -> HumanTask:
-    return _open_task_and_instance(session, task_id)[0]
-
-
-def _open_task_and_instance(session: Session, task_id: int) -> tuple[HumanTask, ProcessInstance | None]:
     task = session.get(HumanTask, task_id)
     if task is None:
         raise NotFound("Không tìm thấy việc cần xử lý.")
+    _require_open(task, session.get(ProcessInstance, task.instance_id))
+    return task
+
+
+def _require_open(task: HumanTask, instance: ProcessInstance | None) -> None:
     if task.state != "ready":
         raise Conflict("Việc này đã được xử lý hoặc không còn hiệu lực.")
     # An admin may suspend an instance (operations/instance_admin.py): nobody claims, releases or completes its tasks.
-    # The whole row is returned: the session holds it only weakly, so a caller that drops it reads it again.
-    instance = session.get(ProcessInstance, task.instance_id)
     if instance is not None and instance.status == "suspended":
         raise Conflict("Quy trình của hồ sơ này đang tạm dừng; chưa thể nhận, trả lại hay xử lý việc.")
-    return task, instance
 
 
 # Everything a completion reads about its task, in one round trip.
@@ -88,13 +86,6 @@ def rows_for_completion(session: Session, task_id: int) -> CompletionRows:
     if row is None:
         raise NotFound("Không tìm thấy việc cần xử lý.")
     return CompletionRows(*row)
-
-
-def _require_open(rows: CompletionRows) -> None:
-    if rows.task.state != "ready":
-        raise Conflict("Việc này đã được xử lý hoặc không còn hiệu lực.")
-    if rows.instance.status == "suspended":
-        raise Conflict("Quy trình của hồ sơ này đang tạm dừng; chưa thể nhận, trả lại hay xử lý việc.")
 
 
 def _dossier_id(session: Session, task: HumanTask) -> int | None:
@@ -162,7 +153,7 @@ def complete_task(
     (rows_for_completion) in this transaction.
     """
     rows = rows if rows is not None and rows.task.id == task_id else rows_for_completion(session, task_id)
-    _require_open(rows)
+    _require_open(rows.task, rows.instance)
     task, instance, dossier, campaign = rows.task, rows.instance, rows.dossier, rows.campaign
     require_can_act_on_task(actor, task)
     reason = require_reason(decision, comment)

@@ -24,18 +24,12 @@ def _path_statement(*columns: Any) -> Select[Any]:
     return select(*columns).join(walk, OrgUnit.id == walk.c.id).order_by(walk.c.depth)
 
 
-# Built once each: SQLAlchemy then reuses their compiled form.
-_PATH = _path_statement(OrgUnit)
-_PATH_LEVELS = _path_statement(OrgUnit.id, OrgUnit.level)
-
-
-def path_units(session: Session, unit_id: int) -> list[OrgUnit]:
-    """The unit and its ancestors up to the root (the unit first), in one recursive query; at most 32 deep."""
-    return list(session.scalars(_PATH, {"unit_id": unit_id}))
+_PATH_LEVELS = _path_statement(OrgUnit.id, OrgUnit.level)  # built once: SQLAlchemy then reuses its compiled form
 
 
 def path_levels(session: Session, unit_id: int) -> list[tuple[int, str]]:
-    """(id, level) from the unit up to the root, as path_units but without loading the units."""
+    """(id, level) of the unit and its ancestors up to the root (the unit first), in one recursive query;
+    at most 32 deep."""
     return [(found, str(level)) for found, level in session.execute(_PATH_LEVELS, {"unit_id": unit_id})]
 
 

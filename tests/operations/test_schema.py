@@ -62,6 +62,16 @@ def test_instance_state_is_stored_compressed(empty_factory):
         assert len(stored) * 5 < len(state.encode("utf-8"))
 
 
+def _assert_state_at_head(url: str, instance_id: int, state: str) -> None:
+    """At head the instance's state reads back as `state` and the schema is what the models say."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        assert session.get(ProcessInstance, instance_id).state_json == state
+        with session.connection() as conn:
+            assert not compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+
+
 @pytest.mark.parametrize("url_fixture", ["empty_sqlite_url", pytest.param("empty_postgres_url", marks=pytest.mark.postgres)])
 def test_migration_0012_keeps_every_state_byte_for_byte_both_ways(request, url_fixture):
     from alembic import command
@@ -82,12 +92,7 @@ def test_migration_0012_keeps_every_state_byte_for_byte_both_ways(request, url_f
         assert conn.execute(text("SELECT state_json FROM process_instance WHERE id = :id"), {"id": instance_id}).scalar_one() == state
     engine.dispose()
     command.upgrade(alembic_config(url), "head")
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        assert session.get(ProcessInstance, instance_id).state_json == state
-        with session.connection() as conn:
-            assert not compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    engine.dispose()
+    _assert_state_at_head(url, instance_id, state)
 
 
 @pytest.mark.parametrize("url_fixture", ["empty_sqlite_url", pytest.param("empty_postgres_url", marks=pytest.mark.postgres)])
@@ -134,12 +139,7 @@ def test_migration_0017_rewrites_states_with_the_dictionary_and_back_byte_for_by
     engine.dispose()
     command.upgrade(alembic_config(url), "head")
     assert stored() == rewritten
-    engine = make_engine(url)
-    with make_session_factory(engine)() as session:
-        assert session.get(ProcessInstance, instance_id).state_json == state
-        with session.connection() as conn:
-            assert not compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    engine.dispose()
+    _assert_state_at_head(url, instance_id, state)
 
 
 def test_instance_state_text_comes_back_byte_for_byte(empty_factory):
