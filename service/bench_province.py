@@ -266,7 +266,9 @@ def _run_dossiers(factory, engine: Engine, store: FileStore, scale: Scale, org: 
             dossier_id = dossier.id
             attach_sample_documents(session, clerk, store, engine.clock.now(), dossier_id)
         while True:
-            with factory() as session:
+            # Ended by COMMIT, as the web app ends its reads: a ROLLBACK makes psycopg drop the connection's
+            # prepared statements, and every completion after it would be planned anew on PostgreSQL.
+            with factory() as session, session.begin():
                 task = open_task_for(session, dossier_id)
                 if task is None:
                     break

@@ -82,7 +82,9 @@ def run_service(database_url: str, dossiers: int, progress: Callable[[int], None
             dossier_id = dossier.id
             attach_sample_documents(session, actors["unit_clerk"], store, clock.now(), dossier_id)
         while True:
-            with factory() as session:
+            # Ended by COMMIT, as the web app ends its reads: a ROLLBACK makes psycopg drop the connection's
+            # prepared statements, and every completion after it would be planned anew on PostgreSQL.
+            with factory() as session, session.begin():
                 task = open_task_for(session, dossier_id)
                 if task is None:
                     break
