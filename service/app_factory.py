@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter, Map
 from workflows import SYSTEM_CLOCK, Clock, Engine
 
 from .config import Config
-from .db import READ_ONLY, make_engine, make_session_factory
+from .db import READ_OPTIONS, make_engine, make_session_factory
 from .storage import FileStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -47,9 +47,9 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.url_map.converters["int"] = BoundedInt
     app.extensions["thidua.db_engine"] = db_engine
     app.extensions["thidua.session_factory"] = make_session_factory(db_engine)
-    # A request's session reads through this: on SQLite its transactions begin deferred (no write lock)
-    # unless web.context.transaction() asks for a writing one.
-    app.extensions["thidua.read_bind"] = db_engine.execution_options(**{READ_ONLY: True})
+    # A request's session reads through this: its transactions cannot write (on SQLite they begin deferred,
+    # without the write lock) unless web.context.transaction() asks for a writing one.
+    app.extensions["thidua.read_bind"] = db_engine.execution_options(**READ_OPTIONS)
     app.extensions["thidua.engine"] = Engine(clock)
     app.extensions["thidua.files"] = FileStore(config.upload_dir)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from workflows import Engine
 
-from ..db import READ_ONLY
+from ..db import WRITE_OPTIONS
 from ..domain.actors import Actor
 from ..operations.accounts import actor_for_user
 from ..storage import FileStore
@@ -26,10 +26,24 @@ def get_session() -> Session:
     return g.db_session  # type: ignore[no-any-return]
 
 
-def close_session(_exc: BaseException | None = None) -> None:
+def close_session(exc: BaseException | None = None) -> None:
+    """End the request's reads with COMMIT (they cannot have written): a ROLLBACK would make psycopg drop
+    the connection's prepared statements, and the next request on it would be planned anew by PostgreSQL."""
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
+        if exc is None and session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            session.commit()
+    finally:
         session.close()
+
+
+def discard_changes() -> None:
+    """After an unexpected error: end whatever the request's session had begun, so the error page can read."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
 
 
 def get_engine() -> Engine:
@@ -57,7 +71,7 @@ def transaction() -> Iterator[Session]:
     if db.in_transaction():
         db.commit()
     with db.begin():
-        db.connection(execution_options={READ_ONLY: False})  # a writing transaction: BEGIN IMMEDIATE on SQLite
+        db.connection(execution_options=WRITE_OPTIONS)  # a writing transaction: BEGIN IMMEDIATE on SQLite
         yield db
 
 

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
 from .api.errors import domain_problem, http_problem, unexpected_problem
+from .context import discard_changes
 
 log = logging.getLogger("thidua.web")
 
@@ -30,6 +31,7 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        discard_changes()
         if request.path.startswith("/api/"):
             return unexpected_problem(exc)
         request_id = uuid.uuid4().hex[:12]
