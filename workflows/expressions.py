@@ -86,11 +86,12 @@ def names_used(expression: str) -> set[str]:
 
 def evaluate_expression(expression: str, names: Mapping[str, Any]) -> Any:
     """Evaluate an expression over a deep copy of `names`, so it can never change workflow data."""
-    check_expression(expression)
+    tree = check_expression(expression)
     # simpleeval adds its compound constructors to the dict it is given: hand it a copy.
     evaluator = EvalWithCompoundTypes(names=copy.deepcopy(dict(names)), functions=dict(FUNCTIONS))
     try:
-        return evaluator.eval(expression.strip())
+        # The checked tree (parsed once per expression text) is what runs: simpleeval does not parse again.
+        return evaluator.eval(expression.strip(), previously_parsed=tree.body)
     except InvalidExpression as exc:
         raise ExpressionError(f"không tính được biểu thức '{expression}': {exc}", expression=expression) from None
     except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, MemoryError) as exc:
