@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import functools
 import hashlib
 import zlib
 
-from sqlalchemy import DateTime, Engine, LargeBinary, MetaData, create_engine, event
+from sqlalchemy import BigInteger, DateTime, Engine, LargeBinary, MetaData, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -32,24 +32,66 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# On SQLite a UTC time is stored as integer microseconds since 1970-01-01 UTC: 8 bytes in the row and in
+# every index holding it, where the text SQLAlchemy wrote ('2026-03-01 01:00:00.000000') took 26. A chain
+# writes about 65 of them (audit events, tasks, notifications; due_at is in the inbox index): 1.4 KiB less
+# per chain. The columns stay declared DATETIME (migration 0018 converts the values in place): their
+# NUMERIC affinity keeps integers integers.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+class EpochMicroseconds(BigInteger):
+    """UTCDateTime's storage on SQLite: a plain integer in a column declared DATETIME, so the schema the
+    migrations built (DATETIME columns) still compares equal to the models."""
+
+    __visit_name__ = "DATETIME"
+
+
 class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes on every backend (SQLite stores them naive; we add the zone back)."""
+    """Aware UTC datetimes on every backend: timestamptz on PostgreSQL, integer microseconds since the Unix
+    epoch on SQLite (exact, and compared and sorted as numbers). A naive datetime is refused."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(EpochMicroseconds())
+        return dialect.type_descriptor(self.impl)
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | int | None:
         if value is None:
             return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"not a datetime given to a UTC column: {value!r}")
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        if dialect.name != "sqlite":
+            return value
+        # Exact integer arithmetic. Every datetime (years 1 to 9999) is within ±2.6e17 µs of 1970, far
+        # inside SQLite's 64-bit integers, so nothing can overflow on the way in.
+        return (value - EPOCH) // MICROSECOND
 
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_result_value(self, value: datetime | int | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if isinstance(value, int):
+            try:
+                return EPOCH + value * MICROSECOND
+            except OverflowError:
+                raise ValueError(f"a UTC column holds {value}, outside the years 1 to 9999 in µs since 1970") from None
+        # Text here is a time written before migration 0018 (or by hand): SQLite sorts it after every number.
+        raise ValueError(f"a UTC column holds {value!r}, not integer µs since 1970: is the schema upgraded to 0018?")
+
+    def literal_processor(self, dialect: Any) -> Any:
+        # The default would hand the integer to DateTime's literal renderer (it wants a datetime).
+        if dialect.name != "sqlite":
+            return super().literal_processor(dialect)
+        return lambda value: "NULL" if value is None else str(self.process_bind_param(value, dialect))
 
 
 # Instance states are stored as one byte naming the format, then a zlib stream compressed with that
