@@ -8,10 +8,10 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Integer, String, column, func, insert, select, table, text
+from sqlalchemy import DateTime, Integer, String, column, func, insert, select, table, text
 from sqlalchemy.exc import DBAPIError
 
-from service.db import Base, UTCDateTime, alembic_config, make_engine, make_session_factory
+from service.db import Base, alembic_config, make_engine, make_session_factory
 from service.models import AuditChainHead, AuditEvent
 from service.models.audit import GENESIS_HASH
 from service.operations.audit import event_hash, record_event, verify_chain
@@ -30,8 +30,9 @@ def _chain(url: str) -> tuple[list[tuple[int, str]], tuple[int | None, str]]:
 
 
 def _append_as_schema_0013_did(url: str) -> str:
-    """One event written the old way: hex prev_hash and hash columns, the head moved by hand."""
-    old_event = table("audit_event", column("id", Integer), column("occurred_at", UTCDateTime()),
+    """One event written the old way: hex prev_hash and hash columns, the head moved by hand, the time as
+    SQLAlchemy's DateTime wrote it (text on SQLite until schema 0018; the value is in UTC)."""
+    old_event = table("audit_event", column("id", Integer), column("occurred_at", DateTime(timezone=True)),
                       column("action", String), column("object_type", String), column("object_id", String),
                       column("dossier_id", Integer), column("comment", String), column("prev_hash", String),
                       column("hash", String))  # fmt: skip
