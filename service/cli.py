@@ -386,7 +386,8 @@ def backup_command(target: Path) -> None:
     click.echo(f"Đã sao lưu vào {target}: cơ sở dữ liệu và {len(manifest['files'])} tệp.")  # type: ignore[arg-type]
 
 
-@main.command("restore", help="Khôi phục từ bản sao lưu (kiểm tra mã băm trước), rồi kiểm tra chuỗi nhật ký.")
+@main.command("restore", help="Khôi phục từ bản sao lưu (kiểm tra mã băm trước), cập nhật lược đồ CSDL, "
+                              "rồi kiểm tra chuỗi nhật ký.")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(source: Path) -> None:
     from .backup import restore
@@ -398,6 +399,9 @@ def restore_command(source: Path) -> None:
     except DomainError as exc:
         click.echo(exc.message, err=True)
         sys.exit(1)
+    # A backup taken before the newest migrations is brought up to date first, as `thidua init` would:
+    # the service reads only the current schema (before 0018, SQLite held times as text).
+    upgrade_schema(config.database_url)
     with session_scope(_factory(config)) as session:
         result = verify_chain(session)
     if not result.ok:

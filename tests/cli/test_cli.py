@@ -119,6 +119,30 @@ def test_backup_destroy_restore_keeps_the_audit_chain_and_the_files(run, tmp_pat
     assert "hn-hd-pl.office_clerk" in run("users").output
 
 
+def test_a_backup_from_before_schema_0018_is_upgraded_when_restored(run, tmp_path):
+    import sqlite3
+
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from service.db import alembic_config
+
+    run("init")
+    run("demo")
+    database = tmp_path / "cli.sqlite3"
+    config = alembic_config(f"sqlite:///{database}")
+    command.downgrade(config, "0017")  # times stored as text, as they were before 0018
+    archive = tmp_path / "backup" / "old.tar.gz"
+    assert run("backup", str(archive)).exit_code == 0
+    database.unlink()
+    restored = run("restore", str(archive))
+    assert restored.exit_code == 0 and "chuỗi nhật ký nguyên vẹn" in restored.output
+    with sqlite3.connect(database) as conn:
+        head = ScriptDirectory.from_config(config).get_current_head()
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
+        assert conn.execute("SELECT DISTINCT typeof(occurred_at) FROM audit_event").fetchall() == [("integer",)]
+
+
 def test_serve_with_several_gunicorn_workers_answers(run, tmp_path):
     import os
     import signal
