@@ -376,6 +376,12 @@ def _audit_phase(factory, scale: Scale, progress: Progress | None) -> dict[str, 
     with factory() as session:
         existing = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
         dossiers = session.scalar(select(func.max(ProcessInstance.dossier_id))) or 1
+        # Each event is done by an official in one of their roles, as the real ones are: the auditor's
+        # actor and unit filters then meet the spread of a province (2,333 officials over 2,111 units).
+        holders = session.execute(
+            select(User.id, User.username, RoleAssignment.role, RoleAssignment.org_unit_id)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id).order_by(RoleAssignment.id)
+        ).all()  # fmt: skip
     to_add = max(0, scale.audit_events - existing)
     t0 = time.perf_counter()
     base = datetime(2026, 3, 2, tzinfo=UTC)
@@ -387,20 +393,24 @@ def _audit_phase(factory, scale: Scale, progress: Progress | None) -> dict[str, 
             prev = head.last_hash
             batch = []
             for number in range(done, min(to_add, done + 10_000)):
-                event = AuditEvent(occurred_at=base + timedelta(seconds=number * 30), actor_id=None,
+                who = rng.choice(holders)
+                event = AuditEvent(occurred_at=base + timedelta(seconds=number * 30), actor_id=who.id,
+                                   actor_role=who.role, actor_unit_id=who.org_unit_id,
                                    action=actions[number % len(actions)], object_type="dossier",
                                    object_id=str(rng.randint(1, dossiers)), dossier_id=rng.randint(1, dossiers))  # fmt: skip
                 event.hash = event_hash(event, prev)
                 prev = event.hash
-                batch.append({c: getattr(event, c) for c in ("occurred_at", "actor_id", "action", "object_type",
-                                                             "object_id", "hash", "dossier_id")})  # fmt: skip
+                batch.append({c: getattr(event, c) for c in ("occurred_at", "actor_id", "actor_role", "actor_unit_id",
+                                                             "action", "object_type", "object_id", "hash",
+                                                             "dossier_id")})  # fmt: skip
             last_id = session.execute(insert(AuditEvent).returning(AuditEvent.id), batch).scalars().all()[-1]
             head.last_event_id, head.last_hash = last_id, prev
             done += len(batch)
         if progress:
             progress("nhật ký", done, to_add)
     fill_s = time.perf_counter() - t0
-    kinds = {"all": [], "dossier": [], "action": [], "day": [], "month": []}
+    kinds: dict[str, list[float]] = {"all": [], "dossier": [], "action": [], "day": [], "month": [], "actor": [],
+                                     "unit": []}  # fmt: skip
     with factory() as session:
         total = session.scalar(select(func.count()).select_from(AuditEvent)) or 0
         last_day = (base + timedelta(seconds=to_add * 30)).date()
@@ -410,7 +420,9 @@ def _audit_phase(factory, scale: Scale, progress: Progress | None) -> dict[str, 
             start = base.date() + timedelta(days=rng.randrange(days))
             filters = {"all": AuditFilter(), "dossier": AuditFilter(dossier_id=rng.randint(1, dossiers)),
                        "action": AuditFilter(action="task.claim"), "day": AuditFilter(date_from=start, date_to=start),
-                       "month": AuditFilter(date_from=start, date_to=start + timedelta(days=30))}[kind]  # fmt: skip
+                       "month": AuditFilter(date_from=start, date_to=start + timedelta(days=30)),
+                       "actor": AuditFilter(actor=rng.choice(holders).username),
+                       "unit": AuditFilter(unit_id=rng.choice(holders).org_unit_id)}[kind]  # fmt: skip
             t1 = time.perf_counter()
             page = audit_page(session, filters)
             if page and number % 2:

@@ -43,7 +43,7 @@ def test_tiny_province_run_reports_every_phase_and_draws_the_chart(request, back
     assert phases["raw_spiffworkflow"]["ratio_project_to_raw"] > 0
     assert phases["inbox"]["task_rows"] == 5000 and phases["inbox"]["inbox"]["count"] == 40
     assert phases["audit"]["audit_events"] == 5000
-    assert set(phases["audit"]["by_filter"]) == {"all", "dossier", "action", "day", "month"}
+    assert set(phases["audit"]["by_filter"]) == {"all", "dossier", "action", "day", "month", "actor", "unit"}
     engine = make_engine(url)
     with make_session_factory(engine)() as session:  # the report says what the database holds
         assert session.scalar(select(func.count()).select_from(HumanTask)) == 5000
