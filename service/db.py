@@ -11,9 +11,10 @@ from typing import Any
 import enum
 import functools
 import hashlib
+import uuid
 import zlib
 
-from sqlalchemy import BigInteger, DateTime, Engine, LargeBinary, MetaData, create_engine, event
+from sqlalchemy import BigInteger, DateTime, Engine, LargeBinary, MetaData, Uuid, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -151,6 +152,47 @@ class CompressedText(TypeDecorator[str]):
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
         return None if value is None else decompress_state(value)
+
+
+def canonical_uuid(value: object) -> uuid.UUID:
+    """The UUID a text in canonical form names (36 characters, lowercase, hyphenated); ValueError for anything else."""
+    if isinstance(value, str) and len(value) == 36:
+        try:
+            parsed = uuid.UUID(value)
+        except ValueError:
+            pass
+        else:
+            if str(parsed) == value:
+                return parsed
+    raise ValueError(f"not a UUID in canonical form (lowercase, hyphenated, e.g. '{uuid.UUID(int=0)}'): {value!r}")
+
+
+class CompactUuid(TypeDecorator[str]):
+    """A UUID that Python sees as its canonical text, stored in 16 bytes: PostgreSQL's uuid, raw bytes (BLOB)
+    on SQLite, where the text took 36 in the row and 36 again in each index holding it (migration 0019).
+
+    Only the canonical form is taken, in writes and in comparisons alike, so a value reads back exactly
+    as it was written and a lookup matches what the same text matched when it was stored as text.
+    """
+
+    impl = LargeBinary(16)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Uuid(as_uuid=True))
+        return dialect.type_descriptor(LargeBinary(16))
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> uuid.UUID | bytes | None:
+        if value is None:
+            return None
+        parsed = canonical_uuid(value)
+        return parsed if dialect.name == "postgresql" else parsed.bytes
+
+    def process_result_value(self, value: uuid.UUID | bytes | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        return str(value if isinstance(value, uuid.UUID) else uuid.UUID(bytes=bytes(value)))
 
 
 def str_enum(enum_cls: type[enum.StrEnum]) -> SAEnum:
