@@ -18,6 +18,7 @@ import resource
 import statistics
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -340,8 +341,10 @@ def _inbox_phase(factory, scale: Scale, org: dict[str, Any], progress: Progress 
             bpmn_id, level, role = steps[rng.randrange(len(steps))]
             open_ = rng.random() < 0.01  # about one task in a hundred still waits
             created = base + timedelta(minutes=rng.randrange(600_000))
-            batch.append({"instance_id": instances[rng.randrange(len(instances))], "task_guid": f"{rng.getrandbits(128):032x}",
-                          "bpmn_id": bpmn_id, "name": bpmn_id, "lane": f"{role}@{level}", "role": role, "level": level,
+            instance_id = instances[rng.randrange(len(instances))]
+            guid = str(uuid.UUID(int=rng.getrandbits(128)))  # the engine's form, the only one task_guid takes
+            batch.append({"instance_id": instance_id, "task_guid": guid,
+                          "bpmn_id": bpmn_id, "name": bpmn_id, "role": role, "level": level,
                           "org_unit_id": rng.choice(by_level[level]), "state": "ready" if open_ else "completed",
                           "due_at": created + timedelta(days=10) if open_ else None, "created_at": created,
                           "completed_at": None if open_ else created + timedelta(days=2)})  # fmt: skip

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, CompressedText, UTCDateTime, str_enum, utcnow
+from ..db import Base, CompactUuid, CompressedText, UTCDateTime, str_enum, utcnow
 from .org import Level
 
 
@@ -85,7 +85,11 @@ _ESCALATED = text("state = 'ready' AND escalated_at IS NOT NULL")
 
 
 class HumanTask(Base):
-    """An inbox row, kept in step with the engine's READY user tasks in the same transaction."""
+    """An inbox row, kept in step with the engine's READY user tasks in the same transaction.
+
+    The task's lane is not stored: a lane is always named "role@level" (workflows.lanes), both columns
+    of the row (migration 0019).
+    """
 
     __tablename__ = "human_task"
     __table_args__ = (
@@ -103,10 +107,9 @@ class HumanTask(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
-    task_guid: Mapped[str] = mapped_column(String(36))
+    task_guid: Mapped[str] = mapped_column(CompactUuid())  # the engine's task id, canonical text; 16 bytes stored
     bpmn_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(500))
-    lane: Mapped[str] = mapped_column(String(128))
     role: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(str_enum(Level))
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))

@@ -113,7 +113,6 @@ def _new_row(
         "task_guid": task.task_id,
         "bpmn_id": task.bpmn_id,
         "name": task.name,
-        "lane": task.lane,
         "role": task.role,
         "level": task.level,
         "org_unit_id": owner,

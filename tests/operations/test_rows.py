@@ -15,6 +15,9 @@ from service.operations.rows import insert_row, insert_rows, update_by_id, updat
 from tests.factories import make_dossier_with_instance
 
 NOW = datetime(2024, 12, 1, 8, 30, tzinfo=UTC)
+# Task guids are the engine's task UUIDs in canonical form (the column takes no other).
+GUID = "5d0c2f7e-8a31-4b6e-9f24-1c7d3e5a9b80"
+UNDONE, KEPT = "6e1d3a8f-9b42-4c7f-8a35-2d8e4f6b0c91", "7f2e4b9a-0c53-4d8a-9b46-3e9f5a7c1da2"
 
 
 @pytest.fixture
@@ -30,10 +33,10 @@ def world(empty_db_url):
     engine.dispose()
 
 
-def _new_task(session, ids, guid="g-1"):
+def _new_task(session, ids, guid=GUID):
     return insert_row(session, HumanTask, {
         "instance_id": ids["instance"], "task_guid": guid, "bpmn_id": "ward_office_review",
-        "name": "Thẩm định hồ sơ (Văn phòng UBND phường/xã)", "lane": "office_clerk@ward", "role": "office_clerk",
+        "name": "Thẩm định hồ sơ (Văn phòng UBND phường/xã)", "role": "office_clerk",
         "level": "ward", "org_unit_id": ids["unit"], "state": "ready", "created_at": NOW,
     })  # fmt: skip
 
@@ -49,13 +52,13 @@ def test_insert_row_returns_a_persistent_object_with_every_value_and_no_reload(w
         task_id = task.id
     with factory() as session:
         stored = session.get(HumanTask, task_id)
-        assert (stored.task_guid, stored.state, stored.created_at) == ("g-1", "ready", NOW)
+        assert (stored.task_guid, stored.state, stored.created_at) == (GUID, "ready", NOW)
 
 
 def test_insert_row_refuses_a_missing_required_column(world):
     factory, ids = world
     with factory() as session, session.begin(), pytest.raises(ValueError, match="task_guid"):
-        insert_row(session, HumanTask, {"instance_id": ids["instance"], "bpmn_id": "x", "name": "x", "lane": "x",
+        insert_row(session, HumanTask, {"instance_id": ids["instance"], "bpmn_id": "x", "name": "x",
                                         "role": "x", "level": "ward", "org_unit_id": ids["unit"], "created_at": NOW})  # fmt: skip
 
 
@@ -143,15 +146,15 @@ def test_a_rolled_back_savepoint_undoes_written_rows_in_the_session_too(world):
         before = dossier.status
         with pytest.raises(RuntimeError), session.begin_nested():
             update_row(session, dossier, {"status": "in_review"})
-            task = _new_task(session, ids, guid="g-undone")
+            task = _new_task(session, ids, guid=UNDONE)
             raise RuntimeError("refused")
         assert dossier.status == before  # read again from the database
         assert task not in session
-        again = _new_task(session, ids, guid="g-kept")  # may reuse the undone row's id: no clash in the session
+        again = _new_task(session, ids, guid=KEPT)  # may reuse the undone row's id: no clash in the session
         assert again in session
     with factory() as session:
         guids = session.scalars(select(HumanTask.task_guid)).all()
-        assert guids == ["g-kept"]
+        assert guids == [KEPT]
 
 
 def test_the_audit_chain_survives_a_rolled_back_savepoint_between_events(world):
