@@ -48,6 +48,9 @@ class AuditEvent(Base):
         Index("ix_audit_event_actor_id", "actor_id", "id"),
         Index("ix_audit_event_action_id", "action", "id"),
         Index("ix_audit_event_dossier_id_id", "dossier_id", "id"),
+        # ... and by the unit the actor acted for: without it a unit with few events meant reading the
+        # whole table newest first (100-150 ms at a million events on SQLite; migration 0020).
+        Index("ix_audit_event_actor_unit_id_id", "actor_unit_id", "id"),
         # A date window picks the page's ids from this index alone (an index-only scan on PostgreSQL).
         Index("ix_audit_event_occurred_at_id", "occurred_at", "id"),
     )
