@@ -47,8 +47,8 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.url_map.converters["int"] = BoundedInt
     app.extensions["thidua.db_engine"] = db_engine
     app.extensions["thidua.session_factory"] = make_session_factory(db_engine)
-    # A request's session reads through this: its transactions cannot write (on SQLite they begin deferred,
-    # without the write lock) unless web.context.transaction() asks for a writing one.
+    # A request's session reads through this: on PostgreSQL its transactions cannot write, on SQLite they
+    # begin deferred (no write lock), unless web.context.transaction() asks for a writing one.
     app.extensions["thidua.read_bind"] = db_engine.execution_options(**READ_OPTIONS)
     app.extensions["thidua.engine"] = Engine(clock)
     app.extensions["thidua.files"] = FileStore(config.upload_dir)

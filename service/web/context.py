@@ -27,13 +27,16 @@ def get_session() -> Session:
 
 
 def close_session(exc: BaseException | None = None) -> None:
-    """End the request's reads with COMMIT (they cannot have written): a ROLLBACK would make psycopg drop
-    the connection's prepared statements, and the next request on it would be planned anew by PostgreSQL."""
+    """End the request's reads. On PostgreSQL with COMMIT: they ran READ ONLY, so nothing can be committed,
+    and a ROLLBACK would make psycopg drop the connection's prepared statements (the next request on it
+    would be parsed and planned anew). On SQLite, where a read transaction could have written, ROLLBACK:
+    a change made outside transaction() is never kept."""
     session = g.pop("db_session", None)
     if session is None:
         return
     try:
-        if exc is None and session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        if (exc is None and session.in_transaction() and session.get_bind().dialect.name == "postgresql"
+                and not (session.new or session.dirty or session.deleted)):  # fmt: skip
             session.commit()
     finally:
         session.close()
