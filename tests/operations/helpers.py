@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.db import make_engine
 from service.models import Dossier, HumanTask, OrgUnit
 from service.operations.accounts import actor_for
 from service.operations.demo import attach_sample_documents, username_for
@@ -69,3 +70,16 @@ def instance_id_in(factory: sessionmaker[Session]) -> int:
     """Commit the smallest world with a running instance (tests.factories) and return the instance's id."""
     with factory() as session, session.begin():
         return make_dossier_with_instance(session).id
+
+
+def table_indexes(url: str, table: str) -> dict[str, str]:
+    """The indexes of a table as the database has them: name -> definition (SQL text; '' for SQLite's own)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :table"
+        else:
+            query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :table"
+        found = conn.execute(text(query), {"table": table}).all()
+    engine.dispose()
+    return {name: sql or "" for name, sql in found}

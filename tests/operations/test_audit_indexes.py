@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 from alembic import command
-from sqlalchemy import text
 
 from service.db import alembic_config, make_engine
 from service.models import AuditEvent
 from service.queries.audit import AuditFilter, _query
+from tests.operations.helpers import table_indexes
 from tests.operations.test_task_indexes import _plan
 
 FILTERS = {
@@ -46,15 +46,7 @@ def test_migration_0020_adds_and_removes_the_unit_index(request: pytest.FixtureR
     url = request.getfixturevalue(url_fixture)
 
     def indexes() -> set[str]:
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
-                query = "SELECT indexname FROM pg_indexes WHERE tablename = 'audit_event'"
-            else:
-                query = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_event'"
-            names = set(conn.execute(text(query)).scalars())
-        engine.dispose()
-        return names
+        return set(table_indexes(url, "audit_event"))
 
     assert "ix_audit_event_actor_unit_id_id" in indexes()
     command.downgrade(alembic_config(url), "0019")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from service.db import alembic_config, make_engine
 from service.domain.actors import Actor
 from service.models import HumanTask
 from service.queries.inbox import actionable_task_ids
+from tests.operations.helpers import table_indexes
 
 OPEN_INDEXES = {"ix_human_task_ready_due", "ix_human_task_ready_claimed", "ix_human_task_ready_escalated",
                 "ix_human_task_ready_instance"}  # fmt: skip
@@ -43,15 +44,7 @@ def test_migration_0016_round_trip_leaves_the_open_task_indexes_partial(request,
     url = request.getfixturevalue(url_fixture)
     command.downgrade(alembic_config(url), "0015")
     command.upgrade(alembic_config(url), "head")
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        if engine.dialect.name == "postgresql":
-            query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'human_task'"
-        else:
-            query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'human_task'"
-        found = conn.execute(text(query)).all()
-    engine.dispose()
-    definitions = {name: sql or "" for name, sql in found}
+    definitions = table_indexes(url, "human_task")
     assert OPEN_INDEXES <= set(definitions)
     assert all("ready" in definitions[name] and "WHERE" in definitions[name].upper() for name in OPEN_INDEXES)
     assert "WHERE" not in definitions["ix_human_task_inbox"].upper()
