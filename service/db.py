@@ -239,8 +239,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # on upgrade. A transaction marked read-only (a web request's reads) begins deferred: in WAL
             # mode it reads its snapshot without waiting for the writer. (SQLite's query_only would refuse
             # its writes as PostgreSQL's READ ONLY does, but changing it expires every prepared statement of
-            # the connection: 1.5 ms more per API completion, measured. So on SQLite such a transaction is
-            # not committed, see web.context.close_session.)
+            # the connection: 1.5 ms more per API completion, measured. So on SQLite nothing refuses them:
+            # web.context.close_session rolls such a transaction back at the end of a request.)
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
