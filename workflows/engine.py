@@ -21,6 +21,7 @@ from .errors import EngineError, ExpressionError, InvalidDecision, TaskNotReady
 from .expressions import FUNCTIONS, RestrictedScriptEngine
 from .history import PathStep, path_taken
 from .state import dump_state, load_state
+from .task_ids import TaskIdAllocator, allocating
 from .tasks import ReadyTask, all_tasks, ready_tasks
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -64,9 +65,10 @@ class Engine:
     def start(self, definition: Definition, data: dict[str, Any] | None = None) -> Outcome:
         """Start an instance with initial data and run it to its first waiting step."""
         variables = _checked_data(data or {})
-        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=self._script_engine())
-        workflow.task_tree.data.update(variables)
-        return self._advance(workflow, definition, before=set(), fire_timers=False)
+        with allocating(TaskIdAllocator.fresh()):
+            workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, script_engine=self._script_engine())
+            workflow.task_tree.data.update(variables)
+            return self._advance(workflow, definition, before=set(), fire_timers=False)
 
     def complete(
         self,
@@ -99,24 +101,27 @@ class Engine:
             variables[step.decision_variable] = decision
         task.set_data(**variables)
         before = _finished_ids(workflow)
-        try:
-            task.run()
-        except (SpiffWorkflowException, ExpressionError) as exc:
-            raise _engine_error(exc) from None
-        return self._advance(workflow, definition, before, fire_timers=False)
+        with allocating(TaskIdAllocator.for_workflow(workflow)):
+            try:
+                task.run()
+            except (SpiffWorkflowException, ExpressionError) as exc:
+                raise _engine_error(exc) from None
+            return self._advance(workflow, definition, before, fire_timers=False)
 
     def fire_due_timers(self, definition: Definition, state: str) -> Outcome:
         """Fire every timer that is due by the engine's clock and run what follows."""
         workflow = self._load(definition, state)
-        return self._advance(workflow, definition, _finished_ids(workflow), fire_timers=True)
+        with allocating(TaskIdAllocator.for_workflow(workflow)):
+            return self._advance(workflow, definition, _finished_ids(workflow), fire_timers=True)
 
     def cancel(self, definition: Definition, state: str) -> Outcome:
         """Cancel a running instance; its open tasks are cancelled."""
         workflow = self._load(definition, state)
         if workflow.is_completed():
             raise TaskNotReady("quy trình đã kết thúc, không thể hủy")
-        workflow.cancel()
-        return self._outcome(workflow, definition, events=[])
+        with allocating(TaskIdAllocator.for_workflow(workflow)):
+            workflow.cancel()
+            return self._outcome(workflow, definition, events=[])
 
     def migrate(self, source: Definition, target: Definition, state: str) -> Outcome:
         """Move an instance from `source` to `target` (check_migration must allow it) and run what follows."""
@@ -127,7 +132,8 @@ class Engine:
             raise InvalidDecision("Không chuyển được phiên bản: " + "; ".join(check.reasons), reasons=list(check.reasons))
         workflow = migrate_state(source, target, state)
         workflow.script_engine = self._script_engine()  # type: ignore[attr-defined]
-        return self._advance(workflow, target, _finished_ids(workflow), fire_timers=False)  # type: ignore[arg-type]
+        with allocating(TaskIdAllocator.for_workflow(workflow)):
+            return self._advance(workflow, target, _finished_ids(workflow), fire_timers=False)  # type: ignore[arg-type]
 
     def inspect(self, definition: Definition, state: str) -> Outcome:
         """Restore an instance and report its state without changing it."""

@@ -9,6 +9,7 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 
 from .definitions import Definition
 from .state import SERIALIZER, load_state
+from .task_ids import TaskIdAllocator, allocating
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ def check_migration(source: Definition, target: Definition, state: str) -> Migra
 def migrate_state(source: Definition, target: Definition, state: str) -> object:
     """The instance moved onto `target` (a BpmnWorkflow for the engine to finish); call check_migration first."""
     workflow, diff = _diff(source, target, state)
-    migrate_workflow(diff, workflow, target.spec)
+    with allocating(TaskIdAllocator.for_workflow(workflow)):
+        migrate_workflow(diff, workflow, target.spec)
     return workflow
 
 
