@@ -37,7 +37,7 @@ from .domain.actors import Actor
 from .domain.campaign_file import parse_campaign
 from .models import AuditChainHead, AuditEvent, HumanTask, OrgUnit, ProcessInstance, RoleAssignment, User
 from .operations.accounts import actor_for, hash_password
-from .operations.audit import event_hash, verify_chain
+from .operations.audit import REQUEST_ORIGIN, event_hash, verify_chain
 from .operations.campaigns import import_campaign
 from .operations.definitions import deploy_definition
 from .operations.demo import AWARD_FORMS, attach_sample_documents, ensure_award_forms
@@ -55,6 +55,9 @@ ROLES = {
     "ward": ("office_clerk", "council_secretary", "chairman"),
     "unit": ("unit_clerk",),
 }
+# What Debian's Chromium sends from an office's network: the origin the dossiers' calls carry.
+WEB_ORIGIN = ("10.20.30.40", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "Chrome/156.0.0.0 Safari/537.36")
 TARGETS = {"ratio_project_to_raw": 2.0, "inbox_p95_ms": 50.0, "audit_page_p95_ms": 50.0,
            "full_run_minutes_20000": 10.0, "db_kib_per_chain": 8.0}  # fmt: skip
 
@@ -206,8 +209,14 @@ def run_province(
             "award_forms": [{"code": "BK-TINH", "name": AWARD_FORMS[2][1], "granting_level": "province"}]}), clock.now())  # fmt: skip
     report.phase("org", {"seconds": round(time.perf_counter() - t0, 2), "units": org["units"], "users": org["users"]})
 
-    # 2. the dossiers through the full chain
-    report.phase("dossiers", _run_dossiers(factory, engine, store, scale, org, report, progress))
+    # 2. the dossiers through the full chain, each call carrying a browser's origin as a web request does
+    # (service/web/context.py): every audit event of a request keeps its IP address and user agent, so the
+    # storage per chain counts them too.
+    origin = REQUEST_ORIGIN.set(WEB_ORIGIN)
+    try:
+        report.phase("dossiers", _run_dossiers(factory, engine, store, scale, org, report, progress))
+    finally:
+        REQUEST_ORIGIN.reset(origin)
 
     # 3. the raw engine on the same BPMN, measured in the same run
     raw = run_raw(min(200, max(20, scale.dossiers // 100)))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from service.bench_province import WEB_ORIGIN
 from service.db import make_engine, make_session_factory
 from service.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance
 
@@ -48,6 +49,10 @@ def test_tiny_province_run_reports_every_phase_and_draws_the_chart(request, back
     with make_session_factory(engine)() as session:  # the report says what the database holds
         assert session.scalar(select(func.count()).select_from(HumanTask)) == 5000
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == 5000
+        # the dossiers' calls came "from a browser": their events keep its address, as a web request's do
+        origins = session.execute(select(AuditEvent.ip, func.count()).where(AuditEvent.action == "dossier.create")
+                                  .group_by(AuditEvent.ip)).all()  # fmt: skip
+        assert dict(origins)[WEB_ORIGIN[0]] == 20
         assert session.scalar(select(func.count()).select_from(OrgUnit).where(OrgUnit.code.like("BP%"))) == 27
         assert session.scalar(select(func.count()).select_from(ProcessInstance).where(
             ProcessInstance.status == "completed")) >= 20  # fmt: skip
