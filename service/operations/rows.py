@@ -13,7 +13,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, insert, inspect, update
+from sqlalchemy import Select, Table, bindparam, insert, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -98,6 +99,31 @@ def insert_object(session: Session, obj: T) -> T:
     return obj
 
 
+def find_or_insert_row(session: Session, cls: type[T], key: str, value: Any) -> T:
+    """The row of `cls` whose unique column `key` holds `value`, inserted now if there is none.
+
+    For a table of values kept once each (the primary key and `key` are its only columns). Safe when two
+    transactions insert the same value at once: the INSERT is ON CONFLICT DO NOTHING (on PostgreSQL it
+    waits for the other transaction, then does nothing if that one committed) and the row is read after
+    it. The row is looked up first, as it usually exists: on PostgreSQL an INSERT that does nothing still
+    takes a number from the id sequence. A row inserted here leaves the session if the savepoint or
+    transaction around it rolls back, as insert_object's rows do.
+    """
+    mapper = inspect(cls)
+    found = session.scalars(_find_statement(mapper, key), {"value": value}).one_or_none()
+    if found is not None:
+        return found
+    dialect = session.get_bind().dialect.name
+    pk = session.execute(_insert_missing_statement(mapper, key, dialect), {"value": value}).scalar()
+    if pk is None:  # another transaction inserted it after the look-up above, and has committed
+        return session.scalars(_find_statement(mapper, key), {"value": value}).one()
+    obj = cls(**{key: value, mapper.primary_key[0].key: pk})
+    make_transient_to_detached(obj)
+    session.add(obj)
+    _changed_in_transaction(session, inspect(obj), new=True)
+    return obj
+
+
 def update_by_id(session: Session, cls: type[Any], pk: Any, values: dict[str, Any]) -> None:
     """UPDATE the row `pk` of `cls` now, whether or not the session has loaded it (for rows without a version column)."""
     mapper = inspect(cls)
@@ -156,6 +182,19 @@ def _update_statement(mapper: Mapper[Any], keys: tuple[str, ...], expect_keys: t
 def _insert_statement(mapper: Mapper[Any], keys: tuple[str, ...]) -> Insert:
     column = mapper.get_property
     return insert(_table(mapper)).values({column(k).columns[0]: bindparam(f"v_{k}") for k in keys})
+
+
+@cache
+def _find_statement(mapper: Mapper[Any], key: str) -> Select[Any]:
+    return select(mapper.class_).where(mapper.get_property(key).columns[0] == bindparam("value"))
+
+
+@cache
+def _insert_missing_statement(mapper: Mapper[Any], key: str, dialect: str) -> Any:
+    column = mapper.get_property(key).columns[0]
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = dialect_insert(_table(mapper)).values({column: bindparam("value")})
+    return statement.on_conflict_do_nothing(index_elements=[column]).returning(mapper.primary_key[0])
 
 
 def _table(mapper: Mapper[Any]) -> Table:
