@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from ..db import Base, UTCDateTime
@@ -31,6 +31,19 @@ class Sha256Digest(TypeDecorator[str]):
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
         return None if value is None else bytes(value).hex()
+
+
+class UserAgent(Base):
+    """A browser's or client's user agent text, stored once however many events carry it (migration 0021).
+
+    The text is still part of each event's hash (AuditEvent.user_agent), so editing a row here breaks the
+    chain at the first event that refers to it. Rows are only ever added (PostgreSQL refuses the rest).
+    """
+
+    __tablename__ = "user_agent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(500), unique=True)
 
 
 class AuditEvent(Base):
@@ -69,9 +82,17 @@ class AuditEvent(Base):
     after_json: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(64))
-    user_agent: Mapped[str | None] = mapped_column(String(500))
+    # A browser sends the same ~120 bytes on every event of a request: the text is kept once in user_agent.
+    user_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_agent.id"))
+    # Loaded by id, from the session's identity map when it is there; verify_chain loads a batch's at once.
+    agent: Mapped[UserAgent | None] = relationship()
     # The previous event's hash is not stored (schema 0014): it is the hash of the row before.
     hash: Mapped[str] = mapped_column(Sha256Digest())
+
+    @property
+    def user_agent(self) -> str | None:
+        """The user agent text the event was written with (hashed as it was when it was a column of its own)."""
+        return None if self.agent is None else self.agent.text
 
 
 class AuditChainHead(Base):

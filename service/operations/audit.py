@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from ..models import AuditChainHead, AuditEvent
+from ..models import AuditChainHead, AuditEvent, UserAgent
 from ..models.audit import GENESIS_HASH
-from .rows import insert_object, update_row
+from .rows import find_or_insert_row, insert_object, update_row
 
 
 # Where the current request comes from (IP address, user agent). The web layer sets it for each
@@ -98,6 +98,27 @@ _HEAD_KEY = "thidua.audit_chain_head"
 _HEAD_FOR_UPDATE = select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()  # built once
 
 
+def user_agent_row(session: Session, text: str) -> UserAgent:
+    """The user_agent row holding `text`, inserted if it is new; found once per transaction, not once per event.
+
+    record_event calls it with the chain head locked: appenders then never wait on each other's new texts in
+    a cycle (the insert is still safe without the lock; see rows.find_or_insert_row).
+    """
+    transaction = session.get_transaction()
+    cached = session.info.get(_AGENTS_KEY)
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        session.info[_AGENTS_KEY] = cached
+    agent = cached[1].get(text)
+    # A row this transaction inserted inside a savepoint that rolled back has left the session: find it again.
+    if agent is None or agent not in session:
+        agent = cached[1][text] = find_or_insert_row(session, UserAgent, "text", text)
+    return agent  # type: ignore[no-any-return]
+
+
+_AGENTS_KEY = "thidua.audit_user_agents"
+
+
 def record_event(
     session: Session, *, action: str, object_type: str, object_id: str, actor: int | None = None,
     actor_role: str | None = None, actor_unit_id: int | None = None, before: Any = None, after: Any = None,
@@ -108,11 +129,12 @@ def record_event(
     origin_ip, origin_agent = REQUEST_ORIGIN.get()
     ip, user_agent = ip or origin_ip, user_agent or origin_agent
     head = _locked_head(session)
+    agent = user_agent_row(session, user_agent[:500]) if user_agent else None
     event = AuditEvent(
         occurred_at=(now or datetime.now(UTC)).astimezone(UTC), actor_id=actor, actor_role=actor_role,
         actor_unit_id=actor_unit_id, action=action, object_type=object_type, object_id=str(object_id)[:64],
         before_json=_to_json(before), after_json=_to_json(after), comment=_nfc(comment), ip=ip,
-        user_agent=(user_agent or None) and user_agent[:500],
+        user_agent_id=None if agent is None else agent.id, agent=agent,
         dossier_id=dossier_id if dossier_id is not None else _dossier_of(object_type, object_id, before, after),
     )  # fmt: skip
     event.hash = event_hash(event, head.last_hash)
@@ -139,9 +161,9 @@ def verify_chain(session: Session, batch: int = 5000) -> VerifyResult:
     """
     prev_hash, last_id, checked = GENESIS_HASH, 0, 0
     while True:
-        events = list(
-            session.scalars(select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch))
-        )
+        # The batch's user agent texts come in one more query (by their distinct ids), not one per event.
+        page = select(AuditEvent).options(selectinload(AuditEvent.agent)).where(AuditEvent.id > last_id)
+        events = list(session.scalars(page.order_by(AuditEvent.id).limit(batch)))
         if not events:
             break
         for event in events:
