@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
+from .audit import Sha256Digest
 
 
 class DecisionCounter(Base):
@@ -61,7 +62,7 @@ class GeneratedDocument(Base):
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossier.id"), index=True)
     nominee_id: Mapped[int | None] = mapped_column(ForeignKey("nominee.id"))
     filename: Mapped[str] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(Sha256Digest())  # hex to the service, 32 bytes stored (0022)
     size: Mapped[int]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

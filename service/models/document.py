@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, str_enum, utcnow
+from .audit import Sha256Digest
 
 
 class DocumentKind(enum.StrEnum):
@@ -30,7 +31,8 @@ class Document(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The file's sha256: hex text to the service, 32 bytes in the row and the index (migration 0022).
+    sha256: Mapped[str] = mapped_column(Sha256Digest(), index=True)
     is_current: Mapped[bool] = mapped_column(default=True)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
