@@ -4,8 +4,9 @@ Every uploaded file (about four per dossier) and every PDF the system produces i
 sha256, and its row kept that digest as 64 characters of hex text; a document's was in its row and again
 in ix_document_sha256. Now both columns hold the 32 bytes the hex spells, as the audit trail's hashes do
 since 0014 (Sha256Digest in service/models/audit.py): the service still reads and writes the lowercase
-hex, and a lookup by hex still goes through the index. On SQLite the database grows by {AFTER} KiB per
-completed chain instead of {BEFORE} (thidua bench --province, 200 dossiers, four documents each).
+hex, and a lookup by hex still goes through the index. On SQLite the document table and that index
+take 0.68 KiB per completed chain instead of 0.94, and the database grows by 13.30 KiB per chain instead
+of 13.56 (thidua bench --province, 200 dossiers, four documents each; no generated PDFs there).
 
 Each stored value must be 64 lowercase hex characters (what FileStore.put returns); any other value
 stops the upgrade before anything changes, naming its row, rather than being stored as something else.
