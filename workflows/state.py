@@ -8,8 +8,9 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
 
 from .errors import StateVersionError
 from .timers import ClockedDurationTimer, ClockedTimeDateTimer
@@ -50,9 +51,26 @@ class SpecByReferenceConverter(BpmnWorkflowConverter):
         return workflow
 
 
+class MillisecondTaskConverter(TaskConverter):
+    """Writes each task's time of last change to the millisecond.
+
+    SpiffWorkflow keeps `time.time()` (e.g. 1796517708.3798566): 36 such times in a finished chain's state
+    are about 190 of its 1,040 compressed bytes, and the last four digits say nothing anyone reads (the
+    path diagram shows minutes; ordering ties fall back on the task id, which follows creation order, see
+    task_ids.py). To the millisecond a finished chain's state is about 935 bytes: four instance rows to a
+    4 KiB SQLite page instead of three. A restored task's time is at most a millisecond earlier than it
+    was; tasks changed in the running call keep their exact time until they are written."""
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        dct = super().to_dict(task)
+        dct["last_state_change"] = round(dct["last_state_change"], 3)
+        return dct
+
+
 def _configure() -> BpmnWorkflowSerializer:
     config = dict(DEFAULT_CONFIG)  # never mutate the library's module-level dict (P20)
     config[BpmnWorkflow] = SpecByReferenceConverter
+    config[Task] = MillisecondTaskConverter
     config[ClockedTimeDateTimer] = TimerConditionalEventDefinitionConverter
     config[ClockedDurationTimer] = TimerConditionalEventDefinitionConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config), version=SERIALIZER_VERSION)

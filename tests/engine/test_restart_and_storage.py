@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from workflows import Engine, FixedClock, dump_spec, restore_definition
 
 
@@ -30,3 +33,15 @@ def test_restored_definition_keeps_timers_on_the_injected_clock(drive, chain, cl
     clock.advance(days=11)
     fired = engine.fire_due_timers(definition, outcome.state)
     assert [e.kind for e in fired.events][:1] == ["timer_fired"]
+
+
+def test_stored_times_of_change_are_to_the_millisecond_and_order_is_kept(drive, chain, engine):
+    run = drive("province")
+    run.approve_until("district_council_vote")
+    state = run.outcome.state
+    times = re.findall(r'"last_state_change": ([0-9.e+-]+)', state)
+    assert len(times) == len(json.loads(state)["tasks"]) > 10
+    assert all(len(t.partition(".")[2]) <= 3 for t in times), times
+    # restored from the rounded times, the path is still in the order the steps were taken
+    steps = [s.bpmn_id for s in engine.path(chain, state, include_open=False) if s.kind == "UserTask"]
+    assert steps == run.visited
