@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.db import make_engine
+from service.db import Base, make_engine
 from service.models import Dossier, HumanTask, OrgUnit
 from service.operations.accounts import actor_for
 from service.operations.demo import attach_sample_documents, username_for
@@ -83,3 +87,59 @@ def table_indexes(url: str, table: str) -> dict[str, str]:
         found = conn.execute(text(query), {"table": table}).all()
     engine.dispose()
     return {name: sql or "" for name, sql in found}
+
+
+# --- Migrations of the task table: rows, references and schema as the database has them ----------------
+
+TASK_REFERENCES = "SELECT 'n', id, task_id FROM notification UNION ALL SELECT 'd', id, human_task_id FROM nominee_decision"
+
+
+def query_rows(url: str, sql: str) -> list[dict[str, Any]]:
+    """Rows as the driver gives them (no column types applied), as dicts by column name."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(text(sql))]
+    engine.dispose()
+    return rows
+
+
+def task_rows(url: str) -> list[dict[str, Any]]:
+    return query_rows(url, "SELECT * FROM human_task ORDER BY id")
+
+
+def task_references(url: str) -> list[tuple[Any, ...]]:
+    return sorted(tuple(row.values()) for row in query_rows(url, TASK_REFERENCES))
+
+
+def task_table_schema(url: str) -> dict[str, Any]:
+    """human_task as the database describes it: columns, keys, constraints and every index's full definition."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        found = inspect(conn)
+        columns = [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns("human_task")]
+        if engine.dialect.name == "sqlite":
+            query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'human_task'"
+        else:
+            query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'human_task'"
+            columns.sort()  # PostgreSQL adds a column at the end; SQLite's rebuild puts it back in its place
+        schema = {
+            "columns": columns,
+            "pk": found.get_pk_constraint("human_task"),
+            "foreign_keys": sorted((fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"],
+                                    tuple(fk["referred_columns"])) for fk in found.get_foreign_keys("human_task")),
+            "unique": found.get_unique_constraints("human_task"),
+            "indexes": sorted((name, sql or "") for name, sql in conn.execute(text(query))),
+            "references": sorted((table, fk["name"]) for table in ("notification", "nominee_decision")
+                                 for fk in found.get_foreign_keys(table) if fk["referred_table"] == "human_task"),
+        }  # fmt: skip
+    engine.dispose()
+    return schema
+
+
+def assert_head_agrees_with_models(url: str) -> None:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
+        if engine.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()

@@ -8,15 +8,16 @@ from typing import Any
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 
-from service.db import Base, alembic_config, canonical_uuid, make_engine, make_session_factory
+from service.db import alembic_config, canonical_uuid, make_engine, make_session_factory
 from service.models import Dossier, HumanTask, ProcessInstance
 from service.operations.rows import insert_row
 from tests.factories import make_dossier_with_instance
+from tests.operations.helpers import (
+    assert_head_agrees_with_models, query_rows, task_references, task_rows, task_table_schema,
+)  # fmt: skip
 
 NOW = datetime(2024, 12, 1, 8, 30, tzinfo=UTC)
 SEEDED = ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
@@ -113,60 +114,6 @@ def test_the_lane_is_not_stored():
 
 # --- Migration 0019 --------------------------------------------------------------------------------------
 
-REFERENCES = "SELECT 'n', id, task_id FROM notification UNION ALL SELECT 'd', id, human_task_id FROM nominee_decision"
-
-
-def _query(url: str, sql: str) -> list[dict[str, Any]]:
-    """Rows as the driver gives them (no column types applied), as dicts by column name."""
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        rows = [dict(row._mapping) for row in conn.execute(text(sql))]
-    engine.dispose()
-    return rows
-
-
-def _tasks(url: str) -> list[dict[str, Any]]:
-    return _query(url, "SELECT * FROM human_task ORDER BY id")
-
-
-def _references(url: str) -> list[tuple[Any, ...]]:
-    return sorted(tuple(row.values()) for row in _query(url, REFERENCES))
-
-
-def _schema(url: str) -> dict[str, Any]:
-    """human_task as the database describes it: columns, keys, constraints and every index's full definition."""
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        found = inspect(conn)
-        columns = [(c["name"], str(c["type"]), c["nullable"]) for c in found.get_columns("human_task")]
-        if engine.dialect.name == "sqlite":
-            query = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'human_task'"
-        else:
-            query = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'human_task'"
-            columns.sort()  # PostgreSQL adds a column at the end; SQLite's rebuild puts it back in its place
-        schema = {
-            "columns": columns,
-            "pk": found.get_pk_constraint("human_task"),
-            "foreign_keys": sorted((fk["name"], tuple(fk["constrained_columns"]), fk["referred_table"],
-                                    tuple(fk["referred_columns"])) for fk in found.get_foreign_keys("human_task")),
-            "unique": found.get_unique_constraints("human_task"),
-            "indexes": sorted((name, sql or "") for name, sql in conn.execute(text(query))),
-            "references": sorted((table, fk["name"]) for table in ("notification", "nominee_decision")
-                                 for fk in found.get_foreign_keys(table) if fk["referred_table"] == "human_task"),
-        }  # fmt: skip
-    engine.dispose()
-    return schema
-
-
-def _at_head_agrees_with_the_models(url: str) -> None:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
-        if engine.dialect.name == "sqlite":
-            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
-    engine.dispose()
-
-
 def _without(row: dict[str, Any], *names: str) -> dict[str, Any]:
     return {name: value for name, value in row.items() if name not in names}
 
@@ -176,7 +123,7 @@ def test_migration_0019_keeps_every_task_and_reference_and_undoes_exactly(reques
     url = request.getfixturevalue(url_fixture)
     sqlite = url.startswith("sqlite")
     command.downgrade(alembic_config(url), "0018")
-    before, schema, references = _tasks(url), _schema(url), _references(url)
+    before, schema, references = task_rows(url), task_table_schema(url), task_references(url)
     # The seeded dossiers' tasks, open and done, with notifications and nominee decisions pointing at them.
     assert len(before) > 5 and {row["state"] for row in before} == {"ready", "completed"}
     assert {kind for kind, _, task_id in references if task_id is not None} == {"n", "d"}
@@ -184,14 +131,14 @@ def test_migration_0019_keeps_every_task_and_reference_and_undoes_exactly(reques
     assert all(canonical_uuid(row["task_guid"]) for row in before)
 
     command.upgrade(alembic_config(url), "head")
-    after = _tasks(url)
+    after = task_rows(url)
     if sqlite:  # the rebuilt table keeps the column order
         assert list(after[0]) == [name for name in before[0] if name != "lane"]
     assert [_without(row, "task_guid") for row in after] == [_without(row, "task_guid", "lane") for row in before]
     stored = [uuid.UUID(row["task_guid"]) for row in before]  # 16 raw bytes on SQLite, PostgreSQL's uuid
     assert [row["task_guid"] for row in after] == [guid.bytes if sqlite else guid for guid in stored]
-    assert _references(url) == references
-    _at_head_agrees_with_the_models(url)
+    assert task_references(url) == references
+    assert_head_agrees_with_models(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         tasks = session.scalars(select(HumanTask).order_by(HumanTask.id)).all()
@@ -204,11 +151,11 @@ def test_migration_0019_keeps_every_task_and_reference_and_undoes_exactly(reques
     engine.dispose()
 
     command.downgrade(alembic_config(url), "0018")
-    assert _tasks(url) == before
-    assert _schema(url) == schema
-    assert _references(url) == references
+    assert task_rows(url) == before
+    assert task_table_schema(url) == schema
+    assert task_references(url) == references
     command.upgrade(alembic_config(url), "head")
-    _at_head_agrees_with_the_models(url)
+    assert_head_agrees_with_models(url)
 
 
 @pytest.mark.parametrize("url_fixture", SEEDED)
@@ -220,9 +167,9 @@ def test_migration_0019_refuses_a_guid_that_is_not_a_uuid_and_changes_nothing(re
         task_id = conn.execute(text("SELECT min(id) FROM human_task")).scalar_one()
         conn.execute(text("UPDATE human_task SET task_guid = 'g-1' WHERE id = :id"), {"id": task_id})
     engine.dispose()
-    before = _tasks(url)
+    before = task_rows(url)
     refused = f"human_task {task_id}: task_guid 'g-1' is not a UUID" if url.startswith("sqlite") else "type uuid"
     with pytest.raises((ValueError, DBAPIError), match=refused):
         command.upgrade(alembic_config(url), "head")
-    assert _query(url, "SELECT version_num FROM alembic_version") == [{"version_num": "0018"}]
-    assert _tasks(url) == before
+    assert query_rows(url, "SELECT version_num FROM alembic_version") == [{"version_num": "0018"}]
+    assert task_rows(url) == before
