@@ -145,6 +145,12 @@ def load_definition(session: Session, version_id: int) -> Definition:
     return definition
 
 
+def version_definition(session: Session, version_id: int, sha256: str) -> Definition:
+    """load_definition for a version whose sha256 the caller has read already: no query when it is cached."""
+    cached = _CACHE.get(sha256)
+    return cached if cached is not None else load_definition(session, version_id)
+
+
 def instance_definition(session: Session, instance: ProcessInstance) -> Definition:
     """The Definition an instance runs on. Its state names the definition's sha256, so a cached definition is
     found without a query (content-addressed: restoring checks the same sha256); else by its version row."""

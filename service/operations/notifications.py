@@ -20,6 +20,7 @@ from ..config import smtp_settings
 from ..domain.notices import notice_subject, notice_text
 from ..models import Dossier, HumanTask, Notification, User
 from ..queries.org import Contact, role_holder_contacts
+from ..queries.step_names import task_name
 from .jobs import enqueue
 from .rows import insert_rows
 
@@ -62,7 +63,8 @@ def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier,
                                           "created_at": now}])  # fmt: skip
     settings = smtp_settings()
     if settings is not None and user.email:
-        text, subject = notice_text(kind, task.name, dossier.title), notice_subject(kind, task.name, dossier.title)
+        name = task_name(session, task)
+        text, subject = notice_text(kind, name, dossier.title), notice_subject(kind, name, dossier.title)
         link = f"{settings.base_url}/tasks/{task.id}"
         body = (f"Kính gửi {user.full_name},\n\n{text}\n\nXem và xử lý tại: {link}\n\n"
                 "— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n")  # fmt: skip

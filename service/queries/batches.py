@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..domain.actors import Actor
 from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance
 from .inbox import actionable_task_ids
+from .step_names import step_names
 
 
 @dataclass
@@ -48,7 +49,7 @@ def batches(session: Session, actor: Actor) -> list[Batch]:
     if not pairs:
         return []
     rows = session.execute(
-        select(HumanTask, Dossier, Campaign, OrgUnit)
+        select(HumanTask, ProcessInstance.version_id, Dossier, Campaign, OrgUnit)
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
         .join(Campaign, Dossier.campaign_id == Campaign.id)
@@ -58,14 +59,15 @@ def batches(session: Session, actor: Actor) -> list[Batch]:
         .where(ProcessInstance.status == "running")  # suspended instances' tasks are not actionable (instance admin)
         .order_by(HumanTask.due_at, HumanTask.id)
     ).all()  # fmt: skip
+    rows = [row for row in rows if actor.holds(row[0].role, row[0].org_unit_id)]
+    names = step_names(session, [(version_id, task.bpmn_id) for task, version_id, *_ in rows])
     cache: dict[int, OrgUnit | None] = {}
     groups: dict[tuple[int, str, int, int | None], Batch] = {}
-    for task, dossier, campaign, unit in rows:
-        if not actor.holds(task.role, task.org_unit_id):
-            continue
+    for task, version_id, dossier, campaign, unit in rows:
         source = _ward_of(session, unit.id, cache) if task.level != "ward" else None
         key = (campaign.id, task.bpmn_id, task.org_unit_id, source.id if source else None)
-        batch = groups.setdefault(key, Batch(campaign, task.bpmn_id, task.name, task.org_unit_id, source))
+        name = names[(version_id, task.bpmn_id)]
+        batch = groups.setdefault(key, Batch(campaign, task.bpmn_id, name, task.org_unit_id, source))
         batch.items.append(BatchItem(task, dossier, unit, []))
     found = [b for b in groups.values() if len(b.items) >= 2]
     _attach_nominees(session, found)

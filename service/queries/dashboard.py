@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
 from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit, ProcessInstance
 from .campaign_config import campaign_config
+from .step_names import step_names
 
 
 @dataclass
@@ -54,16 +55,26 @@ def campaign_dashboard(session: Session, campaign: Campaign, now: datetime) -> D
         state = _nominee_state(nominee)
         rows[unit.name].nominees[state] += 1
         nominee_totals[state] += 1
-    overdue = session.execute(
-        select(OrgUnit.name, HumanTask.name, func.count())
+    return Dashboard(campaign, sorted(rows.values(), key=lambda r: r.unit), totals, nominee_totals,
+                     _quota_usage(session, campaign), _overdue(session, campaign, now))  # fmt: skip
+
+
+def _overdue(session: Session, campaign: Campaign, now: datetime) -> list[tuple[str, str, int]]:
+    """Overdue open tasks counted by org unit and step name: by version and bpmn id in SQL (names are not
+    stored), then groups of equal names merged, so a step's line counts its tasks of every version."""
+    counted = session.execute(
+        select(OrgUnit.name, ProcessInstance.version_id, HumanTask.bpmn_id, func.count())
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
         .join(OrgUnit, HumanTask.org_unit_id == OrgUnit.id)
         .where(Dossier.campaign_id == campaign.id, HumanTask.state == "ready", HumanTask.due_at <= now)
-        .group_by(OrgUnit.name, HumanTask.name)
+        .group_by(OrgUnit.name, ProcessInstance.version_id, HumanTask.bpmn_id)
     ).all()  # fmt: skip
-    return Dashboard(campaign, sorted(rows.values(), key=lambda r: r.unit), totals, nominee_totals,
-                     _quota_usage(session, campaign), [(u, s, int(c)) for u, s, c in overdue])  # fmt: skip
+    names = step_names(session, [(version, step) for _, version, step, _ in counted])
+    by_name: Counter[tuple[str, str]] = Counter()
+    for unit, version, step, count in counted:
+        by_name[(unit, names[(version, step)])] += int(count)
+    return [(unit, name, count) for (unit, name), count in sorted(by_name.items())]
 
 
 def _quota_usage(session: Session, campaign: Campaign) -> list[RuleCheck]:

@@ -28,6 +28,7 @@ from ..domain.deadlines import local_date
 from ..operations.definitions import instance_definition
 from .audit import dossier_events
 from .org import name_at
+from .step_names import step_names
 
 
 @dataclass
@@ -45,6 +46,7 @@ class DossierView:
     award_names: dict[int, str] = field(default_factory=dict)  # award form id → as the campaign's plan words it
     suspension: dict[str, Any] | None = None  # while suspended: the instance.suspend event (who, when, why)
     unit_name: str = ""  # the lodging unit's name on the day the dossier was made (units are renamed and merged)
+    step_names: dict[str, str] = field(default_factory=dict)  # bpmn id → name, of every open and done task's step
 
 
 def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierView | None:
@@ -86,8 +88,11 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
             .order_by(HumanTask.completed_at, HumanTask.id)
         )
     )  # fmt: skip
+    tasks = [t for t, _ in view.open_tasks] + [t for t, _ in view.done_tasks]
+    view.step_names = {bpmn_id: name for (_, bpmn_id), name in
+                       step_names(session, [(instance.version_id, t.bpmn_id) for t in tasks]).items()}  # fmt: skip
     view.path = engine.path(instance_definition(session, instance), instance.state_json)
-    task_ids = [str(t.id) for t, _ in view.open_tasks] + [str(t.id) for t, _ in view.done_tasks]
+    task_ids = [str(t.id) for t in tasks]
     events = session.execute(
         select(AuditEvent, User.full_name).outerjoin(User, AuditEvent.actor_id == User.id)
         .where(dossier_events(dossier_id, instance.id, task_ids)).order_by(AuditEvent.id)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance
+from .step_names import step_names
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def inbox(
     if ids is None:
         return []
     query = (
-        select(HumanTask, Dossier.id, Dossier.title, Campaign.code, OrgUnit.name, OrgUnit.id)
+        select(HumanTask, ProcessInstance.version_id, Dossier.id, Dossier.title, Campaign.code, OrgUnit.name,
+               OrgUnit.id)
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
         .join(Campaign, Dossier.campaign_id == Campaign.id)
@@ -106,11 +108,14 @@ def inbox(
             query = query.where(Dossier.unit_id == filters.unit_id)
         if filters.overdue and now is not None:
             query = query.where(HumanTask.due_at <= now)
+    found = session.execute(query).all()
+    names = step_names(session, [(version_id, task.bpmn_id) for task, version_id, *_ in found])
     rows = []
-    for task, dossier_id, title, campaign_code, unit_name, unit_id in session.execute(query):
+    for task, version_id, dossier_id, title, campaign_code, unit_name, unit_id in found:
         rows.append(
             InboxRow(
-                task_id=task.id, step=task.bpmn_id, step_name=task.name, role=task.role, org_unit_id=task.org_unit_id,
+                task_id=task.id, step=task.bpmn_id, step_name=names[(version_id, task.bpmn_id)], role=task.role,
+                org_unit_id=task.org_unit_id,
                 dossier_id=dossier_id, dossier_title=title, campaign_code=campaign_code, submitting_unit=unit_name,
                 due_at=task.due_at, escalated_at=task.escalated_at, claimed_by=task.claimed_by,
                 created_at=task.created_at, escalated_to_me=not actor.holds(task.role, task.org_unit_id),

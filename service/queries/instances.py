@@ -23,6 +23,7 @@ from ..models import (
 )  # fmt: skip
 from ..operations.instance_admin import eligible_assignees
 from .audit import dossier_events
+from .step_names import step_names
 
 STATUSES = ("running", "suspended", "completed", "cancelled", "error")
 
@@ -109,6 +110,7 @@ def _aware(moment: datetime) -> datetime:
 @dataclass
 class OpenTask:
     task: HumanTask
+    name: str  # its step's name in the BPMN of the instance's version
     unit: OrgUnit
     assignee: User | None
     eligible: list[User]
@@ -134,13 +136,15 @@ def instance_detail(session: Session, instance_id: int) -> InstanceDetail | None
     assert dossier is not None and version is not None
     key = session.scalar(select(ProcessDefinition.key).where(ProcessDefinition.id == version.definition_id)) or ""
     detail = InstanceDetail(instance, dossier, version, key)
-    for task, unit in session.execute(
+    open_tasks = session.execute(
         select(HumanTask, OrgUnit).join(OrgUnit, HumanTask.org_unit_id == OrgUnit.id)
         .where(HumanTask.instance_id == instance.id, HumanTask.state == "ready").order_by(HumanTask.id)
-    ):  # fmt: skip
+    ).all()  # fmt: skip
+    names = step_names(session, [(instance.version_id, task.bpmn_id) for task, _ in open_tasks])
+    for task, unit in open_tasks:
         eligible = eligible_assignees(session, task)
         assignee = session.get(User, task.claimed_by) if task.claimed_by else None
-        detail.open_tasks.append(OpenTask(task, unit, assignee, eligible))
+        detail.open_tasks.append(OpenTask(task, names[(instance.version_id, task.bpmn_id)], unit, assignee, eligible))
     detail.history = instance_history(session, instance)
     if instance.status == "suspended":
         detail.suspension = next((e for e in reversed(detail.history) if e["action"] == "instance.suspend"), None)

@@ -16,12 +16,14 @@ from ..operations.definitions import instance_definition
 from ..operations.tasks import APPRAISERS
 from .account import users_by_id
 from .eligibility import dossier_eligibility
+from .step_names import step_name
 from .visibility import visible_task
 
 
 @dataclass
 class TaskView:
     task: HumanTask
+    name: str  # its step's name in the BPMN of the instance's version
     org_unit: OrgUnit
     dossier: Dossier
     campaign: Campaign
@@ -45,8 +47,8 @@ def task_view(session: Session, actor: Actor, task_id: int) -> TaskView:
     assert campaign is not None and unit is not None
     ready = task.state == "ready"
     return TaskView(
-        task=task, org_unit=org_unit, dossier=dossier, campaign=campaign, submitting_unit=unit,
-        step=instance_definition(session, instance).steps.get(task.bpmn_id),
+        task=task, name=step_name(session, instance.version_id, task.bpmn_id), org_unit=org_unit, dossier=dossier,
+        campaign=campaign, submitting_unit=unit, step=instance_definition(session, instance).steps.get(task.bpmn_id),
         can_act=ready and instance.status == "running" and can_act_on_task(actor, task), escalated_to_me=not can_act_on_task(actor, task),
         claimed_by=users_by_id(session, [task.claimed_by]).get(task.claimed_by or 0),
         eligibility=dossier_eligibility(session, dossier) if ready and task.role in APPRAISERS else [],

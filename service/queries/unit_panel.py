@@ -13,6 +13,7 @@ from ..domain.dossier_status import FIRST_STEP
 from ..domain.summaries import MAX_SUMMARY_CHARS
 from ..models import AwardForm, Document, Dossier, HumanTask, ProcessInstance, User
 from .checklist import dossier_checklist
+from .step_names import step_name
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,9 @@ class UnitPanel:
 
 def unit_panel(session: Session, actor: Actor, dossier: Dossier) -> UnitPanel:
     """Documents and checklist for everyone who may see the dossier; editing only for the unit's clerk."""
-    instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.dossier_id == dossier.id))
+    instance_id, version_id = session.execute(
+        select(ProcessInstance.id, ProcessInstance.version_id).where(ProcessInstance.dossier_id == dossier.id)
+    ).first() or (None, None)
     waiting_at_unit = session.scalar(
         select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready",
                                    HumanTask.bpmn_id == FIRST_STEP)  # fmt: skip
@@ -45,6 +48,10 @@ def unit_panel(session: Session, actor: Actor, dossier: Dossier) -> UnitPanel:
         .where(HumanTask.instance_id == instance_id, HumanTask.decision == "return")
         .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1)
     ).first()  # fmt: skip
+    last_return = None
+    if returned and waiting_at_unit:
+        task, by = returned
+        last_return = ReturnNote(step_name(session, version_id, task.bpmn_id), task.comment, by)
     documents = list(
         session.scalars(
             select(Document).where(Document.dossier_id == dossier.id, Document.is_current.is_(True))
@@ -55,7 +62,7 @@ def unit_panel(session: Session, actor: Actor, dossier: Dossier) -> UnitPanel:
         editable=waiting_at_unit is not None and actor.holds("unit_clerk", dossier.unit_id),
         documents=documents,
         missing=dossier_checklist(session, dossier),
-        last_return=ReturnNote(returned[0].name, returned[0].comment, returned[1]) if returned and waiting_at_unit else None,
+        last_return=last_return,
         award_forms=list(session.scalars(select(AwardForm).order_by(AwardForm.id))),
         kind_labels=KIND_LABELS,
     )

@@ -13,6 +13,7 @@ from ..models import HumanTask, ProcessInstance
 from ..operations import tasks as task_ops
 from ..operations.definitions import load_definition
 from ..queries.dossier_view import dossier_view
+from ..queries.step_names import step_name
 from ..operations.assignments import assign_task, batch_decide, bulk_complete, colleagues
 from ..operations.preferences import load_preference, save_preference
 from ..queries.batches import batches, find_batch
@@ -83,8 +84,9 @@ def task(task_id: int) -> str:
     assert instance is not None
     step = load_definition(db, instance.version_id).steps.get(row.bpmn_id)
     view = dossier_view(db, get_engine(), instance.dossier_id)
+    name = step_name(db, instance.version_id, row.bpmn_id)
     return render_template(
-        "inbox/task.html", task=row, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready" and instance.status == "running",
+        "inbox/task.html", task=row, task_name=name, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready" and instance.status == "running",
         now=get_engine().clock.now(), colleagues=[u for u in colleagues(db, row) if u.id != actor.user_id],
         quotas=quota_checks(db, row, view.dossier) if row.state == "ready" and view else [],
         step_kind={"council_secretary": "council", "chairman": "chairman"}.get(row.role),

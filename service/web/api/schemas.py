@@ -230,11 +230,13 @@ def dossier_json(
                       "outcome": n.outcome, "outcome_level": n.outcome_level} for n, f in view.nominees],
         "documents": [document_json(doc) for doc in documents],
         "missing_documents": [missing_json(m) for m in missing],
-        "current_tasks": [{"id": t.id, "step": t.bpmn_id, "name": t.name, "role": t.role, "level": t.level,
-                           "org_unit": unit_json(u), "due_at": iso(t.due_at), "escalated_at": iso(t.escalated_at),
-                           "claimed_by": user_json(users.get(t.claimed_by or 0))} for t, u in view.open_tasks],
-        "history": [{"task_id": t.id, "step": t.bpmn_id, "name": t.name, "role": t.role, "decision": t.decision,
-                     "comment": t.comment, "by": user_json(u), "at": iso(t.completed_at)} for t, u in view.done_tasks],
+        "current_tasks": [{"id": t.id, "step": t.bpmn_id, "name": view.step_names[t.bpmn_id], "role": t.role,
+                           "level": t.level, "org_unit": unit_json(u), "due_at": iso(t.due_at),
+                           "escalated_at": iso(t.escalated_at), "claimed_by": user_json(users.get(t.claimed_by or 0))}
+                          for t, u in view.open_tasks],
+        "history": [{"task_id": t.id, "step": t.bpmn_id, "name": view.step_names[t.bpmn_id], "role": t.role,
+                     "decision": t.decision, "comment": t.comment, "by": user_json(u), "at": iso(t.completed_at)}
+                    for t, u in view.done_tasks],
     }  # fmt: skip
 
 
@@ -252,7 +254,7 @@ def inbox_row_json(row: InboxRow, now: datetime, users: dict[int, User]) -> Json
 def task_json(view: TaskView, now: datetime) -> Json:
     t, d = view.task, view.dossier
     return {
-        "id": t.id, "step": t.bpmn_id, "name": t.name, "state": t.state, "role": t.role, "level": t.level,
+        "id": t.id, "step": t.bpmn_id, "name": view.name, "state": t.state, "role": t.role, "level": t.level,
         "org_unit": unit_json(view.org_unit), "created_at": iso(t.created_at), "due_at": iso(t.due_at),
         "overdue": t.due_at is not None and t.due_at <= now and t.state == "ready",
         "escalated_at": iso(t.escalated_at), "escalated_to_me": view.escalated_to_me,
