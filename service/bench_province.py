@@ -353,7 +353,7 @@ def _inbox_phase(factory, scale: Scale, org: dict[str, Any], progress: Progress 
             instance_id = instances[rng.randrange(len(instances))]
             guid = str(uuid.UUID(int=rng.getrandbits(128)))  # the engine's form, the only one task_guid takes
             batch.append({"instance_id": instance_id, "task_guid": guid,
-                          "bpmn_id": bpmn_id, "name": bpmn_id, "role": role, "level": level,
+                          "bpmn_id": bpmn_id, "role": role, "level": level,
                           "org_unit_id": rng.choice(by_level[level]), "state": "ready" if open_ else "completed",
                           "due_at": created + timedelta(days=10) if open_ else None, "created_at": created,
                           "completed_at": None if open_ else created + timedelta(days=2)})  # fmt: skip

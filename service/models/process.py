@@ -88,7 +88,8 @@ class HumanTask(Base):
     """An inbox row, kept in step with the engine's READY user tasks in the same transaction.
 
     The task's lane is not stored: a lane is always named "role@level" (workflows.lanes), both columns
-    of the row (migration 0019).
+    of the row (migration 0019). Nor is its name: it is the step's name in the BPMN of the instance's
+    process version (queries.step_names, migration 0023).
     """
 
     __tablename__ = "human_task"
@@ -109,7 +110,6 @@ class HumanTask(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     task_guid: Mapped[str] = mapped_column(CompactUuid())  # the engine's task id, canonical text; 16 bytes stored
     bpmn_id: Mapped[str] = mapped_column(String(128))
-    name: Mapped[str] = mapped_column(String(500))
     role: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(str_enum(Level))
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))

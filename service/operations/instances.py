@@ -112,7 +112,6 @@ def _new_row(
         "instance_id": instance.id,
         "task_guid": task.task_id,
         "bpmn_id": task.bpmn_id,
-        "name": task.name,
         "role": task.role,
         "level": task.level,
         "org_unit_id": owner,

@@ -19,6 +19,9 @@ from workflows import Engine, FixedClock
 
 from .helpers import act, new_dossier
 
+# The step's name in bpmn/commendation_chain.bpmn: task rows do not store it (migration 0023).
+STEP_NAMES = {"ward_office_review": "Thẩm định hồ sơ (Văn phòng UBND phường/xã)"}
+
 
 class Sink:
     def __init__(self) -> None:
@@ -89,9 +92,9 @@ def test_task_return_and_escalation_mail_the_right_people(factory, smtp):
     assert "Đề nghị khen thưởng năm 2024" in body and f"https://thidua.example.vn/tasks/{returned[0][1].id}" in body
     assert mail["From"] == "thidua@phulam.gov.vn" and mail.get_content_charset() == "utf-8"
     for username, task in escalated:
-        assert (f"{username}@example.vn", f"[Thi đua] Việc quá hạn: {task.name}") in mails
+        assert (f"{username}@example.vn", f"[Thi đua] Việc quá hạn: {STEP_NAMES[task.bpmn_id]}") in mails
     ward_task = next(task for kind, _, _, task in notes if kind == "task" and task.bpmn_id != "unit_prepare")
-    assert any(subject == f"[Thi đua] Việc mới: {ward_task.name}" for _, subject in mails)
+    assert any(subject == f"[Thi đua] Việc mới: {STEP_NAMES[ward_task.bpmn_id]}" for _, subject in mails)
 
 
 def test_no_smtp_means_notifications_but_no_mail_jobs(factory, monkeypatch):
@@ -148,4 +151,4 @@ def test_a_task_handed_to_one_official_tells_them_and_only_them(factory, smtp):
     assert [(kind, username, task_id) for kind, username, task_id, _ in notes] == [("assigned", reviewer, task.id)]
     assert text.startswith("Bạn được giao việc: ") and "Đề nghị khen thưởng năm 2024" in text
     assert [(rcpt, str(message["Subject"])) for rcpt, message in smtp.messages if "giao" in str(message["Subject"])] == [
-        ([f"{reviewer}@example.vn"], f"[Thi đua] Bạn được giao việc: {task.name}")]  # fmt: skip
+        ([f"{reviewer}@example.vn"], f"[Thi đua] Bạn được giao việc: {STEP_NAMES[task.bpmn_id]}")]  # fmt: skip

@@ -35,8 +35,7 @@ def world(empty_db_url):
 
 def _new_task(session, ids, guid=GUID):
     return insert_row(session, HumanTask, {
-        "instance_id": ids["instance"], "task_guid": guid, "bpmn_id": "ward_office_review",
-        "name": "Thẩm định hồ sơ (Văn phòng UBND phường/xã)", "role": "office_clerk",
+        "instance_id": ids["instance"], "task_guid": guid, "bpmn_id": "ward_office_review", "role": "office_clerk",
         "level": "ward", "org_unit_id": ids["unit"], "state": "ready", "created_at": NOW,
     })  # fmt: skip
 
@@ -47,7 +46,7 @@ def test_insert_row_returns_a_persistent_object_with_every_value_and_no_reload(w
         task = _new_task(session, ids)
         assert task.id is not None and task in session
         assert not session.dirty and not session.new  # nothing left for a flush to send
-        assert (task.name, task.claimed_by, task.due_at) == ("Thẩm định hồ sơ (Văn phòng UBND phường/xã)", None, None)
+        assert (task.bpmn_id, task.claimed_by, task.due_at) == ("ward_office_review", None, None)
         assert session.get(HumanTask, task.id) is task
         task_id = task.id
     with factory() as session:
@@ -58,7 +57,7 @@ def test_insert_row_returns_a_persistent_object_with_every_value_and_no_reload(w
 def test_insert_row_refuses_a_missing_required_column(world):
     factory, ids = world
     with factory() as session, session.begin(), pytest.raises(ValueError, match="task_guid"):
-        insert_row(session, HumanTask, {"instance_id": ids["instance"], "bpmn_id": "x", "name": "x",
+        insert_row(session, HumanTask, {"instance_id": ids["instance"], "bpmn_id": "x",
                                         "role": "x", "level": "ward", "org_unit_id": ids["unit"], "created_at": NOW})  # fmt: skip
 
 
