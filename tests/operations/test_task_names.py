@@ -24,6 +24,7 @@ from service.db import alembic_config, make_engine
 from service.domain.actors import Actor
 from service.models import Campaign, HumanTask, Notification, OrgUnit, ProcessInstance
 from service.operations.accounts import actor_for
+from service.operations.audit import REQUEST_ORIGIN
 from service.operations.definitions import deploy_definition
 from service.queries.batches import batches
 from service.queries.dashboard import campaign_dashboard
@@ -153,10 +154,14 @@ def _login(client: FlaskClient, username: str) -> None:
 
 @pytest.fixture
 def web(db_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The app on the test's database; its connections are closed when the test ends."""
+    """The app on the test's database; its connections are closed when the test ends. A request leaves its
+    origin set when it ends (web.context.remember_origin sets it, nothing resets it): it is put back too,
+    so later tests' audit events are not written as if from this test's client."""
     app = build_app(replace(Config.for_tests(database_url=db_url, instance_dir=tmp_path), upload_dir=FILES),
                     clock=FixedClock())  # fmt: skip
+    origin = REQUEST_ORIGIN.set(REQUEST_ORIGIN.get())
     yield app
+    REQUEST_ORIGIN.reset(origin)
     app.extensions["thidua.db_engine"].dispose()
 
 
