@@ -55,7 +55,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
 
     from .web import admin, audit, auth, campaigns, dossiers, inbox, pages, processes, records
     from .web.api import init_api
-    from .web.context import close_session, navigation, remember_origin
+    from .web.context import close_session, forget_origin, navigation, remember_origin
     from .web.csrf import init_csrf
     from .web.errors import init_errors
     from .web.security import LoginThrottle, init_security
@@ -65,6 +65,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     app.teardown_appcontext(close_session)
     app.context_processor(navigation)
     app.before_request(remember_origin)
+    app.teardown_request(forget_origin)
     init_timing(app, config.slow_request_ms)
     init_i18n(app)
     init_csrf(app)

@@ -92,4 +92,14 @@ def remember_origin() -> None:
 
     from ..operations.audit import REQUEST_ORIGIN
 
-    REQUEST_ORIGIN.set((request.remote_addr, (request.user_agent.string or "")[:500] or None))
+    g.origin_token = REQUEST_ORIGIN.set((request.remote_addr, (request.user_agent.string or "")[:500] or None))
+
+
+def forget_origin(exc: BaseException | None = None) -> None:
+    """After each request: the origin is put back, so nothing later in this thread (a test, a job run in
+    the same process) records the last request's IP address and user agent as its own."""
+    from ..operations.audit import REQUEST_ORIGIN
+
+    token = g.pop("origin_token", None)
+    if token is not None:
+        REQUEST_ORIGIN.reset(token)
