@@ -333,6 +333,7 @@ def test_migration_0023_downgrade_refuses_a_task_without_a_name_and_changes_noth
         task = world.open_task(session, dossier_id)
         task.bpmn_id, task_id = "no_such_step", task.id
     world.factory.kw["bind"].dispose()
+    command.downgrade(alembic_config(url), "0023")  # later revisions first, so the refusal is 0023's alone
     before = task_rows(url)
     refused = f"human_task {task_id}: process version {world.versions[dossier_id]} has no user task 'no_such_step'"
     with pytest.raises(ValueError, match=re.escape(refused)):
