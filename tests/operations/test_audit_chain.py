@@ -18,9 +18,9 @@ def test_seeded_chain_verifies(factory):
 
 def test_events_chain_on_each_other_and_keep_vietnamese_exact(factory):
     with factory() as session, session.begin():
-        first = record_event(session, action="test.note", object_type="dossier", object_id="1",
+        first = record_event(session, action="dossier.edit", object_type="dossier", object_id="1",
                              comment="Trả lại bổ sung: thiếu trích ngang")  # fmt: skip
-        second = record_event(session, action="test.note", object_type="dossier", object_id="1")
+        second = record_event(session, action="dossier.edit", object_type="dossier", object_id="1")
         assert second.hash == event_hash(second, first.hash)
     with factory() as session:
         stored = session.get(AuditEvent, first.id)
@@ -134,7 +134,7 @@ def test_chain_stays_one_line_under_concurrent_writers_on_postgresql(postgres_ur
         try:
             for item in range(25):
                 with factory() as session, session.begin():
-                    record_event(session, action="test.concurrent", object_type="dossier", object_id=str(number),
+                    record_event(session, action="dossier.edit", object_type="dossier", object_id=str(number),
                                  comment=f"luồng {number}, lần {item}")  # fmt: skip
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

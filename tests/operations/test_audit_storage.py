@@ -39,7 +39,7 @@ def _append_as_schema_0013_did(url: str) -> str:
     engine = make_engine(url)
     with engine.begin() as conn:
         prev = conn.execute(text("SELECT last_hash FROM audit_chain_head WHERE id = 1")).scalar_one()
-        values = {"occurred_at": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), "action": "test.old_schema",
+        values = {"occurred_at": datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), "action": "dossier.edit",
                   "object_type": "dossier", "object_id": "1", "dossier_id": 1,
                   "comment": "Ghi trước khi nâng cấp"}  # fmt: skip
         digest = event_hash(AuditEvent(**values), prev)
@@ -82,7 +82,7 @@ def test_migration_0014_keeps_every_hash_and_the_chain_verifies_both_ways(reques
 
 
 def test_hashes_are_stored_as_32_bytes_and_read_as_hex(any_db_session):
-    event = record_event(any_db_session, action="test.note", object_type="dossier", object_id="5",
+    event = record_event(any_db_session, action="dossier.edit", object_type="dossier", object_id="5",
                          comment="Đồng ý đề nghị")  # fmt: skip
     stored = any_db_session.execute(text("SELECT hash FROM audit_event WHERE id = :id"), {"id": event.id}).scalar_one()
     assert bytes(stored) == bytes.fromhex(event.hash) and len(stored) == 32
@@ -93,7 +93,7 @@ def test_hashes_are_stored_as_32_bytes_and_read_as_hex(any_db_session):
 
 
 def test_a_value_that_is_not_a_sha256_digest_is_refused(any_db_session):
-    record_event(any_db_session, action="test.note", object_type="dossier", object_id="5")
+    record_event(any_db_session, action="dossier.edit", object_type="dossier", object_id="5")
     any_db_session.get(AuditChainHead, 1).last_hash = "abc123"
     with pytest.raises(Exception, match="not a sha256 digest"):
         any_db_session.flush()

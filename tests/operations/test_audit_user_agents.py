@@ -51,7 +51,7 @@ def statements(engine: Engine) -> Iterator[list[str]]:
 
 
 def _note(session, user_agent: str | None = None, **kwargs: Any) -> AuditEvent:  # type: ignore[no-untyped-def]
-    return record_event(session, action="test.note", object_type="dossier", object_id="1", user_agent=user_agent,
+    return record_event(session, action="dossier.edit", object_type="dossier", object_id="1", user_agent=user_agent,
                         **kwargs)  # fmt: skip
 
 

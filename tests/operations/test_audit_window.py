@@ -17,12 +17,12 @@ def test_a_date_window_pages_through_exactly_its_events(factory) -> None:
         for number in range(130):
             # Out of id order on purpose: occurred_at is the caller's clock, not the chain's order.
             when = base + timedelta(hours=6 * number + (5 if number % 7 == 0 else 0))
-            record_event(session, action="window.test", object_type="dossier", object_id=str(number), now=when)
-    window = AuditFilter(date_from=date(2024, 3, 5), date_to=date(2024, 3, 20), action="window.test")
+            record_event(session, action="dossier.edit", object_type="dossier", object_id=str(number), now=when)
+    window = AuditFilter(date_from=date(2024, 3, 5), date_to=date(2024, 3, 20), action="dossier.edit")
     start = datetime(2024, 3, 5, tzinfo=VN)
     end = datetime(2024, 3, 21, tzinfo=VN)
     with factory() as session:
-        expected = [e.id for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "window.test")
+        expected = [e.id for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "dossier.edit")
                                                   .order_by(AuditEvent.id.desc()))
                     if start <= e.occurred_at < end]  # fmt: skip
         for only_dates in (window, AuditFilter(date_from=window.date_from, date_to=window.date_to)):

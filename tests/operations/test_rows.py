@@ -159,11 +159,11 @@ def test_a_rolled_back_savepoint_undoes_written_rows_in_the_session_too(world):
 def test_the_audit_chain_survives_a_rolled_back_savepoint_between_events(world):
     factory, _ = world
     with factory() as session, session.begin():
-        record_event(session, action="test.note", object_type="dossier", object_id="1", now=NOW)
+        record_event(session, action="dossier.edit", object_type="dossier", object_id="1", now=NOW)
         with pytest.raises(RuntimeError), session.begin_nested():
-            record_event(session, action="test.note", object_type="dossier", object_id="2", now=NOW)
+            record_event(session, action="dossier.edit", object_type="dossier", object_id="2", now=NOW)
             raise RuntimeError("refused")
-        record_event(session, action="test.note", object_type="dossier", object_id="3", now=NOW)
+        record_event(session, action="dossier.edit", object_type="dossier", object_id="3", now=NOW)
     with factory() as session:
         assert verify_chain(session).ok
         assert session.scalars(select(AuditEvent.object_id).order_by(AuditEvent.id)).all()[-2:] == ["1", "3"]

@@ -45,7 +45,7 @@ def _microseconds(moment: datetime) -> int:
     return calendar.timegm(moment.astimezone(UTC).timetuple()) * 1_000_000 + moment.microsecond
 
 
-def _events(session, moments: list[datetime], action: str = "time.test") -> list[int]:  # type: ignore[no-untyped-def]
+def _events(session, moments: list[datetime], action: str = "dossier.edit") -> list[int]:  # type: ignore[no-untyped-def]
     return [record_event(session, action=action, object_type="dossier", object_id=str(n), now=moment).id
             for n, moment in enumerate(moments)]  # fmt: skip
 
@@ -82,8 +82,8 @@ def test_a_naive_datetime_is_refused_when_written_and_when_compared(any_db_sessi
 
 def test_order_ranges_min_and_max_follow_the_times(any_db_session):
     shuffled = [TIMES[i] for i in (3, 0, 4, 1, 2)]
-    ids = dict(zip(_events(any_db_session, shuffled, "order.test"), shuffled, strict=True))
-    mine = select(AuditEvent.id).where(AuditEvent.action == "order.test")
+    ids = dict(zip(_events(any_db_session, shuffled), shuffled, strict=True))
+    mine = select(AuditEvent.id).where(AuditEvent.action == "dossier.edit")
     in_order = any_db_session.scalars(mine.order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
     assert [ids[i] for i in in_order] == sorted(shuffled)
     # 2026-03-01 08:00 in Vietnam is 01:00 UTC: the bound is compared as a time, not as its digits.
@@ -99,7 +99,7 @@ def test_order_ranges_min_and_max_follow_the_times(any_db_session):
         between = mine.where(AuditEvent.occurred_at.between(first, datetime(2030, 1, 1, tzinfo=VN)))
         assert sorted(ids[i] for i in any_db_session.scalars(between)) == found
     extremes = select(func.min(AuditEvent.occurred_at), func.max(AuditEvent.occurred_at))
-    lowest, highest = any_db_session.execute(extremes.where(AuditEvent.action == "order.test")).one()
+    lowest, highest = any_db_session.execute(extremes.where(AuditEvent.action == "dossier.edit")).one()
     assert (lowest, highest) == (min(TIMES), max(TIMES)) and lowest.tzinfo is UTC
 
 
@@ -238,7 +238,7 @@ def test_migration_0018_turns_text_times_into_microseconds_exactly_and_back(tmp_
                                               expires_at=TIMES[1].astimezone(UTC), last_used_at=None))  # fmt: skip
         prev = GENESIS_HASH
         for number, moment in enumerate(TIMES):
-            values = {"occurred_at": moment.astimezone(UTC), "action": "old.event", "object_type": "dossier",
+            values = {"occurred_at": moment.astimezone(UTC), "action": "dossier.edit", "object_type": "dossier",
                       "object_id": str(number)}  # fmt: skip
             prev = event_hash(AuditEvent(**values), prev)
             last = conn.execute(insert(OLD_EVENT).values(**values, hash=prev).returning(OLD_EVENT.c.id)).scalar_one()
@@ -339,7 +339,7 @@ def test_the_audit_page_windows_are_local_days(any_db_session):
     from service.queries.audit import AuditFilter, audit_page
 
     late, early = datetime(2026, 3, 1, 23, 30, tzinfo=UTC), datetime(2026, 3, 1, 16, 59, 59, 999999, tzinfo=UTC)
-    ids = _events(any_db_session, [late, early], "window.day")
-    day = AuditFilter(date_from=date(2026, 3, 2), date_to=date(2026, 3, 2), action="window.day")
+    ids = _events(any_db_session, [late, early])
+    day = AuditFilter(date_from=date(2026, 3, 2), date_to=date(2026, 3, 2), action="dossier.edit")
     page = audit_page(any_db_session, day)
     assert [row.event.id for row in page] == [ids[0]]

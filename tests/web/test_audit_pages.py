@@ -16,7 +16,7 @@ def add_events(app, count: int, dossier_id: int = 2) -> None:
     factory = app.extensions["thidua.session_factory"]
     with factory() as session, session.begin():
         for number in range(count):
-            record_event(session, action="test.note", object_type="dossier", object_id=str(dossier_id),
+            record_event(session, action="dossier.edit", object_type="dossier", object_id=str(dossier_id),
                          comment=f"Ghi chú số {number}")  # fmt: skip
 
 
@@ -33,7 +33,7 @@ def test_only_auditors_and_admins_see_the_trail(client, auth: Auth):
 def test_pages_follow_each_other_without_gaps_or_repeats(app, client, auth: Auth):
     add_events(app, 120)
     auth.login("auditor")
-    seen, url = [], "/audit/?action=test.note"
+    seen, url = [], "/audit/?action=dossier.edit"
     while url:
         page = client.get(url).get_data(as_text=True)
         ids = [int(x) for x in __import__("re").findall(r'data-event-id="(\d+)"', page)]
@@ -46,7 +46,7 @@ def test_pages_follow_each_other_without_gaps_or_repeats(app, client, auth: Auth
 def test_filter_by_dossier_and_actor(app, client, auth: Auth):
     add_events(app, 3, dossier_id=4)
     auth.login("auditor")
-    page = client.get("/audit/?dossier_id=4&action=test.note").get_data(as_text=True)
+    page = client.get("/audit/?dossier_id=4&action=dossier.edit").get_data(as_text=True)
     assert page.count("data-event-id=") == 3
     assert client.get("/audit/?actor=nobody").get_data(as_text=True).count("data-event-id=") == 0
 
@@ -54,7 +54,7 @@ def test_filter_by_dossier_and_actor(app, client, auth: Auth):
 def test_csv_export_has_a_bom_vietnamese_headers_and_is_itself_audited(app, client, auth: Auth):
     add_events(app, 5)
     auth.login("auditor")
-    response = client.get("/audit/export.csv?action=test.note")
+    response = client.get("/audit/export.csv?action=dossier.edit")
     body = response.get_data()
     assert response.mimetype == "text/csv" and body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
