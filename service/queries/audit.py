@@ -8,11 +8,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.deadlines import local_date
 from ..models import AuditEvent, OrgUnit, User
+from ..models.audit_codes import ACTION_CODES
 from .org import NameHistory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -76,7 +77,10 @@ def _query(filters: AuditFilter) -> Select[Any]:
     if filters.dossier_id:
         query = query.where(AuditEvent.dossier_id == filters.dossier_id)
     if filters.action:
-        query = query.where(AuditEvent.action == filters.action)
+        # The action is stored as its code (schema 0024): one typed into the address that has no code names
+        # no event, and binding it would raise.
+        known = filters.action in ACTION_CODES
+        query = query.where(AuditEvent.action == filters.action if known else false())
     return query
 
 
@@ -109,7 +113,8 @@ def audit_rows(session: Session, filters: AuditFilter, batch: int = 2000) -> Ite
 
 
 def known_actions(session: Session) -> list[str]:
-    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    """The actions the trail holds, by name (the table holds codes, whose order is not the names')."""
+    return sorted(session.scalars(select(AuditEvent.action).distinct()))
 
 
 def dossier_events(dossier_id: int, instance_id: int, task_ids: list[str]) -> ColumnElement[bool]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from sqlalchemy import func, select
 
 from service.models import AuditEvent
 from service.operations.audit import record_event
+from service.web.audit import CSV_HEADER
 from tests.web.conftest import Auth
 
 
@@ -17,7 +19,7 @@ def add_events(app, count: int, dossier_id: int = 2) -> None:
     with factory() as session, session.begin():
         for number in range(count):
             record_event(session, action="dossier.edit", object_type="dossier", object_id=str(dossier_id),
-                         comment=f"Ghi chú số {number}")  # fmt: skip
+                         actor_role="unit_clerk", comment=f"Ghi chú số {number}")  # fmt: skip
 
 
 def test_only_auditors_and_admins_see_the_trail(client, auth: Auth):
@@ -60,9 +62,24 @@ def test_csv_export_has_a_bom_vietnamese_headers_and_is_itself_audited(app, clie
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Mã sự kiện", "Thời điểm (giờ Việt Nam)", "Người thực hiện"]
     assert [r[12] for r in rows[1:]] == [f"Ghi chú số {n}" for n in range(5)]
+    # Role, action and object type are stored as codes (schema 0024) and exported as their texts.
+    assert {(r[4], r[6], r[7], r[8]) for r in rows[1:]} == {("unit_clerk", "dossier.edit", "dossier", "2")}
     factory = app.extensions["thidua.session_factory"]
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "audit.export")) == 1
+
+
+def test_the_action_list_is_by_name_and_an_unknown_action_finds_nothing(app, client, auth: Auth):
+    add_events(app, 2)
+    auth.login("auditor")
+    page = client.get("/audit/").get_data(as_text=True)
+    listed = re.findall(r'<option value="([a-z_.]+)"', page)
+    assert "dossier.edit" in listed and "task.complete" in listed and listed == sorted(listed)
+    response = client.get("/audit/?action=no.such")  # typed into the address: it has no code
+    assert response.status_code == 200 and response.get_data(as_text=True).count("data-event-id=") == 0
+    export = client.get("/audit/export.csv?action=no.such")
+    rows = list(csv.reader(io.StringIO(export.get_data().decode("utf-8-sig"))))
+    assert export.status_code == 200 and [r for r in rows if r != CSV_HEADER] == []
 
 
 def test_events_written_by_a_request_carry_its_address_and_browser(app, client, auth: Auth):
