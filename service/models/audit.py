@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from ..db import Base, UTCDateTime
+from .audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES, Coded
 
 GENESIS_HASH = "0" * 64
 _NO_DOSSIER = text("dossier_id IS NULL")
@@ -71,10 +72,12 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor_role: Mapped[str | None] = mapped_column(String(32))
+    # The role, action and object type are texts in Python and small integer codes in the table (schema 0024,
+    # service/models/audit_codes.py): `AuditEvent.action == "task.complete"` compares codes.
+    actor_role: Mapped[str | None] = mapped_column(Coded(ROLE_CODES))
     actor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
-    action: Mapped[str] = mapped_column(String(64))
-    object_type: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(Coded(ACTION_CODES))
+    object_type: Mapped[str] = mapped_column(Coded(OBJECT_TYPE_CODES))
     object_id: Mapped[str] = mapped_column(String(64))
     # The dossier an event concerns, when there is one: the per-dossier timeline and filter use it.
     dossier_id: Mapped[int | None]

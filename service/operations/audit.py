@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import AuditChainHead, AuditEvent, UserAgent
 from ..models.audit import GENESIS_HASH
+from ..models.audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES
 from .rows import find_or_insert_row, insert_object, update_row
 
 
@@ -125,7 +126,15 @@ def record_event(
     comment: str | None = None, ip: str | None = None, user_agent: str | None = None, now: datetime | None = None,
     dossier_id: int | None = None,
 ) -> AuditEvent:  # fmt: skip
-    """Append one event after the chain head; writes at once, never commits (the caller's change and this row commit together)."""
+    """Append one event after the chain head; writes at once, never commits (the caller's change and this row commit together).
+
+    An action, object type or role without a code (service/models/audit_codes.py) raises ValueError before
+    anything is sent to the database: no lock taken, no user agent row, no event.
+    """
+    ACTION_CODES.code(action)
+    OBJECT_TYPE_CODES.code(object_type)
+    if actor_role is not None:
+        ROLE_CODES.code(actor_role)
     origin_ip, origin_agent = REQUEST_ORIGIN.get()
     ip, user_agent = ip or origin_ip, user_agent or origin_agent
     head = _locked_head(session)

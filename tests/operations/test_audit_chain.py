@@ -7,6 +7,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from service.models import AuditEvent
+from service.models.audit_codes import ACTIONS
 from service.operations.audit import event_hash, record_event, verify_chain
 
 
@@ -77,13 +78,14 @@ def test_postgresql_refuses_to_change_audit_rows(postgres_url, statement):
 
 def _make_audit_fail(engine, dialect: str) -> None:
     """A real database failure on the audit insert of task completions (no mocks)."""
+    complete = ACTIONS["task.complete"]  # the action is stored as its code (schema 0024)
     with engine.begin() as conn:
         if dialect == "sqlite":
-            conn.execute(text("CREATE TRIGGER audit_down BEFORE INSERT ON audit_event WHEN NEW.action = 'task.complete' "
+            conn.execute(text(f"CREATE TRIGGER audit_down BEFORE INSERT ON audit_event WHEN NEW.action = {complete} "
                               "BEGIN SELECT RAISE(ABORT, 'audit storage failed'); END"))  # fmt: skip
         else:
             conn.execute(text("CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                              "IF NEW.action = 'task.complete' THEN RAISE EXCEPTION 'audit storage failed'; END IF; "
+                              f"IF NEW.action = {complete} THEN RAISE EXCEPTION 'audit storage failed'; END IF; "
                               "RETURN NEW; END $$"))  # fmt: skip
             conn.execute(text("CREATE TRIGGER audit_down BEFORE INSERT ON audit_event FOR EACH ROW "
                               "EXECUTE FUNCTION audit_down()"))  # fmt: skip
