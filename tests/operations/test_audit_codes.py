@@ -522,6 +522,11 @@ def test_migration_0024_downgrade_refuses_a_code_it_does_not_know_and_changes_no
     engine = make_engine(url)
     with make_session_factory(engine)() as session, session.begin():
         record_event(session, action="task.claim", object_type="human_task", object_id="7", actor_role="noi_vu")
+    engine.dispose()
+    # At 0024 itself, so that what is undone before it (once later revisions exist) is not part of the test:
+    # on PostgreSQL a refused downgrade undoes them too, on SQLite it does not.
+    command.downgrade(alembic_config(url), "0024")
+    engine = make_engine(url)
     with engine.begin() as conn:  # a code a later version added
         newer = conn.execute(insert(RAW_EVENT).values(
             occurred_at=datetime(2026, 3, 2, tzinfo=UTC), actor_role=77, action=27, object_type=8, object_id="1",
