@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import Integer, String, bindparam, column, inspect, insert, select, table, text
 from sqlalchemy.exc import StatementError
 
-from service.db import Base, UTCDateTime, alembic_config, make_engine, make_session_factory
+from service.db import UTCDateTime, alembic_config, make_engine, make_session_factory
 from service.models import Document, GeneratedDocument, OrgUnit
 from service.operations.accounts import actor_for
 from service.operations.demo import sample_pdf
@@ -22,7 +20,7 @@ from service.operations.dossiers import NomineeInput, create_dossier
 from service.storage import FileStore
 from tests.conftest import FILES
 from tests.factories import make_dossier_with_instance
-from tests.operations.helpers import table_indexes
+from tests.operations.helpers import assert_head_agrees_with_models, table_indexes
 from workflows import Engine, FixedClock
 
 SEEDED = ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
@@ -181,15 +179,6 @@ def _generated_as_before_0022(url: str) -> int:
     return row_id
 
 
-def _at_head_agrees_with_the_models(url: str) -> None:
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
-        if engine.dialect.name == "sqlite":
-            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
-    engine.dispose()
-
-
 @pytest.mark.parametrize("url_fixture", SEEDED)
 def test_migration_0022_keeps_every_digest_row_and_index_and_undoes_exactly(request, url_fixture):
     url = request.getfixturevalue(url_fixture)
@@ -212,7 +201,7 @@ def test_migration_0022_keeps_every_digest_row_and_index_and_undoes_exactly(requ
         assert migrated[name]["foreign_keys"] == schema[name]["foreign_keys"]
         assert [c for c in migrated[name]["columns"] if c[0] != "sha256"] == \
             [c for c in schema[name]["columns"] if c[0] != "sha256"]  # fmt: skip
-    _at_head_agrees_with_the_models(url)
+    assert_head_agrees_with_models(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         for model in (Document, GeneratedDocument):
@@ -228,7 +217,7 @@ def test_migration_0022_keeps_every_digest_row_and_index_and_undoes_exactly(requ
     assert _schema(url) == schema
     command.upgrade(alembic_config(url), "head")
     assert {name: _rows(url, name) for name in TABLES} == after
-    _at_head_agrees_with_the_models(url)
+    assert_head_agrees_with_models(url)
 
 
 @pytest.mark.parametrize("url_fixture", SEEDED)
@@ -258,4 +247,4 @@ def test_migration_0022_refuses_a_value_that_is_not_lowercase_hex_and_changes_no
     engine.dispose()
     command.upgrade(alembic_config(url), "head")
     assert _version(url) != BEFORE_0022
-    _at_head_agrees_with_the_models(url)
+    assert_head_agrees_with_models(url)
