@@ -31,16 +31,17 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
                    now: datetime) -> None:  # fmt: skip
     """Notify the people an applied outcome concerns (see the module docstring)."""
     told: set[int] = set()
+    names: dict[int, str] = {}  # each task's name read once for all its recipients' e-mails
     if created and dossier.status == "returned":
         for user in role_holder_contacts(session, CLERK_ROLE, dossier.unit_id, now.date()):
             told.add(user.id)
-            _notify(session, user, "returned", dossier, created[0], now)
+            _notify(session, user, "returned", dossier, created[0], now, names)
     for task in created:
         if task.claimed_by is not None:
             continue
         for user in role_holder_contacts(session, task.role, task.org_unit_id, now.date()):
             if user.id not in told:
-                _notify(session, user, "task", dossier, task, now)
+                _notify(session, user, "task", dossier, task, now, names)
     fired = [e.detail.get("attached_task_id") for e in outcome.events if e.kind == "timer_fired"]
     if fired:
         rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
@@ -48,7 +49,7 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
         for row in rows:
             if row.escalate_to_role and row.escalate_to_unit_id:
                 for user in role_holder_contacts(session, row.escalate_to_role, row.escalate_to_unit_id, now.date()):
-                    _notify(session, user, "escalation", dossier, row, now)
+                    _notify(session, user, "escalation", dossier, row, now, names)
 
 
 def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier: Dossier, now: datetime) -> None:
@@ -57,13 +58,16 @@ def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier
 
 
 def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier, task: HumanTask,
-            now: datetime) -> None:  # fmt: skip
+            now: datetime, names: dict[int, str] | None = None) -> None:  # fmt: skip
     # The row names the kind, task and dossier only: its sentence is built when shown (domain.notices).
     insert_rows(session, Notification, [{"user_id": user.id, "kind": kind, "dossier_id": dossier.id, "task_id": task.id,
                                           "created_at": now}])  # fmt: skip
     settings = smtp_settings()
     if settings is not None and user.email:
-        name = task_name(session, task)
+        names = {} if names is None else names
+        if task.id not in names:
+            names[task.id] = task_name(session, task)
+        name = names[task.id]
         text, subject = notice_text(kind, name, dossier.title), notice_subject(kind, name, dossier.title)
         link = f"{settings.base_url}/tasks/{task.id}"
         body = (f"Kính gửi {user.full_name},\n\n{text}\n\nXem và xử lý tại: {link}\n\n"
