@@ -23,6 +23,8 @@ from uuid import UUID, uuid4
 
 import SpiffWorkflow.task as _spiff_task
 
+from .tasks import all_tasks
+
 _COUNTER_BITS = 32
 _COUNTER_MASK = (1 << _COUNTER_BITS) - 1
 _NAMESPACE_MASK = ((1 << 128) - 1) ^ _COUNTER_MASK
@@ -45,8 +47,7 @@ class TaskIdAllocator:
     @classmethod
     def for_workflow(cls, workflow: Any) -> TaskIdAllocator:
         """For a restored instance: the namespace of its root task, counting on from its highest id there."""
-        ids = [task.id for task in workflow.get_tasks()] if workflow.subprocesses else list(workflow.tasks)
-        return cls(workflow.task_tree.id.int, ids)
+        return cls(workflow.task_tree.id.int, (task.id for task in all_tasks(workflow)))
 
     def __call__(self) -> UUID:
         while True:  # a counter that wrapped (a random old root near 2**32) skips the ids already taken
