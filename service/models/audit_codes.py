@@ -108,20 +108,25 @@ ROLES: dict[str, int] = {
 
 
 class CodeRegistry(Mapping[str, int]):
-    """One of the tables above, both ways: text -> code (as a read-only mapping) and code -> text."""
+    """One of the tables above (or of service/models/task_codes.py), both ways: text -> code (as a read-only
+    mapping) and code -> text."""
 
-    def __init__(self, name: str, codes: Mapping[str, int]) -> None:
+    def __init__(self, name: str, codes: Mapping[str, int], *, kind: str = "audit", carrier: str = "an audit event",
+                 table: str = "audit_event", module: str = "service/models/audit_codes.py") -> None:  # fmt: skip
+        """`kind` and `carrier` name what the codes are for ("audit", "an audit event"), `table` where they are
+        stored and `module` where the registry is written: the messages below say so."""
         by_code: dict[int, str] = {}
         for text, code in codes.items():
             if not isinstance(code, int) or not 1 <= code <= SMALLINT_MAX:
-                raise ValueError(f"audit {name} {text!r}: code {code!r} is not an integer from 1 to {SMALLINT_MAX}")
+                raise ValueError(f"{kind} {name} {text!r}: code {code!r} is not an integer from 1 to {SMALLINT_MAX}")
             if code in by_code:
-                raise ValueError(f"audit {name} code {code} given twice: {by_code[code]!r} and {text!r}")
+                raise ValueError(f"{kind} {name} code {code} given twice: {by_code[code]!r} and {text!r}")
             by_code[code] = text
         self.name = name
+        self.kind, self.carrier, self.table, self.module = kind, carrier, table, module
         self._codes = dict(codes)
         self._texts = by_code
-        self._key = (name, tuple(sorted(self._codes.items())))
+        self._key = (kind, name, tuple(sorted(self._codes.items())))
 
     def __getitem__(self, text: str) -> int:
         return self._codes[text]
@@ -139,23 +144,22 @@ class CodeRegistry(Mapping[str, int]):
         return isinstance(other, CodeRegistry) and other._key == self._key
 
     def __repr__(self) -> str:
-        return f"CodeRegistry({self.name!r}, {len(self)} codes)"
+        return f"CodeRegistry({self.kind} {self.name!r}, {len(self)} codes)"
 
     def code(self, text: Any) -> int:
         """The code of a text; ValueError naming the text if it has none."""
         code = self._codes.get(text) if isinstance(text, str) else None
         if code is None:
-            raise ValueError(f"unknown audit {self.name} {text!r}: every {self.name} an audit event can carry "
-                             "is listed in service/models/audit_codes.py; add a new one there with the next "
-                             "unused code")  # fmt: skip
+            raise ValueError(f"unknown {self.kind} {self.name} {text!r}: every {self.name} {self.carrier} can carry "
+                             f"is listed in {self.module}; add a new one there with the next unused code")  # fmt: skip
         return code
 
     def text(self, code: Any) -> str:
         """The text of a stored code; ValueError if this version does not know it."""
         text = self._texts.get(code) if isinstance(code, int) else None
         if text is None:
-            raise ValueError(f"audit_event holds {self.name} code {code!r}, which this version does not know "
-                             "(written by a newer version of Thi đua? see service/models/audit_codes.py)")  # fmt: skip
+            raise ValueError(f"{self.table} holds {self.name} code {code!r}, which this version does not know "
+                             f"(written by a newer version of Thi đua? see {self.module})")  # fmt: skip
         return text
 
 
