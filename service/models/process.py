@@ -5,11 +5,14 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, CompactUuid, CompressedText, UTCDateTime, str_enum, utcnow
-from .org import Level
+from .audit_codes import Coded
+from .task_codes import (
+    ESCALATED_CONDITION, READY_CONDITION, TASK_DECISION_CODES, TASK_LEVEL_CODES, TASK_ROLE_CODES, TASK_STATE_CODES,
+)  # fmt: skip
 
 
 class InstanceStatus(enum.StrEnum):
@@ -80,16 +83,13 @@ class ProcessInstance(Base):
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
 
 
-_READY = text("state = 'ready'")
-_ESCALATED = text("state = 'ready' AND escalated_at IS NOT NULL")
-
-
 class HumanTask(Base):
     """An inbox row, kept in step with the engine's READY user tasks in the same transaction.
 
     The task's lane is not stored: a lane is always named "role@level" (workflows.lanes), both columns
     of the row (migration 0019). Nor is its name: it is the step's name in the BPMN of the instance's
-    process version (queries.step_names, migration 0023).
+    process version (queries.step_names, migration 0023). Role, level, state, decision and the escalation's
+    role are stored as small integer codes and read as their texts (models/task_codes.py, migration 0025).
     """
 
     __tablename__ = "human_task"
@@ -98,30 +98,33 @@ class HumanTask(Base):
         # Whole: quota tallies read the completed tasks of a role at a unit through it.
         Index("ix_human_task_inbox", "role", "org_unit_id", "state", "due_at"),
         # The rest hold open tasks only (about 1 % of the table once dossiers finish; migration 0016). A query
-        # uses them when it says state = 'ready' (and, for escalations, escalated_at IS NOT NULL) itself.
-        Index("ix_human_task_ready_due", "due_at", sqlite_where=_READY, postgresql_where=_READY),
-        Index("ix_human_task_ready_claimed", "claimed_by", sqlite_where=_READY, postgresql_where=_READY),
-        Index("ix_human_task_ready_escalated", "escalate_to_role", "escalate_to_unit_id", sqlite_where=_ESCALATED,
-              postgresql_where=_ESCALATED),  # fmt: skip
-        Index("ix_human_task_ready_instance", "instance_id", sqlite_where=_READY, postgresql_where=_READY),
+        # uses them when it says state == "ready" (and, for escalations, escalated_at IS NOT NULL) itself; the
+        # indexes' WHERE compares with the code of "ready" (migration 0025).
+        Index("ix_human_task_ready_due", "due_at", sqlite_where=READY_CONDITION, postgresql_where=READY_CONDITION),
+        Index("ix_human_task_ready_claimed", "claimed_by", sqlite_where=READY_CONDITION,
+              postgresql_where=READY_CONDITION),  # fmt: skip
+        Index("ix_human_task_ready_escalated", "escalate_to_role", "escalate_to_unit_id",
+              sqlite_where=ESCALATED_CONDITION, postgresql_where=ESCALATED_CONDITION),  # fmt: skip
+        Index("ix_human_task_ready_instance", "instance_id", sqlite_where=READY_CONDITION,
+              postgresql_where=READY_CONDITION),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
     task_guid: Mapped[str] = mapped_column(CompactUuid())  # the engine's task id, canonical text; 16 bytes stored
     bpmn_id: Mapped[str] = mapped_column(String(128))
-    role: Mapped[str] = mapped_column(String(32))
-    level: Mapped[str] = mapped_column(str_enum(Level))
+    role: Mapped[str] = mapped_column(Coded(TASK_ROLE_CODES))
+    level: Mapped[str] = mapped_column(Coded(TASK_LEVEL_CODES))
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
-    state: Mapped[str] = mapped_column(str_enum(HumanTaskState), default=HumanTaskState.ready)
+    state: Mapped[str] = mapped_column(Coded(TASK_STATE_CODES), default=HumanTaskState.ready.value)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    escalate_to_role: Mapped[str | None] = mapped_column(String(32))
+    escalate_to_role: Mapped[str | None] = mapped_column(Coded(TASK_ROLE_CODES))
     escalate_to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    decision: Mapped[str | None] = mapped_column(String(32))
+    decision: Mapped[str | None] = mapped_column(Coded(TASK_DECISION_CODES))
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,6 +18,7 @@ from ..domain.actors import Actor
 from ..domain.dossier_status import status_for_end_event
 from ..errors import DefinitionRejected, NotFound
 from ..models import ProcessDefinition, ProcessInstance, ProcessVersion
+from ..models.task_codes import TASK_DECISION_CODES
 from .audit import record_event
 
 # Keyed by the XML's sha256, so several databases in one process (tests, bench) never mix versions.
@@ -37,7 +38,7 @@ def check_definition(xml: bytes, filename: str = "process.bpmn") -> Definition:
         definition = parse_definition(xml, filename)
     except DefinitionError as exc:
         raise DefinitionRejected(exc.message, problems=exc.problems) from None
-    problems = _end_event_problems(definition)
+    problems = _end_event_problems(definition) + _decision_problems(definition)
     if problems:
         text = "\n".join(f"- {p}" for p in problems)
         raise DefinitionRejected(f"Quy trình {filename} không hợp lệ:\n{text}", problems=problems)
@@ -53,6 +54,20 @@ def _end_event_problems(definition: Definition) -> list[Problem]:
         for el in diagram.elements.values()
         if el.tag == "endEvent" and el.id not in escalation and status_for_end_event(el.id) is None
     ]
+
+
+def _decision_problems(definition: Definition) -> list[Problem]:
+    """Every decision a step offers must have a storage code (human_task.decision, models/task_codes.py):
+    a process offering another is refused here, not when someone makes that decision."""
+    known = ", ".join(TASK_DECISION_CODES)
+    problems = []
+    for step in definition.steps.values():
+        for decision in step.decisions:
+            if decision.value not in TASK_DECISION_CODES:
+                message = (f"bước '{step.name}' có quyết định '{decision.value}' không thuộc danh mục quyết định "
+                           f"của hệ thống ({known}); hãy dùng một trong các quyết định này")  # fmt: skip
+                problems.append(Problem(step.bpmn_id, message, definition.diagram.elements[step.bpmn_id].line))
+    return problems
 
 
 def _reachable_from_timers(definition: Definition) -> set[str]:

@@ -21,6 +21,7 @@ from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
 from ..errors import Conflict, InvalidInput, NotFound, QuotaExceeded
 from ..models import Campaign, Dossier, HumanTask, ProcessInstance
+from ..models.task_codes import TASK_DECISION_CODES
 from ..queries.campaign_config import campaign_config
 from ..queries.checklist import dossier_checklist
 from ..queries.eligibility import dossier_eligibility
@@ -194,6 +195,9 @@ def complete_task(
         raise Conflict(exc.message) from None
     except EngineError as exc:
         raise Conflict(f"Quy trình gặp lỗi, chưa ghi nhận quyết định: {exc.message}") from None
+    if decision is not None and decision not in TASK_DECISION_CODES:
+        # The engine checks a decision only at a step that offers some (and deploying checks those have codes).
+        raise InvalidInput(f"Quyết định '{decision}' không hợp lệ ở bước này.")
     # A dossier that moves up to a level must arrive there by that level's deadline. The engine
     # tells where it goes; nothing has been stored yet, so refusing here changes nothing.
     arriving = {t.level for t in outcome.ready_tasks if level_rank(t.level) > level_rank(str(task.level))}

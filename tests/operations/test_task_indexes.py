@@ -9,18 +9,22 @@ from sqlalchemy import select
 from service.db import alembic_config, make_engine
 from service.domain.actors import Actor
 from service.models import HumanTask
+from service.models.task_codes import TASK_STATES
 from service.queries.inbox import actionable_task_ids
 from tests.operations.helpers import table_indexes
+from tests.operations.test_audit_codes import statements
 
 OPEN_INDEXES = {"ix_human_task_ready_due", "ix_human_task_ready_claimed", "ix_human_task_ready_escalated",
                 "ix_human_task_ready_instance"}  # fmt: skip
 
 
 def _plan(conn, statement) -> str:  # type: ignore[no-untyped-def]
-    """SQLite's plan for the statement with its parameters bound, as the application runs it."""
-    compiled = statement.compile(conn)
-    params = compiled.construct_params()
-    rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(params[k] for k in compiled.positiontup))
+    """SQLite's plan for the statement exactly as the application sends it: its texts bound as their codes."""
+    with statements(conn.engine) as sent:
+        conn.execute(statement).all()
+    [(sql, parameters)] = sent
+    assert "ready" not in parameters  # the code of "ready" (1) was sent, as the partial indexes' WHERE says
+    rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters)
     return " | ".join(row[3] for row in rows)
 
 
@@ -46,5 +50,7 @@ def test_migration_0016_round_trip_leaves_the_open_task_indexes_partial(request,
     command.upgrade(alembic_config(url), "head")
     definitions = table_indexes(url, "human_task")
     assert OPEN_INDEXES <= set(definitions)
-    assert all("ready" in definitions[name] and "WHERE" in definitions[name].upper() for name in OPEN_INDEXES)
+    # Their WHERE compares state with the code of "ready" (migration 0025), as a query binds it.
+    ready = f"state = {TASK_STATES['ready']}"
+    assert all(ready in definitions[name] and "WHERE" in definitions[name].upper() for name in OPEN_INDEXES)
     assert "WHERE" not in definitions["ix_human_task_inbox"].upper()

@@ -23,6 +23,7 @@ from service.config import Config
 from service.db import alembic_config, make_engine
 from service.domain.actors import Actor
 from service.models import Campaign, HumanTask, Notification, OrgUnit, ProcessInstance
+from service.models.task_codes import TASK_STATES
 from service.operations.accounts import actor_for
 from service.operations.audit import REQUEST_ORIGIN
 from service.operations.definitions import deploy_definition
@@ -297,7 +298,7 @@ def test_migration_0023_writes_the_exact_names_back_and_drops_them_again(world, 
     expected, at_head, references = _names_now(url), task_rows(url), task_references(url)
     # The world's tasks by their own versions' names (the seeded demo's tasks are on the shipped version).
     by_dossier = {row["dossier_id"]: row["id"] for row in query_rows(url, "SELECT i.dossier_id, h.id FROM human_task h "
-                  "JOIN process_instance i ON i.id = h.instance_id WHERE h.state = 'ready'")}  # fmt: skip
+                  f"JOIN process_instance i ON i.id = h.instance_id WHERE h.state = {TASK_STATES['ready']}")}  # fmt: skip
     assert {d: expected[by_dossier[d]] for d in world.names} \
         == {d: names["ward_office_review"] for d, names in world.names.items()}  # fmt: skip
     assert len(expected) > 10 and "name" not in at_head[0]
