@@ -31,8 +31,9 @@ class Document(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int]
-    # The file's sha256: hex text to the service, 32 bytes in the row and the index (migration 0022).
-    sha256: Mapped[str] = mapped_column(Sha256Digest(), index=True)
+    # The file's sha256: hex text to the service, 32 bytes in the row (migration 0022). Not indexed: nothing
+    # looks a document up by its digest; the files' clean-up reads the whole column (migration 0026).
+    sha256: Mapped[str] = mapped_column(Sha256Digest())
     is_current: Mapped[bool] = mapped_column(default=True)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

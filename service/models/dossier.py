@@ -59,7 +59,11 @@ class Nominee(Base):
 
 
 class NomineeDecision(Base):
-    """What one step decided for one nominee (council votes included); the per-level record of outcomes."""
+    """What one step decided for one nominee (council votes included); the per-level record of outcomes.
+
+    The step and its level are not stored: they are those of the human_task the decision was made in
+    (human_task.bpmn_id and human_task.level), which readers join (migration 0026).
+    """
 
     __tablename__ = "nominee_decision"
     __table_args__ = (Index("ix_nominee_decision_task", "human_task_id"),)
@@ -67,8 +71,6 @@ class NomineeDecision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     nominee_id: Mapped[int] = mapped_column(ForeignKey("nominee.id"), index=True)
     human_task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id"))
-    level: Mapped[str] = mapped_column(String(16))
-    step: Mapped[str] = mapped_column(String(128))
     result: Mapped[str] = mapped_column(String(16))  # approve | reject | granted
     reason: Mapped[str | None] = mapped_column(Text)
     votes_for: Mapped[int | None]

@@ -66,7 +66,7 @@ def record_step(
     for nominee_id, result in outcome.results.items():
         granted = nominee_id in outcome.granted_here
         decisions.append({
-            "nominee_id": nominee_id, "human_task_id": task.id, "level": str(task.level), "step": task.bpmn_id,
+            "nominee_id": nominee_id, "human_task_id": task.id,
             "result": "granted" if granted else ("approve" if result.approve else "reject"), "reason": result.reason,
             "votes_for": result.votes_for, "votes_against": result.votes_against,
             "members_present": council.present if council else None,

@@ -13,7 +13,7 @@ from ..domain.actors import Actor
 from ..domain.deadlines import local_date
 from ..domain.permissions import can_view_dossier
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import AwardForm, Campaign, Dossier, GeneratedDocument, Nominee, NomineeDecision, OrgUnit
+from ..models import AwardForm, Campaign, Dossier, GeneratedDocument, HumanTask, Nominee, NomineeDecision, OrgUnit
 from ..queries.dashboard import campaign_dashboard
 from ..queries.org import unit_path
 from ..storage import FileStore
@@ -58,10 +58,11 @@ def generate_forwarding_proposal(session: Session, actor: Actor, store: FileStor
         raise Forbidden("Chỉ lãnh đạo hoặc bộ phận thi đua của đơn vị mới lập tờ trình của đơn vị.")
     forwarded = session.execute(
         select(Nominee, AwardForm, OrgUnit).join(NomineeDecision, NomineeDecision.nominee_id == Nominee.id)
+        .join(HumanTask, NomineeDecision.human_task_id == HumanTask.id)  # the decision's step and level
         .join(AwardForm, Nominee.award_form_id == AwardForm.id).join(Dossier, Nominee.dossier_id == Dossier.id)
         .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
-        .where(Dossier.campaign_id == campaign.id, NomineeDecision.result == "approve", NomineeDecision.level == str(unit.level),
-               NomineeDecision.step.like("%chairman%"))
+        .where(Dossier.campaign_id == campaign.id, NomineeDecision.result == "approve", HumanTask.level == str(unit.level),
+               HumanTask.bpmn_id.like("%chairman%"))
         .order_by(OrgUnit.name, Nominee.id)
     ).all()  # fmt: skip
     rows = [{"name": n.full_name, "position": n.position, "unit": u.name, "award": f.name} for n, f, u in forwarded

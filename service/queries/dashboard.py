@@ -81,7 +81,7 @@ def _quota_usage(session: Session, campaign: Campaign) -> list[RuleCheck]:
     """Campaign-wide usage of count and forward rules at their level (per-unit rules are checked per dossier)."""
     decided: dict[str, list[Nominated]] = defaultdict(list)
     for kind, code, level, result in session.execute(
-        select(Nominee.kind, AwardForm.code, NomineeDecision.level, NomineeDecision.result)
+        select(Nominee.kind, AwardForm.code, HumanTask.level, NomineeDecision.result)
         .join(NomineeDecision, NomineeDecision.nominee_id == Nominee.id)
         .join(HumanTask, NomineeDecision.human_task_id == HumanTask.id)
         .join(AwardForm, Nominee.award_form_id == AwardForm.id)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Integer, String, bindparam, column, inspect, insert, select, table, text
+from sqlalchemy import Integer, String, column, inspect, insert, select, table, text
 from sqlalchemy.exc import StatementError
 
 from service.db import UTCDateTime, alembic_config, make_engine, make_session_factory
@@ -31,6 +31,7 @@ HEX = hashlib.sha256(b"0022").hexdigest()
 MALFORMED = ["abc123", HEX[:-1], HEX + "0", "g" * 64, HEX.upper(), " " + HEX[1:]]
 
 BEFORE_0022 = "0021"  # the revision 0022 upgrades from
+AFTER_0022 = "0022"
 
 
 def _stored(session: Any, table_name: str, row_id: int) -> tuple[str, bytes]:
@@ -93,19 +94,7 @@ def test_a_value_that_is_not_a_sha256_digest_is_refused_in_writes_and_lookups(an
     assert any_db_session.scalar(select(GeneratedDocument.id)) is None
 
 
-def _index_plan(session: Any, digest: str) -> str:
-    """The plan of a lookup by digest, the parameter bound through the column's type as the ORM binds it."""
-    sha = bindparam("sha", digest, type_=Document.__table__.c.sha256.type)
-    if session.bind.dialect.name == "sqlite":
-        plan = session.execute(text("EXPLAIN QUERY PLAN SELECT id FROM document WHERE sha256 = :sha").bindparams(sha))
-        return " ".join(row[-1] for row in plan)
-    # A seeded table is a few pages, which PostgreSQL would rather read whole: ask whether it can use the index.
-    session.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = session.execute(text("EXPLAIN SELECT id FROM document WHERE sha256 = :sha").bindparams(sha))
-    return " ".join(row[0] for row in plan)
-
-
-def test_lookups_by_hex_find_the_documents_through_the_index(factory, tmp_path):
+def test_lookups_by_hex_find_the_documents(factory, tmp_path):
     store = FileStore(tmp_path / "files")
     data = sample_pdf("Bien ban nop hai lan 0022")
     twice = [_upload(factory, store, data), _upload(factory, store, data)]  # the same file in two dossiers
@@ -121,8 +110,6 @@ def test_lookups_by_hex_find_the_documents_through_the_index(factory, tmp_path):
         # Every seeded document is found by the digest it reads back with.
         for row_id, sha in session.execute(select(Document.id, Document.sha256)).all():
             assert row_id in session.scalars(select(Document.id).where(Document.sha256 == sha)).all()
-    with factory() as session, session.begin():
-        assert "ix_document_sha256" in _index_plan(session, digest)
 
 
 # --- Migration 0022 --------------------------------------------------------------------------------------
@@ -190,7 +177,7 @@ def test_migration_0022_keeps_every_digest_row_and_index_and_undoes_exactly(requ
         assert all(hashlib.sha256(FileStore(FILES).read(row["sha256"])).hexdigest() == row["sha256"] for row in rows)
     assert "ix_document_sha256" in schema["document"]["indexes"]
 
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), AFTER_0022)  # 0026 drops ix_document_sha256 later
     after = {name: _rows(url, name) for name in TABLES}
     for name in TABLES:
         assert after[name] == [{**row, "sha256": bytes.fromhex(row["sha256"])} for row in before[name]]
@@ -201,6 +188,8 @@ def test_migration_0022_keeps_every_digest_row_and_index_and_undoes_exactly(requ
         assert migrated[name]["foreign_keys"] == schema[name]["foreign_keys"]
         assert [c for c in migrated[name]["columns"] if c[0] != "sha256"] == \
             [c for c in schema[name]["columns"] if c[0] != "sha256"]  # fmt: skip
+    command.upgrade(alembic_config(url), "head")
+    assert {name: _rows(url, name) for name in TABLES} == after
     assert_head_agrees_with_models(url)
     engine = make_engine(url)
     with make_session_factory(engine)() as session:

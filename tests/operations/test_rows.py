@@ -127,8 +127,8 @@ def test_update_by_id_and_insert_rows_write_whether_or_not_the_row_is_loaded(wor
         update_by_id(session, Nominee, ids["nominee"], {"outcome_level": "district"})
         assert loaded.outcome_level == "district" and loaded not in session.dirty
         insert_rows(session, NomineeDecision, [
-            {"nominee_id": ids["nominee"], "human_task_id": task_id, "level": "ward", "step": "ward_chairman_decide",
-             "result": result, "reason": None, "decided_by": ids["clerk"], "decided_at": NOW}
+            {"nominee_id": ids["nominee"], "human_task_id": task_id, "result": result, "reason": None,
+             "decided_by": ids["clerk"], "decided_at": NOW}
             for result in ("approve", "granted")
         ])  # fmt: skip
     with factory() as session:
