@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,11 +57,21 @@ def upload_document(
     record_event(
         session, action="document.upload", object_type="dossier", object_id=str(dossier.id), actor=actor.user_id,
         actor_role="unit_clerk", actor_unit_id=dossier.unit_id,
-        after={"document_id": document.id, "kind": kind, "nominee_id": nominee_id, "filename": document.filename,
-               "sha256": sha256, "size": len(data), "replaces": [d.id for d in previous if kind != "other"]},
-        now=now,
+        after=_upload_record(document, [d.id for d in previous if kind != "other"]), now=now,
     )  # fmt: skip
     return document
+
+
+def _upload_record(document: Document, replaces: list[int]) -> dict[str, Any]:
+    """What a document.upload event keeps: a nominee only when the file is a nominee's, replaced documents only
+    when there are some (events before migration 0026 have "nominee_id": null and "replaces": [] as well)."""
+    record: dict[str, Any] = {"document_id": document.id, "kind": document.kind, "filename": document.filename,
+                              "sha256": document.sha256, "size": document.size}  # fmt: skip
+    if document.nominee_id is not None:
+        record["nominee_id"] = document.nominee_id
+    if replaces:
+        record["replaces"] = replaces
+    return record
 
 
 def download_document(session: Session, actor: Actor, store: FileStore, document_id: int, now: datetime) -> Download:

@@ -221,8 +221,10 @@ def complete_task(
     try:
         audit.append(dict(
             action="task.complete", object_type="human_task", object_id=str(task.id), actor=actor.user_id,
-            actor_role=task.role, actor_unit_id=task.org_unit_id,
-            after={"dossier_id": dossier.id, "step": task.bpmn_id, "decision": decision}, comment=reason, now=now,
+            actor_role=task.role, actor_unit_id=task.org_unit_id, dossier_id=dossier.id,
+            # The dossier is the event's dossier_id column, which the hash covers: not repeated in the JSON
+            # (events before migration 0026 have it in both).
+            after={"step": task.bpmn_id, "decision": decision}, comment=reason, now=now,
         ))  # fmt: skip
         if task.bpmn_id == FIRST_STEP and decision == "submit":
             audit.append(dict(
