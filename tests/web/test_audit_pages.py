@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 
 from sqlalchemy import func, select
 
-from service.models import AuditEvent
-from service.operations.audit import record_event
+from service.models import AuditEvent, HumanTask, ProcessInstance
+from service.operations.audit import record_event, verify_chain
 from service.web.audit import CSV_HEADER
 from tests.web.conftest import Auth
 
@@ -99,3 +100,54 @@ def test_the_dossier_page_shows_its_audit_timeline(client, auth: Auth):
     timeline = page.split('data-testid="timeline"')[1].split("</details>")[0]
     for action in ("dossier.create", "document.upload", "dossier.submit", "task.complete"):
         assert action in timeline, action
+
+
+def test_task_and_upload_events_before_and_after_0026_show_and_export_under_their_dossier(app, client, auth: Auth):
+    """Migration 0026's service writes task.complete without the dossier in its JSON (the event's column holds
+    it) and document.upload without a null nominee or an empty replaces list; events written before keep
+    their JSON. The page and the export show each as stored, under its dossier, and the chain verifies."""
+    def timeline() -> dict[str, int]:
+        auth.login("hn-hd-pl.office_clerk")
+        shown = client.get("/dossiers/2").get_data(as_text=True).split('data-testid="timeline"')[1].split("</details>")[0]
+        auth.logout()
+        return {action: shown.count(f"<td>{action}</td>") for action in ("task.complete", "document.upload")}
+
+    seen_before = timeline()
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session, session.begin():
+        task_id = session.scalar(select(HumanTask.id).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+                                 .where(ProcessInstance.dossier_id == 2).order_by(HumanTask.id))  # fmt: skip
+        step = {"step": "unit_prepare", "decision": "submit"}
+        upload = {"document_id": 1, "kind": "other", "filename": "Tờ trình.pdf", "sha256": "ab" * 32, "size": 10}
+        written = [
+            record_event(session, action="task.complete", object_type="human_task", object_id=str(task_id),
+                         actor_role="unit_clerk", after={"dossier_id": 2, **step}),  # old: dossier read from the JSON
+            record_event(session, action="task.complete", object_type="human_task", object_id=str(task_id),
+                         actor_role="unit_clerk", after=step, dossier_id=2),
+            record_event(session, action="document.upload", object_type="dossier", object_id="2", actor_role="unit_clerk",
+                         after={**upload, "nominee_id": None, "replaces": []}),
+            record_event(session, action="document.upload", object_type="dossier", object_id="2", actor_role="unit_clerk",
+                         after=upload),
+        ]  # fmt: skip
+        stored = {e.id: e.after_json for e in written}
+    old_complete, new_complete, old_upload, new_upload = stored
+    assert stored[old_complete] == '{"decision":"submit","dossier_id":2,"step":"unit_prepare"}'
+    assert stored[new_complete] == '{"decision":"submit","step":"unit_prepare"}'
+    assert '"nominee_id":null' in stored[old_upload] and '"replaces":[]' in stored[old_upload]
+    assert "nominee_id" not in stored[new_upload] and "replaces" not in stored[new_upload]
+
+    auth.login("auditor")
+    for action in ("task.complete", "document.upload"):
+        page = html.unescape(client.get(f"/audit/?dossier_id=2&action={action}").get_data(as_text=True))
+        for event_id, after_json in stored.items():
+            if (event_id in (old_complete, new_complete)) == (action == "task.complete"):
+                row = page.split(f'data-event-id="{event_id}"')[1].split("</tr>")[0]
+                assert after_json in row and "Hồ sơ #2" in row
+    export = client.get("/audit/export.csv?dossier_id=2")
+    rows = {int(r[0]): r for r in csv.reader(io.StringIO(export.get_data().decode("utf-8-sig"))) if r[0].isdigit()}
+    assert {event_id: (rows[event_id][9], rows[event_id][11]) for event_id in stored} == \
+        {event_id: ("2", after_json) for event_id, after_json in stored.items()}  # fmt: skip
+    with factory() as session:
+        assert verify_chain(session).ok
+    auth.logout()
+    assert timeline() == {action: count + 2 for action, count in seen_before.items()}  # the dossier's timeline
