@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per aggregate."""
 
 from .account_extras import ApiToken, UserPreference
-from .audit import AuditChainHead, AuditEvent, UserAgent
+from .audit import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
 from .campaign import AwardForm, Campaign, CampaignAwardForm, CampaignRule, Registration
 from .certificate_layout import CertificateLayout
 from .decision import Decision, DecisionAward, DecisionCounter, GeneratedDocument
@@ -17,6 +17,6 @@ __all__ = [
     "ApiToken", "CertificateLayout", "Decision", "DecisionAward", "DecisionCounter", "GeneratedDocument", "IndexResult", "PastAward", "YearlyRating", "CampaignAwardForm", "CampaignRule", "Document", "DocumentKind", "Registration", "UserPreference",
     "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
     "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeDecision", "NomineeKind", "OrgUnit", "OrgUnitName", "ProcessDefinition",
-    "ProcessInstance", "ProcessVersion", "Role", "RoleAssignment", "User", "UserAgent",
+    "ProcessInstance", "ProcessVersion", "RequestOrigin", "Role", "RoleAssignment", "User", "UserAgent",
     "Job", "JobStatus", "Notification",
 ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -14,6 +14,8 @@ from .audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES, Coded
 
 GENESIS_HASH = "0" * 64
 _NO_DOSSIER = text("dossier_id IS NULL")
+_NO_USER_AGENT = text("user_agent_id IS NULL")
+_NO_IP = text("ip IS NULL")
 
 
 class Sha256Digest(TypeDecorator[str]):
@@ -39,12 +41,48 @@ class UserAgent(Base):
 
     The text is still part of each event's hash (AuditEvent.user_agent), so editing a row here breaks the
     chain at the first event that refers to it. Rows are only ever added (PostgreSQL refuses the rest).
+    Events refer to it through their request origin (schema 0027).
     """
 
     __tablename__ = "user_agent"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(500), unique=True)
+
+
+class RequestOrigin(Base):
+    """Where requests come from: an IP address and a user agent, one row per pair (migration 0027).
+
+    Every event of a web request carries both, and an official works from a handful of (address, browser)
+    pairs: an event keeps the pair's id instead of the address text and the user agent's id. Either may be
+    missing (an API client that sends no user agent; an event given a user agent but no address); an event
+    with neither has no origin. Both are still part of each event's hash (AuditEvent.ip, .user_agent), so
+    editing a row here breaks the chain at the first event that refers to it. Rows are only ever added
+    (PostgreSQL refuses the rest).
+    """
+
+    __tablename__ = "request_origin"
+    __table_args__ = (
+        # A pair is stored once. NULLs are distinct in a unique index (SQLite, PostgreSQL before NULLS NOT
+        # DISTINCT), so a pair missing one half is kept unique by its own partial index on the other half.
+        UniqueConstraint("ip", "user_agent_id", name="uq_request_origin_ip_user_agent_id"),
+        Index("uq_request_origin_ip_without_user_agent", "ip", unique=True, sqlite_where=_NO_USER_AGENT,
+              postgresql_where=_NO_USER_AGENT),  # fmt: skip
+        Index("uq_request_origin_user_agent_without_ip", "user_agent_id", unique=True, sqlite_where=_NO_IP,
+              postgresql_where=_NO_IP),  # fmt: skip
+        # An event with neither has no origin row, so no row (NULL, NULL), which no index would keep unique.
+        CheckConstraint("ip IS NOT NULL OR user_agent_id IS NOT NULL", name="ip_or_user_agent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_agent.id"))
+    # Read with the origin, in the same query: whoever reads an origin reads its text (hash, export).
+    agent: Mapped[UserAgent | None] = relationship(lazy="joined")
+
+    @property
+    def user_agent(self) -> str | None:
+        return None if self.agent is None else self.agent.text
 
 
 class AuditEvent(Base):
@@ -84,18 +122,24 @@ class AuditEvent(Base):
     before_json: Mapped[str | None] = mapped_column(Text)
     after_json: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)
-    ip: Mapped[str | None] = mapped_column(String(64))
-    # A browser sends the same ~120 bytes on every event of a request: the text is kept once in user_agent.
-    user_agent_id: Mapped[int | None] = mapped_column(ForeignKey("user_agent.id"))
-    # Loaded by id, from the session's identity map when it is there; verify_chain loads a batch's at once.
-    agent: Mapped[UserAgent | None] = relationship()
+    # The request's IP address and user agent, kept once per pair in request_origin (schema 0027; the user
+    # agent text once in user_agent, 0021); NULL when the event has neither (CLI, jobs).
+    origin_id: Mapped[int | None] = mapped_column(ForeignKey("request_origin.id"))
+    # Loaded by id, from the session's identity map when it is there; lists load a page's at once
+    # (selectinload), each origin with its user agent.
+    origin: Mapped[RequestOrigin | None] = relationship()
     # The previous event's hash is not stored (schema 0014): it is the hash of the row before.
     hash: Mapped[str] = mapped_column(Sha256Digest())
 
     @property
+    def ip(self) -> str | None:
+        """The IP address the event was written with (hashed as it was when it was a column of its own)."""
+        return None if self.origin is None else self.origin.ip
+
+    @property
     def user_agent(self) -> str | None:
         """The user agent text the event was written with (hashed as it was when it was a column of its own)."""
-        return None if self.agent is None else self.agent.text
+        return None if self.origin is None else self.origin.user_agent
 
 
 class AuditChainHead(Base):

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..models import AuditChainHead, AuditEvent, UserAgent
+from ..models import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
 from ..models.audit import GENESIS_HASH
 from ..models.audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES
 from .rows import find_or_insert_row, insert_object, update_row
@@ -113,11 +114,56 @@ def user_agent_row(session: Session, text: str) -> UserAgent:
     agent = cached[1].get(text)
     # A row this transaction inserted inside a savepoint that rolled back has left the session: find it again.
     if agent is None or agent not in session:
-        agent = cached[1][text] = find_or_insert_row(session, UserAgent, "text", text)
+        agent = cached[1][text] = find_or_insert_row(session, UserAgent, {"text": text})
     return agent  # type: ignore[no-any-return]
 
 
 _AGENTS_KEY = "thidua.audit_user_agents"
+
+
+def origin_row(session: Session, ip: str | None, user_agent: str | None) -> RequestOrigin:
+    """The request_origin row of this IP address and user agent text (not both None), inserted if new; found
+    once per transaction, not once per event, and in one query when the pair is known (the usual case).
+
+    Like user_agent_row, record_event calls it with the chain head locked. Only the rows this transaction
+    found or inserted are remembered, and only for this transaction: one inserted inside a savepoint that
+    rolled back has left the session and is found (or inserted) again.
+    """
+    transaction = session.get_transaction()
+    cached = session.info.get(_ORIGINS_KEY)
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        session.info[_ORIGINS_KEY] = cached
+    origin = cached[1].get((ip, user_agent))
+    if origin is None or origin not in session:
+        origin = session.scalars(_origin_statement(ip is None, user_agent is None), {"ip": ip, "text": user_agent}).one_or_none()
+        if origin is None:  # a new pair (perhaps a new text): through the user_agent row, which it refers to
+            agent = None if user_agent is None else user_agent_row(session, user_agent)
+            origin = find_or_insert_row(session, RequestOrigin, {"ip": ip, "user_agent_id": None if agent is None else agent.id})
+            if "agent" not in origin.__dict__:  # inserted here: give it its text without a query
+                set_committed_value(origin, "agent", agent)
+        cached[1][(ip, user_agent)] = origin
+    return origin  # type: ignore[no-any-return]
+
+
+_ORIGINS_KEY = "thidua.audit_request_origins"
+
+
+def _origin_statement(no_ip: bool, no_user_agent: bool) -> Any:
+    """The look-up of an origin by its IP address and its user agent's text (each may be NULL), built once each."""
+    key = (no_ip, no_user_agent)
+    if key not in _ORIGIN_STATEMENTS:
+        ip = RequestOrigin.ip.is_(None) if no_ip else RequestOrigin.ip == bindparam("ip")
+        if no_user_agent:
+            statement = select(RequestOrigin).where(ip, RequestOrigin.user_agent_id.is_(None))
+        else:
+            statement = (select(RequestOrigin).join(RequestOrigin.agent).where(ip, UserAgent.text == bindparam("text"))
+                         .options(contains_eager(RequestOrigin.agent)))  # fmt: skip
+        _ORIGIN_STATEMENTS[key] = statement
+    return _ORIGIN_STATEMENTS[key]
+
+
+_ORIGIN_STATEMENTS: dict[tuple[bool, bool], Any] = {}
 
 
 def record_event(
@@ -129,7 +175,7 @@ def record_event(
     """Append one event after the chain head; writes at once, never commits (the caller's change and this row commit together).
 
     An action, object type or role without a code (service/models/audit_codes.py) raises ValueError before
-    anything is sent to the database: no lock taken, no user agent row, no event.
+    anything is sent to the database: no lock taken, no origin row, no event.
     """
     ACTION_CODES.code(action)
     OBJECT_TYPE_CODES.code(object_type)
@@ -138,12 +184,13 @@ def record_event(
     origin_ip, origin_agent = REQUEST_ORIGIN.get()
     ip, user_agent = ip or origin_ip, user_agent or origin_agent
     head = _locked_head(session)
-    agent = user_agent_row(session, user_agent[:500]) if user_agent else None
+    user_agent = user_agent[:500] if user_agent else None
+    origin = origin_row(session, ip, user_agent) if ip is not None or user_agent is not None else None
     event = AuditEvent(
         occurred_at=(now or datetime.now(UTC)).astimezone(UTC), actor_id=actor, actor_role=actor_role,
         actor_unit_id=actor_unit_id, action=action, object_type=object_type, object_id=str(object_id)[:64],
-        before_json=_to_json(before), after_json=_to_json(after), comment=_nfc(comment), ip=ip,
-        user_agent_id=None if agent is None else agent.id, agent=agent,
+        before_json=_to_json(before), after_json=_to_json(after), comment=_nfc(comment),
+        origin_id=None if origin is None else origin.id, origin=origin,
         dossier_id=dossier_id if dossier_id is not None else _dossier_of(object_type, object_id, before, after),
     )  # fmt: skip
     event.hash = event_hash(event, head.last_hash)
@@ -170,8 +217,9 @@ def verify_chain(session: Session, batch: int = 5000) -> VerifyResult:
     """
     prev_hash, last_id, checked = GENESIS_HASH, 0, 0
     while True:
-        # The batch's user agent texts come in one more query (by their distinct ids), not one per event.
-        page = select(AuditEvent).options(selectinload(AuditEvent.agent)).where(AuditEvent.id > last_id)
+        # The batch's origins, each with its user agent text, come in one more query (by their distinct ids),
+        # not one per event.
+        page = select(AuditEvent).options(selectinload(AuditEvent.origin)).where(AuditEvent.id > last_id)
         events = list(session.scalars(page.order_by(AuditEvent.id).limit(batch)))
         if not events:
             break

@@ -99,25 +99,30 @@ def insert_object(session: Session, obj: T) -> T:
     return obj
 
 
-def find_or_insert_row(session: Session, cls: type[T], key: str, value: Any) -> T:
-    """The row of `cls` whose unique column `key` holds `value`, inserted now if there is none.
+def find_or_insert_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
+    """The row of `cls` holding `values` (by attribute name), inserted now if there is none.
 
-    For a table of values kept once each (the primary key and `key` are its only columns). Safe when two
-    transactions insert the same value at once: the INSERT is ON CONFLICT DO NOTHING (on PostgreSQL it
-    waits for the other transaction, then does nothing if that one committed) and the row is read after
-    it. The row is looked up first, as it usually exists: on PostgreSQL an INSERT that does nothing still
-    takes a number from the id sequence. A row inserted here leaves the session if the savepoint or
-    transaction around it rolls back, as insert_object's rows do.
+    For a table of values kept once each: the primary key and the columns of `values` are its only columns,
+    and a unique index holds each combination (a value may be None: NULL is looked up as NULL, and the
+    table needs a unique index for the rows missing it, since NULLs are distinct in a unique index). Safe
+    when two transactions insert the same values at once: the INSERT is ON CONFLICT DO NOTHING (on
+    PostgreSQL it waits for the other transaction, then does nothing if that one committed) and the row is
+    read after it. The row is looked up first, as it usually exists: on PostgreSQL an INSERT that does
+    nothing still takes a number from the id sequence. A row inserted here leaves the session if the
+    savepoint or transaction around it rolls back, as insert_object's rows do.
     """
     mapper = inspect(cls)
-    found = session.scalars(_find_statement(mapper, key), {"value": value}).one_or_none()
+    keys = tuple(sorted(values))
+    nulls = tuple(key for key in keys if values[key] is None)
+    params = {f"v_{key}": values[key] for key in keys if values[key] is not None}
+    found = session.scalars(_find_statement(mapper, keys, nulls), params).one_or_none()
     if found is not None:
         return found
     dialect = session.get_bind().dialect.name
-    pk = session.execute(_insert_missing_statement(mapper, key, dialect), {"value": value}).scalar()
+    pk = session.execute(_insert_missing_statement(mapper, keys, dialect), {f"v_{k}": values[k] for k in keys}).scalar()
     if pk is None:  # another transaction inserted it after the look-up above, and has committed
-        return session.scalars(_find_statement(mapper, key), {"value": value}).one()
-    obj = cls(**{key: value, mapper.primary_key[0].key: pk})
+        return session.scalars(_find_statement(mapper, keys, nulls), params).one()
+    obj = cls(**values, **{mapper.primary_key[0].key: pk})
     make_transient_to_detached(obj)
     session.add(obj)
     _changed_in_transaction(session, inspect(obj), new=True)
@@ -185,16 +190,22 @@ def _insert_statement(mapper: Mapper[Any], keys: tuple[str, ...]) -> Insert:
 
 
 @cache
-def _find_statement(mapper: Mapper[Any], key: str) -> Select[Any]:
-    return select(mapper.class_).where(mapper.get_property(key).columns[0] == bindparam("value"))
+def _find_statement(mapper: Mapper[Any], keys: tuple[str, ...], nulls: tuple[str, ...]) -> Select[Any]:
+    """Equality for the keys given a value (their unique index finds the row), IS NULL for the others."""
+    column = mapper.get_property
+    return select(mapper.class_).where(*(
+        column(k).columns[0].is_(None) if k in nulls else column(k).columns[0] == bindparam(f"v_{k}") for k in keys
+    ))  # fmt: skip
 
 
 @cache
-def _insert_missing_statement(mapper: Mapper[Any], key: str, dialect: str) -> Any:
-    column = mapper.get_property(key).columns[0]
+def _insert_missing_statement(mapper: Mapper[Any], keys: tuple[str, ...], dialect: str) -> Any:
+    column = mapper.get_property
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = dialect_insert(_table(mapper)).values({column: bindparam("value")})
-    return statement.on_conflict_do_nothing(index_elements=[column]).returning(mapper.primary_key[0])
+    statement = dialect_insert(_table(mapper)).values({column(k).columns[0]: bindparam(f"v_{k}") for k in keys})
+    # No conflict target: a pair with a NULL half is kept unique by a partial index, which a target would have
+    # to name with its WHERE; DO NOTHING without one applies to every unique index (the id is never given).
+    return statement.on_conflict_do_nothing().returning(mapper.primary_key[0])
 
 
 def _table(mapper: Mapper[Any]) -> Table:

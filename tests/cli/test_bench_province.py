@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from service.bench_province import WEB_ORIGIN
 from service.db import make_engine, make_session_factory
-from service.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance
+from service.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance, RequestOrigin, UserAgent
 
 THIDUA = Path(sys.executable).with_name("thidua")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -50,9 +50,11 @@ def test_tiny_province_run_reports_every_phase_and_draws_the_chart(request, back
         assert session.scalar(select(func.count()).select_from(HumanTask)) == 5000
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == 5000
         # the dossiers' calls came "from a browser": their events keep its address, as a web request's do
-        origins = session.execute(select(AuditEvent.ip, func.count()).where(AuditEvent.action == "dossier.create")
-                                  .group_by(AuditEvent.ip)).all()  # fmt: skip
-        assert dict(origins)[WEB_ORIGIN[0]] == 20
+        origins = session.execute(
+            select(RequestOrigin.ip, UserAgent.text, func.count()).join(AuditEvent.origin).join(RequestOrigin.agent)
+            .where(AuditEvent.action == "dossier.create").group_by(RequestOrigin.ip, UserAgent.text)
+        ).all()  # fmt: skip
+        assert [tuple(row) for row in origins] == [(*WEB_ORIGIN, 20)]
         assert session.scalar(select(func.count()).select_from(OrgUnit).where(OrgUnit.code.like("BP%"))) == 27
         assert session.scalar(select(func.count()).select_from(ProcessInstance).where(
             ProcessInstance.status == "completed")) >= 20  # fmt: skip

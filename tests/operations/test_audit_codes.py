@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import CompileError, DBAPIError, StatementError
 
 from service.db import Base, UTCDateTime, alembic_config, make_engine, make_session_factory
-from service.models import AuditChainHead, AuditEvent, UserAgent
+from service.models import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
 from service.models.audit import GENESIS_HASH, Sha256Digest
 from service.models.audit_codes import (
     ACTION_CODES, ACTIONS, OBJECT_TYPES, ROLES, CodeRegistry,
@@ -243,6 +243,7 @@ def test_an_unknown_text_is_refused_before_anything_is_written(empty_factory, fi
     with empty_factory() as session:
         assert session.scalars(select(AuditEvent.id)).all() == [kept.id]
         assert session.scalars(select(UserAgent.text)).all() == []
+        assert session.scalars(select(RequestOrigin.id)).all() == []
         assert session.get(AuditChainHead, 1).last_event_id == kept.id
         assert verify_chain(session).ok
 
@@ -362,8 +363,9 @@ def _old_rows(url: str) -> list[Any]:
 def _as_event(values: dict[str, Any]) -> AuditEvent:
     values = dict(values)
     values.pop("hash")
-    agent = values.pop("agent_text")
-    return AuditEvent(**values, agent=None if agent is None else UserAgent(text=agent))
+    values.pop("user_agent_id")
+    agent, ip = values.pop("agent_text"), values.pop("ip")
+    return AuditEvent(**values, origin=RequestOrigin(ip=ip, agent=None if agent is None else UserAgent(text=agent)))
 
 
 def _verify_before_0024(url: str) -> int:
@@ -490,7 +492,7 @@ def test_migration_0024_keeps_every_text_and_hash_both_ways(request, url_fixture
     if url.startswith("postgresql"):  # the migration never turned audit_event's append-only trigger off
         engine = make_engine(url)
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
-            conn.execute(text("UPDATE audit_event SET ip = NULL"))
+            conn.execute(text("UPDATE audit_event SET comment = NULL"))
         engine.dispose()
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, Integer, String, Text, column, event, insert, ins
 from sqlalchemy.exc import DBAPIError
 
 from service.db import Base, UTCDateTime, alembic_config, make_engine, make_session_factory
-from service.models import AuditEvent, UserAgent
+from service.models import AuditEvent, RequestOrigin, UserAgent
 from service.models.audit import GENESIS_HASH, Sha256Digest
 from service.operations.audit import REQUEST_ORIGIN, event_hash, record_event, user_agent_row, verify_chain
 from tests.conftest import _admin_conninfo, _create_database, _drop_database
@@ -60,7 +60,9 @@ def _agents(session) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
 
 
 def _stored_agent_ids(session, ids: list[int]) -> list[int | None]:  # type: ignore[no-untyped-def]
-    rows = session.execute(select(AuditEvent.id, AuditEvent.user_agent_id).where(AuditEvent.id.in_(ids))).all()
+    """The user agent id each event refers to (through its request origin, schema 0027)."""
+    rows = session.execute(select(AuditEvent.id, RequestOrigin.user_agent_id).outerjoin(AuditEvent.origin)
+                           .where(AuditEvent.id.in_(ids))).all()  # fmt: skip
     return [dict(rows)[event_id] for event_id in ids]
 
 
@@ -78,8 +80,8 @@ def test_one_text_is_stored_once_however_many_events_carry_it(empty_factory):
         REQUEST_ORIGIN.reset(origin)
     events = first + second
     with empty_factory() as session:
-        assert _agents(session) == [(first[0].user_agent_id, CHROMIUM)]
-        assert _stored_agent_ids(session, [e.id for e in events]) == [first[0].user_agent_id] * 7
+        assert _agents(session) == [(first[0].origin.user_agent_id, CHROMIUM)]
+        assert _stored_agent_ids(session, [e.id for e in events]) == [first[0].origin.user_agent_id] * 7
         assert [session.get(AuditEvent, e.id).user_agent for e in events] == [CHROMIUM] * 7
         assert verify_chain(session).ok
         assert "user_agent" not in {c["name"] for c in inspect(session.connection()).get_columns("audit_event")}
@@ -103,9 +105,9 @@ def test_a_long_text_is_cut_at_500_characters_as_before(empty_factory):
     with empty_factory() as session, session.begin():
         stored = _note(session, LONG)
         again = _note(session, LONG[:500] + "something else after the cut")
-    assert stored.user_agent == LONG[:500] and stored.user_agent_id == again.user_agent_id
+    assert stored.user_agent == LONG[:500] and stored.origin_id == again.origin_id
     with empty_factory() as session:
-        assert _agents(session) == [(stored.user_agent_id, LONG[:500])]
+        assert _agents(session) == [(stored.origin.user_agent_id, LONG[:500])]
         assert verify_chain(session).ok
 
 
@@ -115,9 +117,10 @@ def test_the_hash_covers_the_text_exactly_as_the_text_column_did():
               "actor_role": "office_clerk", "actor_unit_id": 3, "action": "task.complete",
               "object_type": "human_task", "object_id": "42", "after_json": '{"decision":"approve"}',
               "comment": "Đồng ý", "ip": "10.20.30.40", "dossier_id": 5}  # fmt: skip
-    with_agent = AuditEvent(**fields, agent=UserAgent(text=DECOMPOSED))
+    ip = fields.pop("ip")  # both kept in a request_origin row since 0027, and hashed as before
+    with_agent = AuditEvent(**fields, origin=RequestOrigin(ip=ip, agent=UserAgent(text=DECOMPOSED)))
     assert event_hash(with_agent, GENESIS_HASH) == "343189bec3faa1a9bf838aff9a460358a4187fc656323c2ff05d4b25111a2b25"
-    assert event_hash(AuditEvent(**fields), GENESIS_HASH) \
+    assert event_hash(AuditEvent(**fields, origin=RequestOrigin(ip=ip)), GENESIS_HASH) \
         == "90004a1198a72574ee1bc87d12f1f9c50d22c8bfb167384dbeeb2eacf1c54cc8"  # fmt: skip
 
 
@@ -137,9 +140,11 @@ def test_a_transaction_looks_a_text_up_once_not_once_per_event(empty_factory):
         with statements(engine) as new_text:
             _note(session, CHROMIUM)
     assert len(plain) == 2  # the event's INSERT, the head's UPDATE
-    assert len(known) == 3  # and the look-up of the text
+    assert len(known) == 3  # and the look-up of its origin by the text (schema 0027)
     assert len(again) == 5 * len(plain)
-    assert len(new_text) == 4  # the look-up, the INSERT ... ON CONFLICT DO NOTHING, the event and the head
+    # A browser never seen: the origin's look-up finds nothing, then the text's look-up and INSERT ... ON
+    # CONFLICT DO NOTHING, the origin's, the event and the head.
+    assert len(new_text) == 7
 
 
 def test_a_text_inserted_in_a_savepoint_that_rolls_back_is_inserted_again(empty_factory):
@@ -151,7 +156,7 @@ def test_a_text_inserted_in_a_savepoint_that_rolls_back_is_inserted_again(empty_
         nested.rollback()
         kept = _note(session, CHROMIUM)
     with empty_factory() as session:
-        assert _agents(session) == [(kept.user_agent_id, CHROMIUM)]
+        assert _agents(session) == [(kept.origin.user_agent_id, CHROMIUM)]
         assert session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all() == [before.id, kept.id]
         assert verify_chain(session).ok
 
@@ -164,7 +169,7 @@ def test_a_text_inserted_in_a_transaction_that_rolls_back_is_inserted_again(empt
         with session.begin():  # the same session, as a worker keeps it for its next job
             kept = _note(session, FIREFOX)
     with empty_factory() as session:
-        assert _agents(session) == [(kept.user_agent_id, FIREFOX)]
+        assert _agents(session) == [(kept.origin.user_agent_id, FIREFOX)]
         assert verify_chain(session).ok
 
 
@@ -179,8 +184,9 @@ def test_verify_chain_reads_a_batch_of_texts_in_one_query(empty_factory):
         with statements(session.get_bind()) as sent:
             result = verify_chain(session, batch=25)
         assert result.ok and result.checked == 60
-    # Four pages of events (25, 25, 10, none), one query for the texts of each page that has events, the head.
-    assert len([sql for sql in sent if "FROM user_agent" in sql]) == 3
+    # Four pages of events (25, 25, 10, none), one query for the origins (with their texts) of each page that
+    # has events, the head.
+    assert len([sql for sql in sent if "FROM request_origin LEFT OUTER JOIN user_agent" in sql]) == 3
     assert len(sent) == 4 + 3 + 1, sent
 
 
@@ -308,8 +314,8 @@ OLD_HEAD = table("audit_chain_head", column("id", Integer), column("last_event_i
 def _as_event(values: dict[str, Any]) -> AuditEvent:
     """A row of the schema before 0021 (by column name) as a transient event, so event_hash can check it."""
     values = {name: value for name, value in values.items() if name != "hash"}
-    agent = values.pop("user_agent")
-    return AuditEvent(**values, agent=None if agent is None else UserAgent(text=agent))
+    agent, ip = values.pop("user_agent"), values.pop("ip")
+    return AuditEvent(**values, origin=RequestOrigin(ip=ip, agent=None if agent is None else UserAgent(text=agent)))
 
 
 def _append_as_schema_0020_did(url: str, user_agents: list[str | None]) -> None:
@@ -452,5 +458,5 @@ def test_migration_0021_keeps_every_hash_verifying_both_ways(request, url_fixtur
     if url.startswith("postgresql"):  # the migration disabled audit_event's trigger for its UPDATE only
         engine = make_engine(url)
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
-            conn.execute(text("UPDATE audit_event SET ip = NULL"))
+            conn.execute(text("UPDATE audit_event SET comment = NULL"))
         engine.dispose()
