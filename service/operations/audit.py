@@ -8,9 +8,10 @@ import unicodedata
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -136,10 +137,12 @@ def origin_row(session: Session, ip: str | None, user_agent: str | None) -> Requ
         session.info[_ORIGINS_KEY] = cached
     origin = cached[1].get((ip, user_agent))
     if origin is None or origin not in session:
-        origin = session.scalars(_origin_statement(ip is None, user_agent is None), {"ip": ip, "text": user_agent}).one_or_none()
+        look_up = _origin_statement(ip is None, user_agent is None)
+        origin = session.scalars(look_up, {"ip": ip, "text": user_agent}).one_or_none()
         if origin is None:  # a new pair (perhaps a new text): through the user_agent row, which it refers to
             agent = None if user_agent is None else user_agent_row(session, user_agent)
-            origin = find_or_insert_row(session, RequestOrigin, {"ip": ip, "user_agent_id": None if agent is None else agent.id})
+            agent_id = None if agent is None else agent.id
+            origin = find_or_insert_row(session, RequestOrigin, {"ip": ip, "user_agent_id": agent_id})
             if "agent" not in origin.__dict__:  # inserted here: give it its text without a query
                 set_committed_value(origin, "agent", agent)
         cached[1][(ip, user_agent)] = origin
@@ -149,21 +152,14 @@ def origin_row(session: Session, ip: str | None, user_agent: str | None) -> Requ
 _ORIGINS_KEY = "thidua.audit_request_origins"
 
 
-def _origin_statement(no_ip: bool, no_user_agent: bool) -> Any:
+@cache
+def _origin_statement(no_ip: bool, no_user_agent: bool) -> Select[tuple[RequestOrigin]]:
     """The look-up of an origin by its IP address and its user agent's text (each may be NULL), built once each."""
-    key = (no_ip, no_user_agent)
-    if key not in _ORIGIN_STATEMENTS:
-        ip = RequestOrigin.ip.is_(None) if no_ip else RequestOrigin.ip == bindparam("ip")
-        if no_user_agent:
-            statement = select(RequestOrigin).where(ip, RequestOrigin.user_agent_id.is_(None))
-        else:
-            statement = (select(RequestOrigin).join(RequestOrigin.agent).where(ip, UserAgent.text == bindparam("text"))
-                         .options(contains_eager(RequestOrigin.agent)))  # fmt: skip
-        _ORIGIN_STATEMENTS[key] = statement
-    return _ORIGIN_STATEMENTS[key]
-
-
-_ORIGIN_STATEMENTS: dict[tuple[bool, bool], Any] = {}
+    ip = RequestOrigin.ip.is_(None) if no_ip else RequestOrigin.ip == bindparam("ip")
+    if no_user_agent:
+        return select(RequestOrigin).where(ip, RequestOrigin.user_agent_id.is_(None))
+    return (select(RequestOrigin).join(RequestOrigin.agent).where(ip, UserAgent.text == bindparam("text"))
+            .options(contains_eager(RequestOrigin.agent)))  # fmt: skip
 
 
 def record_event(

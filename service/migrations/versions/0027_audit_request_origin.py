@@ -92,7 +92,8 @@ def upgrade() -> None:
         op.execute('CREATE TRIGGER request_origin_append_only BEFORE UPDATE OR DELETE ON request_origin '
                    'FOR EACH ROW EXECUTE FUNCTION request_origin_refuse_change()')  # fmt: skip
     op.execute('INSERT INTO request_origin (ip, user_agent_id) SELECT ip, user_agent_id FROM audit_event '
-               'WHERE ip IS NOT NULL OR user_agent_id IS NOT NULL GROUP BY ip, user_agent_id ORDER BY min(id)')  # fmt: skip
+               'WHERE ip IS NOT NULL OR user_agent_id IS NOT NULL '
+               'GROUP BY ip, user_agent_id ORDER BY min(id)')  # fmt: skip
     op.add_column('audit_event', sa.Column('origin_id', sa.Integer(), nullable=True))
     _without_append_only_trigger([
         'UPDATE audit_event SET origin_id = origin.id, ip = NULL, user_agent_id = NULL FROM request_origin AS origin '
