@@ -1,4 +1,8 @@
-"""The one configured SpiffWorkflow serializer: instance state as JSON text, spec stored by reference."""
+"""The one configured SpiffWorkflow serializer: instance state as JSON text, spec stored by reference.
+
+An instance's state is written in the compact form (format 2, see `encode_compact`) whenever it fits,
+else in SpiffWorkflow's own form; `load_state` reads both, and every state written before format 2.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ if TYPE_CHECKING:
 
 SERIALIZER_VERSION = "1.5"
 SPEC_REF_KEY = "thidua_spec_sha256"
+STATE_FORMAT_KEY = "thidua_format"
+COMPACT_FORMAT = 2
 
 
 class SpecByReferenceConverter(BpmnWorkflowConverter):
@@ -55,11 +61,12 @@ class MillisecondTaskConverter(TaskConverter):
     """Writes each task's time of last change to the millisecond.
 
     SpiffWorkflow keeps `time.time()` (e.g. 1796517708.3798566): 36 such times in a finished chain's state
-    are about 190 of its 1,040 compressed bytes, and the last four digits say nothing anyone reads (the
-    path diagram shows minutes; ordering ties fall back on the task id, which follows creation order, see
-    task_ids.py). To the millisecond a finished chain's state is about 935 bytes: four instance rows to a
-    4 KiB SQLite page instead of three. A restored task's time is at most a millisecond earlier than it
-    was; tasks changed in the running call keep their exact time until they are written."""
+    were about 190 of its 1,040 compressed bytes (SpiffWorkflow's form, dictionary v1), and the last four
+    digits say nothing anyone reads (the path diagram shows minutes; ordering ties fall back on the task
+    id, which follows creation order, see task_ids.py). To the millisecond the compact form (format 2)
+    writes each time as a small whole number of milliseconds after the instance's first. A restored task's
+    time is at most a millisecond earlier than it was; tasks changed in the running call keep their exact
+    time until they are written."""
 
     def to_dict(self, task: Task) -> dict[str, Any]:
         dct = super().to_dict(task)
@@ -90,12 +97,254 @@ _SPEC_SERIALIZER = BpmnWorkflowSerializer(
 )
 
 
+# -- the compact form (format 2) ---------------------------------------------------------------------
+#
+# SpiffWorkflow writes every task as a dict of eleven keys, most of them derivable or at their default: a
+# finished chain's state is 15.8 KB of JSON, of which zlib with dictionary v1 still kept about 930 bytes.
+# The compact form (3.6 KB; about 205 bytes with dictionary v2, service/db.py) writes what cannot be
+# derived, once:
+#   {"thidua_spec_sha256": ..., "thidua_format": 2, "ns": the namespace of the task ids (task_ids.py),
+#    "t0": the first task's time of change in whole ms, "r": root, "l": last_task,
+#    [the workflow's data, correlations, success, completed, subprocesses, bpmn_events when not at their
+#    defaults, under their own names], "tasks": [one entry per task, in the order of SpiffWorkflow's map]}
+# and a task entry {"n": id, "c": children (omitted if none), "t": ms after the entry before (after t0
+#    for the first: tasks changed in one call are 0 or 1 apart, which compresses), "s": state,
+#    "p": task_spec, plus "pa" parent, "T" time, "g" triggered, "i" internal_data, "d" data,
+#    "u" delta updates, "D" delta, "y" typename only where they are not what the decoder derives}.
+# An id in the namespace is written as its 32-bit counter (an int), any other id (one from before
+# task_ids.py) as its text. A task's parent is derived from the children lists (the first task listing
+# it, or None). Its time in whole ms is t0 plus the "t"s up to it: exact, because a time rounded to the
+# ms (MillisecondTaskConverter) is the float nearest k / 1000, which is what k / 1000 gives; any other
+# time is kept as it is in "T". Its delta defaults to {"updates": {}, "deletions": []}, and "u" holds
+# non-empty updates only. Anything this does not know (another key, another key order, another
+# serializer version, a spec written in) leaves the whole state in SpiffWorkflow's form, which
+# load_state reads as before. The decoder gives back exactly the dict SpiffWorkflow's serializer wrote,
+# key order included (tests/engine/test_compact_state.py).
+
+_COMPACT_SERIALIZER_VERSION = "1.5"  # format 2 holds states of this serializer version only; never change it
+_WORKFLOW_KEYS = (
+    "data", "correlations", "last_task", "success", "completed", "tasks", "root", "spec", "subprocess_specs",
+    "subprocesses", "bpmn_events", "typename", "serializer_version",
+)  # fmt: skip
+_TASK_KEYS = (
+    "id", "parent", "children", "last_state_change", "state", "task_spec", "triggered", "internal_data", "data",
+    "delta", "typename",
+)  # fmt: skip
+# The workflow's own keys kept under their names when not at their default (compared by type and value).
+_WORKFLOW_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("data", {}), ("correlations", {}), ("success", True), ("completed", False), ("subprocesses", {}),
+    ("bpmn_events", []),
+)  # fmt: skip
+_COMPACT_WORKFLOW_KEYS = frozenset({"ns", "t0", "r", "l", "tasks", *(key for key, _ in _WORKFLOW_DEFAULTS)})
+_COMPACT_TASK_KEYS = frozenset({"n", "c", "t", "s", "p", "pa", "T", "g", "i", "d", "u", "D", "y"})
+_NAMESPACE_CHARS = 28  # "xxxxxxxx-xxxx-xxxx-xxxx-xxxx": the high 96 bits of a UUID's text; 8 hex digits follow
+_HEX_DIGITS = frozenset("0123456789abcdef")
+_MAX_MS = 2**53  # whole milliseconds up to here are exact as floats, so k / 1000 is correctly rounded
+
+
+class _DoesNotFit(Exception):
+    """The state holds something the compact form does not describe: it is written in full."""
+
+
+def _at_default(value: Any, default: Any) -> bool:
+    return type(value) is type(default) and value == default
+
+
+def encode_compact(dct: dict[str, Any]) -> dict[str, Any] | None:
+    """The compact form of a workflow dict as SpiffWorkflow's serializer writes it, or None if it does not fit."""
+    try:
+        return _encode(dct)
+    except _DoesNotFit:
+        return None
+
+
+def _encode(dct: dict[str, Any]) -> dict[str, Any]:
+    if (
+        tuple(dct) != _WORKFLOW_KEYS
+        or dct["spec"] is not None
+        or not _at_default(dct["subprocess_specs"], {})
+        or not _at_default(dct["typename"], "BpmnWorkflow")
+        or not _at_default(dct["serializer_version"], _COMPACT_SERIALIZER_VERSION)
+        or type(dct["tasks"]) is not dict
+    ):
+        raise _DoesNotFit
+    tasks: dict[str, Any] = dct["tasks"]
+    root = dct["root"]
+    namespace = root[:_NAMESPACE_CHARS] if type(root) is str and len(root) == 36 else None
+    codes: dict[str, int | str] = {}
+
+    def code(task_id: Any) -> int | str:
+        known = codes.get(task_id) if type(task_id) is str else None
+        if known is not None:
+            return known
+        if type(task_id) is not str:
+            raise _DoesNotFit
+        counter = task_id[_NAMESPACE_CHARS:]
+        in_namespace = namespace is not None and len(task_id) == 36 and task_id.startswith(namespace)
+        if in_namespace and _HEX_DIGITS.issuperset(counter):
+            codes[task_id] = int(counter, 16)
+        else:
+            codes[task_id] = task_id
+        return codes[task_id]
+
+    derived_parent: dict[str, str] = {}
+    for task_id, task in tasks.items():
+        if type(task) is not dict or type(task.get("children")) is not list:
+            raise _DoesNotFit
+        for child in task["children"]:
+            if type(child) is not str:
+                raise _DoesNotFit
+            derived_parent.setdefault(child, task_id)
+    entries = []
+    first_ms: int | None = None
+    previous_ms = 0
+    for task_id, task in tasks.items():
+        if tuple(task) != _TASK_KEYS or task["id"] != task_id:
+            raise _DoesNotFit
+        entry: dict[str, Any] = {"n": code(task_id)}
+        if task["children"]:
+            entry["c"] = [code(child) for child in task["children"]]
+        parent = task["parent"]
+        if parent != derived_parent.get(task_id) or (parent is not None and type(parent) is not str):
+            entry["pa"] = None if parent is None else code(parent)
+        changed = task["last_state_change"]
+        ms = round(changed * 1000) if type(changed) is float and 0 < changed < _MAX_MS / 1000 else None
+        if ms is not None and ms / 1000 == changed:
+            if first_ms is None:
+                first_ms = previous_ms = ms
+            entry["t"] = ms - previous_ms
+            previous_ms = ms
+        else:
+            entry["T"] = changed
+        entry["s"] = task["state"]
+        entry["p"] = task["task_spec"]
+        if task["triggered"] is not False:
+            entry["g"] = task["triggered"]
+        if not _at_default(task["internal_data"], {}):
+            entry["i"] = task["internal_data"]
+        if not _at_default(task["data"], {}):
+            entry["d"] = task["data"]
+        delta = task["delta"]
+        if type(delta) is dict and tuple(delta) == ("updates", "deletions") and _at_default(delta["deletions"], []) \
+                and type(delta["updates"]) is dict:  # fmt: skip
+            if delta["updates"]:
+                entry["u"] = delta["updates"]
+        else:
+            entry["D"] = delta
+        if not _at_default(task["typename"], "Task"):
+            entry["y"] = task["typename"]
+        entries.append(entry)
+    compact: dict[str, Any] = {"ns": namespace, "t0": first_ms, "r": code(root)}
+    last_task = dct["last_task"]
+    compact["l"] = None if last_task is None else code(last_task)
+    for key, default in _WORKFLOW_DEFAULTS:
+        if not _at_default(dct[key], default):
+            compact[key] = dct[key]
+    compact["tasks"] = entries
+    return compact
+
+
+def decode_compact(compact: dict[str, Any]) -> dict[str, Any]:
+    """The workflow dict SpiffWorkflow's serializer wrote, from its compact form (keys in their order)."""
+    unknown = compact.keys() - _COMPACT_WORKFLOW_KEYS
+    if unknown:
+        raise StateVersionError("trạng thái quy trình có trường không đọc được", fields=sorted(unknown))
+    namespace: str | None = compact["ns"]
+    first_ms: int | None = compact["t0"]
+
+    def task_id(code: int | str) -> str:
+        if type(code) is int:
+            if namespace is None or not 0 <= code < 2**32:
+                raise StateVersionError("trạng thái quy trình có mã việc không hợp lệ", code=code)
+            return "%s%08x" % (namespace, code)
+        return code
+
+    entries: list[dict[str, Any]] = compact["tasks"]
+    ids = [task_id(entry["n"]) for entry in entries]
+    children_of = [[task_id(child) for child in entry.get("c", ())] for entry in entries]
+    derived_parent: dict[str, str] = {}
+    for own_id, children in zip(ids, children_of, strict=True):
+        for child in children:
+            derived_parent.setdefault(child, own_id)
+    tasks: dict[str, Any] = {}
+    previous_ms = first_ms
+    for own_id, children, entry in zip(ids, children_of, entries, strict=True):
+        unknown = entry.keys() - _COMPACT_TASK_KEYS
+        if unknown:
+            raise StateVersionError("trạng thái quy trình có trường không đọc được", fields=sorted(unknown))
+        if "pa" in entry:
+            parent = None if entry["pa"] is None else task_id(entry["pa"])
+        else:
+            parent = derived_parent.get(own_id)
+        if "T" in entry:
+            changed = entry["T"]
+        elif previous_ms is None:
+            raise StateVersionError("trạng thái quy trình thiếu mốc thời gian", task_id=own_id)
+        else:
+            previous_ms += entry["t"]
+            changed = previous_ms / 1000
+        if "D" in entry:
+            delta = entry["D"]
+        else:
+            delta = {"updates": entry.get("u", {}), "deletions": []}
+        tasks[own_id] = {
+            "id": own_id,
+            "parent": parent,
+            "children": children,
+            "last_state_change": changed,
+            "state": entry["s"],
+            "task_spec": entry["p"],
+            "triggered": entry.get("g", False),
+            "internal_data": entry.get("i", {}),
+            "data": entry.get("d", {}),
+            "delta": delta,
+            "typename": entry.get("y", "Task"),
+        }
+    return {
+        "data": compact.get("data", {}),
+        "correlations": compact.get("correlations", {}),
+        "last_task": None if compact["l"] is None else task_id(compact["l"]),
+        "success": compact.get("success", True),
+        "completed": compact.get("completed", False),
+        "tasks": tasks,
+        "root": task_id(compact["r"]),
+        "spec": None,
+        "subprocess_specs": {},
+        "subprocesses": compact.get("subprocesses", {}),
+        "bpmn_events": compact.get("bpmn_events", []),
+        "typename": "BpmnWorkflow",
+        "serializer_version": _COMPACT_SERIALIZER_VERSION,
+    }
+
+
+def workflow_dict(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The instance as SpiffWorkflow's serializer writes it (`serialize_json` before its json.dumps): in the
+    registry's encoder mode, values the registry converts (UUIDs, datetimes in task data) are left to the
+    JSON encoder, as serialize_json leaves them."""
+    registry = SERIALIZER.registry
+    registry._encoder_mode = True
+    try:
+        dct = SERIALIZER.to_dict(workflow)
+    finally:
+        registry._encoder_mode = False
+    dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+    assert isinstance(dct, dict)
+    return dct
+
+
 def dump_state(workflow: BpmnWorkflow, definition: Definition) -> str:
-    """Serialize an instance to JSON text (store it as TEXT: jsonb would reorder keys and lose data, P3)."""
-    text = SERIALIZER.serialize_json(workflow)
-    assert isinstance(text, str)
-    # Prepend the spec reference without re-encoding the whole document.
-    return '{"%s": "%s", %s' % (SPEC_REF_KEY, definition.sha256, text[1:])
+    """Serialize an instance to JSON text (store it as TEXT: jsonb would reorder keys and lose data, P3):
+    the compact form when it fits, else SpiffWorkflow's own form, as `serialize_json` writes it."""
+    dct = workflow_dict(workflow)
+    compact = encode_compact(dct)
+    encoder = SERIALIZER._encoder_cls
+    if compact is None:
+        text = json.dumps(dct, cls=encoder)
+        # Prepend the spec reference without re-encoding the whole document.
+        return '{"%s": "%s", %s' % (SPEC_REF_KEY, definition.sha256, text[1:])
+    text = json.dumps(compact, cls=encoder, separators=(",", ":"))
+    # The spec reference comes first, written as before: state_spec_ref reads it from the first characters.
+    return '{"%s": "%s", "%s": %d, %s' % (SPEC_REF_KEY, definition.sha256, STATE_FORMAT_KEY, COMPACT_FORMAT, text[1:])
 
 
 def state_spec_ref(state: str) -> str | None:
@@ -106,6 +355,19 @@ def state_spec_ref(state: str) -> str | None:
     return head[start + len(marker) : start + len(marker) + 64] if start >= 0 else None
 
 
+def state_dict(state: str) -> dict[str, Any]:
+    """The workflow dict of a stored state in SpiffWorkflow's form, whichever form it was written in
+    (without the spec reference)."""
+    dct = json.loads(state)
+    dct.pop(SPEC_REF_KEY, None)
+    written_as = dct.pop(STATE_FORMAT_KEY, None)
+    if written_as is None:
+        return dct  # type: ignore[no-any-return]
+    if written_as != COMPACT_FORMAT:
+        raise StateVersionError("trạng thái quy trình được ghi theo định dạng chưa biết", format=written_as)
+    return decode_compact(dct)
+
+
 def load_state(state: str, definition: Definition) -> BpmnWorkflow:
     """Restore an instance for `definition`; refuse a state written for another definition."""
     ref = state_spec_ref(state)
@@ -113,8 +375,7 @@ def load_state(state: str, definition: Definition) -> BpmnWorkflow:
         raise StateVersionError(
             "trạng thái quy trình không thuộc phiên bản định nghĩa này", expected=definition.sha256, found=ref
         )
-    dct = json.loads(state)
-    dct.pop(SPEC_REF_KEY, None)
+    dct = state_dict(state)
     SERIALIZER.migrate(dct)
     workflow = SERIALIZER.from_dict(dct, definition=definition)
     assert isinstance(workflow, BpmnWorkflow)
