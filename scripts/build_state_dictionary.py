@@ -4,10 +4,12 @@ A dictionary can never change once states are written with it, so each build goe
 file (service/state_dictionary_v<N>.bin); this script refuses to overwrite one. Material: the state of a
 province-level dossier waiting at the district council (ready, future and completed tasks side by
 side), then the state of the same dossier finished (most of a finished chain's text, so it is last,
-where zlib's matches are nearest and cheapest). Task ids, timestamps and the spec's sha256 differ in
-every instance and are taken out: they would only take up room.
+where zlib's matches are nearest and cheapest), both as the engine writes them now (dictionary v2: the
+compact form of workflows/state.py; v1 was built the same way from SpiffWorkflow's own form, before the
+compact form existed). Task ids (or their namespace), times and the spec's sha256 differ in every
+instance and are taken out: they would only take up room.
 
-    .venv/bin/python scripts/build_state_dictionary.py service/state_dictionary_v2.bin
+    .venv/bin/python scripts/build_state_dictionary.py service/state_dictionary_v3.bin
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ _VARYING = [
     re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),  # task ids
     re.compile(r"(?<=\"last_state_change\": )[0-9.e+-]+"),  # time.time() of each task's last change
     re.compile(r"[0-9a-f]{64}"),  # the definition's sha256
+    re.compile(r"(?<=\"ns\":\")[0-9a-f-]+"),  # the compact form's task id namespace
+    re.compile(r"(?<=\"t0\":)[0-9]+"),  # the compact form's first time of change, in ms
 ]
 
 
@@ -71,7 +75,7 @@ def compressed_size(text: str, dictionary: bytes | None, level: int) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("output", type=Path, help="a new file, e.g. service/state_dictionary_v2.bin")
+    parser.add_argument("output", type=Path, help="a new file, e.g. service/state_dictionary_v3.bin")
     args = parser.parse_args()
     if args.output.exists():
         parser.error(f"{args.output} exists; a dictionary in use must never change, write a new version")
@@ -81,7 +85,7 @@ def main() -> int:
     _, finished = chain_states(parse_definition(CHAIN.read_bytes(), CHAIN.name))
     print(f"{args.output}: {len(dictionary)} bytes, sha256 {hashlib.sha256(dictionary).hexdigest()}")
     print(f"a finished province chain's state: {len(finished.encode('utf-8'))} bytes of JSON")
-    for level in (1, 5, 9):
+    for level in (1, 5, 6, 9):
         print(f"  level {level}: plain zlib {compressed_size(finished, None, level)} bytes, "
               f"with the dictionary {compressed_size(finished, dictionary, level)} bytes")  # fmt: skip
     return 0

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.db import STATE_FORMAT_V1, Base, decompress_state, make_engine, make_session_factory
+from service.db import STATE_FORMAT_V1, STATE_FORMAT_V2, Base, decompress_state, make_engine, make_session_factory
 from service.models import AuditChainHead, ProcessInstance
 from service.models.audit import GENESIS_HASH
 from tests.operations.helpers import instance_id_in
@@ -139,6 +139,35 @@ def test_migration_0017_rewrites_states_with_the_dictionary_and_back_byte_for_by
     engine.dispose()
     command.upgrade(alembic_config(url), "head")
     assert stored() == rewritten
+    _assert_state_at_head(url, instance_id, state)
+
+
+@pytest.mark.parametrize("url_fixture", ["empty_sqlite_url", pytest.param("empty_postgres_url", marks=pytest.mark.postgres)])
+def test_migration_0017_downgrade_writes_format_2_states_back_as_plain_zlib(request, url_fixture):
+    from alembic import command
+
+    from service.db import alembic_config
+
+    url = request.getfixturevalue(url_fixture)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    # The compact state (format 2) the service writes now, of an instance waiting at the district council.
+    state = province_chain_states()[5].replace('"TD-2026"', '"Thi đua yêu nước: Đồng ý đề nghị"')
+    instance_id = instance_id_in(factory)
+    with factory() as session, session.begin():
+        session.get(ProcessInstance, instance_id).state_json = state
+    with factory() as session:
+        query = text("SELECT state_zlib FROM process_instance WHERE id = :id")
+        assert bytes(session.execute(query, {"id": instance_id}).scalar_one())[:1] == STATE_FORMAT_V2
+    engine.dispose()
+    command.downgrade(alembic_config(url), "0016")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        query = text("SELECT state_zlib FROM process_instance WHERE id = :id")
+        plain = bytes(conn.execute(query, {"id": instance_id}).scalar_one())
+    engine.dispose()
+    assert plain[:1] == b"\x78" and zlib.decompress(plain).decode("utf-8") == state
+    command.upgrade(alembic_config(url), "head")  # 0017 writes it in format 1; the service reads that too
     _assert_state_at_head(url, instance_id, state)
 
 

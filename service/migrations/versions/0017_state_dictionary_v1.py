@@ -8,7 +8,9 @@ text of every state comes back byte for byte. Rows are converted in batches of 5
 
 The format is written out here rather than imported from service.db, so this revision keeps doing what
 it did when the service's current format changes; the dictionary file itself never changes (its sha256
-is checked).
+is checked). The service later writes format 2 (byte 0x02, dictionary v2, no schema change): the
+upgrade leaves such rows as they are, and the downgrade writes them back as plain zlib too, their text
+byte for byte.
 
 Revision ID: 0017
 Revises: 0016
@@ -35,13 +37,16 @@ BATCH = 500
 FORMAT_V1 = b'\x01'
 DICTIONARY_V1 = Path(__file__).resolve().parents[2] / 'state_dictionary_v1.bin'
 DICTIONARY_V1_SHA256 = 'b604cbd26b7eac8913cdf77bd09646ffaf78ff1ad5b3f445a96edaf931a8ed69'
+FORMAT_V2 = b'\x02'
+DICTIONARY_V2 = Path(__file__).resolve().parents[2] / 'state_dictionary_v2.bin'
+DICTIONARY_V2_SHA256 = 'aab93f63f9a2e5a346679998dfdb7322bb304bd955f9719c029b7585d83edb99'
 LEVEL = 5
 
 
-def _dictionary() -> bytes:
-    dictionary = DICTIONARY_V1.read_bytes()
-    if hashlib.sha256(dictionary).hexdigest() != DICTIONARY_V1_SHA256:
-        raise RuntimeError(f'{DICTIONARY_V1} has changed; states written with it could no longer be read')
+def _dictionary(path: Path = DICTIONARY_V1, sha256: str = DICTIONARY_V1_SHA256) -> bytes:
+    dictionary = path.read_bytes()
+    if hashlib.sha256(dictionary).hexdigest() != sha256:
+        raise RuntimeError(f'{path} has changed; states written with it could no longer be read')
     return dictionary
 
 
@@ -67,7 +72,7 @@ def upgrade() -> None:
     dictionary = _dictionary()
 
     def to_v1(data: bytes) -> bytes | None:
-        if data[:1] == FORMAT_V1:
+        if data[:1] in (FORMAT_V1, FORMAT_V2):
             return None
         compressor = zlib.compressobj(LEVEL, zdict=dictionary)
         return FORMAT_V1 + compressor.compress(zlib.decompress(data)) + compressor.flush()
@@ -76,10 +81,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    dictionary = _dictionary()
+    dictionaries = {FORMAT_V1: _dictionary(), FORMAT_V2: _dictionary(DICTIONARY_V2, DICTIONARY_V2_SHA256)}
 
     def to_plain(data: bytes) -> bytes | None:
-        if data[:1] != FORMAT_V1:
+        dictionary = dictionaries.get(data[:1])
+        if dictionary is None:
             return None
         decompressor = zlib.decompressobj(zdict=dictionary)
         raw = decompressor.decompress(data[1:])
