@@ -137,6 +137,7 @@ _WORKFLOW_DEFAULTS: tuple[tuple[str, Any], ...] = (
 )  # fmt: skip
 _COMPACT_WORKFLOW_KEYS = frozenset({"ns", "t0", "r", "l", "tasks", *(key for key, _ in _WORKFLOW_DEFAULTS)})
 _COMPACT_TASK_KEYS = frozenset({"n", "c", "t", "s", "p", "pa", "T", "g", "i", "d", "u", "D", "y"})
+_DELTA_KEYS = ("updates", "deletions")
 _NAMESPACE_CHARS = 28  # "xxxxxxxx-xxxx-xxxx-xxxx-xxxx": the high 96 bits of a UUID's text; 8 hex digits follow
 _HEX_DIGITS = frozenset("0123456789abcdef")
 _MAX_MS = 2**53  # whole milliseconds up to here are exact as floats, so k / 1000 is correctly rounded
@@ -191,6 +192,7 @@ def _encode(dct: dict[str, Any]) -> dict[str, Any]:
     for task_id, task in tasks.items():
         if type(task) is not dict or type(task.get("children")) is not list:
             raise _DoesNotFit
+        code(task_id)  # so that the loop below finds every task's code at once
         for child in task["children"]:
             if type(child) is not str:
                 raise _DoesNotFit
@@ -201,9 +203,13 @@ def _encode(dct: dict[str, Any]) -> dict[str, Any]:
     for task_id, task in tasks.items():
         if tuple(task) != _TASK_KEYS or task["id"] != task_id:
             raise _DoesNotFit
-        entry: dict[str, Any] = {"n": code(task_id)}
-        if task["children"]:
-            entry["c"] = [code(child) for child in task["children"]]
+        entry: dict[str, Any] = {"n": codes[task_id]}
+        children = task["children"]
+        if children:
+            try:
+                entry["c"] = [codes[child] for child in children]
+            except KeyError:  # a child outside the tasks map
+                entry["c"] = [code(child) for child in children]
         parent = task["parent"]
         if parent != derived_parent.get(task_id) or (parent is not None and type(parent) is not str):
             entry["pa"] = None if parent is None else code(parent)
@@ -218,20 +224,24 @@ def _encode(dct: dict[str, Any]) -> dict[str, Any]:
             entry["T"] = changed
         entry["s"] = task["state"]
         entry["p"] = task["task_spec"]
+        # Written out unless at the default; `value or type(value) is not dict` is "not an empty dict",
+        # inline because this runs for every task of every state written.
         if task["triggered"] is not False:
             entry["g"] = task["triggered"]
-        if not _at_default(task["internal_data"], {}):
-            entry["i"] = task["internal_data"]
-        if not _at_default(task["data"], {}):
-            entry["d"] = task["data"]
-        delta = task["delta"]
-        if type(delta) is dict and tuple(delta) == ("updates", "deletions") and _at_default(delta["deletions"], []) \
-                and type(delta["updates"]) is dict:  # fmt: skip
-            if delta["updates"]:
-                entry["u"] = delta["updates"]
+        internal_data, data, delta = task["internal_data"], task["data"], task["delta"]
+        if internal_data or type(internal_data) is not dict:
+            entry["i"] = internal_data
+        if data or type(data) is not dict:
+            entry["d"] = data
+        if type(delta) is dict and len(delta) == 2 and tuple(delta) == _DELTA_KEYS:
+            updates, deletions = delta["updates"], delta["deletions"]
+            if type(updates) is not dict or deletions or type(deletions) is not list:
+                entry["D"] = delta
+            elif updates:
+                entry["u"] = updates
         else:
             entry["D"] = delta
-        if not _at_default(task["typename"], "Task"):
+        if type(task["typename"]) is not str or task["typename"] != "Task":
             entry["y"] = task["typename"]
         entries.append(entry)
     compact: dict[str, Any] = {"ns": namespace, "t0": first_ms, "r": code(root)}
@@ -261,7 +271,11 @@ def decode_compact(compact: dict[str, Any]) -> dict[str, Any]:
 
     entries: list[dict[str, Any]] = compact["tasks"]
     ids = [task_id(entry["n"]) for entry in entries]
-    children_of = [[task_id(child) for child in entry.get("c", ())] for entry in entries]
+    id_of = {entry["n"]: own_id for entry, own_id in zip(entries, ids, strict=True)}
+    children_of = [
+        [id_of[child] if child in id_of else task_id(child) for child in entry["c"]] if "c" in entry else []
+        for entry in entries
+    ]
     derived_parent: dict[str, str] = {}
     for own_id, children in zip(ids, children_of, strict=True):
         for child in children:
