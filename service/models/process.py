@@ -70,8 +70,11 @@ class ProcessInstance(Base):
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), unique=True)
     status: Mapped[str] = mapped_column(str_enum(InstanceStatus), default=InstanceStatus.running)
     # The serialised JSON text, zlib-compressed in a binary column (`state_zlib`, migration 0012), never
-    # json/jsonb: SpiffWorkflow restores task data as deltas in key order (SPIFFWORKFLOW.md P3).
+    # json/jsonb: SpiffWorkflow restores task data as deltas in key order (SPIFFWORKFLOW.md P3). The text
+    # is the engine's compact form (workflows/state.py, about 205 bytes stored for a finished chain) or,
+    # in older rows, SpiffWorkflow's own form; the text itself says which.
     state_json: Mapped[str] = mapped_column("state_zlib", CompressedText())
+    # SpiffWorkflow's serializer version (workflows.SERIALIZER_VERSION), whichever form the text is in.
     serializer_version: Mapped[str] = mapped_column(String(16), default="")
     end_event: Mapped[str | None] = mapped_column(String(128))
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
