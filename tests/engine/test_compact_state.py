@@ -6,6 +6,7 @@ tasks map's order is what SpiffWorkflow restores task data by (SPIFFWORKFLOW.md 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import uuid
@@ -14,6 +15,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
+from SpiffWorkflow.bpmn.parser import BpmnParser
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
 
 from tests.state_forms import full_form
 from workflows import Engine, FixedClock, InvalidDecision, StateVersionError
@@ -21,6 +26,7 @@ from workflows.state import (
     COMPACT_FORMAT, SERIALIZER, STATE_FORMAT_KEY, decode_compact, dump_state, encode_compact, load_state,
     state_dict, state_spec_ref, workflow_dict,
 )  # fmt: skip
+from workflows.task_ids import TaskIdAllocator, allocating
 
 LEVELS = ("ward", "district", "province")
 VIETNAMESE = "Thi đua yêu nước: Đồng ý đề nghị khen thưởng ông Nguyễn Văn Ánh, ấp Mỹ Hòa"
@@ -159,6 +165,43 @@ def test_random_walks_through_the_chain_are_exact(chain, data):
             except InvalidDecision:
                 continue  # a step returned too often: another action is drawn
         assert_stored_state_exact(chain, outcome.state)
+
+
+SUBPROCESS_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://x">
+  <bpmn:process id="outer" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sub"/>
+    <bpmn:subProcess id="sub">
+      <bpmn:startEvent id="sub_start"/>
+      <bpmn:sequenceFlow id="s1" sourceRef="sub_start" targetRef="inner_task"/>
+      <bpmn:userTask id="inner_task" name="Xét duyệt trong quy trình con"/>
+      <bpmn:sequenceFlow id="s2" sourceRef="inner_task" targetRef="sub_end"/>
+      <bpmn:endEvent id="sub_end"/>
+    </bpmn:subProcess>
+    <bpmn:sequenceFlow id="f2" sourceRef="sub" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize("ids", ["counted", "random"])
+def test_a_state_with_a_subprocess_is_exact(ids):
+    """No shipped BPMN has a subprocess; a deployed one may. Its tasks are kept in SpiffWorkflow's form."""
+    parser = BpmnParser()
+    parser.add_bpmn_xml(etree.fromstring(SUBPROCESS_BPMN.encode("utf-8")), filename="sub.bpmn")
+    with allocating(TaskIdAllocator.fresh()) if ids == "counted" else contextlib.nullcontext():
+        workflow = BpmnWorkflow(parser.get_spec("outer"), parser.get_subprocess_specs("outer"))
+        workflow.do_engine_steps()
+        (inner,) = workflow.get_tasks(state=TaskState.READY)
+        assert inner.task_spec.name == "inner_task" and workflow.subprocesses
+        assert_exact(workflow)
+        assert "subprocesses" in encode_compact(workflow_dict(workflow))
+        inner.set_data(ghi_chu=VIETNAMESE)
+        inner.run()
+        workflow.do_engine_steps()
+    assert workflow.is_completed()
+    assert_exact(workflow)
 
 
 # -- states written before format 2 ------------------------------------------------------------------
