@@ -50,8 +50,11 @@ def export() -> Response:
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        yield "\ufeff"  # the BOM makes Excel read the Vietnamese text as UTF-8
         writer.writerow(CSV_HEADER)
+        # The BOM makes Excel read the Vietnamese text as UTF-8; the header goes out even when no event matches.
+        yield "\ufeff" + buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
         for row in audit_rows(get_session(), filters):
             e = row.event
             writer.writerow([e.id, vn_datetime(e.occurred_at), row.actor_name or "", row.actor_username or "",
