@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from ..db import Base, UTCDateTime
 from .audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES, Coded
 
 GENESIS_HASH = "0" * 64
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _NO_DOSSIER = text("dossier_id IS NULL")
 _NO_USER_AGENT = text("user_agent_id IS NULL")
 _NO_IP = text("ip IS NULL")
@@ -27,10 +29,11 @@ class Sha256Digest(TypeDecorator[str]):
     def process_bind_param(self, value: str | None, dialect: Any) -> bytes | None:
         if value is None:
             return None
-        digest = bytes.fromhex(value)
-        if len(digest) != 32:
-            raise ValueError(f"not a sha256 digest: {value!r}")
-        return digest
+        # Only the form hexdigest() gives: an uppercase or padded text would be stored as the same 32 bytes
+        # and read back different from what was written (and hashed into an audit event).
+        if not isinstance(value, str) or _SHA256_HEX.fullmatch(value) is None:
+            raise ValueError(f"not a sha256 digest (64 lowercase hex characters): {value!r}")
+        return bytes.fromhex(value)
 
     def process_result_value(self, value: bytes | None, dialect: Any) -> str | None:
         return None if value is None else bytes(value).hex()

@@ -80,7 +80,7 @@ def test_uploaded_and_generated_digests_are_stored_as_32_bytes_and_read_back_as_
 
 def test_a_value_that_is_not_a_sha256_digest_is_refused_in_writes_and_lookups(any_db_session):
     dossier_id = make_dossier_with_instance(any_db_session).dossier_id
-    for value in ["abc123", HEX[:-1], HEX + "0", "g" * 64]:
+    for value in ["abc123", HEX[:-1], HEX + "0", "g" * 64, HEX.upper(), f" {HEX}", f"{HEX}\n", HEX[:30] + " " + HEX[30:]]:
         with any_db_session.begin_nested(), pytest.raises(StatementError, match="not a sha256 digest|non-hexadecimal"):
             any_db_session.add(Document(dossier_id=dossier_id, kind="other", filename="x.pdf", size=1, sha256=value,
                                         content_type="application/pdf", uploaded_at=NOW))  # fmt: skip
