@@ -11,7 +11,7 @@ import click
 from sqlalchemy import select
 
 from .config import Config
-from .db import make_engine, make_session_factory, session_scope, upgrade_schema
+from .db import make_engine, make_session_factory, session_scope, snapshot_scope, upgrade_schema
 from .domain.actors import Actor
 from .errors import DomainError
 from .storage import FileStore
@@ -313,7 +313,7 @@ def audit() -> None:
 def audit_verify() -> None:
     from .operations.audit import verify_chain
 
-    with session_scope(_factory(Config.from_env())) as session:
+    with snapshot_scope(_factory(Config.from_env())) as session:  # writers are not held up by the walk
         result = verify_chain(session)
     if result.ok:
         click.echo(f"Chuỗi nhật ký nguyên vẹn: {result.checked} sự kiện.")

@@ -281,6 +281,20 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def snapshot_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One read-only transaction that sees the database as it was when it began, for a long read such as
+    walking the whole audit chain: on SQLite it begins deferred (in WAL mode writers go on meanwhile, where
+    session_scope's BEGIN IMMEDIATE would hold the write lock for the whole walk); on PostgreSQL it is
+    REPEATABLE READ READ ONLY, so rows committed during the walk cannot appear halfway through it."""
+    bind = factory.kw["bind"]
+    options: dict[str, Any] = dict(READ_OPTIONS)
+    if bind.dialect.name == "postgresql":
+        options["isolation_level"] = "REPEATABLE READ"
+    with factory(bind=bind.execution_options(**options)) as session, session.begin():
+        yield session
+
+
 def alembic_config(url: str) -> Any:
     from alembic.config import Config as AlembicConfig
 
