@@ -21,9 +21,12 @@ install: $(STAMP) assets
 assets:
 	bash scripts/build-assets.sh
 
+# The background worker runs beside the server (overdue timers escalate, queued e-mails and PDFs go out)
+# and stops when the server does.
 run: install
 	$(BIN)/thidua init
 	$(BIN)/thidua demo
+	@$(BIN)/thidua worker --interval 30 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/thidua serve --host 127.0.0.1 --port 5000
 
 deps-system:
