@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from service.errors import Forbidden, InvalidInput
-from service.models import Dossier, Nominee, PastAward, YearlyRating
+from service.models import Dossier, PastAward, YearlyRating
 from service.operations.accounts import actor_for
 from service.operations.dossiers import NomineeInput
 from service.operations.records import RECORD_KINDS, import_records
