@@ -58,7 +58,7 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     from .web.context import close_session, forget_origin, navigation, remember_origin
     from .web.csrf import init_csrf
     from .web.errors import init_errors
-    from .web.security import LoginThrottle, init_security
+    from .web.security import init_security
     from .web.timing import init_timing
     from .web.i18n import init_i18n
 
@@ -92,6 +92,5 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
         # Behind a reverse proxy: trust its X-Forwarded-For/-Proto, so HTTPS and client IPs are seen.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.proxy_hops, x_proto=config.proxy_hops)  # type: ignore[method-assign]
     init_security(app)
-    app.extensions["thidua.login_throttle"] = LoginThrottle()
     init_errors(app)
     return app

@@ -14,6 +14,7 @@ from ..domain.actors import Actor
 from ..models import ApiToken, RoleAssignment, User
 from .accounts import authenticate
 from .audit import record_event
+from .login_throttle import login_name
 
 TOKEN_LIFETIME = timedelta(hours=12)
 # last_used_at is kept to the minute: writing it on every API call would make each read a write transaction.
@@ -58,7 +59,7 @@ def login_for_token(
     user = authenticate(session, username, password)
     record_event(
         session, action="auth.login" if user else "auth.login_failed", object_type="user",
-        object_id=str(user.id) if user else username.strip()[:64], actor=user.id if user else None,
+        object_id=str(user.id) if user else login_name(username), actor=user.id if user else None,
         after={"channel": "api"}, ip=ip, user_agent=user_agent, now=now,
     )  # fmt: skip
     return issue_token(session, user, now) if user is not None else None

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from ..models import User
 from ..operations.accounts import authenticate
 from ..operations.audit import record_event
-from .context import get_session, transaction
+from ..operations.login_throttle import login_blocked, login_name
+from .context import get_engine, get_session, transaction
 from .i18n import translate
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -47,23 +48,23 @@ def login() -> str | Response:
     if request.method == "GET":
         return render_template("auth/login.html")
     username = request.form.get("username", "").strip()
-    throttle = current_app.extensions["thidua.login_throttle"]
-    if throttle.blocked(username, request.remote_addr):
+    now = get_engine().clock.now()  # the audit events' time, which the throttle counts by
+    if login_blocked(get_session(), username, request.remote_addr, now):
         with transaction() as db:
-            record_event(db, action="auth.login_throttled", object_type="user", object_id=username[:64], **_client())
+            record_event(db, action="auth.login_throttled", object_type="user", object_id=login_name(username),
+                         now=now, **_client())  # fmt: skip
         flash(translate("Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút."), "error")
         return render_template("auth/login.html", username=username), 429
     with transaction() as db:
         user = authenticate(db, username, request.form.get("password", ""))
         record_event(
             db, action="auth.login" if user else "auth.login_failed", object_type="user",
-            object_id=str(user.id) if user else username[:64], actor=user.id if user else None, **_client(),
+            object_id=str(user.id) if user else login_name(username), actor=user.id if user else None, now=now,
+            **_client(),
         )  # fmt: skip
     if user is None:
-        throttle.failed(username, request.remote_addr)
         flash(translate("Sai tên đăng nhập hoặc mật khẩu."), "error")
         return render_template("auth/login.html", username=username), 401
-    throttle.succeeded(username)
     lang = session.get("lang")
     session.clear()  # a fresh session on login
     if lang:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.web.conftest import Auth
+from tests.web.conftest import PASSWORD, Auth
 
 
 def test_every_page_sends_the_security_headers(client):
@@ -72,3 +72,30 @@ def test_slow_requests_are_logged_with_method_path_status_and_time(app, caplog):
     with caplog.at_level("WARNING"):
         assert quiet.test_client().get("/auth/login").status_code == 200
     assert not [r for r in caplog.records if "slow request" in r.getMessage()]
+
+
+def test_failures_count_across_server_processes_and_through_the_api(app, client, auth: Auth, clock):
+    """Two app instances on one database stand for two processes (or hosts): failures through the other one's
+    API count here, the API refuses with 429 too, and refused attempts are audited without counting."""
+    from sqlalchemy import func, select
+
+    from service.app_factory import build_app
+    from service.db import make_engine, make_session_factory
+    from service.models import AuditEvent
+
+    other = build_app(app.config["THIDUA_CONFIG"], clock=clock).test_client()
+    for _ in range(4):
+        answer = other.post("/api/v1/auth/token", json={"username": "hn-hd-pl.chairman", "password": "sai"})
+        assert answer.status_code == 401
+    assert auth.login("hn-hd-pl.chairman", "sai-mat-khau").status_code == 401  # the fifth, on this one
+    refused = other.post("/api/v1/auth/token", json={"username": "hn-hd-pl.chairman", "password": PASSWORD})
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "too_many_attempts"
+    assert auth.login("hn-hd-pl.chairman").status_code == 429
+    engine = make_engine(app.config["THIDUA_CONFIG"].database_url)
+    with make_session_factory(engine)() as session:
+        counts = dict(session.execute(select(AuditEvent.action, func.count()).where(
+            AuditEvent.object_id == "hn-hd-pl.chairman").group_by(AuditEvent.action)).all())  # fmt: skip
+    engine.dispose()
+    assert counts == {"auth.login_failed": 5, "auth.login_throttled": 2}
+    clock.advance(minutes=5, seconds=1)  # the window has passed: the right password works again
+    assert auth.login("hn-hd-pl.chairman").status_code == 302

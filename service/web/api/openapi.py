@@ -130,6 +130,7 @@ ERRORS = {
     "413": "Dữ liệu gửi lên quá lớn",
     "415": "Kiểu nội dung không được hỗ trợ",
     "422": "Vi phạm quy định của phong trào (quá hạn nộp, vượt chỉ tiêu)",
+    "429": "Đăng nhập sai quá nhiều lần (theo tên đăng nhập hoặc theo địa chỉ); hãy thử lại sau ít phút",
     "500": "Lỗi ngoài dự kiến (details.request_id)",
 }
 
@@ -177,7 +178,7 @@ INBOX_FILTERS = [
 ]
 PATHS: dict[str, Any] = {
     "/auth/token": {"post": _op(
-        "issueToken", "Lấy mã truy cập (hiệu lực 12 giờ)", _ok(ref("Token"), "Đã cấp mã"), "400 401 415", status="201",
+        "issueToken", "Lấy mã truy cập (hiệu lực 12 giờ)", _ok(ref("Token"), "Đã cấp mã"), "400 401 415 429", status="201",
         public=True, tag="auth", body={JSON: {"schema": ref("Credentials")}},
     )},
     "/me": {"get": _op("getMe", "Người dùng của mã truy cập và các vai trò tại đơn vị", _ok(ref("Me")), "",
