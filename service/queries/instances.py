@@ -45,6 +45,12 @@ class InstanceFilter:
         status = status if status in STATUSES else None
         return cls(number("version_id"), status, number("unit_id"), number("stuck_days"))
 
+    def as_args(self) -> dict[str, str]:
+        """The filter as query arguments (for the next page's link); unset ones left out."""
+        values = {"version_id": self.version_id, "status": self.status, "unit_id": self.unit_id,
+                  "stuck_days": self.stuck_days}  # fmt: skip
+        return {key: str(value) for key, value in values.items() if value is not None}
+
 
 @dataclass(frozen=True)
 class InstanceRow:
@@ -67,8 +73,15 @@ def _units_under(session: Session, unit_id: int) -> set[int]:
     return found
 
 
-def list_instances(session: Session, now: datetime, chosen: InstanceFilter, limit: int = 500) -> list[InstanceRow]:
-    """Instances newest first, narrowed by version, status, unit and 'stuck'; with their open-task summary."""
+PAGE_SIZE = 100
+
+
+def list_instances(session: Session, now: datetime, chosen: InstanceFilter, before_id: int | None = None,
+                   limit: int = PAGE_SIZE) -> list[InstanceRow]:  # fmt: skip
+    """Instances newest first, narrowed by version, status, unit and 'stuck'; with their open-task summary.
+
+    A page of `limit`; the next page is the instances before the last one's id (keyset paging: every page costs
+    the same however far back it is)."""
     open_stats = (
         select(HumanTask.instance_id.label("instance_id"), func.count().label("open_tasks"),
                func.min(HumanTask.created_at).label("oldest"), func.min(HumanTask.due_at).label("first_due"))
@@ -86,6 +99,8 @@ def list_instances(session: Session, now: datetime, chosen: InstanceFilter, limi
         .order_by(ProcessInstance.id.desc())
         .limit(limit)
     )  # fmt: skip
+    if before_id is not None:
+        query = query.where(ProcessInstance.id < before_id)
     if chosen.version_id:
         query = query.where(ProcessInstance.version_id == chosen.version_id)
     if chosen.status:

@@ -10,6 +10,7 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..operations.instance_admin import cancel_instance, reassign_task, resume_instance, suspend_instance
 from ..operations.migrations import migrate_instances
 from ..queries.instances import (
+    PAGE_SIZE,
     STATUSES,
     InstanceFilter,
     instance_detail,
@@ -52,9 +53,14 @@ def _versions() -> list[tuple[str, int, int]]:
 def index() -> str:
     db, now = get_session(), get_engine().clock.now()
     chosen = InstanceFilter.from_args(request.args)
+    before = str(request.args.get("before") or "")
+    before_id = int(before) if before.isdigit() and len(before) < 12 else None
+    rows = list_instances(db, now, chosen, before_id, limit=PAGE_SIZE + 1)  # one more: is there a next page?
+    rows, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    next_before = rows[-1].instance.id if more else None
     return render_template(
-        "instances/index.html", rows=list_instances(db, now, chosen), chosen=chosen, statuses=STATUSES,
-        versions=_versions(), units=unit_choices(db), now=now,
+        "instances/index.html", rows=rows, chosen=chosen, statuses=STATUSES, versions=_versions(),
+        units=unit_choices(db), now=now, next_before=next_before,
     )  # fmt: skip
 
 

@@ -177,3 +177,25 @@ def test_the_api_reports_a_suspended_task_as_not_actionable_and_refuses_a_claim(
     assert task_id not in {t["id"] for t in client.get("/api/v1/tasks", headers=headers).get_json()["tasks"]}
     claim = client.post(f"/api/v1/tasks/{task_id}/claim", headers=headers)
     assert claim.status_code == 409 and "tạm dừng" in claim.get_json()["error"]["message"]
+
+
+def test_the_list_pages_newest_first_keeping_its_filters(app, client, auth: Auth, monkeypatch):
+    """A page holds PAGE_SIZE instances (here 2) and links to the next, older ones, with the same filters."""
+    import service.web.instances as pages
+
+    auth.login("admin")
+    listed = lambda html: [int(i) for i in re.findall(r'data-instance="(\d+)"', html)]  # noqa: E731
+    everything = listed(client.get("/instances/").get_data(as_text=True))
+    running = listed(client.get("/instances/?status=running").get_data(as_text=True))
+    assert len(running) >= 3 and everything == sorted(everything, reverse=True)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
+    seen, url = [], "/instances/?status=running"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        page = listed(html)
+        assert 0 < len(page) <= 2
+        seen += page
+        found = re.search(r'href="([^"]+)" data-testid="next-page"', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+        assert url is None or ("status=running" in url and f"before={page[-1]}" in url)
+    assert seen == running  # every running instance once, newest first, and nothing else
