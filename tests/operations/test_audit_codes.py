@@ -31,6 +31,7 @@ from service.operations.audit import event_hash, record_event, verify_chain
 from service.queries.audit import AuditFilter, _query, audit_page, audit_rows, dossier_events, known_actions
 from tests.conftest import _admin_conninfo, _create_database, _drop_database
 from tests.operations.test_audit_user_agents import _audit_schema
+from tests.operations.old_audit import OLD_AGENT, OLD_HEAD, old_event, old_rows, verify_old_chain
 from workflows import TASK_ROLES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -343,42 +344,17 @@ OLD_EVENT = table("audit_event", column("id", Integer), column("occurred_at", UT
                   column("before_json", Text), column("after_json", Text), column("comment", Text),
                   column("ip", String), column("user_agent_id", Integer), column("dossier_id", Integer),
                   column("hash", Sha256Digest()))  # fmt: skip
-OLD_AGENT = table("user_agent", column("id", Integer), column("text", String))
-OLD_HEAD = table("audit_chain_head", column("id", Integer), column("last_event_id", Integer),
-                 column("last_hash", Sha256Digest()))  # fmt: skip
 TEXTS = ("action", "object_type", "actor_role")
 
 
 def _old_rows(url: str) -> list[Any]:
     """Every event as stored before 0024, with its user agent's text, in id order."""
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        query = select(OLD_EVENT, OLD_AGENT.c.text.label("agent_text")).outerjoin(
-            OLD_AGENT, OLD_AGENT.c.id == OLD_EVENT.c.user_agent_id).order_by(OLD_EVENT.c.id)  # fmt: skip
-        rows = conn.execute(query).all()
-    engine.dispose()
-    return rows
-
-
-def _as_event(values: dict[str, Any]) -> AuditEvent:
-    values = dict(values)
-    values.pop("hash")
-    values.pop("user_agent_id")
-    agent, ip = values.pop("agent_text"), values.pop("ip")
-    return AuditEvent(**values, origin=RequestOrigin(ip=ip, agent=None if agent is None else UserAgent(text=agent)))
+    return old_rows(url, OLD_EVENT)
 
 
 def _verify_before_0024(url: str) -> int:
     """Walk the chain as stored before 0024 (texts in the rows); the number of events, all linked."""
-    prev, rows = GENESIS_HASH, _old_rows(url)
-    for row in rows:
-        assert event_hash(_as_event(dict(row._mapping)), prev) == row.hash, f"event {row.id} does not follow"
-        prev = row.hash
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        assert conn.execute(select(OLD_HEAD.c.last_hash)).scalar_one() == prev
-    engine.dispose()
-    return len(rows)
+    return verify_old_chain(url, OLD_EVENT)
 
 
 def _append_before_0024(url: str) -> None:
@@ -399,7 +375,7 @@ def _append_before_0024(url: str) -> None:
                       "ip": "10.20.30.40", "user_agent_id": agent if number % 2 else None,
                       "dossier_id": None}  # fmt: skip
             agent_text = FIREFOX if number % 2 else None
-            digest = event_hash(_as_event({**values, "hash": None, "agent_text": agent_text}), prev)
+            digest = event_hash(old_event({**values, "agent_text": agent_text}), prev)
             new_id = conn.execute(insert(OLD_EVENT).values(**values, hash=digest).returning(OLD_EVENT.c.id))\
                 .scalar_one()  # fmt: skip
             prev = digest

@@ -23,6 +23,7 @@ from service.queries.audit import AuditFilter, audit_rows
 from tests.operations.helpers import assert_head_agrees_with_models
 from tests.conftest import _admin_conninfo, _create_database, _drop_database
 from tests.operations.test_audit_user_agents import _audit_schema, _wait_for_lock_wait, statements
+from tests.operations.old_audit import OLD_AGENT, OLD_HEAD, old_event, old_rows, verify_old_chain
 
 # The revision 0027 follows. When 0027 is re-pointed (down_revision), change this line only.
 PREVIOUS = "0026"
@@ -267,43 +268,20 @@ OLD_EVENT = table("audit_event", column("id", Integer), column("occurred_at", UT
                   column("before_json", Text), column("after_json", Text), column("comment", Text),
                   column("ip", String), column("user_agent_id", Integer), column("dossier_id", Integer),
                   column("hash", Sha256Digest()))  # fmt: skip
-OLD_AGENT = table("user_agent", column("id", Integer), column("text", String))
-OLD_HEAD = table("audit_chain_head", column("id", Integer), column("last_event_id", Integer),
-                 column("last_hash", Sha256Digest()))  # fmt: skip
 # Pairs as the events written before 0027 carry them: shared, alone, halves missing, an empty address, none.
 OLD_PAIRS = [(OFFICE, CHROMIUM), (None, None), (OFFICE, CHROMIUM), (OFFICE, None), (None, FIREFOX),
              (HOME, CHROMIUM), (OFFICE, None), ("", None), (None, FIREFOX), (HOME, FIREFOX), (OFFICE, CHROMIUM),
              (None, None)]  # fmt: skip
 
 
-def _old_event(row: dict[str, Any]) -> AuditEvent:
-    values = {k: v for k, v in row.items() if k not in ("hash", "ip", "user_agent_id", "agent_text")}
-    agent = None if row["agent_text"] is None else UserAgent(text=row["agent_text"])
-    return AuditEvent(**values, origin=RequestOrigin(ip=row["ip"], agent=agent))
-
-
 def _old_rows(url: str) -> list[Any]:
     """Every event as stored before 0027, with its user agent's text, in id order."""
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        query = select(OLD_EVENT, OLD_AGENT.c.text.label("agent_text")).outerjoin(
-            OLD_AGENT, OLD_AGENT.c.id == OLD_EVENT.c.user_agent_id).order_by(OLD_EVENT.c.id)  # fmt: skip
-        rows = conn.execute(query).all()
-    engine.dispose()
-    return rows
+    return old_rows(url, OLD_EVENT)
 
 
 def _verify_before_0027(url: str) -> int:
     """Walk the chain as stored before 0027 (the address in each row); the number of events, all linked."""
-    prev, rows = GENESIS_HASH, _old_rows(url)
-    for row in rows:
-        assert event_hash(_old_event(dict(row._mapping)), prev) == row.hash, f"event {row.id} does not follow"
-        prev = row.hash
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        assert conn.execute(select(OLD_HEAD.c.last_hash)).scalar_one() == prev
-    engine.dispose()
-    return len(rows)
+    return verify_old_chain(url, OLD_EVENT)
 
 
 def _append_before_0027(url: str) -> None:
@@ -319,7 +297,7 @@ def _append_before_0027(url: str) -> None:
                       "actor_unit_id": None, "action": "task.claim", "object_type": "human_task",
                       "object_id": str(number), "before_json": None, "after_json": None, "comment": "Nhận việc",
                       "ip": ip, "user_agent_id": agents.get(agent_text), "dossier_id": None}  # fmt: skip
-            digest = event_hash(_old_event({**values, "agent_text": agent_text}), prev)
+            digest = event_hash(old_event({**values, "agent_text": agent_text}), prev)
             new_id = conn.execute(insert(OLD_EVENT).values(**values, hash=digest).returning(OLD_EVENT.c.id))\
                 .scalar_one()  # fmt: skip
             prev = digest
