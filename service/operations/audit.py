@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ..models import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
 from ..models.audit import GENESIS_HASH
 from ..models.audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES
-from .rows import find_or_insert_row, insert_object, update_row
+from .rows import find_or_insert_row, insert_objects, update_row
 
 
 # Where the current request comes from (IP address, user agent). The web layer sets it for each
@@ -173,27 +173,57 @@ def record_event(
     An action, object type or role without a code (service/models/audit_codes.py) raises ValueError before
     anything is sent to the database: no lock taken, no origin row, no event.
     """
-    ACTION_CODES.code(action)
-    OBJECT_TYPE_CODES.code(object_type)
-    if actor_role is not None:
-        ROLE_CODES.code(actor_role)
+    return record_events(session, [dict(
+        action=action, object_type=object_type, object_id=object_id, actor=actor, actor_role=actor_role,
+        actor_unit_id=actor_unit_id, before=before, after=after, comment=comment, ip=ip, user_agent=user_agent,
+        now=now, dossier_id=dossier_id,
+    )])[0]  # fmt: skip
+
+
+def record_events(session: Session, events: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Append events (record_event's keyword arguments each) after the chain head, in the order given.
+
+    All of them go in one INSERT and the head moves once, to the last: a task completion appends two or
+    three events, and on PostgreSQL each statement is a round trip. As record_event, nothing is sent if
+    any event names an action, object type or role without a code.
+    """
+    for event in events:
+        ACTION_CODES.code(event["action"])
+        OBJECT_TYPE_CODES.code(event["object_type"])
+        if event.get("actor_role") is not None:
+            ROLE_CODES.code(event["actor_role"])
+    if not events:
+        return []
+    head = _locked_head(session)
+    prev_hash = head.last_hash
+    built = []
+    for event in events:
+        row = _new_event(session, **event)
+        row.hash = prev_hash = event_hash(row, prev_hash)
+        built.append(row)
+    insert_objects(session, built)
+    update_row(session, head, {"last_event_id": built[-1].id, "last_hash": prev_hash})
+    return built
+
+
+def _new_event(
+    session: Session, *, action: str, object_type: str, object_id: str, actor: int | None = None,
+    actor_role: str | None = None, actor_unit_id: int | None = None, before: Any = None, after: Any = None,
+    comment: str | None = None, ip: str | None = None, user_agent: str | None = None, now: datetime | None = None,
+    dossier_id: int | None = None,
+) -> AuditEvent:  # fmt: skip
+    """The event's row, not yet hashed nor inserted; its origin row is found (or inserted) with the head locked."""
     origin_ip, origin_agent = REQUEST_ORIGIN.get()
     ip, user_agent = ip or origin_ip, user_agent or origin_agent
-    head = _locked_head(session)
     user_agent = user_agent[:500] if user_agent else None
     origin = origin_row(session, ip, user_agent) if ip is not None or user_agent is not None else None
-    event = AuditEvent(
+    return AuditEvent(
         occurred_at=(now or datetime.now(UTC)).astimezone(UTC), actor_id=actor, actor_role=actor_role,
         actor_unit_id=actor_unit_id, action=action, object_type=object_type, object_id=str(object_id)[:64],
         before_json=_to_json(before), after_json=_to_json(after), comment=_nfc(comment),
         origin_id=None if origin is None else origin.id, origin=origin,
         dossier_id=dossier_id if dossier_id is not None else _dossier_of(object_type, object_id, before, after),
     )  # fmt: skip
-    event.hash = event_hash(event, head.last_hash)
-    # One INSERT and one UPDATE sent at once, not a flush of the session's pending changes.
-    insert_object(session, event)
-    update_row(session, head, {"last_event_id": event.id, "last_hash": event.hash})
-    return event
 
 
 @dataclass(frozen=True)

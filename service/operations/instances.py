@@ -22,7 +22,7 @@ from ..domain.dossier_status import status_for_end_event, status_while_running
 from ..errors import InvalidInput
 from ..models import Dossier, HumanTask, ProcessInstance
 from ..queries.org import path_levels
-from .audit import record_event
+from .audit import record_events
 from .notifications import notify_outcome
 from .rows import insert_row, update_row
 
@@ -98,8 +98,7 @@ def apply_outcome(
     notify_outcome(session, instance.id, dossier, created, outcome, now)
     if before_audit is not None:
         before_audit()
-    for event in events:
-        record_event(session, **event)
+    record_events(session, events)
     return created
 
 

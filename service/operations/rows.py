@@ -69,6 +69,44 @@ def insert_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
 def insert_object(session: Session, obj: T) -> T:
     """INSERT a new (transient) object's row now and make it a persistent object of the session."""
     mapper = inspect(type(obj))
+    full, missing = _full_values(mapper, obj)
+    keys = tuple(sorted(full))
+    result = session.execute(_insert_statement(mapper, keys), {f"v_{k}": full[k] for k in keys})
+    (pk,) = result.inserted_primary_key  # type: ignore[misc]
+    _made_persistent(session, mapper, obj, pk, {key: full[key] for key in missing})
+    return obj
+
+
+def insert_objects(session: Session, objs: list[T]) -> list[T]:
+    """INSERT new (transient) objects of one class now, in one statement, and make them persistent objects.
+
+    The rows take their ids in the order given (the audit chain relies on it: its events are read back by
+    id). On PostgreSQL the statement says so (rows numbered in a VALUES list, inserted ORDER BY that number);
+    SQLite inserts the rows of one multi-row VALUES in order, each taking the next rowid, and no other
+    writer can come between (SQLite has one writer at a time, and it is this transaction).
+    """
+    if len(objs) <= 1:
+        return [insert_object(session, obj) for obj in objs]
+    mapper = inspect(type(objs[0]))
+    if any(inspect(type(obj)) is not mapper for obj in objs):
+        raise ValueError("insert_objects needs objects of one class")
+    values = [_full_values(mapper, obj) for obj in objs]
+    keys = tuple(sorted(values[0][0]))
+    if any(tuple(sorted(full)) != keys for full, _ in values):
+        raise ValueError("insert_objects needs the same columns given in every object")
+    ordered = session.get_bind().dialect.name == "postgresql"
+    statement = _insert_returning_statement(mapper, keys, ordered)
+    result = session.execute(statement, [{f"v_{k}": full[k] for k in keys} for full, _ in values])
+    ids = [row[0] for row in result.all()]
+    if len(ids) != len(objs):
+        raise RuntimeError(f"insert_objects: {len(objs)} rows sent, {len(ids)} ids returned")
+    for obj, pk, (full, missing) in zip(objs, ids if ordered else sorted(ids), values, strict=True):
+        _made_persistent(session, mapper, obj, pk, {key: full[key] for key in missing})
+    return objs
+
+
+def _full_values(mapper: Mapper[Any], obj: Any) -> tuple[dict[str, Any], list[str]]:
+    """Every column value of a new object's row (by attribute name), and which of them the object was not given."""
     given = obj.__dict__
     full: dict[str, Any] = {}
     missing = []
@@ -86,17 +124,17 @@ def insert_object(session: Session, obj: T) -> T:
         else:
             raise ValueError(f"insert_row({mapper.class_.__name__}) needs a value for {prop.key}")
         missing.append(prop.key)
-    keys = tuple(sorted(full))
-    result = session.execute(_insert_statement(mapper, keys), {f"v_{k}": full[k] for k in keys})
-    (pk,) = result.inserted_primary_key  # type: ignore[misc]
-    for key in missing:
-        setattr(obj, key, full[key])
+    return full, missing
+
+
+def _made_persistent(session: Session, mapper: Mapper[Any], obj: Any, pk: Any, defaults: dict[str, Any]) -> None:
+    for key, value in defaults.items():
+        setattr(obj, key, value)
     setattr(obj, mapper.primary_key[0].key, pk)
     # As if just loaded: every value it carries becomes its committed state, so nothing is flushed again.
     make_transient_to_detached(obj)
     session.add(obj)
     _changed_in_transaction(session, inspect(obj), new=True)
-    return obj
 
 
 def find_or_insert_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
@@ -187,6 +225,11 @@ def _update_statement(mapper: Mapper[Any], keys: tuple[str, ...], expect_keys: t
 def _insert_statement(mapper: Mapper[Any], keys: tuple[str, ...]) -> Insert:
     column = mapper.get_property
     return insert(_table(mapper)).values({column(k).columns[0]: bindparam(f"v_{k}") for k in keys})
+
+
+@cache
+def _insert_returning_statement(mapper: Mapper[Any], keys: tuple[str, ...], ordered: bool) -> Insert:
+    return _insert_statement(mapper, keys).returning(mapper.primary_key[0], sort_by_parameter_order=ordered)
 
 
 @cache

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.db import make_engine, make_session_factory
-from service.models import AuditEvent, Dossier, HumanTask, Nominee, NomineeDecision, ProcessInstance
-from service.operations.audit import record_event, verify_chain
-from service.operations.rows import insert_row, insert_rows, update_by_id, update_row
+from service.models import AuditChainHead, AuditEvent, Dossier, HumanTask, Nominee, NomineeDecision, ProcessInstance
+from service.operations.audit import record_event, record_events, verify_chain
+from service.operations.rows import insert_objects, insert_row, insert_rows, update_by_id, update_row
 from tests.factories import make_dossier_with_instance
 
 NOW = datetime(2024, 12, 1, 8, 30, tzinfo=UTC)
@@ -167,3 +167,80 @@ def test_the_audit_chain_survives_a_rolled_back_savepoint_between_events(world):
     with factory() as session:
         assert verify_chain(session).ok
         assert session.scalars(select(AuditEvent.object_id).order_by(AuditEvent.id)).all()[-2:] == ["1", "3"]
+
+
+GUIDS = ["8a3f5c0b-1d64-4e9b-8c57-4fa06b8d2eb3", "9b406d1c-2e75-4fac-9d68-50b17c9e3fc4", "ac517e2d-3f86-4abd-8e79-61c28daf40d5"]
+
+
+def _statements(factory):
+    """The first word of each statement the engine behind `factory` sends from now on (SQLite's BEGIN left out)."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest):
+        if not statement.startswith("BEGIN"):
+            sent.append(statement.split()[0].upper())
+
+    event.listen(factory.kw["bind"], "before_cursor_execute", seen)
+    return sent
+
+
+def test_insert_objects_sends_one_insert_and_gives_ids_in_the_order_given(world):
+    factory, ids = world
+    tasks = [HumanTask(instance_id=ids["instance"], task_guid=guid, bpmn_id=f"step_{n}", role="office_clerk",
+                       level="ward", org_unit_id=ids["unit"], state="ready", created_at=NOW)
+             for n, guid in enumerate(GUIDS)]  # fmt: skip
+    sent = _statements(factory)
+    with factory() as session, session.begin():
+        assert insert_objects(session, tasks) is tasks
+        assert sent == ["INSERT"]
+        assert tasks[0].id < tasks[1].id < tasks[2].id
+        assert all(task in session for task in tasks) and not session.dirty and not session.new
+        assert [session.get(HumanTask, task.id) for task in tasks] == tasks  # no query: already in the session
+        assert sent == ["INSERT"] and tasks[1].claimed_by is None
+        stored = {task.id: task.bpmn_id for task in tasks}
+    with factory() as session:
+        rows = session.execute(select(HumanTask.id, HumanTask.bpmn_id, HumanTask.task_guid).order_by(HumanTask.id))
+        assert [(row.id, row.bpmn_id, row.task_guid) for row in rows] == [
+            (task_id, bpmn_id, guid) for (task_id, bpmn_id), guid in zip(stored.items(), GUIDS, strict=True)]
+
+
+def test_insert_objects_refuses_mixed_classes_or_columns_before_sending_anything(world):
+    factory, ids = world
+    task = HumanTask(instance_id=ids["instance"], task_guid=GUIDS[0], bpmn_id="a", role="office_clerk", level="ward",
+                     org_unit_id=ids["unit"], state="ready", created_at=NOW)  # fmt: skip
+    other = HumanTask(instance_id=ids["instance"], task_guid=GUIDS[1], bpmn_id="b", role="office_clerk", level="ward",
+                      org_unit_id=ids["unit"], state="ready", created_at=NOW, id=9_000)  # an id given, the other's not
+    event_row = AuditEvent(action="dossier.edit", object_type="dossier", object_id="1", occurred_at=NOW, hash="0" * 64)
+    sent = _statements(factory)
+    with factory() as session, session.begin():
+        with pytest.raises(ValueError, match="one class"):
+            insert_objects(session, [task, event_row])
+        with pytest.raises(ValueError, match="same columns"):
+            insert_objects(session, [task, other])
+        assert sent == []
+
+
+def test_record_events_appends_in_order_with_one_insert_and_one_head_update(world):
+    factory, _ = world
+    sent = _statements(factory)
+    with factory() as session, session.begin():
+        events = record_events(session, [
+            dict(action="dossier.edit", object_type="dossier", object_id=str(n), now=NOW, comment=f"Lần {n}: sửa tên")
+            for n in (1, 2, 3)])  # fmt: skip
+        assert sent == ["SELECT", "INSERT", "UPDATE"]  # the head locked, the rows, the head moved
+        assert events[0].id < events[1].id < events[2].id
+        assert session.get(AuditChainHead, 1).last_event_id == events[2].id
+    with factory() as session:
+        rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [(e.object_id, e.comment) for e in rows[-3:]] == [(str(n), f"Lần {n}: sửa tên") for n in (1, 2, 3)]
+        assert verify_chain(session).ok
+
+
+def test_record_events_with_an_unknown_action_sends_nothing(world):
+    factory, _ = world
+    sent = _statements(factory)
+    with factory() as session, session.begin(), pytest.raises(ValueError):
+        record_events(session, [dict(action="dossier.edit", object_type="dossier", object_id="1", now=NOW),
+                                dict(action="dossier.teleport", object_type="dossier", object_id="1", now=NOW)])  # fmt: skip
+    assert sent == []
+
