@@ -10,8 +10,9 @@ holders of the escalation role (the chairman) at the escalation unit. A task han
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from workflows import Outcome
@@ -19,7 +20,7 @@ from workflows import Outcome
 from ..config import smtp_settings
 from ..domain.notices import notice_subject, notice_text
 from ..models import Dossier, HumanTask, Notification, User
-from ..queries.org import Contact, role_holder_contacts
+from ..queries.org import HOLDERS_ON_DAY, Contact, role_holder_contacts
 from ..queries.step_names import task_name
 from .jobs import enqueue
 from .rows import insert_rows
@@ -32,36 +33,57 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
     """Notify the people an applied outcome concerns (see the module docstring)."""
     told: set[int] = set()
     names: dict[int, str] = {}  # each task's name read once for all its recipients' e-mails
+    rows: list[dict[str, Any]] = []  # every notification of this outcome, inserted in one statement at the end
+    mailing = smtp_settings() is not None
     if created and dossier.status == "returned":
         for user in role_holder_contacts(session, CLERK_ROLE, dossier.unit_id, now.date()):
             told.add(user.id)
-            _notify(session, user, "returned", dossier, created[0], now, names)
+            _notify(session, user, "returned", dossier, created[0], now, names, rows)
     for task in created:
         if task.claimed_by is not None:
             continue
+        if not mailing and not told:
+            # The usual case (a new group task, no e-mail to write): the holders are read and notified
+            # by the database in one statement.
+            session.execute(_NOTIFY_HOLDERS, {"kind": "task", "dossier_id": dossier.id, "task_id": task.id,
+                                              "created_at": now, "role": task.role, "unit_id": task.org_unit_id,
+                                              "on": now.date()})  # fmt: skip
+            continue
         for user in role_holder_contacts(session, task.role, task.org_unit_id, now.date()):
             if user.id not in told:
-                _notify(session, user, "task", dossier, task, now, names)
+                _notify(session, user, "task", dossier, task, now, names, rows)
     fired = [e.detail.get("attached_task_id") for e in outcome.events if e.kind == "timer_fired"]
     if fired:
-        rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                       HumanTask.task_guid.in_(fired)))  # fmt: skip
-        for row in rows:
+        fired_rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                             HumanTask.task_guid.in_(fired)))  # fmt: skip
+        for row in fired_rows:
             if row.escalate_to_role and row.escalate_to_unit_id:
                 for user in role_holder_contacts(session, row.escalate_to_role, row.escalate_to_unit_id, now.date()):
-                    _notify(session, user, "escalation", dossier, row, now, names)
+                    _notify(session, user, "escalation", dossier, row, now, names, rows)
+    insert_rows(session, Notification, rows)
+
+
+# INSERT … SELECT of one notification for each holder of a role at a unit on a day (role_holder_contacts).
+_NOTIFY_HOLDERS = insert(Notification.__table__).from_select(
+    ["user_id", "kind", "dossier_id", "task_id", "created_at"],
+    HOLDERS_ON_DAY.with_only_columns(
+        User.id, bindparam("kind", type_=Notification.kind.type), bindparam("dossier_id", type_=Integer),
+        bindparam("task_id", type_=Integer), bindparam("created_at", type_=Notification.created_at.type),
+    ).order_by(None).distinct(),
+)  # fmt: skip
 
 
 def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier: Dossier, now: datetime) -> None:
     """The task is now in `assignee`'s own inbox: tell them, in the app and by e-mail."""
-    _notify(session, assignee, "assigned", dossier, task, now)
+    rows: list[dict[str, Any]] = []
+    _notify(session, assignee, "assigned", dossier, task, now, None, rows)
+    insert_rows(session, Notification, rows)
 
 
 def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier, task: HumanTask,
-            now: datetime, names: dict[int, str] | None = None) -> None:  # fmt: skip
+            now: datetime, names: dict[int, str] | None, rows: list[dict[str, Any]]) -> None:  # fmt: skip
     # The row names the kind, task and dossier only: its sentence is built when shown (domain.notices).
-    insert_rows(session, Notification, [{"user_id": user.id, "kind": kind, "dossier_id": dossier.id, "task_id": task.id,
-                                          "created_at": now}])  # fmt: skip
+    rows.append({"user_id": user.id, "kind": kind, "dossier_id": dossier.id, "task_id": task.id, "created_at": now})
     settings = smtp_settings()
     if settings is not None and user.email:
         names = {} if names is None else names

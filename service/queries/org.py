@@ -50,6 +50,7 @@ _HOLDERS_ON = _HOLDERS.where(
 )  # built once each: SQLAlchemy reuses their compiled form
 
 
+HOLDERS_ON_DAY = _HOLDERS_ON  # the users holding :role at :unit_id on the day :on (notifications insert from it)
 # The same holders on a day as plain rows (id, full_name, email): notifications need no more, every completion asks.
 _CONTACTS_ON = _HOLDERS_ON.with_only_columns(User.id, User.full_name, User.email).distinct()
 

@@ -4,17 +4,19 @@ a return for supplement and an escalation each reach the right people, in Vietna
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
-from service.models import HumanTask, Job, JobStatus, Notification, User
+from service.models import HumanTask, Job, JobStatus, Notification, OrgUnit, RoleAssignment, User
 from service.operations import job_kinds  # noqa: F401 - registers send_email
 from service.operations.jobs import JobContext, drain
 from service.operations.timers import fire_due_timers
 from service.queries.notifications import recent_notices
+from tests.factories import make_user
 from workflows import Engine, FixedClock
 
 from .helpers import act, new_dossier
@@ -152,3 +154,44 @@ def test_a_task_handed_to_one_official_tells_them_and_only_them(factory, smtp):
     assert text.startswith("Bạn được giao việc: ") and "Đề nghị khen thưởng năm 2024" in text
     assert [(rcpt, str(message["Subject"])) for rcpt, message in smtp.messages if "giao" in str(message["Subject"])] == [
         ([f"{reviewer}@example.vn"], f"[Thi đua] Bạn được giao việc: {STEP_NAMES[task.bpmn_id]}")]  # fmt: skip
+
+
+def _notified(factory, dossier_id):
+    with factory() as session:
+        return sorted(tuple(row) for row in session.execute(
+            select(Notification.kind, User.username, HumanTask.bpmn_id).join(User, User.id == Notification.user_id)
+            .join(HumanTask, HumanTask.id == Notification.task_id).where(Notification.dossier_id == dossier_id)
+        ))  # fmt: skip
+
+
+def test_without_smtp_the_database_picks_the_same_recipients_as_with_it(factory, monkeypatch):
+    """With no e-mail to write, a new task's holders are notified by one INSERT … SELECT; it must reach exactly
+    the people the e-mail path reaches: holders valid on the day, active, each once, and none told twice."""
+    clock = FixedClock()
+    today = clock.now().date()
+    with factory() as session, session.begin():
+        ward = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL"))
+        second = make_user(session, "hn-hd-pl.office_clerk2", "office_clerk", ward, full_name="Trần Thị Bình")
+        former = make_user(session, "hn-hd-pl.office_clerk_cu", "office_clerk", ward, full_name="Phạm Văn Cũ")
+        session.execute(update(RoleAssignment).where(RoleAssignment.user_id == former.id)
+                        .values(valid_to=today - timedelta(days=1)))  # fmt: skip
+        # Holding another role at the unit as well must not tell her twice.
+        session.add(RoleAssignment(user_id=second.id, role="council_secretary", org_unit_id=ward.id))
+
+    def journey() -> int:
+        dossier_id = new_dossier(factory, Engine(clock))
+        act(factory, Engine(clock), dossier_id)  # submit: the ward office's task opens
+        act(factory, Engine(clock), dossier_id, "return", "Thiếu biên bản họp bình xét")
+        act(factory, Engine(clock), dossier_id)  # resubmitted
+        return dossier_id
+
+    monkeypatch.setenv("THIDUA_SMTP_HOST", "127.0.0.1")  # mails are only queued here, never sent
+    monkeypatch.setenv("THIDUA_SMTP_FROM", "thidua@phulam.gov.vn")
+    mailed = _notified(factory, journey())
+    monkeypatch.delenv("THIDUA_SMTP_HOST")
+    inserted = _notified(factory, journey())
+    assert inserted == mailed
+    ward_office = [user for kind, user, step in inserted if step == "ward_office_review"]
+    assert sorted(ward_office) == ["hn-hd-pl.office_clerk", "hn-hd-pl.office_clerk", "hn-hd-pl.office_clerk2",
+                                   "hn-hd-pl.office_clerk2"]  # two arrivals at the ward office, two holders each
+    assert ("returned", "hn-hd-pl-tp.unit_clerk", "unit_prepare") in inserted
