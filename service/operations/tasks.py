@@ -25,7 +25,7 @@ from ..models.task_codes import TASK_DECISION_CODES
 from ..queries.campaign_config import campaign_config
 from ..queries.checklist import dossier_checklist
 from ..queries.eligibility import dossier_eligibility
-from ..queries.quota_usage import binding_point, quota_checks
+from ..queries.quota_usage import binding_point, quota_checks, rules_binding_at
 from .nominee_decisions import plan_step, record_step
 from .audit import record_event
 from .definitions import instance_definition
@@ -179,8 +179,10 @@ def complete_task(
         if step_outcome.decision != decision:  # a council vote nobody passed rejects the dossier at this level
             decision = step_outcome.decision
             reason = reason or "Không có ai đạt tỷ lệ phiếu của Hội đồng."
-    if binding_point(task, decision) is not None:
+    point = binding_point(task, decision)
+    if point is not None and rules_binding_at(config, point):
         # Two chairmen deciding at once must not both squeeze under a cap: the campaign row is the lock.
+        # (A campaign without a rule binding here has no cap to squeeze under: no lock, no count.)
         session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
         broken = [c for c in quota_checks(session, task, dossier, decision, staying, config) if not c.ok]
         if broken:

@@ -26,6 +26,11 @@ def binding_point(task: HumanTask, decision: str | None) -> str | None:
     return {"council_secretary": "council", "chairman": "chairman"}.get(task.role)
 
 
+def rules_binding_at(config: CampaignConfig, point: str) -> list[RuleSpec]:
+    """The campaign's quota rules a decision at this binding point must keep (whatever the level)."""
+    return [rule for rule in config.rules if rule.params.get("binds_at", "chairman") == point]
+
+
 @dataclass(frozen=True)
 class Staying:
     """A nominee this decision approves: its subject type, award form and whether it is granted right here."""
@@ -79,11 +84,13 @@ def quota_checks(
     if point is None or campaign is None:
         return []
     config = config or campaign_config(session, campaign)
+    if not rules_binding_at(config, point):
+        return []  # nothing to count: no query
     issuer_level = str(session.get(OrgUnit, campaign.issuing_unit_id).level)  # type: ignore[union-attr]
     staying = staying if staying is not None else staying_by_default(session, task, dossier)
     checks = []
-    for rule in config.rules:
-        if rule.params.get("binds_at", "chairman") != point or not _at_level(rule, task, point, issuer_level):
+    for rule in rules_binding_at(config, point):
+        if not _at_level(rule, task, point, issuer_level):
             continue
         onward_only = rule.type == "forward_cap"
         adding = Tally(tuple(Nominated(s.kind, s.award_form) for s in staying if not (onward_only and s.granted_here)))
