@@ -53,6 +53,8 @@ def apply_outcome(
     completed_guid: str | None = None,
     audit: list[dict[str, Any]] | None = None,
     before_audit: Callable[[], None] | None = None,
+    dossier_values: dict[str, Any] | None = None,
+    others_open: bool = True,
 ) -> list[HumanTask]:
     """Store the new state; open rows for new ready tasks, close rows whose task is gone; audit engine events.
 
@@ -63,7 +65,10 @@ def apply_outcome(
     `before_audit` runs just before them (a completion writes its decision there: the task, nominee
     decisions, the dossier's target level). Every writer locks rows in one order, the instance first,
     then task, dossier and nominee rows, then the chain head, so two writers (an official, the timer
-    worker, an admin) wait for each other and never deadlock.
+    worker, an admin) wait for each other and never deadlock. `dossier_values` are more of the dossier's
+    columns to write in the same UPDATE as its status (a completion's new target level). A completion
+    that read `others_open` False (the completed task was the instance's only open one, and the instance is
+    updated at the version read with it) need not read the open rows again.
     """
     update_row(session, instance, {
         "state_json": outcome.state,
@@ -75,7 +80,8 @@ def apply_outcome(
     })  # fmt: skip
     ready_ids = {t.task_id: t for t in outcome.ready_tasks}
     open_rows: dict[str, int] = {}
-    for row_id, guid in session.execute(_OPEN_ROWS, {"instance_id": instance.id}).all():
+    read = others_open or completed_guid is None
+    for row_id, guid in session.execute(_OPEN_ROWS, {"instance_id": instance.id}).all() if read else ():
         open_rows[guid] = row_id
         if guid not in ready_ids and guid != completed_guid:
             # Gone from the engine: cancelled by a timer, a cancel or a migration.
@@ -94,7 +100,7 @@ def apply_outcome(
                 update_row(session, row, {"due_at": task.due_at})
     events = list(audit or [])
     _engine_events(session, instance, dossier, outcome, actor, now, events)
-    _update_dossier(session, dossier, outcome, actor, now, events)
+    _update_dossier(session, dossier, outcome, actor, now, events, dossier_values or {})
     notify_outcome(session, instance.id, dossier, created, outcome, now)
     if before_audit is not None:
         before_audit()
@@ -164,7 +170,8 @@ def _engine_events(
 
 
 def _update_dossier(
-    session: Session, dossier: Dossier, outcome: Outcome, actor: Actor, now: datetime, events: list[dict[str, Any]]
+    session: Session, dossier: Dossier, outcome: Outcome, actor: Actor, now: datetime, events: list[dict[str, Any]],
+    more: dict[str, Any],
 ) -> None:
     before = dossier.status
     if outcome.status == "running":
@@ -175,7 +182,7 @@ def _update_dossier(
         status, step = "cancelled", None
     else:
         status, step = status_for_end_event(outcome.end_event) or "rejected", None
-    update_row(session, dossier, {"status": status, "current_step": step, "updated_at": now})
+    update_row(session, dossier, {**more, "status": status, "current_step": step, "updated_at": now})
     if status != before:
         events.append(dict(
             action="dossier.status", object_type="dossier", object_id=str(dossier.id),

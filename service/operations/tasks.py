@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -59,8 +59,13 @@ def _require_open(task: HumanTask, instance: ProcessInstance | None) -> None:
 
 
 # Everything a completion reads about its task, in one round trip.
+_OTHER_TASK = aliased(HumanTask)
 _COMPLETION_ROWS = (
-    select(HumanTask, ProcessInstance, Dossier, Campaign)
+    select(HumanTask, ProcessInstance, Dossier, Campaign,
+           # Whether the instance has another open task (parallel steps): only then must a completion read
+           # which open rows the engine has dropped (apply_outcome). Through the partial index of open tasks.
+           exists().where(_OTHER_TASK.instance_id == HumanTask.instance_id, _OTHER_TASK.state == "ready",
+                          _OTHER_TASK.id != HumanTask.id))  # fmt: skip
     .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
     .join(Campaign, Campaign.id == Dossier.campaign_id)
@@ -76,6 +81,7 @@ class CompletionRows:
     instance: ProcessInstance
     dossier: Dossier
     campaign: Campaign
+    others_open: bool = True  # another task of the instance is open (True when unknown)
 
 
 def rows_for_completion(session: Session, task_id: int) -> CompletionRows:
@@ -218,7 +224,6 @@ def complete_task(
             raise Conflict("Việc này vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.")
         if step_outcome is not None:
             record_step(session, actor, task, step_outcome, council, now)
-            update_row(session, dossier, {"target_level": step_outcome.target_level})
 
     try:
         audit.append(dict(
@@ -235,7 +240,8 @@ def complete_task(
                 after={"target_level": dossier.target_level}, now=now,
             ))  # fmt: skip
         apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid,
-                      audit=audit, before_audit=write_decision)  # fmt: skip
+                      audit=audit, before_audit=write_decision, others_open=rows.others_open,
+                      dossier_values=None if step_outcome is None else {"target_level": step_outcome.target_level})  # fmt: skip
         session.flush()
     except StaleDataError:
         raise Conflict("Hồ sơ vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.") from None

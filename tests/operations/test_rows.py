@@ -244,3 +244,18 @@ def test_record_events_with_an_unknown_action_sends_nothing(world):
                                 dict(action="dossier.teleport", object_type="dossier", object_id="1", now=NOW)])  # fmt: skip
     assert sent == []
 
+
+def test_a_completion_reads_whether_the_instance_has_another_open_task(world):
+    """rows_for_completion tells apply_outcome whether to read the open rows again (parallel steps only)."""
+    from service.operations.tasks import rows_for_completion
+
+    factory, ids = world
+    with factory() as session, session.begin():
+        first, second = _new_task(session, ids, guid=GUIDS[0]), _new_task(session, ids, guid=GUIDS[1])
+        assert rows_for_completion(session, first.id).others_open is True
+        assert rows_for_completion(session, second.id).others_open is True
+        update_row(session, second, {"state": "completed"})
+        assert rows_for_completion(session, first.id).others_open is False
+        update_row(session, first, {"state": "completed"})
+        update_row(session, second, {"state": "ready"})
+        assert rows_for_completion(session, second.id).others_open is False
