@@ -1,6 +1,8 @@
 // The process editor page: mounts the bundled modeler (window.ThiduaModeler) on the version's XML; saving
 // posts the XML to /processes/deploy, which validates first. Problems are listed (id + message) and the
 // offending elements get the "bpmn-problem" marker; on success the page goes to the new version.
+// The editor's own labels (palette, context pad, menus, properties panel) come translated from the catalogue the
+// page embeds as JSON (#modeler-i18n, from service/web/i18n.py); anything missing there stays in bpmn-js's English.
 // window.thiduaModeler is the bpmn-js instance (tests drive precise edits through its API).
 (() => {
   "use strict";
@@ -9,7 +11,9 @@
     if (!box) return;
     const status = document.getElementById("modeler-status");
     const list = document.getElementById("modeler-problems");
+    const catalogue = document.getElementById("modeler-i18n");
     const modeler = window.ThiduaModeler({
+      translations: catalogue ? JSON.parse(catalogue.textContent) : {},
       container: document.getElementById("modeler-canvas"),
       propertiesPanel: { parent: document.getElementById("modeler-panel") },
     });

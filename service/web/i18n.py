@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 
+from .modeler_catalogue import MODELER_VI
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 LOCALES = ("vi", "en")
@@ -330,6 +332,13 @@ def translate(text: str) -> str:
     return EN.get(text, text) if current_locale() == "en" else text
 
 
+def modeler_catalogue() -> dict[str, str]:
+    """The BPMN editor's catalogue for the current locale: bpmn-js's English templates → Vietnamese.
+
+    English needs none: bpmn-js's own labels are English, and its translate module falls back to them."""
+    return {} if current_locale() == "en" else MODELER_VI
+
+
 def status_label(status: str) -> str:
     return (STATUS_EN if current_locale() == "en" else STATUS_VI).get(status, status)
 
@@ -346,5 +355,6 @@ def init_i18n(app: Flask) -> None:
             session["lang"] = request.args["lang"]
 
     app.jinja_env.globals.update(_=translate, status_label=status_label, current_locale=current_locale,
-                                 level_label=level_label, decision_label=decision_label)
+                                 level_label=level_label, decision_label=decision_label,
+                                 modeler_catalogue=modeler_catalogue)
     app.jinja_env.filters["vn_datetime"] = vn_datetime

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from sqlalchemy import func, select
 
 from service.models import AuditEvent, ProcessVersion
+from service.web.modeler_catalogue import MODELER_VI
 from tests.conftest import CHAIN
 from tests.engine.bpmn_edits import remove_level
 from tests.web.conftest import Auth
@@ -82,3 +84,19 @@ def test_non_admins_cannot_edit_or_deploy(app, client, auth: Auth):
     xml = CHAIN.read_text(encoding="utf-8").replace("Khen thưởng ở cấp này?", "Sửa trái phép")
     assert client.post("/processes/deploy", json={"xml": xml}, headers={"X-CSRF-Token": token}).status_code == 403
     assert [v for v, _, _ in _versions(app)] == [1]
+
+
+def _embedded_catalogue(html: str) -> dict[str, str]:
+    found = re.search(r'<script type="application/json" id="modeler-i18n">(.*?)</script>', html, re.S)
+    assert found, "the editor page embeds no catalogue for the modeler"
+    return json.loads(found.group(1))
+
+
+def test_editor_page_embeds_the_modeler_catalogue_of_the_session_locale(app, client, auth: Auth):
+    auth.login("admin")
+    catalogue = _embedded_catalogue(client.get("/processes/new").get_data(as_text=True))
+    assert catalogue == MODELER_VI
+    assert catalogue["Create start event"] == "Tạo sự kiện bắt đầu" and catalogue["General"] == "Thông tin chung"
+    # In English the modeler keeps bpmn-js's own labels: an empty catalogue, and it falls back to them.
+    assert _embedded_catalogue(client.get("/processes/versions/1/edit?lang=en").get_data(as_text=True)) == {}
+    assert _embedded_catalogue(client.get("/processes/new?lang=vi").get_data(as_text=True)) == MODELER_VI

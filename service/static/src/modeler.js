@@ -1,6 +1,9 @@
 // BPMN modeler for admins: bpmn-js Modeler + the standard properties panel + our own "Thi đua" group.
 // Bundled at build time by scripts/build-assets.sh (esbuild) into service/static/vendor/modeler/.
 // Exposes window.ThiduaModeler (the constructor) and, once a page mounts it, window.thiduaModeler (the instance).
+// The editor speaks the page's language through bpmn-js's documented `translate` override: the page passes a
+// catalogue (English template → translation, from service/web/i18n.py) as options.translations; nothing is
+// translated inside this bundle.
 import Modeler from "bpmn-js/lib/Modeler";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, useService } from "bpmn-js-properties-panel";
 import { CheckboxEntry, TextFieldEntry, isCheckboxEntryEdited, isTextFieldEntryEdited } from "@bpmn-io/properties-panel";
@@ -18,12 +21,24 @@ function nameEntry(props) {
   });
 }
 
+// bpmn-js's `translate` service: the template looked up in the catalogue (English text when missing), then its
+// {name} placeholders filled from the replacements (left as they are when a replacement is missing).
+function makeTranslate(catalogue) {
+  return function translate(template, replacements) {
+    if (typeof template !== "string") return template;
+    const text = Object.prototype.hasOwnProperty.call(catalogue, template) ? catalogue[template] : template;
+    return text.replace(/{([^}]+)}/g, (placeholder, key) =>
+      (replacements && replacements[key] !== undefined ? String(replacements[key]) : placeholder));
+  };
+}
+
 function decisionEntry(props) {
   const { element, id, label } = props;
   const debounce = useService("debounceInput");
+  const translate = useService("translate");
   return h(TextFieldEntry, {
     element, id, label, debounce, disabled: true,
-    description: "= mã công việc + _decision; đổi mã ở nhóm General",
+    description: `= mã công việc + _decision; đổi mã ở nhóm ${translate("General")}`,
     getValue: () => `${getBusinessObject(element).get("id")}_decision`,
     setValue: () => {},
   });
@@ -78,25 +93,31 @@ function thiduaEntries(element) {
   return [];
 }
 
-function ThiduaPropertiesProvider(propertiesPanel) {
+function ThiduaPropertiesProvider(propertiesPanel, translate) {
   this.getGroups = (element) => (groups) => {
     const entries = thiduaEntries(element);  // the panel passes each entry's fields (label, …) as props
     if (entries.length) groups.unshift({ id: "thidua", label: "Thi đua", entries, shouldOpen: true });
-    return groups;
+    // The panel's group and list components ("Toggle section", "Create new list item"…) translate only with the
+    // translate function handed to them; the standard provider does not hand it, so every group gets ours.
+    // Priority 400 runs after the standard provider (1000), so its groups are already here.
+    return groups.map((group) => ({ translate, ...group }));
   };
   propertiesPanel.registerProvider(400, this);  // checks that getGroups exists, so after defining it
 }
-ThiduaPropertiesProvider.$inject = ["propertiesPanel"];
+ThiduaPropertiesProvider.$inject = ["propertiesPanel", "translate"];
 
 const ThiduaPropertiesModule = {
   __init__: ["thiduaPropertiesProvider"],
   thiduaPropertiesProvider: ["type", ThiduaPropertiesProvider],
 };
 
-export default function ThiduaModeler(options) {
+export default function ThiduaModeler({ translations = {}, ...options }) {
+  const TranslateModule = { translate: ["value", makeTranslate(translations)] };
   return new Modeler({
     ...options,
-    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ThiduaPropertiesModule],
+    additionalModules: [
+      BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, ThiduaPropertiesModule, TranslateModule,
+    ],
   });
 }
 window.ThiduaModeler = ThiduaModeler;
