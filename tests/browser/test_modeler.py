@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from service.web.modeler_catalogue import MODELER_VI
+
 from .conftest import serve, shot
 from .journeys import create_and_submit, decide_in_turn, login
 
@@ -135,3 +137,79 @@ def test_an_invalid_save_marks_the_element_and_deploys_nothing(page, artifacts):
     shot(page, artifacts, "62-modeler-invalid-save")
     page.goto("/processes/")
     assert page.locator("tr[data-version]").count() == versions
+
+
+def _titles(page, selector: str, attribute: str = "title") -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Each entry's data-action → its title (the palette shows its entries' aria-label as their tooltip)."""
+    return page.eval_on_selector_all(selector, "(all, attribute) => Object.fromEntries(all.map((e) => "
+                                     "[e.dataset.action, e.getAttribute(attribute)]))", attribute)  # fmt: skip
+
+
+def test_the_editor_speaks_vietnamese_and_still_edits_and_saves(page, artifacts):
+    vietnamese = set(MODELER_VI.values())
+    login(page, "admin")
+    page.goto("/processes/")
+    versions = page.locator("tr[data-version]").count()
+    page.goto("/processes/versions/1/edit")
+    page.wait_for_selector("[data-testid=modeler][data-ready=true]")
+
+    palette = _titles(page, ".djs-palette .entry[data-action]", "aria-label")
+    assert palette["create.start-event"] == "Tạo sự kiện bắt đầu"
+    assert palette["create.end-event"] == "Tạo sự kiện kết thúc"
+    assert palette["hand-tool"] == "Công cụ bàn tay (kéo sơ đồ)"
+    assert len(palette) >= 12 and set(palette.values()) <= vietnamese, palette
+
+    _select(page, "ward_office_review")
+    page.wait_for_selector(".djs-context-pad .entry[data-action='append.append-task']")
+    pad = _titles(page, ".djs-context-pad .entry[data-action]")
+    assert pad["append.append-task"] == "Thêm nhiệm vụ kế tiếp" and pad["delete"] == "Xóa"
+    assert pad["replace"] == "Đổi loại phần tử" and set(pad.values()) <= vietnamese, pad
+    page.locator(".djs-context-pad .entry[data-action=replace]").click()
+    menu = page.locator(".djs-popup")
+    menu.wait_for()
+    assert menu.locator(".djs-popup-title").inner_text() == "Đổi loại phần tử"
+    labels = menu.locator(".djs-popup-label").all_inner_texts()
+    assert "Nhiệm vụ dịch vụ" in labels and "Quy trình con (thu gọn)" in labels
+    assert set(labels) <= vietnamese, labels
+    shot(page, artifacts, "63-modeler-replace-menu-in-vietnamese")
+    page.keyboard.press("Escape")
+    menu.wait_for(state="detached")
+
+    panel = page.locator("[data-testid=properties-panel]")
+    header_type = panel.locator(".bio-properties-panel-header-type").text_content()  # shown upper-cased by CSS
+    assert header_type == "Nhiệm vụ người dùng"
+    groups = panel.locator(".bio-properties-panel-group-header-title").all_inner_texts()
+    assert groups[0] == "Thi đua" and {"Thông tin chung", "Mô tả"} <= set(groups), groups
+    assert set(groups[1:]) <= vietnamese, groups
+    assert set(panel.locator(".bio-properties-panel-arrow").evaluate_all("(all) => all.map((b) => b.title)")) == {
+        "Mở/đóng nhóm"}
+    assert "nhóm Thông tin chung" in panel.locator("[data-entry-id=thidua-task-decision]").inner_text()
+    panel.locator("[data-group-id=group-general] .bio-properties-panel-group-header").click()
+    general = panel.locator("[data-group-id=group-general]")
+    assert {"Tên", "Mã (ID)"} <= set(general.locator(".bio-properties-panel-label").all_inner_texts())
+
+    # A bad id is refused with a Vietnamese message and changes nothing; a new name is taken and deployed.
+    page.fill("#bio-properties-panel-id", "ward office review")
+    assert general.locator(".bio-properties-panel-error").inner_text() == "Mã không được chứa dấu cách."
+    assert page.evaluate("() => window.thiduaModeler.get('elementRegistry').get('ward_office_review').id") \
+        == "ward_office_review"
+    renamed = "Thẩm định hồ sơ (Văn phòng UBND phường/xã, bản sửa)"
+    page.fill("#bio-properties-panel-name", renamed)
+    page.keyboard.press("Tab")
+    page.wait_for_function("(name) => window.thiduaModeler.get('elementRegistry').get('ward_office_review')"
+                           ".businessObject.name === name", arg=renamed)  # fmt: skip
+    shot(page, artifacts, "64-modeler-properties-in-vietnamese")
+    page.fill("[data-testid=deploy-comment]", "Đổi tên bước thẩm định ở phường")
+    page.locator("[data-testid=deploy]").click()
+    page.wait_for_url("**/processes/versions/*")
+    deployed = page.request.get(page.url.split("?")[0] + ".bpmn")
+    assert deployed.ok and f'name="{renamed}"' in deployed.text()
+    page.goto("/processes/")
+    assert page.locator("tr[data-version]").count() == versions + 1
+    assert "Đổi tên bước thẩm định ở phường" in page.locator(f"tr[data-version='{versions + 1}']").inner_text()
+
+    # In English the editor keeps bpmn-js's own labels.
+    page.goto("/processes/versions/1/edit?lang=en")
+    page.wait_for_selector("[data-testid=modeler][data-ready=true]")
+    assert _titles(page, ".djs-palette .entry[data-action]", "aria-label")["create.start-event"] == "Create start event"
+    page.goto("/processes/?lang=vi")
