@@ -55,6 +55,7 @@ def apply_outcome(
     before_audit: Callable[[], None] | None = None,
     dossier_values: dict[str, Any] | None = None,
     others_open: bool = True,
+    unit_path: tuple[tuple[int, str], ...] = (),
 ) -> list[HumanTask]:
     """Store the new state; open rows for new ready tasks, close rows whose task is gone; audit engine events.
 
@@ -68,7 +69,9 @@ def apply_outcome(
     worker, an admin) wait for each other and never deadlock. `dossier_values` are more of the dossier's
     columns to write in the same UPDATE as its status (a completion's new target level). A completion
     that read `others_open` False (the completed task was the instance's only open one, and the instance is
-    updated at the version read with it) need not read the open rows again.
+    updated at the version read with it) need not read the open rows again. `unit_path` is the start of the
+    dossier's unit's path to the root, (id, level) from the unit up, if the caller has read it: the new
+    tasks' owners are looked up there first.
     """
     update_row(session, instance, {
         "state_json": outcome.state,
@@ -87,6 +90,8 @@ def apply_outcome(
             # Gone from the engine: cancelled by a timer, a cancel or a migration.
             update_row(session, _task_row(session, row_id), {"state": "cancelled"})
     owners: dict[str, int | None] = {}
+    for unit_id, level in unit_path:  # the nearest unit at each level owns that level's lanes (owner_unit)
+        owners.setdefault(level, unit_id)
     created = []
     for task in outcome.ready_tasks:
         row_id = open_rows.get(task.task_id)

@@ -20,7 +20,7 @@ from ..domain.nominee_outcomes import CouncilCount, NomineeResult
 from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
 from ..errors import Conflict, InvalidInput, NotFound, QuotaExceeded
-from ..models import Campaign, Dossier, HumanTask, ProcessInstance
+from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance
 from ..models.task_codes import TASK_DECISION_CODES
 from ..queries.campaign_config import campaign_config
 from ..queries.checklist import dossier_checklist
@@ -60,15 +60,23 @@ def _require_open(task: HumanTask, instance: ProcessInstance | None) -> None:
 
 # Everything a completion reads about its task, in one round trip.
 _OTHER_TASK = aliased(HumanTask)
+# The dossier's unit and its first three ancestors (unit, ward, district, province in the usual tree): the
+# owners of the lanes the next task may open in (apply_outcome walks the rest of a deeper path itself).
+_PATH = [aliased(OrgUnit) for _ in range(4)]
 _COMPLETION_ROWS = (
     select(HumanTask, ProcessInstance, Dossier, Campaign,
            # Whether the instance has another open task (parallel steps): only then must a completion read
            # which open rows the engine has dropped (apply_outcome). Through the partial index of open tasks.
            exists().where(_OTHER_TASK.instance_id == HumanTask.instance_id, _OTHER_TASK.state == "ready",
-                          _OTHER_TASK.id != HumanTask.id))  # fmt: skip
+                          _OTHER_TASK.id != HumanTask.id),
+           *[column for unit in _PATH for column in (unit.id, unit.level)])  # fmt: skip
     .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
     .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
     .join(Campaign, Campaign.id == Dossier.campaign_id)
+    .outerjoin(_PATH[0], _PATH[0].id == Dossier.unit_id)
+    .outerjoin(_PATH[1], _PATH[1].id == _PATH[0].parent_id)
+    .outerjoin(_PATH[2], _PATH[2].id == _PATH[1].parent_id)
+    .outerjoin(_PATH[3], _PATH[3].id == _PATH[2].parent_id)
     .where(HumanTask.id == bindparam("task_id"))
 )
 
@@ -82,6 +90,7 @@ class CompletionRows:
     dossier: Dossier
     campaign: Campaign
     others_open: bool = True  # another task of the instance is open (True when unknown)
+    unit_path: tuple[tuple[int, str], ...] = ()  # (id, level) from the dossier's unit up, as far as read
 
 
 def rows_for_completion(session: Session, task_id: int) -> CompletionRows:
@@ -92,7 +101,8 @@ def rows_for_completion(session: Session, task_id: int) -> CompletionRows:
     row = session.execute(_COMPLETION_ROWS, {"task_id": task_id}).first()
     if row is None:
         raise NotFound("Không tìm thấy việc cần xử lý.")
-    return CompletionRows(*row)
+    path = tuple((unit_id, str(level)) for unit_id, level in zip(row[5::2], row[6::2], strict=True) if unit_id is not None)
+    return CompletionRows(*row[:5], unit_path=path)
 
 
 def _dossier_id(session: Session, task: HumanTask) -> int | None:
@@ -240,7 +250,7 @@ def complete_task(
                 after={"target_level": dossier.target_level}, now=now,
             ))  # fmt: skip
         apply_outcome(session, instance, dossier, definition, outcome, actor, now, completed_guid=task.task_guid,
-                      audit=audit, before_audit=write_decision, others_open=rows.others_open,
+                      audit=audit, before_audit=write_decision, others_open=rows.others_open, unit_path=rows.unit_path,
                       dossier_values=None if step_outcome is None else {"target_level": step_outcome.target_level})  # fmt: skip
         session.flush()
     except StaleDataError:
