@@ -32,8 +32,10 @@ def index() -> str:
     _require_auditor()
     filters = AuditFilter.from_args(request.args)
     before = request.args.get("before", "")
-    rows = audit_page(get_session(), filters, int(before) if before.isdigit() else None)
-    next_before = rows[-1].event.id if len(rows) == PAGE_SIZE else None
+    rows = audit_page(get_session(), filters, int(before) if before.isdigit() else None, size=PAGE_SIZE + 1)
+    # One row more than the page shows says whether an older page exists: a full last page has no link.
+    rows, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    next_before = rows[-1].event.id if more else None
     return render_template("audit/index.html", rows=rows, filters=filters, next_before=next_before,
                            actions=known_actions(get_session()))  # fmt: skip
 

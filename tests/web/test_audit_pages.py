@@ -6,11 +6,15 @@ import csv
 import html
 import io
 import re
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
+import pytest
 from sqlalchemy import func, select
 
 from service.models import AuditEvent, HumanTask, ProcessInstance
 from service.operations.audit import record_event, verify_chain
+from service.queries.audit import PAGE_SIZE, AuditFilter, audit_rows
 from service.web.audit import CSV_HEADER
 from tests.web.conftest import Auth
 
@@ -44,6 +48,64 @@ def test_pages_follow_each_other_without_gaps_or_repeats(app, client, auth: Auth
         nxt = __import__("re").search(r'href="([^"]+)" data-testid="next-page"', page)
         url = nxt.group(1).replace("&amp;", "&") if nxt else None
     assert len(seen) == 120 and len(set(seen)) == 120 and seen == sorted(seen, reverse=True)
+
+
+# A Vietnamese day no seeded event falls on (10:00 there), for the date window's own query path.
+PAGE_DAY = datetime(2031, 5, 4, 3, 0, tzinfo=UTC)
+# Every event _fill_to adds matches each of these: none, the column filters, the date window, all together.
+PAGING_FILTERS = ["", "action=dossier.edit", "dossier_id=4&action=dossier.edit",
+                  "date_from=2031-05-04&date_to=2031-05-04",
+                  "date_from=2031-05-04&date_to=2031-05-04&dossier_id=4&action=dossier.edit"]  # fmt: skip
+
+
+def _fill_to(app, query: str, total: int) -> list[int]:
+    """Add events (dossier 4's, on PAGE_DAY) until exactly `total` match the query; the ids matching, oldest first."""
+    factory = app.extensions["thidua.session_factory"]
+    filters = AuditFilter.from_args(dict(parse_qsl(query)))
+    with factory() as session, session.begin():
+        present = sum(1 for _ in audit_rows(session, filters))
+        assert present <= total, "the seeded trail already holds more events than the test wants"
+        for number in range(total - present):
+            record_event(session, action="dossier.edit", object_type="dossier", object_id="4", dossier_id=4,
+                         actor_role="unit_clerk", comment=f"Sửa hồ sơ lần {number}",
+                         now=PAGE_DAY + timedelta(minutes=number))  # fmt: skip
+    with factory() as session:
+        matching = [row.event.id for row in audit_rows(session, filters)]
+    assert len(matching) == total
+    return matching
+
+
+def _shown(page: str) -> list[int]:
+    return [int(x) for x in re.findall(r'data-event-id="(\d+)"', page)]
+
+
+def _next_link(page: str) -> str | None:
+    found = re.search(r'href="([^"]+)" data-testid="next-page"', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+@pytest.mark.parametrize("query", PAGING_FILTERS)
+def test_a_full_last_page_has_no_link_to_an_empty_one(app, client, auth: Auth, query):
+    auth.login("auditor")  # first: the login writes events, and the unfiltered page counts them
+    matching = _fill_to(app, query, PAGE_SIZE)
+    page = client.get(f"/audit/?{query}").get_data(as_text=True)
+    assert _shown(page) == matching[::-1]
+    assert _next_link(page) is None
+
+
+@pytest.mark.parametrize("query", PAGING_FILTERS)
+def test_one_event_more_than_a_page_is_on_the_next_page_alone(app, client, auth: Auth, query):
+    auth.login("auditor")
+    matching = _fill_to(app, query, PAGE_SIZE + 1)
+    first = client.get(f"/audit/?{query}").get_data(as_text=True)
+    assert _shown(first) == matching[:0:-1]  # the newest PAGE_SIZE
+    link = _next_link(first)
+    assert link is not None
+    # The link keeps the filters and starts below the page's last event.
+    assert parse_qs(urlsplit(link).query) == {**parse_qs(query), "before": [str(matching[1])]}
+    second = client.get(link).get_data(as_text=True)
+    assert _shown(second) == [matching[0]]
+    assert _next_link(second) is None
 
 
 def test_filter_by_dossier_and_actor(app, client, auth: Auth):
