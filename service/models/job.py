@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, str_enum
@@ -38,6 +38,9 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+UNREAD = text("read_at IS NULL")
+
+
 class Notification(Base):
     """An in-app notice for one user: a new task, a return for supplement, an escalation, an assignment.
 
@@ -46,7 +49,12 @@ class Notification(Base):
     """
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    # The newest-first list walks (user_id, id) backwards; the header's unread count reads the unread rows'
+    # own index, which a row leaves once read (migration 0028).
+    __table_args__ = (
+        Index("ix_notification_user_newest", "user_id", "id"),
+        Index("ix_notification_user_unread", "user_id", sqlite_where=UNREAD, postgresql_where=UNREAD),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

@@ -18,7 +18,7 @@ PAGE = 100
 
 @bp.app_context_processor
 def unread_notifications() -> dict[str, object]:
-    """One indexed count (user_id, read_at) per page for the header badge."""
+    """One count per page for the header badge, over the unread rows' own index (migration 0028)."""
     if not current_user.is_authenticated:
         return {"unread_notifications": 0}
     return {"unread_notifications": unread_count(get_session(), current_user.id)}
