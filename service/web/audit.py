@@ -32,7 +32,9 @@ def index() -> str:
     _require_auditor()
     filters = AuditFilter.from_args(request.args)
     before = request.args.get("before", "")
-    rows = audit_page(get_session(), filters, int(before) if before.isdigit() else None, size=PAGE_SIZE + 1)
+    # A cursor too long for an event id (SQLite refuses integers past 64 bits) starts at the newest page.
+    before_id = int(before) if before.isdigit() and len(before) < 19 else None
+    rows = audit_page(get_session(), filters, before_id, size=PAGE_SIZE + 1)
     # One row more than the page shows says whether an older page exists: a full last page has no link.
     rows, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     next_before = rows[-1].event.id if more else None

@@ -108,6 +108,13 @@ def test_one_event_more_than_a_page_is_on_the_next_page_alone(app, client, auth:
     assert _next_link(second) is None
 
 
+def test_a_cursor_too_long_for_an_id_shows_the_newest_page(client, auth: Auth):
+    auth.login("auditor")
+    newest = _shown(client.get("/audit/").get_data(as_text=True))
+    response = client.get("/audit/?before=" + "9" * 30)  # typed or cut into the address: no 500
+    assert response.status_code == 200 and _shown(response.get_data(as_text=True)) == newest
+
+
 def test_filter_by_dossier_and_actor(app, client, auth: Auth):
     add_events(app, 3, dossier_id=4)
     auth.login("auditor")
