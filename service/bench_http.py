@@ -5,7 +5,9 @@ Then the real server starts (`thidua serve`, or gunicorn with --workers N) on a 
 C clients (one per ward, each the ward's office clerk, on a keep-alive connection) fetch their inbox
 and approve the reviews one after the other. Only the completion requests are timed; completions/s
 is counted over the whole HTTP phase (inbox fetches included). Afterwards the database is checked:
-every review completed once, with its audit event, and the hash chain verifies.
+every review completed once, with its audit event, and the hash chain verifies. The raw engine's cost
+of one step is measured right after (as `thidua bench` measures it), so runs on a faster or slower hour
+of the machine can be compared: `http_to_raw_p50`.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from .benchmark import run_raw
 from .db import make_engine, make_session_factory
 from .loadtest import Official, Tally, free_port, prepare, start_server, stop_server
 from .models import AuditEvent, HumanTask
 from .operations.audit import verify_chain
 
 UNITS_PER_WARD = 10
+RAW_DOSSIERS = 30  # 300 raw steps, about a second
 
 
 def run_http_bench(
@@ -93,12 +97,19 @@ def _run_http_bench(
         chain_ok = verify_chain(session).ok
     db.dispose()
     completes = sorted(tally.latencies.get("complete", []))
+    # The machine's speed this minute, for reading the latencies: the raw engine's cost of one step (restore,
+    # run, serialise the same BPMN with plain SpiffWorkflow), measured right after the HTTP phase. It varies
+    # from hour to hour on a shared machine by as much as the changes one wants to compare.
+    raw = run_raw(RAW_DOSSIERS)
+    p50 = round(statistics.median(completes) * 1000, 2) if completes else None
     return {
         "clients": len(officials), "workers": workers, "database": "postgresql" if url.startswith("postgresql") else "sqlite",
         "completions": tally.completed, "errors": len(tally.errors), "first_errors": tally.errors[:5],
         "wall_s": round(wall, 2), "completions_per_s": round(tally.completed / wall, 1) if wall else 0.0,
-        "complete_p50_ms": round(statistics.median(completes) * 1000, 2) if completes else None,
+        "complete_p50_ms": p50,
         "complete_p95_ms": round(completes[min(len(completes) - 1, int(len(completes) * 0.95))] * 1000, 2) if completes else None,
+        "raw_completion_p50_ms": raw["raw_completion_p50_ms"],
+        "http_to_raw_p50": round(p50 / raw["raw_completion_p50_ms"], 2) if p50 and raw["raw_completion_p50_ms"] else None,
         "reviews_completed_in_db": int(reviewed or 0), "task_complete_events": int(events or 0), "audit_chain_ok": chain_ok,
         "ok": tally.completed == total and not tally.errors and reviewed == total and chain_ok,
     }  # fmt: skip

@@ -30,3 +30,5 @@ def test_http_bench_completes_every_review_once_and_reports_latency(request, bac
     assert result["audit_chain_ok"] is True
     assert 0 < result["complete_p50_ms"] <= result["complete_p95_ms"]
     assert result["completions_per_s"] > 0
+    assert result["raw_completion_p50_ms"] > 0
+    assert result["http_to_raw_p50"] == round(result["complete_p50_ms"] / result["raw_completion_p50_ms"], 2)
