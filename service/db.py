@@ -11,11 +11,13 @@ from typing import Any
 import enum
 import functools
 import hashlib
+import time
 import uuid
 import zlib
 
 from sqlalchemy import BigInteger, DateTime, Engine, LargeBinary, MetaData, Uuid, create_engine, event
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -267,7 +269,34 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, **kwargs)
+
+    # A pooled connection may have died while it sat in the pool (PostgreSQL restarted or failed over, a
+    # firewall dropped an idle socket). SQLAlchemy's pool_pre_ping asks the server on every checkout: a round
+    # trip per transaction, two per API request. Here only a connection idle for longer than PING_AFTER_IDLE_S
+    # is asked (as HikariCP's alive-bypass window does); one handed back a moment ago is used as it is. A dead
+    # one is replaced before the transaction starts (DisconnectionError makes the pool connect anew).
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop(_CHECKED_IN, None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return  # just connected, or in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # noqa: BLE001 - any failure of the ping means the connection is gone
+            raise DisconnectionError(f"connection lost while idle in the pool: {exc}") from exc
+        if not alive:
+            raise DisconnectionError("connection lost while idle in the pool")
+
+    return engine
+
+
+PING_AFTER_IDLE_S = 1.0  # a pooled PostgreSQL connection idle this long is pinged before use
+_CHECKED_IN = "thidua.checked_in_at"
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
