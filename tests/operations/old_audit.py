@@ -6,6 +6,7 @@ object type columns are texts before 0024 and codes from 0024 on) and passes it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Integer, String, Table, column, select, table
@@ -40,9 +41,15 @@ def old_event(row: dict[str, Any]) -> AuditEvent:
 
 def verify_old_chain(url: str, old_event_table: Table) -> int:
     """Walk the chain as stored; the number of events, all linked, the head holding the last hash."""
-    prev, rows = GENESIS_HASH, old_rows(url, old_event_table)
+    return walk_old_chain(url, old_rows(url, old_event_table), old_event)
+
+
+def walk_old_chain(url: str, rows: list[Any], as_event: Callable[[dict[str, Any]], AuditEvent]) -> int:
+    """Walk stored rows (in id order) rebuilt as events by `as_event`; the number of events, all linked, the
+    head holding the last hash."""
+    prev = GENESIS_HASH
     for row in rows:
-        assert event_hash(old_event(dict(row._mapping)), prev) == row.hash, f"event {row.id} does not follow"
+        assert event_hash(as_event(dict(row._mapping)), prev) == row.hash, f"event {row.id} does not follow"
         prev = row.hash
     engine = make_engine(url)
     with engine.connect() as conn:

@@ -24,6 +24,7 @@ from service.models import AuditEvent, RequestOrigin, UserAgent
 from service.models.audit import GENESIS_HASH, Sha256Digest
 from service.operations.audit import REQUEST_ORIGIN, event_hash, record_event, user_agent_row, verify_chain
 from tests.conftest import _admin_conninfo, _create_database, _drop_database
+from tests.operations.old_audit import walk_old_chain
 
 SEEDED = ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
 CHROMIUM = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 "
@@ -346,16 +347,7 @@ def _old_rows(url: str) -> list[Any]:
 
 def _verify_as_schema_0020(url: str) -> int:
     """Walk the chain as it is stored before 0021 (the text in each row); the number of events, all linked."""
-    rows = _old_rows(url)
-    prev = GENESIS_HASH
-    for row in rows:
-        assert event_hash(_as_event(dict(row._mapping)), prev) == row.hash, f"event {row.id} does not follow"
-        prev = row.hash
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        assert conn.execute(select(OLD_HEAD.c.last_hash)).scalar_one() == prev
-    engine.dispose()
-    return len(rows)
+    return walk_old_chain(url, _old_rows(url), _as_event)
 
 
 def _audit_schema(url: str) -> dict[str, Any]:

@@ -108,17 +108,12 @@ def test_migration_0017_rewrites_states_with_the_dictionary_and_back_byte_for_by
     state = province_chain_states()[5].replace('"TD-2026"', '"Thi đua yêu nước: Đồng ý đề nghị"')
     old = zlib.compress(state.encode("utf-8"), 1)
     instance_id = instance_id_in(factory)
-    select_state = text("SELECT state_zlib FROM process_instance WHERE id = :id")
     with factory() as session, session.begin():
         session.execute(text("UPDATE process_instance SET state_zlib = :data WHERE id = :id"), {"data": old, "id": instance_id})
     engine.dispose()
 
     def stored() -> bytes:
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            data = bytes(conn.execute(select_state, {"id": instance_id}).scalar_one())
-        engine.dispose()
-        return data
+        return _stored_state(url, instance_id)
 
     command.downgrade(alembic_config(url), "0016")
     assert stored() == old  # nothing to undo for a row never rewritten
@@ -161,14 +156,20 @@ def test_migration_0017_downgrade_writes_format_2_states_back_as_plain_zlib(requ
         assert bytes(session.execute(query, {"id": instance_id}).scalar_one())[:1] == STATE_FORMAT_V2
     engine.dispose()
     command.downgrade(alembic_config(url), "0016")
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        query = text("SELECT state_zlib FROM process_instance WHERE id = :id")
-        plain = bytes(conn.execute(query, {"id": instance_id}).scalar_one())
-    engine.dispose()
+    plain = _stored_state(url, instance_id)
     assert plain[:1] == b"\x78" and zlib.decompress(plain).decode("utf-8") == state
     command.upgrade(alembic_config(url), "head")  # 0017 writes it in format 1; the service reads that too
     _assert_state_at_head(url, instance_id, state)
+
+
+def _stored_state(url: str, instance_id: int) -> bytes:
+    """The instance's state column as stored (whatever format), read on a connection of its own."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        data = bytes(conn.execute(text("SELECT state_zlib FROM process_instance WHERE id = :id"),
+                                  {"id": instance_id}).scalar_one())  # fmt: skip
+    engine.dispose()
+    return data
 
 
 def test_instance_state_text_comes_back_byte_for_byte(empty_factory):
