@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from workflows import Outcome
 
-from ..config import smtp_settings
+from ..config import SmtpSettings, smtp_settings
 from ..domain.notices import notice_subject, notice_text
 from ..models import Dossier, HumanTask, Notification, User
 from ..queries.org import HOLDERS_ON_DAY, Contact, role_holder_contacts
@@ -34,15 +34,15 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
     told: set[int] = set()
     names: dict[int, str] = {}  # each task's name read once for all its recipients' e-mails
     rows: list[dict[str, Any]] = []  # every notification of this outcome, inserted in one statement at the end
-    mailing = smtp_settings() is not None
+    settings = smtp_settings()
     if created and dossier.status == "returned":
         for user in role_holder_contacts(session, CLERK_ROLE, dossier.unit_id, now.date()):
             told.add(user.id)
-            _notify(session, user, "returned", dossier, created[0], now, names, rows)
+            _notify(session, user, "returned", dossier, created[0], now, names, rows, settings)
     for task in created:
         if task.claimed_by is not None:
             continue
-        if not mailing and not told:
+        if settings is None and not told:
             # The usual case (a new group task, no e-mail to write): the holders are read and notified
             # by the database in one statement.
             session.execute(_NOTIFY_HOLDERS, {"kind": "task", "dossier_id": dossier.id, "task_id": task.id,
@@ -51,7 +51,7 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
             continue
         for user in role_holder_contacts(session, task.role, task.org_unit_id, now.date()):
             if user.id not in told:
-                _notify(session, user, "task", dossier, task, now, names, rows)
+                _notify(session, user, "task", dossier, task, now, names, rows, settings)
     fired = [e.detail.get("attached_task_id") for e in outcome.events if e.kind == "timer_fired"]
     if fired:
         fired_rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
@@ -59,7 +59,7 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
         for row in fired_rows:
             if row.escalate_to_role and row.escalate_to_unit_id:
                 for user in role_holder_contacts(session, row.escalate_to_role, row.escalate_to_unit_id, now.date()):
-                    _notify(session, user, "escalation", dossier, row, now, names, rows)
+                    _notify(session, user, "escalation", dossier, row, now, names, rows, settings)
     insert_rows(session, Notification, rows)
 
 
@@ -76,15 +76,15 @@ _NOTIFY_HOLDERS = insert(Notification.__table__).from_select(
 def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier: Dossier, now: datetime) -> None:
     """The task is now in `assignee`'s own inbox: tell them, in the app and by e-mail."""
     rows: list[dict[str, Any]] = []
-    _notify(session, assignee, "assigned", dossier, task, now, None, rows)
+    _notify(session, assignee, "assigned", dossier, task, now, None, rows, smtp_settings())
     insert_rows(session, Notification, rows)
 
 
 def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier, task: HumanTask,
-            now: datetime, names: dict[int, str] | None, rows: list[dict[str, Any]]) -> None:  # fmt: skip
+            now: datetime, names: dict[int, str] | None, rows: list[dict[str, Any]],
+            settings: SmtpSettings | None) -> None:  # fmt: skip
     # The row names the kind, task and dossier only: its sentence is built when shown (domain.notices).
     rows.append({"user_id": user.id, "kind": kind, "dossier_id": dossier.id, "task_id": task.id, "created_at": now})
-    settings = smtp_settings()
     if settings is not None and user.email:
         names = {} if names is None else names
         if task.id not in names:

@@ -44,15 +44,15 @@ _HOLDERS = (
            User.is_active.is_(True))
     .order_by(User.full_name, User.id)
 )  # fmt: skip
-_HOLDERS_ON = _HOLDERS.where(
+# The users holding :role at :unit_id on the day :on (notifications insert from it too).
+HOLDERS_ON_DAY = _HOLDERS.where(
     or_(RoleAssignment.valid_from.is_(None), RoleAssignment.valid_from <= bindparam("on")),
     or_(RoleAssignment.valid_to.is_(None), RoleAssignment.valid_to >= bindparam("on")),
 )  # built once each: SQLAlchemy reuses their compiled form
 
 
-HOLDERS_ON_DAY = _HOLDERS_ON  # the users holding :role at :unit_id on the day :on (notifications insert from it)
 # The same holders on a day as plain rows (id, full_name, email): notifications need no more, every completion asks.
-_CONTACTS_ON = _HOLDERS_ON.with_only_columns(User.id, User.full_name, User.email).distinct()
+_CONTACTS_ON = HOLDERS_ON_DAY.with_only_columns(User.id, User.full_name, User.email).distinct()
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def role_holders(session: Session, role: str, unit_id: int, on: date | None = No
     """Active users holding `role` at the unit (on the day given, when the assignment carries dates), by name."""
     if on is None:
         return list(session.scalars(_HOLDERS, {"role": role, "unit_id": unit_id}).unique())
-    return list(session.scalars(_HOLDERS_ON, {"role": role, "unit_id": unit_id, "on": on}).unique())
+    return list(session.scalars(HOLDERS_ON_DAY, {"role": role, "unit_id": unit_id, "on": on}).unique())
 
 
 def clerk_units(session: Session, actor: Actor) -> list[OrgUnit]:
