@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from alembic import command
+from sqlalchemy import select
 
-from service.db import alembic_config, make_engine
-from service.models import AuditEvent
-from service.queries.audit import AuditFilter, _query
-from tests.operations.helpers import table_indexes
+from service.db import alembic_config, make_engine, make_session_factory
+from service.models import AuditEvent, RoleAssignment, User
+from service.operations.audit import record_events, verify_chain
+from service.queries.audit import AuditFilter, _query, audit_page
+from tests.operations.helpers import assert_head_agrees_with_models, indexes_built_to, query_rows, table_indexes
 from tests.operations.test_task_indexes import _plan
 
+# On SQLite each is (column) alone: its entries end with the id, which orders them (migration 0029).
 FILTERS = {
-    "unit": (AuditFilter(unit_id=7), "ix_audit_event_actor_unit_id_id"),
-    "dossier": (AuditFilter(dossier_id=7), "ix_audit_event_dossier_id_id"),
-    "action": (AuditFilter(action="task.complete"), "ix_audit_event_action_id"),
+    "unit": (AuditFilter(unit_id=7), "ix_audit_event_actor_unit"),
+    "dossier": (AuditFilter(dossier_id=7), "ix_audit_event_dossier"),
+    "action": (AuditFilter(action="task.complete"), "ix_audit_event_action"),
+    "actor": (AuditFilter(actor="nobody.here"), "ix_audit_event_actor"),
 }
 
 
@@ -27,7 +31,7 @@ def test_a_filtered_page_is_read_off_its_index(sqlite_url: str, name: str) -> No
     with engine.connect() as conn:
         plan = _plan(conn, _query(filters).order_by(AuditEvent.id.desc()).limit(50))
     engine.dispose()
-    assert index in plan
+    assert f"INDEX {index} (" in plan, plan
     assert "SCAN audit_event" not in plan.replace(f"USING INDEX {index}", "").replace(f"USING COVERING INDEX {index}", "")
     assert "TEMP B-TREE" not in plan  # newest first straight off the index: no sort of every match
 
@@ -38,7 +42,7 @@ def test_a_date_window_picks_its_ids_from_the_time_index(sqlite_url: str) -> Non
     with engine.connect() as conn:
         plan = _plan(conn, _query(window).with_only_columns(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(50))
     engine.dispose()
-    assert "ix_audit_event_occurred_at_id" in plan
+    assert "INDEX ix_audit_event_occurred_at (" in plan, plan
 
 
 @pytest.mark.parametrize("url_fixture", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])
@@ -48,8 +52,85 @@ def test_migration_0020_adds_and_removes_the_unit_index(request: pytest.FixtureR
     def indexes() -> set[str]:
         return set(table_indexes(url, "audit_event"))
 
-    assert "ix_audit_event_actor_unit_id_id" in indexes()
+    # Its name at head on each database (migration 0029 rebuilt it on SQLite without the id).
+    at_head = "ix_audit_event_actor_unit" if url.startswith("sqlite") else "ix_audit_event_actor_unit_id_id"
+    assert at_head in indexes()
     command.downgrade(alembic_config(url), "0019")
-    assert "ix_audit_event_actor_unit_id_id" not in indexes()
+    assert not {name for name in indexes() if name.startswith("ix_audit_event_actor_unit")}
     command.upgrade(alembic_config(url), "head")
-    assert "ix_audit_event_actor_unit_id_id" in indexes()
+    assert at_head in indexes()
+
+
+# --- Migration 0029: on SQLite the newest-first indexes without the id -----------------------------------
+
+PREVIOUS = "0028"  # the revision 0029 follows; when 0029 is re-pointed (down_revision), change this line only
+NEWEST_FIRST_ON_SQLITE = {"ix_audit_event_actor", "ix_audit_event_action", "ix_audit_event_dossier",
+                          "ix_audit_event_actor_unit", "ix_audit_event_occurred_at"}  # fmt: skip
+WITH_THE_ID = {"ix_audit_event_actor_id", "ix_audit_event_action_id", "ix_audit_event_dossier_id_id",
+               "ix_audit_event_actor_unit_id_id", "ix_audit_event_occurred_at_id"}  # fmt: skip
+EVENTS = 3000
+
+
+def _fill(url: str) -> None:
+    """EVENTS more events through the chain, spread over the demo's officials, units, dossiers and actions."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session, session.begin():
+        users = session.execute(select(User.id, RoleAssignment.org_unit_id).join(RoleAssignment)).all()
+        actions = ["task.complete", "task.claim", "document.upload", "dossier.submit"]
+        start = datetime(2026, 3, 1, 1, tzinfo=UTC)
+        record_events(session, [
+            dict(action=actions[n % 4], object_type="human_task", object_id=str(n), actor=users[n % len(users)][0],
+                 actor_unit_id=users[n % len(users)][1], dossier_id=n % 97 + 1, now=start + timedelta(minutes=n))
+            for n in range(EVENTS)
+        ])  # fmt: skip
+    engine.dispose()
+
+
+def _pages(url: str) -> dict[str, list[int]]:
+    """The ids of the auditor's first two pages under each filter (the second from the first's cursor)."""
+    engine = make_engine(url)
+    filters = {"all": AuditFilter(), "action": AuditFilter(action="task.complete"), "dossier": AuditFilter(dossier_id=5),
+               "unit": AuditFilter(unit_id=7), "month": AuditFilter(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))}
+    pages = {}
+    with make_session_factory(engine)() as session:
+        for name, chosen in filters.items():
+            first = [row.event.id for row in audit_page(session, chosen, size=20)]
+            second = [row.event.id for row in audit_page(session, chosen, before_id=first[-1], size=20)] if first else []
+            pages[name] = first + second
+        assert verify_chain(session).ok
+    engine.dispose()
+    return pages
+
+
+def _index_bytes(url: str, names: set[str]) -> int:
+    rows = query_rows(url, "SELECT name, sum(pgsize) AS size FROM dbstat GROUP BY name")
+    return sum(row["size"] for row in rows if row["name"] in names)
+
+
+@pytest.mark.parametrize("url_fixture", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])
+def test_migration_0029_rebuilds_the_sqlite_indexes_without_the_id_and_back(request, url_fixture, tmp_path):
+    url = request.getfixturevalue(url_fixture)
+    _fill(url)
+    pages, at_head = _pages(url), table_indexes(url, "audit_event")
+    assert at_head == indexes_built_to(url, "head", tmp_path, "audit_event")
+    assert len(pages["all"]) == 40 and len(pages["action"]) == 40 and pages["month"]
+    on_sqlite = url.startswith("sqlite")
+    if on_sqlite:
+        assert NEWEST_FIRST_ON_SQLITE <= set(at_head) and not WITH_THE_ID & set(at_head)
+        slim = _index_bytes(url, NEWEST_FIRST_ON_SQLITE)
+
+    command.downgrade(alembic_config(url), PREVIOUS)
+    before = table_indexes(url, "audit_event")
+    assert before == indexes_built_to(url, PREVIOUS, tmp_path, "audit_event")
+    assert _pages(url) == pages
+    if on_sqlite:
+        assert WITH_THE_ID <= set(before) and not NEWEST_FIRST_ON_SQLITE & set(before)
+        # What 0029 is for: the same rows in the same order, from smaller indexes.
+        assert _index_bytes(url, WITH_THE_ID) > slim
+    else:
+        assert before == at_head  # PostgreSQL needs the id in the index to read a filter's rows in order
+
+    command.upgrade(alembic_config(url), "head")
+    assert table_indexes(url, "audit_event") == at_head
+    assert _pages(url) == pages
+    assert_head_agrees_with_models(url)

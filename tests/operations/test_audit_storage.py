@@ -6,12 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import DateTime, Integer, String, column, func, insert, select, table, text
 from sqlalchemy.exc import DBAPIError
 
-from service.db import Base, alembic_config, make_engine, make_session_factory
+from tests.operations.helpers import schema_differences
+from service.db import alembic_config, make_engine, make_session_factory
 from service.models import AuditChainHead, AuditEvent
 from service.models.audit import GENESIS_HASH
 from service.operations.audit import event_hash, record_event, verify_chain
@@ -74,7 +73,7 @@ def test_migration_0014_keeps_every_hash_and_the_chain_verifies_both_ways(reques
     with make_session_factory(engine)() as session:
         result = verify_chain(session)
         assert result.ok and result.checked == len(events) + 1
-        assert not compare_metadata(MigrationContext.configure(session.connection()), Base.metadata)
+        assert not schema_differences(session.connection())
     if url.startswith("postgresql"):  # the downgrade disabled the append-only trigger for a moment only
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text("UPDATE audit_event SET comment = 'sửa lén'"))

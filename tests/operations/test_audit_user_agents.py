@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import Engine, Integer, String, Text, column, event, insert, inspect, select, table, text
 from sqlalchemy.exc import DBAPIError
 
-from service.db import Base, UTCDateTime, alembic_config, make_engine, make_session_factory
+from tests.operations.helpers import schema_differences
+from service.db import UTCDateTime, alembic_config, make_engine, make_session_factory
 from service.models import AuditEvent, RequestOrigin, UserAgent
 from service.models.audit import GENESIS_HASH, Sha256Digest
 from service.operations.audit import REQUEST_ORIGIN, event_hash, record_event, user_agent_row, verify_chain
@@ -399,7 +398,7 @@ def _at_head_verifies(url: str, events: int) -> None:
         result = verify_chain(session)
         assert result.ok and result.checked == events
         with session.connection() as conn:
-            assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata) == []
+            assert schema_differences(conn) == []
             if engine.dialect.name == "sqlite":
                 assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
     engine.dispose()

@@ -3,9 +3,7 @@ everything the user ever had (migration 0028), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +15,7 @@ from service.models import Notification, User
 from service.operations.notifications import unread_count
 from service.queries.notifications import recent_notices
 from service.web.notifications import PAGE
-from tests.conftest import _admin_conninfo, _create_database, _drop_database
-from tests.operations.helpers import assert_head_agrees_with_models, query_rows, table_indexes
+from tests.operations.helpers import assert_head_agrees_with_models, indexes_built_to, query_rows, table_indexes
 from tests.operations.test_audit_codes import statements
 
 # The revision 0028 follows. When 0028 is re-pointed (down_revision), change this line only.
@@ -115,21 +112,6 @@ def test_the_list_walks_the_newest_first_index_and_the_count_reads_the_unread_in
     assert _shown(url, user_id) == ([row["id"] for row in rows[:PAGE]], sum(row["read_at"] is None for row in rows))
 
 
-def _indexes_built_to(url: str, revision: str, tmp_path: Path) -> dict[str, str]:
-    """notification's indexes as the migrations up to `revision` build them on a new database of the same kind."""
-    if url.startswith("sqlite"):
-        fresh = f"sqlite:///{tmp_path / f'built-to-{revision}.sqlite3'}"
-        command.upgrade(alembic_config(fresh), revision)
-        return table_indexes(fresh, "notification")
-    name = f"{_admin_conninfo()[1]}_{revision}_{uuid.uuid4().hex[:10]}"
-    try:
-        fresh = _create_database(name)
-        command.upgrade(alembic_config(fresh), revision)
-        return table_indexes(fresh, "notification")
-    finally:
-        _drop_database(name)
-
-
 def _stored(url: str) -> list[dict[str, Any]]:
     return query_rows(url, "SELECT * FROM notification ORDER BY id")
 
@@ -140,14 +122,14 @@ def test_migration_0028_replaces_the_read_index_and_puts_it_back(request, url_fi
     user_id = _give_many_notifications(url)
     stored, shown = _stored(url), _shown(url, user_id)
     at_head = table_indexes(url, "notification")
-    assert at_head == _indexes_built_to(url, "head", tmp_path)
+    assert at_head == indexes_built_to(url, "head", tmp_path, "notification")
     unread = at_head["ix_notification_user_unread"]
     assert "WHERE" in unread.upper() and "read_at IS NULL" in unread
 
     command.downgrade(alembic_config(url), PREVIOUS)
     # Undone exactly: the indexes of a database never upgraded past PREVIOUS, and every row as it was.
     before = table_indexes(url, "notification")
-    assert before == _indexes_built_to(url, PREVIOUS, tmp_path)
+    assert before == indexes_built_to(url, PREVIOUS, tmp_path, "notification")
     assert "ix_notification_user_read" in before and "ix_notification_user_newest" not in before
     assert _stored(url) == stored
     # What 0028 is for: before it, both databases sort all of the user's notifications to list a page.

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import Boolean, DateTime, Integer, String, column, func, insert, select, table, text, update
 from sqlalchemy.exc import StatementError
 
@@ -27,7 +25,7 @@ from service.operations.tokens import check_token, issue_token, record_token_use
 from service.queries.audit import VN
 from workflows import Engine, FixedClock
 
-from .helpers import act, new_dossier, open_task
+from .helpers import act, new_dossier, open_task, schema_differences
 
 VN_ZONE = timezone(timedelta(hours=7))
 # Written in both forms a time can take: aware in UTC and in Vietnam's zone, with and without microseconds.
@@ -270,8 +268,7 @@ def test_migration_0018_turns_text_times_into_microseconds_exactly_and_back(tmp_
         ]
         result = verify_chain(session)
         assert result.ok and result.checked == len(TIMES)
-        assert not compare_metadata(MigrationContext.configure(session.connection(), opts={"compare_type": True}),
-                                    Base.metadata)  # fmt: skip
+        assert not schema_differences(session.connection())
     engine.dispose()
 
     command.downgrade(alembic_config(url), "0017")
