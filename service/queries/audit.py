@@ -60,40 +60,58 @@ class AuditRow:
     unit_name: str | None
 
 
-def _query(filters: AuditFilter) -> Select[Any]:
-    query = (
-        select(AuditEvent, User.full_name, User.username, OrgUnit.name)
-        .outerjoin(User, AuditEvent.actor_id == User.id)
-        .outerjoin(OrgUnit, AuditEvent.actor_unit_id == OrgUnit.id)
-    )
+def _conditions(filters: AuditFilter) -> list[ColumnElement[bool]]:
+    """The filters as conditions on audit_event's own columns: with no join they can pick a page's ids from an
+    index alone (the actor's username becomes the id it names, looked up once)."""
+    conditions: list[ColumnElement[bool]] = []
     if filters.date_from:
-        query = query.where(AuditEvent.occurred_at >= datetime.combine(filters.date_from, time.min, VN))
+        conditions.append(AuditEvent.occurred_at >= datetime.combine(filters.date_from, time.min, VN))
     if filters.date_to:
-        query = query.where(AuditEvent.occurred_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, VN))
+        conditions.append(AuditEvent.occurred_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, VN))
     if filters.actor:
-        query = query.where(User.username == filters.actor)
+        # A username nobody has gives NULL, which equals no actor_id: no event, as before.
+        conditions.append(AuditEvent.actor_id == select(User.id).where(User.username == filters.actor).scalar_subquery())
     if filters.unit_id:
-        query = query.where(AuditEvent.actor_unit_id == filters.unit_id)
+        conditions.append(AuditEvent.actor_unit_id == filters.unit_id)
     if filters.dossier_id:
-        query = query.where(AuditEvent.dossier_id == filters.dossier_id)
+        conditions.append(AuditEvent.dossier_id == filters.dossier_id)
     if filters.action:
         # The action is stored as its code (schema 0024): one typed into the address that has no code names
         # no event, and binding it would raise.
         known = filters.action in ACTION_CODES
-        query = query.where(AuditEvent.action == filters.action if known else false())
-    return query
+        conditions.append(AuditEvent.action == filters.action if known else false())
+    return conditions
+
+
+def _query(filters: AuditFilter) -> Select[Any]:
+    return (
+        select(AuditEvent, User.full_name, User.username, OrgUnit.name)
+        .outerjoin(User, AuditEvent.actor_id == User.id)
+        .outerjoin(OrgUnit, AuditEvent.actor_unit_id == OrgUnit.id)
+        .where(*_conditions(filters))
+    )
+
+
+def page_ids(filters: AuditFilter, before_id: int | None = None, size: int = PAGE_SIZE) -> Select[Any]:
+    """The ids of a page, newest first, from audit_event alone: under a date window SQLite then reads them off
+    the occurred_at index without a table row (with the name joins in the query it read every row of the
+    window, about 80,000 for a month of a million events), PostgreSQL with an index-only scan."""
+    query = select(AuditEvent.id).where(*_conditions(filters))
+    if before_id:
+        query = query.where(AuditEvent.id < before_id)
+    return query.order_by(AuditEvent.id.desc()).limit(size)
 
 
 def audit_page(session: Session, filters: AuditFilter, before_id: int | None = None, size: int = PAGE_SIZE) -> list[AuditRow]:
     """One page, newest first; pass the last row's id as `before_id` for the next page (no OFFSET scans)."""
-    query = _query(filters)
-    if before_id:
-        query = query.where(AuditEvent.id < before_id)
     if filters.date_from or filters.date_to:
         # A date window matches many rows in occurred_at order, and the page wants the newest ids: pick the
-        # page's ids first (the occurred_at index holds the id, so no row is read), then load those rows only.
-        ids = query.with_only_columns(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(size)
-        query = _query(AuditFilter()).where(AuditEvent.id.in_(ids.scalar_subquery()))
+        # page's ids first from the index, then load those rows only.
+        query = _query(AuditFilter()).where(AuditEvent.id.in_(page_ids(filters, before_id, size).scalar_subquery()))
+    else:
+        query = _query(filters)
+        if before_id:
+            query = query.where(AuditEvent.id < before_id)
     rows = session.execute(query.order_by(AuditEvent.id.desc()).limit(size))
     names = NameHistory(session)  # the unit as it was called when the event happened
     return [AuditRow(e, name, username, names.name(e.actor_unit_id, unit, local_date(e.occurred_at)))
