@@ -32,10 +32,14 @@ def close_session(exc: BaseException | None = None) -> None:
     would be parsed and planned anew). On SQLite, where a read transaction could have written, ROLLBACK:
     a change made outside transaction() is never kept."""
     session = g.pop("db_session", None)
+    # A writing transaction begun for the route (begin_action) that the route never took up could have
+    # written (it is not READ ONLY): it is rolled back, never committed.
+    unclaimed_write = g.pop("action_begun", False)
     if session is None:
         return
     try:
-        if (exc is None and session.in_transaction() and session.get_bind().dialect.name == "postgresql"
+        if (exc is None and not unclaimed_write and session.in_transaction()
+                and session.get_bind().dialect.name == "postgresql"
                 and not (session.new or session.dirty or session.deleted)):  # fmt: skip
             session.commit()
     finally:
@@ -64,13 +68,42 @@ def current_actor() -> Actor:
     return g.actor  # type: ignore[no-any-return]
 
 
+def begin_action() -> Session:
+    """Begin the request's writing transaction now, before its first read, for a route whose first step is
+    `with transaction()`: that block then continues this transaction instead of committing the reads made
+    before it and beginning its own (a BEGIN, a COMMIT and a pool checkout less). The API checks the bearer
+    token in it, so the token is read in the same transaction as the action it allows."""
+    db = get_session()
+    if db.in_transaction():
+        db.commit()
+    db.connection(execution_options=WRITE_OPTIONS)  # a writing transaction: BEGIN IMMEDIATE on SQLite
+    g.action_begun = True
+    return db
+
+
+def end_action_unused() -> None:
+    """The transaction begin_action() began will not be taken up (the request is refused, or has to commit
+    something of its own first): end it now; nothing it read is lost, and it wrote nothing."""
+    if g.pop("action_begun", False):
+        get_session().commit()
+
+
 @contextmanager
 def transaction() -> Iterator[Session]:
     """One user action = one transaction; reads the user loader made before are ended first.
 
     Reads after it (rendering the page) begin deferred again, so on SQLite the write lock is held only
-    while the action itself runs, not while the response is built."""
+    while the action itself runs, not while the response is built. After begin_action() it continues the
+    transaction begun there."""
     db = get_session()
+    if g.pop("action_begun", False) and db.in_transaction():
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+        return
     if db.in_transaction():
         db.commit()
     with db.begin():

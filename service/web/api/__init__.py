@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, g, request
 
 from ...errors import NotFound
 from ...operations.tokens import check_token, record_token_use
-from ..context import get_engine, get_session, transaction
+from ..context import begin_action, end_action_unused, get_engine, get_session, transaction
 from .errors import ApiError, init_error_handlers, problem
 
 __all__ = ["bp", "init_api", "problem"]
@@ -16,6 +16,11 @@ __all__ = ["bp", "init_api", "problem"]
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 init_error_handlers(bp)
 PUBLIC = {"api.token", "api.openapi"}
+# Routes that are one writing transaction from their first line: the token is checked inside it (begun
+# before the check), not in a read transaction of its own committed just before the action begins, so a
+# completion is one BEGIN … COMMIT. On SQLite that takes the write lock before the token is checked; a
+# refused token ends the transaction at once (end_action_unused), before the error response is built.
+ACTION_FROM_THE_START = {"api.task_complete", "api.task_claim", "api.task_unclaim"}
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns; a larger one in a path names nothing
 _TOKEN_PROBLEMS = {
     "unknown": "Mã truy cập không hợp lệ; hãy lấy mã mới tại /api/v1/auth/token.",
@@ -44,12 +49,15 @@ def authenticate() -> None:
     if request.endpoint in PUBLIC:
         return
     token = bearer_token()
-    db, now = get_session(), get_engine().clock.now()
+    db = begin_action() if request.endpoint in ACTION_FROM_THE_START else get_session()
+    now = get_engine().clock.now()
     check = check_token(db, token, now)  # a read; the use is written at most once a minute per token
     if check.actor is None:
+        end_action_unused()
         raise ApiError(401, "invalid_token", _TOKEN_PROBLEMS[check.problem or "unknown"],
                        {"WWW-Authenticate": 'Bearer realm="thidua", error="invalid_token"'})  # fmt: skip
     if check.stale_last_used:
+        end_action_unused()  # the use is kept even when the action then fails: committed on its own
         with transaction() as writing:
             record_token_use(writing, check, now)
     g.actor = check.actor
