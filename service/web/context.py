@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from workflows import Engine
 from ..db import WRITE_OPTIONS
 from ..domain.actors import Actor
 from ..operations.accounts import actor_for_user
+from ..operations.audit import REQUEST_ORIGIN
 from ..storage import FileStore
 
 
@@ -120,19 +121,14 @@ def navigation() -> dict[str, object]:
 
 
 def remember_origin() -> None:
-    """Before each request: audit events written during it record its IP address and user agent."""
-    from flask import request
-
-    from ..operations.audit import REQUEST_ORIGIN
-
-    g.origin_token = REQUEST_ORIGIN.set((request.remote_addr, (request.user_agent.string or "")[:500] or None))
+    """Before each request: audit events written during it record its IP address and user agent (the header's
+    text, as request.user_agent.string holds it, without building the parsed UserAgent object)."""
+    g.origin_token = REQUEST_ORIGIN.set((request.remote_addr, request.headers.get("User-Agent", "")[:500] or None))
 
 
 def forget_origin(exc: BaseException | None = None) -> None:
     """After each request: the origin is put back, so nothing later in this thread (a test, a job run in
     the same process) records the last request's IP address and user agent as its own."""
-    from ..operations.audit import REQUEST_ORIGIN
-
     token = g.pop("origin_token", None)
     if token is not None:
         REQUEST_ORIGIN.reset(token)

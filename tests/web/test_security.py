@@ -99,3 +99,27 @@ def test_failures_count_across_server_processes_and_through_the_api(app, client,
     assert counts == {"auth.login_failed": 5, "auth.login_throttled": 2}
     clock.advance(minutes=5, seconds=1)  # the window has passed: the right password works again
     assert auth.login("hn-hd-pl.chairman").status_code == 302
+
+
+def test_api_answers_carry_the_security_headers_once_and_no_session_cookie(app, client):
+    @app.get("/_test/own-policy")
+    def own_policy():  # type: ignore[no-untyped-def]
+        return "x", 200, {"Content-Security-Policy": "default-src 'none'", "x-frame-options": "SAMEORIGIN"}
+
+    token = client.post("/api/v1/auth/token", json={"username": "hn-hd-pl.office_clerk", "password": PASSWORD})
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.get_json()['token']}"})
+    assert response.status_code == 200
+    for name, value in [("Content-Security-Policy", None), ("X-Frame-Options", "DENY"),
+                        ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "strict-origin-when-cross-origin")]:  # fmt: skip
+        assert len(response.headers.getlist(name)) == 1 and (value is None or response.headers[name] == value)
+    assert "Set-Cookie" not in response.headers
+    own = client.get("/_test/own-policy")  # a response's own policy is kept, not doubled
+    assert own.headers.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+
+
+def test_a_session_read_or_changed_without_a_cookie_is_still_saved(client):
+    chosen = client.get("/auth/login?lang=en")  # no cookie yet: the language is written to a new session
+    assert any(h.startswith("session=") for h in chosen.headers.getlist("Set-Cookie"))
+    assert "Cookie" in chosen.headers["Vary"]
+    assert "Sign in" in client.get("/auth/login").get_data(as_text=True)  # and read back from the cookie
