@@ -12,6 +12,7 @@ of the machine can be compared: `http_to_raw_p50`.
 
 from __future__ import annotations
 
+import http.client
 import os
 import statistics
 import tempfile
@@ -30,6 +31,25 @@ from .operations.audit import verify_chain
 
 UNITS_PER_WARD = 10
 RAW_DOSSIERS = 30  # 300 raw steps, about a second
+MERGED_BODY_BYTES = 1400  # Chromium writes a request body up to this size with its headers
+
+
+class BrowserLikeConnection(http.client.HTTPConnection):
+    """Writes a small request body in the same send as the headers, as a browser does.
+
+    http.client sends them in two writes, and with TCP_NODELAY (which it sets) those are two segments:
+    the server reads the headers, goes back to waiting, and is woken again for the body. A browser
+    (Chromium's HTTP/1.1 stream parser) merges a body under 1,400 bytes into the headers' write, so a
+    JSON completion reaches the server in one segment; the bench times that, not http.client's habit."""
+
+    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
+        if isinstance(message_body, bytes) and len(message_body) <= MERGED_BODY_BYTES and not encode_chunked:
+            self._buffer.extend((b"", b""))  # type: ignore[attr-defined]
+            request = b"\r\n".join(self._buffer) + message_body  # type: ignore[attr-defined]
+            del self._buffer[:]  # type: ignore[attr-defined]
+            self.send(request)
+            return
+        super()._send_output(message_body, encode_chunked)  # type: ignore[misc]
 
 
 def run_http_bench(
@@ -58,6 +78,8 @@ def _run_http_bench(
     clerks = [name for name in plan.usernames if name.endswith(".office_clerk")]
     try:
         officials = [Official(port, name, tally) for name in clerks]
+        for official in officials:
+            official.conn = BrowserLikeConnection("127.0.0.1", port, timeout=60)
         for official in officials:  # log in before the clock starts: Argon2id is not what we measure
             status, body = official.call("login", "POST", "/api/v1/auth/token",
                                          {"username": official.username, "password": "tai-thu-nghiem"})  # fmt: skip

@@ -32,3 +32,50 @@ def test_http_bench_completes_every_review_once_and_reports_latency(request, bac
     assert result["completions_per_s"] > 0
     assert result["raw_completion_p50_ms"] > 0
     assert result["http_to_raw_p50"] == round(result["complete_p50_ms"] / result["raw_completion_p50_ms"], 2)
+
+
+
+def _writes_of_one_post(connection_class: type, body: bytes) -> list[bytes]:
+    """The writes a connection of `connection_class` makes to send one POST with `body` (to a listener that
+    answers 204 once the whole request has arrived)."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        peer, _ = listener.accept()
+        with peer:
+            data = b""
+            while b"\r\n\r\n" not in data or len(data) < data.index(b"\r\n\r\n") + 4 + len(body):
+                data += peer.recv(65536)
+            peer.sendall(b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n")
+
+    class Recording(connection_class):  # type: ignore[misc, valid-type]
+        writes: list[bytes] = []
+
+        def send(self, data: bytes) -> None:
+            self.writes.append(bytes(data))
+            super().send(data)
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    connection = Recording("127.0.0.1", listener.getsockname()[1], timeout=10)
+    connection.request("POST", "/api/v1/tasks/1/complete", body=body, headers={"Content-Type": "application/json"})
+    assert connection.getresponse().status == 204
+    connection.close()
+    thread.join(5)
+    listener.close()
+    return Recording.writes
+
+
+def test_the_bench_client_sends_a_small_body_with_its_headers_as_a_browser_does():
+    import http.client
+
+    from service.bench_http import MERGED_BODY_BYTES, BrowserLikeConnection
+
+    small = b'{"decision": "approve"}'
+    assert len(_writes_of_one_post(http.client.HTTPConnection, small)) == 2  # what http.client does by itself
+    (request,) = _writes_of_one_post(BrowserLikeConnection, small)
+    assert request.startswith(b"POST /api/v1/tasks/1/complete HTTP/1.1\r\n") and request.endswith(b"\r\n\r\n" + small)
+    assert len(_writes_of_one_post(BrowserLikeConnection, b"x" * (MERGED_BODY_BYTES + 1))) == 2  # a large one as before
