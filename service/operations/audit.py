@@ -9,16 +9,18 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, overload
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import (Engine, Select, and_, bindparam, cast, exists, func, insert, inspect, literal_column, select, true,
+                        union_all, update)  # fmt: skip
 from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
 from ..models.audit import GENESIS_HASH
 from ..models.audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES
-from .rows import find_or_insert_row, insert_objects, update_row
+from .rows import find_or_insert_row, insert_objects, new_row_values, note_inserted, note_written, update_row
 
 
 # Where the current request comes from (IP address, user agent). The web layer sets it for each
@@ -122,13 +124,20 @@ def user_agent_row(session: Session, text: str) -> UserAgent:
 _AGENTS_KEY = "thidua.audit_user_agents"
 
 
-def origin_row(session: Session, ip: str | None, user_agent: str | None) -> RequestOrigin:
+@overload
+def origin_row(session: Session, ip: str | None, user_agent: str | None) -> RequestOrigin: ...
+@overload
+def origin_row(session: Session, ip: str | None, user_agent: str | None, insert: bool) -> RequestOrigin | None: ...
+
+
+def origin_row(session: Session, ip: str | None, user_agent: str | None, insert: bool = True) -> RequestOrigin | None:
     """The request_origin row of this IP address and user agent text (not both None), inserted if new; found
     once per transaction, not once per event, and in one query when the pair is known (the usual case).
 
     Like user_agent_row, record_event calls it with the chain head locked. Only the rows this transaction
     found or inserted are remembered, and only for this transaction: one inserted inside a savepoint that
-    rolled back has left the session and is found (or inserted) again.
+    rolled back has left the session and is found (or inserted) again. With `insert` False a new pair is not
+    inserted: None.
     """
     transaction = session.get_transaction()
     cached = session.info.get(_ORIGINS_KEY)
@@ -139,6 +148,8 @@ def origin_row(session: Session, ip: str | None, user_agent: str | None) -> Requ
     if origin is None or origin not in session:
         look_up = _origin_statement(ip is None, user_agent is None)
         origin = session.scalars(look_up, {"ip": ip, "text": user_agent}).one_or_none()
+        if origin is None and not insert:
+            return None
         if origin is None:  # a new pair (perhaps a new text): through the user_agent row, which it refers to
             agent = None if user_agent is None else user_agent_row(session, user_agent)
             agent_id = None if agent is None else agent.id
@@ -194,29 +205,159 @@ def record_events(session: Session, events: list[dict[str, Any]]) -> list[AuditE
             ROLE_CODES.code(event["actor_role"])
     if not events:
         return []
+    if session.get_bind().dialect.name == "postgresql":
+        return _append_in_one_statement(session, events)
     head = _locked_head(session)
-    prev_hash = head.last_hash
+    built = _new_events(session, events)
+    last_hash = _chain(built, head.last_hash)
+    insert_objects(session, built)
+    update_row(session, head, {"last_event_id": built[-1].id, "last_hash": last_hash})
+    return built
+
+
+def _chain(built: list[AuditEvent], prev_hash: str) -> str:
+    """Hash the events in order after `prev_hash`; returns the last one's hash."""
+    for row in built:
+        row.hash = prev_hash = event_hash(row, prev_hash)
+    return prev_hash
+
+
+# PostgreSQL: the newest (last_event_id, last_hash) each engine has seen, its guess of the head for the next append.
+_HEAD_GUESS: WeakKeyDictionary[Engine, tuple[int | None, str]] = WeakKeyDictionary()
+
+
+def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> list[AuditEvent]:
+    """record_events on PostgreSQL: lock the head, insert the events and move the head in one statement.
+
+    The events are hashed after a guess of the head (the last one this engine wrote or saw) and the statement
+    inserts them only if the head it locks is that guess: a round trip for the whole append instead of three
+    (lock the head, insert, move it). If another writer moved the head meanwhile, nothing is inserted, the
+    statement returns the head it has locked, and the events are hashed again after it and appended by the same
+    statement, which then holds (this transaction holds the lock). Ids and order are as in the other path:
+    the events take their ids in the order given, after the head is locked.
+    """
+    session.flush()  # the head is the last row a writer locks: this transaction's own rows go first
+    engine = session.get_bind().engine
+    built = _new_events(session, events, find_origins_only=True)
+    if built is None:
+        # A new origin (IP address and user agent pair) is inserted with the head locked (origin_row says why).
+        head = _locked_head(session)
+        guess = head.last_event_id, head.last_hash
+        built = _new_events(session, events)
+    else:
+        guess = _HEAD_GUESS.get(engine, (None, GENESIS_HASH))
+    for _attempt in range(2):
+        last_hash = _chain(built, guess[1])
+        ids, found = _append_if_head_is(session, built, guess, last_hash)
+        if ids:
+            break
+        if found is None:
+            raise RuntimeError("the audit chain head row (id 1) is missing")
+        guess = found  # locked by now: the second attempt appends after it
+    else:
+        raise RuntimeError("the audit chain head moved while this transaction held its lock")
+    for row, event_id in zip(built, ids, strict=True):
+        note_inserted(session, row, event_id)
+    _HEAD_GUESS[engine] = (ids[-1], last_hash)
+    loaded = session.identity_map.get(_HEAD_IDENTITY)
+    if loaded is not None:  # a head this session has read shows where the chain now ends
+        note_written(session, loaded, {"last_event_id": ids[-1], "last_hash": last_hash})
+    return built
+
+
+@overload
+def _new_events(session: Session, events: list[dict[str, Any]]) -> list[AuditEvent]: ...
+@overload
+def _new_events(session: Session, events: list[dict[str, Any]], find_origins_only: bool) -> list[AuditEvent] | None: ...
+
+
+def _new_events(session: Session, events: list[dict[str, Any]], find_origins_only: bool = False) -> list[AuditEvent] | None:
+    """The events' rows, not yet hashed nor inserted. With `find_origins_only` (the head not locked) their
+    origins are only looked up, and None says one of them is new (to be inserted with the head locked)."""
     built = []
     for event in events:
-        row = _new_event(session, **event)
-        row.hash = prev_hash = event_hash(row, prev_hash)
+        row = _new_event(session, **event, find_origin_only=find_origins_only)
+        if row is None:
+            return None
         built.append(row)
-    insert_objects(session, built)
-    update_row(session, head, {"last_event_id": built[-1].id, "last_hash": prev_hash})
     return built
+
+
+def _append_if_head_is(
+    session: Session, built: list[AuditEvent], guess: tuple[int | None, str], last_hash: str,
+) -> tuple[list[int], tuple[int | None, str] | None]:  # fmt: skip
+    """Run the append statement: (the new ids in order, the head it locked); no ids if that head was not `guess`."""
+    values = [new_row_values(row) for row in built]
+    keys = tuple(sorted(values[0]))
+    params = {f"{key}_{n}": row[key] for n, row in enumerate(values) for key in keys}
+    params.update(prev_id=guess[0], prev_hash=guess[1], new_hash=last_hash)
+    rows = session.execute(_append_statement(len(built), keys), params).all()
+    if not rows:
+        return [], None
+    found = (rows[0].last_event_id, rows[0].last_hash)
+    ids = sorted(row.id for row in rows if row.id is not None)
+    if ids and (len(ids) != len(built) or rows[0].moved != 1):
+        raise RuntimeError(f"audit append: {len(built)} events sent, {len(ids)} inserted, head moved {rows[0].moved}")
+    return ids, found
+
+
+_HEAD_IDENTITY = inspect(AuditChainHead).identity_key_from_primary_key([1])
+
+
+@cache
+def _append_statement(count: int, keys: tuple[str, ...]) -> Select[Any]:
+    """WITH head (locked), inserted (the events, only if the head is :prev_id/:prev_hash), moved (the head, to
+    the last of them) SELECT the head as locked, each new id and whether the head moved; built once per count."""
+    events, chain_head = AuditEvent.__table__, AuditChainHead.__table__
+    column = inspect(AuditEvent).get_property
+    head = (select(chain_head.c.last_event_id, chain_head.c.last_hash).where(chain_head.c.id == 1)
+            .with_for_update().cte("head"))  # fmt: skip
+    new_rows = union_all(*(
+        select(*(cast(bindparam(f"{key}_{n}", type_=column(key).columns[0].type), column(key).columns[0].type).label(key)
+                 for key in keys), literal_column(str(n)).label("position"))
+        for n in range(count)
+    )).subquery("new_rows")  # fmt: skip
+    at_guess = and_(head.c.last_hash == bindparam("prev_hash"), head.c.last_event_id.is_not_distinct_from(bindparam("prev_id")))
+    inserted = (
+        insert(events)
+        .from_select([column(key).columns[0] for key in keys],
+                     select(*(new_rows.c[key] for key in keys)).select_from(new_rows.join(head, at_guess))
+                     .order_by(new_rows.c.position))
+        .returning(events.c.id)
+        .cte("inserted")
+    )  # fmt: skip
+    moved = (
+        update(chain_head)
+        .where(chain_head.c.id == 1, exists(select(inserted.c.id)))
+        .values(last_event_id=select(func.max(inserted.c.id)).scalar_subquery(),
+                last_hash=bindparam("new_hash", type_=chain_head.c.last_hash.type))
+        .returning(chain_head.c.id)
+        .cte("moved")
+    )  # fmt: skip
+    return (
+        select(head.c.last_event_id, head.c.last_hash, inserted.c.id,
+               select(func.count()).select_from(moved).scalar_subquery().label("moved"))
+        .select_from(head.outerjoin(inserted, true()))
+    )  # fmt: skip
 
 
 def _new_event(
     session: Session, *, action: str, object_type: str, object_id: str, actor: int | None = None,
     actor_role: str | None = None, actor_unit_id: int | None = None, before: Any = None, after: Any = None,
     comment: str | None = None, ip: str | None = None, user_agent: str | None = None, now: datetime | None = None,
-    dossier_id: int | None = None,
-) -> AuditEvent:  # fmt: skip
-    """The event's row, not yet hashed nor inserted; its origin row is found (or inserted) with the head locked."""
+    dossier_id: int | None = None, find_origin_only: bool = False,
+) -> AuditEvent | None:  # fmt: skip
+    """The event's row, not yet hashed nor inserted; its origin row is found (or inserted) with the head locked.
+
+    With `find_origin_only` (the head not locked yet) an origin is only looked up: None if it is new."""
     origin_ip, origin_agent = REQUEST_ORIGIN.get()
     ip, user_agent = ip or origin_ip, user_agent or origin_agent
     user_agent = user_agent[:500] if user_agent else None
-    origin = origin_row(session, ip, user_agent) if ip is not None or user_agent is not None else None
+    origin = None
+    if ip is not None or user_agent is not None:
+        origin = origin_row(session, ip, user_agent, insert=not find_origin_only)
+        if origin is None:
+            return None
     return AuditEvent(
         occurred_at=(now or datetime.now(UTC)).astimezone(UTC), actor_id=actor, actor_role=actor_role,
         actor_unit_id=actor_unit_id, action=action, object_type=object_type, object_id=str(object_id)[:64],

@@ -49,12 +49,19 @@ def update_row(session: Session, obj: Any, values: dict[str, Any], expect: dict[
         if version is not None and not expect_keys:
             raise StaleDataError(f"{mapper.class_.__name__} {state.identity[0]} changed since it was read")
         return False
-    for key in keys:
-        set_committed_value(obj, key, values[key])
     if version is not None:
-        set_committed_value(obj, version_key, params["version_new"])
-    _changed_in_transaction(session, state, new=False)
+        values = {**values, version_key: params["version_new"]}
+    note_written(session, obj, values)
     return True
+
+
+def note_written(session: Session, obj: Any, values: dict[str, Any]) -> None:
+    """Record in the session that a persistent object's row now holds `values` (by attribute name), written
+    by a statement of this transaction: the object shows them, no flush sends them again, and they are
+    expired if the transaction (or savepoint) rolls back."""
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
+    _changed_in_transaction(session, inspect(obj), new=False)
 
 
 def insert_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
@@ -103,6 +110,22 @@ def insert_objects(session: Session, objs: list[T]) -> list[T]:
     for obj, pk, (full, missing) in zip(objs, ids if ordered else sorted(ids), values, strict=True):
         _made_persistent(session, mapper, obj, pk, {key: full[key] for key in missing})
     return objs
+
+
+def new_row_values(obj: Any) -> dict[str, Any]:
+    """Every column value (by attribute name) a new object's row will hold, as insert_object would send them;
+    the object is given the defaults it lacks. For a statement of one's own that inserts it (then
+    note_inserted)."""
+    full, missing = _full_values(inspect(type(obj)), obj)
+    for key in missing:
+        setattr(obj, key, full[key])
+    return full
+
+
+def note_inserted(session: Session, obj: Any, pk: Any) -> None:
+    """Make a new object whose row a statement of this transaction has inserted with primary key `pk` a
+    persistent object of the session, as insert_object does (its values are taken as the row's)."""
+    _made_persistent(session, inspect(type(obj)), obj, pk, {})
 
 
 def _full_values(mapper: Mapper[Any], obj: Any) -> tuple[dict[str, Any], list[str]]:

@@ -112,13 +112,16 @@ def test_a_transaction_looks_a_pair_up_once_and_a_known_pair_in_one_query(empty_
                 _note(session, OFFICE)
         with statements(engine) as new_address:
             _note(session, HOME, FIREFOX)
-    assert len(plain) == 2  # the event's INSERT, the head's UPDATE
-    assert len(known) == len(known_address) == 3  # and the origin's look-up (by the text, joined)
+    # The event's INSERT and the head's UPDATE; on PostgreSQL one statement locks the head, inserts, moves it.
+    on_postgresql = engine.dialect.name == "postgresql"
+    assert len(plain) == (1 if on_postgresql else 2)
+    assert len(known) == len(known_address) == len(plain) + 1  # and the origin's look-up (by the text, joined)
     assert "JOIN user_agent" in known[0] and "user_agent.text =" in known[0]
     assert len(again) == 6 * len(plain)
     # A known text from a new address: the pair's look-up, the text's, the pair's by id, its INSERT ... ON
-    # CONFLICT DO NOTHING, the event and the head.
-    assert len(new_address) == 6
+    # CONFLICT DO NOTHING, the event and the head. On PostgreSQL the pair is looked up before the head is
+    # locked, and again with it locked (a new pair is inserted with the head locked: origin_row says why).
+    assert len(new_address) == (7 if on_postgresql else 6)
 
 
 def test_an_origin_inserted_in_a_savepoint_that_rolls_back_is_inserted_again(empty_factory):

@@ -139,12 +139,15 @@ def test_a_transaction_looks_a_text_up_once_not_once_per_event(empty_factory):
                 _note(session, FIREFOX)
         with statements(engine) as new_text:
             _note(session, CHROMIUM)
-    assert len(plain) == 2  # the event's INSERT, the head's UPDATE
-    assert len(known) == 3  # and the look-up of its origin by the text (schema 0027)
+    # The event's INSERT and the head's UPDATE; on PostgreSQL one statement locks the head, inserts, moves it.
+    on_postgresql = engine.dialect.name == "postgresql"
+    assert len(plain) == (1 if on_postgresql else 2)
+    assert len(known) == len(plain) + 1  # and the look-up of its origin by the text (schema 0027)
     assert len(again) == 5 * len(plain)
     # A browser never seen: the origin's look-up finds nothing, then the text's look-up and INSERT ... ON
-    # CONFLICT DO NOTHING, the origin's, the event and the head.
-    assert len(new_text) == 7
+    # CONFLICT DO NOTHING, the origin's, the event and the head. On PostgreSQL the origin is looked up before
+    # the head is locked, and again with it locked (new rows are inserted with the head locked).
+    assert len(new_text) == (8 if on_postgresql else 7)
 
 
 def test_a_text_inserted_in_a_savepoint_that_rolls_back_is_inserted_again(empty_factory):

@@ -227,7 +227,10 @@ def test_record_events_appends_in_order_with_one_insert_and_one_head_update(worl
         events = record_events(session, [
             dict(action="dossier.edit", object_type="dossier", object_id=str(n), now=NOW, comment=f"Lần {n}: sửa tên")
             for n in (1, 2, 3)])  # fmt: skip
-        assert sent == ["SELECT", "INSERT", "UPDATE"]  # the head locked, the rows, the head moved
+        if session.get_bind().dialect.name == "postgresql":
+            assert sent == ["WITH"]  # the head locked, the rows, the head moved: one statement
+        else:
+            assert sent == ["SELECT", "INSERT", "UPDATE"]  # the head locked, the rows, the head moved
         assert events[0].id < events[1].id < events[2].id
         assert session.get(AuditChainHead, 1).last_event_id == events[2].id
     with factory() as session:
