@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,8 +13,11 @@ from functools import cache
 from typing import Any, overload
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import (Engine, Select, and_, bindparam, cast, exists, func, insert, inspect, literal_column, select, true,
-                        union_all, update)  # fmt: skip
+from sqlalchemy import (Engine, Select, and_, bindparam, cast, exists, func, insert, inspect, literal_column, select,
+                        true, union_all, update)  # fmt: skip
+from sqlalchemy.event import listens_for
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import replacement_traverse
 from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -204,6 +208,7 @@ def record_events(session: Session, events: list[dict[str, Any]]) -> list[AuditE
         if event.get("actor_role") is not None:
             ROLE_CODES.code(event["actor_role"])
     if not events:
+        _send_riders_alone(session)
         return []
     if session.get_bind().dialect.name == "postgresql":
         return _append_in_one_statement(session, events)
@@ -246,9 +251,11 @@ def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> 
         built = _new_events(session, events)
     else:
         guess = _HEAD_GUESS.get(engine, (None, GENESIS_HASH))
+    riders = _take_riders(session)
     for _attempt in range(2):
         last_hash = _chain(built, guess[1])
-        ids, found = _append_if_head_is(session, built, guess, last_hash)
+        ids, found = _append_if_head_is(session, built, guess, last_hash, riders)
+        riders = []  # sent with the first attempt, whatever became of the append
         if ids:
             break
         if found is None:
@@ -284,20 +291,30 @@ def _new_events(session: Session, events: list[dict[str, Any]], find_origins_onl
 
 
 def _append_if_head_is(
-    session: Session, built: list[AuditEvent], guess: tuple[int | None, str], last_hash: str,
+    session: Session, built: list[AuditEvent], guess: tuple[int | None, str], last_hash: str, riders: list[Rider],
 ) -> tuple[list[int], tuple[int | None, str] | None]:  # fmt: skip
-    """Run the append statement: (the new ids in order, the head it locked); no ids if that head was not `guess`."""
+    """Run the append statement (with the riders): (the new ids in order, the head it locked); no ids if that
+    head was not `guess`. RiderRefused if a required rider changed no row (then nothing is appended)."""
     values = [new_row_values(row) for row in built]
     keys = tuple(sorted(values[0]))
     params = {f"{key}_{n}": row[key] for n, row in enumerate(values) for key in keys}
     params.update(prev_id=guess[0], prev_hash=guess[1], new_hash=last_hash)
-    rows = session.execute(_append_statement(len(built), keys), params).all()
-    if not rows:
+    for number, rider in enumerate(riders):
+        params.update({f"rider{number}_{key}": value for key, value in rider.params.items()})
+    shape = tuple((rider.statement, rider.required) for rider in riders)
+    rows = session.execute(_append_statement(len(built), keys, shape), params).all()
+    first = rows[0]
+    for number, rider in enumerate(riders):
+        if rider.required and not first._mapping[f"rider_{number}"]:
+            raise RiderRefused(rider.statement)
+        if rider.done is not None:
+            rider.done()
+    if first.last_hash is None:
         return [], None
-    found = (rows[0].last_event_id, rows[0].last_hash)
+    found = (first.last_event_id, first.last_hash)
     ids = sorted(row.id for row in rows if row.id is not None)
-    if ids and (len(ids) != len(built) or rows[0].moved != 1):
-        raise RuntimeError(f"audit append: {len(built)} events sent, {len(ids)} inserted, head moved {rows[0].moved}")
+    if ids and (len(ids) != len(built) or first.moved != 1):
+        raise RuntimeError(f"audit append: {len(built)} events sent, {len(ids)} inserted, head moved {first.moved}")
     return ids, found
 
 
@@ -305,12 +322,20 @@ _HEAD_IDENTITY = inspect(AuditChainHead).identity_key_from_primary_key([1])
 
 
 @cache
-def _append_statement(count: int, keys: tuple[str, ...]) -> Select[Any]:
-    """WITH head (locked), inserted (the events, only if the head is :prev_id/:prev_hash), moved (the head, to
-    the last of them) SELECT the head as locked, each new id and whether the head moved; built once per count."""
+def _append_statement(count: int, keys: tuple[str, ...], riders: tuple[tuple[Any, bool], ...] = ()) -> Select[Any]:
+    """WITH the riders' writes, head (locked once they are done, and only if every required one changed a row),
+    inserted (the events, only if the head is :prev_id/:prev_hash), moved (the head, to the last of them)
+    SELECT the head as locked, each new id, whether the head moved and how many rows each rider wrote.
+    Built once per count of events and set of riders."""
     events, chain_head = AuditEvent.__table__, AuditChainHead.__table__
     column = inspect(AuditEvent).get_property
-    head = (select(chain_head.c.last_event_id, chain_head.c.last_hash).where(chain_head.c.id == 1)
+    written = [_with_prefixed_parameters(statement, f"rider{number}_").cte(f"rider_{number}")
+               for number, (statement, _) in enumerate(riders)]  # fmt: skip
+    # The head's row is locked after the riders' rows: every writer locks the chain head last.
+    after_riders = [exists(select(literal_column("1")).select_from(cte)) if required
+                    else select(func.count()).select_from(cte).scalar_subquery() >= literal_column("0")
+                    for cte, (_, required) in zip(written, riders, strict=True)]  # fmt: skip
+    head = (select(chain_head.c.last_event_id, chain_head.c.last_hash).where(chain_head.c.id == 1, *after_riders)
             .with_for_update().cte("head"))  # fmt: skip
     new_rows = union_all(*(
         select(*(cast(bindparam(f"{key}_{n}", type_=column(key).columns[0].type), column(key).columns[0].type).label(key)
@@ -334,11 +359,97 @@ def _append_statement(count: int, keys: tuple[str, ...]) -> Select[Any]:
         .returning(chain_head.c.id)
         .cte("moved")
     )  # fmt: skip
+    anchor = select(literal_column("1").label("one")).subquery("anchor")  # a row even when the head is not locked
     return (
         select(head.c.last_event_id, head.c.last_hash, inserted.c.id,
-               select(func.count()).select_from(moved).scalar_subquery().label("moved"))
-        .select_from(head.outerjoin(inserted, true()))
+               select(func.count()).select_from(moved).scalar_subquery().label("moved"),
+               *(select(func.count()).select_from(cte).scalar_subquery().label(cte.name) for cte in written))
+        .select_from(anchor.outerjoin(head, true()).outerjoin(inserted, true()))
     )  # fmt: skip
+
+
+def _with_prefixed_parameters(statement: Any, prefix: str) -> Any:
+    """A copy of `statement` whose named parameters have `prefix` before their names. Riders' parameters then
+    never share a name with each other's or the append's, nor with a column of a table an UPDATE in the
+    statement writes: SQLAlchemy would add that column to the UPDATE's SET clause, set to the parameter."""
+
+    def renamed(element: Any) -> Any:
+        if isinstance(element, BindParameter) and not element.unique:
+            return bindparam(prefix + element.key, type_=element.type)
+        return None
+
+    return replacement_traverse(statement, {}, renamed)
+
+
+@dataclass(frozen=True)
+class Rider:
+    """A write sent in the same statement as the next audit append of the session (PostgreSQL): one round trip
+    less. `statement` is an INSERT or UPDATE with RETURNING, built once, whose values are all named parameters
+    (in the append they are renamed, so columns taken from the parameters' names would be lost); `required` makes it a compare-and-set the append depends on: if it changes no row,
+    nothing is appended and RiderRefused is raised. `done` runs once the write is made (to tell the session).
+
+    A rider is sent with the next append, or on its own if the transaction commits (or the next append has no
+    events) first, and is dropped if its transaction rolls back first. Only code that appends right after it
+    (a completion's writes, then its audit events) should use one: the write happens that late."""
+
+    statement: Any
+    params: dict[str, Any]
+    required: bool = False
+    done: Callable[[], None] | None = None
+
+
+class RiderRefused(Exception):
+    """A required rider (a compare-and-set) changed no row: nothing was appended."""
+
+
+def send_with_next_append(session: Session, rider: Rider) -> None:
+    """Hold `rider` for the next audit append of this session (see Rider)."""
+    _held_riders(session).append(rider)
+
+
+_RIDERS_KEY = "thidua.audit_riders"
+
+
+def _held_riders(session: Session) -> list[Rider]:
+    transaction = session._transaction  # noqa: SLF001 - the innermost (a savepoint's rollback drops its riders)
+    held = session.info.get(_RIDERS_KEY)
+    if held is None or held[0] is not transaction:
+        _send_riders_alone(session)  # riders of an enclosing transaction still to send (none in practice)
+        held = session.info[_RIDERS_KEY] = (transaction, [])
+    return held[1]  # type: ignore[no-any-return]
+
+
+def _take_riders(session: Session) -> list[Rider]:
+    held = session.info.pop(_RIDERS_KEY, None)
+    if held is None or not held[0].is_active:
+        return []
+    return held[1]  # type: ignore[no-any-return]
+
+
+def _send_riders_alone(session: Session) -> None:
+    for rider in _take_riders(session):
+        _send_alone(session, rider)
+
+
+def _send_alone(session: Session, rider: Rider) -> None:
+    written = session.execute(rider.statement, rider.params).all()
+    if rider.required and not written:
+        raise RiderRefused(rider.statement)
+    if rider.done is not None:
+        rider.done()
+
+
+@listens_for(Session, "before_commit")
+def _riders_before_commit(session: Session) -> None:
+    if session.info.get(_RIDERS_KEY) is not None:
+        _send_riders_alone(session)  # held, but no append came: written now, in their transaction
+
+
+@listens_for(Session, "after_soft_rollback")
+def _riders_after_rollback(session: Session, _previous: Any) -> None:
+    held = session.info.get(_RIDERS_KEY)
+    if held is not None and not held[0].is_active:
+        del session.info[_RIDERS_KEY]  # their transaction rolled back: they never happened
 
 
 def _new_event(

@@ -22,6 +22,7 @@ from ..domain.notices import notice_subject, notice_text
 from ..models import Dossier, HumanTask, Notification, User
 from ..queries.org import HOLDERS_ON_DAY, Contact, role_holder_contacts
 from ..queries.step_names import task_name
+from .audit import Rider, send_with_next_append
 from .jobs import enqueue
 from .rows import insert_rows
 
@@ -44,10 +45,14 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
             continue
         if settings is None and not told:
             # The usual case (a new group task, no e-mail to write): the holders are read and notified
-            # by the database in one statement.
-            session.execute(_NOTIFY_HOLDERS, {"kind": "task", "dossier_id": dossier.id, "task_id": task.id,
-                                              "created_at": now, "role": task.role, "unit_id": task.org_unit_id,
-                                              "on": now.date()})  # fmt: skip
+            # by the database in one statement. On PostgreSQL it goes with the outcome's audit events, which
+            # the caller appends next (audit.Rider): a round trip less.
+            params = {"kind": "task", "dossier_id": dossier.id, "task_id": task.id, "created_at": now,
+                      "role": task.role, "unit_id": task.org_unit_id, "on": now.date()}  # fmt: skip
+            if session.get_bind().dialect.name == "postgresql":
+                send_with_next_append(session, Rider(_NOTIFY_HOLDERS_RETURNING, params))
+            else:
+                session.execute(_NOTIFY_HOLDERS, params)
             continue
         for user in role_holder_contacts(session, task.role, task.org_unit_id, now.date()):
             if user.id not in told:
@@ -71,6 +76,7 @@ _NOTIFY_HOLDERS = insert(Notification.__table__).from_select(
         bindparam("task_id", type_=Integer), bindparam("created_at", type_=Notification.created_at.type),
     ).order_by(None).distinct(),
 )  # fmt: skip
+_NOTIFY_HOLDERS_RETURNING = _NOTIFY_HOLDERS.returning(Notification.id)  # as a rider of the audit append
 
 
 def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier: Dossier, now: datetime) -> None:

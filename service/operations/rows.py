@@ -55,6 +55,22 @@ def update_row(session: Session, obj: Any, values: dict[str, Any], expect: dict[
     return True
 
 
+def compare_and_set(session: Session, obj: Any, values: dict[str, Any], expect: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The UPDATE … RETURNING and parameters of update_row(obj, values, expect) for a row without a version
+    column, not sent: for a statement to carry (audit.Rider). It returns the row's id if it changed the row;
+    then note_written(session, obj, values). Pending changes of the object are flushed first, as update_row does."""
+    state = inspect(obj)
+    if not state.persistent or state.modified:
+        session.flush()
+    mapper = state.mapper
+    assert mapper.version_id_col is None, "rows with a version column go through update_row"
+    keys, expect_keys = tuple(sorted(values)), tuple(sorted(expect))
+    params = {f"v_{k}": values[k] for k in keys}
+    params.update({f"e_{k}": expect[k] for k in expect_keys})
+    params["pk"] = state.identity[0]
+    return _update_returning_statement(mapper, keys, expect_keys), params
+
+
 def note_written(session: Session, obj: Any, values: dict[str, Any]) -> None:
     """Record in the session that a persistent object's row now holds `values` (by attribute name), written
     by a statement of this transaction: the object shows them, no flush sends them again, and they are
@@ -242,6 +258,11 @@ def _update_statement(mapper: Mapper[Any], keys: tuple[str, ...], expect_keys: t
         sets[mapper.version_id_col] = bindparam("version_new")
         statement = statement.where(mapper.version_id_col == bindparam("version_old"))
     return statement.values(sets)
+
+
+@cache
+def _update_returning_statement(mapper: Mapper[Any], keys: tuple[str, ...], expect_keys: tuple[str, ...]) -> Update:
+    return _update_statement(mapper, keys, expect_keys).returning(mapper.primary_key[0])
 
 
 @cache

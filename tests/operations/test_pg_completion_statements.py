@@ -1,0 +1,149 @@
+"""A completion on PostgreSQL: its round trips, and the writes that ride with its audit append (audit.Rider).
+
+The task's compare-and-set and the new task's notifications are sent in the statement that appends the
+audit events. What is stored must be what the separate statements stored, the compare-and-set must still
+let one official win, and a rider must never outlive its transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, bindparam, event, func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db import make_engine, make_session_factory
+from service.errors import Conflict
+from service.models import AuditEvent, HumanTask, Notification
+from service.operations.accounts import actor_for
+from service.operations.audit import Rider, record_event, send_with_next_append, verify_chain
+from service.operations.tasks import complete_task, rows_for_completion
+from workflows import Engine as WorkflowEngine
+from workflows import FixedClock
+
+from .helpers import act, new_dossier, open_task, owner_username
+
+
+@pytest.fixture
+def pg_factory(postgres_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(postgres_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def _sent(engine: Engine) -> list[str]:
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    return sent
+
+
+def test_a_completion_sends_its_compare_and_set_and_notifications_with_the_audit_events(pg_factory):
+    engine = WorkflowEngine(FixedClock())
+    dossier_id = new_dossier(pg_factory, engine)
+    act(pg_factory, engine, dossier_id)  # submitted: the ward office reviews next
+    task = open_task(pg_factory, dossier_id)
+    username = owner_username(pg_factory, task)
+    sent = _sent(pg_factory.kw["bind"])
+    with pg_factory() as session, session.begin():
+        actor = actor_for(session, username)
+        start = len(sent)
+        complete_task(session, actor, engine, task.id, "approve", "Đủ hồ sơ")
+        completion = sent[start:]
+    assert [statement.split()[0] for statement in completion] == [
+        "SELECT",  # the task with its instance, dossier, campaign and lane owners
+        "SELECT", "SELECT",  # the appraisal's eligibility records (nominees, past awards)
+        "UPDATE",  # the instance at its lock_version
+        "INSERT",  # the next task
+        "UPDATE",  # the dossier
+        "WITH",  # its notifications, the task's compare-and-set, the audit events and the chain head
+    ]
+    append = completion[-1]
+    assert "INSERT INTO notification" in append and "UPDATE human_task" in append and "INSERT INTO audit_event" in append
+    assert not any(s.startswith(("UPDATE human_task", "INSERT INTO notification", "UPDATE audit_chain_head"))
+                   for s in completion)  # fmt: skip
+
+
+def test_what_a_completion_stores_is_what_separate_statements_stored(factory):
+    """On both databases: the completed task keeps every other column, the next task's holders are told."""
+    engine = WorkflowEngine(FixedClock())
+    dossier_id = new_dossier(factory, engine)
+    act(factory, engine, dossier_id)
+    task = open_task(factory, dossier_id)
+    act(factory, engine, dossier_id, comment="Đủ hồ sơ")
+    nxt = open_task(factory, dossier_id)
+    with factory() as session:
+        done = session.get(HumanTask, task.id)
+        assert (done.state, done.decision, done.comment, done.role, done.level, done.created_at, done.bpmn_id) == (
+            "completed", "approve", "Đủ hồ sơ", task.role, task.level, task.created_at, task.bpmn_id)
+        told = session.scalars(select(Notification.kind).where(Notification.task_id == nxt.id)).all()
+        assert told and set(told) == {"task"}
+        assert verify_chain(session).ok
+
+
+def test_a_task_taken_meanwhile_is_a_conflict_and_appends_nothing(pg_factory):
+    """The compare-and-set rides with the append: if it finds the task no longer ready, nothing is appended."""
+    engine = WorkflowEngine(FixedClock())
+    dossier_id = new_dossier(pg_factory, engine)
+    act(pg_factory, engine, dossier_id)
+    task = open_task(pg_factory, dossier_id)
+    username = owner_username(pg_factory, task)
+    with pg_factory() as session:
+        events_before = session.scalar(select(func.count()).select_from(AuditEvent))
+    with pg_factory() as session:
+        session.begin()
+        actor = actor_for(session, username)
+        rows = rows_for_completion(session, task.id)  # read while still ready
+        with pg_factory() as other, other.begin():  # another transaction closes the task (not the instance)
+            other.execute(update(HumanTask).where(HumanTask.id == task.id).values(state="cancelled"))
+        with pytest.raises(Conflict, match="Việc này vừa được người khác xử lý; quyết định của bạn chưa được ghi"):
+            complete_task(session, actor, engine, task.id, "approve", "Đủ hồ sơ", rows=rows)
+        session.rollback()
+    with pg_factory() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+        assert session.get(HumanTask, task.id).state == "cancelled"
+        assert verify_chain(session).ok
+
+
+# Every value a named parameter: a rider's parameters are renamed in the append, so columns taken from them would go.
+_NOTE = insert(Notification).values({name: bindparam(name) for name in ("user_id", "kind", "dossier_id", "task_id",
+                                                                        "created_at")}).returning(Notification.id)
+
+
+def _rider(session: Session, task_id: int, user_id: int) -> Rider:
+    """A notification INSERT held for the next append."""
+    return Rider(_NOTE, {"user_id": user_id, "kind": "task", "dossier_id": None, "task_id": task_id,
+                         "created_at": WorkflowEngine(FixedClock()).clock.now()})  # fmt: skip
+
+
+def _notifications(factory: sessionmaker[Session]) -> int:
+    with factory() as session:
+        return int(session.scalar(select(func.count()).select_from(Notification)) or 0)
+
+
+def test_a_rider_is_written_at_commit_when_no_append_comes_and_dropped_with_its_savepoint(pg_factory):
+    engine = WorkflowEngine(FixedClock())
+    dossier_id = new_dossier(pg_factory, engine)
+    task = open_task(pg_factory, dossier_id)
+    before = _notifications(pg_factory)
+    with pg_factory() as session, session.begin():
+        user_id = actor_for(session, owner_username(pg_factory, task)).user_id
+        send_with_next_append(session, _rider(session, task.id, user_id))
+    assert _notifications(pg_factory) == before + 1  # no append came: written at commit
+    with pg_factory() as session, session.begin():
+        nested = session.begin_nested()
+        send_with_next_append(session, _rider(session, task.id, user_id))
+        nested.rollback()
+        record_event(session, action="dossier.edit", object_type="dossier", object_id=str(dossier_id))
+    assert _notifications(pg_factory) == before + 1  # its savepoint rolled back: never written
+    with pg_factory() as session, session.begin():
+        send_with_next_append(session, _rider(session, task.id, user_id))
+        record_event(session, action="dossier.edit", object_type="dossier", object_id=str(dossier_id))
+    assert _notifications(pg_factory) == before + 2  # with the append
+    with pg_factory() as session:
+        assert verify_chain(session).ok
