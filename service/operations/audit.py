@@ -13,12 +13,13 @@ from functools import cache
 from typing import Any, overload
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import (Engine, Select, and_, bindparam, cast, exists, func, insert, inspect, literal_column, select,
+from sqlalchemy import (Select, and_, bindparam, cast, exists, func, insert, inspect, literal_column, select,
                         true, union_all, update)  # fmt: skip
 from sqlalchemy.event import listens_for
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
 from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.pool import Pool
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
@@ -227,14 +228,15 @@ def _chain(built: list[AuditEvent], prev_hash: str) -> str:
     return prev_hash
 
 
-# PostgreSQL: the newest (last_event_id, last_hash) each engine has seen, its guess of the head for the next append.
-_HEAD_GUESS: WeakKeyDictionary[Engine, tuple[int | None, str]] = WeakKeyDictionary()
+# PostgreSQL: the newest (last_event_id, last_hash) each connection pool (one database, shared by an engine's
+# copies with other execution options) has seen: its guess of the head for the next append.
+_HEAD_GUESS: WeakKeyDictionary[Pool, tuple[int | None, str]] = WeakKeyDictionary()
 
 
 def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> list[AuditEvent]:
     """record_events on PostgreSQL: lock the head, insert the events and move the head in one statement.
 
-    The events are hashed after a guess of the head (the last one this engine wrote or saw) and the statement
+    The events are hashed after a guess of the head (the last one this pool's connections wrote or saw) and the statement
     inserts them only if the head it locks is that guess: a round trip for the whole append instead of three
     (lock the head, insert, move it). If another writer moved the head meanwhile, nothing is inserted, the
     statement returns the head it has locked, and the events are hashed again after it and appended by the same
@@ -242,7 +244,7 @@ def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> 
     the events take their ids in the order given, after the head is locked.
     """
     session.flush()  # the head is the last row a writer locks: this transaction's own rows go first
-    engine = session.get_bind().engine
+    pool = session.get_bind().engine.pool
     built = _new_events(session, events, find_origins_only=True)
     if built is None:
         # A new origin (IP address and user agent pair) is inserted with the head locked (origin_row says why).
@@ -250,7 +252,7 @@ def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> 
         guess = head.last_event_id, head.last_hash
         built = _new_events(session, events)
     else:
-        guess = _HEAD_GUESS.get(engine, (None, GENESIS_HASH))
+        guess = _HEAD_GUESS.get(pool, (None, GENESIS_HASH))
     riders = _take_riders(session)
     for _attempt in range(2):
         last_hash = _chain(built, guess[1])
@@ -265,7 +267,7 @@ def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> 
         raise RuntimeError("the audit chain head moved while this transaction held its lock")
     for row, event_id in zip(built, ids, strict=True):
         note_inserted(session, row, event_id)
-    _HEAD_GUESS[engine] = (ids[-1], last_hash)
+    _HEAD_GUESS[pool] = (ids[-1], last_hash)
     loaded = session.identity_map.get(_HEAD_IDENTITY)
     if loaded is not None:  # a head this session has read shows where the chain now ends
         note_written(session, loaded, {"last_event_id": ids[-1], "last_hash": last_hash})
@@ -404,6 +406,9 @@ class RiderRefused(Exception):
 
 def send_with_next_append(session: Session, rider: Rider) -> None:
     """Hold `rider` for the next audit append of this session (see Rider)."""
+    if session._transaction is None:  # noqa: SLF001 - no transaction yet to hold it for: sent now (one begins)
+        _send_alone(session, rider)
+        return
     _held_riders(session).append(rider)
 
 
