@@ -405,8 +405,10 @@ class RiderRefused(Exception):
 
 
 def send_with_next_append(session: Session, rider: Rider) -> None:
-    """Hold `rider` for the next audit append of this session (see Rider)."""
-    if session._transaction is None:  # noqa: SLF001 - no transaction yet to hold it for: sent now (one begins)
+    """Hold `rider` for the next audit append of this session (see Rider). On SQLite, whose append is
+    separate statements with nothing to carry it, and when no transaction has begun to hold it for, it is
+    sent now (RiderRefused at once if it is a compare-and-set that changed no row)."""
+    if session._transaction is None or session.get_bind().dialect.name != "postgresql":  # noqa: SLF001
         _send_alone(session, rider)
         return
     _held_riders(session).append(rider)

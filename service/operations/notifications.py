@@ -49,10 +49,7 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
             # the caller appends next (audit.Rider): a round trip less.
             params = {"kind": "task", "dossier_id": dossier.id, "task_id": task.id, "created_at": now,
                       "role": task.role, "unit_id": task.org_unit_id, "on": now.date()}  # fmt: skip
-            if session.get_bind().dialect.name == "postgresql":
-                send_with_next_append(session, Rider(_NOTIFY_HOLDERS_RETURNING, params))
-            else:
-                session.execute(_NOTIFY_HOLDERS, params)
+            send_with_next_append(session, Rider(_NOTIFY_HOLDERS, params))
             continue
         for user in role_holder_contacts(session, task.role, task.org_unit_id, now.date()):
             if user.id not in told:
@@ -75,8 +72,7 @@ _NOTIFY_HOLDERS = insert(Notification.__table__).from_select(
         User.id, bindparam("kind", type_=Notification.kind.type), bindparam("dossier_id", type_=Integer),
         bindparam("task_id", type_=Integer), bindparam("created_at", type_=Notification.created_at.type),
     ).order_by(None).distinct(),
-)  # fmt: skip
-_NOTIFY_HOLDERS_RETURNING = _NOTIFY_HOLDERS.returning(Notification.id)  # as a rider of the audit append
+).returning(Notification.id)  # fmt: skip  (RETURNING: a rider of the audit append is counted by its rows)
 
 
 def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier: Dossier, now: datetime) -> None:

@@ -30,7 +30,7 @@ from .nominee_decisions import plan_step, record_step
 from .audit import Rider, RiderRefused, record_event, send_with_next_append
 from .definitions import instance_definition
 from .instances import apply_outcome
-from .rows import compare_and_set, note_written, update_row
+from .rows import compare_and_set, note_written
 
 
 @dataclass(frozen=True)
@@ -230,14 +230,12 @@ def complete_task(
         # Compare and set: of two officials completing the same task at once, the first UPDATE wins.
         completed = {"state": "completed", "completed_by": actor.user_id, "completed_at": now, "decision": decision,
                      "comment": reason}  # fmt: skip
-        if session.get_bind().dialect.name == "postgresql":
-            # In the statement that appends the audit events, which locks the chain head only after this UPDATE
-            # has changed the row, and appends nothing otherwise (RiderRefused): a round trip less.
-            statement, params = compare_and_set(session, task, completed, expect={"state": "ready"})
-            send_with_next_append(session, Rider(statement, params, required=True,
-                                                 done=lambda: note_written(session, task, completed)))  # fmt: skip
-        elif not update_row(session, task, completed, expect={"state": "ready"}):
-            raise Conflict(_TASK_TAKEN)
+        # On PostgreSQL in the statement that appends the audit events, which locks the chain head only after
+        # this UPDATE has changed the row, and appends nothing otherwise: a round trip less. On SQLite sent now.
+        # Either way a task no longer ready raises RiderRefused (a Conflict below).
+        statement, params = compare_and_set(session, task, completed, expect={"state": "ready"})
+        send_with_next_append(session, Rider(statement, params, required=True,
+                                             done=lambda: note_written(session, task, completed)))  # fmt: skip
         if step_outcome is not None:
             record_step(session, actor, task, step_outcome, council, now)
 
@@ -261,7 +259,7 @@ def complete_task(
         session.flush()
     except StaleDataError:
         raise Conflict("Hồ sơ vừa được người khác xử lý; quyết định của bạn chưa được ghi. Hãy tải lại.") from None
-    except RiderRefused:  # the task's compare-and-set, sent with the audit events, found it no longer ready
+    except RiderRefused:  # the task's compare-and-set found it no longer ready
         raise Conflict(_TASK_TAKEN) from None
     return CompletionResult(
         task_id=task.id, dossier_id=dossier.id, decision=decision,
