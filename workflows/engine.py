@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import keyword
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +19,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .clock import SYSTEM_CLOCK, Clock
 from .definitions import Definition
-from .errors import EngineError, ExpressionError, InvalidDecision, TaskNotReady
+from .errors import EngineError, ExpressionError, InvalidDecision, TaskNotReady, WorkflowError
 from .expressions import FUNCTIONS, RestrictedScriptEngine
 from .history import PathStep, path_taken
 from .state import dump_state, load_state
@@ -28,6 +30,10 @@ _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _SCALARS = (str, int, float, bool, type(None))
 # A return loop adds tree depth; SpiffWorkflow breaks near depth 1000 (P12). Refuse well before.
 MAX_STEP_VISITS = 25
+# A prepared completion (Engine.prepare_complete) is used only this soon after it was computed, by the
+# engine's clock, and at most this many wait at once (the oldest go first).
+PREPARED_FOR = timedelta(seconds=2)
+MAX_PREPARED = 64
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,9 @@ class Engine:
 
     def __init__(self, clock: Clock = SYSTEM_CLOCK) -> None:
         self.clock = clock
+        # Completions computed ahead by prepare_complete, by their exact inputs (see there).
+        self._prepared: OrderedDict[tuple[Any, ...], tuple[datetime, Outcome]] = OrderedDict()
+        self._prepared_lock = threading.Lock()
 
     # -- public API -------------------------------------------------------------------------
     def start(self, definition: Definition, data: dict[str, Any] | None = None) -> Outcome:
@@ -78,7 +87,53 @@ class Engine:
         decision: str | None = None,
         data: dict[str, Any] | None = None,
     ) -> Outcome:
-        """Complete a READY user task with a decision (one the BPMN offers there) and extra data."""
+        """Complete a READY user task with a decision (one the BPMN offers there) and extra data.
+
+        If prepare_complete computed this very call (same definition, state text, task, decision and data)
+        a moment ago, its outcome is returned instead of computing it again."""
+        key = _call_key(definition, state, task_id, decision, data)
+        with self._prepared_lock:
+            prepared = self._prepared.pop(key, None) if key is not None else None
+        if prepared is not None and abs(self.clock.now() - prepared[0]) <= PREPARED_FOR:
+            return prepared[1]
+        return self._complete(definition, state, task_id, decision, data)
+
+    def prepare_complete(
+        self,
+        definition: Definition,
+        state: str,
+        task_id: str,
+        decision: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> bool:
+        """Compute `complete` now and keep its outcome for the identical `complete` call that follows.
+
+        A completion restores the state, runs the engine and serializes the state again: work that needs
+        nothing but its inputs. On SQLite a writing transaction holds the database's one write lock, so the
+        service computes the step in its read transaction first (prepare_complete) and the writing one then
+        gets the outcome back from `complete` without computing it. The outcome is a function of the
+        inputs (the state text holds everything the engine reads, task ids included) and of the clock:
+        `complete` uses it only for exactly the same inputs, only within PREPARED_FOR of when it was
+        computed by the engine's clock, and only once. Anyone who changed the instance meanwhile changed
+        its state text, so a stale outcome is never used: the step is computed again. Returns False
+        (keeping nothing) if the step fails; `complete` then raises the same error itself."""
+        key = _call_key(definition, state, task_id, decision, data)
+        if key is None:
+            return False
+        at = self.clock.now()
+        try:
+            outcome = self._complete(definition, state, task_id, decision, data)
+        except WorkflowError:
+            return False
+        with self._prepared_lock:
+            self._prepared[key] = (at, outcome)
+            while len(self._prepared) > MAX_PREPARED:
+                self._prepared.popitem(last=False)
+        return True
+
+    def _complete(
+        self, definition: Definition, state: str, task_id: str, decision: str | None, data: dict[str, Any] | None
+    ) -> Outcome:
         workflow = self._load(definition, state)
         task = self._ready_user_task(workflow, task_id)
         step = definition.steps[task.task_spec.bpmn_id]
@@ -198,6 +253,20 @@ class Engine:
             end_event=end_event,
             data={k: v for k, v in data.items() if isinstance(v, _SCALARS)},
         )
+
+
+def _call_key(
+    definition: Definition, state: str, task_id: str, decision: str | None, data: dict[str, Any] | None
+) -> tuple[Any, ...] | None:
+    """What a completion's outcome depends on besides the clock, as a dict key; None if data is not all
+    scalars (complete refuses such data anyway). Each value keeps its type (True == 1 in Python, but
+    they are different data) and the keys their order (the order the state text writes them in)."""
+    items = []
+    for key, value in (data or {}).items():
+        if not isinstance(value, _SCALARS):
+            return None
+        items.append((key, type(value), value))
+    return (definition.sha256, state, str(task_id), decision, tuple(items))
 
 
 def _checked_data(data: dict[str, Any]) -> dict[str, Any]:
