@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from workflows import Engine, EngineError, InvalidDecision, TaskNotReady
+from workflows import Definition, Engine, EngineError, InvalidDecision, TaskNotReady
 
 from ..domain.actors import Actor
 from ..domain.awards import level_rank
@@ -19,7 +19,7 @@ from ..domain.campaign_config import CampaignConfig
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult
 from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
-from ..errors import Conflict, InvalidInput, NotFound, QuotaExceeded
+from ..errors import Conflict, DomainError, InvalidInput, NotFound, QuotaExceeded
 from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance
 from ..models.task_codes import TASK_DECISION_CODES
 from ..queries.campaign_config import campaign_config
@@ -155,6 +155,21 @@ def unclaim_task(session: Session, actor: Actor, engine: Engine, task_id: int) -
     return task
 
 
+@dataclass
+class _CompletionPlan:
+    """What complete_task decided before the engine runs: the engine's inputs and what the writes need."""
+
+    rows: CompletionRows
+    decision: str | None
+    reason: str | None
+    data: dict[str, Any] | None
+    now: datetime
+    config: CampaignConfig
+    audit: list[dict[str, Any]]
+    step_outcome: Any
+    definition: Definition
+
+
 def complete_task(
     session: Session, actor: Actor, engine: Engine, task_id: int, decision: str | None, comment: str | None = None,
     data: dict[str, str | int | bool | None] | None = None, nominee_results: dict[int, NomineeResult] | None = None,
@@ -169,42 +184,11 @@ def complete_task(
     `confirmed` as "<nominee id>:<condition code>". `rows` are the task's rows if the caller has read them
     (rows_for_completion) in this transaction.
     """
-    rows = rows if rows is not None and rows.task.id == task_id else rows_for_completion(session, task_id)
-    _require_open(rows.task, rows.instance)
-    task, instance, dossier, campaign = rows.task, rows.instance, rows.dossier, rows.campaign
-    require_can_act_on_task(actor, task)
-    reason = require_reason(decision, comment)
-    if instance.status != "running":
-        raise Conflict("Quy trình của hồ sơ này không còn chạy.")
-    now = engine.clock.now()
-    config = campaign_config(session, campaign)  # read once: eligibility, council, quotas and deadlines use it
-    if task.bpmn_id == FIRST_STEP and decision == "submit":
-        missing = dossier_checklist(session, dossier)
-        if missing:
-            listed = "; ".join(str(m) for m in missing)
-            raise InvalidInput(f"Hồ sơ còn thiếu: {listed}.", missing=[str(m) for m in missing])
-        # Nominees may have changed since the start: the gateways route on the current target level.
-        data = {"target_level": dossier.target_level, **(data or {})}
-    audit: list[dict[str, Any]] = []  # appended after the rows are written (apply_outcome says why)
-    if task.role in APPRAISERS and decision == "approve":
-        audit += _require_eligible(session, actor, dossier, confirmed or set(), now, config)
-    step_outcome, staying = plan_step(session, task, dossier, decision, reason, nominee_results, council, config.council)
-    if step_outcome is not None:
-        # The grant gateway routes on where the nominees still travelling are granted.
-        data = {**(data or {}), "target_level": step_outcome.target_level}
-        if step_outcome.decision != decision:  # a council vote nobody passed rejects the dossier at this level
-            decision = step_outcome.decision
-            reason = reason or "Không có ai đạt tỷ lệ phiếu của Hội đồng."
-    point = binding_point(task, decision)
-    if point is not None and rules_binding_at(config, point):
-        # Two chairmen deciding at once must not both squeeze under a cap: the campaign row is the lock.
-        # (A campaign without a rule binding here has no cap to squeeze under: no lock, no count.)
-        session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
-        broken = [c for c in quota_checks(session, task, dossier, decision, staying, config) if not c.ok]
-        if broken:
-            raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: " + " | ".join(c.message for c in broken) + ".",
-                                rules=[c.code for c in broken])  # fmt: skip
-    definition = instance_definition(session, instance)
+    plan = _plan_completion(session, actor, engine, task_id, decision, comment, data, nominee_results, council,
+                            confirmed, rows, lock=True)  # fmt: skip
+    rows, decision, reason, data, now = plan.rows, plan.decision, plan.reason, plan.data, plan.now
+    task, instance, dossier = rows.task, rows.instance, rows.dossier
+    audit, step_outcome, definition = plan.audit, plan.step_outcome, plan.definition
     try:
         outcome = engine.complete(definition, instance.state_json, task.task_guid, decision, data)
     except InvalidDecision as exc:
@@ -221,7 +205,7 @@ def complete_task(
     arriving = {t.level for t in outcome.ready_tasks if level_rank(t.level) > level_rank(str(task.level))}
     if arriving:
         for level in sorted(arriving, key=level_rank):
-            config.check_arrival(level, now)
+            plan.config.check_arrival(level, now)
     # From here rows are written: the instance at the lock_version read above, then the task by compare-and-set,
     # then the audit events (apply_outcome says why in that order). If someone else advanced this dossier
     # meanwhile, the transaction fails and nothing of ours is kept.
@@ -265,6 +249,81 @@ def complete_task(
         task_id=task.id, dossier_id=dossier.id, decision=decision,
         next_steps=tuple(t.bpmn_id for t in outcome.ready_tasks), dossier_status=dossier.status,
     )  # fmt: skip
+
+
+def prepare_completion(
+    session: Session, actor: Actor, engine: Engine, task_id: int, decision: str | None, comment: str | None = None,
+    data: dict[str, str | int | bool | None] | None = None, nominee_results: dict[int, NomineeResult] | None = None,
+    council: CouncilCount | None = None, confirmed: set[str] | None = None, rows: CompletionRows | None = None,
+) -> bool:
+    """Run a completion's engine step ahead, in a reading transaction, for complete_task to pick up.
+
+    On SQLite every writing transaction holds the database's single write lock from its BEGIN, and the
+    engine step (restore the instance, run it, serialize it) is the largest part of a completion: computed
+    in the transaction that writes, it keeps every other writer of the database waiting. Called with the
+    same arguments as complete_task just before it, this reads and checks what complete_task will and has
+    the engine compute the step now (Engine.prepare_complete); complete_task, in its writing transaction,
+    reads and checks everything again and gets the outcome back without the engine running, if nothing the
+    step depends on changed meanwhile (else it computes the step as usual). Nothing is written and nothing
+    refused here: a check that fails now is left for complete_task to report. Returns whether a step was
+    prepared. On PostgreSQL it does nothing: writers lock rows there, not the database, and computing the step
+    twice over (here, and again if something changed) would only cost time."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    try:
+        plan = _plan_completion(session, actor, engine, task_id, decision, comment, data, nominee_results, council,
+                                confirmed, rows, lock=False)  # fmt: skip
+    except DomainError:
+        return False
+    instance, task = plan.rows.instance, plan.rows.task
+    return engine.prepare_complete(plan.definition, instance.state_json, task.task_guid, plan.decision, plan.data)
+
+
+def _plan_completion(
+    session: Session, actor: Actor, engine: Engine, task_id: int, decision: str | None, comment: str | None,
+    data: dict[str, Any] | None, nominee_results: dict[int, NomineeResult] | None, council: CouncilCount | None,
+    confirmed: set[str] | None, rows: CompletionRows | None, lock: bool,
+) -> _CompletionPlan:
+    """complete_task's checks and decisions up to the engine step; `lock` takes the campaign's row lock where
+    a quota binds (complete_task; prepare_completion only reads)."""
+    rows = rows if rows is not None and rows.task.id == task_id else rows_for_completion(session, task_id)
+    _require_open(rows.task, rows.instance)
+    task, instance, dossier, campaign = rows.task, rows.instance, rows.dossier, rows.campaign
+    require_can_act_on_task(actor, task)
+    reason = require_reason(decision, comment)
+    if instance.status != "running":
+        raise Conflict("Quy trình của hồ sơ này không còn chạy.")
+    now = engine.clock.now()
+    config = campaign_config(session, campaign)  # read once: eligibility, council, quotas and deadlines use it
+    if task.bpmn_id == FIRST_STEP and decision == "submit":
+        missing = dossier_checklist(session, dossier)
+        if missing:
+            listed = "; ".join(str(m) for m in missing)
+            raise InvalidInput(f"Hồ sơ còn thiếu: {listed}.", missing=[str(m) for m in missing])
+        # Nominees may have changed since the start: the gateways route on the current target level.
+        data = {"target_level": dossier.target_level, **(data or {})}
+    audit: list[dict[str, Any]] = []  # appended after the rows are written (apply_outcome says why)
+    if task.role in APPRAISERS and decision == "approve":
+        audit += _require_eligible(session, actor, dossier, confirmed or set(), now, config)
+    step_outcome, staying = plan_step(session, task, dossier, decision, reason, nominee_results, council, config.council)
+    if step_outcome is not None:
+        # The grant gateway routes on where the nominees still travelling are granted.
+        data = {**(data or {}), "target_level": step_outcome.target_level}
+        if step_outcome.decision != decision:  # a council vote nobody passed rejects the dossier at this level
+            decision = step_outcome.decision
+            reason = reason or "Không có ai đạt tỷ lệ phiếu của Hội đồng."
+    point = binding_point(task, decision)
+    if point is not None and rules_binding_at(config, point):
+        # Two chairmen deciding at once must not both squeeze under a cap: the campaign row is the lock.
+        # (A campaign without a rule binding here has no cap to squeeze under: no lock, no count.)
+        if lock:
+            session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
+        broken = [c for c in quota_checks(session, task, dossier, decision, staying, config) if not c.ok]
+        if broken:
+            raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: " + " | ".join(c.message for c in broken) + ".",
+                                rules=[c.code for c in broken])  # fmt: skip
+    return _CompletionPlan(rows=rows, decision=decision, reason=reason, data=data, now=now, config=config,
+                           audit=audit, step_outcome=step_outcome, definition=instance_definition(session, instance))  # fmt: skip
 
 
 APPRAISERS = ("office_clerk", "noi_vu", "ban_tdkt")

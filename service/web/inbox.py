@@ -119,11 +119,14 @@ def _per_nominee(form) -> tuple[dict[int, NomineeResult] | None, CouncilCount | 
 @login_required
 def complete(task_id: int) -> Response:
     results, council = _per_nominee(request.form)
+    decision, comment = request.form.get("decision") or None, request.form.get("comment")
+    confirmed = set(request.form.getlist("confirm"))
+    # On SQLite the engine step is computed in this request's reads, outside the database's write lock.
+    task_ops.prepare_completion(get_session(), current_actor(), get_engine(), task_id, decision, comment,
+                                nominee_results=results, council=council, confirmed=confirmed)  # fmt: skip
     with transaction() as db:
-        result = task_ops.complete_task(
-            db, current_actor(), get_engine(), task_id, request.form.get("decision") or None, request.form.get("comment"),
-            nominee_results=results, council=council, confirmed=set(request.form.getlist("confirm")),
-        )
+        result = task_ops.complete_task(db, current_actor(), get_engine(), task_id, decision, comment,
+                                        nominee_results=results, council=council, confirmed=confirmed)  # fmt: skip
     flash(translate("Đã ghi nhận."), "ok")
     return redirect(url_for("dossiers.show", dossier_id=result.dossier_id))
 

@@ -112,3 +112,31 @@ def test_ids_beyond_the_database_range_are_not_found(client, auth: Auth):
 
 def test_a_nul_character_in_the_login_name_is_just_a_wrong_login(client, auth: Auth):
     assert auth.login("admin\x00", "x").status_code == 401
+
+
+def test_a_decision_from_the_page_is_computed_before_the_write_lock_and_stored_once(app, client, auth: Auth):
+    """On SQLite the engine step runs in the request's reads (prepare_completion); the writing transaction
+    gets it back instead of computing it under the database's write lock."""
+    from workflows import Engine
+
+    class Counting(Engine):
+        prepared = computed = 0
+
+        def prepare_complete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            Counting.prepared += 1
+            return super().prepare_complete(*args, **kwargs)
+
+        def _complete(self, *args):  # type: ignore[no-untyped-def]
+            Counting.computed += 1
+            return super()._complete(*args)
+
+    app.extensions["thidua.engine"] = Counting(app.extensions["thidua.engine"].clock)
+    auth.login("hn-hd-pl.office_clerk")
+    task_id = first_task_id(client.get("/inbox/").get_data(as_text=True))
+    page = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
+    ticks = re.findall(r'name="confirm" value="([^"]+)"', page)
+    response = client.post(f"/inbox/tasks/{task_id}/complete",
+                           data={"decision": "approve", "comment": "Đủ hồ sơ", "_csrf": csrf_from(page), "confirm": ticks})
+    assert response.status_code == 302
+    assert (Counting.prepared, Counting.computed) == (1, 1)
+    assert "Họp Hội đồng TĐKT, biểu quyết" in client.get(response.headers["Location"]).get_data(as_text=True)
