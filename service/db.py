@@ -11,6 +11,7 @@ from typing import Any
 import enum
 import functools
 import hashlib
+import sqlite3
 import time
 import uuid
 import zlib
@@ -20,6 +21,8 @@ from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from . import sqlite_writers
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -258,6 +261,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA cache_size=-65536")
             cursor.close()
 
+        if engine.url.database and engine.url.database != ":memory:":
+            _queue_writers(engine, engine.url.database)
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # A writing transaction takes the write lock at BEGIN, so two writers queue instead of failing
@@ -266,7 +272,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # its writes as PostgreSQL's READ ONLY does, but changing it expires every prepared statement of
             # the connection: 1.5 ms more per API completion, measured. So on SQLite nothing refuses them:
             # web.context.close_session rolls such a transaction back at the end of a request.)
-            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")
+                return
+            sqlite_writers.take(conn.connection.info)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                sqlite_writers.give_back(conn.connection.info)
+                raise
 
         return engine
     engine = create_engine(url, **kwargs)
@@ -293,6 +307,43 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             raise DisconnectionError("connection lost while idle in the pool")
 
     return engine
+
+
+def _queue_writers(engine: Engine, database: str) -> None:
+    """Writers of the file queue for it in the kernel (service/sqlite_writers.py says why)."""
+
+    @event.listens_for(engine, "connect")
+    def _open(_dbapi_conn: Any, record: Any) -> None:
+        sqlite_writers.open_for(record.info, database)
+
+    @event.listens_for(engine, "close")
+    def _close(_dbapi_conn: Any, record: Any) -> None:
+        sqlite_writers.close_for(record.info)
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn: Any) -> None:
+        # SQLAlchemy calls this just before it commits; commit here so the next writer can come in at once.
+        # The DBAPI commit that follows finds no transaction and does nothing. If this COMMIT fails the
+        # transaction is still open: that commit runs it again and reports the error as usual, and the
+        # flock is given back when the transaction is rolled back or the connection returns to the pool.
+        try:
+            conn.connection.dbapi_connection.commit()
+        except sqlite3.Error:
+            return
+        sqlite_writers.give_back(conn.connection.info)
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn: Any) -> None:
+        try:
+            conn.connection.dbapi_connection.rollback()
+        except sqlite3.Error:
+            return
+        sqlite_writers.give_back(conn.connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            sqlite_writers.give_back(record.info)
 
 
 PING_AFTER_IDLE_S = 1.0  # a pooled PostgreSQL connection idle this long is pinged before use
