@@ -24,6 +24,9 @@ class FileStore:
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.path_for(sha256)
         if target.exists():
+            # Stored before (the same bytes): made new again, so that the clean-up (remove_unreferenced), which
+            # spares recent files, cannot take it while the row that refers to it again is being written.
+            os.utime(target)
             return sha256
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")

@@ -17,7 +17,7 @@ from ..storage import FileStore
 from .accounts import actor_for, hash_password
 from ..queries.eligibility import unconfirmed_keys
 from .campaigns import load_shipped_campaigns
-from .documents import upload_document
+from .documents import StoredUpload, store_upload, upload_document
 from .dossiers import NomineeInput, create_dossier
 from .tasks import complete_task, open_task_for
 
@@ -180,15 +180,37 @@ def _sample_dossiers(session: Session, units: dict[str, OrgUnit], store: FileSto
                           confirmed=unconfirmed_keys(session, dossier))  # fmt: skip
 
 
-def attach_sample_documents(session: Session, clerk: Actor, store: FileStore, now: datetime, dossier_id: int) -> None:
-    """Upload a small PDF for every document the default checklist requires (demo, tests and bench)."""
+@dataclass(frozen=True)
+class SampleFiles:
+    """The sample PDFs of one dossier, already in the file store (store_sample_documents)."""
+
+    per_dossier: dict[str, StoredUpload]
+    per_nominee: list[dict[str, StoredUpload]]  # the nominees' files, nominees in the order of their ids
+
+
+def store_sample_documents(store: FileStore, label: str, nominees: int = 1) -> SampleFiles:
+    """Write one dossier's sample PDFs to the store before the transaction that attaches them (as a web upload
+    does, operations.documents.store_upload); `label` makes each dossier's files its own."""
+    return SampleFiles(
+        {kind: store_upload(store, sample_pdf(f"{kind} - ho so {label}")) for kind in PER_DOSSIER},
+        [{kind: store_upload(store, sample_pdf(f"{kind} - {label} - {n}")) for kind in PER_NOMINEE} for n in range(nominees)],
+    )  # fmt: skip
+
+
+def attach_sample_documents(session: Session, clerk: Actor, store: FileStore, now: datetime, dossier_id: int,
+                            files: SampleFiles | None = None) -> None:  # fmt: skip
+    """Upload a small PDF for every document the default checklist requires (demo, tests and bench): the
+    files given (already stored), or made and stored here."""
     for kind in PER_DOSSIER:
+        data = files.per_dossier[kind] if files else sample_pdf(f"{kind} - ho so {dossier_id}")
         upload_document(session, clerk, store, now, dossier_id=dossier_id, kind=kind, filename=f"{kind}.pdf",
-                        data=sample_pdf(f"{kind} - ho so {dossier_id}"))  # fmt: skip
-    for nominee in session.scalars(select(Nominee).where(Nominee.dossier_id == dossier_id)):
+                        data=data)  # fmt: skip
+    nominees = session.scalars(select(Nominee).where(Nominee.dossier_id == dossier_id).order_by(Nominee.id)).all()
+    for number, nominee in enumerate(nominees):
         for kind in PER_NOMINEE:
+            data = files.per_nominee[number][kind] if files else sample_pdf(f"{kind} - {nominee.id}")
             upload_document(session, clerk, store, now, dossier_id=dossier_id, kind=kind, nominee_id=nominee.id,
-                            filename=f"{kind}-{nominee.id}.pdf", data=sample_pdf(f"{kind} - {nominee.id}"))  # fmt: skip
+                            filename=f"{kind}-{nominee.id}.pdf", data=data)  # fmt: skip
 
 
 def sample_pdf(text: str) -> bytes:

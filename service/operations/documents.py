@@ -26,11 +26,43 @@ class Download:
     data: bytes
 
 
+@dataclass(frozen=True)
+class StoredUpload:
+    """An uploaded file, checked and in the file store, waiting for the transaction that attaches it."""
+
+    sha256: str
+    size: int
+    content_type: str
+    extension: str
+
+
+def store_upload(store: FileStore, data: bytes) -> StoredUpload:
+    """Check a file and write it to the store (temp file, fsync, rename), before any transaction begins.
+
+    Writing and syncing a scanned document takes milliseconds to seconds; inside the transaction that
+    attaches it, that time would hold SQLite's write lock for the whole database (every other official's
+    action waits) and a PostgreSQL transaction open. The store is addressed by content, so writing first
+    is safe: if the attaching transaction is refused or fails, the file is left without a row, and the
+    store's clean-up (`thidua files gc`, for files older than ten minutes) removes it later."""
+    content_type, extension = check_upload(data)
+    return StoredUpload(store.put(data), len(data), content_type, extension)
+
+
+def receive_upload(session: Session, actor: Actor, store: FileStore, dossier_id: int, data: bytes) -> StoredUpload:
+    """A web upload's first half, in the request's reads: refuse someone who may not change the dossier (no file
+    is stored then), check the file and store it (store_upload); upload_document attaches it, checking again."""
+    require_editable(session, actor, dossier_id)
+    return store_upload(store, data)
+
+
 def upload_document(
     session: Session, actor: Actor, store: FileStore, now: datetime, *, dossier_id: int, kind: str,
-    filename: str | None, data: bytes, nominee_id: int | None = None,
+    filename: str | None, data: bytes | StoredUpload, nominee_id: int | None = None,
 ) -> Document:  # fmt: skip
-    """Store a file by sha256 and attach it; a new file of the same kind (and nominee) replaces the old one."""
+    """Attach a file by sha256; a new file of the same kind (and nominee) replaces the old one.
+
+    `data` is the file's bytes (checked and stored here, inside the transaction) or, better, what
+    store_upload returned for them before the transaction began."""
     dossier = require_editable(session, actor, dossier_id)
     if kind not in KIND_LABELS:
         raise InvalidInput(f"Loại tài liệu '{kind}' không có.")
@@ -38,8 +70,7 @@ def upload_document(
         nominee = session.get(Nominee, nominee_id)
         if nominee is None or nominee.dossier_id != dossier.id:
             raise InvalidInput("Người được đề nghị không thuộc hồ sơ này.")
-    content_type, extension = check_upload(data)
-    sha256 = store.put(data)
+    stored = data if isinstance(data, StoredUpload) else store_upload(store, data)
     previous = session.scalars(
         select(Document).where(Document.dossier_id == dossier.id, Document.kind == kind,
                                Document.nominee_id.is_(None) if nominee_id is None else Document.nominee_id == nominee_id,
@@ -49,8 +80,9 @@ def upload_document(
         for old in previous:
             old.is_current = False
     document = Document(
-        dossier_id=dossier.id, nominee_id=nominee_id, kind=kind, filename=safe_filename(filename, extension),
-        content_type=content_type, size=len(data), sha256=sha256, uploaded_by=actor.user_id, uploaded_at=now,
+        dossier_id=dossier.id, nominee_id=nominee_id, kind=kind, filename=safe_filename(filename, stored.extension),
+        content_type=stored.content_type, size=stored.size, sha256=stored.sha256, uploaded_by=actor.user_id,
+        uploaded_at=now,
     )  # fmt: skip
     session.add(document)
     session.flush()

@@ -16,7 +16,7 @@ from ..operations.audit import record_event
 from ..operations.nominee_lists import import_nominees
 from ..operations.official_documents import generate_proposal
 from ..queries.decisions import dossier_generated
-from ..operations.documents import download_document, upload_document
+from ..operations.documents import download_document, receive_upload, upload_document
 from ..operations.dossiers import NomineeInput, create_dossier
 from ..operations.editing import add_nominee, remove_nominee, submit_dossier, update_nominee_summary
 from ..queries.dossier_view import dossier_diagram, dossier_view
@@ -90,11 +90,13 @@ def _back(dossier_id: int) -> Response:
 def upload(dossier_id: int) -> Response:
     file = request.files.get("file")
     nominee = request.form.get("nominee_id", "")
+    # The file is written and synced before the transaction (store_upload says why).
+    stored = receive_upload(get_session(), current_actor(), get_files(), dossier_id, file.read() if file else b"")
     with transaction() as db:
         upload_document(
             db, current_actor(), get_files(), get_engine().clock.now(), dossier_id=dossier_id,
             kind=request.form.get("kind", ""), filename=file.filename if file else None,
-            data=file.read() if file else b"", nominee_id=int(nominee) if nominee.isdigit() else None,
+            data=stored, nominee_id=int(nominee) if nominee.isdigit() else None,
         )  # fmt: skip
     flash(translate("Đã tải tài liệu lên."), "ok")
     return _back(dossier_id)

@@ -83,3 +83,20 @@ def test_other_units_clerk_can_neither_upload_nor_submit(client, auth: Auth):
     token = auth.token()
     assert client.post(f"/dossiers/{dossier_id}/submit", data={"_csrf": token}).status_code in (403, 404)
     assert upload(client, dossier_id, "other").status_code in (403, 404)
+
+
+def test_an_upload_refused_to_a_stranger_stores_no_file_and_one_accepted_is_stored(app, client, auth: Auth, tmp_path):
+    from service.storage import FileStore
+
+    store = app.extensions["thidua.files"] = FileStore(tmp_path / "files")
+    auth.login("hn-hd-pl-tc.unit_clerk")
+    dossier_id, url = create(client)
+    auth.logout()
+    auth.login("hn-hd-pl-vh.unit_clerk")
+    assert upload(client, dossier_id, "other", data=sample_pdf("người lạ")).status_code in (403, 404)
+    assert store.stored() == {}
+    auth.logout()
+    auth.login("hn-hd-pl-tc.unit_clerk")
+    assert upload(client, dossier_id, "meeting_minutes", data=sample_pdf("biên bản")).status_code == 302
+    (sha256,) = store.stored()
+    assert store.read(sha256) == sample_pdf("biên bản") and "tệp.pdf" in client.get(url).get_data(as_text=True)

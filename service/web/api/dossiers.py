@@ -7,7 +7,7 @@ import io
 from flask import Response, g, jsonify, send_file, url_for
 
 from ...errors import NotFound
-from ...operations.documents import download_document, upload_document
+from ...operations.documents import download_document, receive_upload, upload_document
 from ...operations.dossiers import create_dossier
 from ...operations.editing import submit_dossier
 from ...queries.account import users_by_id
@@ -46,6 +46,8 @@ def dossier_show(dossier_id: int) -> Response:
 def document_upload(dossier_id: int) -> tuple[Response, int]:
     visible_dossier(get_session(), g.actor, dossier_id)  # 404 before 403: strangers learn nothing
     data = upload_input()
+    # The file is written and synced before the transaction (operations.documents.store_upload says why).
+    data["data"] = receive_upload(get_session(), g.actor, get_files(), dossier_id, data["data"])
     with transaction() as db:
         out = document_json(upload_document(db, g.actor, get_files(), get_engine().clock.now(), dossier_id=dossier_id,
                                             **data))  # fmt: skip
