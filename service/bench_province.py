@@ -32,7 +32,7 @@ from workflows import Engine, FixedClock
 
 from .bench_report import write_svg
 from .benchmark import CHAIN, run_raw
-from .db import make_engine, make_session_factory, upgrade_schema
+from .db import READ_OPTIONS, make_engine, make_session_factory, upgrade_schema
 from .domain.actors import Actor
 from .domain.campaign_file import parse_campaign
 from .models import AuditChainHead, AuditEvent, HumanTask, OrgUnit, ProcessInstance, RoleAssignment, User
@@ -40,9 +40,9 @@ from .operations.accounts import actor_for, hash_password
 from .operations.audit import REQUEST_ORIGIN, event_hash, verify_chain
 from .operations.campaigns import import_campaign
 from .operations.definitions import deploy_definition
-from .operations.demo import AWARD_FORMS, attach_sample_documents, ensure_award_forms
+from .operations.demo import AWARD_FORMS, attach_sample_documents, ensure_award_forms, store_sample_documents
 from .operations.dossiers import NomineeInput, create_dossier
-from .operations.tasks import complete_task, open_task_for
+from .operations.tasks import complete_task, open_task_for, prepare_completion
 from .queries.audit import AuditFilter, audit_page
 from .queries.batches import batches
 from .queries.inbox import inbox
@@ -179,18 +179,16 @@ def generate_org(session: Session, scale: Scale, password: str) -> dict[str, Any
 
 def run_province(
     scale: Scale, database_url: str, report_dir: Path, progress: Progress | None = None,
-    uploads: Path | None = None, command: str = "",
+    uploads: Path | None = None, command: str = "", processes: int = 1,
 ) -> dict[str, Any]:  # fmt: skip
     """Every phase in order; returns the report's data (also on disk in report_dir)."""
     upgrade_schema(database_url)
     db = make_engine(database_url)
     factory = make_session_factory(db)
     clock = FixedClock(datetime(2026, 3, 1, 1, 0, tzinfo=UTC))
-    engine = Engine(clock)
-    store = FileStore(uploads or report_dir / "uploads")
     system = Actor(None, "thidua bench")
     report = Report(report_dir, {
-        "command": command, "scale": asdict(scale), "targets": TARGETS,
+        "command": command, "scale": asdict(scale), "targets": TARGETS, "processes": processes,
         "database": "postgresql" if database_url.startswith("postgresql") else "sqlite",
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "cpus": _cpus(), "started_at": datetime.now(UTC).isoformat(timespec="seconds")}})  # fmt: skip
@@ -212,11 +210,8 @@ def run_province(
     # 2. the dossiers through the full chain, each call carrying a browser's origin as a web request does
     # (service/web/context.py): every audit event of a request keeps its IP address and user agent, so the
     # storage per chain counts them too.
-    origin = REQUEST_ORIGIN.set(WEB_ORIGIN)
-    try:
-        report.phase("dossiers", _run_dossiers(factory, engine, store, scale, org, report, progress))
-    finally:
-        REQUEST_ORIGIN.reset(origin)
+    report.phase("dossiers", _run_dossiers(factory, database_url, clock.now(), uploads or report_dir / "uploads",
+                                           scale, org, report, progress, processes))  # fmt: skip
 
     # 3. the raw engine on the same BPMN, measured in the same run
     raw = run_raw(min(200, max(20, scale.dossiers // 100)))
@@ -244,11 +239,119 @@ def _cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 0)
 
 
-def _run_dossiers(factory, engine: Engine, store: FileStore, scale: Scale, org: dict[str, Any], report: Report,
-                  progress: Progress | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]  # fmt: skip
-    leaf_units: list[int] = org["leaf_units"]
-    codes: dict[int, str] = org["unit_codes"]
+def _run_dossiers(factory, database_url: str, clock_start: datetime, uploads: Path, scale: Scale, org: dict[str, Any],
+                  report: Report, progress: Progress | None, processes: int) -> dict[str, Any]:  # type: ignore[no-untyped-def]  # fmt: skip
+    """The dossiers through the chain, by `processes` processes side by side (each its own share), as the
+    officials of a province work at once; the windows' figures are over all of them."""
+    with factory() as session:
+        size_before = database_bytes(session)
+    per: list[float] = []
+    windows: list[dict[str, Any]] = []
+    window_start, window_completions = time.perf_counter(), 0
+    started = time.perf_counter()
+    finished = 0
+    rss_of: dict[int, float] = {}
+
+    def one_finished(worker: int, timings: list[float], rss: float) -> None:
+        nonlocal finished, window_start, window_completions
+        per.extend(timings)
+        window_completions += len(timings)
+        rss_of[worker] = rss
+        finished += 1
+        if progress:
+            progress("hồ sơ", finished, scale.dossiers)
+        if finished % 1000 == 0 or finished == scale.dossiers:
+            elapsed = time.perf_counter() - window_start
+            with factory() as session:
+                size = database_bytes(session)
+            windows.append({"dossiers": finished, "completions_per_s": round(window_completions / elapsed, 1),
+                            "p50_ms": round(statistics.median(per[-window_completions:]) * 1000, 3),
+                            "p95_ms": round(_pct(per[-window_completions:], 0.95) * 1000, 3),
+                            # the largest process (each holds its own engine and connections)
+                            "rss_mib": max(rss_of.values()),
+                            "db_kib_per_chain": round((size - size_before) / 1024 / finished, 2),
+                            "elapsed_s": round(time.perf_counter() - started, 1)})  # fmt: skip
+            window_start, window_completions = time.perf_counter(), 0
+            report.phase("dossiers", _dossier_summary(per, windows, finished, started, scale, processes, partial=True))
+
+    work = {"database_url": database_url, "clock_start": clock_start, "uploads": str(uploads),
+            "leaf_units": org["leaf_units"], "unit_codes": org["unit_codes"], "dossiers": scale.dossiers,
+            "processes": processes}  # fmt: skip
+    if processes == 1:
+        drive_dossiers(work, 0, lambda timings, rss: one_finished(0, timings, rss))
+    else:
+        _in_processes(work, one_finished)
+    with factory() as session:
+        completed = session.scalar(select(func.count()).select_from(ProcessInstance).where(ProcessInstance.status == "completed"))
+    summary = _dossier_summary(per, windows, finished, started, scale, processes, partial=False)
+    summary["instances_completed"] = int(completed or 0)
+    return summary
+
+
+def _in_processes(work: dict[str, Any], one_finished: Callable[[int, list[float], float], None]) -> None:
+    """Run drive_dossiers in work["processes"] fresh processes; hand every finished dossier to `one_finished`."""
+    import multiprocessing
+    import queue as queues
+
+    context = multiprocessing.get_context("spawn")  # nothing of this process (pools, connections) is inherited
+    results = context.Queue()
+    workers = [context.Process(target=_process_main, args=(work, number, results), daemon=True)
+               for number in range(work["processes"])]  # fmt: skip
+    for worker in workers:
+        worker.start()
+    running = len(workers)
+    try:
+        while running:
+            try:
+                message = results.get(timeout=5)
+            except queues.Empty:
+                dead = [w for w in workers if w.exitcode not in (None, 0)]
+                if dead:
+                    raise RuntimeError(f"một tiến trình đo đã dừng với mã {dead[0].exitcode}") from None
+                continue
+            kind, number, payload = message
+            if kind == "dossier":
+                one_finished(number, *payload)
+            elif kind == "done":
+                running -= 1
+            else:
+                raise RuntimeError(f"tiến trình đo {number} gặp lỗi:\n{payload}")
+    finally:
+        for worker in workers:
+            if worker.is_alive() and running:
+                worker.terminate()
+            worker.join(timeout=30)
+
+
+def _process_main(work: dict[str, Any], number: int, results: Any) -> None:
+    import traceback
+
+    try:
+        drive_dossiers(work, number, lambda timings, rss: results.put(("dossier", number, (timings, rss))))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which stops the run
+        results.put(("error", number, traceback.format_exc()))
+        return
+    results.put(("done", number, None))
+
+
+def drive_dossiers(work: dict[str, Any], worker: int, finished: Callable[[list[float], float], None]) -> None:
+    """Worker `worker` of work["processes"]: create its share of the dossiers (every processes-th) and take each
+    through the chain, one transaction per call as the web app makes them; `finished` gets each dossier's
+    completion times (seconds, the writing transaction's) and the process's memory.
+
+    Each completion is what a request does: a reading transaction finds the task (the official opens it)
+    and, on SQLite, computes its engine step ahead (prepare_completion); the writing transaction completes it."""
+    database_url = work["database_url"]
+    db = make_engine(database_url)
+    factory = make_session_factory(db)
+    reading = make_session_factory(db.execution_options(**READ_OPTIONS))
+    engine = Engine(FixedClock(work["clock_start"]))
+    store = FileStore(Path(work["uploads"]))
+    leaf_units: list[int] = work["leaf_units"]
+    codes: dict[int, str] = work["unit_codes"]
+    ahead = db.dialect.name == "sqlite"
     actors: dict[str, Actor] = {}
+    origin = REQUEST_ORIGIN.set(WEB_ORIGIN)
 
     def actor(session: Session, unit_code: str, role: str) -> Actor:
         key = f"{unit_code.lower()}.{role}"
@@ -256,67 +359,49 @@ def _run_dossiers(factory, engine: Engine, store: FileStore, scale: Scale, org: 
             actors[key] = actor_for(session, key)
         return actors[key]
 
-    with factory() as session:
-        size_before = database_bytes(session)
-        ancestors = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.like(f"{ROOT}%")))}
-    per: list[float] = []
-    windows: list[dict[str, Any]] = []
-    window_start, window_completions = time.perf_counter(), 0
-    started = time.perf_counter()
-    finished = 0
-    for number in range(scale.dossiers):
-        unit_id = leaf_units[number % len(leaf_units)]
-        with factory() as session, session.begin():
-            clerk = actor(session, codes[unit_id], "unit_clerk")
-            dossier = create_dossier(
-                session, clerk, engine, campaign_code="BP-2026", unit_id=unit_id,
-                title=f"Hồ sơ đề nghị Bằng khen số {number + 1}",
-                nominees=[NomineeInput("individual", f"Nguyễn Văn Thử {number + 1}", "BK-TINH", "Công chức")],
-            )  # fmt: skip
-            dossier_id = dossier.id
-            attach_sample_documents(session, clerk, store, engine.clock.now(), dossier_id)
-        while True:
-            # Ended by COMMIT, as the web app ends its reads: a ROLLBACK makes psycopg drop the connection's
-            # prepared statements, and every completion after it would be planned anew on PostgreSQL.
+    try:
+        for number in range(worker, work["dossiers"], work["processes"]):
+            unit_id = leaf_units[number % len(leaf_units)]
+            # The clerk's files are written before the transaction that attaches them, as web uploads are.
+            files = store_sample_documents(store, f"BP {number + 1}")
             with factory() as session, session.begin():
-                task = open_task_for(session, dossier_id)
-                if task is None:
-                    break
-                owner = ancestors[task.org_unit_id]
-                who = actor(session, owner.code, task.role)
-                task_id, decision = task.id, "submit" if task.bpmn_id == "unit_prepare" else "approve"
-            t0 = time.perf_counter()
-            with factory() as session, session.begin():
-                complete_task(session, who, engine, task_id, decision)
-            per.append(time.perf_counter() - t0)
-            window_completions += 1
-        finished += 1
-        if progress:
-            progress("hồ sơ", number + 1, scale.dossiers)
-        if (number + 1) % 1000 == 0 or number + 1 == scale.dossiers:
-            elapsed = time.perf_counter() - window_start
-            with factory() as session:
-                size = database_bytes(session)
-            windows.append({"dossiers": number + 1, "completions_per_s": round(window_completions / elapsed, 1),
-                            "p50_ms": round(statistics.median(per[-window_completions:]) * 1000, 3),
-                            "p95_ms": round(_pct(per[-window_completions:], 0.95) * 1000, 3),
-                            "rss_mib": rss_mib(), "db_kib_per_chain": round((size - size_before) / 1024 / (number + 1), 2),
-                            "elapsed_s": round(time.perf_counter() - started, 1)})  # fmt: skip
-            window_start, window_completions = time.perf_counter(), 0
-            report.phase("dossiers", _dossier_summary(per, windows, finished, started, scale, partial=True))
-    with factory() as session:
-        completed = session.scalar(select(func.count()).select_from(ProcessInstance).where(ProcessInstance.status == "completed"))
-    summary = _dossier_summary(per, windows, finished, started, scale, partial=False)
-    summary["instances_completed"] = int(completed or 0)
-    return summary
+                clerk = actor(session, codes[unit_id], "unit_clerk")
+                dossier = create_dossier(
+                    session, clerk, engine, campaign_code="BP-2026", unit_id=unit_id,
+                    title=f"Hồ sơ đề nghị Bằng khen số {number + 1}",
+                    nominees=[NomineeInput("individual", f"Nguyễn Văn Thử {number + 1}", "BK-TINH", "Công chức")],
+                )  # fmt: skip
+                dossier_id = dossier.id
+                attach_sample_documents(session, clerk, store, engine.clock.now(), dossier_id, files)
+            timings: list[float] = []
+            while True:
+                # Ended by COMMIT, as the web app ends its reads: a ROLLBACK makes psycopg drop the connection's
+                # prepared statements, and every completion after it would be planned anew on PostgreSQL.
+                with reading() as session, session.begin():
+                    task = open_task_for(session, dossier_id)
+                    if task is None:
+                        break
+                    who = actor(session, codes[task.org_unit_id], task.role)
+                    task_id, decision = task.id, "submit" if task.bpmn_id == "unit_prepare" else "approve"
+                    if ahead:
+                        prepare_completion(session, who, engine, task_id, decision)
+                t0 = time.perf_counter()
+                with factory() as session, session.begin():
+                    complete_task(session, who, engine, task_id, decision)
+                timings.append(time.perf_counter() - t0)
+            finished(timings, rss_mib())
+    finally:
+        REQUEST_ORIGIN.reset(origin)
+        db.dispose()
 
 
 def _dossier_summary(per: list[float], windows: list[dict[str, Any]], finished: int, started: float, scale: Scale,
-                     partial: bool) -> dict[str, Any]:  # fmt: skip
+                     processes: int, partial: bool) -> dict[str, Any]:  # fmt: skip
     wall = time.perf_counter() - started
     rss = [w["rss_mib"] for w in windows]
     return {
-        "dossiers": finished, "planned": scale.dossiers, "partial": partial, "task_completions": len(per),
+        "dossiers": finished, "planned": scale.dossiers, "processes": processes, "partial": partial,
+        "task_completions": len(per),
         "wall_s": round(wall, 1), "wall_min": round(wall / 60, 2),
         "completions_per_s": round(len(per) / wall, 1) if wall else 0.0,
         "completion_mean_ms": round(statistics.fmean(per) * 1000, 3) if per else 0.0,

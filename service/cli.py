@@ -226,6 +226,8 @@ def jobs_render_report(campaign_code: str) -> None:
               help="Với --province: số sự kiện nhật ký.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("bench-report"),
               show_default=True, help="Với --province: thư mục ghi report.json và report.svg.")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Với --province: số tiến trình chạy hồ sơ song song (mỗi tiến trình một phần hồ sơ).")
 @click.option("--progress/--no-progress", default=None, help="Thanh tiến độ trên stderr (mặc định: khi là terminal).")
 @click.option("--http", "over_http", is_flag=True, help="Đo một lượt duyệt qua HTTP thật tới máy chủ chạy thật "
               "(--dossiers = số lượt duyệt, --clients người dùng đồng thời, --workers tiến trình gunicorn).")
@@ -234,7 +236,7 @@ def jobs_render_report(campaign_code: str) -> None:
               help="Với --http: tiến trình gunicorn; 0 = một tiến trình waitress.")
 def bench(dossiers: int, as_json: bool, database_url: str | None, audit_events: int, province: bool, scale: str,
           province_dossiers: int | None, task_rows: int | None, province_audit_events: int | None, report_dir: Path,
-          progress: bool | None, over_http: bool, clients: int, workers: int) -> None:  # fmt: skip
+          processes: int, progress: bool | None, over_http: bool, clients: int, workers: int) -> None:  # fmt: skip
     from .benchmark import run_audit_benchmark, run_benchmark
 
     if over_http:
@@ -263,7 +265,8 @@ def bench(dossiers: int, as_json: bool, database_url: str | None, audit_events: 
             url = database_url or f"sqlite:///{work / 'bench.sqlite3'}"
             try:
                 data = run_province(chosen, url, report_dir, terminal_progress() if show else None,
-                                    uploads=work / "uploads", command=" ".join(["thidua", *sys.argv[1:]]))  # fmt: skip
+                                    uploads=work / "uploads", command=" ".join(["thidua", *sys.argv[1:]]),
+                                    processes=processes)  # fmt: skip
             except ValueError as exc:
                 raise click.ClickException(str(exc)) from None
         click.echo(json.dumps(data, ensure_ascii=False) if as_json else

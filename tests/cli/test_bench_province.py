@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from service.bench_province import WEB_ORIGIN
 from service.db import make_engine, make_session_factory
-from service.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance, RequestOrigin, UserAgent
+from service.models import AuditEvent, Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance, RequestOrigin, UserAgent
 
 THIDUA = Path(sys.executable).with_name("thidua")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -75,3 +75,24 @@ def test_a_second_run_on_the_same_database_is_refused_clearly(sqlite_url, tmp_pa
     again = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert again.returncode != 0
     assert "CSDL đã có cây đơn vị 'BP'" in again.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_processes_share_the_dossiers_and_every_chain_ends_once(request, backend, tmp_path):
+    url = request.getfixturevalue(f"{backend}_url")
+    done = subprocess.run([str(THIDUA), "bench", "--province", "--scale", "tiny", "--processes", "2", "--task-rows", "0",
+                           "--province-audit-events", "0", "--database-url", url, "--report", str(tmp_path / "r")],
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    dossiers = report["phases"]["dossiers"]
+    assert report["processes"] == dossiers["processes"] == 2 and report["audit_chain_ok"] is True
+    assert dossiers["dossiers"] == 20 and dossiers["task_completions"] == 200 and dossiers["instances_completed"] == 20
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        per_instance = session.execute(
+            select(HumanTask.instance_id, func.count()).join(ProcessInstance).join(Dossier).join(Campaign)
+            .where(Campaign.code == "BP-2026", HumanTask.state == "completed").group_by(HumanTask.instance_id)
+        ).all()  # fmt: skip
+        assert sorted(count for _, count in per_instance) == [10] * 20  # each chain's ten steps, none twice
+    engine.dispose()
