@@ -7,14 +7,18 @@ else in SpiffWorkflow's own form; `load_state` reads both, and every state writt
 from __future__ import annotations
 
 import json
+import re
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 
 from .errors import StateVersionError
 from .timers import ClockedDurationTimer, ClockedTimeDateTimer
@@ -346,17 +350,339 @@ def workflow_dict(workflow: BpmnWorkflow) -> dict[str, Any]:
     return dct
 
 
+# -- the fast path ------------------------------------------------------------------------------------
+#
+# A completion restores an instance from its compact form, runs a step and writes it back. Through
+# SpiffWorkflow's serializer both ways go through its registry (a generic walk of every value, about 120
+# calls per task), a dict in SpiffWorkflow's form (four UUIDs parsed or printed per task, each hashed in
+# Python) and only then the compact form. `_compact_of` and `_restore_compact` go between the compact
+# form and the objects directly, doing what the converters above and encode_compact / decode_compact do,
+# step for step, for what they fully understand:
+#   - a BpmnWorkflow without subprocesses or BPMN events, whose tasks are all of class Task (typename
+#     "Task") and of this workflow, every id a UUID, every task's data and internal data a dict and its
+#     time of change a float;
+#   - on the way in, moreover: every value one the registry's restore gives back as it is (JSON values
+#     with no dict holding a "typename" key: a datetime, UUID, timedelta or any registered object is
+#     written as such a dict), ids as int counters or in their canonical text, each task once, each known
+#     spec, each state an int, deltas of the form TaskConverter writes.
+# Anything else makes them return None, and dump_state / load_state take the serializer's path
+# (_dump_state_generic, _load_state_generic), which is the code that ran before. tests/engine/
+# test_state_fast_path.py compares both paths on the states the engine's tests produce and at the edges.
+
+_COUNTER_MASK = (1 << 32) - 1
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+_STR_TYPE = frozenset({str})
+_CANONICAL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+_CANONICAL_NAMESPACE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}\Z")
+_FAST_WORKFLOW_KEYS = frozenset({"ns", "t0", "r", "l", "tasks", "data", "correlations", "success", "completed"})
+_REQUIRED_WORKFLOW_KEYS = frozenset({"ns", "t0", "r", "l", "tasks"})
+_FAST_TASK_KEYS = frozenset({"n", "c", "t", "s", "p", "pa", "T", "g", "i", "d", "u", "D"})
+_DELTA_KEY_SET = frozenset(_DELTA_KEYS)
+_WAITING = TaskState.WAITING
+# The workflow attributes _compact_of writes when not at their default, in _WORKFLOW_DEFAULTS' order;
+# the two after them (subprocesses, bpmn_events) are at their default on the fast path.
+_WRITTEN_DEFAULTS = _WORKFLOW_DEFAULTS[:4]
+assert [key for key, _ in _WRITTEN_DEFAULTS] == ["data", "correlations", "success", "completed"]
+assert [key for key, _ in _WORKFLOW_DEFAULTS[4:]] == ["subprocesses", "bpmn_events"]
+
+
+def _clean(dct: dict[str, Any]) -> dict[str, Any]:
+    """The registry's clean() of a dict: a copy without callables and modules."""
+    return {k: v for k, v in dct.items() if not callable(v) and not isinstance(v, ModuleType)}
+
+
+def _compact_of(workflow: Any) -> dict[str, Any] | None:
+    """encode_compact(workflow_dict(workflow)), built from the objects; None if not understood."""
+    if type(workflow) is not BpmnWorkflow:
+        return None
+    tasks, subprocesses, bpmn_events = workflow.tasks, workflow.subprocesses, workflow.bpmn_events
+    if type(tasks) is not dict or type(subprocesses) is not dict or subprocesses:
+        return None
+    if type(bpmn_events) is not list or bpmn_events or type(workflow.data) is not dict:
+        return None
+    root, last = workflow.task_tree, workflow.last_task
+    if type(root) is not Task or type(root.id) is not UUID:
+        return None
+    if last is not None and type(getattr(last, "id", None)) is not UUID:
+        return None
+    namespace = root.id.int >> 32
+
+    def code(task_id: UUID) -> int | str:
+        """encode_compact's code of str(task_id): its counter if in the root's namespace, else its text."""
+        number = task_id.int
+        return number & _COUNTER_MASK if number >> 32 == namespace else str(task_id)
+
+    # Keyed by the ids' ints (a UUID hashes in Python). The parent an entry leaves out is the first task
+    # (in the map's order) that lists it among its children.
+    by_number: dict[int, Task] = {}
+    codes: dict[int, int | str] = {}
+    derived_parent: dict[int, int] = {}
+    for key, task in tasks.items():
+        if type(task) is not Task or type(key) is not UUID:
+            return None
+        task_id, parent_id = task.id, task._parent
+        if (
+            task.workflow is not workflow
+            or (task_id is not key and (type(task_id) is not UUID or task_id != key))
+            or (parent_id is not None and type(parent_id) is not UUID)
+            or type(task._children) is not list
+            or type(task.data) is not dict
+            or type(task.internal_data) is not dict
+            or type(task.last_state_change) is not float
+        ):
+            return None
+        number = key.int
+        by_number[number] = task
+        codes[number] = number & _COUNTER_MASK if number >> 32 == namespace else str(key)
+        for child in task._children:
+            if type(child) is not UUID:
+                return None
+            derived_parent.setdefault(child.int, number)
+    entries = []
+    first_ms: int | None = None
+    previous_ms = 0
+    for number, task in by_number.items():
+        entry: dict[str, Any] = {"n": codes[number]}
+        children = task._children
+        if children:
+            entry["c"] = [c if (c := codes.get(child.int)) is not None else code(child) for child in children]
+        # TaskConverter writes a parent only if the workflow has it (task.parent is not None).
+        parent_id = task._parent
+        parent = by_number.get(parent_id.int) if parent_id is not None else None
+        parent_number = None if parent is None else parent_id.int
+        if parent_number != derived_parent.get(number):
+            entry["pa"] = None if parent_number is None else codes[parent_number]
+        changed = round(task.last_state_change, 3)  # MillisecondTaskConverter
+        ms = round(changed * 1000) if 0 < changed < _MAX_MS / 1000 else None
+        if ms is not None and ms / 1000 == changed:
+            if first_ms is None:
+                first_ms = previous_ms = ms
+            entry["t"] = ms - previous_ms
+            previous_ms = ms
+        else:
+            entry["T"] = changed
+        entry["s"] = task._state
+        entry["p"] = task.task_spec.name
+        if task.triggered is not False:
+            entry["g"] = task.triggered
+        internal_data = task.internal_data
+        if internal_data:
+            internal_data = _clean(internal_data)  # the registry's convert in encoder mode
+            if internal_data:
+                entry["i"] = internal_data
+        data = task.data
+        if parent is None:  # TaskConverter: the data in full and an empty delta
+            if data:
+                entry["d"] = data
+            entry["D"] = {}
+        else:  # DeepMerge.get_updated_keys and get_deleted_keys against the parent's data
+            parent_data = parent.data
+            updates = {k: data[k] for k in data if k not in parent_data or data[k] != parent_data[k]}
+            deletions = [k for k in parent_data if k not in data]
+            if deletions:
+                entry["D"] = {"updates": updates, "deletions": deletions}
+            elif updates:
+                entry["u"] = updates
+        entries.append(entry)
+    compact: dict[str, Any] = {"ns": str(root.id)[:_NAMESPACE_CHARS], "t0": first_ms, "r": code(root.id)}
+    compact["l"] = None if last is None else code(last.id)
+    # As WorkflowConverter writes them (its data cleaned), kept where not at their default.
+    written = (_clean(workflow.data), workflow.correlations, workflow.success, workflow.completed)
+    for value, (key, default) in zip(written, _WRITTEN_DEFAULTS):
+        if not _at_default(value, default):
+            compact[key] = value
+    compact["tasks"] = entries
+    return compact
+
+
+def _plain(value: Any) -> bool:
+    """True if the registry's restore gives `value` (read from JSON) back as it is: no dict in it holds a
+    "typename" key (that is how a datetime, UUID, timedelta or any registered object is written)."""
+    kind = type(value)
+    if kind is dict:
+        if "typename" in value:
+            return False
+        values: Any = value.values()
+    elif kind is list:
+        values = value
+    else:
+        return kind in _SCALAR_TYPES
+    return _SCALAR_TYPES.issuperset(map(type, values)) or all(_plain(item) for item in values)
+
+
+def _id_number(code: Any, namespace: int | None) -> int | None:
+    """The int of the UUID that decode_compact and UUID() make of a task's code, or None for a code they
+    would read otherwise (or refuse)."""
+    if type(code) is int:
+        if namespace is None or not 0 <= code <= _COUNTER_MASK:
+            return None
+        return namespace | code
+    if type(code) is str and _CANONICAL_ID.match(code):
+        return int(code.replace("-", ""), 16)
+    return None
+
+
+def _restore_compact(compact: dict[str, Any], definition: Definition) -> BpmnWorkflow | None:
+    """SERIALIZER.from_dict(decode_compact(compact)), built from the compact form; None if not understood.
+
+    Values read from JSON are used as they are where the registry's restore would copy them: each is in
+    the document once and nothing else holds it, so no one can tell."""
+    if not _FAST_WORKFLOW_KEYS.issuperset(compact) or not _REQUIRED_WORKFLOW_KEYS.issubset(compact):
+        return None
+    namespace_text, previous_ms, entries = compact["ns"], compact["t0"], compact["tasks"]
+    if namespace_text is None:
+        namespace = None
+    elif type(namespace_text) is str and _CANONICAL_NAMESPACE.match(namespace_text):
+        namespace = int(namespace_text.replace("-", ""), 16) << 32
+    else:
+        return None
+    if (previous_ms is not None and type(previous_ms) is not int) or type(entries) is not list:
+        return None
+
+    # The ids first (by their ints: a UUID hashes in Python), and each task's parent by the children lists.
+    numbers: list[int] = []
+    children_of: list[list[int]] = []
+    derived_parent: dict[int, int] = {}
+    for entry in entries:
+        if type(entry) is not dict or not _FAST_TASK_KEYS.issuperset(entry):
+            return None
+        number = _id_number(entry.get("n"), namespace)
+        child_codes = entry.get("c", [])
+        if number is None or type(child_codes) is not list:
+            return None
+        children = [_id_number(child, namespace) for child in child_codes]
+        if None in children:
+            return None
+        for child in children:
+            derived_parent.setdefault(child, number)
+        numbers.append(number)
+        children_of.append(children)  # type: ignore[arg-type]
+    uuids = {number: UUID(int=number) for number in numbers}
+    if len(uuids) != len(numbers):  # decode_compact would keep one task of an id given twice
+        return None
+
+    workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs, deserializing=True)
+    task_specs = workflow.spec.task_specs
+    event_manager = workflow.event_manager
+    thread_id = Task.thread_id_pool
+    by_number: dict[int, Task] = {}
+    tasks: dict[UUID, Task] = {}
+    for number, children, entry in zip(numbers, children_of, entries):
+        if "pa" in entry:
+            parent_number = None if entry["pa"] is None else _id_number(entry["pa"], namespace)
+            if parent_number is None and entry["pa"] is not None:
+                return None
+        else:
+            parent_number = derived_parent.get(number)
+        if "T" in entry:
+            changed = entry["T"]
+        else:
+            step = entry.get("t")
+            if previous_ms is None or type(step) is not int:
+                return None
+            previous_ms += step
+            changed = previous_ms / 1000
+        state, spec_name = entry.get("s"), entry.get("p")
+        task_spec = task_specs.get(spec_name) if type(spec_name) is str else None
+        if type(state) is not int or task_spec is None:
+            return None
+        internal_data = entry.get("i", {})
+        if "i" in entry and not _plain(internal_data):
+            return None
+        # TaskConverter.from_dict: with a (non-empty) delta and its parent restored before it, the parent's
+        # data (DeepMerge.merge: its dicts and lists copied one level deep), updated, keys deleted; else
+        # the task's own data.
+        parent = by_number.get(parent_number) if parent_number is not None else None  # type: ignore[arg-type]
+        if "D" in entry:  # the root's {} (falsy), or a delta with deletions
+            delta = entry["D"]
+            if type(delta) is not dict or (delta and delta.keys() != _DELTA_KEY_SET):
+                return None
+            updates, deletions = delta.get("updates", {}), delta.get("deletions", [])
+            if type(deletions) is not list or not _STR_TYPE.issuperset(map(type, deletions)):
+                return None
+            with_delta = bool(delta)
+        else:
+            updates, deletions, with_delta = entry.get("u", {}), [], True
+        if with_delta and parent is not None:
+            parent_data = parent.data
+            if type(updates) is not dict or not _plain(updates) or type(parent_data) is not dict:
+                return None
+            if _SCALAR_TYPES.issuperset(map(type, parent_data.values())):
+                data = parent_data.copy()
+            else:
+                data = {k: v.copy() if type(v) is dict or type(v) is list else v for k, v in parent_data.items()}
+            data.update(updates)
+            for key in deletions:
+                if key in data:
+                    del data[key]
+        else:
+            data = entry.get("d", {})
+            if "d" in entry and not _plain(data):
+                return None
+        # Task.__init__ and TaskConverter.from_dict set these attributes (in this order) and no others.
+        task = Task.__new__(Task)
+        task.__dict__.update(
+            id=uuids[number],
+            workflow=workflow,
+            _parent=None if parent_number is None else uuids.get(parent_number) or UUID(int=parent_number),
+            _children=[uuids.get(child) or UUID(int=child) for child in children],
+            _state=state,
+            triggered=entry.get("g", False),
+            task_spec=task_spec,
+            thread_id=thread_id,
+            data=data,
+            internal_data=internal_data,
+            last_state_change=changed,
+        )
+        by_number[number] = tasks[task.id] = task
+        if state & _WAITING and isinstance(task_spec, CatchingEvent):
+            event_manager.add_task(task)
+    root_number = _id_number(compact["r"], namespace)
+    last_code = compact["l"]
+    last_number = None if last_code is None else _id_number(last_code, namespace)
+    data = compact.get("data", {})
+    if root_number is None or (last_number is None and last_code is not None):
+        return None
+    if "data" in compact and not _plain(data):
+        return None
+    workflow.tasks = tasks
+    workflow.task_tree = by_number.get(root_number)
+    # WorkflowConverter.set_default_attributes, then BpmnWorkflowConverter's subprocesses (none) and events.
+    workflow.success = compact.get("success", True)
+    workflow.completed = compact.get("completed", False)
+    workflow.correlations = compact.get("correlations", {})
+    if last_number is not None:
+        workflow.last_task = by_number.get(last_number)
+    workflow.data = data
+    workflow.bpmn_events = []
+    return workflow
+
+
 def dump_state(workflow: BpmnWorkflow, definition: Definition) -> str:
     """Serialize an instance to JSON text (store it as TEXT: jsonb would reorder keys and lose data, P3):
-    the compact form when it fits, else SpiffWorkflow's own form, as `serialize_json` writes it."""
+    the compact form when it fits, else SpiffWorkflow's own form, as `serialize_json` writes it.
+
+    An instance the fast path understands (`_compact_of`) goes to the compact form straight from its
+    objects; any other through SpiffWorkflow's serializer (`_dump_state_generic`). The text is the same."""
+    compact = _compact_of(workflow)
+    if compact is None:
+        return _dump_state_generic(workflow, definition)
+    return _compact_text(compact, definition)
+
+
+def _dump_state_generic(workflow: BpmnWorkflow, definition: Definition) -> str:
+    """dump_state through SpiffWorkflow's serializer: its dict (workflow_dict), then encode_compact."""
     dct = workflow_dict(workflow)
     compact = encode_compact(dct)
-    encoder = SERIALIZER._encoder_cls
     if compact is None:
-        text = json.dumps(dct, cls=encoder)
+        text = json.dumps(dct, cls=SERIALIZER._encoder_cls)
         # Prepend the spec reference without re-encoding the whole document.
         return '{"%s": "%s", %s' % (SPEC_REF_KEY, definition.sha256, text[1:])
-    text = json.dumps(compact, cls=encoder, separators=(",", ":"))
+    return _compact_text(compact, definition)
+
+
+def _compact_text(compact: dict[str, Any], definition: Definition) -> str:
+    text = json.dumps(compact, cls=SERIALIZER._encoder_cls, separators=(",", ":"))
     # The spec reference comes first, written as before: state_spec_ref reads it from the first characters.
     return '{"%s": "%s", "%s": %d, %s' % (SPEC_REF_KEY, definition.sha256, STATE_FORMAT_KEY, COMPACT_FORMAT, text[1:])
 
@@ -383,7 +709,30 @@ def state_dict(state: str) -> dict[str, Any]:
 
 
 def load_state(state: str, definition: Definition) -> BpmnWorkflow:
-    """Restore an instance for `definition`; refuse a state written for another definition."""
+    """Restore an instance for `definition`; refuse a state written for another definition.
+
+    A compact state the fast path understands (`_restore_compact`) is restored from its compact form
+    directly; any other through SpiffWorkflow's serializer (`_load_state_generic`). The workflow is the same."""
+    ref = state_spec_ref(state)
+    if ref != definition.sha256:
+        raise StateVersionError(
+            "trạng thái quy trình không thuộc phiên bản định nghĩa này", expected=definition.sha256, found=ref
+        )
+    dct = json.loads(state)
+    dct.pop(SPEC_REF_KEY, None)
+    if dct.pop(STATE_FORMAT_KEY, None) == COMPACT_FORMAT:
+        try:
+            workflow = _restore_compact(dct, definition)
+        except (OverflowError, RecursionError):  # a time beyond floats, data nested past the stack
+            workflow = None  # the serializer's path meets them where it does, and fails as it did
+        if workflow is not None:
+            return workflow
+    return _load_state_generic(state, definition)
+
+
+def _load_state_generic(state: str, definition: Definition) -> BpmnWorkflow:
+    """load_state through SpiffWorkflow's serializer: the state's dict in SpiffWorkflow's form (state_dict),
+    its migration and the registry's restore."""
     ref = state_spec_ref(state)
     if ref != definition.sha256:
         raise StateVersionError(
