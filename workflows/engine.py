@@ -220,7 +220,7 @@ class Engine:
             raise TaskNotReady("việc này không còn chờ xử lý (đã được xử lý hoặc không tồn tại)", task_id=task_id)
         return task
 
-    def _advance(self, workflow: BpmnWorkflow, definition: Definition, before: set[UUID], fire_timers: bool) -> Outcome:
+    def _advance(self, workflow: BpmnWorkflow, definition: Definition, before: set[int], fire_timers: bool) -> Outcome:
         try:
             if fire_timers:
                 workflow.refresh_timers()
@@ -281,8 +281,9 @@ def _checked_data(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _finished_ids(workflow: BpmnWorkflow) -> set[UUID]:
-    return {t.id for t in all_tasks(workflow) if t.has_state(TaskState.COMPLETED)}
+def _finished_ids(workflow: BpmnWorkflow) -> set[int]:
+    """The completed tasks, by their ids' ints (a UUID hashes in Python, an int in C; same identity)."""
+    return {t.id.int for t in all_tasks(workflow) if t.has_state(TaskState.COMPLETED)}
 
 
 def _is_end_event(task: Any) -> bool:
@@ -301,9 +302,9 @@ def _on_timer_branch(task: Any, definition: Definition) -> bool:
     return False
 
 
-def _new_events(workflow: BpmnWorkflow, before: set[UUID]) -> list[EngineEvent]:
+def _new_events(workflow: BpmnWorkflow, before: set[int]) -> list[EngineEvent]:
     events = []
-    fresh = [t for t in all_tasks(workflow) if t.has_state(TaskState.COMPLETED) and t.id not in before]
+    fresh = [t for t in all_tasks(workflow) if t.has_state(TaskState.COMPLETED) and t.id.int not in before]
     for task in sorted(fresh, key=lambda t: t.last_state_change):
         spec = task.task_spec
         if spec.bpmn_id is None:

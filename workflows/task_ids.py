@@ -35,8 +35,9 @@ class TaskIdAllocator:
 
     def __init__(self, namespace: int, used: Iterable[UUID] = ()) -> None:
         self.namespace = namespace & _NAMESPACE_MASK
-        self.used = set(used)
-        counters = [u.int & _COUNTER_MASK for u in self.used if u.int & _NAMESPACE_MASK == self.namespace]
+        # The ids taken, by their ints: a UUID hashes in Python, an int in C (and UUIDs are equal by int).
+        self.used = {u.int for u in used}
+        counters = [n & _COUNTER_MASK for n in self.used if n & _NAMESPACE_MASK == self.namespace]
         self.next = (max(counters) + 1) & _COUNTER_MASK if counters else 0
 
     @classmethod
@@ -51,11 +52,11 @@ class TaskIdAllocator:
 
     def __call__(self) -> UUID:
         while True:  # a counter that wrapped (a random old root near 2**32) skips the ids already taken
-            candidate = UUID(int=self.namespace | self.next)
+            candidate = self.namespace | self.next
             self.next = (self.next + 1) & _COUNTER_MASK
             if candidate not in self.used:
                 self.used.add(candidate)
-                return candidate
+                return UUID(int=candidate)
 
 
 _CURRENT: ContextVar[TaskIdAllocator | None] = ContextVar("thidua_task_id_allocator", default=None)
