@@ -340,7 +340,8 @@ def drive_dossiers(work: dict[str, Any], worker: int, finished: Callable[[list[f
     completion times (seconds, the writing transaction's) and the process's memory.
 
     Each completion is what a request does: a reading transaction finds the task (the official opens it)
-    and, on SQLite, computes its engine step ahead (prepare_completion); the writing transaction completes it."""
+    and, on SQLite with more than one process, computes its engine step ahead (prepare_completion); the
+    writing transaction completes it."""
     database_url = work["database_url"]
     db = make_engine(database_url)
     factory = make_session_factory(db)
@@ -349,7 +350,9 @@ def drive_dossiers(work: dict[str, Any], worker: int, finished: Callable[[list[f
     store = FileStore(Path(work["uploads"]))
     leaf_units: list[int] = work["leaf_units"]
     codes: dict[int, str] = work["unit_codes"]
-    ahead = db.dialect.name == "sqlite"
+    # Computing a step ahead keeps the write lock free for the other processes; with none, it is only the
+    # reads done twice.
+    ahead = db.dialect.name == "sqlite" and work["processes"] > 1
     actors: dict[str, Actor] = {}
     origin = REQUEST_ORIGIN.set(WEB_ORIGIN)
 
