@@ -7,8 +7,8 @@ writing side by side then spend more time asleep than writing: the lock is free 
 
 Here every writing transaction of a connection made by make_engine first takes an exclusive flock(2) on a
 file beside the database (`<database>-writers`), and gives it back the moment its COMMIT or ROLLBACK has
-run. A process blocked in flock is woken by the kernel as soon as the holder lets go, so the lock passes
-from one writer to the next without a gap. Each connection opens the file itself: flock locks of two
+run. A writer waiting for the flock asks again within half a millisecond (`take`), so the lock passes from
+one writer to the next almost without a gap. Each connection opens the file itself: flock locks of two
 descriptions of one file exclude each other even within a process, so threads queue too.
 
 Only this project's connections take the flock; anything else writing the file (the sqlite3 shell, a
@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
 from typing import Any
 
 _FD = "thidua.writers_fd"  # the connection's descriptor of the lock file, in its pool record's info
@@ -47,13 +48,38 @@ def close_for(record_info: dict[str, Any]) -> None:
 
 
 def take(record_info: dict[str, Any]) -> None:
-    """Before BEGIN IMMEDIATE: wait for the flock (unless this thread already holds it elsewhere)."""
+    """Before BEGIN IMMEDIATE: wait for the flock (unless this thread already holds it elsewhere).
+
+    The wait is bounded by WAIT_S, as SQLite's busy timeout bounds its own: a transaction that never ends
+    (a request stuck while writing) must not stop every writer for good. flock itself has no timeout, so a
+    writer that does not get it at once asks again after 50 µs, then twice as long each time up to 0.5 ms
+    (SQLite's busy handler waits 1, 2, 5, 10 … ms between tries). After WAIT_S it goes on without the
+    flock, and SQLite's busy timeout decides."""
     fd = record_info.get(_FD)
     if fd is None or record_info.get(_HELD) or getattr(_held_by_thread, "count", 0):
         return
-    fcntl.flock(fd, fcntl.LOCK_EX)  # blocks without the GIL until the holder lets go
+    if not _try(fd):
+        deadline, pause = time.monotonic() + WAIT_S, 0.00005
+        while True:
+            time.sleep(pause)
+            if _try(fd):
+                break
+            if time.monotonic() >= deadline:
+                return
+            pause = min(pause * 2, 0.0005)
     record_info[_HELD] = True
     _held_by_thread.count = getattr(_held_by_thread, "count", 0) + 1
+
+
+WAIT_S = 30.0  # as the busy timeout of make_engine's SQLite connections
+
+
+def _try(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def give_back(record_info: dict[str, Any]) -> None:

@@ -161,3 +161,23 @@ class _nothing:
 
     def __exit__(self, *exc: object) -> bool:
         return False
+
+
+def test_a_writer_waits_for_the_queue_no_longer_than_the_busy_timeout(db, monkeypatch):
+    """A holder that never lets go (a request stuck while writing) must not stop every writer for good: after
+    WAIT_S the writer goes on without the flock and SQLite's own lock decides (free here, so it writes)."""
+    import fcntl
+
+    from service import sqlite_writers
+
+    monkeypatch.setattr(sqlite_writers, "WAIT_S", 0.3)
+    stuck = os.open(lock_path(db.url.database), os.O_RDWR)
+    fcntl.flock(stuck, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        _write(db, "after the wait")
+        assert 0.3 <= time.monotonic() - started < 5
+    finally:
+        os.close(stuck)
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT who FROM t")).scalars().all() == ["after the wait"]
