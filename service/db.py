@@ -320,25 +320,19 @@ def _queue_writers(engine: Engine, database: str) -> None:
     def _close(_dbapi_conn: Any, record: Any) -> None:
         sqlite_writers.close_for(record.info)
 
-    @event.listens_for(engine, "commit")
-    def _commit(conn: Any) -> None:
-        # SQLAlchemy calls this just before it commits; commit here so the next writer can come in at once.
-        # The DBAPI commit that follows finds no transaction and does nothing. If this COMMIT fails the
-        # transaction is still open: that commit runs it again and reports the error as usual, and the
-        # flock is given back when the transaction is rolled back or the connection returns to the pool.
+    def _end_then_give_back(conn: Any, end: str) -> None:
+        # SQLAlchemy calls these just before it commits or rolls back; the transaction is ended here so the
+        # next writer can come in at once. The DBAPI call that follows finds no transaction and does nothing.
+        # If this COMMIT fails the transaction is still open: SQLAlchemy's commit runs it again and reports
+        # the error as usual, and the flock is given back at the rollback or when the connection is checked in.
         try:
-            conn.connection.dbapi_connection.commit()
+            getattr(conn.connection.dbapi_connection, end)()
         except sqlite3.Error:
             return
         sqlite_writers.give_back(conn.connection.info)
 
-    @event.listens_for(engine, "rollback")
-    def _rollback(conn: Any) -> None:
-        try:
-            conn.connection.dbapi_connection.rollback()
-        except sqlite3.Error:
-            return
-        sqlite_writers.give_back(conn.connection.info)
+    event.listen(engine, "commit", lambda conn: _end_then_give_back(conn, "commit"))
+    event.listen(engine, "rollback", lambda conn: _end_then_give_back(conn, "rollback"))
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_conn: Any, record: Any) -> None:
