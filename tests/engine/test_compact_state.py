@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import keyword
 import uuid
 from typing import Any
 
@@ -26,6 +27,7 @@ from workflows.state import (
     COMPACT_FORMAT, SERIALIZER, STATE_FORMAT_KEY, decode_compact, dump_state, encode_compact, load_state,
     state_dict, state_spec_ref, workflow_dict,
 )  # fmt: skip
+from workflows.expressions import FUNCTIONS
 from workflows.task_ids import TaskIdAllocator, allocating
 
 LEVELS = ("ward", "district", "province")
@@ -35,7 +37,12 @@ SCALARS = (
     | st.text(alphabet=st.sampled_from(VIETNAMESE + "\"\\'{}[]:,\n\t\u0300\u0301"), max_size=40)
     | st.text(max_size=20)
 )  # fmt: skip
-DATA = st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True), SCALARS, max_size=4)
+# Field names the engine takes (workflows.engine._checked_data refuses Python keywords such as "as" or "if",
+# and the names of the expression functions, with InvalidDecision).
+NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True).filter(
+    lambda name: not keyword.iskeyword(name) and name not in FUNCTIONS
+)
+DATA = st.dictionaries(NAMES, SCALARS, max_size=4)
 JSON = st.recursive(
     SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=8,
