@@ -270,13 +270,22 @@ def prepare_completion(
     twice over (here, and again if something changed) would only cost time."""
     if session.get_bind().dialect.name != "sqlite":
         return False
+    loaded_before = set(session.identity_map.keys())
     try:
         plan = _plan_completion(session, actor, engine, task_id, decision, comment, data, nominee_results, council,
                                 confirmed, rows, lock=False)  # fmt: skip
+        instance, task = plan.rows.instance, plan.rows.task
+        return engine.prepare_complete(plan.definition, instance.state_json, task.task_guid, plan.decision, plan.data)
     except DomainError:
         return False
-    instance, task = plan.rows.instance, plan.rows.task
-    return engine.prepare_complete(plan.definition, instance.state_json, task.task_guid, plan.decision, plan.data)
+    finally:
+        # The rows read here leave the session: a request goes on in the same session (its sessions keep
+        # objects across transactions), and complete_task's reads must load them afresh in the writing
+        # transaction, not find these in the session as they were in this snapshot.
+        for key in set(session.identity_map.keys()) - loaded_before:
+            found = session.identity_map.get(key)
+            if found is not None:
+                session.expunge(found)
 
 
 def _plan_completion(

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.db import READ_OPTIONS, make_engine, make_session_factory
+from service.db import READ_OPTIONS, WRITE_OPTIONS, make_engine, make_session_factory
 from service.errors import Conflict, InvalidInput
 from service.models import AuditEvent, Dossier, HumanTask, ProcessInstance
 from service.operations.accounts import actor_for
@@ -155,6 +155,45 @@ def test_preparing_takes_no_write_lock(sqlite_url):
     db.dispose()
 
 
+def on_sqlite(factory: sessionmaker[Session]) -> bool:
+    return bool(factory.kw["bind"].dialect.name == "sqlite")
+
+
 def _event_count(factory: sessionmaker[Session]) -> int:
     with factory() as session:
         return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+
+def test_in_one_session_the_writing_transaction_reads_the_rows_afresh(factory):
+    """A web request prepares in its reading transaction and completes in its writing one, in the same
+    session (whose objects outlive a transaction): what changed in between must be seen, not the rows
+    as the reading transaction loaded them. (prepare_completion also takes the rows it read out of the
+    session, so this does not depend on when they are garbage-collected or on how SQLAlchemy treats a
+    versioned row it loads again.)"""
+    engine = Counting()
+    dossier_id = new_dossier(factory, engine)
+    act(factory, engine, dossier_id)
+    task = open_task(factory, dossier_id)
+    username = owner_username(factory, task)
+    request = reading(factory)()
+    try:
+        request.begin()
+        actor = actor_for(request, username)
+        ticks = unconfirmed_keys(request, request.get(Dossier, dossier_id))
+        request.commit()  # the ticks were read as the page showed them
+        request.begin()
+        assert prepare_completion(request, actor, engine, task.id, "approve", confirmed=ticks) is on_sqlite(factory)
+        # Whatever is still in the session stays there as long as something refers to it (the identity map
+        # holds objects weakly): here everything, as a reference cycle not yet collected would.
+        kept = list(request.identity_map.values())
+        request.commit()
+        with factory() as session, session.begin():  # meanwhile an admin suspends the dossier's instance
+            instance_id = session.scalar(select(ProcessInstance.id).where(ProcessInstance.dossier_id == dossier_id))
+            suspend_instance(session, actor_for(session, "admin"), engine, instance_id, "Kiểm tra lại hồ sơ")
+        with request.begin():
+            request.connection(execution_options=WRITE_OPTIONS)  # as web.context.transaction() does
+            with pytest.raises(Conflict, match="tạm dừng"):  # the instance as it is now, not as prepared
+                complete_task(request, actor, engine, task.id, "approve", confirmed=ticks)
+    finally:
+        request.close()
+    assert open_task(factory, dossier_id).bpmn_id == "ward_office_review" and kept is not None
