@@ -42,8 +42,7 @@ def open_for(record_info: dict[str, Any], database: str) -> None:
 def close_for(record_info: dict[str, Any]) -> None:
     fd = record_info.pop(_FD, None)
     if fd is not None:
-        if record_info.pop(_HELD, False):
-            _held_by_thread.count = max(0, getattr(_held_by_thread, "count", 0) - 1)
+        _forget_held(record_info)
         os.close(fd)  # lets go of the flock, if held
 
 
@@ -84,7 +83,13 @@ def _try(fd: int) -> bool:
 
 def give_back(record_info: dict[str, Any]) -> None:
     """After COMMIT or ROLLBACK (or when the connection goes back to the pool): let the next writer in."""
+    if _forget_held(record_info):
+        fcntl.flock(record_info[_FD], fcntl.LOCK_UN)
+
+
+def _forget_held(record_info: dict[str, Any]) -> bool:
+    """Mark the connection as not holding the flock; whether it did."""
     if not record_info.pop(_HELD, False):
-        return
+        return False
     _held_by_thread.count = max(0, getattr(_held_by_thread, "count", 0) - 1)
-    fcntl.flock(record_info[_FD], fcntl.LOCK_UN)
+    return True

@@ -91,9 +91,11 @@ class Engine:
 
         If prepare_complete computed this very call (same definition, state text, task, decision and data)
         a moment ago, its outcome is returned instead of computing it again."""
-        key = _call_key(definition, state, task_id, decision, data)
-        with self._prepared_lock:
-            prepared = self._prepared.pop(key, None) if key is not None else None
+        prepared = None
+        if self._prepared:  # nothing to look up (and no key to build) where nothing is prepared
+            key = _call_key(definition, state, task_id, decision, data)
+            with self._prepared_lock:
+                prepared = self._prepared.pop(key, None) if key is not None else None
         if prepared is not None and abs(self.clock.now() - prepared[0]) <= PREPARED_FOR:
             return prepared[1]
         return self._complete(definition, state, task_id, decision, data)
