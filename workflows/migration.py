@@ -8,7 +8,7 @@ from SpiffWorkflow import TaskState
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 
 from .definitions import Definition
-from .state import SERIALIZER, load_state
+from .state import SERIALIZER, SERIALIZER_LOCK, load_state
 from .task_ids import TaskIdAllocator, allocating
 
 
@@ -22,7 +22,8 @@ class MigrationCheck:
 
 def _diff(source: Definition, target: Definition, state: str):  # type: ignore[no-untyped-def]
     workflow = load_state(state, source)
-    top, _subprocesses = diff_workflow(SERIALIZER.registry, workflow, target.spec, target.subprocess_specs)
+    with SERIALIZER_LOCK:  # the diff converts through the registry, whose mode another thread may be switching
+        top, _subprocesses = diff_workflow(SERIALIZER.registry, workflow, target.spec, target.subprocess_specs)
     return workflow, top
 
 
@@ -64,7 +65,8 @@ def diff_definitions(old: Definition, new: Definition) -> DefinitionDiff:
     """Elements added, removed and changed (with the changed attributes) from `old` to `new`."""
     from SpiffWorkflow.bpmn.util.diff import SpecDiff
 
-    diff = SpecDiff(SERIALIZER.registry, old.spec, new.spec)
+    with SERIALIZER_LOCK:  # as in _diff
+        diff = SpecDiff(SERIALIZER.registry, old.spec, new.spec)
     named = lambda specs: tuple(sorted({s.bpmn_id for s in specs if getattr(s, "bpmn_id", None)}))  # noqa: E731
     changed = {spec.bpmn_id: tuple(attrs) for spec, attrs in diff.changed.items() if getattr(spec, "bpmn_id", None)}
     return DefinitionDiff(named(diff.added), named(diff.removed), dict(sorted(changed.items())))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -88,6 +89,14 @@ def _configure() -> BpmnWorkflowSerializer:
 
 
 SERIALIZER = _configure()
+
+# SpiffWorkflow's registry keeps whether it converts for the JSON encoder in one flag of the registry object
+# (`_encoder_mode`, which its serialize_json sets and clears around to_dict), and this process has one registry:
+# two threads converting at once (a server's worker threads, one serialising an instance the fast path does not
+# take while another does the same or diffs two versions) would switch the flag under each other, and an
+# instance's task data could be written in the other mode (a datetime with or without its typename). Every use
+# of the registry whose result depends on that flag holds this lock.
+SERIALIZER_LOCK = threading.RLock()
 
 # A second registry with the stock workflow converter, used only to write and read specs.
 _SPEC_SERIALIZER = BpmnWorkflowSerializer(
@@ -340,11 +349,12 @@ def workflow_dict(workflow: BpmnWorkflow) -> dict[str, Any]:
     registry's encoder mode, values the registry converts (UUIDs, datetimes in task data) are left to the
     JSON encoder, as serialize_json leaves them."""
     registry = SERIALIZER.registry
-    registry._encoder_mode = True
-    try:
-        dct = SERIALIZER.to_dict(workflow)
-    finally:
-        registry._encoder_mode = False
+    with SERIALIZER_LOCK:
+        registry._encoder_mode = True
+        try:
+            dct = SERIALIZER.to_dict(workflow)
+        finally:
+            registry._encoder_mode = False
     dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
     assert isinstance(dct, dict)
     return dct
