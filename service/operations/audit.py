@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any, overload
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import (Select, and_, bindparam, cast, exists, func, insert, inspect, literal_column, select,
+from sqlalchemy import (Select, Text, and_, bindparam, cast, exists, func, insert, inspect, literal_column, select,
                         true, union_all, update)  # fmt: skip
 from sqlalchemy.event import listens_for
 from sqlalchemy.sql.elements import BindParameter
@@ -67,15 +67,20 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
 
 
 def event_hash(event: AuditEvent, prev_hash: str) -> str:
-    """sha256 over a canonical encoding (sorted keys, NFC text, UTC microseconds) and the previous hash."""
+    """sha256 over a canonical encoding (sorted keys, NFC text, UTC microseconds) and the previous hash:
+    the UTF-8 of {"event":{…},"prev_hash":"…"} in JSON with sorted keys and no spaces."""
+    canonical = _hash_prefix(event) + json.dumps(prev_hash, ensure_ascii=False) + "}"
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _hash_prefix(event: AuditEvent) -> str:
+    """The canonical text hashed for an event up to its previous hash: '{"event":{…},"prev_hash":'. The whole
+    text is this, the previous hash as a JSON string, and '}' (PostgreSQL's append computes it so, below)."""
     fields = _fields(event)
     if event.dossier_id is not None:  # added in schema 0003; events without one hash as they always did
         fields["dossier_id"] = event.dossier_id
-    canonical = json.dumps(
-        {"event": _nfc(fields), "prev_hash": prev_hash}, ensure_ascii=False, sort_keys=True,
-        separators=(",", ":"),
-    )  # fmt: skip
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    body = json.dumps(_nfc(fields), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return '{"event":' + body + ',"prev_hash":'
 
 
 def _dossier_of(object_type: str, object_id: str, before: Any, after: Any) -> int | None:
@@ -254,6 +259,10 @@ def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> 
     else:
         guess = _HEAD_GUESS.get(pool, (None, GENESIS_HASH))
     riders = _take_riders(session)
+    if len(built) <= _HASHED_BY_DATABASE_MAX and _hashes_utf8(session, pool):
+        ids, last_hash = _append_hashed_by_database(session, built, riders)
+        _finish_append(session, pool, built, ids, last_hash)
+        return built
     for _attempt in range(2):
         last_hash = _chain(built, guess[1])
         ids, found = _append_if_head_is(session, built, guess, last_hash, riders)
@@ -265,13 +274,70 @@ def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> 
         guess = found  # locked by now: the second attempt appends after it
     else:
         raise RuntimeError("the audit chain head moved while this transaction held its lock")
+    _finish_append(session, pool, built, ids, last_hash)
+    return built
+
+
+def _finish_append(session: Session, pool: Pool, built: list[AuditEvent], ids: list[int], last_hash: str) -> None:
     for row, event_id in zip(built, ids, strict=True):
         note_inserted(session, row, event_id)
     _HEAD_GUESS[pool] = (ids[-1], last_hash)
     loaded = session.identity_map.get(_HEAD_IDENTITY)
     if loaded is not None:  # a head this session has read shows where the chain now ends
         note_written(session, loaded, {"last_event_id": ids[-1], "last_hash": last_hash})
-    return built
+
+
+# Up to this many events (a completion appends two or three) PostgreSQL hashes them itself, after the head it
+# locks: no guess of the head, so one statement however many other processes append. A larger batch (an import)
+# is hashed here after a guess, as above: its statement would chain that many hashing steps.
+_HASHED_BY_DATABASE_MAX = 8
+# Whether each pool's database keeps text in UTF-8, so that convert_to(text, 'UTF8') there gives the bytes
+# Python hashes (a database in another encoding could not even store every Vietnamese letter).
+_UTF8: WeakKeyDictionary[Pool, bool] = WeakKeyDictionary()
+
+
+def _hashes_utf8(session: Session, pool: Pool) -> bool:
+    known = _UTF8.get(pool)
+    if known is None:
+        # psycopg has it from the server's greeting (no round trip); any other driver asks.
+        info = getattr(session.connection().connection.dbapi_connection, "info", None)
+        encoding = info.parameter_status("server_encoding") if info is not None else None
+        if encoding is None:
+            encoding = session.execute(select(func.current_setting("server_encoding"))).scalar()
+        known = _UTF8[pool] = str(encoding).upper() in ("UTF8", "UTF-8")
+    return known
+
+
+def _append_hashed_by_database(session: Session, built: list[AuditEvent], riders: list[Rider]) -> tuple[list[int], str]:
+    """Run the append statement that hashes the events in the database, after the head it locks: (the new ids in
+    order, the last hash). Each hash is also computed here from the head the statement locked, and the append fails
+    (its transaction with it) if PostgreSQL's differs: the chain is only ever what verify_chain will recompute.
+    RiderRefused if a required rider changed no row (then nothing is appended)."""
+    values = [new_row_values(row, omit=("hash",)) for row in built]
+    keys = tuple(sorted(values[0]))
+    params = {f"{key}_{n}": row[key] for n, row in enumerate(values) for key in keys}
+    params.update({f"prefix_{n}": _hash_prefix(row) for n, row in enumerate(built)})
+    for number, rider in enumerate(riders):
+        params.update({f"rider{number}_{key}": value for key, value in rider.params.items()})
+    shape = tuple((rider.statement, rider.required) for rider in riders)
+    rows = session.execute(_append_hashed_statement(len(built), keys, shape), params).all()
+    first = rows[0]
+    for number, rider in enumerate(riders):
+        if rider.required and not first._mapping[f"rider_{number}"]:
+            raise RiderRefused(rider.statement)
+        if rider.done is not None:
+            rider.done()
+    if first.last_hash is None:
+        raise RuntimeError("the audit chain head row (id 1) is missing")
+    appended = sorted((row.id, row.hash) for row in rows if row.id is not None)
+    if len(appended) != len(built) or first.moved != 1:
+        raise RuntimeError(f"audit append: {len(built)} events sent, {len(appended)} inserted, head moved {first.moved}")
+    prev_hash = first.last_hash
+    for row, (event_id, digest) in zip(built, appended, strict=True):
+        if digest != event_hash(row, prev_hash):
+            raise RuntimeError(f"audit append: PostgreSQL's hash of event {event_id} is not the one Python computes")
+        row.hash = prev_hash = digest
+    return [event_id for event_id, _ in appended], prev_hash
 
 
 @overload
@@ -323,6 +389,20 @@ def _append_if_head_is(
 _HEAD_IDENTITY = inspect(AuditChainHead).identity_key_from_primary_key([1])
 
 
+def _riders_and_head(riders: tuple[tuple[Any, bool], ...]) -> tuple[list[Any], Any]:
+    """The riders' writes as CTEs, and the head CTE that locks the chain head after them, only if every
+    required one changed a row (the head's row is locked after the riders' rows: every writer locks it last)."""
+    chain_head = AuditChainHead.__table__
+    written = [_with_prefixed_parameters(statement, f"rider{number}_").cte(f"rider_{number}")
+               for number, (statement, _) in enumerate(riders)]  # fmt: skip
+    after_riders = [exists(select(literal_column("1")).select_from(cte)) if required
+                    else select(func.count()).select_from(cte).scalar_subquery() >= literal_column("0")
+                    for cte, (_, required) in zip(written, riders, strict=True)]  # fmt: skip
+    head = (select(chain_head.c.last_event_id, chain_head.c.last_hash).where(chain_head.c.id == 1, *after_riders)
+            .with_for_update().cte("head"))  # fmt: skip
+    return written, head
+
+
 @cache
 def _append_statement(count: int, keys: tuple[str, ...], riders: tuple[tuple[Any, bool], ...] = ()) -> Select[Any]:
     """WITH the riders' writes, head (locked once they are done, and only if every required one changed a row),
@@ -331,14 +411,7 @@ def _append_statement(count: int, keys: tuple[str, ...], riders: tuple[tuple[Any
     Built once per count of events and set of riders."""
     events, chain_head = AuditEvent.__table__, AuditChainHead.__table__
     column = inspect(AuditEvent).get_property
-    written = [_with_prefixed_parameters(statement, f"rider{number}_").cte(f"rider_{number}")
-               for number, (statement, _) in enumerate(riders)]  # fmt: skip
-    # The head's row is locked after the riders' rows: every writer locks the chain head last.
-    after_riders = [exists(select(literal_column("1")).select_from(cte)) if required
-                    else select(func.count()).select_from(cte).scalar_subquery() >= literal_column("0")
-                    for cte, (_, required) in zip(written, riders, strict=True)]  # fmt: skip
-    head = (select(chain_head.c.last_event_id, chain_head.c.last_hash).where(chain_head.c.id == 1, *after_riders)
-            .with_for_update().cte("head"))  # fmt: skip
+    written, head = _riders_and_head(riders)
     new_rows = union_all(*(
         select(*(cast(bindparam(f"{key}_{n}", type_=column(key).columns[0].type), column(key).columns[0].type).label(key)
                  for key in keys), literal_column(str(n)).label("position"))
@@ -364,6 +437,56 @@ def _append_statement(count: int, keys: tuple[str, ...], riders: tuple[tuple[Any
     anchor = select(literal_column("1").label("one")).subquery("anchor")  # a row even when the head is not locked
     return (
         select(head.c.last_event_id, head.c.last_hash, inserted.c.id,
+               select(func.count()).select_from(moved).scalar_subquery().label("moved"),
+               *(select(func.count()).select_from(cte).scalar_subquery().label(cte.name) for cte in written))
+        .select_from(anchor.outerjoin(head, true()).outerjoin(inserted, true()))
+    )  # fmt: skip
+
+
+@cache
+def _append_hashed_statement(count: int, keys: tuple[str, ...], riders: tuple[tuple[Any, bool], ...] = ()) -> Select[Any]:
+    """As _append_statement, but the events' hashes are computed by the statement, one after the other from the
+    head it locks: hash_1 is sha256 of the UTF-8 of :prefix_0, the head's hash as a JSON string, and '}' (see
+    event_hash), hash_2 the same after hash_1, and so on. The events are inserted whatever the head is (no
+    guess to match); SELECT the head as locked, each new id with its hash, whether the head moved and how many
+    rows each rider wrote. Built once per count of events and set of riders."""
+    events, chain_head = AuditEvent.__table__, AuditChainHead.__table__
+    column = inspect(AuditEvent).get_property
+    written, head = _riders_and_head(riders)
+    digest_type = chain_head.c.last_hash.type
+    hashes, previous = [], head.c.last_hash
+    for n in range(count):
+        # prefix || '"' || hex of the previous digest || '"}', each part text, so || is the concatenation.
+        canonical = (bindparam(f"prefix_{n}", type_=Text()) + literal_column("'\"'", type_=Text())
+                     + func.encode(previous, literal_column("'hex'"), type_=Text()) + literal_column("'\"}'", type_=Text()))
+        step = (select(func.sha256(func.convert_to(canonical, literal_column("'UTF8'")), type_=digest_type).label("digest"))
+                .select_from(hashes[-1] if hashes else head).cte(f"hash_{n}"))  # fmt: skip
+        hashes.append(step)
+        previous = step.c.digest
+    new_rows = union_all(*(
+        select(*(cast(bindparam(f"{key}_{n}", type_=column(key).columns[0].type), column(key).columns[0].type).label(key)
+                 for key in keys), hashes[n].c.digest.label("hash"), literal_column(str(n)).label("position"))
+        .select_from(hashes[n])
+        for n in range(count)
+    )).subquery("new_rows")  # fmt: skip
+    inserted = (
+        insert(events)
+        .from_select([*(column(key).columns[0] for key in keys), events.c.hash],
+                     select(*(new_rows.c[key] for key in keys), new_rows.c.hash).order_by(new_rows.c.position))
+        .returning(events.c.id, events.c.hash)
+        .cte("inserted")
+    )  # fmt: skip
+    last = select(inserted.c.hash).order_by(inserted.c.id.desc()).limit(1).scalar_subquery()
+    moved = (
+        update(chain_head)
+        .where(chain_head.c.id == 1, exists(select(inserted.c.id)))
+        .values(last_event_id=select(func.max(inserted.c.id)).scalar_subquery(), last_hash=last)
+        .returning(chain_head.c.id)
+        .cte("moved")
+    )  # fmt: skip
+    anchor = select(literal_column("1").label("one")).subquery("anchor")  # a row even when the head is not locked
+    return (
+        select(head.c.last_event_id, head.c.last_hash, inserted.c.id, inserted.c.hash,
                select(func.count()).select_from(moved).scalar_subquery().label("moved"),
                *(select(func.count()).select_from(cte).scalar_subquery().label(cte.name) for cte in written))
         .select_from(anchor.outerjoin(head, true()).outerjoin(inserted, true()))

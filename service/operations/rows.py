@@ -128,11 +128,11 @@ def insert_objects(session: Session, objs: list[T]) -> list[T]:
     return objs
 
 
-def new_row_values(obj: Any) -> dict[str, Any]:
+def new_row_values(obj: Any, omit: tuple[str, ...] = ()) -> dict[str, Any]:
     """Every column value (by attribute name) a new object's row will hold, as insert_object would send them;
     the object is given the defaults it lacks. For a statement of one's own that inserts it (then
-    note_inserted)."""
-    full, missing = _full_values(inspect(type(obj)), obj)
+    note_inserted). Attributes in `omit` are left out (the statement computes them)."""
+    full, missing = _full_values(inspect(type(obj)), obj, omit)
     for key in missing:
         setattr(obj, key, full[key])
     return full
@@ -144,12 +144,14 @@ def note_inserted(session: Session, obj: Any, pk: Any) -> None:
     _made_persistent(session, inspect(type(obj)), obj, pk, {})
 
 
-def _full_values(mapper: Mapper[Any], obj: Any) -> tuple[dict[str, Any], list[str]]:
+def _full_values(mapper: Mapper[Any], obj: Any, omit: tuple[str, ...] = ()) -> tuple[dict[str, Any], list[str]]:
     """Every column value of a new object's row (by attribute name), and which of them the object was not given."""
     given = obj.__dict__
     full: dict[str, Any] = {}
     missing = []
     for prop in mapper.column_attrs:
+        if prop.key in omit:
+            continue
         column = prop.columns[0]
         if column.primary_key and given.get(prop.key) is None:
             continue

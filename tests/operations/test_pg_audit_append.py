@@ -1,13 +1,16 @@
-"""PostgreSQL appends audit events in one statement, after a guess of the chain head (operations/audit.py).
+"""PostgreSQL appends audit events in one statement (operations/audit.py).
 
-The guess is each engine's last view of the head; a wrong guess (another process appended, or this
-transaction's append rolled back) must cost one more statement and never a fork, a lost event or
-ids out of chain order.
+Up to _HASHED_BY_DATABASE_MAX events the statement hashes them itself after the head it locks: one statement
+whoever appended before, and Python checks each hash it returns. A larger batch (or a database not in UTF-8) is
+hashed in Python after a guess of the head, each engine's last view of it: a wrong guess (another process appended,
+or this transaction's append rolled back) costs one more statement. Neither way may fork the chain, lose an event
+or put ids out of chain order.
 """
 
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_session_factory
 from service.models import AuditChainHead, AuditEvent
+from service.operations import audit
 from service.operations.audit import record_event, record_events, verify_chain
 
 NOW = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
@@ -56,24 +60,24 @@ def _chain(factory: sessionmaker[Session]) -> tuple[list[str], AuditChainHead]:
         return [object_id for _, object_id in ids_and_objects], head
 
 
-def test_a_right_guess_is_one_statement_and_a_wrong_one_two(two_processes):
+def test_an_append_is_one_statement_whoever_moved_the_head(two_processes):
     first, second = two_processes
     sent_first, sent_second = _sent(first.kw["bind"]), _sent(second.kw["bind"])
     with first() as session, session.begin():
-        _note(session, 1)  # an empty chain: the first guess (no event, the genesis hash) holds
-        _note(session, 2)  # this transaction's own append is the next guess
+        _note(session, 1)
+        _note(session, 2)
     assert sent_first == ["WITH", "WITH"]
     with second() as session, session.begin():
-        _note(session, 3)  # this engine has not seen events 1 and 2: the head it locks tells it
-    assert sent_second == ["WITH", "WITH"]
+        _note(session, 3)  # this engine has not seen events 1 and 2: the head it locks is what it hashes after
+    assert sent_second == ["WITH"]
     with first() as session, session.begin():
-        _note(session, 4)  # wrong again: the other process moved the head
+        _note(session, 4)  # the other process moved the head
         _note(session, 5)
-    assert sent_first == ["WITH"] * 5
+    assert sent_first == ["WITH"] * 4
     assert _chain(first)[0] == ["1", "2", "3", "4", "5"]
 
 
-def test_an_append_rolled_back_leaves_a_wrong_guess_that_costs_a_statement_only(two_processes):
+def test_an_append_after_one_rolled_back_is_one_statement(two_processes):
     factory, _ = two_processes
     with factory() as session, session.begin():
         _note(session, 1)
@@ -84,9 +88,52 @@ def test_an_append_rolled_back_leaves_a_wrong_guess_that_costs_a_statement_only(
     sent = _sent(factory.kw["bind"])
     with factory() as session, session.begin():
         kept = _note(session, 3)
-    assert sent == ["WITH", "WITH"]
+    assert sent == ["WITH"]
     objects, head = _chain(factory)
     assert objects == ["1", "3"] and head.last_event_id == kept.id
+
+
+def _batch(first: int, count: int) -> list[dict[str, Any]]:
+    return [dict(action="dossier.edit", object_type="dossier", object_id=str(n), now=NOW)
+            for n in range(first, first + count)]  # fmt: skip
+
+
+@pytest.mark.parametrize("utf8", [True, False])
+def test_a_large_batch_is_hashed_here_after_a_guess_and_a_wrong_guess_costs_a_statement(two_processes, monkeypatch, utf8):
+    """Above _HASHED_BY_DATABASE_MAX events the statement is the guessing one; for a database not in UTF-8
+    (forced here) every append is."""
+    first, second = two_processes
+    if not utf8:
+        monkeypatch.setattr(audit, "_hashes_utf8", lambda session, pool: False)
+    large = audit._HASHED_BY_DATABASE_MAX + 1
+    sent_first, sent_second = _sent(first.kw["bind"]), _sent(second.kw["bind"])
+    with first() as session, session.begin():
+        record_events(session, _batch(1, large))  # an empty chain: the first guess (no event, genesis) holds
+        record_events(session, _batch(100, 2))  # hashed by PostgreSQL in UTF-8; else after a right guess
+    assert sent_first == ["WITH", "WITH"]
+    with second() as session, session.begin():
+        record_events(session, _batch(200, 2))  # this engine has seen nothing: a guess would be wrong
+    assert sent_second == (["WITH"] if utf8 else ["WITH", "WITH"])
+    with first() as session, session.begin():
+        record_events(session, _batch(300, large))  # the other engine moved the head: this guess is wrong
+    assert sent_first == ["WITH"] * 4
+    objects, _ = _chain(first)
+    assert objects == [str(n) for n in [*range(1, 1 + large), 100, 101, 200, 201, *range(300, 300 + large)]]
+
+
+def test_postgresql_hashes_every_text_as_python_does(two_processes):
+    """Vietnamese in both normal forms, quotes, backslashes, control characters, emoji, NUL (dropped): the hash the
+    statement computes must be the one verify_chain recomputes (the append itself refuses a differing one)."""
+    factory, _ = two_processes
+    texts = ["Nguyễn Văn Thử", unicodedata.normalize("NFD", "Trần Thị Hoà, Phòng Nội vụ"), 'nói "được" \\ ổn',
+             "dòng 1\ndòng 2\t\u0001", "🎖️ Bằng khen", "a\x00b", ""]  # fmt: skip
+    with factory() as session, session.begin():
+        record_events(session, [dict(action="dossier.edit", object_type="dossier", object_id="1", now=NOW, comment=text,
+                                     after={"tên": text, "số": [1, 2.5, None, True]}) for text in texts])  # fmt: skip
+    with factory() as session:
+        assert verify_chain(session).ok
+        stored = session.scalars(select(AuditEvent.comment).order_by(AuditEvent.id)).all()
+    assert stored == [unicodedata.normalize("NFC", t.replace("\x00", "")) for t in texts]
 
 
 def test_a_savepoint_rolled_back_inside_the_transaction(two_processes):
@@ -149,3 +196,15 @@ def test_two_processes_appending_at_once_keep_one_chain(two_processes):
         for n in range(rounds):
             at = objects.index(f"{worker}-{n}-0")
             assert objects[at:at + 1 + n % 3] == [f"{worker}-{n}-{k}" for k in range(1 + n % 3)]
+
+
+def test_a_hash_from_postgresql_that_python_does_not_compute_fails_the_append(two_processes, monkeypatch):
+    factory, _ = two_processes
+    with factory() as session, session.begin():
+        _note(session, 1)
+    monkeypatch.setattr(audit, "event_hash", lambda event, prev_hash: "f" * 64)
+    with pytest.raises(RuntimeError, match="not the one Python computes"), factory() as session, session.begin():
+        _note(session, 2)
+    monkeypatch.undo()
+    objects, _ = _chain(factory)
+    assert objects == ["1"]
