@@ -313,20 +313,9 @@ def _append_hashed_by_database(session: Session, built: list[AuditEvent], riders
     order, the last hash). Each hash is also computed here from the head the statement locked, and the append fails
     (its transaction with it) if PostgreSQL's differs: the chain is only ever what verify_chain will recompute.
     RiderRefused if a required rider changed no row (then nothing is appended)."""
-    values = [new_row_values(row, omit=("hash",)) for row in built]
-    keys = tuple(sorted(values[0]))
-    params = {f"{key}_{n}": row[key] for n, row in enumerate(values) for key in keys}
-    params.update({f"prefix_{n}": _hash_prefix(row) for n, row in enumerate(built)})
-    for number, rider in enumerate(riders):
-        params.update({f"rider{number}_{key}": value for key, value in rider.params.items()})
-    shape = tuple((rider.statement, rider.required) for rider in riders)
-    rows = session.execute(_append_hashed_statement(len(built), keys, shape), params).all()
+    prefixes = {f"prefix_{n}": _hash_prefix(row) for n, row in enumerate(built)}
+    rows = _send_append(session, _append_hashed_statement, built, riders, prefixes, omit=("hash",))
     first = rows[0]
-    for number, rider in enumerate(riders):
-        if rider.required and not first._mapping[f"rider_{number}"]:
-            raise RiderRefused(rider.statement)
-        if rider.done is not None:
-            rider.done()
     if first.last_hash is None:
         raise RuntimeError("the audit chain head row (id 1) is missing")
     appended = sorted((row.id, row.hash) for row in rows if row.id is not None)
@@ -358,25 +347,35 @@ def _new_events(session: Session, events: list[dict[str, Any]], find_origins_onl
     return built
 
 
+def _send_append(
+    session: Session, statement_for: Callable[..., Select[Any]], built: list[AuditEvent], riders: list[Rider],
+    params: dict[str, Any], omit: tuple[str, ...] = (),
+) -> list[Any]:  # fmt: skip
+    """Send one of the append statements (built by `statement_for`) for these events with the riders and more
+    `params`: the rows it returns. RiderRefused if a required rider changed no row (then nothing is appended)."""
+    values = [new_row_values(row, omit=omit) for row in built]
+    keys = tuple(sorted(values[0]))
+    params = {**params, **{f"{key}_{n}": row[key] for n, row in enumerate(values) for key in keys}}
+    for number, rider in enumerate(riders):
+        params.update({f"rider{number}_{key}": value for key, value in rider.params.items()})
+    shape = tuple((rider.statement, rider.required) for rider in riders)
+    rows = session.execute(statement_for(len(built), keys, shape), params).all()
+    for number, rider in enumerate(riders):
+        if rider.required and not rows[0]._mapping[f"rider_{number}"]:
+            raise RiderRefused(rider.statement)
+        if rider.done is not None:
+            rider.done()
+    return rows
+
+
 def _append_if_head_is(
     session: Session, built: list[AuditEvent], guess: tuple[int | None, str], last_hash: str, riders: list[Rider],
 ) -> tuple[list[int], tuple[int | None, str] | None]:  # fmt: skip
     """Run the append statement (with the riders): (the new ids in order, the head it locked); no ids if that
     head was not `guess`. RiderRefused if a required rider changed no row (then nothing is appended)."""
-    values = [new_row_values(row) for row in built]
-    keys = tuple(sorted(values[0]))
-    params = {f"{key}_{n}": row[key] for n, row in enumerate(values) for key in keys}
-    params.update(prev_id=guess[0], prev_hash=guess[1], new_hash=last_hash)
-    for number, rider in enumerate(riders):
-        params.update({f"rider{number}_{key}": value for key, value in rider.params.items()})
-    shape = tuple((rider.statement, rider.required) for rider in riders)
-    rows = session.execute(_append_statement(len(built), keys, shape), params).all()
+    guessed = {"prev_id": guess[0], "prev_hash": guess[1], "new_hash": last_hash}
+    rows = _send_append(session, _append_statement, built, riders, guessed)
     first = rows[0]
-    for number, rider in enumerate(riders):
-        if rider.required and not first._mapping[f"rider_{number}"]:
-            raise RiderRefused(rider.statement)
-        if rider.done is not None:
-            rider.done()
     if first.last_hash is None:
         return [], None
     found = (first.last_event_id, first.last_hash)
