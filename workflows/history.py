@@ -22,8 +22,16 @@ class PathStep:
     at: datetime
 
 
+_OPEN = ("ready", "waiting")
+
+
 def path_taken(workflow: Any, include_open: bool = True) -> list[PathStep]:
-    """List elements with a BPMN id (Spiff's internal specs are left out), ordered by when they changed."""
+    """List elements with a BPMN id (Spiff's internal specs are left out), ordered by when they changed, the
+    open ones (ready, waiting) after all the others.
+
+    Times are kept to the millisecond in the stored state, and a fast machine completes several steps within
+    one: the steps passed keep their tree order within a millisecond, and an open step never comes before a
+    step cancelled in the same millisecond (a timer cut short by the completion that opened it)."""
     mask = TaskState.COMPLETED | TaskState.CANCELLED
     if include_open:
         mask |= TaskState.READY | TaskState.WAITING
@@ -43,5 +51,5 @@ def path_taken(workflow: Any, include_open: bool = True) -> list[PathStep]:
                 at=datetime.fromtimestamp(task.last_state_change, UTC),
             )
         )
-    steps.sort(key=lambda s: (s.at, s.state != "completed"))
+    steps.sort(key=lambda s: (s.state in _OPEN, s.at, s.state != "completed"))
     return steps

@@ -182,6 +182,25 @@ def test_path_lists_the_elements_in_order_with_the_open_step_last(drive, engine,
     assert any(p.bpmn_id == "ward_office_review_overdue" and p.state == "cancelled" for p in path)
 
 
+def test_open_steps_come_last_even_when_every_step_changed_in_the_same_millisecond(drive, chain):
+    """The stored state keeps times to the millisecond: on a fast machine a completion, the timer it cancels and
+    the step it opens can share one (this test failed a third of the time before)."""
+    from workflows.history import path_taken
+    from workflows.state import load_state
+
+    run = drive("district")
+    run.approve_until("ward_chairman_decide")
+    workflow = load_state(run.outcome.state, chain)
+    for task in workflow.get_tasks():
+        task.last_state_change = 1_780_000_000.0  # one instant for everything
+    path = path_taken(workflow)
+    open_at = [n for n, p in enumerate(path) if p.state in ("ready", "waiting")]
+    assert open_at == list(range(len(path) - len(open_at), len(path)))
+    assert path[-1].bpmn_id == "ward_chairman_decide"
+    completed = [p.bpmn_id for p in path if p.state == "completed"]
+    assert completed[:5] == ["start", "unit_prepare", "gw_unit_prepare", "ward_office_review", "gw_ward_office_review"]
+
+
 def test_endless_return_loops_are_capped_before_spiffworkflow_breaks(drive):
     from workflows.engine import MAX_STEP_VISITS
 
