@@ -241,10 +241,12 @@ _HEAD_GUESS: WeakKeyDictionary[Pool, tuple[int | None, str]] = WeakKeyDictionary
 def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> list[AuditEvent]:
     """record_events on PostgreSQL: lock the head, insert the events and move the head in one statement.
 
-    The events are hashed after a guess of the head (the last one this pool's connections wrote or saw) and the statement
-    inserts them only if the head it locks is that guess: a round trip for the whole append instead of three
-    (lock the head, insert, move it). If another writer moved the head meanwhile, nothing is inserted, the
-    statement returns the head it has locked, and the events are hashed again after it and appended by the same
+    A round trip for the whole append instead of three (lock the head, insert, move it). Up to
+    _HASHED_BY_DATABASE_MAX events the statement hashes them itself after the head it locks
+    (_append_hashed_by_database), so it holds whoever appended before. A larger batch is hashed here after a guess
+    of the head (the last one this pool's connections wrote or saw) and the statement inserts it only if the
+    head it locks is that guess: if another writer moved the head meanwhile, nothing is inserted, the statement
+    returns the head it has locked, and the events are hashed again after it and appended by the same
     statement, which then holds (this transaction holds the lock). Ids and order are as in the other path:
     the events take their ids in the order given, after the head is locked.
     """
