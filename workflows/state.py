@@ -164,6 +164,28 @@ def _at_default(value: Any, default: Any) -> bool:
     return type(value) is type(default) and value == default
 
 
+class _TaskTimes:
+    """How both encoders write the tasks' times of change, in task order: a time that is a whole number of
+    milliseconds (as SpiffWorkflow's dict has it after MillisecondTaskConverter) as milliseconds after the previous
+    such time ("t"; the first is the state's "t0", its own "t" then 0), any other exactly as it is ("T")."""
+
+    __slots__ = ("first_ms", "previous_ms")
+
+    def __init__(self) -> None:
+        self.first_ms: int | None = None
+        self.previous_ms = 0
+
+    def put(self, entry: dict[str, Any], changed: Any) -> None:
+        ms = round(changed * 1000) if type(changed) is float and 0 < changed < _MAX_MS / 1000 else None
+        if ms is not None and ms / 1000 == changed:
+            if self.first_ms is None:
+                self.first_ms = self.previous_ms = ms
+            entry["t"] = ms - self.previous_ms
+            self.previous_ms = ms
+        else:
+            entry["T"] = changed
+
+
 def encode_compact(dct: dict[str, Any]) -> dict[str, Any] | None:
     """The compact form of a workflow dict as SpiffWorkflow's serializer writes it, or None if it does not fit."""
     try:
@@ -211,8 +233,7 @@ def _encode(dct: dict[str, Any]) -> dict[str, Any]:
                 raise _DoesNotFit
             derived_parent.setdefault(child, task_id)
     entries = []
-    first_ms: int | None = None
-    previous_ms = 0
+    times = _TaskTimes()
     for task_id, task in tasks.items():
         if tuple(task) != _TASK_KEYS or task["id"] != task_id:
             raise _DoesNotFit
@@ -226,15 +247,7 @@ def _encode(dct: dict[str, Any]) -> dict[str, Any]:
         parent = task["parent"]
         if parent != derived_parent.get(task_id) or (parent is not None and type(parent) is not str):
             entry["pa"] = None if parent is None else code(parent)
-        changed = task["last_state_change"]
-        ms = round(changed * 1000) if type(changed) is float and 0 < changed < _MAX_MS / 1000 else None
-        if ms is not None and ms / 1000 == changed:
-            if first_ms is None:
-                first_ms = previous_ms = ms
-            entry["t"] = ms - previous_ms
-            previous_ms = ms
-        else:
-            entry["T"] = changed
+        times.put(entry, task["last_state_change"])
         entry["s"] = task["state"]
         entry["p"] = task["task_spec"]
         # Written out unless at the default; `value or type(value) is not dict` is "not an empty dict",
@@ -257,7 +270,7 @@ def _encode(dct: dict[str, Any]) -> dict[str, Any]:
         if type(task["typename"]) is not str or task["typename"] != "Task":
             entry["y"] = task["typename"]
         entries.append(entry)
-    compact: dict[str, Any] = {"ns": namespace, "t0": first_ms, "r": code(root)}
+    compact: dict[str, Any] = {"ns": namespace, "t0": times.first_ms, "r": code(root)}
     last_task = dct["last_task"]
     compact["l"] = None if last_task is None else code(last_task)
     for key, default in _WORKFLOW_DEFAULTS:
@@ -449,8 +462,7 @@ def _compact_of(workflow: Any) -> dict[str, Any] | None:
                 return None
             derived_parent.setdefault(child.int, number)
     entries = []
-    first_ms: int | None = None
-    previous_ms = 0
+    times = _TaskTimes()
     for number, task in by_number.items():
         entry: dict[str, Any] = {"n": codes[number]}
         children = task._children
@@ -462,15 +474,7 @@ def _compact_of(workflow: Any) -> dict[str, Any] | None:
         parent_number = None if parent is None else parent_id.int
         if parent_number != derived_parent.get(number):
             entry["pa"] = None if parent_number is None else codes[parent_number]
-        changed = round(task.last_state_change, 3)  # MillisecondTaskConverter
-        ms = round(changed * 1000) if 0 < changed < _MAX_MS / 1000 else None
-        if ms is not None and ms / 1000 == changed:
-            if first_ms is None:
-                first_ms = previous_ms = ms
-            entry["t"] = ms - previous_ms
-            previous_ms = ms
-        else:
-            entry["T"] = changed
+        times.put(entry, round(task.last_state_change, 3))  # as MillisecondTaskConverter writes it
         entry["s"] = task._state
         entry["p"] = task.task_spec.name
         if task.triggered is not False:
@@ -494,7 +498,7 @@ def _compact_of(workflow: Any) -> dict[str, Any] | None:
             elif updates:
                 entry["u"] = updates
         entries.append(entry)
-    compact: dict[str, Any] = {"ns": str(root.id)[:_NAMESPACE_CHARS], "t0": first_ms, "r": code(root.id)}
+    compact: dict[str, Any] = {"ns": str(root.id)[:_NAMESPACE_CHARS], "t0": times.first_ms, "r": code(root.id)}
     compact["l"] = None if last is None else code(last.id)
     # As WorkflowConverter writes them (its data cleaned), kept where not at their default.
     written = (_clean(workflow.data), workflow.correlations, workflow.success, workflow.completed)

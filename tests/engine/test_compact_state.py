@@ -161,21 +161,28 @@ def test_random_walks_through_the_chain_are_exact(chain, data):
             clock.advance(days=data.draw(st.integers(1, 20)), minutes=data.draw(st.integers(0, 600)))
             outcome = engine.fire_due_timers(chain, outcome.state)
         else:
-            # In an order that is the same in every run: ready_tasks is oldest first by the wall clock's time
-            # of change, which can differ between hypothesis's runs of the same draws (and then so would the
-            # draws after it). The last 8 hex digits of a task id are its counter (task_ids.py), the same in
-            # every run of one path; the namespace before them is random.
-            task = data.draw(st.sampled_from(sorted(outcome.ready_tasks, key=lambda t: (t.bpmn_id, t.task_id[-8:]))))
-            decision = data.draw(st.sampled_from([d.value for d in task.decisions] or [None]))
-            extra = data.draw(DATA)
-            if task.bpmn_id == "unit_prepare":
-                extra["target_level"] = data.draw(st.sampled_from(LEVELS))
-            clock.advance(minutes=data.draw(st.integers(0, 3000)))
+            task, decision, extra = draw_completion(data, outcome, clock)
             try:
                 outcome = engine.complete(chain, outcome.state, task.task_id, decision, extra)
             except InvalidDecision:
                 continue  # a step returned too often: another action is drawn
         assert_stored_state_exact(chain, outcome.state)
+
+
+def draw_completion(data: Any, outcome: Any, clock: FixedClock) -> tuple[Any, str | None, dict[str, Any]]:
+    """A random walk's next completion: a ready task, one of its decisions, extra data (a new target level at
+    the unit's step); the clock moves on a little before it."""
+    # In an order that is the same in every run: ready_tasks is oldest first by the wall clock's time
+    # of change, which can differ between hypothesis's runs of the same draws (and then so would the
+    # draws after it). The last 8 hex digits of a task id are its counter (task_ids.py), the same in
+    # every run of one path; the namespace before them is random.
+    task = data.draw(st.sampled_from(sorted(outcome.ready_tasks, key=lambda t: (t.bpmn_id, t.task_id[-8:]))))
+    decision = data.draw(st.sampled_from([d.value for d in task.decisions] or [None]))
+    extra = data.draw(DATA)
+    if task.bpmn_id == "unit_prepare":
+        extra["target_level"] = data.draw(st.sampled_from(LEVELS))
+    clock.advance(minutes=data.draw(st.integers(0, 3000)))
+    return task, decision, extra
 
 
 SUBPROCESS_BPMN = """<?xml version="1.0" encoding="UTF-8"?>

@@ -34,7 +34,7 @@ from SpiffWorkflow.util.task import TaskState
 
 import workflows.engine as engine_module
 from tests.engine.test_compact_state import (
-    DATA, JSON, KEPT_IN_COMPACT, LEFT_IN_FULL, LEVELS, SUBPROCESS_BPMN, VIETNAMESE, finished_dict,
+    DATA, JSON, KEPT_IN_COMPACT, LEFT_IN_FULL, LEVELS, SUBPROCESS_BPMN, VIETNAMESE, draw_completion, finished_dict,
 )  # fmt: skip
 from tests.state_forms import full_form
 from workflows import Engine, FixedClock, InvalidDecision
@@ -269,12 +269,7 @@ def _random_walk(chain: Any, data: Any, stepping_time: SteppingTime) -> None:
             state = outcome.state
             outcome = paired(stepping_time, lambda: engine.cancel(chain, state))
         else:
-            task = data.draw(st.sampled_from(sorted(outcome.ready_tasks, key=lambda t: (t.bpmn_id, t.task_id[-8:]))))
-            decision = data.draw(st.sampled_from([d.value for d in task.decisions] or [None]))
-            extra = data.draw(DATA)
-            if task.bpmn_id == "unit_prepare":
-                extra["target_level"] = data.draw(st.sampled_from(LEVELS))
-            clock.advance(minutes=data.draw(st.integers(0, 3000)))
+            task, decision, extra = draw_completion(data, outcome, clock)
             state = outcome.state
             try:
                 outcome = paired(stepping_time, lambda: engine.complete(chain, state, task.task_id, decision, extra))
