@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from threading import Lock
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from workflows import (
@@ -137,8 +137,28 @@ def active_version(session: Session, key: str, required: bool = True) -> Process
         .where(ProcessDefinition.key == key, ProcessVersion.is_active.is_(True))
     )
     if version is None and required:
-        raise NotFound(f"Chưa triển khai quy trình '{key}'. Hãy chạy 'thidua init' hoặc 'thidua bpmn deploy'.")
+        raise _not_deployed(key)
     return version
+
+
+def active_definition(session: Session, key: str) -> tuple[int, Definition]:
+    """The id and Definition of the version new dossiers of process `key` start on, in one small query: the
+    version's BPMN and spec (tens of kilobytes) are read only the first time this process restores it."""
+    found = session.execute(_ACTIVE_VERSION_REF, {"key": key}).first()
+    if found is None:
+        raise _not_deployed(key)
+    return found.id, version_definition(session, found.id, found.sha256)
+
+
+_ACTIVE_VERSION_REF = (
+    select(ProcessVersion.id, ProcessVersion.sha256)
+    .join(ProcessDefinition, ProcessVersion.definition_id == ProcessDefinition.id)
+    .where(ProcessDefinition.key == bindparam("key"), ProcessVersion.is_active.is_(True))
+)  # fmt: skip
+
+
+def _not_deployed(key: str) -> NotFound:
+    return NotFound(f"Chưa triển khai quy trình '{key}'. Hãy chạy 'thidua init' hoặc 'thidua bpmn deploy'.")
 
 
 def load_definition(session: Session, version_id: int) -> Definition:

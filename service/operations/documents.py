@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
@@ -18,6 +18,7 @@ from ..queries.org import unit_path
 from ..storage import FileStore
 from .audit import record_event
 from .editing import require_editable
+from .rows import insert_object, update_row
 
 
 @dataclass(frozen=True)
@@ -71,27 +72,33 @@ def upload_document(
         if nominee is None or nominee.dossier_id != dossier.id:
             raise InvalidInput("Người được đề nghị không thuộc hồ sơ này.")
     stored = data if isinstance(data, StoredUpload) else store_upload(store, data)
-    previous = session.scalars(
-        select(Document).where(Document.dossier_id == dossier.id, Document.kind == kind,
-                               Document.nominee_id.is_(None) if nominee_id is None else Document.nominee_id == nominee_id,
-                               Document.is_current.is_(True))  # fmt: skip
-    ).all()
+    current = _CURRENT_OF_DOSSIER if nominee_id is None else _CURRENT_OF_NOMINEE
+    previous = session.scalars(current, {"dossier_id": dossier.id, "kind": kind, "nominee_id": nominee_id}).all()
     if kind != "other":
         for old in previous:
-            old.is_current = False
-    document = Document(
+            update_row(session, old, {"is_current": False})
+    document = insert_object(session, Document(
         dossier_id=dossier.id, nominee_id=nominee_id, kind=kind, filename=safe_filename(filename, stored.extension),
         content_type=stored.content_type, size=stored.size, sha256=stored.sha256, uploaded_by=actor.user_id,
         uploaded_at=now,
-    )  # fmt: skip
-    session.add(document)
-    session.flush()
+    ))  # fmt: skip
     record_event(
         session, action="document.upload", object_type="dossier", object_id=str(dossier.id), actor=actor.user_id,
         actor_role="unit_clerk", actor_unit_id=dossier.unit_id,
         after=_upload_record(document, [d.id for d in previous if kind != "other"]), now=now,
     )  # fmt: skip
     return document
+
+
+# Built once: the current document of a kind, the dossier's own or a nominee's (an upload replaces it).
+_CURRENT_OF_DOSSIER = select(Document).where(
+    Document.dossier_id == bindparam("dossier_id"), Document.kind == bindparam("kind"), Document.nominee_id.is_(None),
+    Document.is_current.is_(True),
+)
+_CURRENT_OF_NOMINEE = select(Document).where(
+    Document.dossier_id == bindparam("dossier_id"), Document.kind == bindparam("kind"),
+    Document.nominee_id == bindparam("nominee_id"), Document.is_current.is_(True),
+)
 
 
 def _upload_record(document: Document, replaces: list[int]) -> dict[str, Any]:

@@ -18,8 +18,9 @@ from ..domain.campaign_config import CampaignConfig
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, ProcessInstance, Registration
 from ..queries.campaign_config import campaign_config
 from .audit import record_event
-from .definitions import active_version, instance_definition, load_definition
+from .definitions import active_definition, instance_definition
 from .instances import apply_outcome
+from .rows import insert_object, insert_objects
 
 
 @dataclass(frozen=True)
@@ -60,37 +61,30 @@ def create_dossier(
     forms = _award_forms(session, nominees)
     for line, item in enumerate(nominees, start=1):
         config.check_nominee(line, item.kind, item.award_form_code)
-    dossier = Dossier(
+    # Each row goes in with one prebuilt INSERT (operations/rows.py), not a unit-of-work flush.
+    dossier = insert_object(session, Dossier(
         campaign_id=campaign.id, unit_id=unit.id, title=clean_title, status="draft",
         target_level=target_level(f.granting_level for f in forms.values()),
         created_by=actor.user_id, created_at=now, updated_at=now,
-    )  # fmt: skip
-    session.add(dossier)
-    session.flush()
-    for item in nominees:
-        session.add(
-            Nominee(
-                dossier_id=dossier.id, kind=item.kind, full_name=nfc(item.full_name), position=nfc(item.position),
-                award_form_id=forms[item.award_form_code].id, summary=nfc(item.summary),
-            )  # fmt: skip
-        )
-    version = active_version(session, campaign.process_key)
-    assert version is not None
-    definition = load_definition(session, version.id)
+    ))  # fmt: skip
+    insert_objects(session, [
+        Nominee(dossier_id=dossier.id, kind=item.kind, full_name=nfc(item.full_name), position=nfc(item.position),
+                award_form_id=forms[item.award_form_code].id, summary=nfc(item.summary))
+        for item in nominees
+    ])  # fmt: skip
+    version_id, definition = active_definition(session, campaign.process_key)
     outcome = engine.start(
         definition, {"dossier_id": dossier.id, "target_level": dossier.target_level, "campaign_code": campaign.code}
     )
-    instance = ProcessInstance(
-        version_id=version.id, dossier_id=dossier.id, status="running", state_json=outcome.state,
+    instance = insert_object(session, ProcessInstance(
+        version_id=version_id, dossier_id=dossier.id, status="running", state_json=outcome.state,
         serializer_version="", created_at=now, updated_at=now,
-    )  # fmt: skip
-    session.add(instance)
-    session.flush()
+    ))  # fmt: skip
     record_event(
         session, action="dossier.create", object_type="dossier", object_id=str(dossier.id), actor=actor.user_id,
         actor_role="unit_clerk", actor_unit_id=unit.id,
         after={"title": dossier.title, "campaign": campaign.code, "unit": unit.code, "target_level": dossier.target_level,
-               "nominees": [n.full_name for n in nominees], "process_version": version.id},
+               "nominees": [n.full_name for n in nominees], "process_version": version_id},
         now=now,
     )  # fmt: skip
     apply_outcome(session, instance, dossier, definition, outcome, actor, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows import Engine
@@ -19,11 +19,17 @@ from .audit import record_event
 from .tasks import CompletionResult, complete_task
 
 
-def _open_unit_task(session: Session, dossier_id: int) -> HumanTask | None:
-    return session.scalar(
-        select(HumanTask).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.dossier_id == dossier_id, HumanTask.state == "ready", HumanTask.bpmn_id == FIRST_STEP)
-    )  # fmt: skip
+# Built once: every upload and every edit asks it (the unit holds a dossier while its first step is open).
+_OPEN_UNIT_TASK_ID = (
+    select(HumanTask.id).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+    .where(ProcessInstance.dossier_id == bindparam("dossier_id"), HumanTask.state == "ready",
+           HumanTask.bpmn_id == FIRST_STEP)
+)  # fmt: skip
+
+
+def _open_unit_task_id(session: Session, dossier_id: int) -> int | None:
+    """The id of the dossier's open preparation task, if the unit holds the dossier now."""
+    return session.scalar(_OPEN_UNIT_TASK_ID, {"dossier_id": dossier_id})
 
 
 def require_editable(session: Session, actor: Actor, dossier_id: int) -> Dossier:
@@ -33,7 +39,7 @@ def require_editable(session: Session, actor: Actor, dossier_id: int) -> Dossier
         raise NotFound("Không tìm thấy hồ sơ.")
     if not actor.holds("unit_clerk", dossier.unit_id):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị nộp mới sửa được hồ sơ này.")
-    if _open_unit_task(session, dossier_id) is None:
+    if _open_unit_task_id(session, dossier_id) is None:
         raise Conflict("Hồ sơ đã nộp và đang được xét; chỉ sửa được khi hồ sơ được trả lại đơn vị.")
     return dossier
 
@@ -109,6 +115,6 @@ def _refresh_target(session: Session, dossier: Dossier, now: datetime) -> None:
 def submit_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: int) -> CompletionResult:
     """Submit (or resubmit after a return); complete_task refuses it while documents are missing or late."""
     require_editable(session, actor, dossier_id)
-    task = _open_unit_task(session, dossier_id)
-    assert task is not None
-    return complete_task(session, actor, engine, task.id, "submit")
+    task_id = _open_unit_task_id(session, dossier_id)
+    assert task_id is not None
+    return complete_task(session, actor, engine, task_id, "submit")
