@@ -34,14 +34,20 @@ def _open_unit_task_id(session: Session, dossier_id: int) -> int | None:
 
 def require_editable(session: Session, actor: Actor, dossier_id: int) -> Dossier:
     """The dossier, if the actor is its unit's clerk and the unit holds it now (draft or returned)."""
+    return _editable(session, actor, dossier_id)[0]
+
+
+def _editable(session: Session, actor: Actor, dossier_id: int) -> tuple[Dossier, int]:
+    """require_editable's dossier, with the id of its open preparation task (what submitting completes)."""
     dossier = session.get(Dossier, dossier_id)
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ.")
     if not actor.holds("unit_clerk", dossier.unit_id):
         raise Forbidden("Chỉ cán bộ thi đua của đơn vị nộp mới sửa được hồ sơ này.")
-    if _open_unit_task_id(session, dossier_id) is None:
+    task_id = _open_unit_task_id(session, dossier_id)
+    if task_id is None:
         raise Conflict("Hồ sơ đã nộp và đang được xét; chỉ sửa được khi hồ sơ được trả lại đơn vị.")
-    return dossier
+    return dossier, task_id
 
 
 def add_nominee(
@@ -114,7 +120,5 @@ def _refresh_target(session: Session, dossier: Dossier, now: datetime) -> None:
 
 def submit_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: int) -> CompletionResult:
     """Submit (or resubmit after a return); complete_task refuses it while documents are missing or late."""
-    require_editable(session, actor, dossier_id)
-    task_id = _open_unit_task_id(session, dossier_id)
-    assert task_id is not None
+    _, task_id = _editable(session, actor, dossier_id)
     return complete_task(session, actor, engine, task_id, "submit")
