@@ -91,15 +91,20 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo("Đăng nhập bằng một tài khoản mẫu, ví dụ hn-hd-pl.office_clerk / demo (xem 'thidua users').")
     if workers:
         # gunicorn forks N processes, each builds its own app (and database pool) from the factory.
-        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
+        # Its hooks (service/gunicorn_config.py) freeze each worker's start-up objects once the app is built.
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_config",
+                                   "--workers", str(workers), "--threads", "4",
                                    "--bind", f"{host}:{port}", "--access-logfile", "-", "service.app_factory:build_app()"])  # fmt: skip
     from waitress import serve as waitress_serve
 
     from .app_factory import build_app
+    from .startup_objects import freeze_startup_objects
 
     # waitress accepts at most 100 connections by default; a browser keeps a couple open per official,
     # so a busy ward office would see requests hang with no error. Allow far more idle keep-alives.
-    waitress_serve(build_app(), host=host, port=port, threads=8, connection_limit=1000, ident="thidua")
+    app = build_app()
+    freeze_startup_objects()  # see service/startup_objects.py
+    waitress_serve(app, host=host, port=port, threads=8, connection_limit=1000, ident="thidua")
 
 
 @main.group(help="Kiểm tra và triển khai tệp BPMN.")

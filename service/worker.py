@@ -17,6 +17,7 @@ from .db import make_engine, make_session_factory, session_scope
 from .operations import job_kinds  # noqa: F401 - registers the built-in job handlers
 from .operations.jobs import JobContext, drain
 from .operations.timers import fire_due_timers
+from .startup_objects import freeze_startup_objects
 
 
 def run_worker(config: Config, *, interval: float = 30.0, once: bool = False, lease: float = 300.0, batch: int = 10,
@@ -36,6 +37,8 @@ def run_worker(config: Config, *, interval: float = 30.0, once: bool = False, le
     worker_id = f"{socket.gethostname()}:{os.getpid()}"
     factory = make_session_factory(make_engine(config.database_url))
     context = JobContext(settings={"config": config})
+    if not once:
+        freeze_startup_objects()  # a loop that runs for days: see service/startup_objects.py
     while not stopping:
         with session_scope(factory) as session:
             run = fire_due_timers(session, Engine())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,9 @@ def test_serve_with_several_gunicorn_workers_answers(run, tmp_path):
         os.killpg(server.pid, signal.SIGTERM)
         output = server.communicate(timeout=20)[0].decode()
     assert output.count("Booting worker") == 2
+    # service/gunicorn_config.py was loaded: each worker froze its start-up objects once its app was built.
+    frozen = [int(n) for n in re.findall(r"ready: (\d+) start-up objects frozen", output)]
+    assert len(frozen) == 2 and all(n > 10_000 for n in frozen), output
 
 
 def test_audit_benchmark_fills_the_trail_and_reports_page_timings(run):
