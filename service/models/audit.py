@@ -139,14 +139,24 @@ class AuditEvent(Base):
     # The previous event's hash is not stored (schema 0014): it is the hash of the row before.
     hash: Mapped[str] = mapped_column(Sha256Digest())
 
+    # Not a column: (IP address, user agent text) of a new event whose origin row the append statement finds
+    # itself on PostgreSQL (service/operations/audit.py), so that it can be hashed before that row is read.
+    origin_texts = None
+
     @property
     def ip(self) -> str | None:
         """The IP address the event was written with (hashed as it was when it was a column of its own)."""
+        texts = self.__dict__.get("origin_texts")
+        if texts is not None:
+            return texts[0]  # type: ignore[no-any-return]
         return None if self.origin is None else self.origin.ip
 
     @property
     def user_agent(self) -> str | None:
         """The user agent text the event was written with (hashed as it was when it was a column of its own)."""
+        texts = self.__dict__.get("origin_texts")
+        if texts is not None:
+            return texts[1]  # type: ignore[no-any-return]
         return None if self.origin is None else self.origin.user_agent
 
 

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any, overload
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import (Select, Text, and_, bindparam, cast, exists, func, insert, inspect, literal_column, select,
-                        true, union_all, update)  # fmt: skip
+from sqlalchemy import (Select, Text, and_, bindparam, cast, exists, func, insert, inspect, literal_column, null,
+                        select, true, union_all, update)  # fmt: skip
 from sqlalchemy.event import listens_for
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -252,6 +252,8 @@ def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> 
     """
     session.flush()  # the head is the last row a writer locks: this transaction's own rows go first
     pool = session.get_bind().engine.pool
+    if len(events) <= _HASHED_BY_DATABASE_MAX and _hashes_utf8(session, pool):
+        return _append_finding_origins(session, pool, events)
     built = _new_events(session, events, find_origins_only=True)
     if built is None:
         # A new origin (IP address and user agent pair) is inserted with the head locked (origin_row says why).
@@ -261,10 +263,6 @@ def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> 
     else:
         guess = _HEAD_GUESS.get(pool, (None, GENESIS_HASH))
     riders = _take_riders(session)
-    if len(built) <= _HASHED_BY_DATABASE_MAX and _hashes_utf8(session, pool):
-        ids, last_hash = _append_hashed_by_database(session, built, riders)
-        _finish_append(session, pool, built, ids, last_hash)
-        return built
     for _attempt in range(2):
         last_hash = _chain(built, guess[1])
         ids, found = _append_if_head_is(session, built, guess, last_hash, riders)
@@ -278,6 +276,58 @@ def _append_in_one_statement(session: Session, events: list[dict[str, Any]]) -> 
         raise RuntimeError("the audit chain head moved while this transaction held its lock")
     _finish_append(session, pool, built, ids, last_hash)
     return built
+
+
+def _append_finding_origins(session: Session, pool: Pool, events: list[dict[str, Any]]) -> list[AuditEvent]:
+    """_append_in_one_statement for a few events, hashed by PostgreSQL: the statement also finds each event's
+    request origin row by its texts (one query less than looking it up first; the events are hashed with the
+    texts). An origin it does not find is new: nothing is appended (the head is not locked; the riders are
+    written), the origin is inserted with the head locked (origin_row says why) and the events are appended
+    by a second statement, with their origins' ids."""
+    built, origins = _events_with_origin_texts(events)
+    appended = _append_hashed_by_database(session, built, _take_riders(session), origins)
+    if appended is None:
+        _locked_head(session)
+        built = _new_events(session, events)
+        appended = _append_hashed_by_database(session, built, [])
+        assert appended is not None
+    ids, last_hash = appended
+    _finish_append(session, pool, built, ids, last_hash)
+    return built
+
+
+def _events_with_origin_texts(events: list[dict[str, Any]]) -> tuple[list[AuditEvent], _OriginsToFind]:
+    """The events' rows with their origins' texts instead of their origin rows, and which origins (distinct
+    (IP address, user agent) pairs, in order) the append statement is to find, for which event."""
+    built, pairs, of_event = [], [], []
+    for event in events:
+        row, texts = _new_event_row(**event)
+        built.append(row)
+        if texts is None:
+            row.origin = None  # known to have none (not to be loaded)
+            of_event.append(None)
+            continue
+        row.origin_texts = texts
+        if texts not in pairs:
+            pairs.append(texts)
+        of_event.append(pairs.index(texts))
+    return built, _OriginsToFind(tuple(pairs), tuple(of_event))
+
+
+@dataclass(frozen=True)
+class _OriginsToFind:
+    pairs: tuple[tuple[str | None, str | None], ...]  # (IP address, user agent text), each pair once
+    of_event: tuple[int | None, ...]  # for each event, its pair's position (None: the event has no origin)
+
+    def shape(self) -> tuple[tuple[tuple[bool, bool], ...], tuple[int | None, ...]]:
+        """What the statement depends on: which half of each pair is missing, and each event's pair."""
+        return tuple((ip is None, agent is None) for ip, agent in self.pairs), self.of_event
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for number, (ip, agent) in enumerate(self.pairs):
+            out.update({f"origin{number}_ip": ip, f"origin{number}_text": agent})
+        return out
 
 
 def _finish_append(session: Session, pool: Pool, built: list[AuditEvent], ids: list[int], last_hash: str) -> None:
@@ -310,14 +360,29 @@ def _hashes_utf8(session: Session, pool: Pool) -> bool:
     return known
 
 
-def _append_hashed_by_database(session: Session, built: list[AuditEvent], riders: list[Rider]) -> tuple[list[int], str]:
+def _append_hashed_by_database(
+    session: Session, built: list[AuditEvent], riders: list[Rider], origins: _OriginsToFind | None = None,
+) -> tuple[list[int], str] | None:  # fmt: skip
     """Run the append statement that hashes the events in the database, after the head it locks: (the new ids in
     order, the last hash). Each hash is also computed here from the head the statement locked, and the append fails
     (its transaction with it) if PostgreSQL's differs: the chain is only ever what verify_chain will recompute.
+    With `origins` the statement finds the events' origin rows by their texts; None if one of them is not there
+    (then nothing is appended and the head is not locked; the riders are written).
     RiderRefused if a required rider changed no row (then nothing is appended)."""
     prefixes = {f"prefix_{n}": _hash_prefix(row) for n, row in enumerate(built)}
-    rows = _send_append(session, _append_hashed_statement, built, riders, prefixes, omit=("hash",))
+    if origins is None:
+        rows = _send_append(session, _append_hashed_statement, built, riders, prefixes, omit=("hash",))
+    else:
+        lookups, of_event = origins.shape()
+        finding = partial(_append_hashed_statement, lookups=lookups, origin_of=of_event)
+        rows = _send_append(session, finding, built, riders, {**prefixes, **origins.params()}, omit=("hash", "origin_id"))
     first = rows[0]
+    if origins is not None:
+        found = [first._mapping[f"origin_{number}"] for number in range(len(origins.pairs))]
+        if None in found:
+            return None
+        for row, number in zip(built, origins.of_event, strict=True):
+            row.origin_id = None if number is None else found[number]
     if first.last_hash is None:
         raise RuntimeError("the audit chain head row (id 1) is missing")
     appended = sorted((row.id, row.hash) for row in rows if row.id is not None)
@@ -390,16 +455,18 @@ def _append_if_head_is(
 _HEAD_IDENTITY = inspect(AuditChainHead).identity_key_from_primary_key([1])
 
 
-def _riders_and_head(riders: tuple[tuple[Any, bool], ...]) -> tuple[list[Any], Any]:
+def _riders_and_head(riders: tuple[tuple[Any, bool], ...], conditions: list[Any] | None = None) -> tuple[list[Any], Any]:
     """The riders' writes as CTEs, and the head CTE that locks the chain head after them, only if every
-    required one changed a row (the head's row is locked after the riders' rows: every writer locks it last)."""
+    required one changed a row and every one of `conditions` holds (the head's row is locked after the riders'
+    rows: every writer locks it last)."""
     chain_head = AuditChainHead.__table__
     written = [_with_prefixed_parameters(statement, f"rider{number}_").cte(f"rider_{number}")
                for number, (statement, _) in enumerate(riders)]  # fmt: skip
     after_riders = [exists(select(literal_column("1")).select_from(cte)) if required
                     else select(func.count()).select_from(cte).scalar_subquery() >= literal_column("0")
                     for cte, (_, required) in zip(written, riders, strict=True)]  # fmt: skip
-    head = (select(chain_head.c.last_event_id, chain_head.c.last_hash).where(chain_head.c.id == 1, *after_riders)
+    head = (select(chain_head.c.last_event_id, chain_head.c.last_hash)
+            .where(chain_head.c.id == 1, *after_riders, *(conditions or ()))
             .with_for_update().cte("head"))  # fmt: skip
     return written, head
 
@@ -445,15 +512,24 @@ def _append_statement(count: int, keys: tuple[str, ...], riders: tuple[tuple[Any
 
 
 @cache
-def _append_hashed_statement(count: int, keys: tuple[str, ...], riders: tuple[tuple[Any, bool], ...] = ()) -> Select[Any]:
+def _append_hashed_statement(
+    count: int, keys: tuple[str, ...], riders: tuple[tuple[Any, bool], ...] = (),
+    lookups: tuple[tuple[bool, bool], ...] = (), origin_of: tuple[int | None, ...] = (),
+) -> Select[Any]:  # fmt: skip
     """As _append_statement, but the events' hashes are computed by the statement, one after the other from the
     head it locks: hash_1 is sha256 of the UTF-8 of :prefix_0, the head's hash as a JSON string, and '}' (see
     event_hash), hash_2 the same after hash_1, and so on. The events are inserted whatever the head is (no
     guess to match); SELECT the head as locked, each new id with its hash, whether the head moved and how many
-    rows each rider wrote. Built once per count of events and set of riders."""
+    rows each rider wrote. Built once per count of events, set of riders and origins to find.
+
+    With `lookups` the events' origin_id is not a parameter: origin_<k> finds the request_origin row of the
+    k-th (IP address, user agent text) pair (:origin<k>_ip, :origin<k>_text; each tuple says which half is
+    missing), event n takes pair origin_of[n] (None: no origin), the head is locked (and anything appended)
+    only if every pair was found, and the ids found are SELECTed as origin_<k> (NULL: not found)."""
     events, chain_head = AuditEvent.__table__, AuditChainHead.__table__
     column = inspect(AuditEvent).get_property
-    written, head = _riders_and_head(riders)
+    origins = [_origin_lookup(number, no_ip, no_agent) for number, (no_ip, no_agent) in enumerate(lookups)]
+    written, head = _riders_and_head(riders, [exists(select(found.c.id)) for found in origins])
     digest_type = chain_head.c.last_hash.type
     hashes, previous = [], head.c.last_hash
     for n in range(count):
@@ -464,16 +540,25 @@ def _append_hashed_statement(count: int, keys: tuple[str, ...], riders: tuple[tu
                 .select_from(hashes[-1] if hashes else head).cte(f"hash_{n}"))  # fmt: skip
         hashes.append(step)
         previous = step.c.digest
+    origin_id = events.c.origin_id
+    found_ids = [select(found.c.id).scalar_subquery() for found in origins]
+
+    def origin_of_event(n: int) -> Any:
+        number = origin_of[n]
+        return cast(null() if number is None else found_ids[number], origin_id.type).label("origin_id")
+
+    columns = [column(key).columns[0] for key in keys] + ([origin_id] if origins else [])
     new_rows = union_all(*(
         select(*(cast(bindparam(f"{key}_{n}", type_=column(key).columns[0].type), column(key).columns[0].type).label(key)
-                 for key in keys), hashes[n].c.digest.label("hash"), literal_column(str(n)).label("position"))
+                 for key in keys), *([origin_of_event(n)] if origins else []),
+               hashes[n].c.digest.label("hash"), literal_column(str(n)).label("position"))
         .select_from(hashes[n])
         for n in range(count)
     )).subquery("new_rows")  # fmt: skip
     inserted = (
         insert(events)
-        .from_select([*(column(key).columns[0] for key in keys), events.c.hash],
-                     select(*(new_rows.c[key] for key in keys), new_rows.c.hash).order_by(new_rows.c.position))
+        .from_select([*columns, events.c.hash],
+                     select(*(new_rows.c[c.key] for c in columns), new_rows.c.hash).order_by(new_rows.c.position))
         .returning(events.c.id, events.c.hash)
         .cte("inserted")
     )  # fmt: skip
@@ -489,9 +574,23 @@ def _append_hashed_statement(count: int, keys: tuple[str, ...], riders: tuple[tu
     return (
         select(head.c.last_event_id, head.c.last_hash, inserted.c.id, inserted.c.hash,
                select(func.count()).select_from(moved).scalar_subquery().label("moved"),
-               *(select(func.count()).select_from(cte).scalar_subquery().label(cte.name) for cte in written))
+               *(select(func.count()).select_from(cte).scalar_subquery().label(cte.name) for cte in written),
+               *(found_id.label(f"origin_{number}") for number, found_id in enumerate(found_ids)))
         .select_from(anchor.outerjoin(head, true()).outerjoin(inserted, true()))
     )  # fmt: skip
+
+
+def _origin_lookup(number: int, no_ip: bool, no_agent: bool) -> Any:
+    """CTE origin_<number>: the id of the request_origin row of (:origin<number>_ip, :origin<number>_text), as
+    _origin_statement finds it (on the same unique indexes); no row if there is none."""
+    origin, agent = RequestOrigin.__table__, UserAgent.__table__
+    ip = origin.c.ip.is_(None) if no_ip else origin.c.ip == bindparam(f"origin{number}_ip", type_=origin.c.ip.type)
+    if no_agent:
+        found = select(origin.c.id).where(ip, origin.c.user_agent_id.is_(None))
+    else:
+        found = (select(origin.c.id).join(agent, agent.c.id == origin.c.user_agent_id)
+                 .where(ip, agent.c.text == bindparam(f"origin{number}_text", type_=agent.c.text.type)))  # fmt: skip
+    return found.cte(f"origin_{number}")
 
 
 def _with_prefixed_parameters(statement: Any, prefix: str) -> Any:
@@ -583,30 +682,38 @@ def _riders_after_rollback(session: Session, _previous: Any) -> None:
         del session.info[_RIDERS_KEY]  # their transaction rolled back: they never happened
 
 
-def _new_event(
-    session: Session, *, action: str, object_type: str, object_id: str, actor: int | None = None,
-    actor_role: str | None = None, actor_unit_id: int | None = None, before: Any = None, after: Any = None,
-    comment: str | None = None, ip: str | None = None, user_agent: str | None = None, now: datetime | None = None,
-    dossier_id: int | None = None, find_origin_only: bool = False,
-) -> AuditEvent | None:  # fmt: skip
-    """The event's row, not yet hashed nor inserted; its origin row is found (or inserted) with the head locked.
+def _new_event(session: Session, *, find_origin_only: bool = False, **fields: Any) -> AuditEvent | None:
+    """The event's row (record_event's keyword arguments), not yet hashed nor inserted; its origin row is found
+    (or inserted) with the head locked.
 
     With `find_origin_only` (the head not locked yet) an origin is only looked up: None if it is new."""
+    row, texts = _new_event_row(**fields)
+    origin = None
+    if texts is not None:
+        origin = origin_row(session, texts[0], texts[1], insert=not find_origin_only)
+        if origin is None:
+            return None
+    row.origin_id, row.origin = None if origin is None else origin.id, origin
+    return row
+
+
+def _new_event_row(
+    *, action: str, object_type: str, object_id: str, actor: int | None = None, actor_role: str | None = None,
+    actor_unit_id: int | None = None, before: Any = None, after: Any = None, comment: str | None = None,
+    ip: str | None = None, user_agent: str | None = None, now: datetime | None = None, dossier_id: int | None = None,
+) -> tuple[AuditEvent, tuple[str | None, str | None] | None]:  # fmt: skip
+    """The event's row without its origin, and the (IP address, user agent text) of that origin: the request's
+    unless given; None when there is neither."""
     origin_ip, origin_agent = REQUEST_ORIGIN.get()
     ip, user_agent = ip or origin_ip, user_agent or origin_agent
     user_agent = user_agent[:500] if user_agent else None
-    origin = None
-    if ip is not None or user_agent is not None:
-        origin = origin_row(session, ip, user_agent, insert=not find_origin_only)
-        if origin is None:
-            return None
-    return AuditEvent(
+    row = AuditEvent(
         occurred_at=(now or datetime.now(UTC)).astimezone(UTC), actor_id=actor, actor_role=actor_role,
         actor_unit_id=actor_unit_id, action=action, object_type=object_type, object_id=str(object_id)[:64],
         before_json=_to_json(before), after_json=_to_json(after), comment=_nfc(comment),
-        origin_id=None if origin is None else origin.id, origin=origin,
         dossier_id=dossier_id if dossier_id is not None else _dossier_of(object_type, object_id, before, after),
     )  # fmt: skip
+    return row, None if ip is None and user_agent is None else (ip, user_agent)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_session_factory
 from service.errors import Conflict
-from service.models import AuditEvent, HumanTask, Notification
+from service.models import AuditEvent, HumanTask, Notification, RequestOrigin, UserAgent
 from service.operations.accounts import actor_for
-from service.operations.audit import Rider, record_event, send_with_next_append, verify_chain
+from service.operations.audit import (REQUEST_ORIGIN, Rider, record_event, record_events, send_with_next_append,
+                                      verify_chain)  # fmt: skip
 from service.operations.tasks import complete_task, rows_for_completion
 from workflows import Engine as WorkflowEngine
 from workflows import FixedClock
@@ -146,4 +147,103 @@ def test_a_rider_is_written_at_commit_when_no_append_comes_and_dropped_with_its_
         record_event(session, action="dossier.edit", object_type="dossier", object_id=str(dossier_id))
     assert _notifications(pg_factory) == before + 2  # with the append
     with pg_factory() as session:
+        assert verify_chain(session).ok
+
+
+# --- The request's origin, found by the append statement ----------------------------------------------------
+
+OFFICE = ("10.1.2.3", "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36")
+
+
+def _origin_of(session: Session, ip: str | None, agent: str | None) -> int | None:
+    return session.scalar(
+        select(RequestOrigin.id).outerjoin(UserAgent, UserAgent.id == RequestOrigin.user_agent_id)
+        .where(RequestOrigin.ip.is_not_distinct_from(ip), UserAgent.text.is_not_distinct_from(agent)))  # fmt: skip
+
+
+def _complete_from(factory: sessionmaker[Session], engine: WorkflowEngine, dossier_id: int, origin: tuple[str, str],
+                   sent: list[str]) -> tuple[list[str], int]:  # fmt: skip
+    """Complete the dossier's open task as a request from `origin` would: the statements sent, the task's id."""
+    task = open_task(factory, dossier_id)
+    username = owner_username(factory, task)
+    token = REQUEST_ORIGIN.set(origin)
+    try:
+        with factory() as session, session.begin():
+            actor = actor_for(session, username)
+            start = len(sent)
+            complete_task(session, actor, engine, task.id, "approve", "Đủ hồ sơ")
+            return sent[start:], task.id
+    finally:
+        REQUEST_ORIGIN.reset(token)
+
+
+def _events_of_task(factory: sessionmaker[Session], task_id: int) -> list[tuple[int | None, str | None, str | None]]:
+    with factory() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.object_type == "human_task",
+                                                          AuditEvent.object_id == str(task_id))).all()  # fmt: skip
+        return [(event.origin_id, event.ip, event.user_agent) for event in events]
+
+
+def test_a_completion_from_a_known_browser_finds_its_origin_in_the_append_statement(pg_factory):
+    engine = WorkflowEngine(FixedClock())
+    dossier_id = new_dossier(pg_factory, engine)
+    token = REQUEST_ORIGIN.set(OFFICE)
+    try:
+        act(pg_factory, engine, dossier_id)  # submitted from the office's browser: its origin row exists now
+    finally:
+        REQUEST_ORIGIN.reset(token)
+    with pg_factory() as session:
+        known = _origin_of(session, *OFFICE)
+    assert known is not None
+    sent = _sent(pg_factory.kw["bind"])
+    completion, task_id = _complete_from(pg_factory, engine, dossier_id, OFFICE, sent)
+    assert not any("FROM request_origin" in statement for statement in completion[:-1])  # no look-up of its own
+    assert [statement.split()[0] for statement in completion] == ["SELECT", "SELECT", "SELECT", "UPDATE", "INSERT",
+                                                                  "UPDATE", "WITH"]  # fmt: skip
+    assert "FROM request_origin JOIN user_agent" in completion[-1]
+    assert _events_of_task(pg_factory, task_id) == [(known, *OFFICE)]
+    with pg_factory() as session:
+        assert verify_chain(session).ok
+
+
+def test_a_completion_from_a_new_browser_appends_after_inserting_its_origin_and_writes_its_riders_once(pg_factory):
+    engine = WorkflowEngine(FixedClock())
+    dossier_id = new_dossier(pg_factory, engine)
+    act(pg_factory, engine, dossier_id)
+    sent = _sent(pg_factory.kw["bind"])
+    notified = _notifications(pg_factory)
+    new_browser = ("10.9.8.7", "Mozilla/5.0 Firefox/133.0 (máy mới của Văn phòng)")
+    completion, task_id = _complete_from(pg_factory, engine, dossier_id, new_browser, sent)
+    appends = [statement for statement in completion if "INSERT INTO audit_event" in statement]
+    assert len(appends) == 2  # the first found no origin and appended nothing; the second carries the new one's id
+    assert "INSERT INTO notification" in appends[0] and "INSERT INTO notification" not in appends[1]
+    assert "UPDATE human_task" in appends[0] and "UPDATE human_task" not in appends[1]
+    assert any(statement.startswith("INSERT INTO request_origin") for statement in completion)
+    with pg_factory() as session:
+        created = _origin_of(session, *new_browser)
+        assert session.get(HumanTask, task_id).state == "completed"
+        assert verify_chain(session).ok
+    assert created is not None and _events_of_task(pg_factory, task_id) == [(created, *new_browser)]
+    assert _notifications(pg_factory) == notified + 1  # the next task's holder, told once
+
+
+def test_events_of_several_origins_and_of_none_are_appended_in_one_statement(pg_factory):
+    pairs = [("10.0.0.1", "Chrome"), ("10.0.0.2", None), (None, "curl/8.5"), ("10.0.0.1", "Chrome")]
+    with pg_factory() as session, session.begin():
+        for ip, agent in pairs[:3]:  # each pair known
+            record_event(session, action="task.complete", object_type="human_task", object_id="0", ip=ip, user_agent=agent)
+    sent = _sent(pg_factory.kw["bind"])
+    with pg_factory() as session, session.begin():
+        session.execute(select(func.count()).select_from(AuditEvent))  # begun: the head is locked by the append
+        start = len(sent)
+        built = record_events(session, [
+            dict(action="task.complete", object_type="human_task", object_id=str(n), ip=ip, user_agent=agent)
+            for n, (ip, agent) in enumerate([*pairs, (None, None)])])  # fmt: skip
+        appended = sent[start:]
+        ids = [event.id for event in built]
+    assert len(appended) == 1 and appended[0].count("FROM request_origin") == 3  # three distinct pairs
+    with pg_factory() as session:
+        expected = [(_origin_of(session, ip, agent), ip, agent) for ip, agent in pairs] + [(None, None, None)]
+        stored = [(e.origin_id, e.ip, e.user_agent) for e in (session.get(AuditEvent, i) for i in ids)]
+        assert stored == expected and None not in [row[0] for row in expected[:-1]]
         assert verify_chain(session).ok
