@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
@@ -11,10 +13,23 @@ from ..models import AwardForm, Campaign, Dossier, IndexResult, Nominee, PastAwa
 from .campaign_config import campaign_config
 
 
-# Built once: a reviewer's approval runs these at every appraisal step.
+@dataclass(frozen=True)
+class TravellingNominee:
+    """What the eligibility check reads of a nominee still travelling (and what its readers show)."""
+
+    id: int
+    kind: str
+    full_name: str
+
+
+# Built once: a reviewer's approval runs these at every appraisal step. Of the tables' columns, not of the
+# mapped classes: SQLAlchemy's ORM would build a Nominee object per row and take the ORM's longer execution
+# path, for what is read as plain values.
+_NOMINEE, _AWARD_FORM = Nominee.__table__, AwardForm.__table__
 _TRAVELLING = (
-    select(Nominee, AwardForm.code).join(AwardForm, Nominee.award_form_id == AwardForm.id)
-    .where(Nominee.dossier_id == bindparam("dossier_id"), Nominee.outcome.is_(None)).order_by(Nominee.id)
+    select(_NOMINEE.c.id, _NOMINEE.c.kind, _NOMINEE.c.full_name, _AWARD_FORM.c.code)
+    .join(_AWARD_FORM, _NOMINEE.c.award_form_id == _AWARD_FORM.c.id)
+    .where(_NOMINEE.c.dossier_id == bindparam("dossier_id"), _NOMINEE.c.outcome.is_(None)).order_by(_NOMINEE.c.id)
 )  # fmt: skip
 _REGISTERED = select(Registration.id).where(
     Registration.campaign_id == bindparam("campaign_id"), Registration.org_unit_id == bindparam("unit_id")
@@ -25,14 +40,15 @@ _INDEXES = select(IndexResult.index_code, IndexResult.rank, IndexResult.classifi
 _RATINGS = select(YearlyRating.person_key, YearlyRating.year, YearlyRating.rating).where(
     YearlyRating.person_key.in_(bindparam("keys", expanding=True)), YearlyRating.org_unit_id == bindparam("unit_id")
 )
-_AWARDED = select(PastAward.recipient_key, PastAward.award_form_code).where(
-    PastAward.recipient_key.in_(bindparam("keys", expanding=True)), PastAward.year == bindparam("year")
+_PAST_AWARD = PastAward.__table__
+_AWARDED = select(_PAST_AWARD.c.recipient_key, _PAST_AWARD.c.award_form_code).where(
+    _PAST_AWARD.c.recipient_key.in_(bindparam("keys", expanding=True)), _PAST_AWARD.c.year == bindparam("year")
 )
 
 
 def dossier_eligibility(
     session: Session, dossier: Dossier, config: CampaignConfig | None = None
-) -> list[tuple[Nominee, list[ConditionResult]]]:
+) -> list[tuple[TravellingNominee, list[ConditionResult]]]:
     """For each nominee still travelling, every condition that applies to it (pass, fail or unknown).
 
     Records are read only where a condition that applies to one of the nominees needs them, and for
@@ -41,7 +57,8 @@ def dossier_eligibility(
     campaign = session.get(Campaign, dossier.campaign_id)
     assert campaign is not None
     rules = (config or campaign_config(session, campaign)).rules
-    rows = session.execute(_TRAVELLING, {"dossier_id": dossier.id}).all()
+    rows = [(TravellingNominee(id, str(kind), full_name), form)
+            for id, kind, full_name, form in session.execute(_TRAVELLING, {"dossier_id": dossier.id})]  # fmt: skip
     if not rows:
         return []
     needed = {rule.type for rule in rules for nominee, form in rows if applies(rule, str(nominee.kind), form)}

@@ -11,11 +11,11 @@ from workflows import StepInfo
 from ..domain.actors import Actor
 from ..domain.eligibility import ConditionResult
 from ..domain.permissions import can_act_on_task
-from ..models import Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, User
+from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance, User
 from ..operations.definitions import instance_definition
 from ..operations.tasks import APPRAISERS
 from .account import users_by_id
-from .eligibility import dossier_eligibility
+from .eligibility import TravellingNominee, dossier_eligibility
 from .step_names import step_name
 from .visibility import visible_task
 
@@ -32,7 +32,7 @@ class TaskView:
     can_act: bool
     escalated_to_me: bool
     claimed_by: User | None
-    eligibility: list[tuple[Nominee, list[ConditionResult]]] = field(default_factory=list)
+    eligibility: list[tuple[TravellingNominee, list[ConditionResult]]] = field(default_factory=list)
 
 
 def task_view(session: Session, actor: Actor, task_id: int) -> TaskView:
