@@ -22,9 +22,9 @@ from ..domain.dossier_status import status_for_end_event, status_while_running
 from ..errors import InvalidInput
 from ..models import Dossier, HumanTask, ProcessInstance
 from ..queries.org import path_levels
-from .audit import record_events
+from .audit import Rider, record_events, send_with_next_append
 from .notifications import notify_outcome
-from .rows import insert_row, update_row
+from .rows import compare_and_set, insert_row, note_written, update_row
 
 
 def owner_unit(session: Session, dossier: Dossier, level: str, cache: dict[str, int | None]) -> int:
@@ -64,9 +64,11 @@ def apply_outcome(
     outcome's) are appended last: appending locks the chain head until commit, and on PostgreSQL
     every writer waits for that lock, so it is held for the appends and the commit only.
     `before_audit` runs just before them (a completion writes its decision there: the task, nominee
-    decisions, the dossier's target level). Every writer locks rows in one order, the instance first,
-    then task, dossier and nominee rows, then the chain head, so two writers (an official, the timer
-    worker, an admin) wait for each other and never deadlock. `dossier_values` are more of the dossier's
+    decisions, the dossier's target level). Every writer of an outcome locks the instance first, so two of them
+    (an official, the timer worker, an admin) wait for each other there and never deadlock; then the new and
+    closed task rows, nominee rows, the dossier and the completed task (on PostgreSQL these two ride with the
+    audit append, audit.Rider), and the chain head last, as every writer does. A writer that changes a
+    dossier without its instance (an edit, an upload) locks no task row. `dossier_values` are more of the dossier's
     columns to write in the same UPDATE as its status (a completion's new target level). A completion
     that read `others_open` False (the completed task was the instance's only open one, and the instance is
     updated at the version read with it) need not read the open rows again. `unit_path` is the start of the
@@ -187,7 +189,13 @@ def _update_dossier(
         status, step = "cancelled", None
     else:
         status, step = status_for_end_event(outcome.end_event) or "rejected", None
-    update_row(session, dossier, {**more, "status": status, "current_step": step, "updated_at": now})
+    values = {**more, "status": status, "current_step": step, "updated_at": now}
+    # On PostgreSQL the UPDATE rides with the audit append that ends every outcome (a round trip less); on
+    # SQLite it is sent now. The dossier shows its new values at once (notify_outcome reads its status): the
+    # write is certain to be made in this transaction, and a rollback expires them.
+    statement, params = compare_and_set(session, dossier, values, expect={})
+    send_with_next_append(session, Rider(statement, params))
+    note_written(session, dossier, values)
     if status != before:
         events.append(dict(
             action="dossier.status", object_type="dossier", object_id=str(dossier.id),

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_session_factory
 from service.errors import Conflict
-from service.models import AuditEvent, HumanTask, Notification, RequestOrigin, UserAgent
+from service.domain.dossier_status import status_while_running
+from service.models import AuditEvent, Dossier, HumanTask, Notification, RequestOrigin, UserAgent
 from service.operations.accounts import actor_for
 from service.operations.audit import (REQUEST_ORIGIN, Rider, record_event, record_events, send_with_next_append,
                                       verify_chain)  # fmt: skip
@@ -61,12 +62,12 @@ def test_a_completion_sends_its_compare_and_set_and_notifications_with_the_audit
         "SELECT", "SELECT",  # the appraisal's eligibility records (nominees, past awards)
         "UPDATE",  # the instance at its lock_version
         "INSERT",  # the next task
-        "UPDATE",  # the dossier
-        "WITH",  # its notifications, the task's compare-and-set, the audit events and the chain head
+        "WITH",  # the dossier, its notifications, the task's compare-and-set, the audit events and the chain head
     ]
     append = completion[-1]
     assert "INSERT INTO notification" in append and "UPDATE human_task" in append and "INSERT INTO audit_event" in append
-    assert not any(s.startswith(("UPDATE human_task", "INSERT INTO notification", "UPDATE audit_chain_head"))
+    assert "UPDATE dossier SET" in append
+    assert not any(s.startswith(("UPDATE human_task", "INSERT INTO notification", "UPDATE audit_chain_head", "UPDATE dossier"))
                    for s in completion)  # fmt: skip
 
 
@@ -84,6 +85,10 @@ def test_what_a_completion_stores_is_what_separate_statements_stored(factory):
             "completed", "approve", "Đủ hồ sơ", task.role, task.level, task.created_at, task.bpmn_id)
         told = session.scalars(select(Notification.kind).where(Notification.task_id == nxt.id)).all()
         assert told and set(told) == {"task"}
+        # The dossier's UPDATE (riding with the append on PostgreSQL) stored where it now is.
+        moved = session.get(Dossier, dossier_id)
+        assert (moved.status, moved.current_step) == (status_while_running([nxt.bpmn_id], True), nxt.bpmn_id)
+        assert moved.updated_at == done.completed_at
         assert verify_chain(session).ok
 
 
@@ -199,7 +204,7 @@ def test_a_completion_from_a_known_browser_finds_its_origin_in_the_append_statem
     completion, task_id = _complete_from(pg_factory, engine, dossier_id, OFFICE, sent)
     assert not any("FROM request_origin" in statement for statement in completion[:-1])  # no look-up of its own
     assert [statement.split()[0] for statement in completion] == ["SELECT", "SELECT", "SELECT", "UPDATE", "INSERT",
-                                                                  "UPDATE", "WITH"]  # fmt: skip
+                                                                  "WITH"]  # fmt: skip
     assert "FROM request_origin JOIN user_agent" in completion[-1]
     assert _events_of_task(pg_factory, task_id) == [(known, *OFFICE)]
     with pg_factory() as session:
