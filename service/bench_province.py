@@ -279,7 +279,8 @@ def _run_dossiers(factory, database_url: str, clock_start: datetime, uploads: Pa
             "leaf_units": org["leaf_units"], "unit_codes": org["unit_codes"], "dossiers": scale.dossiers,
             "processes": processes}  # fmt: skip
     if processes == 1:
-        drive_dossiers(work, 0, lambda timings, rss: one_finished(0, timings, rss))
+        with startup_objects_frozen():  # as a web worker does once its app is built
+            drive_dossiers(work, 0, lambda timings, rss: one_finished(0, timings, rss))
     else:
         _in_processes(work, one_finished)
     with factory() as session:
@@ -328,7 +329,8 @@ def _process_main(work: dict[str, Any], number: int, results: Any) -> None:
     import traceback
 
     try:
-        drive_dossiers(work, number, lambda timings, rss: results.put(("dossier", number, (timings, rss))))
+        with startup_objects_frozen():  # as a web worker does once its app is built
+            drive_dossiers(work, number, lambda timings, rss: results.put(("dossier", number, (timings, rss))))
     except BaseException:  # noqa: BLE001 - reported to the parent, which stops the run
         results.put(("error", number, traceback.format_exc()))
         return
@@ -364,38 +366,36 @@ def drive_dossiers(work: dict[str, Any], worker: int, finished: Callable[[list[f
         return actors[key]
 
     try:
-        # As a web worker does once its app is built (service/startup_objects.py).
-        with startup_objects_frozen():
-            for number in range(worker, work["dossiers"], work["processes"]):
-                unit_id = leaf_units[number % len(leaf_units)]
-                # The clerk's files are written before the transaction that attaches them, as web uploads are.
-                files = store_sample_documents(store, f"BP {number + 1}")
+        for number in range(worker, work["dossiers"], work["processes"]):
+            unit_id = leaf_units[number % len(leaf_units)]
+            # The clerk's files are written before the transaction that attaches them, as web uploads are.
+            files = store_sample_documents(store, f"BP {number + 1}")
+            with factory() as session, session.begin():
+                clerk = actor(session, codes[unit_id], "unit_clerk")
+                dossier = create_dossier(
+                    session, clerk, engine, campaign_code="BP-2026", unit_id=unit_id,
+                    title=f"Hồ sơ đề nghị Bằng khen số {number + 1}",
+                    nominees=[NomineeInput("individual", f"Nguyễn Văn Thử {number + 1}", "BK-TINH", "Công chức")],
+                )  # fmt: skip
+                dossier_id = dossier.id
+                attach_sample_documents(session, clerk, store, engine.clock.now(), dossier_id, files)
+            timings: list[float] = []
+            while True:
+                # Ended by COMMIT, as the web app ends its reads: a ROLLBACK makes psycopg drop the connection's
+                # prepared statements, and every completion after it would be planned anew on PostgreSQL.
+                with reading() as session, session.begin():
+                    task = open_task_for(session, dossier_id)
+                    if task is None:
+                        break
+                    who = actor(session, codes[task.org_unit_id], task.role)
+                    task_id, decision = task.id, "submit" if task.bpmn_id == "unit_prepare" else "approve"
+                    if ahead:
+                        prepare_completion(session, who, engine, task_id, decision)
+                t0 = time.perf_counter()
                 with factory() as session, session.begin():
-                    clerk = actor(session, codes[unit_id], "unit_clerk")
-                    dossier = create_dossier(
-                        session, clerk, engine, campaign_code="BP-2026", unit_id=unit_id,
-                        title=f"Hồ sơ đề nghị Bằng khen số {number + 1}",
-                        nominees=[NomineeInput("individual", f"Nguyễn Văn Thử {number + 1}", "BK-TINH", "Công chức")],
-                    )  # fmt: skip
-                    dossier_id = dossier.id
-                    attach_sample_documents(session, clerk, store, engine.clock.now(), dossier_id, files)
-                timings: list[float] = []
-                while True:
-                    # Ended by COMMIT, as the web app ends its reads: a ROLLBACK makes psycopg drop the connection's
-                    # prepared statements, and every completion after it would be planned anew on PostgreSQL.
-                    with reading() as session, session.begin():
-                        task = open_task_for(session, dossier_id)
-                        if task is None:
-                            break
-                        who = actor(session, codes[task.org_unit_id], task.role)
-                        task_id, decision = task.id, "submit" if task.bpmn_id == "unit_prepare" else "approve"
-                        if ahead:
-                            prepare_completion(session, who, engine, task_id, decision)
-                    t0 = time.perf_counter()
-                    with factory() as session, session.begin():
-                        complete_task(session, who, engine, task_id, decision)
-                    timings.append(time.perf_counter() - t0)
-                finished(timings, rss_mib())
+                    complete_task(session, who, engine, task_id, decision)
+                timings.append(time.perf_counter() - t0)
+            finished(timings, rss_mib())
     finally:
         REQUEST_ORIGIN.reset(origin)
         db.dispose()

@@ -61,7 +61,7 @@ def dossier_eligibility(
             for id, kind, full_name, form in session.execute(_TRAVELLING, {"dossier_id": dossier.id})]  # fmt: skip
     if not rows:
         return []
-    needed = {rule.type for rule in rules for nominee, form in rows if applies(rule, str(nominee.kind), form)}
+    needed = {rule.type for rule in rules for nominee, form in rows if applies(rule, nominee.kind, form)}
     registered = None
     if "registered_by" in needed:
         found = session.scalar(_REGISTERED, {"campaign_id": campaign.id, "unit_id": dossier.unit_id})
@@ -82,7 +82,7 @@ def dossier_eligibility(
     out = []
     for nominee, form in rows:
         key = person_key(nominee.full_name)
-        facts = Facts(year=campaign.year, kind=str(nominee.kind), award_form=form, registered=registered,
+        facts = Facts(year=campaign.year, kind=nominee.kind, award_form=form, registered=registered,
                       indexes=indexes, ratings=ratings[key], awarded_this_year=tuple(awarded[key]))  # fmt: skip
         results = evaluate(rules, facts)
         if results:
