@@ -22,7 +22,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from . import sqlite_writers
+from . import pg_driver, sqlite_writers
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -284,6 +284,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     engine = create_engine(url, **kwargs)
+    if engine.dialect.driver == "psycopg":
+        pg_driver.keep_long_statements_converted()
+        event.listen(engine, "connect", lambda dbapi_conn, _record: pg_driver.tune_connection(dbapi_conn))
 
     # A pooled connection may have died while it sat in the pool (PostgreSQL restarted or failed over, a
     # firewall dropped an idle socket). SQLAlchemy's pool_pre_ping asks the server on every checkout: a round
