@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 from sqlalchemy.pool import Pool
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import direct_sql
 from ..models import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
 from ..models.audit import GENESIS_HASH
 from ..models.audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES
@@ -378,7 +379,7 @@ def _append_hashed_by_database(
         rows = _send_append(session, finding, built, riders, {**prefixes, **origins.params()}, omit=("hash", "origin_id"))
     first = rows[0]
     if origins is not None:
-        found = [first._mapping[f"origin_{number}"] for number in range(len(origins.pairs))]
+        found = [getattr(first, f"origin_{number}") for number in range(len(origins.pairs))]
         if None in found:
             return None
         for row, number in zip(built, origins.of_event, strict=True):
@@ -426,9 +427,9 @@ def _send_append(
     for number, rider in enumerate(riders):
         params.update({f"rider{number}_{key}": value for key, value in rider.params.items()})
     shape = tuple((rider.statement, rider.required) for rider in riders)
-    rows = session.execute(statement_for(len(built), keys, shape), params).all()
+    rows = direct_sql.execute(session, statement_for(len(built), keys, shape), params).all()
     for number, rider in enumerate(riders):
-        if rider.required and not rows[0]._mapping[f"rider_{number}"]:
+        if rider.required and not getattr(rows[0], f"rider_{number}"):
             raise RiderRefused(rider.statement)
         if rider.done is not None:
             rider.done()
@@ -662,7 +663,7 @@ def _send_riders_alone(session: Session) -> None:
 
 
 def _send_alone(session: Session, rider: Rider) -> None:
-    written = session.execute(rider.statement, rider.params).all()
+    written = direct_sql.execute(session, rider.statement, rider.params).all()
     if rider.required and not written:
         raise RiderRefused(rider.statement)
     if rider.done is not None:

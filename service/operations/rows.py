@@ -21,6 +21,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.session import make_transient_to_detached
 from sqlalchemy.sql.dml import Insert, Update
 
+from .. import direct_sql
+
 T = TypeVar("T")
 
 
@@ -45,7 +47,7 @@ def update_row(session: Session, obj: Any, values: dict[str, Any], expect: dict[
         version_key = mapper.get_property_by_column(version).key
         current = getattr(obj, version_key)
         params["version_old"], params["version_new"] = current, current + 1
-    if session.execute(statement, params).rowcount != 1:
+    if direct_sql.execute(session, statement, params).rowcount != 1:
         if version is not None and not expect_keys:
             raise StaleDataError(f"{mapper.class_.__name__} {state.identity[0]} changed since it was read")
         return False
@@ -94,8 +96,7 @@ def insert_object(session: Session, obj: T) -> T:
     mapper = inspect(type(obj))
     full, missing = _full_values(mapper, obj)
     keys = tuple(sorted(full))
-    result = session.execute(_insert_statement(mapper, keys), {f"v_{k}": full[k] for k in keys})
-    (pk,) = result.inserted_primary_key  # type: ignore[misc]
+    pk = direct_sql.execute(session, _insert_returning_statement(mapper, keys, False), {f"v_{k}": full[k] for k in keys}).scalar()
     _made_persistent(session, mapper, obj, pk, {key: full[key] for key in missing})
     return obj
 
@@ -217,7 +218,7 @@ def update_by_id(session: Session, cls: type[Any], pk: Any, values: dict[str, An
         update_row(session, loaded, values)
         return
     keys = tuple(sorted(values))
-    session.execute(_update_statement(mapper, keys, ()), {**{f"v_{k}": values[k] for k in keys}, "pk": pk})
+    direct_sql.execute(session, _update_statement(mapper, keys, ()), {**{f"v_{k}": values[k] for k in keys}, "pk": pk})
 
 
 def insert_rows(session: Session, cls: type[Any], rows: list[dict[str, Any]]) -> None:

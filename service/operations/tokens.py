@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from .. import direct_sql
 from ..domain.actors import Actor
 from ..models import ApiToken, RoleAssignment, User
 from .accounts import authenticate
@@ -84,7 +85,7 @@ def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
         return TokenCheck(None, "unknown")
     # A Core statement on the session's connection: the same transaction as session.execute, without the
     # ORM's per-statement work (this query has no ORM entities to load), about 60 µs less on every API call.
-    rows = session.connection().execute(_TOKEN_USER_ROLES, {"token_hash": hash_token(token)}).all()
+    rows = direct_sql.execute_on(session.connection(), _TOKEN_USER_ROLES, {"token_hash": hash_token(token)}).all()
     if not rows:
         return TokenCheck(None, "unknown")
     row = rows[0]

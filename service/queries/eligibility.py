@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from .. import direct_sql
 from ..domain.campaign_config import CampaignConfig
 from ..domain.eligibility import ConditionResult, Facts, IndexFact, applies, evaluate, person_key
 from ..models import AwardForm, Campaign, Dossier, IndexResult, Nominee, PastAward, Registration, YearlyRating
@@ -58,7 +59,7 @@ def dossier_eligibility(
     assert campaign is not None
     rules = (config or campaign_config(session, campaign)).rules
     rows = [(TravellingNominee(id, str(kind), full_name), form)
-            for id, kind, full_name, form in session.execute(_TRAVELLING, {"dossier_id": dossier.id})]  # fmt: skip
+            for id, kind, full_name, form in direct_sql.execute(session, _TRAVELLING, {"dossier_id": dossier.id}).all()]  # fmt: skip
     if not rows:
         return []
     needed = {rule.type for rule in rules for nominee, form in rows if applies(rule, nominee.kind, form)}
