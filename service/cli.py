@@ -116,8 +116,10 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int) -> list[s
     completions/s at 4.6–5.0 ms of worker CPU each, four threads 218–244/s at 5.5–5.7 ms (2026-12-06).
     For more requests at once add workers (about two per core), and keep a reverse proxy in front (it
     holds the browsers' keep-alive connections and buffers slow clients). No request time limit
-    (`--timeout 0`): an audit trail export streams for as long as the trail is long."""
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:service.gunicorn_config", "--workers", str(workers),
+    (`--timeout 0`): an audit trail export streams for as long as the trail is long. Python runs with -P: `-m`
+    would otherwise put the current directory first on the import path, and started from a directory holding
+    another copy of the code (an old release, a checkout) the workers would import that copy's `service`."""
+    command = [sys.executable, "-P", "-m", "gunicorn", "-c", "python:service.gunicorn_config", "--workers", str(workers),
                "--threads", str(threads), "--bind", f"{host}:{port}", "--access-logfile", "-"]  # fmt: skip
     if threads == 1:
         command += ["--worker-class", "sync", "--timeout", "0"]
