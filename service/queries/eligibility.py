@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import direct_sql
@@ -45,6 +46,24 @@ _PAST_AWARD = PastAward.__table__
 _AWARDED = select(_PAST_AWARD.c.recipient_key, _PAST_AWARD.c.award_form_code).where(
     _PAST_AWARD.c.recipient_key.in_(bindparam("keys", expanding=True)), _PAST_AWARD.c.year == bindparam("year")
 )
+_AWARDED_LISTED_MAX = 32  # up to this many names: a statement with one parameter per name, run by direct_sql
+
+
+@cache
+def _awarded_listed(count: int) -> Select[tuple[str, str]]:
+    """_AWARDED for exactly `count` names (:key_0 …), built once per count: its SQL is fixed, so it runs on the
+    driver (direct_sql) without SQLAlchemy expanding the list at each execution."""
+    keys = [bindparam(f"key_{n}", type_=_PAST_AWARD.c.recipient_key.type) for n in range(count)]
+    return select(_PAST_AWARD.c.recipient_key, _PAST_AWARD.c.award_form_code).where(
+        _PAST_AWARD.c.recipient_key.in_(keys), _PAST_AWARD.c.year == bindparam("year"))
+
+
+def _past_awards(session: Session, keys: list[str], year: int) -> list[tuple[str, str]]:
+    """(recipient key, award form code) of the awards of `year` to these names."""
+    if len(keys) > _AWARDED_LISTED_MAX:
+        return [(key, code) for key, code in session.execute(_AWARDED, {"keys": keys, "year": year})]
+    params = {f"key_{n}": key for n, key in enumerate(keys)}
+    return [(key, code) for key, code in direct_sql.execute(session, _awarded_listed(len(keys)), {**params, "year": year}).all()]
 
 
 def dossier_eligibility(
@@ -77,7 +96,7 @@ def dossier_eligibility(
         for key, year, rating in session.execute(_RATINGS, {"keys": keys, "unit_id": dossier.unit_id}):
             ratings[key][year] = rating
     awarded: dict[str, list[str]] = {key: [] for key in keys}
-    for key, code in session.execute(_AWARDED, {"keys": keys, "year": campaign.year}):
+    for key, code in _past_awards(session, keys, campaign.year):
         if code:
             awarded[key].append(code)
     out = []
