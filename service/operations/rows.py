@@ -2,8 +2,9 @@
 
 A task completion changes a handful of rows. Through the ORM each change costs a unit-of-work
 flush (about ten times the statement itself on SQLite). These helpers send the INSERT or UPDATE
-straight away with a statement built once per table and column set, then record the new values in
-the session as committed: objects already loaded show them, and no later flush sends them again.
+straight away with a statement built once per table and column set (run on the driver's cursor by
+service/direct_sql.py), then record the new values in the session as committed: objects already
+loaded show them, and no later flush sends them again.
 Optimistic locking keeps working: a row with a version column is updated only at the version the
 session read, and a mismatch raises StaleDataError exactly as a flush would.
 """
