@@ -85,7 +85,7 @@ def execute_on(connection: Connection, statement: ClauseElement, params: Mapping
     """As execute, on a SQLAlchemy connection (in its transaction) rather than a session's."""
     dialect = connection.dialect
     plan = _plan(statement, dialect)
-    values = {**plan.defaults, **params} if plan.defaults else dict(params or {})
+    values = {**plan.defaults, **(params or {})}
     if not plan.required <= values.keys():
         missing = sorted(plan.required - values.keys())
         problem = sa_exc.InvalidRequestError(f"A value is required for bind parameter {missing[0]!r}")

@@ -59,6 +59,8 @@ def test_what_it_writes_and_reads_is_what_sqlalchemy_writes_and_reads(any_db_ses
         session.execute(_READ, {"task_id": other}).one())
     assert direct_sql.execute(session, _BY_ROLE_TWICE, {"role": "office_clerk"}).scalar() == 2
     assert direct_sql.execute(session, _READ, {"task_id": -1}).first() is None
+    # No parameters at all: a statement whose parameters all have values in it.
+    assert direct_sql.execute(session, select(func.count()).select_from(TASKS).where(TASKS.c.id > 0)).scalar() == 2
 
 
 def test_rowcount_and_the_session_s_transaction(any_db_session):
