@@ -83,8 +83,8 @@ def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
     record_token_use should be called."""
     if not token or len(token) > MAX_TOKEN_CHARS:
         return TokenCheck(None, "unknown")
-    # A Core statement on the session's connection: the same transaction as session.execute, without the
-    # ORM's per-statement work (this query has no ORM entities to load), about 60 µs less on every API call.
+    # A Core statement on the session's connection, run on the driver's cursor (service/direct_sql.py): the same
+    # transaction as session.execute, without the ORM's or SQLAlchemy's per-statement work, on every API call.
     rows = direct_sql.execute_on(session.connection(), _TOKEN_USER_ROLES, {"token_hash": hash_token(token)}).all()
     if not rows:
         return TokenCheck(None, "unknown")
