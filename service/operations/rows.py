@@ -83,6 +83,26 @@ def note_written(session: Session, obj: Any, values: dict[str, Any]) -> None:
     _changed_in_transaction(session, inspect(obj), new=False)
 
 
+def loaded_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
+    """The session's object for a row of `cls` this transaction has just read (`values`: every column, by
+    attribute name), as the ORM's loading would give it: the object the session already holds for that
+    primary key (its expired attributes filled from the row, any others kept as they are), or else a new
+    persistent object holding the row's values, with nothing to flush. For a row read by a Core statement
+    (direct_sql) where an ORM query would cost twice as much."""
+    mapper = inspect(cls)
+    pk = values[mapper.get_property_by_column(mapper.primary_key[0]).key]
+    held = session.identity_map.get(mapper.identity_key_from_primary_key([pk]))
+    if held is not None:
+        for key in inspect(held).expired_attributes & values.keys():
+            set_committed_value(held, key, values[key])
+        return held  # type: ignore[no-any-return]
+    obj = mapper.class_manager.new_instance()
+    obj.__dict__.update(values)
+    make_transient_to_detached(obj)  # as if just loaded: the values are its committed state
+    session.add(obj)
+    return obj  # type: ignore[no-any-return]
+
+
 def insert_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     """INSERT one row now and return it as a persistent object of the session (no flush, no reload).
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, inspect, select, update
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from workflows import Definition, Engine, EngineError, InvalidDecision, TaskNotReady
 
+from .. import direct_sql
 from ..domain.actors import Actor
 from ..domain.awards import level_rank
 from ..domain.campaign_config import CampaignConfig
@@ -30,7 +31,7 @@ from .nominee_decisions import plan_step, record_step
 from .audit import Rider, RiderRefused, record_event, send_with_next_append
 from .definitions import instance_definition
 from .instances import apply_outcome
-from .rows import compare_and_set, note_written
+from .rows import compare_and_set, loaded_row, note_written
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,11 @@ _OTHER_TASK = aliased(HumanTask)
 # The dossier's unit and its first three ancestors (unit, ward, district, province in the usual tree): the
 # owners of the lanes the next task may open in (apply_outcome walks the rest of a deeper path itself).
 _PATH = [aliased(OrgUnit) for _ in range(4)]
+# The four rows' columns, by attribute name, in the order selected; the objects are made from them (rows.loaded_row).
+_ENTITIES = (HumanTask, ProcessInstance, Dossier, Campaign)
+_ENTITY_KEYS = tuple(tuple(prop.key for prop in inspect(cls).column_attrs) for cls in _ENTITIES)
 _COMPLETION_ROWS = (
-    select(HumanTask, ProcessInstance, Dossier, Campaign,
+    select(*(getattr(cls, key) for cls, keys in zip(_ENTITIES, _ENTITY_KEYS, strict=True) for key in keys),
            # Whether the instance has another open task (parallel steps): only then must a completion read
            # which open rows the engine has dropped (apply_outcome). Through the partial index of open tasks.
            exists().where(_OTHER_TASK.instance_id == HumanTask.instance_id, _OTHER_TASK.state == "ready",
@@ -98,11 +102,18 @@ def rows_for_completion(session: Session, task_id: int) -> CompletionRows:
 
     A caller that must check visibility first (the API answers 404 before anything else) reads
     these, checks, and hands them to complete_task: the rows are read once."""
-    row = session.execute(_COMPLETION_ROWS, {"task_id": task_id}).first()
+    # Its columns read on the driver (direct_sql) and made into the session's objects as the ORM's loading makes
+    # them (rows.loaded_row): about half the CPU of an ORM query of the four entities.
+    row = direct_sql.execute(session, _COMPLETION_ROWS, {"task_id": task_id}).first()
     if row is None:
         raise NotFound("Không tìm thấy việc cần xử lý.")
-    path = tuple((unit_id, str(level)) for unit_id, level in zip(row[5::2], row[6::2], strict=True) if unit_id is not None)
-    return CompletionRows(*row[:5], unit_path=path)
+    objects, at = [], 0
+    for cls, keys in zip(_ENTITIES, _ENTITY_KEYS, strict=True):
+        objects.append(loaded_row(session, cls, dict(zip(keys, row[at:at + len(keys)], strict=True))))
+        at += len(keys)
+    others_open, rest = row[at], row[at + 1:]
+    path = tuple((unit_id, str(level)) for unit_id, level in zip(rest[0::2], rest[1::2], strict=True) if unit_id is not None)
+    return CompletionRows(*objects, others_open=bool(others_open), unit_path=path)
 
 
 def _dossier_id(session: Session, task: HumanTask) -> int | None:
