@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.db import make_engine, make_session_factory
 from service.models import AuditChainHead, AuditEvent, Dossier, HumanTask, Nominee, NomineeDecision, ProcessInstance
 from service.operations.audit import record_event, record_events, verify_chain
-from service.operations.rows import insert_objects, insert_row, insert_rows, update_by_id, update_row
+from service.operations.rows import insert_objects, insert_row, insert_rows, loaded_row, update_by_id, update_row
 from tests.factories import make_dossier_with_instance
 
 NOW = datetime(2024, 12, 1, 8, 30, tzinfo=UTC)
@@ -262,3 +262,40 @@ def test_a_completion_reads_whether_the_instance_has_another_open_task(world):
         update_row(session, first, {"state": "completed"})
         update_row(session, second, {"state": "ready"})
         assert rows_for_completion(session, second.id).others_open is False
+
+
+def _row_values(session, cls, pk):
+    """Every column of a row by attribute name, read with Core (as a direct_sql statement would)."""
+    keys = [prop.key for prop in inspect(cls).column_attrs]
+    row = session.execute(select(*(getattr(cls, key) for key in keys)).where(inspect(cls).primary_key[0] == pk)).one()
+    return dict(zip(keys, row, strict=True))
+
+
+def test_loaded_row_makes_the_session_s_object_as_the_orm_s_loading_does(world):
+    factory, ids = world
+    with factory() as session, session.begin():
+        values = _row_values(session, ProcessInstance, ids["instance"])
+        assert inspect(ProcessInstance).identity_key_from_primary_key([ids["instance"]]) not in session.identity_map
+        instance = loaded_row(session, ProcessInstance, values)
+        # A persistent object of the session, clean (nothing to flush), holding the row; the same object for the key.
+        assert instance in session and not session.dirty and not session.new
+        assert (instance.id, instance.status, instance.lock_version) == (ids["instance"], "running", values["lock_version"])
+        assert session.get(ProcessInstance, ids["instance"]) is instance
+        # Its relationships load as usual.
+        assert instance.dossier_id == ids["dossier"]
+        # It writes like any loaded object (the version check included).
+        update_row(session, instance, {"status": "suspended"})
+    with factory() as session:
+        assert session.get(ProcessInstance, ids["instance"]).status == "suspended"
+
+
+def test_loaded_row_keeps_what_the_session_holds_and_fills_only_expired_attributes(world):
+    factory, ids = world
+    with factory() as session, session.begin():
+        held = session.get(Dossier, ids["dossier"])
+        held.title = "Tiêu đề chưa lưu"  # a change not yet flushed: the ORM's loading keeps it, so must this
+        values = {**_row_values(session, Dossier, ids["dossier"]), "title": "cũ"}
+        assert loaded_row(session, Dossier, values) is held and held.title == "Tiêu đề chưa lưu"
+        session.expire(held, ["status"])
+        assert loaded_row(session, Dossier, {**values, "status": "draft"}) is held
+        assert "status" not in inspect(held).expired_attributes and held.status == "draft"
