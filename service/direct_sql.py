@@ -48,7 +48,7 @@ class _Plan:
     defaults: Mapping[str, Any]  # parameters with a value in the statement (bindparam(value=…))
     required: frozenset[str]  # parameters the caller must give
     row_type: Any  # a namedtuple of the result's column keys, or None for a statement returning no rows
-    results: tuple[Callable[[Any], Any] | None, ...]  # per column, the converter of the value read
+    results: tuple[Callable[[Any], Any] | None, ...] | None  # per column, the converter of the value read (None: none has one)
 
 
 class DirectResult:
@@ -117,7 +117,7 @@ def execute_on(connection: Connection, statement: ClauseElement, params: Mapping
     if plan.row_type is None:
         return DirectResult([], rowcount)
     make, results = plan.row_type._make, plan.results
-    if any(results):
+    if results is not None:
         rows = [make([value if convert is None else convert(value) for value, convert in zip(row, results, strict=True)])
                 for row in raw]  # fmt: skip
     else:
@@ -156,8 +156,8 @@ def _compile(statement: ClauseElement, dialect: Dialect) -> _Plan:
     required = frozenset(compiled.binds) - defaults.keys()
     columns: Sequence[Any] = compiled._result_columns  # noqa: SLF001 - (key, name, objects, type) per column
     if not columns:
-        return _Plan(compiled.string, names, binds, defaults, required, None, ())
+        return _Plan(compiled.string, names, binds, defaults, required, None, None)
     keys = [column[0] for column in columns]
     row_type = namedtuple("Row", keys, rename=True)  # type: ignore[misc]  # noqa: PYI024
     results = tuple(column[3].dialect_impl(dialect).result_processor(dialect, None) for column in columns)
-    return _Plan(compiled.string, names, binds, defaults, required, row_type, results)
+    return _Plan(compiled.string, names, binds, defaults, required, row_type, results if any(results) else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -58,12 +59,12 @@ def _awarded_listed(count: int) -> Select[tuple[str, str]]:
         _PAST_AWARD.c.recipient_key.in_(keys), _PAST_AWARD.c.year == bindparam("year"))
 
 
-def _past_awards(session: Session, keys: list[str], year: int) -> list[tuple[str, str]]:
+def _past_awards(session: Session, keys: list[str], year: int) -> Sequence[tuple[str, str | None]]:
     """(recipient key, award form code) of the awards of `year` to these names."""
     if len(keys) > _AWARDED_LISTED_MAX:
-        return [(key, code) for key, code in session.execute(_AWARDED, {"keys": keys, "year": year})]
+        return session.execute(_AWARDED, {"keys": keys, "year": year}).all()
     params = {f"key_{n}": key for n, key in enumerate(keys)}
-    return [(key, code) for key, code in direct_sql.execute(session, _awarded_listed(len(keys)), {**params, "year": year}).all()]
+    return direct_sql.execute(session, _awarded_listed(len(keys)), {**params, "year": year}).all()
 
 
 def dossier_eligibility(
