@@ -70,7 +70,12 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
 def event_hash(event: AuditEvent, prev_hash: str) -> str:
     """sha256 over a canonical encoding (sorted keys, NFC text, UTC microseconds) and the previous hash:
     the UTF-8 of {"event":{…},"prev_hash":"…"} in JSON with sorted keys and no spaces."""
-    canonical = _hash_prefix(event) + json.dumps(prev_hash, ensure_ascii=False) + "}"
+    return _hash_after(_hash_prefix(event), prev_hash)
+
+
+def _hash_after(prefix: str, prev_hash: str) -> str:
+    """event_hash of the event whose _hash_prefix is `prefix`."""
+    canonical = prefix + json.dumps(prev_hash, ensure_ascii=False) + "}"
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -370,7 +375,8 @@ def _append_hashed_by_database(
     With `origins` the statement finds the events' origin rows by their texts; None if one of them is not there
     (then nothing is appended and the head is not locked; the riders are written).
     RiderRefused if a required rider changed no row (then nothing is appended)."""
-    prefixes = {f"prefix_{n}": _hash_prefix(row) for n, row in enumerate(built)}
+    hashed = [_hash_prefix(row) for row in built]  # sent for PostgreSQL to hash, and kept to check its hashes here
+    prefixes = {f"prefix_{n}": prefix for n, prefix in enumerate(hashed)}
     if origins is None:
         rows = _send_append(session, _append_hashed_statement, built, riders, prefixes, omit=("hash",))
     else:
@@ -390,8 +396,8 @@ def _append_hashed_by_database(
     if len(appended) != len(built) or first.moved != 1:
         raise RuntimeError(f"audit append: {len(built)} events sent, {len(appended)} inserted, head moved {first.moved}")
     prev_hash = first.last_hash
-    for row, (event_id, digest) in zip(built, appended, strict=True):
-        if digest != event_hash(row, prev_hash):
+    for row, prefix, (event_id, digest) in zip(built, hashed, appended, strict=True):
+        if digest != _hash_after(prefix, prev_hash):
             raise RuntimeError(f"audit append: PostgreSQL's hash of event {event_id} is not the one Python computes")
         row.hash = prev_hash = digest
     return [event_id for event_id, _ in appended], prev_hash
