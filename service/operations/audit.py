@@ -18,7 +18,7 @@ from sqlalchemy import (Select, Text, and_, bindparam, cast, exists, func, inser
 from sqlalchemy.event import listens_for
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import replacement_traverse
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.pool import Pool
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,7 +26,8 @@ from .. import direct_sql
 from ..models import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
 from ..models.audit import GENESIS_HASH
 from ..models.audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES
-from .rows import find_or_insert_row, insert_objects, new_row_values, note_inserted, note_written, update_row
+from .rows import (current_row, find_or_insert_row, insert_objects, loaded_row, new_row_values, note_inserted, note_written,
+                   update_row)
 
 
 # Where the current request comes from (IP address, user agent). The web layer sets it for each
@@ -107,16 +108,24 @@ def _locked_head(session: Session) -> AuditChainHead:
     # The head is the last row a writer locks: changes still pending in the session go first, so every
     # writer locks rows in the same order (its own rows, then the head) and none waits in a cycle.
     session.flush()
-    head = session.scalar(_HEAD_FOR_UPDATE)
-    if head is None:
+    # The row's values as they are now (a session keeps its objects across transactions: the head it held may be
+    # one another writer has moved since), read by a Core statement.
+    found = direct_sql.execute(session, _HEAD_FOR_UPDATE).first()
+    if found is None:
         head = AuditChainHead(id=1, last_event_id=None, last_hash=GENESIS_HASH)
         session.add(head)
+    else:
+        head = current_row(session, AuditChainHead, found._asdict())
     session.info[_HEAD_KEY] = (transaction, head)
     return head
 
 
 _HEAD_KEY = "thidua.audit_chain_head"
-_HEAD_FOR_UPDATE = select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()  # built once
+_HEAD_TABLE = AuditChainHead.__table__
+_HEAD_FOR_UPDATE = (
+    select(_HEAD_TABLE.c.id, _HEAD_TABLE.c.last_event_id, _HEAD_TABLE.c.last_hash).where(_HEAD_TABLE.c.id == 1)
+    .with_for_update()
+)  # built once; the columns are named as the class's attributes  # fmt: skip
 
 
 def user_agent_row(session: Session, text: str) -> UserAgent:
@@ -162,8 +171,7 @@ def origin_row(session: Session, ip: str | None, user_agent: str | None, insert:
         session.info[_ORIGINS_KEY] = cached
     origin = cached[1].get((ip, user_agent))
     if origin is None or origin not in session:
-        look_up = _origin_statement(ip is None, user_agent is None)
-        origin = session.scalars(look_up, {"ip": ip, "text": user_agent}).one_or_none()
+        origin = _found_origin(session, ip, user_agent)
         if origin is None and not insert:
             return None
         if origin is None:  # a new pair (perhaps a new text): through the user_agent row, which it refers to
@@ -179,14 +187,34 @@ def origin_row(session: Session, ip: str | None, user_agent: str | None, insert:
 _ORIGINS_KEY = "thidua.audit_request_origins"
 
 
+def _found_origin(session: Session, ip: str | None, user_agent: str | None) -> RequestOrigin | None:
+    """The request_origin row of this pair with its user agent, as the session's objects; None if there is none.
+    Read by a Core statement (direct_sql): through the ORM the look-up cost about as much as the rest of a
+    completion's audit append on SQLite."""
+    found = direct_sql.execute(session, _origin_statement(ip is None, user_agent is None),
+                               {"ip": ip, "text": user_agent}).first()  # fmt: skip
+    if found is None:
+        return None
+    origin = loaded_row(session, RequestOrigin, {"id": found.id, "ip": found.ip, "user_agent_id": found.user_agent_id})
+    if "agent" not in origin.__dict__:  # as the ORM's joined load gives it: the origin with its text
+        agent = None if found.agent_text is None else loaded_row(session, UserAgent, {"id": found.user_agent_id,
+                                                                                      "text": found.agent_text})  # fmt: skip
+        set_committed_value(origin, "agent", agent)
+    return origin
+
+
 @cache
-def _origin_statement(no_ip: bool, no_user_agent: bool) -> Select[tuple[RequestOrigin]]:
-    """The look-up of an origin by its IP address and its user agent's text (each may be NULL), built once each."""
-    ip = RequestOrigin.ip.is_(None) if no_ip else RequestOrigin.ip == bindparam("ip")
+def _origin_statement(no_ip: bool, no_user_agent: bool) -> Select[Any]:
+    """The look-up of an origin by its IP address and its user agent's text (each may be NULL), built once each:
+    the origin's columns and its user agent's text."""
+    origin, agent = RequestOrigin.__table__, UserAgent.__table__
+    ip = origin.c.ip.is_(None) if no_ip else origin.c.ip == bindparam("ip", type_=origin.c.ip.type)
     if no_user_agent:
-        return select(RequestOrigin).where(ip, RequestOrigin.user_agent_id.is_(None))
-    return (select(RequestOrigin).join(RequestOrigin.agent).where(ip, UserAgent.text == bindparam("text"))
-            .options(contains_eager(RequestOrigin.agent)))  # fmt: skip
+        return select(origin.c.id, origin.c.ip, origin.c.user_agent_id, null().label("agent_text")).where(
+            ip, origin.c.user_agent_id.is_(None))
+    return (select(origin.c.id, origin.c.ip, origin.c.user_agent_id, agent.c.text.label("agent_text"))
+            .join(agent, agent.c.id == origin.c.user_agent_id)
+            .where(ip, agent.c.text == bindparam("text", type_=agent.c.text.type)))  # fmt: skip
 
 
 def record_event(

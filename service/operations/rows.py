@@ -103,6 +103,22 @@ def loaded_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     return obj  # type: ignore[no-any-return]
 
 
+def current_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
+    """As loaded_row, for a row this transaction has just read and locked: an object the session already holds
+    takes every value of the row, not only its expired ones (as the ORM's populate_existing loads). Sessions keep
+    their objects across transactions, so a value held from an earlier one may be stale by now; the object must
+    have no changes of its own waiting to be flushed (direct_sql.execute flushes them before reading)."""
+    mapper = inspect(cls)
+    pk = values[mapper.get_property_by_column(mapper.primary_key[0]).key]
+    held = session.identity_map.get(mapper.identity_key_from_primary_key([pk]))
+    if held is None:
+        return loaded_row(session, cls, values)
+    assert not inspect(held).modified, "current_row: the held object has changes not yet flushed"
+    for key, value in values.items():
+        set_committed_value(held, key, value)
+    return held  # type: ignore[no-any-return]
+
+
 def insert_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     """INSERT one row now and return it as a persistent object of the session (no flush, no reload).
 

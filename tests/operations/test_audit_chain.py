@@ -171,3 +171,24 @@ def test_first_event_hangs_off_the_genesis_hash_and_moves_the_head(any_db_sessio
     assert (head.last_event_id, head.last_hash) == (second.id, second.hash)
     result = verify_chain(any_db_session)
     assert result.ok and result.checked == 2
+
+
+def test_a_session_that_appended_before_chains_after_events_others_appended_since(factory):
+    """Sessions keep their objects across transactions (expire_on_commit=False): the chain head a session read
+    when it last appended must not be what its next append chains after, once another writer has moved it."""
+    first, other = factory(), factory()
+    try:
+        with first.begin():
+            record_event(first, action="dossier.edit", object_type="dossier", object_id="1", comment="lần đầu")
+        with other.begin():
+            record_event(other, action="dossier.edit", object_type="dossier", object_id="2", comment="người khác")
+        with first.begin():
+            again = record_event(first, action="dossier.edit", object_type="dossier", object_id="3", comment="lần sau")
+            stored_before = first.scalars(select(AuditEvent).where(AuditEvent.id < again.id)
+                                          .order_by(AuditEvent.id.desc()).limit(1)).one()  # fmt: skip
+            assert again.hash == event_hash(again, stored_before.hash)
+    finally:
+        first.close()
+        other.close()
+    with factory() as session:
+        assert verify_chain(session).ok

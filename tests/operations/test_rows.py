@@ -11,7 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.db import make_engine, make_session_factory
 from service.models import AuditChainHead, AuditEvent, Dossier, HumanTask, Nominee, NomineeDecision, ProcessInstance
 from service.operations.audit import record_event, record_events, verify_chain
-from service.operations.rows import insert_objects, insert_row, insert_rows, loaded_row, update_by_id, update_row
+from service.operations.rows import (current_row, insert_objects, insert_row, insert_rows, loaded_row, update_by_id,
+                                    update_row)
 from tests.factories import make_dossier_with_instance
 
 NOW = datetime(2024, 12, 1, 8, 30, tzinfo=UTC)
@@ -299,3 +300,24 @@ def test_loaded_row_keeps_what_the_session_holds_and_fills_only_expired_attribut
         session.expire(held, ["status"])
         assert loaded_row(session, Dossier, {**values, "status": "draft"}) is held
         assert "status" not in inspect(held).expired_attributes and held.status == "draft"
+
+
+def test_current_row_gives_a_held_object_every_value_of_the_row_read_now(world):
+    factory, ids = world
+    with factory() as session:
+        with session.begin():
+            held = session.get(Dossier, ids["dossier"])
+            old_title = held.title
+        with factory() as other, other.begin():  # another writer changes the row meanwhile
+            other.get(Dossier, ids["dossier"]).title = "Đổi bởi người khác"
+        with session.begin():
+            # Sessions keep their objects across transactions: loaded_row (as the ORM's loading) keeps what it holds,
+            # current_row takes the row's values as they are now.
+            values = _row_values(session, Dossier, ids["dossier"])
+            assert loaded_row(session, Dossier, values) is held and held.title == old_title
+            assert current_row(session, Dossier, values) is held and held.title == "Đổi bởi người khác"
+            assert not session.dirty  # taken as the row's committed state: nothing to flush
+    with factory() as session, session.begin():
+        values = _row_values(session, Dossier, ids["dossier"])
+        fresh = current_row(session, Dossier, values)  # not held: as loaded_row
+        assert fresh in session and fresh.title == "Đổi bởi người khác" and not session.dirty
