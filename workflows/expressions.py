@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -84,11 +85,31 @@ def names_used(expression: str) -> set[str]:
     }
 
 
+@lru_cache(maxsize=4096)
+def _names_read(expression: str) -> tuple[str, ...]:
+    """Every name the expression's tree mentions (variables, functions, comprehension targets): all it can read."""
+    return tuple(sorted({node.id for node in ast.walk(check_expression(expression)) if isinstance(node, ast.Name)}))
+
+
+class _Evaluators(threading.local):
+    """One simpleeval evaluator per thread, made once: building one (its table of node handlers, its functions)
+    cost as much as evaluating a gateway's condition, and a completion evaluates about ten. Each evaluation
+    sets its names; an evaluator runs one expression at a time, so a thread's is never shared."""
+
+    def __init__(self) -> None:
+        # simpleeval adds its compound constructors (list, dict …) to the functions it is given: a copy.
+        self.evaluator = EvalWithCompoundTypes(names={}, functions=dict(FUNCTIONS))
+
+
+_EVALUATORS = _Evaluators()
+
+
 def evaluate_expression(expression: str, names: Mapping[str, Any]) -> Any:
-    """Evaluate an expression over a deep copy of `names`, so it can never change workflow data."""
+    """Evaluate an expression over a deep copy of `names` (of those it mentions), so it can never change
+    workflow data."""
     tree = check_expression(expression)
-    # simpleeval adds its compound constructors to the dict it is given: hand it a copy.
-    evaluator = EvalWithCompoundTypes(names=copy.deepcopy(dict(names)), functions=dict(FUNCTIONS))
+    evaluator = _EVALUATORS.evaluator
+    evaluator.names = copy.deepcopy({name: names[name] for name in _names_read(expression) if name in names})
     try:
         # The checked tree (parsed once per expression text) is what runs: simpleeval does not parse again.
         return evaluator.eval(expression.strip(), previously_parsed=tree.body)

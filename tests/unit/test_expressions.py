@@ -72,3 +72,39 @@ def test_no_text_crashes_the_evaluator(expression):
         evaluate_expression(expression, {"a": 1, "b": "x"})
     except ExpressionError as exc:
         assert exc.message
+
+
+def test_an_evaluation_sees_only_its_own_names_after_others_ran_in_the_same_thread():
+    assert evaluate_expression("level == 'ward'", {"level": "ward", "votes": [1]}) is True
+    # The thread's evaluator is reused: names of the evaluation before must not linger.
+    with pytest.raises(ExpressionError, match="votes"):
+        evaluate_expression("len(votes) > 0", {"level": "ward"})
+    # Only what an expression mentions is copied for it: data it does not read may be anything at all.
+    class NotCopyable:
+        def __deepcopy__(self, memo):
+            raise AssertionError("copied")
+
+    assert evaluate_expression("level == 'ward'", {"level": "ward", "blob": NotCopyable()}) is True
+
+
+def test_threads_evaluating_at_once_each_get_their_own_result():
+    import sys
+    import threading
+
+    results: dict[int, list[bool]] = {}
+
+    def evaluate_many(number: int) -> None:
+        results[number] = [evaluate_expression("n == expected", {"n": number, "expected": number}) and
+                           evaluate_expression("n != other", {"n": number, "other": -1}) for _ in range(300)]  # fmt: skip
+
+    threads = [threading.Thread(target=evaluate_many, args=(number,)) for number in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch in the middle of evaluations, as a busy server's may
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert sorted(results) == list(range(8)) and all(all(found) for found in results.values())
