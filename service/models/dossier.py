@@ -6,9 +6,10 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..db import Base, UTCDateTime, str_enum, utcnow
+from ..domain.eligibility import person_key
 from .org import Level
 
 
@@ -56,6 +57,14 @@ class Nominee(Base):
     summary: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(String(32))  # None while travelling; granted | rejected
     outcome_level: Mapped[str | None] = mapped_column(String(16))
+    # person_key(full_name), kept with the name (migration 0030): the eligibility check finds the nominees' past
+    # awards (past_award.recipient_key, the same key) in the query that reads the nominees.
+    person_key: Mapped[str] = mapped_column(String(255))
+
+    @validates("full_name")
+    def _name_keeps_its_key(self, _key: str, full_name: str) -> str:
+        self.person_key = person_key(full_name)
+        return full_name
 
 
 class NomineeDecision(Base):

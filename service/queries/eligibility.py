@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import direct_sql
 from ..domain.campaign_config import CampaignConfig
-from ..domain.eligibility import ConditionResult, Facts, IndexFact, applies, evaluate, person_key
+from ..domain.eligibility import ConditionResult, Facts, IndexFact, applies, evaluate
 from ..models import AwardForm, Campaign, Dossier, IndexResult, Nominee, PastAward, Registration, YearlyRating
 from .campaign_config import campaign_config
 
@@ -28,10 +26,15 @@ class TravellingNominee:
 # Built once: a reviewer's approval runs these at every appraisal step. Of the tables' columns, not of the
 # mapped classes: SQLAlchemy's ORM would build a Nominee object per row and take the ORM's longer execution
 # path, for what is read as plain values.
-_NOMINEE, _AWARD_FORM = Nominee.__table__, AwardForm.__table__
+_NOMINEE, _AWARD_FORM, _PAST_AWARD = Nominee.__table__, AwardForm.__table__, PastAward.__table__
+# The travelling nominees, each with the award form codes already given to the same person (the stored
+# person_key, past_award.recipient_key) in the campaign's year: a row per such award, one with NULL if none.
 _TRAVELLING = (
-    select(_NOMINEE.c.id, _NOMINEE.c.kind, _NOMINEE.c.full_name, _AWARD_FORM.c.code)
+    select(_NOMINEE.c.id, _NOMINEE.c.kind, _NOMINEE.c.full_name, _AWARD_FORM.c.code, _NOMINEE.c.person_key,
+           _PAST_AWARD.c.award_form_code.label("awarded"))
     .join(_AWARD_FORM, _NOMINEE.c.award_form_id == _AWARD_FORM.c.id)
+    .outerjoin(_PAST_AWARD, and_(_PAST_AWARD.c.recipient_key == _NOMINEE.c.person_key,
+                                 _PAST_AWARD.c.year == bindparam("year", type_=_PAST_AWARD.c.year.type)))
     .where(_NOMINEE.c.dossier_id == bindparam("dossier_id"), _NOMINEE.c.outcome.is_(None)).order_by(_NOMINEE.c.id)
 )  # fmt: skip
 _REGISTERED = select(Registration.id).where(
@@ -43,28 +46,24 @@ _INDEXES = select(IndexResult.index_code, IndexResult.rank, IndexResult.classifi
 _RATINGS = select(YearlyRating.person_key, YearlyRating.year, YearlyRating.rating).where(
     YearlyRating.person_key.in_(bindparam("keys", expanding=True)), YearlyRating.org_unit_id == bindparam("unit_id")
 )
-_PAST_AWARD = PastAward.__table__
-_AWARDED = select(_PAST_AWARD.c.recipient_key, _PAST_AWARD.c.award_form_code).where(
-    _PAST_AWARD.c.recipient_key.in_(bindparam("keys", expanding=True)), _PAST_AWARD.c.year == bindparam("year")
-)
-_AWARDED_LISTED_MAX = 32  # up to this many names: a statement with one parameter per name, run by direct_sql
 
 
-@cache
-def _awarded_listed(count: int) -> Select[tuple[str, str]]:
-    """_AWARDED for exactly `count` names (:key_0 …), built once per count: its SQL is fixed, so it runs on the
-    driver (direct_sql) without SQLAlchemy expanding the list at each execution."""
-    keys = [bindparam(f"key_{n}", type_=_PAST_AWARD.c.recipient_key.type) for n in range(count)]
-    return select(_PAST_AWARD.c.recipient_key, _PAST_AWARD.c.award_form_code).where(
-        _PAST_AWARD.c.recipient_key.in_(keys), _PAST_AWARD.c.year == bindparam("year"))
-
-
-def _past_awards(session: Session, keys: list[str], year: int) -> Sequence[tuple[str, str | None]]:
-    """(recipient key, award form code) of the awards of `year` to these names."""
-    if len(keys) > _AWARDED_LISTED_MAX:
-        return session.execute(_AWARDED, {"keys": keys, "year": year}).all()
-    params = {f"key_{n}": key for n, key in enumerate(keys)}
-    return direct_sql.execute(session, _awarded_listed(len(keys)), {**params, "year": year}).all()
+def _travelling(session: Session, dossier_id: int, year: int) -> tuple[list[tuple[TravellingNominee, str, str]],
+                                                                       dict[str, list[str]]]:  # fmt: skip
+    """(nominee, award form code, person key) of each travelling nominee in id order, and for each person key
+    the award form codes given to that person in `year` (a past award row each)."""
+    nominees: dict[int, tuple[TravellingNominee, str, str]] = {}
+    awarded: dict[str, list[str]] = {}
+    first_of_key: dict[str, int] = {}
+    for row in direct_sql.execute(session, _TRAVELLING, {"dossier_id": dossier_id, "year": year}).all():
+        if row.id not in nominees:
+            nominees[row.id] = (TravellingNominee(row.id, str(row.kind), row.full_name), row.code, row.person_key)
+            awarded.setdefault(row.person_key, [])
+            first_of_key.setdefault(row.person_key, row.id)
+        # Two nominees of one name carry the same awards: counted once, from the first of them.
+        if row.awarded and first_of_key[row.person_key] == row.id:
+            awarded[row.person_key].append(row.awarded)
+    return list(nominees.values()), awarded
 
 
 def dossier_eligibility(
@@ -78,10 +77,10 @@ def dossier_eligibility(
     campaign = session.get(Campaign, dossier.campaign_id)
     assert campaign is not None
     rules = (config or campaign_config(session, campaign)).rules
-    rows = [(TravellingNominee(id, str(kind), full_name), form)
-            for id, kind, full_name, form in direct_sql.execute(session, _TRAVELLING, {"dossier_id": dossier.id}).all()]  # fmt: skip
-    if not rows:
+    travelling, awarded = _travelling(session, dossier.id, campaign.year)
+    if not travelling:
         return []
+    rows = [(nominee, form) for nominee, form, _key in travelling]
     needed = {rule.type for rule in rules for nominee, form in rows if applies(rule, nominee.kind, form)}
     registered = None
     if "registered_by" in needed:
@@ -91,18 +90,13 @@ def dossier_eligibility(
     if "index_rank" in needed:
         indexes = {code: IndexFact(code, rank, cls) for code, rank, cls in
                    session.execute(_INDEXES, {"unit_id": dossier.unit_id, "year": campaign.year})}  # fmt: skip
-    keys = sorted({person_key(nominee.full_name) for nominee, _ in rows})
+    keys = sorted(awarded)
     ratings: dict[str, dict[int, str]] = {key: {} for key in keys}
     if "consecutive_years" in needed:
         for key, year, rating in session.execute(_RATINGS, {"keys": keys, "unit_id": dossier.unit_id}):
             ratings[key][year] = rating
-    awarded: dict[str, list[str]] = {key: [] for key in keys}
-    for key, code in _past_awards(session, keys, campaign.year):
-        if code:
-            awarded[key].append(code)
     out = []
-    for nominee, form in rows:
-        key = person_key(nominee.full_name)
+    for nominee, form, key in travelling:
         facts = Facts(year=campaign.year, kind=nominee.kind, award_form=form, registered=registered,
                       indexes=indexes, ratings=ratings[key], awarded_this_year=tuple(awarded[key]))  # fmt: skip
         results = evaluate(rules, facts)

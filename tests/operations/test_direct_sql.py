@@ -147,24 +147,3 @@ def _sqlite_dialect() -> Any:
 
     return sqlite.dialect()
 
-
-def test_past_awards_are_found_alike_for_a_few_names_and_for_many(any_db_session):
-    """The eligibility check reads the year's awards of a dossier's names with one parameter per name (direct_sql)
-    up to _AWARDED_LISTED_MAX names, and with SQLAlchemy's expanding list beyond: the same rows either way."""
-    from service.domain.eligibility import person_key
-    from service.models import PastAward
-    from service.queries import eligibility
-
-    session = any_db_session
-    names = [f"Nguyễn Văn Ánh {n}" for n in range(eligibility._AWARDED_LISTED_MAX + 8)]  # noqa: SLF001
-    for n, name in enumerate(names):
-        for year in (2023, 2024):
-            session.add(PastAward(recipient_name=name, recipient_key=person_key(name), recipient_kind="individual",
-                                  award_name="Giấy khen", award_form_code=f"gk-{n % 3}", year=year))  # fmt: skip
-    session.flush()
-    keys = sorted(person_key(name) for name in names)
-    expected = {(person_key(name), f"gk-{n % 3}") for n, name in enumerate(names)}
-    few = keys[:3]
-    assert set(eligibility._past_awards(session, few, 2024)) == {e for e in expected if e[0] in few}  # noqa: SLF001
-    assert set(eligibility._past_awards(session, keys, 2024)) == expected  # noqa: SLF001 - over the limit
-    assert eligibility._past_awards(session, ["không có ai"], 2024) == []  # noqa: SLF001

@@ -59,7 +59,7 @@ def test_a_completion_sends_its_compare_and_set_and_notifications_with_the_audit
         completion = sent[start:]
     assert [statement.split()[0] for statement in completion] == [
         "SELECT",  # the task with its instance, dossier, campaign and lane owners
-        "SELECT", "SELECT",  # the appraisal's eligibility records (nominees, past awards)
+        "SELECT",  # the appraisal's eligibility records (the nominees with their past awards: migration 0030)
         "UPDATE",  # the instance at its lock_version
         "INSERT",  # the next task
         "WITH",  # the dossier, its notifications, the task's compare-and-set, the audit events and the chain head
@@ -203,8 +203,7 @@ def test_a_completion_from_a_known_browser_finds_its_origin_in_the_append_statem
     sent = _sent(pg_factory.kw["bind"])
     completion, task_id = _complete_from(pg_factory, engine, dossier_id, OFFICE, sent)
     assert not any("FROM request_origin" in statement for statement in completion[:-1])  # no look-up of its own
-    assert [statement.split()[0] for statement in completion] == ["SELECT", "SELECT", "SELECT", "UPDATE", "INSERT",
-                                                                  "WITH"]  # fmt: skip
+    assert [statement.split()[0] for statement in completion] == ["SELECT", "SELECT", "UPDATE", "INSERT", "WITH"]
     assert "FROM request_origin JOIN user_agent" in completion[-1]
     assert _events_of_task(pg_factory, task_id) == [(known, *OFFICE)]
     with pg_factory() as session:

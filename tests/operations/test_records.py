@@ -95,3 +95,44 @@ def test_consecutive_years_are_read_from_ratings_or_confirmed_by_the_reviewer(fa
 def test_only_record_keepers_import(factory):
     with factory() as session, session.begin(), pytest.raises(Forbidden):
         import_records(session, actor_for(session, "hn-hd-pl-tp.unit_clerk"), "award", xlsx("award", []), NOW)
+
+
+def test_each_nominee_finds_the_year_s_awards_of_the_person_its_name_is(factory):
+    """The nominees' query joins the past awards on the key stored with each name (migration 0030): names written
+    differently (case, spaces, composed or not) are one person; another year's award and another person's are not."""
+    from service.domain.eligibility import person_key
+    from service.models import Nominee
+
+    engine = Engine(FixedClock())
+    with factory() as session, session.begin():
+        for name, code, year in [("Nguyễn Văn Ánh", "GK-XA", 2024), ("Nguyễn Văn Ánh", "BK-TINH", 2024),
+                                 ("Trần Thị Bình", "GK-XA", 2023), ("Lê Văn Cường", "GK-XA", 2024)]:  # fmt: skip
+            session.add(PastAward(recipient_name=name, recipient_key=person_key(name), recipient_kind="individual",
+                                  award_name="Giấy khen", award_form_code=code, year=year))  # fmt: skip
+    dossier_id = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [
+        NomineeInput("individual", "  nguye\u0302\u0303n   VĂN ánh ", "GK-XA"),  # decomposed, other case and spaces
+        NomineeInput("individual", "Trần Thị Bình", "GK-XA"),
+        NomineeInput("individual", "Nguyễn Văn Ánh", "GK-XA"),
+    ])  # fmt: skip
+    with factory() as session:
+        nominees = session.scalars(select(Nominee).where(Nominee.dossier_id == dossier_id).order_by(Nominee.id)).all()
+        assert [n.person_key for n in nominees] == [person_key(n.full_name) for n in nominees]
+        assert nominees[0].person_key == nominees[2].person_key == "nguyễn văn ánh"
+        found = {nominee.id: [r.code for r in results if r.status == "fail"]
+                 for nominee, results in dossier_eligibility(session, session.get(Dossier, dossier_id))}  # fmt: skip
+    # Already given GK-XA in 2024: both spellings of Nguyễn Văn Ánh (BK-TINH is another form); Trần Thị Bình's
+    # award was in 2023 (the campaign's year is 2024).
+    assert found.get(nominees[0].id) == ["DA-KHEN"] and found.get(nominees[2].id) == ["DA-KHEN"]
+    assert "DA-KHEN" not in found.get(nominees[1].id, [])
+
+
+def test_a_renamed_nominee_keeps_the_key_of_its_new_name(factory):
+    from service.models import Nominee
+
+    engine = Engine(FixedClock())
+    dossier_id = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Phạm Văn Dũng", "GK-XA")])
+    with factory() as session, session.begin():
+        nominee = session.scalars(select(Nominee).where(Nominee.dossier_id == dossier_id)).one()
+        nominee.full_name = "Phạm  Văn  Dũng Mới"
+    with factory() as session:
+        assert session.scalars(select(Nominee.person_key).where(Nominee.dossier_id == dossier_id)).one() == "phạm văn dũng mới"

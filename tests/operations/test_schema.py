@@ -6,10 +6,12 @@ import json
 import zlib
 
 import pytest
+from alembic import command
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.db import STATE_FORMAT_V1, STATE_FORMAT_V2, Base, decompress_state, make_engine, make_session_factory
+from service.db import (STATE_FORMAT_V1, STATE_FORMAT_V2, Base, alembic_config, decompress_state, make_engine,
+                        make_session_factory)
 from service.models import AuditChainHead, ProcessInstance
 from service.models.audit import GENESIS_HASH
 from tests.operations.helpers import instance_id_in, schema_differences
@@ -212,4 +214,36 @@ def test_overlapping_transactions_on_postgresql_leave_one_winner(empty_postgres_
         first.rollback()
     with factory() as session:
         assert session.get(ProcessInstance, instance_id).error == "Lỗi thử"
+    engine.dispose()
+
+
+@pytest.mark.parametrize("url_fixture", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])
+def test_migration_0030_keys_every_existing_nominee_by_its_name_and_drops_the_key_again(request, url_fixture):
+    from service.domain.eligibility import person_key
+
+    url = request.getfixturevalue(url_fixture)
+    command.downgrade(alembic_config(url), "0029")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        assert "person_key" not in {c["name"] for c in inspect(conn).get_columns("nominee")}
+        first = conn.execute(text("SELECT min(id) FROM nominee")).scalar()
+        # A name as a form may have sent it before NFC was applied: decomposed, spaced, upper case.
+        conn.execute(text("UPDATE nominee SET full_name = :name WHERE id = :id"),
+                     {"name": "  TRA\u0302\u0300N   thị Hương ", "id": first})  # fmt: skip
+        names = dict(conn.execute(text("SELECT id, full_name FROM nominee")).all())
+    engine.dispose()
+    assert len(names) > 3
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT id, person_key FROM nominee")).all())
+        column = next(c for c in inspect(conn).get_columns("nominee") if c["name"] == "person_key")
+    engine.dispose()
+    assert keys == {nominee_id: person_key(name) for nominee_id, name in names.items()}
+    assert keys[first] == "trần thị hương" and column["nullable"] is False
+    command.downgrade(alembic_config(url), "0029")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert "person_key" not in {c["name"] for c in inspect(conn).get_columns("nominee")}
+        assert dict(conn.execute(text("SELECT id, full_name FROM nominee")).all()) == names
     engine.dispose()
