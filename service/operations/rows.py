@@ -138,6 +138,37 @@ def insert_object(session: Session, obj: T) -> T:
     return obj
 
 
+def update_then_insert(session: Session, obj: Any, values: dict[str, Any], new: T) -> T:
+    """update_row(obj, values), then insert_object(new), in one statement (PostgreSQL: the UPDATE in a data-modifying
+    CTE, the INSERT selecting from it): a round trip less, the rows locked in the same order. The INSERT happens
+    only if the UPDATE changed the row; if it did not (another writer moved a row with a version column on, or
+    the row is gone), nothing is written and StaleDataError is raised, as update_row raises it."""
+    state = inspect(obj)
+    if not state.persistent or state.modified:
+        session.flush()
+    mapper, new_mapper = state.mapper, inspect(type(new))
+    keys = tuple(sorted(values))
+    full, missing = _full_values(new_mapper, new)
+    new_keys = tuple(sorted(full))
+    params = {f"v_{k}": values[k] for k in keys}
+    params["pk"] = state.identity[0]
+    version = mapper.version_id_col
+    if version is not None:
+        version_key = mapper.get_property_by_column(version).key
+        current = getattr(obj, version_key)
+        params["version_old"], params["version_new"] = current, current + 1
+    params.update({f"n_{k}": full[k] for k in new_keys})
+    statement = _update_then_insert_statement(mapper, keys, new_mapper, new_keys)
+    pk = direct_sql.execute(session, statement, params).scalar()
+    if pk is None:
+        raise StaleDataError(f"{mapper.class_.__name__} {state.identity[0]} changed since it was read")
+    if version is not None:
+        values = {**values, version_key: params["version_new"]}
+    note_written(session, obj, values)
+    _made_persistent(session, new_mapper, new, pk, {key: full[key] for key in missing})
+    return new
+
+
 def insert_objects(session: Session, objs: list[T]) -> list[T]:
     """INSERT new (transient) objects of one class now, in one statement, and make them persistent objects.
 
@@ -314,6 +345,17 @@ def _insert_statement(mapper: Mapper[Any], keys: tuple[str, ...]) -> Insert:
 @cache
 def _insert_returning_statement(mapper: Mapper[Any], keys: tuple[str, ...], ordered: bool) -> Insert:
     return _insert_statement(mapper, keys).returning(mapper.primary_key[0], sort_by_parameter_order=ordered)
+
+
+@cache
+def _update_then_insert_statement(mapper: Mapper[Any], keys: tuple[str, ...], new_mapper: Mapper[Any],
+                                  new_keys: tuple[str, ...]) -> Insert:  # fmt: skip
+    """WITH updated_row AS (UPDATE … RETURNING id) INSERT INTO … SELECT :n_… FROM updated_row RETURNING id."""
+    updated = _update_statement(mapper, keys, ()).returning(mapper.primary_key[0]).cte("updated_row")
+    columns = [new_mapper.get_property(k).columns[0] for k in new_keys]
+    values = select(*(bindparam(f"n_{key}", type_=column.type) for key, column in zip(new_keys, columns, strict=True)))
+    return (insert(_table(new_mapper)).from_select(columns, values.select_from(updated), include_defaults=False)
+            .returning(new_mapper.primary_key[0]).add_cte(updated))  # fmt: skip
 
 
 @cache

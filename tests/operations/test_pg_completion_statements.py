@@ -1,4 +1,5 @@
-"""A completion on PostgreSQL: its round trips, and the writes that ride with its audit append (audit.Rider).
+"""A completion on PostgreSQL: its round trips, and the writes that ride with its audit append (audit.Rider)
+or with the instance's UPDATE (rows.update_then_insert).
 
 The task's compare-and-set and the new task's notifications are sent in the statement that appends the
 audit events. What is stored must be what the separate statements stored, the compare-and-set must still
@@ -60,10 +61,11 @@ def test_a_completion_sends_its_compare_and_set_and_notifications_with_the_audit
     assert [statement.split()[0] for statement in completion] == [
         "SELECT",  # the task with its instance, dossier, campaign and lane owners
         "SELECT",  # the appraisal's eligibility records (the nominees with their past awards: migration 0030)
-        "UPDATE",  # the instance at its lock_version
-        "INSERT",  # the next task
+        "WITH",  # the instance at its lock_version, and the next task inserted only if that UPDATE changed it
         "WITH",  # the dossier, its notifications, the task's compare-and-set, the audit events and the chain head
     ]
+    moved = completion[2]
+    assert "UPDATE process_instance SET" in moved and "INSERT INTO human_task" in moved and "lock_version" in moved
     append = completion[-1]
     assert "INSERT INTO notification" in append and "UPDATE human_task" in append and "INSERT INTO audit_event" in append
     assert "UPDATE dossier SET" in append
@@ -203,7 +205,7 @@ def test_a_completion_from_a_known_browser_finds_its_origin_in_the_append_statem
     sent = _sent(pg_factory.kw["bind"])
     completion, task_id = _complete_from(pg_factory, engine, dossier_id, OFFICE, sent)
     assert not any("FROM request_origin" in statement for statement in completion[:-1])  # no look-up of its own
-    assert [statement.split()[0] for statement in completion] == ["SELECT", "SELECT", "UPDATE", "INSERT", "WITH"]
+    assert [statement.split()[0] for statement in completion] == ["SELECT", "SELECT", "WITH", "WITH"]
     assert "FROM request_origin JOIN user_agent" in completion[-1]
     assert _events_of_task(pg_factory, task_id) == [(known, *OFFICE)]
     with pg_factory() as session:

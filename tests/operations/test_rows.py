@@ -12,7 +12,7 @@ from service.db import make_engine, make_session_factory
 from service.models import AuditChainHead, AuditEvent, Dossier, HumanTask, Nominee, NomineeDecision, ProcessInstance
 from service.operations.audit import record_event, record_events, verify_chain
 from service.operations.rows import (current_row, insert_objects, insert_row, insert_rows, loaded_row, update_by_id,
-                                    update_row)
+                                    update_row, update_then_insert)
 from tests.factories import make_dossier_with_instance
 
 NOW = datetime(2024, 12, 1, 8, 30, tzinfo=UTC)
@@ -321,3 +321,53 @@ def test_current_row_gives_a_held_object_every_value_of_the_row_read_now(world):
         values = _row_values(session, Dossier, ids["dossier"])
         fresh = current_row(session, Dossier, values)  # not held: as loaded_row
         assert fresh in session and fresh.title == "Đổi bởi người khác" and not session.dirty
+
+
+@pytest.fixture
+def pg_world(empty_postgres_url):
+    engine = make_engine(empty_postgres_url)
+    factory = make_session_factory(engine)
+    with factory() as session, session.begin():
+        instance = make_dossier_with_instance(session)
+        dossier = session.get(Dossier, instance.dossier_id)
+        ids = {"dossier": dossier.id, "instance": instance.id, "unit": dossier.unit_id}
+    yield factory, ids
+    engine.dispose()
+
+
+def _task_values(ids, guid):
+    return {"instance_id": ids["instance"], "task_guid": guid, "bpmn_id": "ward_office_review", "role": "office_clerk",
+            "level": "ward", "org_unit_id": ids["unit"], "state": "ready", "created_at": NOW}  # fmt: skip
+
+
+def test_update_then_insert_writes_both_rows_in_one_statement_as_the_session_s_clean_objects(pg_world):
+    factory, ids = pg_world
+    sent = []
+    event.listen(factory.kw["bind"], "before_cursor_execute", lambda *args: sent.append(args[2]))
+    with factory() as session, session.begin():
+        instance = session.get(ProcessInstance, ids["instance"])
+        version = instance.lock_version
+        start = len(sent)
+        task = update_then_insert(session, instance, {"status": "suspended"}, HumanTask(**_task_values(ids, "00000000-0000-4000-8000-000000000001")))
+        assert len(sent) - start == 1 and sent[-1].lstrip().startswith("WITH")
+        assert task.id is not None and task in session and not session.dirty and not session.new
+        assert (instance.status, instance.lock_version) == ("suspended", version + 1)
+        assert task.claimed_by is None  # a column it was not given: the row's default, carried without a reload
+    with factory() as session:
+        assert session.get(ProcessInstance, ids["instance"]).lock_version == version + 1
+        stored = session.get(HumanTask, task.id)
+        assert (stored.task_guid, stored.state, stored.instance_id) == ("00000000-0000-4000-8000-000000000001", "ready", ids["instance"])
+
+
+def test_update_then_insert_writes_nothing_when_the_row_moved_on_since_it_was_read(pg_world):
+    factory, ids = pg_world
+    with factory() as mine, factory() as theirs:
+        with mine.begin():
+            stale = mine.get(ProcessInstance, ids["instance"])
+        with theirs.begin():
+            update_row(theirs, theirs.get(ProcessInstance, ids["instance"]), {"status": "suspended"})
+        with pytest.raises(StaleDataError), mine.begin():
+            update_then_insert(mine, stale, {"status": "completed"}, HumanTask(**_task_values(ids, "00000000-0000-4000-8000-000000000002")))
+    with factory() as session:
+        assert session.get(ProcessInstance, ids["instance"]).status == "suspended"
+        assert session.scalar(select(HumanTask.id).where(HumanTask.task_guid == "00000000-0000-4000-8000-000000000002")) is None
