@@ -26,8 +26,8 @@ from .. import direct_sql
 from ..models import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
 from ..models.audit import GENESIS_HASH
 from ..models.audit_codes import ACTION_CODES, OBJECT_TYPE_CODES, ROLE_CODES
-from .rows import (current_row, find_or_insert_row, insert_objects, loaded_row, new_row_values, note_inserted, note_written,
-                   update_row)
+from .rows import (current_row, find_or_insert_row, insert_objects, loaded_row, new_row_values, note_inserted,
+                   note_written, update_row)
 
 
 # Where the current request comes from (IP address, user agent). The web layer sets it for each
@@ -197,8 +197,9 @@ def _found_origin(session: Session, ip: str | None, user_agent: str | None) -> R
         return None
     origin = loaded_row(session, RequestOrigin, {"id": found.id, "ip": found.ip, "user_agent_id": found.user_agent_id})
     if "agent" not in origin.__dict__:  # as the ORM's joined load gives it: the origin with its text
-        agent = None if found.agent_text is None else loaded_row(session, UserAgent, {"id": found.user_agent_id,
-                                                                                      "text": found.agent_text})  # fmt: skip
+        agent = None
+        if found.agent_text is not None:
+            agent = loaded_row(session, UserAgent, {"id": found.user_agent_id, "text": found.agent_text})
         set_committed_value(origin, "agent", agent)
     return origin
 

@@ -106,7 +106,8 @@ def apply_outcome(
     for task in outcome.ready_tasks if not created else ():
         row_id = open_rows.get(task.task_id)
         if row_id is None:
-            created.append(insert_row(session, HumanTask, _new_row_values(session, instance, dossier, task, owners, now)))
+            values = _new_row_values(session, instance, dossier, task, owners, now)
+            created.append(insert_row(session, HumanTask, values))
         elif task.due_at is not None:
             # After its timer fired the task has no pending timer: keep the due date it had, so it
             # still shows (and filters) as overdue.

@@ -34,28 +34,36 @@ def update_row(session: Session, obj: Any, values: dict[str, Any], expect: dict[
     those values in the database (of colleagues acting at once, the first wins). Pending changes of
     the object are flushed first, so nothing is written out of order.
     """
+    state, keys, params, written = _update_of(session, obj, values)
+    expect_keys = tuple(sorted(expect or {}))
+    params.update({f"e_{k}": (expect or {})[k] for k in expect_keys})
+    if direct_sql.execute(session, _update_statement(state.mapper, keys, expect_keys), params).rowcount != 1:
+        if state.mapper.version_id_col is not None and not expect_keys:
+            raise StaleDataError(f"{state.mapper.class_.__name__} {state.identity[0]} changed since it was read")
+        return False
+    note_written(session, obj, written)
+    return True
+
+
+def _update_of(session: Session, obj: Any, values: dict[str, Any]) -> tuple[Any, tuple[str, ...], dict[str, Any],
+                                                                           dict[str, Any]]:  # fmt: skip
+    """What an UPDATE of a persistent object's row sends (pending changes of the object flushed first): its state,
+    the columns' keys, the parameters (the version's old and new value for a row with a version column) and the
+    values the row holds once it is written (the new version included)."""
     state = inspect(obj)
     if not state.persistent or state.modified:
         session.flush()
     mapper = state.mapper
-    keys, expect_keys = tuple(sorted(values)), tuple(sorted(expect or {}))
-    statement = _update_statement(mapper, keys, expect_keys)
+    keys = tuple(sorted(values))
     params = {f"v_{k}": values[k] for k in keys}
-    params.update({f"e_{k}": (expect or {})[k] for k in expect_keys})
     params["pk"] = state.identity[0]
     version = mapper.version_id_col
-    if version is not None:
-        version_key = mapper.get_property_by_column(version).key
-        current = getattr(obj, version_key)
-        params["version_old"], params["version_new"] = current, current + 1
-    if direct_sql.execute(session, statement, params).rowcount != 1:
-        if version is not None and not expect_keys:
-            raise StaleDataError(f"{mapper.class_.__name__} {state.identity[0]} changed since it was read")
-        return False
-    if version is not None:
-        values = {**values, version_key: params["version_new"]}
-    note_written(session, obj, values)
-    return True
+    if version is None:
+        return state, keys, params, values
+    version_key = mapper.get_property_by_column(version).key
+    current = getattr(obj, version_key)
+    params["version_old"], params["version_new"] = current, current + 1
+    return state, keys, params, {**values, version_key: current + 1}
 
 
 def compare_and_set(session: Session, obj: Any, values: dict[str, Any], expect: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
@@ -143,28 +151,16 @@ def update_then_insert(session: Session, obj: Any, values: dict[str, Any], new: 
     CTE, the INSERT selecting from it): a round trip less, the rows locked in the same order. The INSERT happens
     only if the UPDATE changed the row; if it did not (another writer moved a row with a version column on, or
     the row is gone), nothing is written and StaleDataError is raised, as update_row raises it."""
-    state = inspect(obj)
-    if not state.persistent or state.modified:
-        session.flush()
-    mapper, new_mapper = state.mapper, inspect(type(new))
-    keys = tuple(sorted(values))
+    state, keys, params, written = _update_of(session, obj, values)
+    new_mapper = inspect(type(new))
     full, missing = _full_values(new_mapper, new)
     new_keys = tuple(sorted(full))
-    params = {f"v_{k}": values[k] for k in keys}
-    params["pk"] = state.identity[0]
-    version = mapper.version_id_col
-    if version is not None:
-        version_key = mapper.get_property_by_column(version).key
-        current = getattr(obj, version_key)
-        params["version_old"], params["version_new"] = current, current + 1
     params.update({f"n_{k}": full[k] for k in new_keys})
-    statement = _update_then_insert_statement(mapper, keys, new_mapper, new_keys)
+    statement = _update_then_insert_statement(state.mapper, keys, new_mapper, new_keys)
     pk = direct_sql.execute(session, statement, params).scalar()
     if pk is None:
-        raise StaleDataError(f"{mapper.class_.__name__} {state.identity[0]} changed since it was read")
-    if version is not None:
-        values = {**values, version_key: params["version_new"]}
-    note_written(session, obj, values)
+        raise StaleDataError(f"{state.mapper.class_.__name__} {state.identity[0]} changed since it was read")
+    note_written(session, obj, written)
     _made_persistent(session, new_mapper, new, pk, {key: full[key] for key in missing})
     return new
 

@@ -202,7 +202,7 @@ def test_a_hash_from_postgresql_that_python_does_not_compute_fails_the_append(tw
     factory, _ = two_processes
     with factory() as session, session.begin():
         _note(session, 1)
-    monkeypatch.setattr(audit, "_hash_after", lambda prefix, prev_hash: "f" * 64)  # what Python computes, made to differ
+    monkeypatch.setattr(audit, "_hash_after", lambda prefix, prev_hash: "f" * 64)  # Python's hash, made to differ
     with pytest.raises(RuntimeError, match="not the one Python computes"), factory() as session, session.begin():
         _note(session, 2)
     monkeypatch.undo()

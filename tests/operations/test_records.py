@@ -130,9 +130,11 @@ def test_a_renamed_nominee_keeps_the_key_of_its_new_name(factory):
     from service.models import Nominee
 
     engine = Engine(FixedClock())
-    dossier_id = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Phạm Văn Dũng", "GK-XA")])
+    nominees = [NomineeInput("individual", "Phạm Văn Dũng", "GK-XA")]
+    dossier_id = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", nominees)
     with factory() as session, session.begin():
         nominee = session.scalars(select(Nominee).where(Nominee.dossier_id == dossier_id)).one()
         nominee.full_name = "Phạm  Văn  Dũng Mới"
     with factory() as session:
-        assert session.scalars(select(Nominee.person_key).where(Nominee.dossier_id == dossier_id)).one() == "phạm văn dũng mới"
+        key = session.scalars(select(Nominee.person_key).where(Nominee.dossier_id == dossier_id)).one()
+        assert key == "phạm văn dũng mới"

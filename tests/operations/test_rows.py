@@ -21,9 +21,8 @@ GUID = "5d0c2f7e-8a31-4b6e-9f24-1c7d3e5a9b80"
 UNDONE, KEPT = "6e1d3a8f-9b42-4c7f-8a35-2d8e4f6b0c91", "7f2e4b9a-0c53-4d8a-9b46-3e9f5a7c1da2"
 
 
-@pytest.fixture
-def world(empty_db_url):
-    engine = make_engine(empty_db_url)
+def _world(url):
+    engine = make_engine(url)
     factory = make_session_factory(engine)
     with factory() as session, session.begin():
         instance = make_dossier_with_instance(session)
@@ -32,6 +31,11 @@ def world(empty_db_url):
                "nominee": session.scalar(select(Nominee.id).where(Nominee.dossier_id == dossier.id))}  # fmt: skip
     yield factory, ids
     engine.dispose()
+
+
+@pytest.fixture
+def world(empty_db_url):
+    yield from _world(empty_db_url)
 
 
 def _new_task(session, ids, guid=GUID):
@@ -325,14 +329,11 @@ def test_current_row_gives_a_held_object_every_value_of_the_row_read_now(world):
 
 @pytest.fixture
 def pg_world(empty_postgres_url):
-    engine = make_engine(empty_postgres_url)
-    factory = make_session_factory(engine)
-    with factory() as session, session.begin():
-        instance = make_dossier_with_instance(session)
-        dossier = session.get(Dossier, instance.dossier_id)
-        ids = {"dossier": dossier.id, "instance": instance.id, "unit": dossier.unit_id}
-    yield factory, ids
-    engine.dispose()
+    """update_then_insert's statement is PostgreSQL's (SQLite has no UPDATE inside WITH)."""
+    yield from _world(empty_postgres_url)
+
+
+NEW_GUID, OTHER_GUID = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"
 
 
 def _task_values(ids, guid):
@@ -348,7 +349,7 @@ def test_update_then_insert_writes_both_rows_in_one_statement_as_the_session_s_c
         instance = session.get(ProcessInstance, ids["instance"])
         version = instance.lock_version
         start = len(sent)
-        task = update_then_insert(session, instance, {"status": "suspended"}, HumanTask(**_task_values(ids, "00000000-0000-4000-8000-000000000001")))
+        task = update_then_insert(session, instance, {"status": "suspended"}, HumanTask(**_task_values(ids, NEW_GUID)))
         assert len(sent) - start == 1 and sent[-1].lstrip().startswith("WITH")
         assert task.id is not None and task in session and not session.dirty and not session.new
         assert (instance.status, instance.lock_version) == ("suspended", version + 1)
@@ -356,7 +357,7 @@ def test_update_then_insert_writes_both_rows_in_one_statement_as_the_session_s_c
     with factory() as session:
         assert session.get(ProcessInstance, ids["instance"]).lock_version == version + 1
         stored = session.get(HumanTask, task.id)
-        assert (stored.task_guid, stored.state, stored.instance_id) == ("00000000-0000-4000-8000-000000000001", "ready", ids["instance"])
+        assert (stored.task_guid, stored.state, stored.instance_id) == (NEW_GUID, "ready", ids["instance"])
 
 
 def test_update_then_insert_writes_nothing_when_the_row_moved_on_since_it_was_read(pg_world):
@@ -367,7 +368,7 @@ def test_update_then_insert_writes_nothing_when_the_row_moved_on_since_it_was_re
         with theirs.begin():
             update_row(theirs, theirs.get(ProcessInstance, ids["instance"]), {"status": "suspended"})
         with pytest.raises(StaleDataError), mine.begin():
-            update_then_insert(mine, stale, {"status": "completed"}, HumanTask(**_task_values(ids, "00000000-0000-4000-8000-000000000002")))
+            update_then_insert(mine, stale, {"status": "completed"}, HumanTask(**_task_values(ids, OTHER_GUID)))
     with factory() as session:
         assert session.get(ProcessInstance, ids["instance"]).status == "suspended"
-        assert session.scalar(select(HumanTask.id).where(HumanTask.task_guid == "00000000-0000-4000-8000-000000000002")) is None
+        assert session.scalar(select(HumanTask.id).where(HumanTask.task_guid == OTHER_GUID)) is None

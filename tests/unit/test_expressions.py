@@ -94,8 +94,9 @@ def test_threads_evaluating_at_once_each_get_their_own_result():
     results: dict[int, list[bool]] = {}
 
     def evaluate_many(number: int) -> None:
-        results[number] = [evaluate_expression("n == expected", {"n": number, "expected": number}) and
-                           evaluate_expression("n != other", {"n": number, "other": -1}) for _ in range(300)]  # fmt: skip
+        mine, other = {"n": number, "expected": number}, {"n": number, "other": -1}
+        results[number] = [evaluate_expression("n == expected", mine) and evaluate_expression("n != other", other)
+                           for _ in range(300)]
 
     threads = [threading.Thread(target=evaluate_many, args=(number,)) for number in range(8)]
     interval = sys.getswitchinterval()
