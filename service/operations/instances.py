@@ -93,17 +93,35 @@ def apply_outcome(
         # UPDATE finds the instance at the version read: a round trip less, the rows locked in the same order.
         new = HumanTask(**_new_row_values(session, instance, dossier, outcome.ready_tasks[0], owners, now))
         created = [update_then_insert(session, instance, instance_values, new)]
-        open_rows: dict[str, int] = {}
     else:
         update_row(session, instance, instance_values)
-        created, open_rows = [], {}
+        created = _task_rows_to_outcome(session, instance, dossier, outcome, owners, now, completed_guid, read)
+    events = list(audit or [])
+    _engine_events(session, instance, dossier, outcome, actor, now, events)
+    _update_dossier(session, dossier, outcome, actor, now, events, dossier_values or {})
+    notify_outcome(session, instance.id, dossier, created, outcome, now)
+    if before_audit is not None:
+        before_audit()
+    record_events(session, events)
+    return created
+
+
+def _task_rows_to_outcome(
+    session: Session, instance: ProcessInstance, dossier: Dossier, outcome: Outcome, owners: dict[str, int | None],
+    now: datetime, completed_guid: str | None, read: bool,
+) -> list[HumanTask]:  # fmt: skip
+    """Bring the instance's open task rows in line with the engine's ready tasks (the open rows are read only if
+    `read`: else the instance had none but the completed one): rows of tasks gone are cancelled, new tasks get
+    rows (returned), an overdue task keeps its due date."""
     ready_ids = {t.task_id: t for t in outcome.ready_tasks}
+    open_rows: dict[str, int] = {}
     for row_id, guid in session.execute(_OPEN_ROWS, {"instance_id": instance.id}).all() if read else ():
         open_rows[guid] = row_id
         if guid not in ready_ids and guid != completed_guid:
             # Gone from the engine: cancelled by a timer, a cancel or a migration.
             update_row(session, _task_row(session, row_id), {"state": "cancelled"})
-    for task in outcome.ready_tasks if not created else ():
+    created = []
+    for task in outcome.ready_tasks:
         row_id = open_rows.get(task.task_id)
         if row_id is None:
             values = _new_row_values(session, instance, dossier, task, owners, now)
@@ -114,13 +132,6 @@ def apply_outcome(
             row = _task_row(session, row_id)
             if row.due_at != task.due_at:
                 update_row(session, row, {"due_at": task.due_at})
-    events = list(audit or [])
-    _engine_events(session, instance, dossier, outcome, actor, now, events)
-    _update_dossier(session, dossier, outcome, actor, now, events, dossier_values or {})
-    notify_outcome(session, instance.id, dossier, created, outcome, now)
-    if before_audit is not None:
-        before_audit()
-    record_events(session, events)
     return created
 
 

@@ -97,9 +97,7 @@ def loaded_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     primary key (its expired attributes filled from the row, any others kept as they are), or else a new
     persistent object holding the row's values, with nothing to flush. For a row read by a Core statement
     (direct_sql) where an ORM query would cost twice as much."""
-    mapper = inspect(cls)
-    pk = values[mapper.get_property_by_column(mapper.primary_key[0]).key]
-    held = session.identity_map.get(mapper.identity_key_from_primary_key([pk]))
+    mapper, held = _held(session, cls, values)
     if held is not None:
         for key in inspect(held).expired_attributes & values.keys():
             set_committed_value(held, key, values[key])
@@ -111,14 +109,19 @@ def loaded_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     return obj  # type: ignore[no-any-return]
 
 
+def _held(session: Session, cls: type[Any], values: dict[str, Any]) -> tuple[Mapper[Any], Any]:
+    """The class's mapper, and the object the session holds for the row whose values these are (or None)."""
+    mapper = inspect(cls)
+    pk = values[mapper.get_property_by_column(mapper.primary_key[0]).key]
+    return mapper, session.identity_map.get(mapper.identity_key_from_primary_key([pk]))
+
+
 def current_row(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     """As loaded_row, for a row this transaction has just read and locked: an object the session already holds
     takes every value of the row, not only its expired ones (as the ORM's populate_existing loads). Sessions keep
     their objects across transactions, so a value held from an earlier one may be stale by now; the object must
     have no changes of its own waiting to be flushed (direct_sql.execute flushes them before reading)."""
-    mapper = inspect(cls)
-    pk = values[mapper.get_property_by_column(mapper.primary_key[0]).key]
-    held = session.identity_map.get(mapper.identity_key_from_primary_key([pk]))
+    _, held = _held(session, cls, values)
     if held is None:
         return loaded_row(session, cls, values)
     assert not inspect(held).modified, "current_row: the held object has changes not yet flushed"

@@ -80,8 +80,7 @@ def dossier_eligibility(
     travelling, awarded = _travelling(session, dossier.id, campaign.year)
     if not travelling:
         return []
-    rows = [(nominee, form) for nominee, form, _key in travelling]
-    needed = {rule.type for rule in rules for nominee, form in rows if applies(rule, nominee.kind, form)}
+    needed = {rule.type for rule in rules for nominee, form, _key in travelling if applies(rule, nominee.kind, form)}
     registered = None
     if "registered_by" in needed:
         found = session.scalar(_REGISTERED, {"campaign_id": campaign.id, "unit_id": dossier.unit_id})
