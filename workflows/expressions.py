@@ -91,32 +91,56 @@ def _names_read(expression: str) -> tuple[str, ...]:
     return tuple(sorted({node.id for node in ast.walk(check_expression(expression)) if isinstance(node, ast.Name)}))
 
 
-class _Evaluators(threading.local):
-    """One simpleeval evaluator per thread, made once: building one (its table of node handlers, its functions)
-    cost as much as evaluating a gateway's condition, and a completion evaluates about ten. Each evaluation
-    sets its names; an evaluator runs one expression at a time, so a thread's is never shared."""
+# Held while simpleeval builds an evaluator (see _EvaluatorPool).
+_BUILDING = threading.Lock()
+
+
+class _EvaluatorPool:
+    """simpleeval evaluators made once and reused: building one (its table of node handlers, its functions) cost
+    as much as evaluating a gateway's condition, and a completion evaluates about ten. An evaluation takes one
+    from the pool and gives it back, so no two evaluations ever share one; a new one is built only when more
+    evaluations run at once than ever before (a sync server worker: one).
+
+    Evaluators are built under a lock: simpleeval's constructor enters `warnings.catch_warnings()`, which saves
+    and restores the process's warning filters and is not safe to interleave between threads (two at once can
+    leave its "ignore" filter in place for the whole process). Evaluators live as long as the pool, so their
+    finaliser (which empties the handler table) never runs while a thread could still hold one."""
 
     def __init__(self) -> None:
-        # simpleeval adds its compound constructors (list, dict …) to the functions it is given: a copy.
-        self.evaluator = EvalWithCompoundTypes(names={}, functions=dict(FUNCTIONS))
+        self._idle: list[EvalWithCompoundTypes] = []
+
+    def take(self) -> EvalWithCompoundTypes:
+        try:
+            return self._idle.pop()  # list.pop is atomic: no two threads get the same one
+        except IndexError:
+            with _BUILDING:
+                # simpleeval adds its compound constructors (list, dict …) to the functions it is given: a copy.
+                return EvalWithCompoundTypes(names={}, functions=dict(FUNCTIONS))
+
+    def give_back(self, evaluator: EvalWithCompoundTypes) -> None:
+        evaluator.names = {}  # an idle evaluator keeps no evaluation's data alive
+        self._idle.append(evaluator)
 
 
-_EVALUATORS = _Evaluators()
+_EVALUATORS = _EvaluatorPool()
 
 
 def evaluate_expression(expression: str, names: Mapping[str, Any]) -> Any:
     """Evaluate an expression over a deep copy of `names` (of those it mentions), so it can never change
     workflow data."""
     tree = check_expression(expression)
-    evaluator = _EVALUATORS.evaluator
-    evaluator.names = copy.deepcopy({name: names[name] for name in _names_read(expression) if name in names})
+    mentioned = copy.deepcopy({name: names[name] for name in _names_read(expression) if name in names})
+    evaluator = _EVALUATORS.take()
     try:
+        evaluator.names = mentioned
         # The checked tree (parsed once per expression text) is what runs: simpleeval does not parse again.
         return evaluator.eval(expression.strip(), previously_parsed=tree.body)
     except InvalidExpression as exc:
         raise ExpressionError(f"không tính được biểu thức '{expression}': {exc}", expression=expression) from None
     except (ArithmeticError, TypeError, ValueError, KeyError, IndexError, MemoryError) as exc:
         raise ExpressionError(f"lỗi khi tính biểu thức '{expression}': {exc}", expression=expression) from None
+    finally:
+        _EVALUATORS.give_back(evaluator)
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
