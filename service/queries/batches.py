@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
@@ -43,13 +44,34 @@ def _ward_of(session: Session, unit_id: int, cache: dict[int, OrgUnit | None]) -
     return cache[unit_id]
 
 
-def batches(session: Session, actor: Actor) -> list[Batch]:
-    """Every group of two or more open tasks the actor may take that share campaign, step, unit and source ward."""
-    pairs = sorted(actor.roles)
-    if not pairs:
-        return []
+@dataclass(frozen=True)
+class BatchSummary:
+    """A batch as the inbox lists it: what it is and how large, without its rows."""
+
+    campaign_id: int
+    campaign_code: str
+    step: str
+    step_name: str
+    org_unit_id: int
+    source: OrgUnit | None
+    dossiers: int
+    nominee_count: int
+
+
+# A dossier's nominees still to be decided (as _attach_nominees lists them), counted where its row is read.
+_OPEN_NOMINEES = (
+    select(func.count()).select_from(Nominee)
+    .where(Nominee.dossier_id == Dossier.id, Nominee.outcome.is_(None))
+    .correlate(Dossier).scalar_subquery()
+)  # fmt: skip
+
+
+def _open_batch_rows(session: Session, actor: Actor, *columns: Any) -> list[Row[Any]]:
+    """`columns` of the open tasks above the unit level the actor may take themselves (escalated ones are
+    not theirs to decide), with their instance, dossier, campaign and submitting unit joined; due first.
+    The first two columns must be the task's role and unit (or the task itself)."""
     rows = session.execute(
-        select(HumanTask, ProcessInstance.version_id, Dossier, Campaign, OrgUnit)
+        select(*columns)
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
         .join(Campaign, Dossier.campaign_id == Campaign.id)
@@ -59,19 +81,61 @@ def batches(session: Session, actor: Actor) -> list[Batch]:
         .where(ProcessInstance.status == "running")  # suspended instances' tasks are not actionable (instance admin)
         .order_by(HumanTask.due_at, HumanTask.id)
     ).all()  # fmt: skip
+    return list(rows)
+
+
+def _batch_key(
+    session: Session, cache: dict[int, OrgUnit | None], campaign_id: int, step: str, org_unit_id: int, level: str,
+    submitting_unit_id: int,
+) -> tuple[tuple[int, str, int, int | None], OrgUnit | None]:  # fmt: skip
+    """What groups a task into a batch: campaign, step, the unit deciding, and (above the ward) the ward the
+    dossier comes from."""
+    source = _ward_of(session, submitting_unit_id, cache) if level != "ward" else None
+    return (campaign_id, step, org_unit_id, source.id if source else None), source
+
+
+def batches(session: Session, actor: Actor) -> list[Batch]:
+    """Every group of two or more open tasks the actor may take that share campaign, step, unit and source ward."""
+    if not actor.roles:
+        return []
+    rows = _open_batch_rows(session, actor, HumanTask, ProcessInstance.version_id, Dossier, Campaign, OrgUnit)
     rows = [row for row in rows if actor.holds(row[0].role, row[0].org_unit_id)]
     names = step_names(session, [(version_id, task.bpmn_id) for task, version_id, *_ in rows])
     cache: dict[int, OrgUnit | None] = {}
     groups: dict[tuple[int, str, int, int | None], Batch] = {}
     for task, version_id, dossier, campaign, unit in rows:
-        source = _ward_of(session, unit.id, cache) if task.level != "ward" else None
-        key = (campaign.id, task.bpmn_id, task.org_unit_id, source.id if source else None)
+        key, source = _batch_key(session, cache, campaign.id, task.bpmn_id, task.org_unit_id, str(task.level), unit.id)
         name = names[(version_id, task.bpmn_id)]
         batch = groups.setdefault(key, Batch(campaign, task.bpmn_id, name, task.org_unit_id, source))
         batch.items.append(BatchItem(task, dossier, unit, []))
     found = [b for b in groups.values() if len(b.items) >= 2]
     _attach_nominees(session, found)
     return found
+
+
+def batch_summaries(session: Session, actor: Actor) -> list[BatchSummary]:
+    """The batches of `batches` (same groups, same order) with their sizes only: for the inbox page, which
+    lists them for a user whose inbox can hold hundreds of tasks. Reads plain columns and counts, no objects
+    but the source wards."""
+    if not actor.roles:
+        return []
+    rows = _open_batch_rows(
+        session, actor, HumanTask.role, HumanTask.org_unit_id, HumanTask.level, HumanTask.bpmn_id,
+        ProcessInstance.version_id, Campaign.id, Campaign.code, Dossier.unit_id, _OPEN_NOMINEES,
+    )  # fmt: skip
+    rows = [row for row in rows if actor.holds(row[0], row[1])]
+    cache: dict[int, OrgUnit | None] = {}
+    groups: dict[tuple[int, str, int, int | None], tuple[Any, OrgUnit | None, list[int]]] = {}
+    for _role, org_unit_id, level, step, version_id, campaign_id, campaign_code, unit_id, nominees in rows:
+        key, source = _batch_key(session, cache, campaign_id, step, org_unit_id, str(level), unit_id)
+        groups.setdefault(key, ((version_id, step, campaign_code), source, []))[2].append(nominees)
+    found = [(key, group) for key, group in groups.items() if len(group[2]) >= 2]
+    names = step_names(session, [(version_id, step) for _, ((version_id, step, _), _, _) in found])
+    return [
+        BatchSummary(campaign_id=campaign_id, campaign_code=campaign_code, step=step, step_name=names[(version_id, step)],
+                     org_unit_id=org_unit_id, source=source, dossiers=len(per_dossier), nominee_count=sum(per_dossier))
+        for (campaign_id, _, org_unit_id, _), ((version_id, step, campaign_code), source, per_dossier) in found
+    ]  # fmt: skip
 
 
 def _attach_nominees(session: Session, found: list[Batch]) -> None:

@@ -58,6 +58,7 @@ EN: dict[str, str] = {
     "Giao việc": "Assign",
     "Đã giao việc.": "Assigned.",
     "Đang hiển thị": "Showing",
+    "những việc đến hạn sớm nhất; dùng bộ lọc để xem các việc khác": "the ones due soonest; use the filter to see the others",
     "trên": "of",
     "Nhật ký kiểm toán": "Audit trail",
     "Từ ngày": "From",

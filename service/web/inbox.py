@@ -16,8 +16,8 @@ from ..queries.dossier_view import dossier_view
 from ..queries.step_names import step_name
 from ..operations.assignments import assign_task, batch_decide, bulk_complete, colleagues
 from ..operations.preferences import load_preference, save_preference
-from ..queries.batches import batches, find_batch
-from ..queries.inbox import InboxFilter, inbox
+from ..queries.batches import batch_summaries, find_batch
+from ..queries.inbox import InboxFilter, inbox, inbox_facets
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
 from ..operations.tasks import APPRAISERS
@@ -28,6 +28,8 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 
 FILTER_KEY = "inbox.filter"
+# Tasks listed on the inbox page at most (the most urgent first); the filter narrows to the rest.
+PAGE_SIZE = 200
 
 
 def _filter_from_request(db) -> InboxFilter:  # type: ignore[no-untyped-def]
@@ -42,14 +44,13 @@ def _filter_from_request(db) -> InboxFilter:  # type: ignore[no-untyped-def]
 def index() -> str:
     db, actor, now = get_session(), current_actor(), get_engine().clock.now()
     chosen = _filter_from_request(db)
-    everything = inbox(db, actor, now=now)
-    rows = inbox(db, actor, filters=chosen, now=now)
+    # The count and the filter's choices cover every open task; the list shows the first PAGE_SIZE by due date.
+    facets = inbox_facets(db, actor)
+    rows = inbox(db, actor, limit=PAGE_SIZE, filters=chosen, now=now)
     return render_template(
-        "inbox/index.html", rows=rows, now=now, chosen=chosen, total=len(everything),
-        campaigns=sorted({r.campaign_code for r in everything}),
-        steps=sorted({(r.step, r.step_name) for r in everything}),
-        units=sorted({(r.submitting_unit_id, r.submitting_unit) for r in everything}, key=lambda u: u[1]),
-        bulk=session.pop("inbox.bulk", None), batches=batches(db, actor),
+        "inbox/index.html", rows=rows, now=now, chosen=chosen, total=facets.total, page_full=len(rows) == PAGE_SIZE,
+        campaigns=facets.campaigns, steps=facets.steps, units=facets.units,
+        bulk=session.pop("inbox.bulk", None), batches=batch_summaries(db, actor),
     )  # fmt: skip
 
 

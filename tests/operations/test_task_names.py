@@ -27,10 +27,10 @@ from service.models.task_codes import TASK_STATES
 from service.operations.accounts import actor_for
 from service.operations.audit import REQUEST_ORIGIN
 from service.operations.definitions import deploy_definition
-from service.queries.batches import batches
+from service.queries.batches import batch_summaries, batches
 from service.queries.dashboard import campaign_dashboard
 from service.queries.dossier_view import dossier_view
-from service.queries.inbox import inbox
+from service.queries.inbox import inbox, inbox_facets
 from service.queries.instances import instance_detail
 from service.queries.notifications import recent_notices
 from service.queries.step_names import step_names
@@ -127,6 +127,16 @@ def test_every_reader_names_a_task_from_its_own_version(world):
         [batch] = [b for b in batches(session, office) if b.campaign.code == "TEST-PL-ALL"]
         assert sorted(i.dossier.id for i in batch.items) == sorted(world.names)
         assert batch.step_name == expected[batch.items[0].dossier.id]
+        # The inbox page lists the same batch from its counts alone.
+        [summary] = [b for b in batch_summaries(session, office) if b.campaign_code == "TEST-PL-ALL"]
+        assert (summary.campaign_id, summary.step, summary.step_name, summary.org_unit_id, summary.source,
+                summary.dossiers, summary.nominee_count) == (batch.campaign.id, batch.step, batch.step_name,
+                                                             batch.org_unit_id, batch.source, 3, batch.nominee_count)  # fmt: skip
+        assert batch.nominee_count > 0
+        # The inbox's filter offers the step under each name its tasks' versions give it.
+        facets = inbox_facets(session, office)
+        assert {name for step, name in facets.steps if step == "ward_office_review"} == set(expected.values())
+        assert facets.total == len(inbox(session, office, limit=10_000))
         # Overdue tasks count per step name: the shipped and the repeated version's tasks are one line.
         campaign = session.scalar(select(Campaign).where(Campaign.code == "TEST-PL-ALL"))
         ward = session.get(OrgUnit, tasks[next(iter(world.names))].org_unit_id).name

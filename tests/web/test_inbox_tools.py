@@ -54,6 +54,35 @@ def test_filter_by_submitting_unit_is_saved_and_reapplied(app, client, auth: Aut
     assert sorted(row_ids(client.get("/inbox/?filter=1").get_data(as_text=True))) != sorted(mine)
 
 
+def test_the_count_and_the_filter_cover_the_tasks_beyond_the_listed_page(app, client, auth: Auth, monkeypatch):
+    from service.queries.inbox import inbox
+    from service.web import inbox as inbox_pages
+
+    submit_dossiers(app, 2, "HN-HD-PL-TC")
+    submit_dossiers(app, 1, "HN-HD-PL-VH")
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session:
+        everything = inbox(session, actor_for(session, "hn-hd-pl.office_clerk"), limit=10_000)
+    monkeypatch.setattr(inbox_pages, "PAGE_SIZE", 1)
+    auth.login("hn-hd-pl.office_clerk")
+    page = client.get("/inbox/").get_data(as_text=True)
+    assert len(everything) >= 4 and row_ids(page) == [everything[0].task_id]
+    assert re.search(r'data-testid="inbox-count">(\d+)<', page).group(1) == str(len(everything))
+    shown = re.search(r'data-testid="inbox-shown">([^<]*)</p>', page).group(1)
+    assert f"Đang hiển thị 1 trên {len(everything)}" in shown and "dùng bộ lọc" in shown
+    # Every submitting unit can be chosen, those whose tasks are not listed too, and choosing one finds its tasks.
+    units = re.findall(r'<option value="(\d+)" >([^<]+)</option>', re.search(r'<select name="unit_id">(.*?)</select>',
+                                                                          page, re.S).group(1))  # fmt: skip
+    assert {name for _, name in units} == {row.submitting_unit for row in everything}
+    unlisted = next(row for row in everything if row.submitting_unit != everything[0].submitting_unit)
+    unit_id = {name: unit_id for unit_id, name in units}[unlisted.submitting_unit]
+    assert row_ids(client.get(f"/inbox/?filter=1&unit_id={unit_id}").get_data(as_text=True)) == [unlisted.task_id]
+    # A page that is not full says nothing more.
+    monkeypatch.setattr(inbox_pages, "PAGE_SIZE", 200)
+    shown = re.search(r'data-testid="inbox-shown">([^<]*)</p>', client.get("/inbox/").get_data(as_text=True)).group(1)
+    assert shown.strip() == f"Đang hiển thị {len(everything)} trên {len(everything)}"
+
+
 def test_bulk_approval_reports_each_task_and_one_failure_does_not_undo_others(app, client, auth: Auth):
     ids = submit_dossiers(app, 3)
     factory = app.extensions["thidua.session_factory"]
