@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import threading
+import traceback
+import warnings
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,12 +93,22 @@ def test_an_evaluation_sees_only_its_own_names_after_others_ran_in_the_same_thre
     assert evaluate_expression("level == 'ward'", {"level": "ward", "blob": NotCopyable()}) is True
 
 
-def test_threads_evaluating_at_once_each_get_their_own_result(monkeypatch):
-    import sys
-    import threading
-    import traceback
-    import warnings
+def _run_at_once(target: Callable[[int], None], count: int) -> None:
+    """Run target(0) … target(count - 1) in as many threads at once, switching between them every microsecond,
+    in the middle of evaluations, as a busy server's threads may."""
+    threads = [threading.Thread(target=target, args=(number,)) for number in range(count)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
 
+
+def test_threads_evaluating_at_once_each_get_their_own_result(monkeypatch):
     from workflows import expressions
 
     # A pool with no evaluator yet: the threads build theirs at the same moment, as a threaded server's first
@@ -112,16 +128,7 @@ def test_threads_evaluating_at_once_each_get_their_own_result(monkeypatch):
         except BaseException:  # noqa: BLE001 - reported with its traceback by the assertion below
             failures.append(f"thread {number}:\n{traceback.format_exc()}")
 
-    threads = [threading.Thread(target=evaluate_many, args=(number,)) for number in range(8)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # threads switch in the middle of evaluations, as a busy server's may
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    _run_at_once(evaluate_many, 8)
     assert not failures, "\n".join(failures)
     assert sorted(results) == list(range(8)) and all(all(found) for found in results.values())
     # Building evaluators in several threads at once leaves the process's warning filters as they were
@@ -132,29 +139,16 @@ def test_threads_evaluating_at_once_each_get_their_own_result(monkeypatch):
 
 
 def test_evaluators_built_in_many_threads_at_once_leave_the_warning_filters_as_they_were():
-    import sys
-    import threading
-    import warnings
-
     from workflows.expressions import _EvaluatorPool
 
     filters_before = list(warnings.filters)
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        start = threading.Barrier(6)
+    start = threading.Barrier(6)
 
-        def build() -> None:
-            start.wait()
-            for _ in range(500):
-                _EvaluatorPool().take()  # an empty pool builds one
+    def build(_: int) -> None:
+        start.wait()
+        for _ in range(500):
+            _EvaluatorPool().take()  # an empty pool builds one
 
-        threads = [threading.Thread(target=build) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    _run_at_once(build, 6)
     # simpleeval's constructor enters warnings.catch_warnings(); interleaved, two of them leave "ignore" in front.
     assert warnings.filters == filters_before
