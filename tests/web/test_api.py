@@ -258,17 +258,33 @@ def test_submitting_after_the_deadline_is_422_with_the_deadline(client, clock):
     assert error_of(late)["details"]["deadline"] == "2024-12-10"
 
 
+def test_a_listing_longer_than_its_size_says_how_many_tasks_the_inbox_holds(app, client, monkeypatch):
+    from service.web.api import tasks as task_routes
+    from tests.web.test_inbox_tools import submit_dossiers
+
+    submit_dossiers(app, 2)
+    office = login(client, "hn-hd-pl.office_clerk")
+    everything = client.get("/api/v1/tasks", headers=office).get_json()
+    assert everything["total"] == everything["count"] >= 2
+    monkeypatch.setattr(task_routes, "LISTING_SIZE", 1)
+    first = client.get("/api/v1/tasks", headers=office).get_json()
+    assert first["count"] == 1 and first["total"] == everything["total"]
+    assert [t["id"] for t in first["tasks"]] == [everything["tasks"][0]["id"]]
+
+
 def test_inbox_filters_are_checked(client, clock):
     office = login(client, "hn-hd-pl.office_clerk")
     everything = client.get("/api/v1/tasks", headers=office).get_json()
     assert everything["count"] == len(everything["tasks"]) > 0
+    assert everything["total"] == everything["count"]  # fewer than a listing's 200
     dues = [t["due_at"] for t in everything["tasks"] if t["due_at"]]
     assert dues == sorted(dues)
     assert client.get("/api/v1/tasks?overdue=true", headers=office).get_json()["count"] == 0
     clock.advance(days=60)
     office = login(client, "hn-hd-pl.office_clerk")
     assert client.get("/api/v1/tasks?overdue=true", headers=office).get_json()["count"] == len(dues)
-    assert client.get("/api/v1/tasks?campaign=KHONG-CO", headers=office).get_json()["tasks"] == []
+    none = client.get("/api/v1/tasks?campaign=KHONG-CO", headers=office).get_json()
+    assert none["tasks"] == [] and none["count"] == 0 and none["total"] == everything["total"]  # the whole inbox
     for query in ("overdue=yes", "sort=due", "unit_id=abc"):
         assert client.get(f"/api/v1/tasks?{query}", headers=office).status_code == 400
 

@@ -93,7 +93,11 @@ SCHEMAS: dict[str, Schema] = {
     "InboxTask": obj(id=INT, step=STR, name=STR, role=STR, org_unit_id=INT, dossier_id=INT, dossier_title=STR,
                      campaign=STR, submitting_unit=obj(id=INT, name=STR), created_at=TIME, due_at=TIME_OR_NULL,
                      overdue=BOOL, escalated_at=TIME_OR_NULL, escalated_to_me=BOOL, claimed_by=nullable("UserRef")),
-    "TaskList": obj(count=INT, tasks=array(ref("InboxTask"))),
+    "TaskList": obj(
+        count={**INT, "description": "số việc trong danh sách này (tối đa 200, những việc đến hạn sớm nhất)"},
+        total={**INT, "description": "số việc đang mở trong cả hộp việc, không tính bộ lọc"},
+        tasks=array(ref("InboxTask")),
+    ),
     "Decision": obj(value=STR, label=STR, reason_required=BOOL),
     "EligibilityItem": obj(nominee_id=INT, nominee_name=STR, code=STR, description=STR,
                            status={"type": "string", "enum": ["pass", "fail", "unknown"]}, detail=STR,
