@@ -11,8 +11,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from sqlalchemy import select
+
 from service.app_factory import build_app
 from service.config import Config
+from service.models import OrgUnit
+from service.operations.accounts import actor_for
+from service.operations.demo import attach_sample_documents
+from service.operations.dossiers import NomineeInput, create_dossier
+from service.operations.tasks import complete_task, open_task_for
+from service.storage import FileStore
 from tests.conftest import FILES, seed
 from workflows import FixedClock
 
@@ -73,3 +81,21 @@ class Auth:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+def submit_dossiers(app, count: int, unit_code: str = "HN-HD-PL-TC") -> list[int]:
+    """Dossiers of one unit, submitted to the ward office; returns their open task ids."""
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    task_ids = []
+    for number in range(count):
+        with factory() as session, session.begin():
+            clerk = actor_for(session, f"{unit_code.lower()}.unit_clerk")
+            unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+            dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id,
+                                     title=f"Hồ sơ số {number + 1}",
+                                     nominees=[NomineeInput("individual", f"Người số {number + 1}", "GK-XA")])  # fmt: skip
+            attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
+            task = open_task_for(session, dossier.id)
+            complete_task(session, clerk, engine, task.id, "submit")
+            task_ids.append(open_task_for(session, dossier.id).id)
+    return task_ids

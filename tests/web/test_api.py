@@ -16,7 +16,7 @@ from service.operations.accounts import hash_password
 from service.operations.demo import sample_pdf
 from service.operations.timers import fire_due_timers
 from service.operations.tokens import hash_token
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, submit_dossiers
 
 CAMPAIGN = "TEST-PL-ALL"  # a ward campaign asking for all four documents (tests/data/test-campaign-all-levels.yaml)
 
@@ -260,7 +260,6 @@ def test_submitting_after_the_deadline_is_422_with_the_deadline(client, clock):
 
 def test_a_listing_longer_than_its_size_says_how_many_tasks_the_inbox_holds(app, client, monkeypatch):
     from service.web.api import tasks as task_routes
-    from tests.web.test_inbox_tools import submit_dossiers
 
     submit_dossiers(app, 2)
     office = login(client, "hn-hd-pl.office_clerk")

@@ -14,25 +14,7 @@ from service.operations.dossiers import NomineeInput, create_dossier
 from service.operations.tasks import complete_task, open_task_for
 from service.storage import FileStore
 from tests.conftest import FILES
-from tests.web.conftest import PASSWORD, Auth, csrf_from
-
-
-def submit_dossiers(app, count: int, unit_code: str = "HN-HD-PL-TC") -> list[int]:
-    """Dossiers of one unit, submitted to the ward office; returns their open task ids."""
-    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
-    task_ids = []
-    for number in range(count):
-        with factory() as session, session.begin():
-            clerk = actor_for(session, f"{unit_code.lower()}.unit_clerk")
-            unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
-            dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id,
-                                     title=f"Hồ sơ số {number + 1}",
-                                     nominees=[NomineeInput("individual", f"Người số {number + 1}", "GK-XA")])  # fmt: skip
-            attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
-            task = open_task_for(session, dossier.id)
-            complete_task(session, clerk, engine, task.id, "submit")
-            task_ids.append(open_task_for(session, dossier.id).id)
-    return task_ids
+from tests.web.conftest import PASSWORD, Auth, csrf_from, submit_dossiers
 
 
 def row_ids(html: str) -> list[int]:
