@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import StepInfo
@@ -11,13 +12,13 @@ from workflows import StepInfo
 from ..domain.actors import Actor
 from ..domain.eligibility import ConditionResult
 from ..domain.permissions import can_act_on_task
-from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance, User
+from ..models import Campaign, Dossier, HumanTask, OrgUnit, User
 from ..operations.definitions import instance_definition
-from ..operations.tasks import APPRAISERS
+from ..operations.tasks import APPRAISERS, rows_for_completion
 from .account import users_by_id
 from .eligibility import TravellingNominee, dossier_eligibility
 from .step_names import step_name
-from .visibility import visible_task
+from .visibility import require_task_visible
 
 
 @dataclass
@@ -37,14 +38,12 @@ class TaskView:
 
 def task_view(session: Session, actor: Actor, task_id: int) -> TaskView:
     """Everything a client needs to decide a task: its step's decisions and, at an appraisal, what to confirm."""
-    task = visible_task(session, actor, task_id)
-    instance = session.get(ProcessInstance, task.instance_id)
-    assert instance is not None
-    dossier = session.get(Dossier, instance.dossier_id)
-    org_unit = session.get(OrgUnit, task.org_unit_id)
-    assert dossier is not None and org_unit is not None
-    campaign, unit = session.get(Campaign, dossier.campaign_id), session.get(OrgUnit, dossier.unit_id)
-    assert campaign is not None and unit is not None
+    # The task with its instance, dossier and campaign in one query (NotFound if there is no such task), then
+    # the same NotFound if the actor may not see it; the task's unit and the submitting unit in one more.
+    rows = rows_for_completion(session, task_id)
+    task, instance, dossier, campaign = require_task_visible(actor, rows.task), rows.instance, rows.dossier, rows.campaign
+    units = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.id.in_({task.org_unit_id, dossier.unit_id})))}
+    org_unit, unit = units[task.org_unit_id], units[dossier.unit_id]
     ready = task.state == "ready"
     return TaskView(
         task=task, name=step_name(session, instance.version_id, task.bpmn_id), org_unit=org_unit, dossier=dossier,
