@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance
-from .inbox import actionable_task_ids
+from .inbox import actionable_task_ids, open_tasks
 from .step_names import step_names
 
 
@@ -68,20 +68,10 @@ _OPEN_NOMINEES = (
 
 def _open_batch_rows(session: Session, actor: Actor, *columns: Any) -> list[Row[Any]]:
     """`columns` of the open tasks above the unit level the actor may take themselves (escalated ones are
-    not theirs to decide), with their instance, dossier, campaign and submitting unit joined; due first.
-    The first two columns must be the task's role and unit (or the task itself)."""
-    rows = session.execute(
-        select(*columns)
-        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-        .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
-        .join(Campaign, Dossier.campaign_id == Campaign.id)
-        .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
-        .where(HumanTask.id.in_(actionable_task_ids(actor, escalations=False)))  # indexed per (role, unit)
-        .where(HumanTask.state == "ready", HumanTask.level != "unit")
-        .where(ProcessInstance.status == "running")  # suspended instances' tasks are not actionable (instance admin)
-        .order_by(HumanTask.due_at, HumanTask.id)
-    ).all()  # fmt: skip
-    return list(rows)
+    not theirs to decide), with their instance, dossier, campaign and submitting unit joined; due first."""
+    ids = actionable_task_ids(actor, escalations=False)  # indexed per (role, unit)
+    query = open_tasks(ids, *columns).where(HumanTask.level != "unit").order_by(HumanTask.due_at, HumanTask.id)
+    return list(session.execute(query).all())
 
 
 def _batch_key(

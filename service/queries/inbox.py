@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
@@ -80,27 +81,41 @@ def actionable_task_ids(actor: Actor, *, escalations: bool = True):  # type: ign
     return union_all(*parts) if len(parts) > 1 else parts[0]
 
 
+# An inbox listing shows at most this many tasks, the soonest due first (the page and the API say how many more).
+LIST_LIMIT = 200
+
+
+def open_tasks(ids: Any, *columns: Any) -> Select[Any]:
+    """SELECT `columns` of the ready tasks among `ids` (actionable_task_ids) with their instance, dossier,
+    campaign and submitting unit (OrgUnit) joined. A suspended instance's tasks are not actionable (instance
+    admin), so they are left out."""
+    return (
+        select(*columns)
+        .select_from(HumanTask)
+        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
+        .join(Campaign, Dossier.campaign_id == Campaign.id)
+        .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
+        .where(HumanTask.id.in_(ids), HumanTask.state == "ready", ProcessInstance.status == "running")
+    )
+
+
 def inbox(
-    session: Session, actor: Actor, limit: int = 200, filters: InboxFilter | None = None, now: datetime | None = None
-) -> list[InboxRow]:
+    session: Session, actor: Actor, limit: int = LIST_LIMIT, filters: InboxFilter | None = None,
+    now: datetime | None = None,
+) -> list[InboxRow]:  # fmt: skip
     """Open tasks the actor may take, plus overdue tasks escalated to one of their roles; due first."""
     ids = actionable_task_ids(actor)
     if ids is None:
         return []
     query = (
         # Columns, not the HumanTask entity: a page of 200 rows is read without making 200 session objects.
-        select(HumanTask.id, HumanTask.bpmn_id, HumanTask.role, HumanTask.org_unit_id, HumanTask.due_at,
-               HumanTask.escalated_at, HumanTask.claimed_by, HumanTask.created_at, ProcessInstance.version_id,
-               Dossier.id, Dossier.title, Campaign.code, OrgUnit.name, OrgUnit.id)  # fmt: skip
-        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-        .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
-        .join(Campaign, Dossier.campaign_id == Campaign.id)
-        .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
-        .where(HumanTask.id.in_(ids), HumanTask.state == "ready")
-        .where(ProcessInstance.status == "running")  # suspended instances' tasks are not actionable (instance admin)
+        open_tasks(ids, HumanTask.id, HumanTask.bpmn_id, HumanTask.role, HumanTask.org_unit_id, HumanTask.due_at,
+                   HumanTask.escalated_at, HumanTask.claimed_by, HumanTask.created_at, ProcessInstance.version_id,
+                   Dossier.id, Dossier.title, Campaign.code, OrgUnit.name, OrgUnit.id)
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
         .limit(limit)
-    )
+    )  # fmt: skip
     if filters is not None:
         if filters.campaign:
             query = query.where(Campaign.code == filters.campaign)
@@ -140,16 +155,8 @@ def inbox_facets(session: Session, actor: Actor) -> InboxFacets:
     ids = actionable_task_ids(actor)
     if ids is None:
         return InboxFacets(0, [], [], [])
-    groups = session.execute(
-        select(Campaign.code, ProcessInstance.version_id, HumanTask.bpmn_id, OrgUnit.id, OrgUnit.name, func.count())
-        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
-        .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
-        .join(Campaign, Dossier.campaign_id == Campaign.id)
-        .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
-        .where(HumanTask.id.in_(ids), HumanTask.state == "ready")
-        .where(ProcessInstance.status == "running")  # as inbox(): suspended instances' tasks are not listed
-        .group_by(Campaign.code, ProcessInstance.version_id, HumanTask.bpmn_id, OrgUnit.id, OrgUnit.name)
-    ).all()  # fmt: skip
+    grouped = (Campaign.code, ProcessInstance.version_id, HumanTask.bpmn_id, OrgUnit.id, OrgUnit.name)
+    groups = session.execute(open_tasks(ids, *grouped, func.count()).group_by(*grouped)).all()
     names = step_names(session, [(version_id, bpmn_id) for _, version_id, bpmn_id, *_ in groups])
     return InboxFacets(
         total=sum(count for *_, count in groups),
@@ -157,3 +164,9 @@ def inbox_facets(session: Session, actor: Actor) -> InboxFacets:
         steps=sorted({(bpmn_id, names[(version_id, bpmn_id)]) for _, version_id, bpmn_id, *_ in groups}),
         units=sorted({(unit_id, unit_name) for _, _, _, unit_id, unit_name, _ in groups}, key=lambda unit: unit[1]),
     )
+
+
+def inbox_total(session: Session, actor: Actor) -> int:
+    """How many open tasks the actor's inbox holds (the rows of inbox(), all of them)."""
+    ids = actionable_task_ids(actor)
+    return 0 if ids is None else int(session.scalar(open_tasks(ids, func.count())) or 0)

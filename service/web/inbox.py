@@ -17,7 +17,7 @@ from ..queries.step_names import step_name
 from ..operations.assignments import assign_task, batch_decide, bulk_complete, colleagues
 from ..operations.preferences import load_preference, save_preference
 from ..queries.batches import batch_summaries, find_batch
-from ..queries.inbox import InboxFilter, inbox, inbox_facets
+from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
 from ..operations.tasks import APPRAISERS
@@ -29,7 +29,7 @@ bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
 FILTER_KEY = "inbox.filter"
 # Tasks listed on the inbox page at most (the most urgent first); the filter narrows to the rest.
-PAGE_SIZE = 200
+PAGE_SIZE = LIST_LIMIT
 
 
 def _filter_from_request(db) -> InboxFilter:  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
@@ -95,15 +97,23 @@ def test_update_row_compare_and_set_lets_only_the_first_writer_win(world):
         assert session.get(HumanTask, task_id).decision == "approve"
 
 
+@contextmanager
+def _read_before_another_update(factory, instance_id: int, change: dict) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
+    """A session that read the instance, and the instance as it read it, after a second session updated the
+    row with `change` (update_row); with the second session's object."""
+    with factory() as mine, factory() as theirs:
+        with mine.begin():
+            stale = mine.get(ProcessInstance, instance_id)
+        with theirs.begin():
+            updated = theirs.get(ProcessInstance, instance_id)
+            update_row(theirs, updated, change)
+        yield mine, stale, updated
+
+
 def test_update_row_keeps_the_instance_version_check(world):
     factory, ids = world
-    with factory() as first, factory() as second:
-        with first.begin():
-            mine = first.get(ProcessInstance, ids["instance"])
-        with second.begin():
-            theirs = second.get(ProcessInstance, ids["instance"])
-            update_row(second, theirs, {"error": "Lỗi thử"})
-            assert theirs.lock_version == 2
+    with _read_before_another_update(factory, ids["instance"], {"error": "Lỗi thử"}) as (first, mine, theirs):
+        assert theirs.lock_version == 2
         with pytest.raises(StaleDataError), first.begin():
             update_row(first, mine, {"error": "Lỗi khác"})
     with factory() as session:
@@ -362,11 +372,7 @@ def test_update_then_insert_writes_both_rows_in_one_statement_as_the_session_s_c
 
 def test_update_then_insert_writes_nothing_when_the_row_moved_on_since_it_was_read(pg_world):
     factory, ids = pg_world
-    with factory() as mine, factory() as theirs:
-        with mine.begin():
-            stale = mine.get(ProcessInstance, ids["instance"])
-        with theirs.begin():
-            update_row(theirs, theirs.get(ProcessInstance, ids["instance"]), {"status": "suspended"})
+    with _read_before_another_update(factory, ids["instance"], {"status": "suspended"}) as (mine, stale, _):
         with pytest.raises(StaleDataError), mine.begin():
             update_then_insert(mine, stale, {"status": "completed"}, HumanTask(**_task_values(ids, OTHER_GUID)))
     with factory() as session:

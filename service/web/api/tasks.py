@@ -6,7 +6,7 @@ from flask import Response, g, jsonify
 
 from ...operations import tasks as task_ops
 from ...queries.account import users_by_id
-from ...queries.inbox import inbox, inbox_facets
+from ...queries.inbox import LIST_LIMIT, inbox, inbox_total
 from ...queries.task_view import task_view
 from ...queries.visibility import require_task_visible, visible_task
 from ..context import get_engine, get_session, transaction
@@ -15,7 +15,7 @@ from .schemas import completion_input, completion_json, inbox_filter, inbox_row_
 
 
 # Tasks one listing returns at most, the most urgent first ("total" counts them all).
-LISTING_SIZE = 200
+LISTING_SIZE = LIST_LIMIT
 
 
 @bp.route("/tasks")
@@ -23,7 +23,7 @@ def task_list() -> Response:
     db, now = get_session(), get_engine().clock.now()
     rows = inbox(db, g.actor, limit=LISTING_SIZE, filters=inbox_filter(), now=now)  # by due date, undated last
     users = users_by_id(db, [r.claimed_by for r in rows])
-    return jsonify({"count": len(rows), "total": inbox_facets(db, g.actor).total,
+    return jsonify({"count": len(rows), "total": inbox_total(db, g.actor),
                     "tasks": [inbox_row_json(r, now, users) for r in rows]})  # fmt: skip
 
 
