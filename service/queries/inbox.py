@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance
+from .org import unit_labels
 from .step_names import step_names
 
 
@@ -145,8 +146,8 @@ class InboxFacets:
 
     total: int
     campaigns: list[str]  # codes
-    steps: list[tuple[str, str]]  # (bpmn id, name), by id
-    units: list[tuple[int, str]]  # submitting units (id, name), by name
+    steps: list[tuple[str, str]]  # (bpmn id, label), one per step, by id
+    units: list[tuple[int, str]]  # submitting units (id, label), one per unit, by label
 
 
 def inbox_facets(session: Session, actor: Actor) -> InboxFacets:
@@ -158,11 +159,19 @@ def inbox_facets(session: Session, actor: Actor) -> InboxFacets:
     grouped = (Campaign.code, ProcessInstance.version_id, HumanTask.bpmn_id, OrgUnit.id, OrgUnit.name)
     groups = session.execute(open_tasks(ids, *grouped, func.count()).group_by(*grouped)).all()
     names = step_names(session, [(version_id, bpmn_id) for _, version_id, bpmn_id, *_ in groups])
+    # A step keeps its id across versions, and the filter chooses by id: one choice per step, labelled with every
+    # name its open tasks' versions give it, the newest version's first.
+    by_step: dict[str, dict[int, str]] = {}
+    for _, version_id, bpmn_id, *_ in groups:
+        by_step.setdefault(bpmn_id, {})[version_id] = names[(version_id, bpmn_id)]
+    steps = [(bpmn_id, " / ".join(dict.fromkeys(found[v] for v in sorted(found, reverse=True))))
+             for bpmn_id, found in sorted(by_step.items())]  # fmt: skip
+    units = unit_labels(session, {unit_id: unit_name for _, _, _, unit_id, unit_name, _ in groups})
     return InboxFacets(
         total=sum(count for *_, count in groups),
         campaigns=sorted({code for code, *_ in groups}),
-        steps=sorted({(bpmn_id, names[(version_id, bpmn_id)]) for _, version_id, bpmn_id, *_ in groups}),
-        units=sorted({(unit_id, unit_name) for _, _, _, unit_id, unit_name, _ in groups}, key=lambda unit: unit[1]),
+        steps=steps,
+        units=sorted(units.items(), key=lambda unit: (unit[1], unit[0])),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, bindparam, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..domain.actors import Actor
 from ..models import Campaign, OrgUnit, OrgUnitName, RoleAssignment, User
@@ -114,3 +114,28 @@ class NameHistory:
             if (start is None or start <= day) and day < end:
                 return name
         return current
+
+
+def unit_labels(session: Session, names: dict[int, str]) -> dict[int, str]:
+    """Each unit's name, told apart where two share one (every ward of a district may have its "Khu phố 1"):
+    then with its parent's name, and with its code if that is shared too."""
+    seen: dict[str, list[int]] = {}
+    for unit_id, name in names.items():
+        seen.setdefault(name, []).append(unit_id)
+    shared = [unit_id for ids in seen.values() if len(ids) > 1 for unit_id in ids]
+    if not shared:
+        return dict(names)
+    parent = aliased(OrgUnit)
+    rows = session.execute(select(OrgUnit.id, OrgUnit.code, parent.name)
+                           .outerjoin(parent, parent.id == OrgUnit.parent_id).where(OrgUnit.id.in_(shared))).all()  # fmt: skip
+    labels = dict(names)
+    for unit_id, _, parent_name in rows:
+        if parent_name:
+            labels[unit_id] = f"{names[unit_id]} ({parent_name})"
+    counts: dict[str, int] = {}
+    for label in labels.values():
+        counts[label] = counts.get(label, 0) + 1
+    for unit_id, code, _ in rows:
+        if counts[labels[unit_id]] > 1:
+            labels[unit_id] = f"{labels[unit_id]} [{code}]"
+    return labels
