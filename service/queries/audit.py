@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.deadlines import local_date
@@ -92,27 +92,52 @@ def _query(filters: AuditFilter) -> Select[Any]:
     )
 
 
+def _window(filters: AuditFilter) -> bool:
+    return bool(filters.date_from or filters.date_to)
+
+
+def _newest_first(filters: AuditFilter) -> tuple[ColumnElement[Any], ...]:
+    """A page's order, newest first: by id (the chain's order), or under a date window by the event's time, then
+    id. A window's page is then read off the time index from the window's end, however far back the window
+    lies. Ordered by id, PostgreSQL walked the primary key back from the newest event past every event after
+    the window, its planner taking times and ids for unrelated: 880,000 rows and 120-190 ms for a day eight
+    months back, at a million events."""
+    if _window(filters):
+        return AuditEvent.occurred_at.desc(), AuditEvent.id.desc()
+    return (AuditEvent.id.desc(),)
+
+
+def _older_than(filters: AuditFilter, before_id: int) -> ColumnElement[bool]:
+    """The events after the cursor's in the page's order (the cursor is the last shown event's id). Under a
+    window, those before its time, or at its time with a smaller id; a cursor naming no event gives none."""
+    if not _window(filters):
+        return AuditEvent.id < before_id
+    at = select(AuditEvent.occurred_at).where(AuditEvent.id == before_id).scalar_subquery()
+    return and_(AuditEvent.occurred_at <= at, or_(AuditEvent.occurred_at < at, AuditEvent.id < before_id))
+
+
 def page_ids(filters: AuditFilter, before_id: int | None = None, size: int = PAGE_SIZE) -> Select[Any]:
-    """The ids of a page, newest first, from audit_event alone: under a date window SQLite then reads them off
-    the occurred_at index without a table row (with the name joins in the query it read every row of the
+    """The ids of a page, in the page's order, from audit_event alone: under a date window SQLite then reads them
+    off the occurred_at index without a table row (with the name joins in the query it read every row of the
     window, about 80,000 for a month of a million events), PostgreSQL with an index-only scan."""
     query = select(AuditEvent.id).where(*_conditions(filters))
     if before_id:
-        query = query.where(AuditEvent.id < before_id)
-    return query.order_by(AuditEvent.id.desc()).limit(size)
+        query = query.where(_older_than(filters, before_id))
+    return query.order_by(*_newest_first(filters)).limit(size)
 
 
 def audit_page(session: Session, filters: AuditFilter, before_id: int | None = None, size: int = PAGE_SIZE) -> list[AuditRow]:
-    """One page, newest first; pass the last row's id as `before_id` for the next page (no OFFSET scans)."""
-    if filters.date_from or filters.date_to:
-        # A date window matches many rows in occurred_at order, and the page wants the newest ids: pick the
-        # page's ids first from the index, then load those rows only.
+    """One page, newest first (under a date window by time, then id); pass the last row's id as `before_id` for
+    the next page (no OFFSET scans)."""
+    if _window(filters):
+        # A date window matches many rows in occurred_at order: pick the page's ids first from the index, then
+        # load those rows only.
         query = _query(AuditFilter()).where(AuditEvent.id.in_(page_ids(filters, before_id, size).scalar_subquery()))
     else:
         query = _query(filters)
         if before_id:
-            query = query.where(AuditEvent.id < before_id)
-    rows = session.execute(query.order_by(AuditEvent.id.desc()).limit(size))
+            query = query.where(_older_than(filters, before_id))
+    rows = session.execute(query.order_by(*_newest_first(filters)).limit(size))
     names = NameHistory(session)  # the unit as it was called when the event happened
     return [AuditRow(e, name, username, names.name(e.actor_unit_id, unit, local_date(e.occurred_at)))
             for e, name, username, unit in rows]
