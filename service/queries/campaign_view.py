@@ -15,12 +15,26 @@ from .org import unit_path
 
 
 def visible_campaigns(session: Session, actor: Actor) -> list[Campaign]:
-    """Admins and auditors see every campaign; others those issued on a path above one of their units."""
+    """Admins and auditors see every campaign; others those issued at or above one of their units (the plans
+    their units take part in) and those issued below one (the plans of the units they oversee: a ward's
+    dossier asking for a province Bằng khen travels to the district and the province, whose chairmen grant
+    it and issue its decision from the campaign's page)."""
     query = select(Campaign).order_by(Campaign.year.desc(), Campaign.code)
     if actor.is_admin or actor.has_role("auditor"):
         return list(session.scalars(query))
-    issuers = {uid for _, unit in actor.roles for uid in unit_path(session, unit)}
-    return list(session.scalars(query.where(Campaign.issuing_unit_id.in_(issuers)))) if issuers else []
+    mine = {unit for _, unit in actor.roles}
+    if not mine:
+        return []
+    above = {uid for unit in mine for uid in unit_path(session, unit)}
+    found: list[Campaign] = []
+    paths: dict[int, set[int]] = {}
+    for campaign in session.scalars(query):
+        issuer = campaign.issuing_unit_id
+        if issuer not in paths:  # campaigns are few and share issuers: one path read per issuing unit
+            paths[issuer] = set(unit_path(session, issuer))
+        if issuer in above or mine & paths[issuer]:
+            found.append(campaign)
+    return found
 
 
 @dataclass

@@ -84,3 +84,31 @@ def test_admin_places_fields_on_the_blank_previews_and_prints_text_only(app, cli
         handle.flush()
         text = subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True, check=True).stdout
     assert "Đinh Thị Phôi" in text and "CỘNG HÒA" not in text  # only the text goes onto the blank
+
+
+def test_a_district_chairman_issues_the_decision_for_what_he_granted_in_a_ward_campaign(app, client, auth: Auth):
+    # TEST-PL-ALL is the ward's plan (issued by Phường Phú Lãm); a nominee proposed for the district's Giấy khen
+    # travels to the district, whose chairman grants it and must issue its decision from the campaign's page.
+    from service.models import Dossier
+    from service.queries.eligibility import unconfirmed_keys
+
+    dossier_id = at_ward_chairman(app, "HN-HD-PL-TP", ["Phạm Thị Ngọc Ánh"], award="GK-HUYEN")
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    for username in ("hn-hd-pl.chairman", "hn-hd.noi_vu", "hn-hd.council_secretary", "hn-hd.chairman"):
+        with factory() as session, session.begin():
+            complete_task(session, actor_for(session, username), engine, open_task_for(session, dossier_id).id,
+                          "approve", confirmed=unconfirmed_keys(session, session.get(Dossier, dossier_id)))  # fmt: skip
+    auth.login("hn-hd.chairman")
+    assert "TEST-PL-ALL" in client.get("/campaigns/").get_data(as_text=True)
+    page = client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True)
+    unit_id = re.search(r'name="unit_id" value="(\d+)">\s*<label>Người ký', page).group(1)
+    issued = client.post("/campaigns/TEST-PL-ALL/decisions",
+                         data={"_csrf": csrf_from(page), "unit_id": unit_id, "signer_name": "Trần Văn Hùng"},
+                         follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "Đã ra quyết định số 1/QĐ-UBND" in issued
+    assert len(re.findall(r'href="(/campaigns/TEST-PL-ALL/documents/\d+)"', issued)) == 2  # decision + certificate
+    # Another province's officials still do not see the ward's plan; nor does the province's plan list change.
+    auth.logout()
+    auth.login("qn.chairman")
+    assert client.get("/campaigns/TEST-PL-ALL").status_code == 404
+    assert "TEST-PL-ALL" not in client.get("/campaigns/").get_data(as_text=True)
