@@ -30,21 +30,7 @@ class AuditFilter:
     unit_id: int | None = None  # the unit the actor acted for
     dossier_id: int | None = None
     action: str | None = None
-
-    @classmethod
-    def from_args(cls, args: Any) -> AuditFilter:
-        def day(key: str) -> date | None:
-            try:
-                return date.fromisoformat(args.get(key, "")) if args.get(key) else None
-            except ValueError:
-                return None
-
-        def number(key: str) -> int | None:
-            value = str(args.get(key) or "")
-            return int(value) if value.isdigit() else None
-
-        return cls(day("date_from"), day("date_to"), (args.get("actor") or "").strip() or None, number("unit_id"),
-                   number("dossier_id"), (args.get("action") or "").strip() or None)  # fmt: skip
+    unit_code: str | None = None  # the unit's code, for showing the filter (unit_id is what filters)
 
     def as_args(self) -> dict[str, str]:
         pairs = {"date_from": self.date_from, "date_to": self.date_to, "actor": self.actor, "unit_id": self.unit_id,
@@ -58,6 +44,52 @@ class AuditRow:
     actor_name: str | None
     actor_username: str | None
     unit_name: str | None
+
+
+def read_filter(session: Session, args: Any) -> tuple[AuditFilter, list[str]]:
+    """The auditor's filter from the page's address, and a sentence for each value in it that cannot be read.
+
+    Nothing is dropped silently: a list without a condition the auditor typed would look like its result, so
+    the page shows the sentences and no event instead. The unit is given by its code (what officials see
+    everywhere) or by its number (the links the page makes)."""
+    problems: list[str] = []
+
+    def text(key: str) -> str:
+        return str(args.get(key) or "").strip()
+
+    def day(key: str, label: str) -> date | None:
+        raw = text(key)
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            problems.append(f"“{label}” không phải một ngày (năm-tháng-ngày): “{raw}”.")
+            return None
+
+    date_from, date_to = day("date_from", "Từ ngày"), day("date_to", "Đến ngày")
+    if date_from and date_to and date_from > date_to:
+        problems.append(f"“Từ ngày” ({date_from:%d/%m/%Y}) sau “Đến ngày” ({date_to:%d/%m/%Y}).")
+    dossier_id = None
+    if raw := text("dossier_id"):
+        # A number too long for an id (SQLite refuses integers past 64 bits) names no dossier either.
+        if raw.isascii() and raw.isdigit() and 0 < int(raw) and len(raw) < 19:
+            dossier_id = int(raw)
+        else:
+            problems.append(f"Số hồ sơ phải là một số nguyên dương: “{raw}”.")
+    unit_id, unit_code = None, None
+    if raw := text("unit_id"):
+        if raw.isascii() and raw.isdigit() and len(raw) < 19:
+            found = session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.id == int(raw))).first()
+        else:
+            found = session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.code.in_({raw, raw.upper()}))).first()
+        if found is None:
+            problems.append(f"Không có đơn vị mã “{raw}”.")
+        else:
+            unit_id, unit_code = found
+    filters = AuditFilter(date_from, date_to, text("actor") or None, unit_id, dossier_id, text("action") or None,
+                          unit_code)  # fmt: skip
+    return filters, problems
 
 
 def _conditions(filters: AuditFilter) -> list[ColumnElement[bool]]:

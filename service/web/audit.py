@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import login_required
 
-from ..errors import Forbidden
+from ..errors import Forbidden, InvalidInput
 from ..operations.audit import record_event
-from ..queries.audit import PAGE_SIZE, AuditFilter, audit_page, audit_rows, known_actions
+from ..queries.audit import PAGE_SIZE, audit_page, audit_rows, known_actions, read_filter
 from .context import current_actor, get_session, transaction
 from .i18n import vn_datetime
 
@@ -28,9 +28,12 @@ def _require_auditor() -> None:
 
 @bp.route("/")
 @login_required
-def index() -> str:
+def index() -> str | tuple[str, int]:
     _require_auditor()
-    filters = AuditFilter.from_args(request.args)
+    filters, problems = read_filter(get_session(), request.args)
+    if problems:  # said, and nothing listed: a list without the condition would look like its result
+        return render_template("audit/index.html", rows=[], filters=filters, next_before=None, problems=problems,
+                               actions=known_actions(get_session())), 400  # fmt: skip
     before = request.args.get("before", "")
     # A cursor too long for an event id (SQLite refuses integers past 64 bits) starts at the newest page.
     before_id = int(before) if before.isdigit() and len(before) < 19 else None
@@ -46,7 +49,9 @@ def index() -> str:
 @login_required
 def export() -> Response:
     _require_auditor()
-    filters = AuditFilter.from_args(request.args)
+    filters, problems = read_filter(get_session(), request.args)
+    if problems:
+        raise InvalidInput(" ".join(problems))
     with transaction() as db:
         record_event(db, action="audit.export", object_type="audit", object_id="csv", actor=current_actor().user_id,
                      after=filters.as_args(), ip=request.remote_addr)  # fmt: skip

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from service.models import AuditEvent, HumanTask, ProcessInstance
+from service.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance
 from service.operations.audit import record_event, verify_chain
-from service.queries.audit import PAGE_SIZE, AuditFilter, audit_rows
+from service.queries.audit import PAGE_SIZE, audit_rows, read_filter
 from service.web.audit import CSV_HEADER
 from tests.web.conftest import Auth
 
@@ -61,8 +61,9 @@ PAGING_FILTERS = ["", "action=dossier.edit", "dossier_id=4&action=dossier.edit",
 def _fill_to(app, query: str, total: int) -> list[int]:
     """Add events (dossier 4's, on PAGE_DAY) until exactly `total` match the query; the ids matching, oldest first."""
     factory = app.extensions["thidua.session_factory"]
-    filters = AuditFilter.from_args(dict(parse_qsl(query)))
     with factory() as session, session.begin():
+        filters, problems = read_filter(session, dict(parse_qsl(query)))
+        assert problems == []
         present = sum(1 for _ in audit_rows(session, filters))
         assert present <= total, "the seeded trail already holds more events than the test wants"
         for number in range(total - present):
@@ -220,3 +221,38 @@ def test_task_and_upload_events_before_and_after_0026_show_and_export_under_thei
         assert verify_chain(session).ok
     auth.logout()
     assert timeline() == {action: count + 2 for action, count in seen_before.items()}  # the dossier's timeline
+
+
+def test_the_unit_filter_takes_the_code_officials_see(app, client, auth: Auth):
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session, session.begin():
+        ward = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL"))
+        for number in range(2):
+            record_event(session, action="dossier.edit", object_type="dossier", object_id="4", dossier_id=4,
+                         actor_unit_id=ward.id, comment=f"Sửa lần {number}")  # fmt: skip
+        expected = session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.actor_unit_id == ward.id))
+        ward_id = ward.id
+    auth.login("auditor")
+    by_code = client.get("/audit/?unit_id=hn-hd-pl")  # typed in lower case
+    by_number = client.get(f"/audit/?unit_id={ward_id}")  # the links the page makes
+    for response in (by_code, by_number):
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and page.count("data-event-id=") == min(expected, PAGE_SIZE) >= 2
+        assert 'name="unit_id" value="HN-HD-PL"' in page  # the field shows the code, whichever was given
+
+
+@pytest.mark.parametrize(("query", "said"), [
+    ("unit_id=QN-NO-SUCH", "Không có đơn vị mã “QN-NO-SUCH”."),
+    ("dossier_id=abc", "Số hồ sơ phải là một số nguyên dương: “abc”."),
+    ("dossier_id=-1", "Số hồ sơ phải là một số nguyên dương: “-1”."),
+    ("date_from=abc", "“Từ ngày” không phải một ngày (năm-tháng-ngày): “abc”."),
+    ("date_from=2024-05-02&date_to=2024-05-01", "“Từ ngày” (02/05/2024) sau “Đến ngày” (01/05/2024)."),
+])  # fmt: skip
+def test_a_filter_value_that_cannot_be_read_is_said_and_lists_nothing(client, auth: Auth, query, said):
+    auth.login("auditor")
+    response = client.get(f"/audit/?{query}&action=dossier.edit")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and said in page and "Chưa lọc" in page
+    assert page.count("data-event-id=") == 0  # not the unfiltered trail looking like a result
+    export = client.get(f"/audit/export.csv?{query}")
+    assert export.status_code == 400 and said in html.unescape(export.get_data(as_text=True))
