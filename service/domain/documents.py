@@ -58,12 +58,14 @@ def required_kinds(campaign_setting: str | None) -> tuple[str, ...]:
 
 def missing_documents(
     required: Iterable[str] | Mapping[int, Iterable[str]], nominees: Iterable[NomineeLike],
-    documents: Iterable[DocumentLike],
+    documents: Iterable[DocumentLike], typed_summaries: Iterable[int] = (),
 ) -> list[MissingItem]:  # fmt: skip
     """What the dossier still lacks: per-dossier kinds once, per-nominee kinds for each nominee.
 
     `required` is one list for every nominee, or a list per nominee id (each nominee's award form
     may require different documents); a per-dossier kind is needed if any nominee's list has it.
+    `typed_summaries` are the nominees whose trích ngang the clerk typed into the dossier (at most half a
+    page, as the plans ask for it): that text is the nominee's trích ngang, so no file of it is needed.
     """
     nominees = list(nominees)
     per_nominee = (
@@ -71,7 +73,7 @@ def missing_documents(
         if isinstance(required, Mapping)
         else dict.fromkeys((n.id for n in nominees), tuple(required))
     )
-    have = {(d.kind, d.nominee_id) for d in documents}
+    have = {(d.kind, d.nominee_id) for d in documents} | {("summary_sheet", n) for n in typed_summaries}
     have_any = {d.kind for d in documents}
     missing: list[MissingItem] = []
     dossier_kinds = [k for k in KIND_LABELS if k not in PER_NOMINEE and any(k in ks for ks in per_nominee.values())]

@@ -1,4 +1,5 @@
-"""The document checklist of a dossier: what its campaign requires that is not uploaded yet."""
+"""The document checklist of a dossier: what its campaign requires that is not uploaded (or, for a nominee's
+trích ngang, typed in) yet."""
 
 from __future__ import annotations
 
@@ -23,4 +24,5 @@ def dossier_checklist(session: Session, dossier: Dossier) -> list[MissingItem]:
         select(Document).where(Document.dossier_id == dossier.id, Document.is_current.is_(True))
     ).all()
     required = {nominee.id: config.required_for(code) for nominee, code in rows}
-    return missing_documents(required, [nominee for nominee, _ in rows], documents)
+    typed = [nominee.id for nominee, _ in rows if (nominee.summary or "").strip()]
+    return missing_documents(required, [nominee for nominee, _ in rows], documents, typed)

@@ -37,6 +37,16 @@ def test_checklist_asks_once_per_dossier_and_once_per_nominee():
     ]
 
 
+def test_a_typed_trich_ngang_is_the_nominees_summary_sheet():
+    nominees = [N(1, "Nguyễn Thị Hương"), N(2, "Bộ phận Văn hóa - Thông tin")]
+    documents = [D("meeting_minutes"), D("proposal_letter"), D("achievement_report", 1), D("achievement_report", 2)]
+    missing = missing_documents(required_kinds(None), nominees, documents, typed_summaries=[2])
+    assert [str(m) for m in missing] == ["Trích ngang thành tích — Nguyễn Thị Hương"]
+    # Typed text stands for the trích ngang only: not for the nominee's achievement report.
+    missing = missing_documents(required_kinds(None), nominees, documents[:2], typed_summaries=[1, 2])
+    assert [m.kind for m in missing] == ["achievement_report", "achievement_report"]
+
+
 def test_campaign_can_require_fewer_documents():
     assert missing_documents(required_kinds('["meeting_minutes"]'), [N(1, "A")], [D("meeting_minutes")]) == []
     with pytest.raises(InvalidInput):

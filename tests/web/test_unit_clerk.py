@@ -100,3 +100,28 @@ def test_an_upload_refused_to_a_stranger_stores_no_file_and_one_accepted_is_stor
     assert upload(client, dossier_id, "meeting_minutes", data=sample_pdf("biên bản")).status_code == 302
     (sha256,) = store.stored()
     assert store.read(sha256) == sample_pdf("biên bản") and "tệp.pdf" in client.get(url).get_data(as_text=True)
+
+
+def test_a_typed_trich_ngang_completes_the_checklist_without_its_file(client, auth: Auth):
+    auth.login("hn-hd-pl-tc.unit_clerk")
+    dossier_id, url = create(client)
+    page = client.get(url).get_data(as_text=True)
+    nominee_id = re.search(r'<option value="(\d+)">Phạm Thị Lan</option>', page).group(1)
+    for kind in ("meeting_minutes", "proposal_letter"):
+        assert upload(client, dossier_id, kind).status_code == 302
+    assert upload(client, dossier_id, "achievement_report", nominee_id).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Trích ngang thành tích — Phạm Thị Lan" in page and "Hồ sơ đã đủ tài liệu." not in page
+    typed = client.post(f"/dossiers/{dossier_id}/nominees/{nominee_id}/summary",
+                        data={"summary": "Hoàn thành xuất sắc nhiệm vụ kế toán năm 2024.", "_csrf": csrf_from(page)})
+    assert typed.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Hồ sơ đã đủ tài liệu." in page and "Trích ngang thành tích — Phạm Thị Lan" not in page
+    # Emptied again, the trích ngang is missing again.
+    client.post(f"/dossiers/{dossier_id}/nominees/{nominee_id}/summary", data={"summary": "  ", "_csrf": csrf_from(page)})
+    assert "Trích ngang thành tích — Phạm Thị Lan" in client.get(url).get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    client.post(f"/dossiers/{dossier_id}/nominees/{nominee_id}/summary",
+                data={"summary": "Hoàn thành xuất sắc nhiệm vụ kế toán năm 2024.", "_csrf": csrf_from(page)})
+    assert client.post(f"/dossiers/{dossier_id}/submit", data={"_csrf": csrf_from(page)}).status_code == 302
+    assert "Đang xét duyệt" in client.get(url).get_data(as_text=True)
