@@ -7,7 +7,9 @@ document.addEventListener("DOMContentLoaded", () => {
     counter.setAttribute("aria-live", "polite");
     area.insertAdjacentElement("afterend", counter);
     const update = () => {
-      const used = area.value.trim().length;
+      // As the server counts (domain/summaries.py): characters of the NFC form, so text typed or pasted in
+      // decomposed form (a base letter plus combining marks) counts as what it shows.
+      const used = [...area.value.normalize("NFC").trim()].length;
       counter.textContent = `${used} / ${max} ký tự`;
       counter.classList.toggle("over", used > max);
       area.setCustomValidity(used > max ? `Trích ngang dài quá nửa trang (${max} ký tự).` : "");

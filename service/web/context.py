@@ -115,9 +115,11 @@ def transaction() -> Iterator[Session]:
 def navigation() -> dict[str, object]:
     """What the page header offers the signed-in user (computed once, not in templates)."""
     if not current_user.is_authenticated:
-        return {"nav": {"auditor": False, "admin": False}}
+        return {"nav": {"auditor": False, "admin": False, "new_dossier": False}}
     actor = current_actor()
-    return {"nav": {"auditor": actor.has_role("auditor") or actor.is_admin, "admin": actor.is_admin}}
+    # Only a unit's clerk prepares a dossier (queries.org.clerk_units): nobody else is offered the page.
+    return {"nav": {"auditor": actor.has_role("auditor") or actor.is_admin, "admin": actor.is_admin,
+                    "new_dossier": actor.has_role("unit_clerk")}}  # fmt: skip
 
 
 def remember_origin() -> None:
