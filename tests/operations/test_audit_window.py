@@ -68,7 +68,7 @@ def test_a_window_and_its_next_page_are_read_off_the_time_index_on_sqlite(sqlite
         for statement in (page_ids(window), page_ids(window, before_id=cursor)):
             plan = _plan(conn, statement)
             assert "INDEX ix_audit_event_occurred_at (occurred_at>? AND occurred_at<?)" in plan, plan
-            assert "SCAN audit_event" not in plan, plan
+            assert "SCAN audit_event" not in plan and "TEMP B-TREE" not in plan, plan  # newest first, no sort
     engine.dispose()
 
 
