@@ -20,8 +20,9 @@ USERS = {
 # Dossier 1 belongs to a unit of phường Phú Lãm: everyone on its path up to the province may read it.
 CHAIN = {"unit_clerk", "unit_head", "office_clerk", "council_secretary", "council_member", "chairman", "noi_vu",
          "ban_tdkt", "admin", "auditor"}  # fmt: skip
-# A campaign is shown to those at or below its issuing unit (the ward), and to admins and auditors.
-WARD = CHAIN - {"noi_vu", "ban_tdkt"}
+# A campaign is shown to those at or below its issuing unit (the ward), to the levels above it (whose chairmen
+# grant and decide what its dossiers ask of them), and to admins and auditors: the dossier's path again.
+WARD_AND_ABOVE = CHAIN
 EVERYONE = set(USERS) - {"anonymous"}
 # endpoint → who may GET it (POST-only endpoints: None; they are checked for anonymous refusal).
 RULES: dict[str, set[str] | None] = {
@@ -29,8 +30,8 @@ RULES: dict[str, set[str] | None] = {
     "pages.home": EVERYONE, "inbox.index": EVERYONE, "campaigns.index": EVERYONE, "records.index": EVERYONE,
     "dossiers.new": EVERYONE, "api.me": EVERYONE, "api.task_list": EVERYONE, "api.campaigns": EVERYONE,
     "dossiers.show": CHAIN, "dossiers.diagram": CHAIN, "dossiers.download": CHAIN, "api.dossier_show": CHAIN,
-    "api.document_download": CHAIN, "campaigns.show": WARD, "campaigns.dashboard": WARD, "campaigns.export": WARD,
-    "campaigns.nominees_xlsx": WARD, "inbox.task": {"unit_clerk"}, "api.task_show": {"unit_clerk"},
+    "api.document_download": CHAIN, "campaigns.show": WARD_AND_ABOVE, "campaigns.dashboard": WARD_AND_ABOVE, "campaigns.export": WARD_AND_ABOVE,
+    "campaigns.nominees_xlsx": WARD_AND_ABOVE, "inbox.task": {"unit_clerk"}, "api.task_show": {"unit_clerk"},
     "audit.index": {"admin", "auditor"}, "audit.export": {"admin", "auditor"},
     "campaigns.edit": {"admin"}, "campaigns.blank_layout": {"admin"}, "admin.users": {"admin"},
     "processes.index": {"admin"}, "processes.show": {"admin"}, "processes.xml": {"admin"}, "processes.diagram": {"admin"},
