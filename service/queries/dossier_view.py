@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflows import Engine, PathStep
+from workflows import Definition, Engine, PathStep, StepInfo
 
 from ..models import (
     AuditEvent,
@@ -19,16 +21,32 @@ from ..models import (
     Dossier,
     HumanTask,
     Nominee,
+    NomineeDecision,
     OrgUnit,
     ProcessInstance,
     ProcessVersion,
     User,
 )  # fmt: skip
+from ..domain.audit_labels import audit_action_label
 from ..domain.deadlines import local_date
 from ..operations.definitions import instance_definition
 from .audit import dossier_events
 from .org import name_at
 from .step_names import step_names
+
+
+@dataclass(frozen=True)
+class NomineeRefusal:
+    """The latest step that turned a nominee down, and why: a chairman's or council's reason, a failed vote, or
+    the comment of a rejection of the whole dossier. Its step and level are those of the task it was made in."""
+
+    reason: str | None
+    step: str  # bpmn id of the task's step (its name is in DossierView.step_names)
+    level: str
+    votes_for: int | None = None
+    votes_against: int | None = None
+    members_present: int | None = None
+    decided_at: datetime | None = None
 
 
 @dataclass
@@ -47,6 +65,10 @@ class DossierView:
     suspension: dict[str, Any] | None = None  # while suspended: the instance.suspend event (who, when, why)
     unit_name: str = ""  # the lodging unit's name on the day the dossier was made (units are renamed and merged)
     step_names: dict[str, str] = field(default_factory=dict)  # bpmn id → name, of every open and done task's step
+    # (bpmn id, decision) → the label that step's form offered for it in the instance's version ("Đạt", "Thông qua");
+    # a done task missing here (its step or decision is not in the version) reads as the decision's generic label
+    decision_labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    refusals: dict[int, NomineeRefusal] = field(default_factory=dict)  # nominee id → the latest decision refusing it
 
 
 def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierView | None:
@@ -91,20 +113,62 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
     tasks = [t for t, _ in view.open_tasks] + [t for t, _ in view.done_tasks]
     view.step_names = {bpmn_id: name for (_, bpmn_id), name in
                        step_names(session, [(instance.version_id, t.bpmn_id) for t in tasks]).items()}  # fmt: skip
-    view.path = engine.path(instance_definition(session, instance), instance.state_json)
+    definition = instance_definition(session, instance)
+    view.decision_labels = decision_labels(definition, [(t.bpmn_id, t.decision) for t, _ in view.done_tasks])
+    view.path = engine.path(definition, instance.state_json)
+    view.refusals = nominee_refusals(session, dossier_id)
     task_ids = [str(t.id) for t in tasks]
     events = session.execute(
         select(AuditEvent, User.full_name).outerjoin(User, AuditEvent.actor_id == User.id)
         .where(dossier_events(dossier_id, instance.id, task_ids)).order_by(AuditEvent.id)
     )  # fmt: skip
     view.history = [
-        {"at": e.occurred_at, "action": e.action, "actor": name, "comment": e.comment,
-         "after": json.loads(e.after_json) if e.after_json else None}
+        {"at": e.occurred_at, "action": e.action, "label": audit_action_label(e.action), "actor": name,
+         "comment": e.comment, "after": json.loads(e.after_json) if e.after_json else None}
         for e, name in events
     ]  # fmt: skip
     if instance.status == "suspended":
         view.suspension = next((e for e in reversed(view.history) if e["action"] == "instance.suspend"), None)
     return view
+
+
+def decision_labels(
+    definition: Definition, decisions: Iterable[tuple[str, str | None]]
+) -> dict[tuple[str, str], str]:
+    """Each (bpmn id, decision) as its step's decision form offers it: the name of the flow the decision takes.
+
+    The stored decision is a code ("approve"), which every step labels its own way (the office "Đạt", a council
+    "Thông qua", a chairman "Đồng ý"); the labels come from the Definition already loaded, so no query. A step or
+    decision the definition lacks is left out (the caller shows the generic label). Where two flows of a step
+    test the same value, the first one's name is the form's.
+    """
+    labels: dict[tuple[str, str], str] = {}
+    for bpmn_id, decision in set(decisions):
+        label = offered_label(definition.steps.get(bpmn_id), decision)
+        if label:
+            labels[(bpmn_id, str(decision))] = label
+    return labels
+
+
+def offered_label(step: StepInfo | None, decision: str | None) -> str | None:
+    """A decision as the step's form offered it (the BPMN flow's name: "Đạt", "Thông qua"…); None if not offered."""
+    return next((d.label for d in step.decisions if d.value == decision), None) if step and decision else None
+
+
+def nominee_refusals(session: Session, dossier_id: int) -> dict[int, NomineeRefusal]:
+    """Each refused nominee's latest refusal with its reason, votes and the step and level it was made at; one
+    query for the dossier (nominee_decision keeps no step: it is its task's, migration 0026)."""
+    rows = session.execute(
+        select(NomineeDecision, HumanTask.bpmn_id, HumanTask.level)
+        .join(HumanTask, NomineeDecision.human_task_id == HumanTask.id)
+        .join(Nominee, NomineeDecision.nominee_id == Nominee.id)
+        .where(Nominee.dossier_id == dossier_id, NomineeDecision.result == "reject")
+        .order_by(NomineeDecision.id)
+    )  # fmt: skip
+    # Oldest first, so a later refusal of the same nominee replaces an earlier one.
+    return {d.nominee_id: NomineeRefusal(d.reason, bpmn_id, str(level), d.votes_for, d.votes_against,
+                                         d.members_present, d.decided_at)
+            for d, bpmn_id, level in rows}  # fmt: skip
 
 
 def dossier_diagram(session: Session, engine: Engine, dossier_id: int) -> dict[str, Any] | None:

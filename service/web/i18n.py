@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 
+from ..domain.audit_labels import audit_action_label
 from .modeler_catalogue import MODELER_VI
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -288,7 +289,6 @@ EN: dict[str, str] = {
     "Đã bãi bỏ cấp.": "Level abolished.",
     # --- end org unit tree over time ---
     # --- process editor (modeler) ---
-    "Sửa": "Edit",
     "Vẽ quy trình mới": "Draw a new process",
     "Sửa quy trình, từ phiên bản": "Edit the process, from version",
     "Quy trình mới": "New process",
@@ -296,6 +296,63 @@ EN: dict[str, str] = {
     "Kiểm tra và triển khai": "Validate and deploy",
     "Chưa có nội dung BPMN.": "No BPMN content.",
     # --- end process editor ---
+    # --- task page: documents, the task once handled, what a completion recorded ---
+    "Mở trang hồ sơ": "Open the dossier page",
+    "Hồ sơ chưa có tài liệu nào.": "The dossier has no documents yet.",
+    "Việc này đã được xử lý.": "This task has already been handled.",
+    "Người đã xử lý": "Handled by",
+    "Việc này đã đóng mà không có quyết định: quy trình của hồ sơ đã bị hủy, hoặc việc đã được chuyển sang bước khác.":
+        "This task was closed without a decision: the dossier's process was cancelled, or the task moved on to another step.",
+    "Xem hồ sơ": "Open the dossier",
+    "Đã ghi nhận: {decision}.": "Recorded: {decision}.",
+    "Không người được đề nghị nào đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số thành viên có mặt), nên hồ sơ "
+    "không được thông qua dù bạn đã chọn “{chosen}”.":
+        "No nominee reached the share of votes the council requires ({percent}% of the members present), so the "
+        "dossier was not passed although you chose “{chosen}”.",
+    "Quyết định được ghi khác với lựa chọn “{chosen}” của bạn.": "The decision recorded differs from your choice “{chosen}”.",
+    "Trạng thái hồ sơ: {status}.": "Dossier status: {status}.",
+    # --- end task page ---
+    # --- auditor's filter ---
+    "Chưa lọc: hãy sửa điều kiện lọc.": "Not filtered: please correct the filter.",
+    "tên đăng nhập": "username",
+    # --- end auditor's filter ---
+    # --- audit actions as the dossier page's timeline names them (service/domain/audit_labels.py) ---
+    "Đăng nhập không thành công": "Failed sign-in",
+    "Tạm khóa đăng nhập": "Sign-in locked",
+    "Tạo tài khoản": "Create account",
+    "Kích hoạt tài khoản": "Activate account",
+    "Ngừng kích hoạt tài khoản": "Deactivate account",
+    "Giao vai trò": "Grant role",
+    "Thu hồi vai trò": "Revoke role",
+    "Kết thúc vai trò": "End role",
+    "Đổi tên đơn vị": "Rename unit",
+    "Chuyển đơn vị": "Move unit",
+    "Bãi bỏ cấp hành chính": "Abolish a level",
+    "Nhập phong trào thi đua": "Import campaign",
+    "Sửa phong trào thi đua": "Edit campaign",
+    "Đăng ký tham gia phong trào thi đua": "Register for campaign",
+    "Triển khai quy trình": "Deploy process",
+    "Lập hồ sơ": "Create dossier",
+    "Sửa hồ sơ": "Edit dossier",
+    "Đổi trạng thái hồ sơ": "Dossier status change",
+    "Tải tài liệu lên": "Upload document",
+    "Tải tài liệu về": "Download document",
+    "Tạo văn bản": "Generate document",
+    "Giao lại việc": "Reassign task",
+    "Xử lý xong một bước": "Complete step",
+    "Báo quá hạn lên cấp trên": "Escalate overdue task",
+    "Xác nhận điều kiện khen thưởng": "Confirm eligibility",
+    "Kết thúc quy trình": "End process",
+    "Tạm dừng quy trình": "Suspend process",
+    "Cho quy trình chạy tiếp": "Resume process",
+    "Chuyển phiên bản quy trình": "Migrate process version",
+    "Ban hành quyết định khen thưởng": "Issue commendation decision",
+    "Sửa bố cục phôi giấy khen": "Edit certificate layout",
+    "Nhập hồ sơ theo dõi": "Import records",
+    "Thêm hồ sơ theo dõi": "Add record",
+    "Xuất danh sách người được đề nghị": "Export nominee list",
+    "Xuất nhật ký kiểm toán": "Export audit trail",
+    # --- end audit actions ---
 }
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",
@@ -340,6 +397,11 @@ def modeler_catalogue() -> dict[str, str]:
     return {} if current_locale() == "en" else MODELER_VI
 
 
+def action_label(action: str) -> str:
+    """An audit action in words, in the current locale (its code is for auditors and exports)."""
+    return translate(audit_action_label(action))
+
+
 def status_label(status: str) -> str:
     return (STATUS_EN if current_locale() == "en" else STATUS_VI).get(status, status)
 
@@ -356,6 +418,6 @@ def init_i18n(app: Flask) -> None:
             session["lang"] = request.args["lang"]
 
     app.jinja_env.globals.update(_=translate, status_label=status_label, current_locale=current_locale,
-                                 level_label=level_label, decision_label=decision_label,
+                                 level_label=level_label, decision_label=decision_label, action_label=action_label,
                                  modeler_catalogue=modeler_catalogue)
     app.jinja_env.filters["vn_datetime"] = vn_datetime

@@ -256,3 +256,13 @@ def test_a_filter_value_that_cannot_be_read_is_said_and_lists_nothing(client, au
     assert page.count("data-event-id=") == 0  # not the unfiltered trail looking like a result
     export = client.get(f"/audit/export.csv?{query}")
     assert export.status_code == 400 and said in html.unescape(export.get_data(as_text=True))
+
+
+def test_actions_read_in_words_with_their_codes_beside(app, client, auth: Auth):
+    add_events(app, 1, dossier_id=4)
+    auth.login("auditor")
+    page = client.get("/audit/?action=dossier.edit").get_data(as_text=True)
+    assert '<td title="dossier.edit">Sửa hồ sơ <small class="muted">dossier.edit</small></td>' in page
+    assert '<option value="dossier.edit" selected>Sửa hồ sơ (dossier.edit)</option>' in page
+    english = client.get("/audit/?action=dossier.edit&lang=en").get_data(as_text=True)
+    assert '<td title="dossier.edit">Edit dossier <small class="muted">dossier.edit</small></td>' in english

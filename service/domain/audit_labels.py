@@ -1,0 +1,67 @@
+"""What each audit action is called in the UI: the codes ("task.complete") are for auditors and exports,
+the people following a dossier read a Vietnamese label (a source string of the i18n layer, translated by `_`).
+
+One entry per action of service/models/audit_codes.py; an action missing here reads as its code.
+"""
+
+from __future__ import annotations
+
+AUDIT_ACTION_LABELS: dict[str, str] = {
+    # signing in and out
+    "auth.login": "Đăng nhập",
+    "auth.login_failed": "Đăng nhập không thành công",
+    "auth.login_throttled": "Tạm khóa đăng nhập",
+    "auth.logout": "Đăng xuất",
+    # accounts and roles
+    "user.create": "Tạo tài khoản",
+    "user.activate": "Kích hoạt tài khoản",
+    "user.deactivate": "Ngừng kích hoạt tài khoản",
+    "role.grant": "Giao vai trò",
+    "role.revoke": "Thu hồi vai trò",
+    "role.end": "Kết thúc vai trò",
+    # the organisation tree
+    "org.create": "Tạo đơn vị",
+    "org.rename": "Đổi tên đơn vị",
+    "org.move": "Chuyển đơn vị",
+    "org.merge": "Sáp nhập đơn vị",
+    "org.abolish_level": "Bãi bỏ cấp hành chính",
+    # campaigns and processes
+    "campaign.import": "Nhập phong trào thi đua",
+    "campaign.edit": "Sửa phong trào thi đua",
+    "campaign.register": "Đăng ký tham gia phong trào thi đua",
+    "bpmn.deploy": "Triển khai quy trình",
+    # dossiers and their documents
+    "dossier.create": "Lập hồ sơ",
+    "dossier.edit": "Sửa hồ sơ",
+    "dossier.submit": "Nộp hồ sơ",
+    "dossier.status": "Đổi trạng thái hồ sơ",
+    "document.upload": "Tải tài liệu lên",
+    "document.download": "Tải tài liệu về",
+    "document.generate": "Tạo văn bản",
+    # tasks
+    "task.claim": "Nhận xử lý",
+    "task.unclaim": "Trả lại cho nhóm",
+    "task.assign": "Giao việc",
+    "task.reassign": "Giao lại việc",
+    "task.complete": "Xử lý xong một bước",
+    "task.escalate": "Báo quá hạn lên cấp trên",
+    "eligibility.confirm": "Xác nhận điều kiện khen thưởng",
+    # process instances
+    "instance.end": "Kết thúc quy trình",
+    "instance.cancel": "Hủy quy trình",
+    "instance.suspend": "Tạm dừng quy trình",
+    "instance.resume": "Cho quy trình chạy tiếp",
+    "instance.migrate": "Chuyển phiên bản quy trình",
+    # decisions, records, exports
+    "decision.issue": "Ban hành quyết định khen thưởng",
+    "certificate_layout.edit": "Sửa bố cục phôi giấy khen",
+    "records.import": "Nhập hồ sơ theo dõi",
+    "records.add": "Thêm hồ sơ theo dõi",
+    "export.nominees": "Xuất danh sách người được đề nghị",
+    "audit.export": "Xuất nhật ký kiểm toán",
+}
+
+
+def audit_action_label(action: str) -> str:
+    """The action's Vietnamese label, or its code when it has none (a newer action is still shown as something)."""
+    return AUDIT_ACTION_LABELS.get(action, action)
