@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,10 +13,12 @@ from workflows import StepInfo
 from ..domain.actors import Actor
 from ..domain.eligibility import ConditionResult
 from ..domain.permissions import can_act_on_task
-from ..models import Campaign, Dossier, HumanTask, OrgUnit, User
+from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance, User
 from ..operations.definitions import instance_definition
 from ..operations.tasks import APPRAISERS, rows_for_completion
 from .account import users_by_id
+from .campaign_config import campaign_config
+from .dossier_view import DossierView, offered_label
 from .eligibility import TravellingNominee, dossier_eligibility
 from .step_names import step_name
 from .visibility import require_task_visible
@@ -52,3 +55,57 @@ def task_view(session: Session, actor: Actor, task_id: int) -> TaskView:
         claimed_by=users_by_id(session, [task.claimed_by]).get(task.claimed_by or 0),
         eligibility=dossier_eligibility(session, dossier) if ready and task.role in APPRAISERS else [],
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClosedTask:
+    """A task no longer open, as its page says so in place of the decision form (after Back, or an old link)."""
+
+    state: str  # "completed" or "cancelled" (closed by a cancel, a timer or a migration: no decision)
+    decision: str | None
+    decision_label: str | None  # as the step's form offered it
+    by: str | None  # who completed it
+    at: datetime | None  # when (UTC; shown in Vietnam time)
+
+
+def closed_task(view: DossierView | None, task: HumanTask, step: StepInfo | None) -> ClosedTask | None:
+    """What became of the task, from the dossier view already loaded (its completed tasks come with their
+    users): no query. None while the task is open."""
+    if task.state == "ready":
+        return None
+    by = next((user for done, user in (view.done_tasks if view else []) if done.id == task.id), None)
+    return ClosedTask(str(task.state), task.decision, offered_label(step, task.decision), by.full_name if by else None,
+                      task.completed_at)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CompletionNotice:
+    """What a completion recorded, told back to the official who made it: the recorded decision can differ from
+    the chosen one (a council vote by which nobody reaches the required share rejects the dossier)."""
+
+    recorded: str | None  # the decision recorded
+    recorded_label: str | None  # as the step's form offered it (None if it offered no such choice)
+    chosen: str | None  # the decision chosen, when the step recorded another; else None
+    chosen_label: str | None
+    why: str | None  # why they differ: "council_vote", or "other"
+    pass_percent: int | None  # the campaign's required share of votes, when a council vote decided
+    dossier_status: str
+
+
+def completion_notice(session: Session, task_id: int, chosen: str | None, recorded: str | None,
+                      dossier_status: str) -> CompletionNotice:  # fmt: skip
+    """The notice after completing a task. Its rows are in the session from the completion (no query then),
+    and the campaign's council settings are read only when the vote overruled the choice."""
+    task = session.get(HumanTask, task_id)
+    instance = session.get(ProcessInstance, task.instance_id) if task is not None else None
+    step = instance_definition(session, instance).steps.get(task.bpmn_id) if task and instance else None
+    if task is None or instance is None or chosen is None or chosen == recorded:
+        return CompletionNotice(recorded, offered_label(step, recorded), None, None, None, None, dossier_status)
+    why, share = "other", None
+    if task.role == "council_secretary" and recorded == "reject":
+        dossier = session.get(Dossier, instance.dossier_id)
+        campaign = session.get(Campaign, dossier.campaign_id) if dossier is not None else None
+        why = "council_vote"
+        share = int(campaign_config(session, campaign).council.get("pass_percent", 50)) if campaign else 50
+    return CompletionNotice(recorded, offered_label(step, recorded), chosen, offered_label(step, chosen), why, share,
+                            dossier_status)  # fmt: skip

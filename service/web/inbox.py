@@ -6,12 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from ..domain.documents import KIND_LABELS
 from ..domain.permissions import can_act_on_task
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult
 from ..errors import InvalidInput, NotFound
 from ..models import HumanTask, ProcessInstance
 from ..operations import tasks as task_ops
 from ..operations.definitions import load_definition
+from ..queries.documents import current_documents
 from ..queries.dossier_view import dossier_view
 from ..queries.step_names import step_name
 from ..operations.assignments import assign_task, batch_decide, bulk_complete, colleagues
@@ -20,9 +22,10 @@ from ..queries.batches import batch_summaries, find_batch
 from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
+from ..queries.task_view import CompletionNotice, closed_task, completion_notice
 from ..operations.tasks import APPRAISERS
 from .context import current_actor, get_engine, get_session, transaction
-from .i18n import translate
+from .i18n import decision_label, status_label, translate
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -93,6 +96,8 @@ def task(task_id: int) -> str:
         step_kind={"council_secretary": "council", "chairman": "chairman"}.get(row.role),
         eligibility=dossier_eligibility(db, view.dossier) if row.state == "ready" and view and row.role in APPRAISERS else [],
         travelling=[(n, f) for n, f in view.nominees if n.outcome is None] if view else [],
+        documents=current_documents(db, instance.dossier_id), kind_labels=KIND_LABELS,
+        closed=closed_task(view, row, step),  # after Back: who handled it and how, in place of the form
     )  # fmt: skip
 
 
@@ -128,8 +133,25 @@ def complete(task_id: int) -> Response:
     with transaction() as db:
         result = task_ops.complete_task(db, current_actor(), get_engine(), task_id, decision, comment,
                                         nominee_results=results, council=council, confirmed=confirmed)  # fmt: skip
-    flash(translate("Đã ghi nhận."), "ok")
+    notice = completion_notice(get_session(), task_id, decision, result.decision, result.dossier_status)
+    flash(_completion_message(notice), "error" if notice.chosen else "ok")
     return redirect(url_for("dossiers.show", dossier_id=result.dossier_id))
+
+
+def _completion_message(notice: CompletionNotice) -> str:
+    """What the completion recorded, in words: an official must learn when the vote overruled their choice. The
+    decisions read as the form offered them (the BPMN's labels, which the form shows untranslated too)."""
+    recorded = notice.recorded_label or decision_label(notice.recorded)
+    said = [translate("Đã ghi nhận: {decision}.").format(decision=recorded) if recorded else translate("Đã ghi nhận.")]
+    chosen = notice.chosen_label or decision_label(notice.chosen)
+    if notice.why == "council_vote":
+        said.append(translate("Không người được đề nghị nào đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số "
+                              "thành viên có mặt), nên hồ sơ không được thông qua dù bạn đã chọn “{chosen}”.")
+                    .format(percent=notice.pass_percent, chosen=chosen))  # fmt: skip
+    elif notice.why:
+        said.append(translate("Quyết định được ghi khác với lựa chọn “{chosen}” của bạn.").format(chosen=chosen))
+    said.append(translate("Trạng thái hồ sơ: {status}.").format(status=status_label(notice.dossier_status)))
+    return " ".join(said)
 
 
 @bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
