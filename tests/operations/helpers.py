@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, Engine as SqlEngine, event, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import Base, alembic_config, make_engine
@@ -183,3 +185,18 @@ def assert_head_agrees_with_models(url: str) -> None:
         if engine.dialect.name == "sqlite":
             assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
     engine.dispose()
+
+
+@contextmanager
+def statements(engine: SqlEngine) -> Iterator[list[str]]:
+    """The SQL statements sent on `engine` inside the block."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -4,11 +4,9 @@ each nominee's refusal comes with its reason, step, level and votes. SQLite and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import Engine as SqlEngine, event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.actors import Actor
@@ -22,7 +20,7 @@ from service.queries.dossier_view import decision_labels, dossier_view
 from tests.conftest import CHAIN
 from workflows import Engine, FixedClock
 
-from .helpers import act, new_dossier, open_task, owner_username
+from .helpers import act, new_dossier, open_task, owner_username, statements
 from .test_quotas_enforced import lodge
 
 SHIPPED_LABELS = [
@@ -96,18 +94,6 @@ def test_labels_come_from_the_instances_own_version_and_fall_back_when_it_lacks_
         assert offered == {("unit_prepare", "withdraw"): "Rút hồ sơ"}  # the office offers no withdrawal
 
 
-@contextmanager
-def statements(engine: SqlEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_a_long_history_costs_the_statements_of_a_short_one(factory, engine):

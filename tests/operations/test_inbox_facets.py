@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.models import OrgUnit
 from service.operations.accounts import actor_for
 from service.queries.inbox import InboxFilter, inbox, inbox_facets
 from service.queries.org import unit_labels
-from tests.operations.helpers import act, new_dossier
+from tests.operations.helpers import act, new_dossier, statements
 from workflows import Engine, FixedClock
 
 
@@ -45,16 +45,9 @@ def test_units_sharing_a_name_are_told_apart_by_their_parent_then_their_code(fac
 def test_unique_names_cost_no_query(factory):
     with factory() as session:
         tc, vh = unit_ids(session, "HN-HD-PL-TC", "HN-HD-PL-VH")
-        statements: list[str] = []
-        def count(*args: object) -> None:
-            statements.append(str(args[2]))
-
-        event.listen(session.get_bind(), "before_cursor_execute", count)
-        try:
+        with statements(session.get_bind()) as sent:
             assert unit_labels(session, {tc: "A", vh: "B"}) == {tc: "A", vh: "B"}
-        finally:
-            event.remove(session.get_bind(), "before_cursor_execute", count)
-    assert statements == []
+    assert sent == []
 
 
 def test_the_inbox_filter_offers_each_submitting_unit_once_under_a_label_of_its_own(factory):

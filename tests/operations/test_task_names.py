@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine as SqlEngine, event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.app_factory import build_app
@@ -38,7 +37,8 @@ from service.queries.task_view import task_view
 from service.queries.unit_panel import unit_panel
 from tests.conftest import CHAIN, DEMO_PASSWORD, FILES
 from tests.operations.helpers import (
-    act, assert_head_agrees_with_models, new_dossier, query_rows, task_references, task_rows, task_table_schema,
+    act, assert_head_agrees_with_models, new_dossier, query_rows, statements, task_references, task_rows,
+    task_table_schema,
 )  # fmt: skip
 from workflows import Engine, FixedClock
 
@@ -222,19 +222,6 @@ def test_pages_and_the_api_name_each_task_from_its_own_version(world, web):
 # --- No query per task ----------------------------------------------------------------------------------
 
 
-@contextmanager
-def statements(engine: SqlEngine) -> Iterator[list[str]]:
-    """The SQL statements sent on `engine` inside the block."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_an_inbox_of_thirty_tasks_costs_the_statements_of_one(factory, web):
