@@ -19,7 +19,7 @@ from service.operations.tasks import complete_task, open_task_for
 from service.queries.eligibility import unconfirmed_keys
 from service.storage import FileStore
 from tests.conftest import FILES
-from tests.web.conftest import Auth, csrf_from
+from tests.web.conftest import PASSWORD, Auth, csrf_from
 
 CLERK = "hn-hd-pl-tp.unit_clerk"
 REASON = "Chưa đủ tiêu chuẩn theo Điều 39 Luật Thi đua, khen thưởng"
@@ -141,3 +141,14 @@ def test_a_failed_council_vote_shows_its_reason_and_votes(app: Flask, client: Fl
     assert "Họp Hội đồng TĐKT, biểu quyết" in row
     assert "Phiếu đồng ý: 2" in row and "Phiếu không đồng ý: 3" in row and "Số thành viên có mặt: 5" in row
     assert f'data-testid="refusal-{ok}"' not in page
+    # The API says the same: the refusal with its votes, and each history line's decision as its step worded it.
+    token = client.post("/api/v1/auth/token", json={"username": "hn-hd-pl.council_secretary",
+                                                    "password": PASSWORD}).get_json()["token"]  # fmt: skip
+    shown = client.get(f"/api/v1/dossiers/{dossier_id}", headers={"Authorization": f"Bearer {token}"}).get_json()
+    refusals = {n["id"]: n["refusal"] for n in shown["nominees"]}
+    assert refusals[ok] is None
+    assert (refusals[ko]["step"], refusals[ko]["level"], refusals[ko]["votes_for"], refusals[ko]["votes_against"],
+            refusals[ko]["members_present"], refusals[ko]["reason"]) == ("ward_council_vote", "ward", 2, 3, 5,
+                                                                         "Không đạt tỷ lệ phiếu (2/5)")  # fmt: skip
+    labels = [(h["step"], h["decision"], h["decision_label"]) for h in shown["history"]]
+    assert labels[:2] == [("unit_prepare", "submit", "Nộp hồ sơ"), ("ward_office_review", "approve", "Đạt")]

@@ -15,7 +15,7 @@ from ...errors import InvalidInput
 from ...models import Campaign, Document, OrgUnit, User
 from ...operations.dossiers import NomineeInput
 from ...operations.tasks import CompletionResult
-from ...queries.dossier_view import DossierView
+from ...queries.dossier_view import DossierView, NomineeRefusal
 from ...queries.inbox import InboxFilter, InboxRow
 from ...queries.task_view import TaskView
 from .errors import ApiError
@@ -216,6 +216,14 @@ def missing_json(item: MissingItem) -> Json:
     return {"kind": item.kind, "label": item.label, "nominee_id": item.nominee_id, "nominee_name": item.nominee_name}
 
 
+def refusal_json(refusal: NomineeRefusal | None) -> Json | None:
+    if refusal is None:
+        return None
+    return {"reason": refusal.reason, "step": refusal.step, "level": refusal.level, "votes_for": refusal.votes_for,
+            "votes_against": refusal.votes_against, "members_present": refusal.members_present,
+            "decided_at": iso(refusal.decided_at)}  # fmt: skip
+
+
 def dossier_json(
     view: DossierView, documents: list[Document], missing: list[MissingItem], users: dict[int, User]
 ) -> Json:
@@ -227,7 +235,8 @@ def dossier_json(
         "unit": unit_json(view.unit),
         "nominees": [{"id": n.id, "kind": n.kind, "full_name": n.full_name, "position": n.position,
                       "award_form_code": f.code, "award_form_name": f.name, "summary": n.summary,
-                      "outcome": n.outcome, "outcome_level": n.outcome_level} for n, f in view.nominees],
+                      "outcome": n.outcome, "outcome_level": n.outcome_level,
+                      "refusal": refusal_json(view.refusals.get(n.id))} for n, f in view.nominees],
         "documents": [document_json(doc) for doc in documents],
         "missing_documents": [missing_json(m) for m in missing],
         "current_tasks": [{"id": t.id, "step": t.bpmn_id, "name": view.step_names[t.bpmn_id], "role": t.role,
@@ -235,7 +244,8 @@ def dossier_json(
                            "escalated_at": iso(t.escalated_at), "claimed_by": user_json(users.get(t.claimed_by or 0))}
                           for t, u in view.open_tasks],
         "history": [{"task_id": t.id, "step": t.bpmn_id, "name": view.step_names[t.bpmn_id], "role": t.role,
-                     "decision": t.decision, "comment": t.comment, "by": user_json(u), "at": iso(t.completed_at)}
+                     "decision": t.decision, "decision_label": view.decision_labels.get((t.bpmn_id, t.decision or "")),
+                     "comment": t.comment, "by": user_json(u), "at": iso(t.completed_at)}
                     for t, u in view.done_tasks],
     }  # fmt: skip
 
