@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from workflows import LEVELS
+
+from ..errors import DeadlinePassed
+
+if TYPE_CHECKING:  # campaign_config imports this module
+    from .campaign_config import CampaignConfig
 
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -12,3 +21,28 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 def local_date(moment: datetime) -> date:
     """The calendar date in Vietnam at an aware moment."""
     return moment.astimezone(VN).date()
+
+
+@dataclass(frozen=True)
+class SubmissionClosed:
+    """Why a dossier submitted now would be refused for its timing, told before the clerk prepares it."""
+
+    message: str  # what submitting would answer (CampaignConfig.check_arrival's words)
+    deadline: date | None  # the receiving level's deadline that has passed; None when outside the receipt window
+
+
+def receiving_level(unit_level: str) -> str:
+    """The level a dossier prepared at `unit_level` reaches when submitted: the next one up the chain."""
+    rank = LEVELS.index(unit_level)
+    return LEVELS[min(rank + 1, len(LEVELS) - 1)]
+
+
+def submission_closed(config: CampaignConfig, unit_level: str, now: datetime) -> SubmissionClosed | None:
+    """Would submitting a dossier of a unit at `unit_level` be refused as late now? The rule is the one
+    submission applies (CampaignConfig.check_arrival), asked ahead so the forms can say it in time."""
+    try:
+        config.check_arrival(receiving_level(unit_level), now)
+    except DeadlinePassed as exc:
+        deadline = exc.details.get("deadline")
+        return SubmissionClosed(exc.message, date.fromisoformat(deadline) if isinstance(deadline, str) else None)
+    return None

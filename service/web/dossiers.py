@@ -6,12 +6,12 @@ import io
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
-from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ..domain.permissions import can_view_dossier
 from ..errors import DomainError, NotFound
-from ..models import AwardForm, Dossier, GeneratedDocument
+from ..models import Dossier, GeneratedDocument
 from ..operations.audit import record_event
 from ..operations.nominee_lists import import_nominees
 from ..operations.official_documents import generate_proposal
@@ -20,7 +20,14 @@ from ..operations.documents import download_document, receive_upload, upload_doc
 from ..operations.dossiers import NomineeInput, create_dossier
 from ..operations.editing import add_nominee, remove_nominee, submit_dossier, update_nominee_summary
 from ..queries.dossier_view import dossier_diagram, dossier_view
-from ..queries.unit_panel import unit_panel
+from ..queries.unit_panel import (
+    campaign_choices,
+    catalogue_names,
+    default_campaign,
+    form_unit,
+    name_award_codes,
+    unit_panel,
+)  # fmt: skip
 from ..queries.org import campaigns_for_units, clerk_units, unit_path
 from .context import current_actor, get_engine, get_files, get_session, transaction
 from .i18n import translate
@@ -29,35 +36,57 @@ bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 NOMINEE_ROWS = 4
 
 
-@bp.route("/<int:dossier_id>")
-@login_required
-def show(dossier_id: int) -> str:
+def _page(dossier_id: int, status: int = 200, **kept: object) -> tuple[str, int]:
+    """The dossier page; after a refused action, with the refusal's status and what the clerk typed (`kept`)."""
     db = get_session()
     dossier = db.get(Dossier, dossier_id)
     if dossier is None or not can_view_dossier(current_actor(), unit_path(db, dossier.unit_id)):
         raise NotFound("Không tìm thấy hồ sơ.")
     return render_template(
         "dossiers/show.html", view=dossier_view(db, get_engine(), dossier_id),
-        panel=unit_panel(db, current_actor(), dossier), generated=dossier_generated(db, dossier_id),
-    )  # fmt: skip
+        panel=unit_panel(db, current_actor(), dossier, get_engine().clock.now()),
+        generated=dossier_generated(db, dossier_id), kept=kept,
+    ), status  # fmt: skip
 
 
-def _form_context() -> dict[str, object]:
+def _refused(dossier_id: int, exc: DomainError, **kept: object) -> tuple[str, int]:
+    """A refusal of what was typed or chosen comes back on the dossier page, at the top, with the typed text
+    kept. One of who asks or of a dossier that moved on (403, 404, 409) keeps its error page."""
+    if exc.status not in (400, 422):
+        raise exc
+    flash(exc.message, "error")
+    return _page(dossier_id, exc.status, **kept)
+
+
+@bp.route("/<int:dossier_id>")
+@login_required
+def show(dossier_id: int) -> tuple[str, int]:
+    return _page(dossier_id)
+
+
+def _form_context(form: MultiDict[str, str], error: str | None = None) -> dict[str, object]:
+    """The new-dossier form: the clerk's units, each campaign with its own award forms and whether its
+    deadline has passed, what is selected (the clerk's choice, else the first unit and open campaign), and
+    the refusal of what was sent, award forms in it named as the chosen campaign (or else the catalogue) does."""
     db = get_session()
     units = clerk_units(db, current_actor())
+    unit = form_unit(units, form.get("unit_id"))
+    choices = campaign_choices(db, campaigns_for_units(db, units), unit.level if unit else "unit",
+                               get_engine().clock.now())  # fmt: skip
+    chosen = default_campaign(choices, form.get("campaign"))
+    catalogue = catalogue_names(db)
+    names = catalogue | ({f.code: f.name for f in chosen.award_forms} if chosen else {})
     return {
-        "units": units,
-        "campaigns": campaigns_for_units(db, units),
-        "award_forms": list(db.scalars(select(AwardForm).order_by(AwardForm.id))),
-        "rows": range(NOMINEE_ROWS),
-    }
+        "form": form, "units": units, "unit": unit, "choices": choices, "chosen": chosen, "catalogue": catalogue,
+        "rows": range(NOMINEE_ROWS), "error": name_award_codes(error, names) if error else None,
+    }  # fmt: skip
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new() -> str | Response | tuple[str, int]:
     if request.method == "GET":
-        return render_template("dossiers/new.html", form={}, **_form_context())
+        return render_template("dossiers/new.html", **_form_context(MultiDict()))
     form = request.form
     nominees = [
         NomineeInput(
@@ -77,7 +106,7 @@ def new() -> str | Response | tuple[str, int]:
             dossier_id = dossier.id
     except (DomainError, ValueError) as exc:
         message = exc.message if isinstance(exc, DomainError) else "Đơn vị không hợp lệ."
-        return render_template("dossiers/new.html", form=form, error=message, **_form_context()), 400
+        return render_template("dossiers/new.html", **_form_context(form, message)), 400
     return redirect(url_for("dossiers.show", dossier_id=dossier_id))
 
 
@@ -87,17 +116,21 @@ def _back(dossier_id: int) -> Response:
 
 @bp.route("/<int:dossier_id>/documents", methods=["POST"])
 @login_required
-def upload(dossier_id: int) -> Response:
+def upload(dossier_id: int) -> Response | tuple[str, int]:
     file = request.files.get("file")
     nominee = request.form.get("nominee_id", "")
-    # The file is written and synced before the transaction (store_upload says why).
-    stored = receive_upload(get_session(), current_actor(), get_files(), dossier_id, file.read() if file else b"")
-    with transaction() as db:
-        upload_document(
-            db, current_actor(), get_files(), get_engine().clock.now(), dossier_id=dossier_id,
-            kind=request.form.get("kind", ""), filename=file.filename if file else None,
-            data=stored, nominee_id=int(nominee) if nominee.isdigit() else None,
-        )  # fmt: skip
+    kind = request.form.get("kind", "")
+    try:
+        # The file is written and synced before the transaction (store_upload says why).
+        stored = receive_upload(get_session(), current_actor(), get_files(), dossier_id, file.read() if file else b"")
+        with transaction() as db:
+            upload_document(
+                db, current_actor(), get_files(), get_engine().clock.now(), dossier_id=dossier_id,
+                kind=kind, filename=file.filename if file else None,
+                data=stored, nominee_id=int(nominee) if nominee.isdigit() else None,
+            )  # fmt: skip
+    except DomainError as exc:
+        return _refused(dossier_id, exc, upload={"kind": kind, "nominee_id": nominee})
     flash(translate("Đã tải tài liệu lên."), "ok")
     return _back(dossier_id)
 
@@ -115,12 +148,15 @@ def download(dossier_id: int, document_id: int) -> Response:
 
 @bp.route("/<int:dossier_id>/nominees", methods=["POST"])
 @login_required
-def add_nominee_route(dossier_id: int) -> Response:
+def add_nominee_route(dossier_id: int) -> Response | tuple[str, int]:
     form = request.form
-    with transaction() as db:
-        add_nominee(db, current_actor(), get_engine().clock.now(), dossier_id=dossier_id, kind=form.get("kind", ""),
-                    full_name=form.get("full_name", ""), award_form_code=form.get("award_form", ""),
-                    position=form.get("position") or None, summary=form.get("summary") or None)  # fmt: skip
+    try:
+        with transaction() as db:
+            add_nominee(db, current_actor(), get_engine().clock.now(), dossier_id=dossier_id, kind=form.get("kind", ""),
+                        full_name=form.get("full_name", ""), award_form_code=form.get("award_form", ""),
+                        position=form.get("position") or None, summary=form.get("summary") or None)  # fmt: skip
+    except DomainError as exc:
+        return _refused(dossier_id, exc, nominee=form)
     return _back(dossier_id)
 
 
@@ -134,18 +170,25 @@ def remove_nominee_route(dossier_id: int, nominee_id: int) -> Response:
 
 @bp.route("/<int:dossier_id>/nominees/<int:nominee_id>/summary", methods=["POST"])
 @login_required
-def summary_route(dossier_id: int, nominee_id: int) -> Response:
-    with transaction() as db:
-        update_nominee_summary(db, current_actor(), get_engine().clock.now(), nominee_id, request.form.get("summary", ""))
+def summary_route(dossier_id: int, nominee_id: int) -> Response | tuple[str, int]:
+    typed = request.form.get("summary", "")
+    try:
+        with transaction() as db:
+            update_nominee_summary(db, current_actor(), get_engine().clock.now(), nominee_id, typed)
+    except DomainError as exc:
+        return _refused(dossier_id, exc, summaries={nominee_id: typed})
     flash(translate("Đã lưu trích ngang."), "ok")
     return _back(dossier_id)
 
 
 @bp.route("/<int:dossier_id>/submit", methods=["POST"])
 @login_required
-def submit(dossier_id: int) -> Response:
-    with transaction() as db:
-        submit_dossier(db, current_actor(), get_engine(), dossier_id)
+def submit(dossier_id: int) -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            submit_dossier(db, current_actor(), get_engine(), dossier_id)
+    except DomainError as exc:
+        return _refused(dossier_id, exc)
     flash(translate("Đã nộp hồ sơ."), "ok")
     return _back(dossier_id)
 

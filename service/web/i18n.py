@@ -353,6 +353,22 @@ EN: dict[str, str] = {
     "Xuất danh sách người được đề nghị": "Export nominee list",
     "Xuất nhật ký kiểm toán": "Export audit trail",
     # --- end audit actions ---
+    # --- dossier forms ---
+    "— Chọn phong trào —": "— Choose a campaign —",
+    "đã hết hạn nộp": "submission deadline passed",
+    "ngoài thời gian nhận hồ sơ": "outside the receipt window",
+    "Phong trào đã hết hạn nộp vẫn lập được hồ sơ, nhưng hồ sơ nộp muộn không được nhận.":
+        "A campaign past its deadline still lets you prepare a dossier, but a late dossier is not received.",
+    "Loại": "Kind",
+    "Tên tập thể / cá nhân": "Collective / individual",
+    "Chức vụ": "Position",
+    "Hình thức đề nghị": "Award requested",
+    "Cá nhân": "Individual",
+    "Tập thể": "Collective",
+    "phong trào này không có": "not offered by this campaign",
+    "Không nộp được hồ sơ": "The dossier cannot be submitted",
+    "Hạn nộp": "Submission deadline",
+    # --- end dossier forms ---
 }
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",

@@ -24,7 +24,7 @@ def _open_instance_page(page, dossier_id: int, status: str) -> None:  # type: ig
 def test_suspend_hides_the_task_then_resume_reassign_and_complete(page, artifacts, tmp_path: Path):
     login(page, "qn-hl-gd-kp2.unit_clerk")
     dossier_id = create_and_submit(page, tmp_path, "Đề nghị Giấy khen – thử tạm dừng", "Trịnh Thị Thu Hà",
-                                   "Giấy khen của Chủ tịch UBND phường/xã", DOCS)  # fmt: skip
+                                   "Giấy khen của Chủ tịch UBND phường Giếng Đáy", DOCS)  # fmt: skip
 
     login(page, "admin")
     _open_instance_page(page, dossier_id, "running")

@@ -22,7 +22,7 @@ CHAIN = [("qn-hl-gd.office_clerk", "Đạt"), ("qn-hl-gd.council_secretary", "Th
 def test_a_province_bang_khen_from_the_unit_to_the_province_chairman(page, artifacts, tmp_path: Path):
     login(page, "qn-hl-gd-kp1.unit_clerk")
     dossier_id = create_and_submit(page, tmp_path, "Đề nghị Bằng khen cho tổ trưởng tổ dân", "Đặng Thị Hồng Nhung",
-                                   "Bằng khen của Chủ tịch UBND tỉnh/thành phố", DOCS)  # fmt: skip
+                                   "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh Quảng Ninh", DOCS)  # fmt: skip
     assert page.locator("[data-testid=dossier-status]").inner_text() == "Đang xét duyệt"
     shot(page, artifacts, "01-unit-clerk-submitted")
     for number, (username, decision) in enumerate(CHAIN, start=2):
@@ -54,7 +54,7 @@ def test_the_diagram_shows_the_path_and_the_current_step(page, artifacts):
 def test_return_for_supplement_round_trip(page, artifacts, tmp_path: Path):
     login(page, "qn-hl-gd-kp2.unit_clerk")
     dossier_id = create_and_submit(page, tmp_path, "Đề nghị Giấy khen phường", "Ngô Văn Bình",
-                                   "Giấy khen của Chủ tịch UBND phường/xã", DOCS)  # fmt: skip
+                                   "Giấy khen của Chủ tịch UBND phường Giếng Đáy", DOCS)  # fmt: skip
     login(page, "qn-hl-gd.office_clerk")
     decide(page, dossier_id, "Trả lại bổ sung", "Báo cáo thành tích chưa có xác nhận của thủ trưởng")
     login(page, "qn-hl-gd-kp2.unit_clerk")
@@ -74,7 +74,7 @@ def test_return_for_supplement_round_trip(page, artifacts, tmp_path: Path):
 
 def test_bulk_approval_reports_each_task(page, artifacts, tmp_path: Path):
     login(page, "qn-hl-gd-vp.unit_clerk")
-    ids = [create_and_submit(page, tmp_path, f"Hồ sơ số {n}", f"Người số {n}", "Giấy khen của Chủ tịch UBND phường/xã", DOCS)
+    ids = [create_and_submit(page, tmp_path, f"Hồ sơ số {n}", f"Người số {n}", "Giấy khen của Chủ tịch UBND phường Giếng Đáy", DOCS)
            for n in (1, 2)]  # fmt: skip
     login(page, "qn-hl-gd.office_clerk")
     page.goto("/inbox/")

@@ -16,7 +16,7 @@ from .journeys import create_and_submit, decide_in_turn, login
 
 pytestmark = pytest.mark.browser
 DOCS = ["proposal_letter", "meeting_minutes", "achievement_report"]
-BANG_KHEN = "Bằng khen của Chủ tịch UBND tỉnh/thành phố"
+BANG_KHEN = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh Quảng Ninh"
 WARD = [("qn-hl-gd.office_clerk", "Đạt"), ("qn-hl-gd.council_secretary", "Thông qua"), ("qn-hl-gd.chairman", "Đồng ý")]
 DISTRICT = [("qn-hl.noi_vu", "Đạt"), ("qn-hl.council_secretary", "Thông qua"), ("qn-hl.chairman", "Đồng ý")]
 PROVINCE = [("qn.ban_tdkt", "Đạt"), ("qn.council_secretary", "Thông qua"), ("qn.chairman", "Đồng ý")]
