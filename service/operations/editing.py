@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from workflows import Engine
@@ -14,7 +14,8 @@ from ..domain.awards import target_level
 from ..domain.dossier_status import FIRST_STEP
 from ..domain.summaries import check_summary
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..models import AwardForm, Document, Dossier, HumanTask, Nominee, ProcessInstance
+from ..models import AwardForm, Campaign, Document, Dossier, HumanTask, Nominee, ProcessInstance
+from ..queries.campaign_config import campaign_config
 from .audit import record_event
 from .tasks import CompletionResult, complete_task
 
@@ -65,6 +66,11 @@ def add_nominee(
         raise InvalidInput("Loại đối tượng phải là cá nhân hoặc tập thể.")
     if not nfc(full_name):
         raise InvalidInput("Thiếu tên tập thể/cá nhân.")
+    # As when the dossier was created: a form the campaign offers, for a subject type it is given to.
+    campaign = session.get(Campaign, dossier.campaign_id)
+    assert campaign is not None
+    line = 1 + (session.scalar(select(func.count()).select_from(Nominee).where(Nominee.dossier_id == dossier.id)) or 0)
+    campaign_config(session, campaign).check_nominee(line, kind, award_form_code)
     nominee = Nominee(dossier_id=dossier.id, kind=kind, full_name=nfc(full_name), position=nfc(position),
                       award_form_id=form.id, summary=check_summary(summary))  # fmt: skip
     session.add(nominee)

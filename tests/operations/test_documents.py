@@ -119,3 +119,25 @@ def test_adding_a_province_nominee_raises_the_target_level(factory, engine):
     with factory() as session, session.begin():
         remove_nominee(session, actor_for(session, "hn-hd-pl-vh.unit_clerk"), engine.clock.now(), added_id)
     assert dossier(factory, dossier_id).target_level == "ward"
+
+
+def test_an_added_nominee_must_ask_for_a_form_its_campaign_offers(factory, engine):
+    # PL-CCHC-2024, the ward's plan, offers only its ward Giấy khen (GK-XA), as creating a dossier checks.
+    with factory() as session, session.begin():
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-VH"))
+        made = create_dossier(session, actor_for(session, "hn-hd-pl-vh.unit_clerk"), engine,
+                              campaign_code="PL-CCHC-2024", unit_id=unit.id, title="Đề nghị khen thưởng",
+                              nominees=[NomineeInput("individual", "Đỗ Thị Thu", "GK-XA")])  # fmt: skip
+        dossier_id = made.id
+    with factory() as session, session.begin():
+        clerk = actor_for(session, "hn-hd-pl-vh.unit_clerk")
+        with pytest.raises(InvalidInput, match="không có hình thức 'BK-TINH'"):
+            add_nominee(session, clerk, engine.clock.now(), dossier_id=dossier_id, kind="individual",
+                        full_name="Lê Văn Nam", award_form_code="BK-TINH")  # fmt: skip
+    with factory() as session, session.begin():
+        clerk = actor_for(session, "hn-hd-pl-vh.unit_clerk")
+        add_nominee(session, clerk, engine.clock.now(), dossier_id=dossier_id, kind="individual",
+                    full_name="Lê Văn Nam", award_form_code="GK-XA")  # fmt: skip
+    with factory() as session:
+        names = session.scalars(select(Nominee.full_name).where(Nominee.dossier_id == dossier_id).order_by(Nominee.id))
+        assert list(names) == ["Đỗ Thị Thu", "Lê Văn Nam"]
