@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -109,3 +110,37 @@ def completion_notice(session: Session, task_id: int, chosen: str | None, record
         share = int(campaign_config(session, campaign).council.get("pass_percent", 50)) if campaign else 50
     return CompletionNotice(recorded, offered_label(step, recorded), chosen, offered_label(step, chosen), why, share,
                             dossier_status)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NomineeFormValues:
+    """One nominee's row of a decision form as it was sent (raw text, so a refused "abc" shows again)."""
+
+    result: str = "approve"
+    votes_for: str = ""
+    votes_against: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class TaskFormValues:
+    """A decision form as the official sent it, shown again when the completion is refused: nothing typed is lost.
+    Empty (the defaults) on a fresh page."""
+
+    decision: str | None = None
+    comment: str = ""
+    confirmed: frozenset[str] = frozenset()
+    council_size: str = ""
+    present: str = ""
+    nominees: dict[int, NomineeFormValues] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str], confirmed: Iterable[str]) -> TaskFormValues:
+        """Read the task page's field names (templates/inbox/task.html): nominee_<id>, votes_for_<id>, …"""
+        nominees = {
+            int(key[8:]): NomineeFormValues(form[key], form.get(f"votes_for_{key[8:]}", ""),
+                                            form.get(f"votes_against_{key[8:]}", ""), form.get(f"reason_{key[8:]}", ""))
+            for key in form if key.startswith("nominee_") and key[8:].isdigit()
+        }  # fmt: skip
+        return cls(form.get("decision") or None, form.get("comment", ""), frozenset(confirmed),
+                   form.get("council_size", ""), form.get("present", ""), nominees)  # fmt: skip

@@ -7,7 +7,7 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..errors import Forbidden
+from ..errors import DomainError, Forbidden
 from ..models import OrgUnit, Role, RoleAssignment, User
 from ..operations.users import create_user, grant_role, revoke_role, set_active
 from .context import current_actor, get_engine, get_session, transaction
@@ -32,45 +32,73 @@ def _number(key: str) -> int:
 @bp.route("/users")
 @login_required
 def users() -> str:
+    return _users_page()
+
+
+def _users_page(error: str | None = None, typed: dict[str, str] | None = None) -> str:
+    """The users page; after a refused action with the refusal at the top and what the admin typed (never the
+    password: it is not sent back into a page)."""
     db = get_session()
     people = list(db.scalars(select(User).order_by(User.username)))
     roles = {}
     for assignment, unit in db.execute(select(RoleAssignment, OrgUnit).join(OrgUnit, RoleAssignment.org_unit_id == OrgUnit.id)):
         roles.setdefault(assignment.user_id, []).append((assignment, unit))
     units = list(db.scalars(select(OrgUnit).order_by(OrgUnit.code)))
-    return render_template("admin/users.html", people=people, roles=roles, units=units, role_names=[r.value for r in Role])
+    return render_template("admin/users.html", people=people, roles=roles, units=units, role_names=[r.value for r in Role],
+                           error=error, typed=typed or {})  # fmt: skip
+
+
+def _refused(exc: DomainError, *fields: str) -> tuple[str, int]:
+    """A refused action (nothing written: its transaction is rolled back): the page again with why and the typed
+    `fields`. Always 400, a duplicate user name (a Conflict) too: the admin's input was refused, nothing changed.
+    Not for a Forbidden: someone who is no admin has no page here to go back to."""
+    if isinstance(exc, Forbidden):
+        raise exc
+    return _users_page(exc.message, {k: request.form.get(k, "") for k in fields}), 400
 
 
 @bp.route("/users", methods=["POST"])
 @login_required
-def add_user() -> Response:
-    with transaction() as db:
-        create_user(db, current_actor(), get_engine().clock.now(), username=request.form.get("username", ""),
-                    full_name=request.form.get("full_name", ""), password=request.form.get("password", ""))  # fmt: skip
+def add_user() -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            create_user(db, current_actor(), get_engine().clock.now(), username=request.form.get("username", ""),
+                        full_name=request.form.get("full_name", ""), password=request.form.get("password", ""))  # fmt: skip
+    except DomainError as exc:
+        return _refused(exc, "username", "full_name")
     flash(translate("Đã tạo người dùng."), "ok")
     return redirect(url_for("admin.users"))
 
 
 @bp.route("/roles", methods=["POST"])
 @login_required
-def add_role() -> Response:
-    with transaction() as db:
-        grant_role(db, current_actor(), get_engine().clock.now(), user_id=_number("user_id"),
-                   role=request.form.get("role", ""), unit_id=_number("unit_id"))  # fmt: skip
+def add_role() -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            grant_role(db, current_actor(), get_engine().clock.now(), user_id=_number("user_id"),
+                       role=request.form.get("role", ""), unit_id=_number("unit_id"))  # fmt: skip
+    except DomainError as exc:
+        return _refused(exc, "user_id", "role", "unit_id")
     return redirect(url_for("admin.users"))
 
 
 @bp.route("/roles/<int:assignment_id>/revoke", methods=["POST"])
 @login_required
-def remove_role(assignment_id: int) -> Response:
-    with transaction() as db:
-        revoke_role(db, current_actor(), get_engine().clock.now(), assignment_id)
+def remove_role(assignment_id: int) -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            revoke_role(db, current_actor(), get_engine().clock.now(), assignment_id)
+    except DomainError as exc:
+        return _refused(exc)
     return redirect(url_for("admin.users"))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @login_required
-def toggle(user_id: int) -> Response:
-    with transaction() as db:
-        set_active(db, current_actor(), get_engine().clock.now(), user_id, request.form.get("active") == "1")
+def toggle(user_id: int) -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            set_active(db, current_actor(), get_engine().clock.now(), user_id, request.form.get("active") == "1")
+    except DomainError as exc:
+        return _refused(exc)
     return redirect(url_for("admin.users"))

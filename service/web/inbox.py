@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from ..domain.documents import KIND_LABELS
 from ..domain.permissions import can_act_on_task
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult
-from ..errors import InvalidInput, NotFound
+from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..models import HumanTask, ProcessInstance
 from ..operations import tasks as task_ops
 from ..operations.definitions import load_definition
@@ -22,7 +22,7 @@ from ..queries.batches import batch_summaries, find_batch
 from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
-from ..queries.task_view import CompletionNotice, closed_task, completion_notice
+from ..queries.task_view import CompletionNotice, TaskFormValues, closed_task, completion_notice
 from ..operations.tasks import APPRAISERS
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import decision_label, status_label, translate
@@ -80,6 +80,11 @@ def bulk() -> Response:
 @bp.route("/tasks/<int:task_id>")
 @login_required
 def task(task_id: int) -> str:
+    return _task_page(task_id)
+
+
+def _task_page(task_id: int, sent: TaskFormValues | None = None, error: str | None = None) -> str:
+    """The task page; after a refused completion with the refusal at the top and the form as it was sent."""
     db, actor = get_session(), current_actor()
     row = db.get(HumanTask, task_id)
     if row is None or not (can_act_on_task(actor, row) or actor.holds(row.escalate_to_role or "", row.escalate_to_unit_id)):
@@ -98,6 +103,7 @@ def task(task_id: int) -> str:
         travelling=[(n, f) for n, f in view.nominees if n.outcome is None] if view else [],
         documents=current_documents(db, instance.dossier_id), kind_labels=KIND_LABELS,
         closed=closed_task(view, row, step),  # after Back: who handled it and how, in place of the form
+        sent=sent or TaskFormValues(), error=error,
     )  # fmt: skip
 
 
@@ -123,16 +129,27 @@ def _per_nominee(form) -> tuple[dict[int, NomineeResult] | None, CouncilCount | 
 
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 @login_required
-def complete(task_id: int) -> Response:
-    results, council = _per_nominee(request.form)
+def complete(task_id: int) -> Response | tuple[str, int]:
     decision, comment = request.form.get("decision") or None, request.form.get("comment")
     confirmed = set(request.form.getlist("confirm"))
-    # On SQLite the engine step is computed in this request's reads, outside the database's write lock.
-    task_ops.prepare_completion(get_session(), current_actor(), get_engine(), task_id, decision, comment,
-                                nominee_results=results, council=council, confirmed=confirmed)  # fmt: skip
-    with transaction() as db:
-        result = task_ops.complete_task(db, current_actor(), get_engine(), task_id, decision, comment,
-                                        nominee_results=results, council=council, confirmed=confirmed)  # fmt: skip
+    try:
+        results, council = _per_nominee(request.form)
+        # On SQLite the engine step is computed in this request's reads, outside the database's write lock.
+        task_ops.prepare_completion(get_session(), current_actor(), get_engine(), task_id, decision, comment,
+                                    nominee_results=results, council=council, confirmed=confirmed)  # fmt: skip
+        with transaction() as db:
+            result = task_ops.complete_task(db, current_actor(), get_engine(), task_id, decision, comment,
+                                            nominee_results=results, council=council, confirmed=confirmed)  # fmt: skip
+    except (NotFound, Forbidden):
+        raise  # not this official's task (any more): there is no page of theirs to go back to
+    except DomainError as exc:
+        # Refused before anything was written (the transaction is rolled back): the task page again, with why and
+        # with everything as it was sent. A conflict too (taken or decided by a colleague meanwhile, the process
+        # suspended): the page then shows what happened instead of the form, or, if the task is still open (a
+        # colleague holds it), keeps what the official typed for when it is theirs again — a bare "reload" page
+        # would make them find the task and type it all again.
+        sent = TaskFormValues.from_form(request.form, confirmed)
+        return _task_page(task_id, sent, exc.message), exc.status
     notice = completion_notice(get_session(), task_id, decision, result.decision, result.dossier_status)
     flash(_completion_message(notice), "error" if notice.chosen else "ok")
     return redirect(url_for("dossiers.show", dossier_id=result.dossier_id))
