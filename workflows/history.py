@@ -53,3 +53,18 @@ def path_taken(workflow: Any, include_open: bool = True) -> list[PathStep]:
         )
     steps.sort(key=lambda s: (s.state in _OPEN, s.at, s.state != "completed"))
     return steps
+
+
+# Elements a person works on: listed in any state the path has them in (done, cut short by a return or a
+# withdrawal, or open in someone's inbox).
+_PEOPLES_WORK = ("UserTask", "ManualTask")
+
+
+def steps_gone_through(steps: list[PathStep]) -> list[PathStep]:
+    """The path as officials read it under the diagram: the steps the dossier went through and the one open now.
+
+    People's tasks in every state, and events that happened (a start, an escalation that fired, an end). Left out:
+    timers still waiting (an overdue timer on an open task is a deadline, not a step), timers cut short unused,
+    and gateways and other plumbing. path_taken keeps them all: the diagram (queries.dossier_view.dossier_diagram)
+    marks what was cancelled from it."""
+    return [s for s in steps if s.kind in _PEOPLES_WORK or (s.kind.endswith("Event") and s.state == "completed")]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows import Definition, Engine, PathStep, StepInfo
+from workflows.history import steps_gone_through
 
 from ..models import (
     AuditEvent,
@@ -115,7 +116,8 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
                        step_names(session, [(instance.version_id, t.bpmn_id) for t in tasks]).items()}  # fmt: skip
     definition = instance_definition(session, instance)
     view.decision_labels = decision_labels(definition, [(t.bpmn_id, t.decision) for t, _ in view.done_tasks])
-    view.path = engine.path(definition, instance.state_json)
+    # What the dossier went through and what is open for people; not waiting or unused timers (history.py says why).
+    view.path = steps_gone_through(engine.path(definition, instance.state_json))
     view.refusals = nominee_refusals(session, dossier_id)
     task_ids = [str(t.id) for t in tasks]
     events = session.execute(

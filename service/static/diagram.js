@@ -1,10 +1,54 @@
 // Process diagram on dossier, task and process pages: bpmn-js (bundled, served locally) with the path marked.
 // The page gives the JSON's URL in data-diagram-url: {xml, completed, current, cancelled}.
 // window.thiduaDiagram.show(xml, marks) draws another diagram in the same viewer (admins, tests).
+// The diagram is drawn at a readable size, never below MIN_ZOOM (the shipped chain fitted to a 1366 px screen would
+// be a third of its size, its labels unreadable): fitted to the box's width when that is enough, else wider than
+// the box, which then scrolls (its scrollbars, the wheel, or dragging the diagram), opened at the current step.
 (() => {
   "use strict";
   const MARKERS = { completed: "path-done", cancelled: "path-cancelled", current: "path-current" };
+  const MIN_ZOOM = 0.7; // bpmn-js's 12 px labels at about 8.5 px: the smallest an official reads without zooming
+  const MAX_ZOOM = 1; // a small diagram is not blown up
+  const PAD = 24; // diagram units of white space around the drawing
   let viewer = null;
+  let shownAt = null; // the current step of the diagram shown, to open at again when the window is resized
+
+  // Size the viewer's own element to the drawing at the chosen zoom and show all of it; the box scrolls it.
+  function fit(box, current) {
+    const canvas = viewer.get("canvas");
+    const holder = box.querySelector(".bjs-container") || box;
+    const inner = canvas.viewbox().inner; // the drawing's bounds, in diagram units
+    const width = inner.width + 2 * PAD, height = inner.height + 2 * PAD;
+    let zoom = MIN_ZOOM;
+    // Twice at most: a vertical scrollbar the first size brings takes width from the box.
+    for (let pass = 0, available = -1; pass < 2 && available !== box.clientWidth; pass += 1) {
+      available = box.clientWidth;
+      zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, available / width));
+      holder.style.width = `${Math.max(available, Math.ceil(width * zoom))}px`;
+      holder.style.height = `${Math.ceil(height * zoom)}px`;
+    }
+    canvas.resized();
+    canvas.viewbox({ x: inner.x - PAD, y: inner.y - PAD, width: holder.clientWidth / zoom, height: height });
+    // Open at the step waiting now: its left part in view, a little space before it.
+    const at = current && viewer.get("elementRegistry").get(current);
+    box.scrollLeft = at ? Math.max(0, (at.x - inner.x + PAD) * zoom - box.clientWidth / 4) : 0;
+    box.scrollTop = at ? Math.max(0, (at.y - inner.y + PAD) * zoom - box.clientHeight / 3) : 0;
+  }
+
+  // The wheel and a drag scroll the box (native scrollbars) instead of moving the drawing inside it.
+  function scrollByDragging(box) {
+    viewer.get("zoomScroll").toggle(false);
+    viewer.get("eventBus").on("element.mousedown", 1500, (event) => {
+      const start = event.originalEvent;
+      if (!start || start.button !== 0) return undefined;
+      const from = { x: start.clientX, y: start.clientY, left: box.scrollLeft, top: box.scrollTop };
+      const move = (e) => { box.scrollLeft = from.left - (e.clientX - from.x); box.scrollTop = from.top - (e.clientY - from.y); };
+      const stop = () => { document.removeEventListener("mousemove", move); document.removeEventListener("mouseup", stop); };
+      document.addEventListener("mousemove", move);
+      document.addEventListener("mouseup", stop);
+      return false; // not bpmn-js's own canvas move
+    });
+  }
 
   function report(box, message) {
     const status = box.querySelector(".diagram-status");
@@ -20,7 +64,10 @@
     box.dataset.ready = "loading";
     try {
       if (!window.BpmnJS) throw new Error("bpmn-js chưa được đóng gói (make install)");
-      viewer = viewer || new window.BpmnJS({ container: box, height: "100%" });
+      if (!viewer) {
+        viewer = new window.BpmnJS({ container: box, height: "100%" });
+        scrollByDragging(box);
+      }
       const { warnings } = await viewer.importXML(data.xml);
       window.__diagramWarnings = warnings.map((w) => w.message);
       box.dataset.warnings = String(warnings.length);
@@ -29,7 +76,9 @@
       for (const [key, css] of Object.entries(MARKERS)) {
         for (const id of data[key] || []) if (registry.get(id)) canvas.addMarker(id, css);
       }
-      canvas.zoom("fit-viewport", "auto");
+      shownAt = (data.current || [])[0];
+      fit(box, shownAt);
+      box.dataset.zoom = String(canvas.zoom());
       report(box, "");
       box.dataset.ready = "true";
       return { ok: true, warnings: window.__diagramWarnings, elements: registry.getAll().length };
@@ -60,5 +109,10 @@
     if (!box) return;
     window.thiduaDiagram = { show: (xml, marks = {}) => show(box, { ...marks, xml }), get viewer() { return viewer; } };
     load(box);
+    let resizing = null;
+    window.addEventListener("resize", () => {
+      clearTimeout(resizing);
+      resizing = setTimeout(() => { if (viewer && box.dataset.ready === "true") fit(box, shownAt); }, 150);
+    });
   });
 })();
