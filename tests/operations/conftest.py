@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_session_factory
+from workflows import Engine, FixedClock
 
 
 @pytest.fixture
@@ -17,3 +18,13 @@ def empty_factory(empty_db_url: str) -> Iterator[sessionmaker[Session]]:
     yield make_session_factory(engine)
     engine.dispose()
 
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def engine(clock: FixedClock) -> Engine:
+    """The workflow engine on a fixed clock (a module needing another engine defines its own)."""
+    return Engine(clock)

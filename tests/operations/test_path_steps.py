@@ -4,28 +4,17 @@ engine's full path (and the diagram's marks drawn from it) keep every element. O
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from service.models import ProcessInstance
 from service.operations.definitions import instance_definition
 from service.operations.timers import fire_due_timers
 from service.queries.dossier_view import dossier_diagram, dossier_view
-from workflows import Engine, FixedClock
+from workflows import Engine
 
 from .helpers import act, new_dossier
 
 TIMER = "ward_office_review_overdue"  # "Quá hạn thẩm định", a timer boundary event on the ward office's review
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def engine(clock: FixedClock) -> Engine:
-    return Engine(clock)
 
 
 def _path(factory, engine: Engine, dossier_id: int) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -11,19 +11,9 @@ from service.operations.accounts import actor_for
 from service.operations.audit import verify_chain
 from service.operations.definitions import clear_definition_cache
 from service.queries.inbox import inbox
-from workflows import Engine, FixedClock
+from workflows import Engine
 
 from .helpers import act, dossier, new_dossier, open_task
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def engine(clock: FixedClock) -> Engine:
-    return Engine(clock)
 
 
 def test_province_award_travels_every_level_and_each_task_belongs_to_the_right_unit(factory, engine):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 import shutil
 from pathlib import Path
@@ -47,6 +48,24 @@ def app(demo_db_template: Path, tmp_path: Path, clock: FixedClock) -> Flask:
     # Uploaded files of the seeded template live in FILES; the app must find them there.
     config = replace(Config.for_tests(database_url=f"sqlite:///{db}", instance_dir=tmp_path), upload_dir=FILES)
     return build_app(config, clock=clock)
+
+
+# For a test module that also runs on PostgreSQL: `app = pytest.fixture(params=EACH_DATABASE, name="app")(
+# app_on_each_database)` there makes its `app` (and `client`) the SQLite one, then the same seeded data on PostgreSQL.
+EACH_DATABASE = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def app_on_each_database(request: pytest.FixtureRequest, app: Flask, tmp_path: Path,
+                         clock: FixedClock) -> Iterator[Flask]:  # fmt: skip
+    """The web tests' app (SQLite), or the same seeded data served from PostgreSQL."""
+    if request.param == "sqlite":
+        yield app
+        return
+    url = str(request.getfixturevalue("postgres_url"))
+    config = replace(Config.for_tests(database_url=url, instance_dir=tmp_path / "pg"), upload_dir=FILES)
+    served = build_app(config, clock=clock)
+    yield served
+    served.extensions["thidua.db_engine"].dispose()
 
 
 @pytest.fixture

@@ -6,17 +6,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from service.app_factory import build_app
-from service.config import Config
 from service.models import (AuditEvent, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit,
                             RoleAssignment, User)  # fmt: skip
 from service.operations.accounts import actor_for, hash_password
@@ -26,26 +21,16 @@ from service.operations.tasks import claim_task, complete_task, open_task_for
 from service.queries.eligibility import unconfirmed_keys
 from service.storage import FileStore
 from tests.conftest import FILES
-from tests.web.conftest import PASSWORD, Auth, csrf_from, submit_dossiers
+from tests.web.conftest import EACH_DATABASE, PASSWORD, Auth, app_on_each_database, csrf_from, submit_dossiers
 from tests.web.test_batches import at_ward_chairman
-from workflows import FixedClock
 
 OFFICE = "hn-hd-pl.office_clerk"
 SECRETARY = "hn-hd-pl.council_secretary"
 CHAIRMAN = "hn-hd-pl.chairman"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def app(request: pytest.FixtureRequest, app: Flask, tmp_path: Path, clock: FixedClock) -> Iterator[Flask]:
-    """The web tests' app (SQLite), or the same seeded data served from PostgreSQL."""
-    if request.param == "sqlite":
-        yield app
-        return
-    url = str(request.getfixturevalue("postgres_url"))
-    config = replace(Config.for_tests(database_url=url, instance_dir=tmp_path / "pg"), upload_dir=FILES)
-    served = build_app(config, clock=clock)
-    yield served
-    served.extensions["thidua.db_engine"].dispose()
+# This module runs on SQLite and on PostgreSQL.
+app = pytest.fixture(params=EACH_DATABASE, name="app")(app_on_each_database)
 
 
 def _alert(page: str) -> str:

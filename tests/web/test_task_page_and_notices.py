@@ -6,25 +6,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import event, select
 
-from service.app_factory import build_app
-from service.config import Config
 from service.domain.documents import KIND_LABELS
 from service.models import Document, Dossier, HumanTask, Notification, ProcessInstance, User
 from service.operations.accounts import actor_for
 from service.operations.instance_admin import cancel_instance
 from service.operations.tasks import complete_task, open_task_for
 from service.queries.eligibility import unconfirmed_keys
-from tests.conftest import FILES
-from tests.web.conftest import Auth, csrf_from, submit_dossiers
+from tests.web.conftest import EACH_DATABASE, Auth, app_on_each_database, csrf_from, submit_dossiers
 from workflows import FixedClock
 
 OFFICE = "hn-hd-pl.office_clerk"
@@ -34,17 +28,8 @@ UTC_MOMENT = datetime(2026, 12, 7, 3, 47, tzinfo=UTC)
 VN_SHOWN, UTC_SHOWN = "07/12/2026 10:47", "07/12/2026 03:47"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def app(request: pytest.FixtureRequest, app: Flask, tmp_path: Path, clock: FixedClock) -> Iterator[Flask]:
-    """The web tests' app (SQLite), or the same seeded data served from PostgreSQL."""
-    if request.param == "sqlite":
-        yield app
-        return
-    url = str(request.getfixturevalue("postgres_url"))
-    config = replace(Config.for_tests(database_url=url, instance_dir=tmp_path / "pg"), upload_dir=FILES)
-    served = build_app(config, clock=clock)
-    yield served
-    served.extensions["thidua.db_engine"].dispose()
+# This module runs on SQLite and on PostgreSQL.
+app = pytest.fixture(params=EACH_DATABASE, name="app")(app_on_each_database)
 
 
 def _dossier_of(app: Flask, task_id: int) -> int:
