@@ -53,7 +53,8 @@ def index() -> str:
     return render_template(
         "inbox/index.html", rows=rows, now=now, chosen=chosen, total=facets.total, page_full=len(rows) == PAGE_SIZE,
         campaigns=facets.campaigns, steps=facets.steps, units=facets.units,
-        bulk=session.pop("inbox.bulk", None), batches=batch_summaries(db, actor),
+        # The rows name their units as the filter does: told apart where names repeat ("Khu phố 1" of two wards).
+        unit_labels=dict(facets.units), bulk=session.pop("inbox.bulk", None), batches=batch_summaries(db, actor),
     )  # fmt: skip
 
 

@@ -162,3 +162,16 @@ def test_council_secretary_records_votes_per_nominee_on_the_form(app, client, au
     assert response.status_code == 302
     shown = client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
     assert "Không được khen cấp phường/xã" in shown and "Đang xét" in shown
+
+
+def test_rows_of_units_sharing_a_name_say_which_unit_they_are(app, client, auth: Auth):
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session, session.begin():
+        twin = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-VH"))
+        twin.name = "Bộ phận Tài chính - Kế toán"  # the same name as HN-HD-PL-TC's
+    mine = submit_dossiers(app, 1, "HN-HD-PL-TC") + submit_dossiers(app, 1, "HN-HD-PL-VH")
+    auth.login("hn-hd-pl.office_clerk")
+    page = client.get("/inbox/").get_data(as_text=True)
+    shown = {int(task_id): cells for task_id, cells in re.findall(r'data-task-id="(\d+)">(.*?)</tr>', page, re.S)}
+    assert "[HN-HD-PL-TC]" in shown[mine[0]] and "[HN-HD-PL-VH]" in shown[mine[1]]
+    assert "Bộ phận Tài chính - Kế toán (" in shown[mine[0]]
