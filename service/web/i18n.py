@@ -369,6 +369,13 @@ EN: dict[str, str] = {
     "Không nộp được hồ sơ": "The dossier cannot be submitted",
     "Hạn nộp": "Submission deadline",
     # --- end dossier forms ---
+    # --- nominee table ---
+    "Kết quả": "Outcome",
+    "tập thể": "collective",
+    "Được khen": "Awarded",
+    "Không được khen": "Not awarded",
+    "Đang xét": "Under review",
+    # --- end nominee table ---
 }
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",

@@ -61,3 +61,11 @@ def test_a_finished_dossiers_engine_events_read_in_words(app: Flask, client: Fla
     assert shown["instance.end"] == "Kết thúc quy trình"
     labels = page.split('data-testid="timeline"')[1].split("</details>")[0]
     assert not re.search(r'data-testid="action-label">[a-z_]+\.[a-z_]+<', labels)  # no code where a label goes
+
+
+def test_the_nominee_table_speaks_the_pages_language(client, auth):
+    auth.login("hn-hd-pl-tp.unit_clerk")
+    vietnamese = client.get("/dossiers/1").get_data(as_text=True)  # the demo's draft: its nominees under review
+    assert "<th>Hình thức đề nghị</th><th>Kết quả</th>" in vietnamese and ">Đang xét<" in vietnamese
+    english = client.get("/dossiers/1?lang=en").get_data(as_text=True)
+    assert "<th>Award requested</th><th>Outcome</th>" in english and ">Under review<" in english
