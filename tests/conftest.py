@@ -21,6 +21,7 @@ from service.operations.definitions import deploy_definition
 from service.operations.campaigns import import_campaign, read_campaign_file
 from service.operations.demo import load_demo
 from service.storage import FileStore
+from workflows import Engine as WorkflowEngine, FixedClock
 
 REPO = Path(__file__).resolve().parents[1]
 CHAIN = REPO / "bpmn" / "commendation_chain.bpmn"
@@ -224,3 +225,15 @@ def any_db_session(request: pytest.FixtureRequest) -> Session:
     """A rolled-back session on an empty migrated database: the test runs on SQLite and on PostgreSQL."""
     session: Session = request.getfixturevalue(f"{request.param}_session")
     return session
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A fixed clock for the workflow engine and the app (tests move it by hand)."""
+    return FixedClock()
+
+
+@pytest.fixture
+def engine(clock: FixedClock) -> WorkflowEngine:
+    """The workflow engine on the fixed clock (a module needing another engine defines its own)."""
+    return WorkflowEngine(clock)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
+from ..domain.campaign_config import CampaignConfig
 from ..domain.deadlines import SubmissionClosed, submission_closed
 from ..domain.documents import KIND_LABELS, MissingItem
 from ..domain.dossier_status import FIRST_STEP
@@ -18,6 +19,7 @@ from ..domain.summaries import MAX_SUMMARY_CHARS
 from ..models import AwardForm, Campaign, Document, Dossier, HumanTask, OrgUnit, ProcessInstance, User
 from .campaign_config import campaign_config
 from .checklist import dossier_checklist
+from .documents import current_documents
 from .step_names import step_name
 
 
@@ -34,10 +36,10 @@ def catalogue_names(session: Session) -> dict[str, str]:
     return {code: name for code, name in session.execute(select(AwardForm.code, AwardForm.name).order_by(AwardForm.id))}
 
 
-def offered_choices(session: Session, campaign: Campaign) -> list[AwardChoice]:
+def offered_choices(session: Session, config: CampaignConfig) -> list[AwardChoice]:
     """The award forms a nominee of this campaign may ask for, under the campaign's names. A campaign that
     lists none accepts every form (CampaignConfig.check_nominee), so then the whole catalogue is offered."""
-    offered = campaign_config(session, campaign).offered
+    offered = config.offered
     if offered:
         return [AwardChoice(form.code, form.name) for form in offered.values()]
     return [AwardChoice(code, name) for code, name in catalogue_names(session).items()]
@@ -55,11 +57,9 @@ class CampaignChoice:
 def campaign_choices(session: Session, campaigns: Iterable[Campaign], unit_level: str,
                      now: datetime) -> list[CampaignChoice]:  # fmt: skip
     """Each campaign with its award forms and, for a unit at `unit_level`, whether its deadline has passed."""
-    return [
-        CampaignChoice(campaign, offered_choices(session, campaign),
-                       submission_closed(campaign_config(session, campaign), unit_level, now))  # fmt: skip
-        for campaign in campaigns
-    ]
+    configs = [(campaign, campaign_config(session, campaign)) for campaign in campaigns]
+    return [CampaignChoice(campaign, offered_choices(session, config), submission_closed(config, unit_level, now))
+            for campaign, config in configs]  # fmt: skip
 
 
 def default_campaign(choices: list[CampaignChoice], chosen: str | None) -> CampaignChoice | None:
@@ -123,24 +123,19 @@ def unit_panel(session: Session, actor: Actor, dossier: Dossier, now: datetime |
     if returned and waiting_at_unit:
         task, by = returned
         last_return = ReturnNote(step_name(session, version_id, task.bpmn_id), task.comment, by)
-    documents = list(
-        session.scalars(
-            select(Document).where(Document.dossier_id == dossier.id, Document.is_current.is_(True))
-            .order_by(Document.kind, Document.id)
-        )
-    )  # fmt: skip
     editable = waiting_at_unit is not None and actor.holds("unit_clerk", dossier.unit_id)
     campaign = session.get(Campaign, dossier.campaign_id)
+    config = campaign_config(session, campaign) if campaign is not None else None
     closed = None
-    if editable and now is not None and campaign is not None:
+    if editable and now is not None and config is not None:
         unit = session.get(OrgUnit, dossier.unit_id)
-        closed = submission_closed(campaign_config(session, campaign), unit.level if unit else "unit", now)
+        closed = submission_closed(config, unit.level if unit else "unit", now)
     return UnitPanel(
         editable=editable,
-        documents=documents,
+        documents=current_documents(session, dossier.id),
         missing=dossier_checklist(session, dossier),
         last_return=last_return,
-        award_forms=offered_choices(session, campaign) if campaign is not None else [],
+        award_forms=offered_choices(session, config) if config is not None else [],
         kind_labels=KIND_LABELS,
         closed=closed,
     )

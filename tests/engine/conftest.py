@@ -1,4 +1,4 @@
-"""Engine-layer fixtures: the shipped chain parsed once, a fixed clock, an engine, a driver."""
+"""Engine-layer fixtures: the shipped chain parsed once and a driver (the fixed clock and engine: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workflows import Definition, Engine, FixedClock, Outcome, parse_definition
+from workflows import Definition, Engine, Outcome, parse_definition
 
 REPO = Path(__file__).resolve().parents[2]
 CHAIN = REPO / "bpmn" / "commendation_chain.bpmn"
@@ -20,16 +20,6 @@ def chain_xml() -> bytes:
 @pytest.fixture(scope="session")
 def chain(chain_xml: bytes) -> Definition:
     return parse_definition(chain_xml, "commendation_chain.bpmn")
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def engine(clock: FixedClock) -> Engine:
-    return Engine(clock)
 
 
 class Driver:

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_session_factory
-from workflows import Engine, FixedClock
 
 
 @pytest.fixture
@@ -17,14 +16,3 @@ def empty_factory(empty_db_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(empty_db_url)
     yield make_session_factory(engine)
     engine.dispose()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def engine(clock: FixedClock) -> Engine:
-    """The workflow engine on a fixed clock (a module needing another engine defines its own)."""
-    return Engine(clock)

@@ -37,11 +37,6 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
 def app(demo_db_template: Path, tmp_path: Path, clock: FixedClock) -> Flask:
     db = tmp_path / "app.sqlite3"
     shutil.copy(demo_db_template, db)
