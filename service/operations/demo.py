@@ -12,6 +12,7 @@ from workflows import Engine, FixedClock
 
 from ..domain.actors import Actor
 from ..domain.documents import PER_DOSSIER, PER_NOMINEE
+from ..domain.roles import ROLE_LABELS
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, RoleAssignment, User
 from ..storage import FileStore
 from .accounts import actor_for, hash_password
@@ -49,12 +50,7 @@ ROLES_BY_LEVEL = {
     "district": ["noi_vu", "council_secretary", "council_member", "chairman"],
     "province": ["ban_tdkt", "council_secretary", "council_member", "chairman"],
 }
-ROLE_TITLES = {
-    "unit_clerk": "Cán bộ thi đua", "unit_head": "Trưởng đơn vị", "office_clerk": "Công chức Văn phòng",
-    "council_secretary": "Thư ký HĐTĐKT", "council_member": "Thành viên HĐTĐKT", "chairman": "Chủ tịch UBND",
-    "noi_vu": "Chuyên viên Phòng Nội vụ", "ban_tdkt": "Chuyên viên Ban Thi đua - Khen thưởng",
-    "admin": "Quản trị hệ thống", "auditor": "Kiểm toán viên",
-}  # fmt: skip
+ROLE_TITLES = ROLE_LABELS  # the demo users are named after their role and unit
 AWARD_FORMS = [
     ("GK-XA", "Giấy khen của Chủ tịch UBND phường/xã", "ward"),
     ("GK-HUYEN", "Giấy khen của Chủ tịch UBND quận/huyện/thành phố", "district"),

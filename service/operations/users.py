@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
+from ..domain.roles import grant_refusal
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import HumanTask, OrgUnit, Role, RoleAssignment, User
+from ..queries.processes import lanes_in_use
 from .accounts import hash_password
 from .audit import record_event
 
@@ -43,12 +45,16 @@ def create_user(session: Session, actor: Actor, now: datetime, *, username: str,
 
 
 def grant_role(session: Session, actor: Actor, now: datetime, *, user_id: int, role: str, unit_id: int) -> RoleAssignment:
+    """Give a user a role at a unit; refused where the role has no work at the unit's level (domain.roles)."""
     _require_admin(actor)
     if role not in {r.value for r in Role}:
         raise InvalidInput(f"Vai trò '{role}' không có.")
     user, unit = session.get(User, user_id), session.get(OrgUnit, unit_id)
     if user is None or unit is None:
         raise NotFound("Không tìm thấy người dùng hoặc đơn vị.")
+    refusal = grant_refusal(role, unit.level, unit.name, lanes_in_use(session))
+    if refusal is not None:
+        raise InvalidInput(refusal)
     found = session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == user_id, RoleAssignment.role == role,
                                                         RoleAssignment.org_unit_id == unit_id))  # fmt: skip
     if found is not None:

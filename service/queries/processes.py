@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ProcessDefinition, ProcessInstance, ProcessVersion, User
+from ..operations.definitions import version_definition
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,20 @@ def process_versions(session: Session) -> list[tuple[ProcessDefinition, list[Ver
         ).all()  # fmt: skip
         out.append((definition, [VersionRow(v, name, int(running.get(v.id, 0))) for v, name in rows]))
     return out
+
+
+def lanes_in_use(session: Session) -> frozenset[tuple[str, str]]:
+    """The (role, level) lanes of the processes in use: every active version's, and every version's that still has
+    running instances: their steps' lanes and the lanes their timers escalate to."""
+    versions = session.execute(
+        select(ProcessVersion.id, ProcessVersion.sha256).where(
+            ProcessVersion.is_active.is_(True)
+            | ProcessVersion.id.in_(select(ProcessInstance.version_id).where(ProcessInstance.status == "running"))
+        )
+    ).all()  # fmt: skip
+    lanes: set[tuple[str, str]] = set()
+    for version_id, sha256 in versions:
+        for step in version_definition(session, version_id, sha256).steps.values():
+            lanes.add((step.lane.role, step.lane.level))
+            lanes.update((t.escalate_to.role, t.escalate_to.level) for t in step.timers if t.escalate_to is not None)
+    return frozenset(lanes)

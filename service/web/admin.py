@@ -7,9 +7,11 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from ..domain.roles import ROLE_LABELS, levels_with_work
 from ..errors import DomainError, Forbidden
 from ..models import OrgUnit, Role, RoleAssignment, User
 from ..operations.users import create_user, grant_role, revoke_role, set_active
+from ..queries.processes import lanes_in_use
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
 
@@ -44,8 +46,11 @@ def _users_page(error: str | None = None, typed: dict[str, str] | None = None) -
     for assignment, unit in db.execute(select(RoleAssignment, OrgUnit).join(OrgUnit, RoleAssignment.org_unit_id == OrgUnit.id)):
         roles.setdefault(assignment.user_id, []).append((assignment, unit))
     units = list(db.scalars(select(OrgUnit).order_by(OrgUnit.code)))
+    # Roles held where they have no work (granted before the rule, or a process changed since): marked.
+    lanes = lanes_in_use(db)
+    idle = {a.id for held in roles.values() for a, unit in held if unit.level not in levels_with_work(a.role, lanes)}
     return render_template("admin/users.html", people=people, roles=roles, units=units, role_names=[r.value for r in Role],
-                           error=error, typed=typed or {})  # fmt: skip
+                           role_labels=ROLE_LABELS, idle=idle, error=error, typed=typed or {})  # fmt: skip
 
 
 def _refused(exc: DomainError, *fields: str) -> tuple[str, int]:

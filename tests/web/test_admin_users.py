@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from service.models import AuditEvent, HumanTask, OrgUnit
+from service.models import AuditEvent, HumanTask, OrgUnit, RoleAssignment, User
 from tests.web.conftest import Auth, csrf_from
 
 
@@ -47,3 +48,32 @@ def test_only_admins_reach_the_admin_pages(client, auth: Auth):
     auth.login("hn-hd-pl.chairman")
     assert client.get("/admin/users").status_code == 403
     assert client.post("/admin/users", data={"_csrf": auth.token(), "username": "x"}).status_code in (400, 403)
+
+
+def test_a_role_granted_where_it_has_no_work_is_refused_on_the_page_and_old_ones_are_marked(app, client, auth: Auth):
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session, session.begin():
+        user_id = session.scalar(select(User.id).where(User.username == "hn-hd-pl.office_clerk"))
+        khu_pho = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
+        khu_pho_id, khu_pho_name = khu_pho.id, khu_pho.name
+        # Granted before the rule existed: still held, and marked on the page for the admin to revoke.
+        session.add(RoleAssignment(user_id=user_id, role="noi_vu", org_unit_id=khu_pho_id))
+    auth.login("admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    with factory() as session:
+        assignments = session.scalar(select(func.count()).select_from(RoleAssignment))
+        events = session.scalar(select(func.count()).select_from(AuditEvent))
+    row = page.split('data-user="hn-hd-pl.office_clerk"')[1].split("</tr>")[0]
+    assert row.count('data-testid="idle-role"') == 1
+    assert re.search(r"noi_vu@HN-HD-PL-TP</span> <span class=\"badge overdue\" data-testid=\"idle-role\"", row)
+    assert "Chủ tịch UBND (chairman)</option>" in page and f"HN-HD-PL-TP – {khu_pho_name}</option>" in page
+
+    response = client.post("/admin/roles", data={"_csrf": csrf_from(page), "user_id": str(user_id), "role": "chairman",
+                                                 "unit_id": str(khu_pho_id)})  # fmt: skip
+    shown = response.get_data(as_text=True)
+    assert response.status_code == 400
+    alert = html.unescape(re.search(r'<div class="flash error" role="alert"[^>]*>(.*?)</div>', shown, re.S).group(1))
+    assert alert.startswith(f"Vai trò «Chủ tịch UBND» không có việc ở cấp cơ sở (đơn vị, khu phố, trường…) ({khu_pho_name})")
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(RoleAssignment)) == assignments
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
