@@ -32,6 +32,7 @@ class NomineeInput:
     award_form_code: str
     position: str | None = None
     summary: str | None = None
+    line: int | None = None  # the row of the form or sheet it was typed on, for messages (else its place in the list)
 
 
 def nfc(text: str | None) -> str | None:
@@ -59,8 +60,8 @@ def create_dossier(
     config = campaign_config(session, campaign)
     require_registered(session, config, campaign.id, unit)
     forms = _award_forms(session, nominees)
-    for line, item in enumerate(nominees, start=1):
-        config.check_nominee(line, item.kind, item.award_form_code)
+    for index, item in enumerate(nominees, start=1):
+        config.check_nominee(item.line or index, item.kind, item.award_form_code)
     # Each row goes in with one prebuilt INSERT (operations/rows.py), not a unit-of-work flush.
     dossier = insert_object(session, Dossier(
         campaign_id=campaign.id, unit_id=unit.id, title=clean_title, status="draft",
@@ -113,12 +114,13 @@ def _award_forms(session: Session, nominees: list[NomineeInput]) -> dict[str, Aw
     codes = {n.award_form_code for n in nominees}
     forms = {f.code: f for f in session.scalars(select(AwardForm).where(AwardForm.code.in_(codes)))}
     for index, item in enumerate(nominees, start=1):
+        row = item.line or index
         if item.award_form_code not in forms:
-            raise InvalidInput(f"Dòng {index}: hình thức khen thưởng '{item.award_form_code}' không có.")
+            raise InvalidInput(f"Dòng {row}: hình thức khen thưởng '{item.award_form_code}' không có.")
         if item.kind not in ("individual", "collective"):
-            raise InvalidInput(f"Dòng {index}: loại đối tượng phải là cá nhân hoặc tập thể.")
+            raise InvalidInput(f"Dòng {row}: loại đối tượng phải là cá nhân hoặc tập thể.")
         if not nfc(item.full_name):
-            raise InvalidInput(f"Dòng {index}: thiếu tên tập thể/cá nhân.")
+            raise InvalidInput(f"Dòng {row}: thiếu tên tập thể/cá nhân.")
     return forms
 
 

@@ -92,6 +92,7 @@ def new() -> str | Response | tuple[str, int]:
         NomineeInput(
             kind=form.get(f"kind_{i}", "individual"), full_name=form.get(f"name_{i}", ""),
             award_form_code=form.get(f"award_{i}", ""), position=form.get(f"position_{i}") or None,
+            line=i + 1,  # the form's row, blank rows counted: "Dòng 3" is the third row on the screen
         )  # fmt: skip
         for i in range(NOMINEE_ROWS)
         if form.get(f"name_{i}", "").strip()

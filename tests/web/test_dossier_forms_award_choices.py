@@ -98,3 +98,19 @@ def test_the_dossier_pages_add_form_offers_only_the_dossiers_campaign_forms(clie
     })  # fmt: skip
     dossier = client.get(created.headers["Location"]).get_data(as_text=True)
     assert options(select_of(dossier, "award_form")) == [("GK-XA", PHU_LAM_GK)]
+
+
+def test_a_refusal_names_the_row_as_the_form_numbers_it_blank_rows_counted(client, auth: Auth):
+    auth.login(CLERK)
+    page = client.get("/dossiers/new").get_data(as_text=True)
+    typed = {
+        "_csrf": csrf_from(page), "unit_id": selected(select_of(page, "unit_id")), "campaign": "PL-CCHC-2024",
+        "title": "Đề nghị khen thưởng năm 2024", "kind_0": "individual", "name_0": "", "award_0": "GK-XA",
+        "kind_1": "individual", "name_1": "Phạm Thị Lan", "award_1": "GK-XA",
+        "kind_2": "individual", "name_2": "  ", "award_2": "GK-XA",
+        "kind_3": "collective", "name_3": "Bộ phận Một cửa", "award_3": "GK-HUYEN",
+    }  # fmt: skip
+    refused = client.post("/dossiers/new", data=typed)
+    assert refused.status_code == 400
+    error = re.search(r'data-testid="form-error">(.*?)</div>', refused.get_data(as_text=True), re.S).group(1)
+    assert error.strip().startswith("Dòng 4:")  # the fourth row on the screen, not the second one filled
