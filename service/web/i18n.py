@@ -376,6 +376,64 @@ EN: dict[str, str] = {
     "Không được khen": "Not awarded",
     "Đang xét": "Under review",
     # --- end nominee table ---
+    # --- template texts brought through the i18n layer (tests/unit/test_templates_i18n.py) ---
+    "Chỉ cán bộ thi đua của đơn vị cơ sở mới lập được hồ sơ đề nghị khen thưởng.":
+        "Only the commendation officer of a grassroots unit can prepare a commendation dossier.",
+    "Loại tài liệu": "Document type",
+    "Của người được đề nghị": "For nominee",
+    "cả hồ sơ": "whole dossier",
+    "Tệp": "File",
+    "Trích ngang": "Summary",
+    "Trích ngang (tối đa nửa trang)": "Summary (half a page at most)",
+    "Nhập danh sách từ Excel (cột: Loại, Họ và tên / Tập thể, Chức vụ, Mã hình thức, Trích ngang)":
+        "Import the list from Excel (columns headed in Vietnamese: Loại = kind, Họ và tên / Tập thể = name, "
+        "Chức vụ = position, Mã hình thức = award code, Trích ngang = summary)",
+    "Vị trí tính bằng mi-li-mét từ góc trên bên trái của phôi; khi in lên phôi chỉ in chữ.":
+        "Positions are in millimetres from the top left corner of the blank; printing on the blank prints the text only.",
+    "Khổ rộng (mm)": "Page width (mm)",
+    "Khổ cao (mm)": "Page height (mm)",
+    "Trường": "Field",
+    "Độ rộng": "Width",
+    "Cỡ chữ (pt)": "Font size (pt)",
+    "Đậm": "Bold",
+    "Đang lập": "Draft",
+    "Trả lại": "Returned",
+    "Đã rút": "Withdrawn",
+    "Khen cấp phường/xã": "Ward/commune award",
+    "Khen cấp quận/huyện": "District award",
+    "Khen cấp tỉnh": "Provincial award",
+    "Tệp phong trào (YAML hoặc JSON); định dạng xem README. Lưu sẽ kiểm tra toàn bộ trước; có lỗi thì không thay đổi gì.":
+        "The campaign file (YAML or JSON); the README describes the format. Saving checks everything first; "
+        "if there is an error, nothing is changed.",
+    "trước": "by",
+    "tối thiểu": "at least",
+    "thành viên có mặt": "of members present",
+    "thông qua khi đạt": "passes with",
+    "phiếu": "of the votes",
+    "cấp tặng": "granted at",
+    "Nếu ghi số phiếu, người đạt tỷ lệ phiếu của phong trào được thông qua; để trống nếu không biểu quyết theo từng người.":
+        "If you enter vote counts, each nominee who reaches the campaign's vote threshold is passed; leave them "
+        "blank if the council did not vote on each nominee.",
+    "Triển khai phiên bản mới: thidua bpmn deploy FILE; chuyển hồ sơ đang chạy: thidua bpmn migrate A B.":
+        "To deploy a new version: thidua bpmn deploy FILE; to move running dossiers: thidua bpmn migrate A B.",
+    "Có dòng sai nên chưa nhập dòng nào. Hãy sửa các dòng sau rồi nhập lại:":
+        "Some rows are wrong, so no row has been imported. Correct the rows below and import the file again:",
+    # --- end template texts ---
+    # --- users page (templates/admin/users.html) and the role names it shows (service/domain/roles.py ROLE_LABELS) ---
+    "Vai trò này không có việc ở cấp của đơn vị: người giữ không nhận được việc nào.":
+        "This role has no work at the unit's level: whoever holds it will receive no tasks.",
+    "không có việc": "no work",
+    "Cán bộ thi đua": "Commendation officer",
+    "Trưởng đơn vị": "Head of unit",
+    "Công chức Văn phòng": "Office clerk",
+    "Thành viên HĐTĐKT": "Member of the Emulation and Commendation Council",
+    "Thư ký HĐTĐKT": "Secretary of the Emulation and Commendation Council",
+    "Chủ tịch UBND": "Chairman of the People's Committee",
+    "Chuyên viên Phòng Nội vụ": "Home Affairs Office specialist",
+    "Chuyên viên Ban Thi đua - Khen thưởng": "Emulation and Commendation Board specialist",
+    "Quản trị hệ thống": "System administrator",
+    "Kiểm toán viên": "Auditor",
+    # --- end users page ---
 }
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",
