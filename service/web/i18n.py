@@ -418,6 +418,8 @@ EN: dict[str, str] = {
         "To deploy a new version: thidua bpmn deploy FILE; to move running dossiers: thidua bpmn migrate A B.",
     "Có dòng sai nên chưa nhập dòng nào. Hãy sửa các dòng sau rồi nhập lại:":
         "Some rows are wrong, so no row has been imported. Correct the rows below and import the file again:",
+    "ký tự": "characters",
+    "Trích ngang dài quá nửa trang ({max} ký tự).": "The summary is longer than half a page ({max} characters).",
     # --- end template texts ---
     # --- users page (templates/admin/users.html) and the role names it shows (service/domain/roles.py ROLE_LABELS) ---
     "Vai trò này không có việc ở cấp của đơn vị: người giữ không nhận được việc nào.":

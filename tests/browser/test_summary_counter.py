@@ -22,3 +22,18 @@ def test_text_typed_in_decomposed_form_counts_as_it_shows(page):  # type: ignore
     area.fill(unicodedata.normalize("NFD", "ệ" * maximum))
     assert counter.inner_text() == f"{maximum} / {maximum} ký tự"
     assert area.evaluate("a => a.validity.valid") is True
+
+
+def test_the_counter_speaks_the_pages_language(page):  # type: ignore[no-untyped-def]
+    login(page, "hn-hd-pl-tp.unit_clerk")
+    page.goto("/dossiers/1?lang=en")
+    area = page.locator("textarea[data-max]").first
+    maximum = int(area.get_attribute("data-max") or 0)
+    area.fill("x" * (maximum + 1))
+    counter = page.locator("textarea[data-max] + .counter").first
+    assert counter.inner_text() == f"{maximum + 1} / {maximum} characters"
+    assert area.evaluate("a => a.validationMessage") == f"The summary is longer than half a page ({maximum} characters)."
+    page.goto("/dossiers/1?lang=vi")
+    page.locator("textarea[data-max]").first.fill("x" * (maximum + 1))
+    assert page.locator("textarea[data-max]").first.evaluate("a => a.validationMessage") == (
+        f"Trích ngang dài quá nửa trang ({maximum} ký tự).")
