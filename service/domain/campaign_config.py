@@ -23,6 +23,17 @@ class OfferedForm:
 
 
 @dataclass(frozen=True)
+class NamedAward:
+    """A nominee's award form as a dossier of its campaign shows it: the catalogue row's id, code and level under
+    the name `CampaignConfig.award_name` gives it (what pages read where they once read the catalogue row)."""
+
+    id: int
+    code: str
+    name: str
+    granting_level: str
+
+
+@dataclass(frozen=True)
 class CampaignConfig:
     code: str
     offered: dict[str, OfferedForm] = field(default_factory=dict)
@@ -45,6 +56,12 @@ class CampaignConfig:
             raise InvalidInput(f"Dòng {line}: phong trào {self.code} không có hình thức '{award_code}' (có: {names}).")
         if kind not in form.subject_types:
             raise InvalidInput(f"Dòng {line}: {form.name} không xét cho {SUBJECT_LABELS.get(kind, kind)}.")
+
+    def award_name(self, award_code: str, catalogue_name: str) -> str:
+        """The one name of an award form for a dossier of this campaign, on its pages, documents and exports: the
+        campaign's own (as its plan words it), or the catalogue's for a code the campaign does not offer."""
+        form = self.offered.get(award_code)
+        return form.name if form is not None and form.name else catalogue_name
 
     def required_for(self, award_code: str) -> tuple[str, ...]:
         """Document kinds a nominee asking for this form needs (per-dossier kinds included)."""

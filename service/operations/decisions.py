@@ -14,9 +14,10 @@ from ..domain.actors import Actor
 from ..domain.deadlines import local_date
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import (
-    AwardForm, Campaign, CampaignAwardForm, Decision, DecisionAward, DecisionCounter, Dossier, GeneratedDocument,
+    AwardForm, Campaign, Decision, DecisionAward, DecisionCounter, Dossier, GeneratedDocument,
     HumanTask, Nominee, NomineeDecision, OrgUnit,
 )  # fmt: skip
+from ..queries.campaign_config import campaign_config
 from ..storage import FileStore
 from .audit import record_event
 
@@ -79,9 +80,8 @@ def issue_decision(
         raise InvalidInput("Chưa có tập thể, cá nhân nào được Chủ tịch đồng ý khen mà chưa có quyết định.")
     today = local_date(now)
     seq = next_number(session, unit.id, today.year)
-    names = {link.award_form_id: link.name for link in session.scalars(
-        select(CampaignAwardForm).where(CampaignAwardForm.campaign_id == campaign.id))}  # fmt: skip
-    award_name = names.get(rows[0][1].id, rows[0][1].name)
+    config = campaign_config(session, campaign)
+    names = {nominee.id: config.award_name(form.code, form.name) for nominee, form, _, _ in rows}
     decision = Decision(
         campaign_id=campaign.id, issuing_unit_id=unit.id, level=str(unit.level), year=today.year, seq=seq,
         number=f"{seq}/QĐ-UBND", decided_on=today, signer_name=signer_name.strip(), signer_title=signer_title,
@@ -92,15 +92,20 @@ def issue_decision(
     session.flush()
     for nominee, *_ in rows:
         session.add(DecisionAward(decision_id=decision.id, nominee_id=nominee.id))
-    awards = [{"name": n.full_name, "position": n.position, "unit": u.name} for n, _, _, u in rows]
+    # One list per award form (rows come ordered by form), each under the campaign's name for it.
+    groups: dict[str, list[dict[str, str | None]]] = {}
+    for n, _, _, u in rows:
+        groups.setdefault(names[n.id], []).append({"name": n.full_name, "position": n.position, "unit": u.name})
     common = {"issuer_name": unit.name, "campaign_title": campaign.title[0].lower() + campaign.title[1:]}
     documents = [_store(session, store, actor, now, "decision", f"Quyet-dinh-{seq}-{today.year}.pdf",
-                        render_pdf("decision.html", d=decision, awards=awards, award_name=award_name,
+                        render_pdf("decision.html", d=decision, groups=list(groups.items()),
                                    campaign_source=campaign.source, **common), decision_id=decision.id)]  # fmt: skip
     for nominee, form, dossier, owner in rows:
-        pdf = render_pdf("certificate.html", signer_title=signer_title, award_title=_award_title(form), award_name=award_name,
-                         recipient=nominee.full_name, position=nominee.position, unit=owner.name, number=decision.number,
-                         decided_on=today, signer_name=decision.signer_name, **common)  # fmt: skip
+        award_name = names[nominee.id]
+        pdf = render_pdf("certificate.html", signer_title=signer_title, award_title=_award_title(form.code, award_name),
+                         award_name=award_name, recipient=nominee.full_name, position=nominee.position,
+                         unit=owner.name, number=decision.number, decided_on=today, signer_name=decision.signer_name,
+                         **common)  # fmt: skip
         documents.append(_store(session, store, actor, now, "certificate", f"Chung-nhan-{nominee.id}.pdf", pdf,
                                 decision_id=decision.id, dossier_id=dossier.id, nominee_id=nominee.id))  # fmt: skip
     record_event(session, action="decision.issue", object_type="decision", object_id=str(decision.id), actor=actor.user_id,
@@ -110,8 +115,9 @@ def issue_decision(
     return IssuedDecision(decision, documents)
 
 
-def _award_title(form: AwardForm) -> str:
-    return "Bằng khen" if form.code.startswith("BK") or "Bằng khen" in form.name else "Giấy khen"
+def _award_title(code: str, name: str) -> str:
+    """What a certificate is, from its award form's code and the name the campaign gives the form."""
+    return "Bằng khen" if code.startswith("BK") or "Bằng khen" in name else "Giấy khen"
 
 
 def _store(session: Session, store: FileStore, actor: Actor, now: datetime, kind: str, filename: str, data: bytes,

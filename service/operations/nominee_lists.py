@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..domain.actors import Actor
 from ..errors import DomainError, NotFound
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit
+from ..queries.campaign_config import campaign_config
 from ..queries.org import unit_path
 from .audit import record_event
 from .editing import add_nominee, require_editable
@@ -42,6 +43,7 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
     sheet.append(list(EXPORT_HEADERS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    config = campaign_config(session, campaign)
     number = 0
     for nominee, form, unit in rows:
         visible = actor.is_admin or actor.has_role("auditor") or bool(mine & set(unit_path(session, unit.id)))
@@ -49,7 +51,8 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
             continue
         number += 1
         sheet.append([number, nominee.full_name, "Tập thể" if nominee.kind == "collective" else "Cá nhân", nominee.position or "",
-                      unit.name, form.name, OUTCOMES.get(nominee.outcome, nominee.outcome), nominee.outcome_level or ""])  # fmt: skip
+                      unit.name, config.award_name(form.code, form.name),
+                      OUTCOMES.get(nominee.outcome, nominee.outcome), nominee.outcome_level or ""])  # fmt: skip
     buffer = io.BytesIO()
     book.save(buffer)
     record_event(session, action="export.nominees", object_type="campaign", object_id=campaign.code, actor=actor.user_id,

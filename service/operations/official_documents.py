@@ -14,6 +14,7 @@ from ..domain.deadlines import local_date
 from ..domain.permissions import can_view_dossier
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import AwardForm, Campaign, Dossier, GeneratedDocument, HumanTask, Nominee, NomineeDecision, OrgUnit
+from ..queries.campaign_config import campaign_config
 from ..queries.dashboard import campaign_dashboard
 from ..queries.org import unit_path
 from ..storage import FileStore
@@ -36,7 +37,8 @@ def generate_proposal(session: Session, actor: Actor, store: FileStore, now: dat
     unit, campaign = session.get(OrgUnit, dossier.unit_id), session.get(Campaign, dossier.campaign_id)
     assert unit is not None and campaign is not None
     ward = unit.ancestor_at("ward")
-    rows = [{"name": n.full_name, "position": n.position, "unit": unit.name, "award": f.name}
+    config = campaign_config(session, campaign)
+    rows = [{"name": n.full_name, "position": n.position, "unit": unit.name, "award": config.award_name(f.code, f.name)}
             for n, f in session.execute(select(Nominee, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id)
                                         .where(Nominee.dossier_id == dossier.id).order_by(Nominee.id))]  # fmt: skip
     pdf = render_pdf("proposal.html", issuer_name=ward.name if ward else unit.name, top_body=(ward.name.upper() if ward else ""),
@@ -65,8 +67,9 @@ def generate_forwarding_proposal(session: Session, actor: Actor, store: FileStor
                HumanTask.bpmn_id.like("%chairman%"))
         .order_by(OrgUnit.name, Nominee.id)
     ).all()  # fmt: skip
-    rows = [{"name": n.full_name, "position": n.position, "unit": u.name, "award": f.name} for n, f, u in forwarded
-            if unit.id in unit_path(session, u.id)]  # fmt: skip
+    config = campaign_config(session, campaign)
+    rows = [{"name": n.full_name, "position": n.position, "unit": u.name, "award": config.award_name(f.code, f.name)}
+            for n, f, u in forwarded if unit.id in unit_path(session, u.id)]  # fmt: skip
     if not rows:
         raise InvalidInput("Chưa có tập thể, cá nhân nào được trình lên cấp trên.")
     parent = session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
@@ -87,7 +90,8 @@ def generate_report(session: Session, actor: Actor, store: FileStore, now: datet
     board = campaign_dashboard(session, campaign, now)
     labels = {"granted_ward": "khen cấp phường/xã", "granted_district": "khen cấp quận/huyện", "granted_province": "khen cấp tỉnh",
               "rejected": "không được khen", "travelling": "đang xét"}  # fmt: skip
-    by_award = Counter(f.name for n, f in session.execute(
+    config = campaign_config(session, campaign)
+    by_award = Counter(config.award_name(f.code, f.name) for n, f in session.execute(
         select(Nominee, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id).join(Dossier, Nominee.dossier_id == Dossier.id)
         .where(Dossier.campaign_id == campaign.id, Nominee.outcome == "granted")))  # fmt: skip
     pdf = render_pdf("report.html", issuer_name=issuer.name, symbol="BC-UBND", number=None, day=local_date(now), place_of=issuer.name,
@@ -110,13 +114,15 @@ def generate_notices(session: Session, actor: Actor, store: FileStore, now: date
         .join(Dossier, Nominee.dossier_id == Dossier.id).join(OrgUnit, Dossier.unit_id == OrgUnit.id)
         .where(Dossier.campaign_id == campaign.id, Nominee.outcome == "rejected").order_by(OrgUnit.name, Nominee.id)
     ).all()  # fmt: skip
+    config = campaign_config(session, campaign)
     by_unit: dict[int, list[dict[str, str]]] = {}
     units: dict[int, tuple[OrgUnit, int]] = {}
     for nominee, form, unit, dossier_id in rejected:
         reason = session.scalar(select(NomineeDecision.reason).where(NomineeDecision.nominee_id == nominee.id,
                                                                      NomineeDecision.result == "reject")
                                 .order_by(NomineeDecision.id.desc()).limit(1))  # fmt: skip
-        by_unit.setdefault(unit.id, []).append({"name": nominee.full_name, "award": form.name,
+        award = config.award_name(form.code, form.name)
+        by_unit.setdefault(unit.id, []).append({"name": nominee.full_name, "award": award,
                                                 "level": LEVEL_NAMES.get(nominee.outcome_level or "", ""), "reason": reason or ""})  # fmt: skip
         units[unit.id] = (unit, dossier_id)
     out = []

@@ -10,7 +10,9 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
+from ..domain.campaign_config import NamedAward
 from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance
+from .campaign_config import campaign_config, named_award
 from .inbox import actionable_task_ids, open_tasks
 from .step_names import step_names
 
@@ -20,7 +22,7 @@ class BatchItem:
     task: HumanTask
     dossier: Dossier
     unit: OrgUnit
-    nominees: list[tuple[Nominee, AwardForm]]
+    nominees: list[tuple[Nominee, NamedAward]]  # each award form under the campaign's name for it
 
 
 @dataclass
@@ -138,8 +140,9 @@ def _attach_nominees(session: Session, found: list[Batch]) -> None:
         ):  # fmt: skip
             by_dossier[nominee.dossier_id].append((nominee, form))
     for batch in found:
+        config = campaign_config(session, batch.campaign)
         for item in batch.items:
-            item.nominees = by_dossier[item.dossier.id]
+            item.nominees = [(nominee, named_award(config, form)) for nominee, form in by_dossier[item.dossier.id]]
 
 
 def find_batch(session: Session, actor: Actor, campaign_id: int, step: str, org_unit_id: int, source_id: int | None) -> Batch | None:

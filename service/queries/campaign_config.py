@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.campaign_config import CampaignConfig, OfferedForm
+from ..domain.campaign_config import CampaignConfig, NamedAward, OfferedForm
 from ..domain.campaign_file import RuleSpec
 from ..models import AwardForm, Campaign, CampaignAwardForm, CampaignRule
 
@@ -86,3 +86,8 @@ def campaign_config(session: Session, campaign: Campaign) -> CampaignConfig:
         council=json.loads(campaign.council_json) if campaign.council_json else {"quorum_percent": 50, "pass_percent": 50},
         legacy_required=tuple(json.loads(campaign.required_documents)) if campaign.required_documents else None,
     )  # fmt: skip
+
+
+def named_award(config: CampaignConfig, form: AwardForm) -> NamedAward:
+    """A nominee's catalogue award form as `config`'s campaign names it (CampaignConfig.award_name)."""
+    return NamedAward(form.id, form.code, config.award_name(form.code, form.name), str(form.granting_level))

@@ -18,7 +18,6 @@ from ..models import (
     AuditEvent,
     AwardForm,
     Campaign,
-    CampaignAwardForm,
     Dossier,
     HumanTask,
     Nominee,
@@ -29,9 +28,11 @@ from ..models import (
     User,
 )  # fmt: skip
 from ..domain.audit_labels import audit_action_label
+from ..domain.campaign_config import NamedAward
 from ..domain.deadlines import local_date
 from ..operations.definitions import instance_definition
 from .audit import dossier_events
+from .campaign_config import campaign_config, named_award
 from .org import name_at
 from .step_names import step_names
 
@@ -55,14 +56,13 @@ class DossierView:
     dossier: Dossier
     campaign: Campaign
     unit: OrgUnit
-    nominees: list[tuple[Nominee, AwardForm]]
+    nominees: list[tuple[Nominee, NamedAward]]  # each award form under the campaign's name for it
     open_tasks: list[tuple[HumanTask, OrgUnit]]
     done_tasks: list[tuple[HumanTask, User | None]]
     path: list[PathStep] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     instance: ProcessInstance | None = None
     claimants: dict[int, str] = field(default_factory=dict)  # open task id → who has claimed it
-    award_names: dict[int, str] = field(default_factory=dict)  # award form id → as the campaign's plan words it
     suspension: dict[str, Any] | None = None  # while suspended: the instance.suspend event (who, when, why)
     unit_name: str = ""  # the lodging unit's name on the day the dossier was made (units are renamed and merged)
     step_names: dict[str, str] = field(default_factory=dict)  # bpmn id → name, of every open and done task's step
@@ -80,18 +80,16 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
     campaign = session.get(Campaign, dossier.campaign_id)
     unit = session.get(OrgUnit, dossier.unit_id)
     assert campaign is not None and unit is not None
-    nominees = list(
-        session.execute(
+    config = campaign_config(session, campaign)
+    nominees = [
+        (nominee, named_award(config, form)) for nominee, form in session.execute(
             select(Nominee, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id)
             .where(Nominee.dossier_id == dossier_id).order_by(Nominee.id)
         )
-    )  # fmt: skip
+    ]  # fmt: skip
     instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
     view = DossierView(dossier, campaign, unit, nominees, [], [], instance=instance,
                        unit_name=name_at(session, unit.id, local_date(dossier.created_at)))
-    view.award_names = dict(session.execute(
-        select(CampaignAwardForm.award_form_id, CampaignAwardForm.name).where(CampaignAwardForm.campaign_id == campaign.id)
-    ).all())  # fmt: skip
     if instance is None:
         return view
     view.open_tasks = list(
