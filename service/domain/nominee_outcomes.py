@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import InvalidInput
 from .awards import level_rank
@@ -39,11 +39,26 @@ class StepOutcome:
     granted_here: tuple[int, ...]  # nominees whose award this level grants (chairman approvals)
     target_level: str  # where the still-travelling nominees are granted; the step's own level if none go on
     decision: str = "approve"  # what the step decided for the dossier (a vote nobody passes makes it reject)
+    names: Mapping[int, str] = field(default_factory=dict)  # nominee id → name as it stood when decided (for the trail)
 
 
 def council_passes(votes_for: int, present: int, pass_percent: int) -> bool:
     """A nominee passes with at least pass_percent of the members present voting for."""
     return present > 0 and votes_for * 100 >= pass_percent * present
+
+
+VOTES_NEED_COUNT = ("Đã ghi số phiếu thì phải ghi cả tổng số thành viên Hội đồng và số thành viên có mặt: tỷ lệ phiếu "
+                    "tính trên số có mặt. Hãy ghi đủ hai số đó, hoặc xóa số phiếu nếu Hội đồng không biểu quyết theo "
+                    "từng người.")
+
+
+def council_count(size: int | None, present: int | None) -> CouncilCount | None:
+    """The meeting's count from a form's two fields: both or neither (one without the other says nothing)."""
+    if size is None and present is None:
+        return None
+    if size is None or present is None:
+        raise InvalidInput("Ghi cả tổng số thành viên Hội đồng và số thành viên có mặt (hoặc để trống cả hai).")
+    return CouncilCount(size, present)
 
 
 def check_quorum(count: CouncilCount, quorum_percent: int) -> None:
@@ -74,6 +89,12 @@ def decide_step(
         return StepOutcome(results, (), level, "reject")
     if kind == "council" and council is not None:
         check_quorum(council, settings.get("quorum_percent", 50))
+    if kind == "council" and council is None and any(
+        r.votes_for is not None or r.votes_against is not None for r in (given or {}).values()
+    ):
+        # Votes without the meeting's count cannot be weighed: recorded as typed they would be kept beside an
+        # approval the votes may not carry (3 for, 4 against, approved). Refused rather than silently dropped.
+        raise InvalidInput(VOTES_NEED_COUNT)
     for nominee in travelling:
         result = (given or {}).get(nominee.id, NomineeResult(True))
         if kind == "council" and council is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -45,16 +46,42 @@ def plan_step(
         return None, None
     rows = _nominee_rows(session, dossier.id)
     states = [NomineeState(r.id, r.full_name, str(r.granting_level), r.outcome is None) for r in rows]
+    names = {r.id: r.full_name for r in rows}
     if kind == "review":  # a reviewer's rejection ends the dossier for every travelling nominee
         results = {n.id: NomineeResult(False, comment) for n in states if n.travelling}
-        return StepOutcome(results, (), str(task.level), "reject"), None
+        return StepOutcome(results, (), str(task.level), "reject", names), None
     outcome = decide_step(kind, str(task.level), decision, states, given, council, settings, comment)
     if outcome is None:
         return None, None
+    outcome = replace(outcome, names=names)
     by_id = {r.id: r for r in rows}
     staying = [Staying(str(by_id[nid].kind), by_id[nid].code, nid in outcome.granted_here)
                for nid, result in outcome.results.items() if result.approve]  # fmt: skip
     return outcome, staying
+
+
+def step_for_audit(outcome: StepOutcome, council: CouncilCount | None) -> dict[str, Any]:
+    """What a council's or chairman's step decided nominee by nominee, for its task.complete event (so the trail,
+    which nobody can rewrite unseen, holds who was passed, granted or refused, why and with what votes, and not only
+    the NomineeDecision rows): {"nominees": [{"id", "result", and "reason", "votes_for", "votes_against" where
+    given}], "council": {"size", "present"} where counted}; each nominee by id and by the name it had then.
+    Results read as record_step stores them."""
+    nominees = []
+    for nominee_id, result in sorted(outcome.results.items()):
+        granted = nominee_id in outcome.granted_here
+        entry: dict[str, Any] = {"id": nominee_id}
+        if nominee_id in outcome.names:
+            entry["name"] = outcome.names[nominee_id]
+        entry["result"] = "granted" if granted else ("approve" if result.approve else "reject")
+        for key, value in (("reason", result.reason), ("votes_for", result.votes_for),
+                           ("votes_against", result.votes_against)):  # fmt: skip
+            if value is not None:
+                entry[key] = value
+        nominees.append(entry)
+    step: dict[str, Any] = {"nominees": nominees}
+    if council is not None:
+        step["council"] = {"size": council.council_size, "present": council.present}
+    return step
 
 
 def record_step(

@@ -27,7 +27,7 @@ from ..queries.campaign_config import campaign_config
 from ..queries.checklist import dossier_checklist
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import binding_point, quota_checks, rules_binding_at
-from .nominee_decisions import plan_step, record_step
+from .nominee_decisions import plan_step, record_step, step_for_audit
 from .audit import Rider, RiderRefused, record_event, send_with_next_append
 from .definitions import instance_definition
 from .instances import apply_outcome
@@ -240,7 +240,9 @@ def complete_task(
             actor_role=task.role, actor_unit_id=task.org_unit_id, dossier_id=dossier.id,
             # The dossier is the event's dossier_id column, which the hash covers: not repeated in the JSON
             # (events before migration 0026 have it in both).
-            after={"step": task.bpmn_id, "decision": decision}, comment=reason, now=now,
+            after={"step": task.bpmn_id, "decision": decision,
+                   **({} if step_outcome is None else step_for_audit(step_outcome, council))},
+            comment=reason, now=now,
         ))  # fmt: skip
         if task.bpmn_id == FIRST_STEP and decision == "submit":
             audit.append(dict(

@@ -14,7 +14,7 @@ from workflows import StepInfo
 from ..domain.actors import Actor
 from ..domain.eligibility import ConditionResult
 from ..domain.permissions import can_act_on_task
-from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance, User
+from ..models import Campaign, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit, ProcessInstance, User
 from ..operations.definitions import instance_definition
 from ..operations.tasks import APPRAISERS, rows_for_completion
 from .account import users_by_id
@@ -91,25 +91,47 @@ class CompletionNotice:
     why: str | None  # why they differ: "council_vote", or "other"
     pass_percent: int | None  # the campaign's required share of votes, when a council vote decided
     dossier_status: str
+    # Nominees the secretary left at "Đồng ý" whom the votes dropped while the dossier went on: (name, reason).
+    overruled: tuple[tuple[str, str | None], ...] = ()
 
 
 def completion_notice(session: Session, task_id: int, chosen: str | None, recorded: str | None,
-                      dossier_status: str) -> CompletionNotice:  # fmt: skip
+                      dossier_status: str, chosen_nominees: Mapping[int, bool] | None = None) -> CompletionNotice:  # fmt: skip
     """The notice after completing a task. Its rows are in the session from the completion (no query then),
-    and the campaign's council settings are read only when the vote overruled the choice."""
+    and the campaign's council settings are read only when the vote overruled the choice. `chosen_nominees`
+    (nominee id → chosen "Đồng ý"; a nominee not in it was left at the form's "Đồng ý") is what a council
+    secretary chose nominee by nominee: those the votes dropped anyway are named."""
     task = session.get(HumanTask, task_id)
     instance = session.get(ProcessInstance, task.instance_id) if task is not None else None
     step = instance_definition(session, instance).steps.get(task.bpmn_id) if task and instance else None
-    if task is None or instance is None or chosen is None or chosen == recorded:
+    if task is None or instance is None:
+        return CompletionNotice(recorded, offered_label(step, recorded), None, None, None, None, dossier_status)
+    if task.role == "council_secretary" and recorded == "approve" and (chosen is None or chosen == recorded):
+        dropped = [(nominee_id, name, reason) for nominee_id, name, reason in session.execute(
+            select(NomineeDecision.nominee_id, Nominee.full_name, NomineeDecision.reason)
+            .join(Nominee, NomineeDecision.nominee_id == Nominee.id)
+            .where(NomineeDecision.human_task_id == task.id, NomineeDecision.result == "reject",
+                   NomineeDecision.votes_for.is_not(None))
+            .order_by(Nominee.id)
+        ) if (chosen_nominees or {}).get(nominee_id, True)]  # fmt: skip
+        if dropped:
+            return CompletionNotice(recorded, offered_label(step, recorded), None, None, "nominee_votes",
+                                    _pass_percent(session, instance), dossier_status,
+                                    tuple((name, reason) for _, name, reason in dropped))  # fmt: skip
+    if chosen is None or chosen == recorded:
         return CompletionNotice(recorded, offered_label(step, recorded), None, None, None, None, dossier_status)
     why, share = "other", None
     if task.role == "council_secretary" and recorded == "reject":
-        dossier = session.get(Dossier, instance.dossier_id)
-        campaign = session.get(Campaign, dossier.campaign_id) if dossier is not None else None
-        why = "council_vote"
-        share = int(campaign_config(session, campaign).council.get("pass_percent", 50)) if campaign else 50
+        why, share = "council_vote", _pass_percent(session, instance)
     return CompletionNotice(recorded, offered_label(step, recorded), chosen, offered_label(step, chosen), why, share,
                             dossier_status)  # fmt: skip
+
+
+def _pass_percent(session: Session, instance: ProcessInstance) -> int:
+    """The share of the members present a nominee needs, by the campaign of the instance's dossier."""
+    dossier = session.get(Dossier, instance.dossier_id)
+    campaign = session.get(Campaign, dossier.campaign_id) if dossier is not None else None
+    return int(campaign_config(session, campaign).council.get("pass_percent", 50)) if campaign else 50
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..domain.documents import KIND_LABELS
 from ..domain.permissions import can_act_on_task
-from ..domain.nominee_outcomes import CouncilCount, NomineeResult
+from ..domain.nominee_outcomes import CouncilCount, NomineeResult, council_count
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..models import HumanTask, ProcessInstance
 from ..operations import tasks as task_ops
@@ -123,9 +123,7 @@ def _per_nominee(form) -> tuple[dict[int, NomineeResult] | None, CouncilCount | 
             nid = int(key[8:])
             results[nid] = NomineeResult(form[key] != "reject", form.get(f"reason_{nid}") or None,
                                          number(f"votes_for_{nid}"), number(f"votes_against_{nid}"))  # fmt: skip
-    size, present = number("council_size"), number("present")
-    council = CouncilCount(size, present) if size is not None and present is not None else None
-    return results or None, council
+    return results or None, council_count(number("council_size"), number("present"))
 
 
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
@@ -151,8 +149,9 @@ def complete(task_id: int) -> Response | tuple[str, int]:
         # would make them find the task and type it all again.
         sent = TaskFormValues.from_form(request.form, confirmed)
         return _task_page(task_id, sent, exc.message), exc.status
-    notice = completion_notice(get_session(), task_id, decision, result.decision, result.dossier_status)
-    flash(_completion_message(notice), "error" if notice.chosen else "ok")
+    chosen_nominees = {nominee_id: r.approve for nominee_id, r in (results or {}).items()}
+    notice = completion_notice(get_session(), task_id, decision, result.decision, result.dossier_status, chosen_nominees)
+    flash(_completion_message(notice), "error" if notice.chosen or notice.overruled else "ok")
     return redirect(url_for("dossiers.show", dossier_id=result.dossier_id))
 
 
@@ -166,6 +165,11 @@ def _completion_message(notice: CompletionNotice) -> str:
         said.append(translate("Không người được đề nghị nào đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số "
                               "thành viên có mặt), nên hồ sơ không được thông qua dù bạn đã chọn “{chosen}”.")
                     .format(percent=notice.pass_percent, chosen=chosen))  # fmt: skip
+    elif notice.why == "nominee_votes":
+        names = "; ".join(f"{name} ({reason})" if reason else name for name, reason in notice.overruled)
+        said.append(translate("Theo số phiếu, không đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số thành viên "
+                              "có mặt) nên không được đề nghị tiếp, dù bạn đã chọn “Đồng ý”: {names}.")
+                    .format(percent=notice.pass_percent, names=names))  # fmt: skip
     elif notice.why:
         said.append(translate("Quyết định được ghi khác với lựa chọn “{chosen}” của bạn.").format(chosen=chosen))
     said.append(translate("Trạng thái hồ sơ: {status}.").format(status=status_label(notice.dossier_status)))

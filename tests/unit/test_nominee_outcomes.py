@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from service.domain.nominee_outcomes import (
-    CouncilCount, NomineeResult, NomineeState, check_quorum, council_passes, decide_step,
+    VOTES_NEED_COUNT, CouncilCount, NomineeResult, NomineeState, check_quorum, council_count, council_passes,
+    decide_step,
 )  # fmt: skip
 from service.errors import InvalidInput
 
@@ -55,3 +56,38 @@ def test_council_needs_votes_for_each_nominee_when_counting():
         decide_step("council", "ward", "approve", PEOPLE, {1: NomineeResult(True, votes_for=4, votes_against=2),
                                                            2: NomineeResult(True, votes_for=3)}, CouncilCount(5, 5),
                     SETTINGS, None)  # fmt: skip
+
+
+@given(st.dictionaries(st.sampled_from([1, 2]), st.tuples(st.booleans(), st.one_of(st.none(), st.integers(0, 9)),
+                                                         st.one_of(st.none(), st.integers(0, 9))), min_size=1))
+def test_votes_without_the_meetings_count_are_refused_never_dropped(typed):
+    given_results = {n: NomineeResult(ok, None if ok else "lý do", vf, va) for n, (ok, vf, va) in typed.items()}
+    voted = any(r.votes_for is not None or r.votes_against is not None for r in given_results.values())
+    if voted:
+        with pytest.raises(InvalidInput) as refused:
+            decide_step("council", "ward", "approve", PEOPLE, given_results, None, SETTINGS, None)
+        assert refused.value.message == VOTES_NEED_COUNT
+    elif any(r.approve for n, r in given_results.items()) or len(given_results) < 2:
+        outcome = decide_step("council", "ward", "approve", PEOPLE, given_results, None, SETTINGS, None)
+        assert outcome is not None and all(r.votes_for is None for r in outcome.results.values())
+
+
+def test_3_for_4_against_without_counts_is_not_recorded_as_an_approval():
+    typed = {1: NomineeResult(True, None, 3, 4)}
+    with pytest.raises(InvalidInput, match="tổng số thành viên Hội đồng và số thành viên có mặt"):
+        decide_step("council", "ward", "approve", PEOPLE, typed, None, SETTINGS, None)
+    counted = typed | {2: NomineeResult(True, None, 6, 1)}
+    outcome = decide_step("council", "ward", "approve", PEOPLE, counted, CouncilCount(9, 7), SETTINGS, None)
+    assert outcome.results[1].approve is False and outcome.results[1].reason == "Không đạt tỷ lệ phiếu (3/7)"
+
+
+@pytest.mark.parametrize(("size", "present", "expected"), [(None, None, None), (9, 7, CouncilCount(9, 7)),
+                                                           (0, 0, CouncilCount(0, 0))])  # fmt: skip
+def test_a_meeting_count_is_both_numbers_or_none(size, present, expected):
+    assert council_count(size, present) == expected
+
+
+@pytest.mark.parametrize(("size", "present"), [(9, None), (None, 7)])
+def test_half_a_meeting_count_is_refused(size, present):
+    with pytest.raises(InvalidInput, match="hoặc để trống cả hai"):
+        council_count(size, present)

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from service.domain.nominee_outcomes import VOTES_NEED_COUNT
 from service.models import (AuditEvent, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit,
                             RoleAssignment, User)  # fmt: skip
 from service.operations.accounts import actor_for, hash_password
@@ -185,6 +186,14 @@ def test_council_numbers_refused_are_shown_again_as_typed(app, client: FlaskClie
         ({"council_size": "chín", "present": "7", f"votes_for_{one}": "6", f"votes_against_{one}": "1",
           f"votes_for_{two}": "5 phiếu", f"votes_against_{two}": "", f"nominee_{two}": "reject", f"reason_{two}": "x"},
          "Số phiếu và số thành viên phải là số nguyên không âm."),
+        # votes with no meeting count: they cannot be weighed (3 for, 4 against was once recorded as approved)
+        ({"council_size": "", "present": "", f"votes_for_{one}": "3", f"votes_against_{one}": "4",
+          f"votes_for_{two}": "", f"votes_against_{two}": "", f"nominee_{two}": "approve", f"reason_{two}": ""},
+         VOTES_NEED_COUNT),
+        # half a meeting count
+        ({"council_size": "9", "present": "", f"votes_for_{one}": "2", f"votes_against_{one}": "5",
+          f"votes_for_{two}": "6", f"votes_against_{two}": "1", f"nominee_{two}": "approve", f"reason_{two}": ""},
+         "Ghi cả tổng số thành viên Hội đồng và số thành viên có mặt (hoặc để trống cả hai)."),
     ]  # fmt: skip
     for fields, message in cases:
         form = {"_csrf": csrf_from(page), "decision": "approve", "comment": "Biên bản họp số 12", f"nominee_{one}": "approve",

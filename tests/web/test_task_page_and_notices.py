@@ -13,11 +13,15 @@ from flask import Flask
 from sqlalchemy import event, select
 
 from service.domain.documents import KIND_LABELS
-from service.models import Document, Dossier, HumanTask, Notification, ProcessInstance, User
+from service.models import Document, Dossier, HumanTask, Nominee, Notification, OrgUnit, ProcessInstance, User
 from service.operations.accounts import actor_for
+from service.operations.demo import attach_sample_documents
+from service.operations.dossiers import NomineeInput, create_dossier
 from service.operations.instance_admin import cancel_instance
 from service.operations.tasks import complete_task, open_task_for
 from service.queries.eligibility import unconfirmed_keys
+from service.storage import FileStore
+from tests.conftest import FILES
 from tests.web.conftest import EACH_DATABASE, Auth, app_on_each_database, csrf_from, submit_dossiers
 from workflows import FixedClock
 
@@ -173,3 +177,38 @@ def test_notification_times_are_shown_in_vietnam_time(app, client, auth: Auth):
     item = re.search(rf'<li class="unread" data-id="{note_id}">(.*?)</li>', page, re.S)
     assert item, "the notification is not listed"
     assert f"<time>{VN_SHOWN}</time>" in item.group(1) and UTC_SHOWN not in page
+
+
+def test_nominees_the_votes_dropped_though_left_at_dong_y_are_named(app, client, auth: Auth):
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    with factory() as session, session.begin():
+        clerk = actor_for(session, "hn-hd-pl-tc.unit_clerk")
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TC"))
+        dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id, title="Ba người",
+                                 nominees=[NomineeInput("individual", name, "GK-XA")
+                                           for name in ("Người đạt", "Người trượt phiếu", "Người thư ký loại")])  # fmt: skip
+        attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
+        complete_task(session, clerk, engine, open_task_for(session, dossier.id).id, "submit")
+        complete_task(session, actor_for(session, OFFICE), engine, open_task_for(session, dossier.id).id, "approve",
+                      confirmed=unconfirmed_keys(session, dossier))  # fmt: skip
+        council_task, dossier_id = open_task_for(session, dossier.id).id, dossier.id
+        ids = {n.full_name: n.id for n in session.scalars(select(Nominee).where(Nominee.dossier_id == dossier.id))}
+    auth.login(SECRETARY)
+    page = client.get(f"/inbox/tasks/{council_task}").get_data(as_text=True)
+    ok, dropped, refused = ids["Người đạt"], ids["Người trượt phiếu"], ids["Người thư ký loại"]
+    response = client.post(f"/inbox/tasks/{council_task}/complete", data={
+        "_csrf": csrf_from(page), "decision": "approve", "council_size": "9", "present": "7",
+        f"nominee_{ok}": "approve", f"votes_for_{ok}": "6", f"votes_against_{ok}": "1",
+        f"nominee_{dropped}": "approve", f"votes_for_{dropped}": "3", f"votes_against_{dropped}": "4",
+        f"nominee_{refused}": "reject", f"reason_{refused}": "Chưa tiêu biểu", f"votes_for_{refused}": "1",
+        f"votes_against_{refused}": "6"})  # fmt: skip
+    assert response.status_code == 302
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert _flashes(shown) == [("error",
+        "Đã ghi nhận: Thông qua. Theo số phiếu, không đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu (50% số thành viên có "
+        "mặt) nên không được đề nghị tiếp, dù bạn đã chọn “Đồng ý”: Người trượt phiếu (Không đạt tỷ lệ phiếu (3/7)). "
+        "Trạng thái hồ sơ: Đang xét duyệt.")]  # fmt: skip
+    with factory() as session:
+        assert session.get(Dossier, dossier_id).status == "in_review"
+        outcomes = {n.full_name: n.outcome for n in session.scalars(select(Nominee).where(Nominee.dossier_id == dossier_id))}
+    assert outcomes == {"Người đạt": None, "Người trượt phiếu": "rejected", "Người thư ký loại": "rejected"}
