@@ -336,17 +336,30 @@ def audit() -> None:
     """Audit commands."""
 
 
-@audit.command("verify", help="Kiểm tra chuỗi mã băm của nhật ký; báo sự kiện đầu tiên bị sửa/xóa (mã thoát 1).")
+@audit.command("verify", help="Kiểm tra chuỗi mã băm của nhật ký (báo sự kiện đầu tiên bị sửa/xóa) và đối chiếu các "
+                              "quyết định từng người với nhật ký; có sai lệch thì mã thoát 1.")
 def audit_verify() -> None:
     from .operations.audit import verify_chain
+    from .queries.decision_trail import check_decision_trail
 
     with snapshot_scope(_factory(Config.from_env())) as session:  # writers are not held up by the walk
         result = verify_chain(session)
-    if result.ok:
-        click.echo(f"Chuỗi nhật ký nguyên vẹn: {result.checked} sự kiện.")
+        decisions = check_decision_trail(session) if result.ok else None
+    if not result.ok:
+        click.echo(f"Chuỗi nhật ký bị phá vỡ tại sự kiện {result.first_broken_id}: {result.reason} "
+                   f"(đã kiểm {result.checked} sự kiện trước đó).", err=True)  # fmt: skip
+        sys.exit(1)
+    click.echo(f"Chuỗi nhật ký nguyên vẹn: {result.checked} sự kiện.")
+    assert decisions is not None
+    older = (f"; {decisions.unrecorded_steps} bước xét trước khi nhật ký ghi quyết định từng người không đối chiếu được"
+             if decisions.unrecorded_steps else "")
+    if decisions.ok:
+        click.echo(f"Quyết định từng người khớp nhật ký: {decisions.checked} quyết định{older}.")
         return
-    click.echo(f"Chuỗi nhật ký bị phá vỡ tại sự kiện {result.first_broken_id}: {result.reason} "
-               f"(đã kiểm {result.checked} sự kiện trước đó).", err=True)  # fmt: skip
+    click.echo(f"Quyết định từng người không khớp nhật ký: {decisions.disagreements} sai lệch trong "
+               f"{decisions.checked} quyết định{older}.", err=True)  # fmt: skip
+    for problem in decisions.problems:
+        click.echo(f"  - {problem}", err=True)
     sys.exit(1)
 
 

@@ -184,3 +184,24 @@ def test_audit_benchmark_fills_the_trail_and_reports_page_timings(run):
     result = run("bench", "--audit-events", "3000", "--json")
     report = json.loads(result.output)
     assert report["audit_events"] == 3000 and report["audit_page_p95_ms"] > 0
+
+
+def test_audit_verify_finds_nominee_decisions_changed_behind_the_trail(run, tmp_path):
+    import sqlite3
+
+    run("init")
+    run("demo")  # the demo's dossiers have been through councils and chairmen
+    clean = run("audit", "verify")
+    assert clean.exit_code == 0 and "Quyết định từng người khớp nhật ký:" in clean.output
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
+        rows = conn.execute("SELECT id, human_task_id, nominee_id, result FROM nominee_decision ORDER BY id").fetchall()
+        assert len(rows) >= 2
+        edited, deleted = rows[0], rows[1]
+        conn.execute("UPDATE nominee_decision SET result = 'reject', reason = 'sửa sau' WHERE id = ?", (edited[0],))
+        conn.execute("DELETE FROM nominee_decision WHERE id = ?", (deleted[0],))
+    result = run("audit", "verify")
+    assert result.exit_code == 1
+    assert "Chuỗi nhật ký nguyên vẹn" in result.output  # the events themselves are untouched
+    assert "Quyết định từng người không khớp nhật ký: 2 sai lệch" in result.output
+    assert f"việc {edited[1]}, người được đề nghị {edited[2]}" in result.output and "(đã bị sửa)" in result.output
+    assert f"việc {deleted[1]}, người được đề nghị {deleted[2]}" in result.output and "đã bị xóa" in result.output

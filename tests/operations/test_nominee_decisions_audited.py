@@ -13,6 +13,7 @@ from service.domain.nominee_outcomes import CouncilCount, NomineeResult
 from service.models import AuditEvent, HumanTask, NomineeDecision
 from service.operations.audit import verify_chain
 from service.operations.dossiers import NomineeInput
+from service.queries.decision_trail import check_decision_trail
 from workflows import Engine, FixedClock
 
 from .helpers import act
@@ -78,3 +79,26 @@ def test_votes_refusals_and_grants_are_written_into_the_trail(factory, engine):
                 n["id"]: (n["result"], n.get("votes_for")) for n in event.get("nominees", [])}, step  # fmt: skip
             assert session.get(HumanTask, event["task"]).bpmn_id == step
         assert verify_chain(session).ok
+
+
+def test_the_rows_are_checked_against_the_trail(factory, engine):
+    dossier_id = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [
+        NomineeInput("individual", "Người một", "BK-TINH"), NomineeInput("individual", "Người hai", "BK-TINH")])  # fmt: skip
+    ids = ids_of(factory, dossier_id)
+    act(factory, engine, dossier_id)
+    act(factory, engine, dossier_id)
+    votes = {ids["Người một"]: NomineeResult(True, votes_for=5, votes_against=0),
+             ids["Người hai"]: NomineeResult(True, votes_for=1, votes_against=4)}  # fmt: skip
+    decide(factory, engine, dossier_id, "approve", results=votes, council=CouncilCount(7, 5))
+    with factory() as session:
+        before = check_decision_trail(session, batch=3)  # several pages of events
+        assert before.ok and before.checked >= 2
+    with factory() as session, session.begin():
+        row = session.scalars(select(NomineeDecision).where(NomineeDecision.nominee_id == ids["Người hai"])).one()
+        row.result, row.reason = "approve", None  # the failed vote made to look passed
+    with factory() as session:
+        after = check_decision_trail(session, batch=3)
+    assert not after.ok and after.disagreements == 1 and after.checked == before.checked
+    assert f"người được đề nghị {ids['Người hai']}" in after.problems[0]
+    assert "bản ghi quyết định (approve, phiếu 1/4, có mặt 5/7) khác với nhật ký (reject, phiếu 1/4, có mặt 5/7, " \
+           "lý do “Không đạt tỷ lệ phiếu (1/5)”) (đã bị sửa)" in after.problems[0]  # fmt: skip
