@@ -27,6 +27,23 @@ RULE_TYPES = {
     "checklist": "Tiêu chí do người thẩm định xác nhận",
 }
 BINDS_AT = ("submission", "council", "chairman")
+# The keys a rule of each type may hold (what the quota and eligibility checks read), besides those of every rule.
+# A key outside them is refused: nothing would read it, so the rule would silently not say what its file says.
+RULE_KEYS_COMMON = ("code", "type", "description", "award_form", "subject_type", "level", "binds_at")
+RULE_KEYS: dict[str, tuple[str, ...]] = {
+    "count_range": ("min", "max"),
+    "percent_of_staff": ("min_percent", "max_percent"),
+    "per_unit_max": ("collective", "individual", "exception"),
+    "percent_of_registered": ("max_percent", "of"),
+    "forward_cap": ("collective", "individual"),
+    "registered_by": (),
+    "index_rank": ("index", "max_rank", "min_class", "checklist", "alternatives"),
+    "consecutive_years": ("years", "min_rating"),
+    "initiative_recognised": (),
+    "checklist": (),
+}
+ALTERNATIVE_KEYS = ("index", "max_rank", "min_class", "checklist")  # one option of index_rank's `alternatives`
+EXCEPTION_KEYS = ("index", "top_n", "collective", "individual")  # per_unit_max's `exception` for top-ranked units
 
 
 @dataclass(frozen=True)
@@ -193,9 +210,10 @@ def _rule(reader: _Reader, data: Any, path: str, index: int) -> RuleSpec:
     if not isinstance(data, dict) or data.get("type") not in RULE_TYPES:
         reader.fail(f"{path}type", f"phải là một trong: {', '.join(RULE_TYPES)}")
         return RuleSpec(f"R{index + 1}", "checklist", {}, "")
+    kind = data["type"]
+    _only_keys(reader, data, path, RULE_KEYS_COMMON + RULE_KEYS[kind], f"quy tắc loại {kind}")
     params = {k: v for k, v in data.items() if k not in ("type", "code", "description")}
-    for key in ("min", "max", "collective", "individual", "top_n", "years", "max_rank", "collective_exception",
-                "individual_exception"):  # fmt: skip
+    for key in ("min", "max", "collective", "individual", "years", "max_rank"):
         reader.number(params, key, path)
     for key in ("min_percent", "max_percent"):
         reader.number(params, key, path, 0, 100)
@@ -205,5 +223,46 @@ def _rule(reader: _Reader, data: Any, path: str, index: int) -> RuleSpec:
         reader.fail(f"{path}subject_type", "phải là collective hoặc individual")
     if params.get("binds_at", "chairman") not in BINDS_AT:
         reader.fail(f"{path}binds_at", f"phải là một trong: {', '.join(BINDS_AT)}")
-    description = str(data.get("description") or RULE_TYPES[data["type"]])
-    return RuleSpec(str(data.get("code") or f"R{index + 1}"), data["type"], params, description)
+    if "alternatives" in params:
+        _alternatives(reader, params["alternatives"], f"{path}alternatives")
+    if "exception" in params:
+        _exception(reader, params["exception"], f"{path}exception")
+    description = str(data.get("description") or RULE_TYPES[kind])
+    return RuleSpec(str(data.get("code") or f"R{index + 1}"), kind, params, description)
+
+
+def _only_keys(reader: _Reader, data: dict[str, Any], path: str, allowed: tuple[str, ...], where: str) -> None:
+    """Name each key of `data` that `allowed` does not hold, with its place in the file."""
+    for key in data:
+        if key not in allowed:
+            reader.fail(f"{path}{key}", f"khóa '{key}' không dùng được trong {where} (chỉ dùng: {', '.join(allowed)})")
+
+
+OPTION_SHAPES = "{index, max_rank} hoặc {index, min_class} hoặc {index, checklist}"
+
+
+def _alternatives(reader: _Reader, options: Any, path: str) -> None:
+    """index_rank's other ways to meet it: a list of {index, max_rank | min_class} or {index, checklist}."""
+    if not isinstance(options, list):
+        reader.fail(path, f"phải là một danh sách, mỗi mục là {OPTION_SHAPES}")
+        return
+    for i, option in enumerate(options):
+        where = f"{path}[{i}]"
+        if not isinstance(option, dict):
+            reader.fail(where, f"phải là một đối tượng {OPTION_SHAPES}")
+            continue
+        if "type" in option or "code" in option:
+            reader.fail(where, "trông như một quy tắc (có code hoặc type) bị thụt lề vào alternatives của quy tắc "
+                               "trước; mỗi quy tắc phải là một mục ngay dưới rules:")  # fmt: skip
+        _only_keys(reader, option, f"{where}.", ALTERNATIVE_KEYS, "một phương án của alternatives")
+        reader.number(option, "max_rank", f"{where}.")
+
+
+def _exception(reader: _Reader, exception: Any, path: str) -> None:
+    """per_unit_max's higher limits for units ranked in the top N of an index."""
+    if not isinstance(exception, dict):
+        reader.fail(path, "phải là một đối tượng {index, top_n, collective, individual}")
+        return
+    _only_keys(reader, exception, f"{path}.", EXCEPTION_KEYS, "exception")
+    for key in ("top_n", "collective", "individual"):
+        reader.number(exception, key, f"{path}.")

@@ -4,13 +4,15 @@ Names: OrgUnit.name is the current name; every rename closes the old name into o
 valid, so `name_at(unit, day)` gives the name a past dossier, decision or audit event was made under. Units are
 never deleted: a merged or abolished unit gets valid_to and keeps its id, so every past row still points at it.
 
-Refusals change nothing: unknown levels, cycles, effective dates before the unit's valid_from (or before its last
-rename), merging a unit into itself or into a closed unit, and merging or abolishing while dossiers are running at
-the units concerned (the refusal lists them, so the admin can reassign or finish them first).
+Refusals change nothing: a code not shaped like the tree's codes (`unit_code_problem`), unknown levels, cycles,
+effective dates before the unit's valid_from (or before its last rename), merging a unit into itself or into a
+closed unit, and merging or abolishing while dossiers are running at the units concerned (the refusal lists them,
+so the admin can reassign or finish them first). Levels are named in words (domain.roles.LEVEL_LABELS).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
+from ..domain.roles import LEVEL_LABELS
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Dossier, DossierStatus, HumanTask, HumanTaskState, Level, OrgUnit, OrgUnitName, RoleAssignment
 from .audit import record_event
@@ -25,6 +28,29 @@ from .users import _release_claims
 
 LEVEL_RANK = {Level.unit: 0, Level.ward: 1, Level.district: 2, Level.province: 3}
 OPEN_DOSSIER = (DossierStatus.draft, DossierStatus.in_review, DossierStatus.returned)
+# A unit's code reads like the tree's codes ("QN-HL-GD-KP3": province, district, ward, unit): upper-case letters A–Z
+# and digits, in parts joined by single hyphens. User names are built from it (`<code lower-cased>.<role>`).
+UNIT_CODE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")
+UNIT_CODE_MAX = 64
+
+
+def unit_code_problem(code: str) -> str | None:
+    """Why `code` cannot be an org unit's code, or None when it can; the message suggests the code an admin
+    probably meant ("qn hl" → "QN-HL") when there is one."""
+    if len(code) > UNIT_CODE_MAX:
+        return f"Mã đơn vị dài quá {UNIT_CODE_MAX} ký tự."
+    if UNIT_CODE.fullmatch(code):
+        return None
+    message = (f"Mã đơn vị '{code}' không hợp lệ: mã chỉ gồm chữ in hoa không dấu (A–Z) và chữ số, các phần nối "
+               "với nhau bằng một dấu gạch nối, ví dụ 'QN-HL-GD-KP3'.")  # fmt: skip
+    meant = "-".join(part for part in re.split(r"[\s_./-]+", code) if part).upper()
+    if meant and len(meant) <= UNIT_CODE_MAX and UNIT_CODE.fullmatch(meant):
+        message += f" Hãy thử '{meant}'."
+    return message
+
+
+def _level_words(level: str) -> str:
+    return LEVEL_LABELS.get(str(level), str(level))
 
 
 def _require_admin(actor: Actor) -> None:
@@ -41,7 +67,8 @@ def _unit(session: Session, unit_id: int) -> OrgUnit:
 
 def _level(level: str) -> str:
     if level not in {lv.value for lv in Level}:
-        raise InvalidInput(f"Cấp '{level}' không có (cấp hợp lệ: {', '.join(lv.value for lv in Level)}).")
+        listed = ", ".join(f"{_level_words(lv.value)} ({lv.value})" for lv in Level)
+        raise InvalidInput(f"Cấp '{level}' không có (các cấp: {listed}).")
     return level
 
 
@@ -73,7 +100,8 @@ def _subtree_ids(session: Session, unit_id: int) -> set[int]:
 
 def _check_parent(session: Session, unit_level: str, parent: OrgUnit, day: date) -> None:
     if LEVEL_RANK[Level(parent.level)] <= LEVEL_RANK[Level(unit_level)]:
-        raise InvalidInput(f"Đơn vị cấp '{unit_level}' phải nằm dưới một cấp cao hơn, không dưới cấp '{parent.level}'.")
+        raise InvalidInput(f"Đơn vị cấp {_level_words(unit_level)} phải nằm dưới một đơn vị cấp cao hơn; "
+                           f"'{parent.name}' là cấp {_level_words(parent.level)}.")  # fmt: skip
     if not _open_at(parent, day):
         raise Conflict(f"Đơn vị cha '{parent.name}' không còn hiệu lực ngày {day.isoformat()}.")
 
@@ -85,6 +113,9 @@ def create_unit(session: Session, actor: Actor, now: datetime, *, code: str, nam
     _level(level)
     if not code or not name:
         raise InvalidInput("Cần mã và tên đơn vị.")
+    problem = unit_code_problem(code)
+    if problem is not None:
+        raise InvalidInput(problem)
     if session.scalar(select(OrgUnit.id).where(OrgUnit.code == code)) is not None:
         raise Conflict(f"Mã đơn vị '{code}' đã có.")
     if parent_id is not None:
@@ -214,7 +245,8 @@ def merge_units(session: Session, actor: Actor, now: datetime, source_id: int, *
     if target.id in _subtree_ids(session, source.id):
         raise InvalidInput("Không thể sáp nhập một đơn vị vào đơn vị con của nó.")
     if source.level != target.level:
-        raise InvalidInput(f"Chỉ sáp nhập các đơn vị cùng cấp ('{source.level}' khác '{target.level}').")
+        raise InvalidInput(f"Chỉ sáp nhập các đơn vị cùng cấp ('{source.name}' là cấp {_level_words(source.level)}, "
+                           f"'{target.name}' là cấp {_level_words(target.level)}).")  # fmt: skip
     impact = merge_preview(session, source_id)
     _refuse_running(impact, f"sáp nhập '{source.name}'")
     for child in impact.children:
@@ -253,15 +285,15 @@ def abolish_level(session: Session, actor: Actor, now: datetime, level: str, *, 
     _require_admin(actor)
     _level(level)
     if LEVEL_RANK[Level(level)] == max(LEVEL_RANK.values()):
-        raise InvalidInput(f"Không thể bãi bỏ cấp cao nhất '{level}'.")
+        raise InvalidInput(f"Không thể bãi bỏ cấp cao nhất ({_level_words(level)}).")
     impact = abolish_preview(session, level, effective)
     if not impact.units:
-        raise InvalidInput(f"Không có đơn vị cấp '{level}' còn hiệu lực ngày {effective.isoformat()}.")
+        raise InvalidInput(f"Không có đơn vị cấp {_level_words(level)} còn hiệu lực ngày {effective.isoformat()}.")
     for unit in impact.units:
         if unit.valid_from is not None and effective < unit.valid_from:
             raise InvalidInput(f"Ngày hiệu lực {effective.isoformat()} trước ngày lập '{unit.name}' "
                                f"({unit.valid_from.isoformat()}).")  # fmt: skip
-    _refuse_running(impact, f"bãi bỏ cấp '{level}'")
+    _refuse_running(impact, f"bãi bỏ cấp {_level_words(level)}")
     parents = {u.id: u.parent_id for u in impact.units}
     for child in impact.children:
         child.parent_id = parents[child.parent_id]  # type: ignore[index]

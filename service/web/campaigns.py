@@ -7,6 +7,9 @@ import io
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_login import login_required
 
+from ..domain.campaign_config import SUBJECT_LABELS
+from ..domain.campaign_file import RULE_TYPES
+from ..domain.roles import LEVEL_LABELS
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..operations.campaigns import dump_campaign_yaml, export_campaign, import_campaign, read_campaign_file, register_unit
 from ..queries.campaign_view import campaign_page, visible_campaigns
@@ -54,6 +57,12 @@ def index() -> str:
 @bp.route("/<code>")
 @login_required
 def show(code: str) -> str:
+    return _campaign_page(code)
+
+
+def _campaign_page(code: str, error: str | None = None, typed: dict[str, str] | None = None) -> str:
+    """The campaign page; after a refused decision or document, with the refusal at the top and what the official
+    typed in the form he used (`typed["unit_id"]` says which issuing unit's)."""
     page = campaign_page(get_session(), current_actor(), code)
     if page is None:
         raise NotFound("Không tìm thấy phong trào.")
@@ -61,7 +70,18 @@ def show(code: str) -> str:
     issuers = [u for role, u in actor.roles if role in ISSUERS]
     return render_template("campaigns/show.html", page=page, is_admin=actor.is_admin,
                            decisions=campaign_decisions(get_session(), page.campaign),
-                           issuing_units=[get_session().get(OrgUnit, u) for u in sorted(set(issuers))])  # fmt: skip
+                           issuing_units=[get_session().get(OrgUnit, u) for u in sorted(set(issuers))],
+                           level_labels=LEVEL_LABELS, subject_labels=SUBJECT_LABELS, rule_labels=RULE_TYPES,
+                           error=error, typed=typed or {})  # fmt: skip
+
+
+def _refused(code: str, exc: DomainError, *fields: str) -> tuple[str, int]:
+    """A refusal of what was asked (nothing written: its transaction is rolled back) comes back on the campaign page
+    with why and the typed `fields`, with its status. Who may not act (403) or what does not exist (404) keeps the
+    error page: there is no page of theirs to go back to."""
+    if exc.status not in (400, 409, 422):
+        raise exc
+    return _campaign_page(code, exc.message, {k: request.form.get(k, "") for k in fields}), exc.status
 
 
 @bp.route("/<code>/register", methods=["POST"])
@@ -115,12 +135,15 @@ def dashboard(code: str) -> str:
 
 @bp.route("/<code>/decisions", methods=["POST"])
 @login_required
-def issue(code: str) -> Response:
+def issue(code: str) -> Response | tuple[str, int]:
     unit = request.form.get("unit_id", "")
-    with transaction() as db:
-        issued = issue_decision(db, current_actor(), get_files(), get_engine().clock.now(), campaign_code=code,
-                                unit_id=int(unit) if unit.isdigit() else 0, signer_name=request.form.get("signer_name", ""))  # fmt: skip
-        number = issued.decision.number
+    try:
+        with transaction() as db:
+            issued = issue_decision(db, current_actor(), get_files(), get_engine().clock.now(), campaign_code=code,
+                                    unit_id=int(unit) if unit.isdigit() else 0, signer_name=request.form.get("signer_name", ""))  # fmt: skip
+            number = issued.decision.number
+    except DomainError as exc:
+        return _refused(code, exc, "unit_id", "signer_name")
     flash(translate("Đã ra quyết định số") + f" {number}.", "ok")
     return redirect(url_for("campaigns.show", code=code))
 
@@ -150,8 +173,16 @@ def generated(code: str, document_id: int) -> Response:
 
 @bp.route("/<code>/documents/<kind>", methods=["POST"])
 @login_required
-def official(code: str, kind: str) -> Response:
+def official(code: str, kind: str) -> Response | tuple[str, int]:
     """The báo cáo tổng kết, a level's tờ trình upward, or the notices: stored, audited, and sent back to print."""
+    try:
+        data, name = _official_document(code, kind)
+    except DomainError as exc:
+        return _refused(code, exc, "unit_id")
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
+
+
+def _official_document(code: str, kind: str) -> tuple[bytes, str]:
     unit = request.form.get("unit_id", "")
     now, actor = get_engine().clock.now(), current_actor()
     with transaction() as db:
@@ -168,8 +199,7 @@ def official(code: str, kind: str) -> Response:
         if not docs:
             raise InvalidInput("Không có đơn vị nào cần thông báo.")
         first = docs[0]
-        data, name = get_files().read(first.sha256), first.filename
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
+        return get_files().read(first.sha256), first.filename
 
 
 @bp.route("/<code>/nominees.xlsx")

@@ -163,9 +163,12 @@ def add_nominee_route(dossier_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/<int:dossier_id>/nominees/<int:nominee_id>/delete", methods=["POST"])
 @login_required
-def remove_nominee_route(dossier_id: int, nominee_id: int) -> Response:
-    with transaction() as db:
-        remove_nominee(db, current_actor(), get_engine().clock.now(), nominee_id)
+def remove_nominee_route(dossier_id: int, nominee_id: int) -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            remove_nominee(db, current_actor(), get_engine().clock.now(), nominee_id)
+    except DomainError as exc:
+        return _refused(dossier_id, exc)
     return _back(dossier_id)
 
 

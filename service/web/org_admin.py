@@ -3,14 +3,17 @@ abolish a level (merge and abolish show a preview of what they touch before they
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from ..errors import Forbidden, InvalidInput, NotFound
+from ..domain.roles import LEVEL_LABELS, ROLE_LABELS
+from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..models import Level, OrgUnit, RoleAssignment, User
 from ..operations.org_admin import (
     abolish_level,
@@ -62,8 +65,14 @@ def _open_at(unit: OrgUnit, day: date) -> bool:
 @bp.route("/units")
 @login_required
 def units() -> str:
+    return _units_page(_day(request.args.get("on"), _today()))
+
+
+def _units_page(day: date | None = None, error: str | None = None, typed: dict[str, str] | None = None) -> str:
+    """The tree as of `day` (default today); after a refused create or abolish, with the refusal at the top and the
+    form the admin used (`typed["form"]`) filled as typed."""
     db = get_session()
-    day = _day(request.args.get("on"), _today())
+    day = day or _today()
     every = list(db.scalars(select(OrgUnit).order_by(OrgUnit.code)))
     shown = {u.id for u in every if _open_at(u, day)}
     children: dict[int | None, list[OrgUnit]] = {}
@@ -80,58 +89,92 @@ def units() -> str:
     walk(None, 0)
     closed = [u for u in every if u.valid_to is not None and u.valid_to <= day]
     return render_template("org/units.html", day=day, rows=rows, closed=closed, levels=[lv.value for lv in Level],
-                           open_units=[u for u in every if u.valid_to is None])  # fmt: skip
+                           level_labels=LEVEL_LABELS, open_units=[u for u in every if u.valid_to is None],
+                           error=error, typed=typed or {})  # fmt: skip
 
 
 @bp.route("/units/<int:unit_id>")
 @login_required
 def unit(unit_id: int) -> str:
+    return _unit_page(unit_id)
+
+
+def _unit_page(unit_id: int, error: str | None = None, typed: dict[str, str] | None = None) -> str:
+    """One unit; after a refused rename, move or merge, with the refusal at the top and that form filled as typed."""
     db = get_session()
     found = db.get(OrgUnit, unit_id)
     if found is None:
         raise NotFound("Không tìm thấy đơn vị.")
     holders = db.execute(select(RoleAssignment, User).join(User, RoleAssignment.user_id == User.id)
                          .where(RoleAssignment.org_unit_id == unit_id).order_by(User.username)).all()  # fmt: skip
-    others = list(db.scalars(select(OrgUnit).where(OrgUnit.valid_to.is_(None), OrgUnit.id != unit_id).order_by(OrgUnit.code)))
+    others = list(db.scalars(select(OrgUnit).where(OrgUnit.valid_to.is_(None), OrgUnit.id != unit_id)
+                             .order_by(OrgUnit.code)))  # fmt: skip
     return render_template("org/unit.html", unit=found, holders=holders, names=former_names(db, unit_id), others=others,
-                           today=_today())  # fmt: skip
+                           today=_today(), level_labels=LEVEL_LABELS, role_labels=ROLE_LABELS, error=error,
+                           typed=typed or {})  # fmt: skip
+
+
+def _refused(exc: DomainError, page: Callable[..., str], form: str, *fields: str) -> tuple[str, int]:
+    """A refused action (its transaction rolled back: nothing written) shows `page` again with why and what the admin
+    typed in `form`, with the refusal's status (400, 409 for a conflict). Not for who may not act (403) or what
+    does not exist (404): those keep their error page."""
+    if isinstance(exc, Forbidden | NotFound):
+        raise exc
+    typed = {"form": form, **{k: request.form.get(k, "") for k in fields}}
+    return page(error=exc.message, typed=typed), exc.status
 
 
 @bp.route("/units", methods=["POST"])
 @login_required
-def create() -> Response:
-    with transaction() as db:
-        made = create_unit(db, current_actor(), get_engine().clock.now(), code=request.form.get("code", ""),
-                           name=request.form.get("name", ""), level=request.form.get("level", ""),
-                           parent_id=_number("parent_id"), valid_from=_day(request.form.get("valid_from")))  # fmt: skip
-        made_id = made.id
+def create() -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            made = create_unit(db, current_actor(), get_engine().clock.now(), code=request.form.get("code", ""),
+                               name=request.form.get("name", ""), level=request.form.get("level", ""),
+                               parent_id=_number("parent_id"), valid_from=_day(request.form.get("valid_from")))  # fmt: skip
+            made_id = made.id
+    except DomainError as exc:
+        return _refused(exc, _units_page, "create", "code", "name", "level", "parent_id", "valid_from")
     flash(translate("Đã tạo đơn vị."), "ok")
     return redirect(url_for("org_admin.unit", unit_id=made_id))
 
 
 @bp.route("/units/<int:unit_id>/rename", methods=["POST"])
 @login_required
-def rename(unit_id: int) -> Response:
-    with transaction() as db:
-        rename_unit(db, current_actor(), get_engine().clock.now(), unit_id, new_name=request.form.get("name", ""),
-                    effective=_day(request.form.get("effective")))  # fmt: skip
+def rename(unit_id: int) -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            rename_unit(db, current_actor(), get_engine().clock.now(), unit_id, new_name=request.form.get("name", ""),
+                        effective=_day(request.form.get("effective")))  # fmt: skip
+    except DomainError as exc:
+        return _refused(exc, partial(_unit_page, unit_id), "rename", "name", "effective")
     flash(translate("Đã đổi tên đơn vị."), "ok")
     return redirect(url_for("org_admin.unit", unit_id=unit_id))
 
 
 @bp.route("/units/<int:unit_id>/move", methods=["POST"])
 @login_required
-def move(unit_id: int) -> Response:
-    with transaction() as db:
-        move_unit(db, current_actor(), get_engine().clock.now(), unit_id, new_parent_id=_number("parent_id") or 0,
-                  effective=_day(request.form.get("effective")))  # fmt: skip
+def move(unit_id: int) -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            move_unit(db, current_actor(), get_engine().clock.now(), unit_id, new_parent_id=_number("parent_id") or 0,
+                      effective=_day(request.form.get("effective")))  # fmt: skip
+    except DomainError as exc:
+        return _refused(exc, partial(_unit_page, unit_id), "move", "parent_id", "effective")
     flash(translate("Đã chuyển đơn vị."), "ok")
     return redirect(url_for("org_admin.unit", unit_id=unit_id))
 
 
 @bp.route("/units/<int:unit_id>/merge", methods=["POST"])
 @login_required
-def merge(unit_id: int) -> Response | str:
+def merge(unit_id: int) -> Response | str | tuple[str, int]:
+    try:
+        return _merge(unit_id)
+    except DomainError as exc:
+        return _refused(exc, partial(_unit_page, unit_id), "merge", "target_id", "effective", "roles")
+
+
+def _merge(unit_id: int) -> Response | str:
     effective, target_id = _day(request.form.get("effective")), _number("target_id") or 0
     move_roles = request.form.get("roles") == "move"
     if request.form.get("confirm") != "1":
@@ -151,7 +194,14 @@ def merge(unit_id: int) -> Response | str:
 
 @bp.route("/levels/abolish", methods=["POST"])
 @login_required
-def abolish() -> Response | str:
+def abolish() -> Response | str | tuple[str, int]:
+    try:
+        return _abolish()
+    except DomainError as exc:
+        return _refused(exc, _units_page, "abolish", "level", "effective")
+
+
+def _abolish() -> Response | str:
     level, effective = request.form.get("level", ""), _day(request.form.get("effective"))
     if request.form.get("confirm") != "1":
         impact = abolish_preview(get_session(), level, effective)
