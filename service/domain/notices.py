@@ -2,22 +2,38 @@
 
 Notification rows keep only the kind, the task and the dossier (migration 0015); the sentence is built
 when the notice is shown or mailed, so the same words are not stored once per recipient.
+
+The unit is told how its dossier ended (kinds `granted` and `not_granted`, no task): the sentence names each
+nominee's fate as the dossier now records it (`outcome_notice`), who was granted which award and who was
+turned down at which level and why; without those facts it falls back to a sentence from the kind alone.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .campaign_config import LEVEL_LABELS
 
 SENTENCES = {
     "task": "Việc mới: {task} — hồ sơ “{dossier}”.",
     "returned": "Hồ sơ “{dossier}” bị trả lại để bổ sung.",
     "escalation": "Quá hạn: {task} — hồ sơ “{dossier}” chưa được xử lý đúng hạn.",
     "assigned": "Bạn được giao việc: {task} — hồ sơ “{dossier}”.",
+    "granted": "Hồ sơ “{dossier}” đã được khen thưởng.",
+    "not_granted": "Hồ sơ “{dossier}” không được khen thưởng.",
 }
 SUBJECTS = {
     "task": "[Thi đua] Việc mới: {task}",
     "returned": "[Thi đua] Hồ sơ bị trả lại để bổ sung: {dossier}",
     "escalation": "[Thi đua] Việc quá hạn: {task}",
     "assigned": "[Thi đua] Bạn được giao việc: {task}",
+    "granted": "[Thi đua] Hồ sơ được khen thưởng: {dossier}",
+    "not_granted": "[Thi đua] Hồ sơ không được khen thưởng: {dossier}",
 }
+# The kinds that tell a unit how its dossier's process ended, by the dossier's status at the end. A withdrawal
+# (the unit's own act) and a cancellation (an admin's, with its own record) tell nobody.
+OUTCOME_KINDS = {"granted": "granted", "rejected": "not_granted"}
+_PARTLY_SUBJECT = "[Thi đua] Hồ sơ được khen thưởng một phần: {dossier}"
 
 
 def notice_text(kind: str, task_name: str | None, dossier_title: str | None) -> str:
@@ -28,3 +44,83 @@ def notice_text(kind: str, task_name: str | None, dossier_title: str | None) -> 
 def notice_subject(kind: str, task_name: str | None, dossier_title: str | None) -> str:
     """The e-mail subject for a notice of this kind."""
     return SUBJECTS.get(kind, "[Thi đua] {task}").format(task=task_name or "", dossier=dossier_title or "")
+
+
+def outcome_kind(dossier_status: str) -> str | None:
+    """The notice kind of a process that ended with the dossier in this status (None: nobody is told)."""
+    return OUTCOME_KINDS.get(dossier_status)
+
+
+@dataclass(frozen=True)
+class NomineeFate:
+    """How one nominee of an ended dossier came out: granted `award`, or turned down at `level` for `reason`."""
+
+    name: str
+    granted: bool
+    award: str
+    level: str | None = None
+    reason: str | None = None
+
+
+def level_label(level: str | None) -> str:
+    return LEVEL_LABELS.get(level or "", level or "")
+
+
+def outcome_notice(kind: str, dossier_title: str | None, fates: list[NomineeFate]) -> tuple[str, str]:
+    """(sentence, e-mail subject) telling the unit how its dossier ended, nominee by nominee.
+
+    All granted: the awards with whom each goes to. All turned down: the level and the reason (one reason for
+    all, or each nominee's own). A mix: the dossier is granted in part, and both lists are named."""
+    title = dossier_title or ""
+    granted = [f for f in fates if f.granted]
+    refused = [f for f in fates if not f.granted]
+    if not fates:
+        return notice_text(kind, None, title), notice_subject(kind, None, title)
+    if granted and not refused:
+        return (f"Hồ sơ “{title}” đã được khen thưởng: {_awards(granted)}.",
+                SUBJECTS["granted"].format(dossier=title))  # fmt: skip
+    if refused and not granted:
+        levels = {f.level for f in refused}
+        if len(levels) == 1:
+            where = f" ở cấp {level_label(refused[0].level)}" if refused[0].level else ""
+            reasons = {f.reason for f in refused}
+            if len(reasons) == 1:
+                why = f": {_sentence_part(refused[0].reason)}" if refused[0].reason else ""
+            else:
+                why = ": " + "; ".join(_name_reason(f) for f in refused)
+            text = f"Hồ sơ “{title}” không được khen thưởng{where}{why}."
+        else:
+            text = f"Hồ sơ “{title}” không được khen thưởng: {_refusals(refused)}."
+        return text, SUBJECTS["not_granted"].format(dossier=title)
+    text = (f"Hồ sơ “{title}” được khen thưởng một phần. Được khen thưởng: {_awards(granted)}. "
+            f"Không được khen thưởng: {_refusals(refused)}.")  # fmt: skip
+    return text, _PARTLY_SUBJECT.format(dossier=title)
+
+
+def _awards(granted: list[NomineeFate]) -> str:
+    """'Giấy khen của Chủ tịch UBND phường (Nguyễn Văn A, Trần Thị B); Bằng khen … (…)': each award once, in the
+    order first named."""
+    by_award: dict[str, list[str]] = {}
+    for fate in granted:
+        by_award.setdefault(fate.award, []).append(fate.name)
+    return "; ".join(f"{award} ({', '.join(names)})" for award, names in by_award.items())
+
+
+def _refusals(refused: list[NomineeFate]) -> str:
+    """'Nguyễn Văn A (cấp phường/xã: lý do); Trần Thị B (cấp quận/huyện)'."""
+    parts = []
+    for fate in refused:
+        detail = [f"cấp {level_label(fate.level)}"] if fate.level else []
+        if fate.reason:
+            detail = [": ".join(detail + [_sentence_part(fate.reason)])] if detail else [_sentence_part(fate.reason)]
+        parts.append(f"{fate.name} ({detail[0]})" if detail else fate.name)
+    return "; ".join(parts)
+
+
+def _name_reason(fate: NomineeFate) -> str:
+    return f"{fate.name} — {_sentence_part(fate.reason)}" if fate.reason else fate.name
+
+
+def _sentence_part(text: str | None) -> str:
+    """A reason as typed, inside a sentence: no closing full stop of its own (the sentence adds one)."""
+    return (text or "").strip().rstrip(".").strip()

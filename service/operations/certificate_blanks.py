@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..documents.pdf import date_line, place_name, render_pdf
+from ..documents.pdf import render_pdf
 from ..domain.actors import Actor
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import CertificateLayout, Decision, DecisionAward, Dossier, GeneratedDocument, Nominee, OrgUnit
+from ..models import Campaign, CertificateLayout, Decision, DecisionAward, Dossier, GeneratedDocument, Nominee, OrgUnit
 from .audit import record_event
+from .decisions import certificate_citation, certificate_decision_lines
 
 FIELDS = {
     "recipient": "Người/tập thể được khen", "position_unit": "Chức vụ, đơn vị", "citation": "Thành tích",
@@ -73,14 +74,21 @@ def save_layout(session: Session, actor: Actor, unit_id: int, data: dict[str, An
                  actor=actor.user_id, before=before, after=layout, now=now)  # fmt: skip
 
 
+# Fields whose lines are printed whole, never wrapped: the decision's number, and its place and date line.
+WHOLE_LINES = frozenset({"decision"})
+
+
 def render_blank(layout: dict[str, Any], values: dict[str, str], preview: bool = False) -> bytes:
+    """A field's value is its text; a value of several lines ("\n") prints them one under another."""
     return render_pdf("blank.html", width=layout["width"], height=layout["height"], fields=layout["fields"], values=values,
-                      labels=FIELDS, preview=preview)  # fmt: skip
+                      labels=FIELDS, preview=preview, whole_lines=WHOLE_LINES)  # fmt: skip
 
 
 SAMPLE = {"recipient": "Nguyễn Thị Hương", "position_unit": "Công chức Tư pháp - Hộ tịch, Phường Phú Lãm",
-          "citation": "Đã có thành tích xuất sắc trong phong trào thi đua năm 2024",
-          "decision": "Quyết định số 15/QĐ-UBND, Phú Lãm, ngày 20 tháng 12 năm 2024", "signer": "Nguyễn Văn Thành"}  # fmt: skip
+          "citation": certificate_citation("Phong trào thi đua “Đẩy mạnh cải cách hành chính, chuyển đổi số” "
+                                           "phường Phú Lãm năm 2024"),
+          "decision": "\n".join(certificate_decision_lines("15/QĐ-UBND", "Phường Phú Lãm", date(2024, 12, 20))),
+          "signer": "Nguyễn Văn Thành"}  # fmt: skip
 
 
 def blank_for_certificate(session: Session, document_id: int) -> bytes:
@@ -93,13 +101,15 @@ def blank_for_certificate(session: Session, document_id: int) -> bytes:
     dossier = session.get(Dossier, nominee.dossier_id)
     unit = session.get(OrgUnit, dossier.unit_id) if dossier else None
     issuer = session.get(OrgUnit, decision.issuing_unit_id)
+    campaign = session.get(Campaign, decision.campaign_id)
     assert session.scalar(select(DecisionAward.id).where(DecisionAward.nominee_id == nominee.id)) is not None
+    # The certificate's own words (operations/decisions.py), as its full design prints them.
     values = {
         "recipient": nominee.full_name,
         "position_unit": ", ".join(x for x in (nominee.position, unit.name if unit else None) if x),
-        "citation": "Đã có thành tích xuất sắc trong phong trào thi đua",
-        "decision": f"Quyết định số {decision.number}, "
-        + date_line(place_name(issuer.name if issuer else ""), decision.decided_on),
+        "citation": certificate_citation(campaign.title) if campaign else "",
+        "decision": "\n".join(certificate_decision_lines(decision.number, issuer.name if issuer else "",
+                                                         decision.decided_on)),
         "signer": decision.signer_name,
     }
     return render_blank(layout_for(session, decision.issuing_unit_id), values)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..documents.pdf import render_pdf
+from ..documents.pdf import date_line, place_name, render_pdf
 from ..domain.actors import Actor
 from ..domain.deadlines import local_date
 from ..errors import Forbidden, InvalidInput, NotFound
@@ -96,7 +96,7 @@ def issue_decision(
     groups: dict[str, list[dict[str, str | None]]] = {}
     for n, _, _, u in rows:
         groups.setdefault(names[n.id], []).append({"name": n.full_name, "position": n.position, "unit": u.name})
-    common = {"issuer_name": unit.name, "campaign_title": campaign.title[0].lower() + campaign.title[1:]}
+    common = {"issuer_name": unit.name, "campaign_title": campaign_phrase(campaign.title)}
     documents = [_store(session, store, actor, now, "decision", f"Quyet-dinh-{seq}-{today.year}.pdf",
                         render_pdf("decision.html", d=decision, groups=list(groups.items()),
                                    campaign_source=campaign.source, **common), decision_id=decision.id)]  # fmt: skip
@@ -104,8 +104,9 @@ def issue_decision(
         award_name = names[nominee.id]
         pdf = render_pdf("certificate.html", signer_title=signer_title, award_title=_award_title(form.code, award_name),
                          award_name=award_name, recipient=nominee.full_name, position=nominee.position,
-                         unit=owner.name, number=decision.number, decided_on=today, signer_name=decision.signer_name,
-                         **common)  # fmt: skip
+                         unit=owner.name, citation=certificate_citation(campaign.title),
+                         decision_lines=certificate_decision_lines(decision.number, unit.name, today),
+                         signer_name=decision.signer_name, **common)  # fmt: skip
         documents.append(_store(session, store, actor, now, "certificate", f"Chung-nhan-{nominee.id}.pdf", pdf,
                                 decision_id=decision.id, dossier_id=dossier.id, nominee_id=nominee.id))  # fmt: skip
     record_event(session, action="decision.issue", object_type="decision", object_id=str(decision.id), actor=actor.user_id,
@@ -113,6 +114,21 @@ def issue_decision(
                                                "documents": [{"id": d.id, "sha256": d.sha256} for d in documents]},
                  now=now)  # fmt: skip
     return IssuedDecision(decision, documents)
+
+
+def campaign_phrase(title: str) -> str:
+    """A campaign's title inside a sentence: 'Phong trào thi đua “…”' → 'phong trào thi đua “…”'."""
+    return title[:1].lower() + title[1:]
+
+
+def certificate_citation(campaign_title: str) -> str:
+    """What a certificate says the awardee did, naming the campaign: the full design and the blank print the same."""
+    return f"Đã có thành tích xuất sắc trong {campaign_phrase(campaign_title)}"
+
+
+def certificate_decision_lines(number: str, issuer_name: str, decided_on: date) -> tuple[str, str]:
+    """The certificate's reference to its decision: its number, then the place and date line (each line kept whole)."""
+    return f"Quyết định số {number}", date_line(place_name(issuer_name), decided_on)
 
 
 def _award_title(code: str, name: str) -> str:

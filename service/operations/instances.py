@@ -99,9 +99,10 @@ def apply_outcome(
     events = list(audit or [])
     _engine_events(session, instance, dossier, outcome, actor, now, events)
     _update_dossier(session, dossier, outcome, actor, now, events, dossier_values or {})
-    notify_outcome(session, instance.id, dossier, created, outcome, now)
     if before_audit is not None:
         before_audit()
+    # After the step's decisions (an ended dossier's notice names its nominees' fates); the actor is not told.
+    notify_outcome(session, instance.id, dossier, created, outcome, now, actor.user_id)
     record_events(session, events)
     return created
 

@@ -1,10 +1,13 @@
-"""In-app notifications (and the e-mail job each one enqueues) for new tasks, returns and escalations.
+"""In-app notifications (and the e-mail job each one enqueues) for new tasks, returns, escalations and outcomes.
 
 Called from `instances.apply_outcome`, in the same transaction as the state change: a notification and
 its e-mail job exist iff the outcome committed. Recipients of a group task are the users holding the task's
 role at its org unit (valid today); a return goes to the submitting unit's clerks; an escalation to the
-holders of the escalation role (the chairman) at the escalation unit. A task handed to one official
-(a colleague's assignment or an admin's reassignment) tells that official: `notify_assignment`.
+holders of the escalation role (the chairman) at the escalation unit; the end of a dossier's process (granted,
+in part or in full, or not granted at some level) to the submitting unit's clerks, as a return does. Whoever's
+action it was is not told of it (the clerk who creates a dossier is not told of the task it opens for them).
+A task handed to one official (a colleague's assignment or an admin's reassignment) tells that official:
+`notify_assignment`.
 """
 
 from __future__ import annotations
@@ -12,14 +15,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from dataclasses import replace
+
 from sqlalchemy import Integer, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from workflows import Outcome
 
 from ..config import SmtpSettings, smtp_settings
-from ..domain.notices import notice_subject, notice_text
-from ..models import Dossier, HumanTask, Notification, User
+from ..domain.notices import OUTCOME_KINDS, NomineeFate, notice_subject, notice_text, outcome_kind, outcome_notice
+from ..models import (AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, Notification, ProcessInstance,
+                      User)  # fmt: skip
+from ..queries.campaign_config import campaign_config
+from ..queries.notifications import NoticeRow
 from ..queries.org import HOLDERS_ON_DAY, Contact, role_holder_contacts
 from ..queries.step_names import task_name
 from .audit import Rider, send_with_next_append
@@ -30,29 +38,31 @@ CLERK_ROLE = "unit_clerk"
 
 
 def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created: list[HumanTask], outcome: Outcome,
-                   now: datetime) -> None:  # fmt: skip
-    """Notify the people an applied outcome concerns (see the module docstring)."""
+                   now: datetime, actor_id: int | None = None) -> None:  # fmt: skip
+    """Notify the people an applied outcome concerns (see the module docstring); `actor_id`, whose action
+    it was, is not told. Called once the step's decisions are written (the end's notice e-mails name them)."""
     told: set[int] = set()
     names: dict[int, str] = {}  # each task's name read once for all its recipients' e-mails
     rows: list[dict[str, Any]] = []  # every notification of this outcome, inserted in one statement at the end
     settings = smtp_settings()
     if created and dossier.status == "returned":
         for user in role_holder_contacts(session, CLERK_ROLE, dossier.unit_id, now.date()):
-            told.add(user.id)
-            _notify(session, user, "returned", dossier, created[0], now, names, rows, settings)
+            if user.id != actor_id:
+                told.add(user.id)
+                _notify(session, user, "returned", dossier, created[0], now, names, rows, settings)
     for task in created:
         if task.claimed_by is not None:
             continue
         if settings is None and not told:
-            # The usual case (a new group task, no e-mail to write): the holders are read and notified
-            # by the database in one statement. On PostgreSQL it goes with the outcome's audit events, which
-            # the caller appends next (audit.Rider): a round trip less.
-            params = {"kind": "task", "dossier_id": dossier.id, "task_id": task.id, "created_at": now,
-                      "role": task.role, "unit_id": task.org_unit_id, "on": now.date()}  # fmt: skip
+            # The usual case (a new group task, no e-mail to write): the holders but the actor are read and
+            # notified by the database in one statement. On PostgreSQL it goes with the outcome's audit events,
+            # which the caller appends next (audit.Rider): a round trip less.
+            params = {"kind": "task", "dossier_id": dossier.id, "task_id": task.id, "created_at": now, "role": task.role,
+                      "unit_id": task.org_unit_id, "on": now.date(), "actor_id": actor_id}  # fmt: skip
             send_with_next_append(session, Rider(_NOTIFY_HOLDERS, params))
             continue
         for user in role_holder_contacts(session, task.role, task.org_unit_id, now.date()):
-            if user.id not in told:
+            if user.id not in told and user.id != actor_id:
                 _notify(session, user, "task", dossier, task, now, names, rows, settings)
     fired = [e.detail.get("attached_task_id") for e in outcome.events if e.kind == "timer_fired"]
     if fired:
@@ -61,8 +71,36 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
         for row in fired_rows:
             if row.escalate_to_role and row.escalate_to_unit_id:
                 for user in role_holder_contacts(session, row.escalate_to_role, row.escalate_to_unit_id, now.date()):
-                    _notify(session, user, "escalation", dossier, row, now, names, rows, settings)
+                    if user.id != actor_id:
+                        _notify(session, user, "escalation", dossier, row, now, names, rows, settings)
+    kind = outcome_kind(dossier.status) if outcome.status == "completed" else None
+    if kind is not None:  # the process has ended: only such a completion does any of this
+        _notify_end(session, dossier, kind, now, actor_id, rows, settings)
     insert_rows(session, Notification, rows)
+
+
+def _notify_end(session: Session, dossier: Dossier, kind: str, now: datetime, actor_id: int | None,
+                rows: list[dict[str, Any]], settings: SmtpSettings | None) -> None:  # fmt: skip
+    """Tell the unit's clerks how the dossier ended (a notice with no task: its sentence is built when shown
+    from the nominees' fates, `outcome_texts`); by e-mail too, with those fates as they now stand."""
+    if settings is None:
+        # As a new task's holders: one INSERT … SELECT, riding with the audit append on PostgreSQL.
+        params = {"kind": kind, "dossier_id": dossier.id, "task_id": None, "created_at": now, "role": CLERK_ROLE,
+                  "unit_id": dossier.unit_id, "on": now.date(), "actor_id": actor_id}  # fmt: skip
+        send_with_next_append(session, Rider(_NOTIFY_HOLDERS, params))
+        return
+    clerks = [c for c in role_holder_contacts(session, CLERK_ROLE, dossier.unit_id, now.date()) if c.id != actor_id]
+    rows.extend({"user_id": c.id, "kind": kind, "dossier_id": dossier.id, "task_id": None, "created_at": now}
+                for c in clerks)  # fmt: skip
+    mailed = [c for c in clerks if c.email]
+    if not mailed:
+        return
+    text, subject = outcome_notice(kind, dossier.title, dossier_fates(session, [dossier.id]).get(dossier.id, []))
+    link = f"{settings.base_url}/dossiers/{dossier.id}"
+    for clerk in mailed:
+        body = (f"Kính gửi {clerk.full_name},\n\n{text}\n\nXem hồ sơ tại: {link}\n\n"
+                "— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n")  # fmt: skip
+        enqueue(session, "send_email", {"to": clerk.email, "subject": subject, "body": body})
 
 
 # INSERT … SELECT of one notification for each holder of a role at a unit on a day (role_holder_contacts).
@@ -71,7 +109,7 @@ _NOTIFY_HOLDERS = insert(Notification.__table__).from_select(
     HOLDERS_ON_DAY.with_only_columns(
         User.id, bindparam("kind", type_=Notification.kind.type), bindparam("dossier_id", type_=Integer),
         bindparam("task_id", type_=Integer), bindparam("created_at", type_=Notification.created_at.type),
-    ).order_by(None).distinct(),
+    ).where(User.id.is_distinct_from(bindparam("actor_id", type_=Integer))).order_by(None).distinct(),
 ).returning(Notification.id)  # fmt: skip  (RETURNING: a rider of the audit append is counted by its rows)
 
 
@@ -97,6 +135,68 @@ def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier,
         body = (f"Kính gửi {user.full_name},\n\n{text}\n\nXem và xử lý tại: {link}\n\n"
                 "— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n")  # fmt: skip
         enqueue(session, "send_email", {"to": user.email, "subject": subject, "body": body})
+
+
+def dossier_fates(session: Session, dossier_ids: list[int]) -> dict[int, list[NomineeFate]]:
+    """Each ended dossier's nominees as they came out: the award granted (under its campaign's name) or the
+    level and reason of the latest refusal. A nominee the process left without an outcome of its own takes the
+    dossier's: granted if it ended granted, else turned down where its process ended (end_rejected_<level>)."""
+    if not dossier_ids:
+        return {}
+    dossiers = {d.id: (d, end) for d, end in session.execute(
+        select(Dossier, ProcessInstance.end_event).outerjoin(ProcessInstance, ProcessInstance.dossier_id == Dossier.id)
+        .where(Dossier.id.in_(dossier_ids))
+    )}  # fmt: skip
+    nominees = session.execute(
+        select(Nominee.id, Nominee.dossier_id, Nominee.full_name, Nominee.outcome, Nominee.outcome_level,
+               AwardForm.code, AwardForm.name)
+        .join(AwardForm, AwardForm.id == Nominee.award_form_id)
+        .where(Nominee.dossier_id.in_(dossier_ids)).order_by(Nominee.id)
+    ).all()  # fmt: skip
+    reasons = dict(session.execute(  # oldest first: a nominee's latest refusal is the one kept
+        select(NomineeDecision.nominee_id, NomineeDecision.reason)
+        .join(Nominee, Nominee.id == NomineeDecision.nominee_id)
+        .where(Nominee.dossier_id.in_(dossier_ids), NomineeDecision.result == "reject").order_by(NomineeDecision.id)
+    ).all())  # fmt: skip
+    configs = {}
+    for campaign_id in {d.campaign_id for d, _ in dossiers.values()}:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is not None:
+            configs[campaign_id] = campaign_config(session, campaign)
+    fates: dict[int, list[NomineeFate]] = {}
+    for n in nominees:
+        dossier, end_event = dossiers[n.dossier_id]
+        config = configs.get(dossier.campaign_id)
+        award = config.award_name(n.code, n.name) if config is not None else n.name
+        granted = n.outcome == "granted" if n.outcome is not None else dossier.status == "granted"
+        level = n.outcome_level if n.outcome is not None else _end_level(end_event)
+        reason = reasons.get(n.id) if not granted else None
+        fates.setdefault(n.dossier_id, []).append(NomineeFate(n.full_name, granted, award, level, reason))
+    return fates
+
+
+def _end_level(end_event: str | None) -> str | None:
+    """'end_rejected_ward' → 'ward' (end events follow a naming convention: domain.dossier_status)."""
+    for level in ("ward", "district", "province", "unit"):
+        if end_event and end_event.endswith("_" + level):
+            return level
+    return None
+
+
+def outcome_texts(session: Session, notices: list[NoticeRow]) -> list[NoticeRow]:
+    """The notices with each outcome notice's sentence naming its dossier's nominees' fates (read for the
+    outcome notices' dossiers only, all at once); other notices as they are."""
+    ended = sorted({n.dossier_id for n in notices if _tells_outcome(n)})  # type: ignore[type-var]
+    if not ended:
+        return notices
+    titles = dict(session.execute(select(Dossier.id, Dossier.title).where(Dossier.id.in_(ended))).all())
+    fates = dossier_fates(session, ended)
+    return [replace(n, text=outcome_notice(n.kind, titles[n.dossier_id], fates.get(n.dossier_id, []))[0])
+            if _tells_outcome(n) and n.dossier_id in titles else n for n in notices]  # fmt: skip
+
+
+def _tells_outcome(notice: NoticeRow) -> bool:
+    return notice.kind in OUTCOME_KINDS.values() and notice.task_id is None and notice.dossier_id is not None
 
 
 def unread_count(session: Session, user_id: int) -> int:

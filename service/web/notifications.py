@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from ..db import utcnow
 from ..models import Notification
-from ..operations.notifications import mark_read, unread_count
+from ..operations.notifications import mark_read, outcome_texts, unread_count
 from ..queries.notifications import recent_notices
 from .context import get_session, transaction
 
@@ -27,7 +27,9 @@ def unread_notifications() -> dict[str, object]:
 @bp.route("/")
 @login_required
 def index() -> str:
-    rows = recent_notices(get_session(), current_user.id, PAGE)
+    session = get_session()
+    # A dossier's outcome notice names its nominees' fates, read for those notices' dossiers only.
+    rows = outcome_texts(session, recent_notices(session, current_user.id, PAGE))
     return render_template("notifications/index.html", notifications=rows)
 
 
@@ -41,6 +43,8 @@ def read(notification_id: int) -> Response:
         mark_read(db, current_user.id, notification_id, utcnow())
     if request.form.get("open") and note.task_id:
         return redirect(url_for("inbox.task", task_id=note.task_id))
+    if request.form.get("open") and note.dossier_id:  # an outcome notice: the dossier it tells of
+        return redirect(url_for("dossiers.show", dossier_id=note.dossier_id))
     return redirect(url_for("notifications.index"))
 
 

@@ -103,7 +103,9 @@ def test_no_smtp_means_notifications_but_no_mail_jobs(factory, monkeypatch):
     monkeypatch.delenv("THIDUA_SMTP_HOST", raising=False)
     with factory() as session, session.begin():
         session.execute(update(User).values(email=User.username + "@example.vn"))
-    dossier_id = new_dossier(factory, Engine(FixedClock()))
+    clock = FixedClock()
+    dossier_id = new_dossier(factory, Engine(clock))
+    act(factory, Engine(clock), dossier_id)  # submitted: the ward office is told (the clerk who lodged it is not)
     with factory() as session:
         assert session.scalar(select(Notification.id).where(Notification.dossier_id == dossier_id)) is not None
         assert session.scalar(select(Job.id).where(Job.kind == "send_email")) is None
