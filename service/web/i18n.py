@@ -436,6 +436,15 @@ EN: dict[str, str] = {
     "Quản trị hệ thống": "System administrator",
     "Kiểm toán viên": "Auditor",
     # --- end users page ---
+    # --- accessibility names (templates/base.html, dossiers/new.html, inbox/*.html): what a screen reader hears ---
+    "Chuyển đến nội dung chính": "Skip to main content",
+    "{field} — dòng {row}": "{field} — row {row}",
+    "Quyết định cho {name}": "Decision for {name}",
+    "Số phiếu đồng ý — {name}": "Votes for — {name}",
+    "Số phiếu không đồng ý — {name}": "Votes against — {name}",
+    "Ý kiến / lý do — {name}": "Comment / reason — {name}",
+    "Chọn: {title} — {unit} — {step}": "Select: {title} — {unit} — {step}",
+    # --- end accessibility names ---
 }
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",
