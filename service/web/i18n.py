@@ -445,6 +445,30 @@ EN: dict[str, str] = {
     "Ý kiến / lý do — {name}": "Comment / reason — {name}",
     "Chọn: {title} — {unit} — {step}": "Select: {title} — {unit} — {step}",
     # --- end accessibility names ---
+    # --- words for codes (levels, subject types and rule kinds shown through _() on the campaign and org pages) ---
+    "cơ sở (đơn vị, khu phố, trường…)": "grassroots (office, neighbourhood, school…)",
+    "xã/phường": "commune/ward",
+    "quận/huyện": "district",
+    "tỉnh/thành phố": "province/city",
+    "cá nhân": "individual",
+    "Số lượng tối thiểu/tối đa theo hình thức và đối tượng tại một cấp":
+        "Minimum/maximum number per award form and subject type at a level",
+    "Tỷ lệ tối đa trên tổng số cán bộ của đơn vị": "Maximum share of the unit's staff",
+    "Số lượng tối đa mỗi đơn vị được đề nghị (ngoại lệ cho đơn vị xếp hạng cao)":
+        "Maximum nominees per unit (exception for top-ranked units)",
+    "Tỷ lệ tối đa trên số đơn vị đăng ký thi đua (hoặc trên số người được đề nghị)":
+        "Maximum share of registered units (or of nominees proposed)",
+    "Số lượng tối đa được trình lên cấp trên": "Maximum number forwarded to the level above",
+    "Đã đăng ký thi đua trước hạn": "Registered for the campaign before the deadline",
+    "Xếp hạng chỉ số (PAR INDEX, SIPAS, DTI, DDCI)": "Index ranking (PAR INDEX, SIPAS, DTI, DDCI)",
+    "Số năm liên tục hoàn thành tốt nhiệm vụ trở lên": "Consecutive years rated 'completed duties well' or better",
+    "Có sáng kiến được công nhận": "Has a recognised initiative",
+    "Tiêu chí do người thẩm định xác nhận": "Criterion confirmed by the reviewer",
+    # --- end words for codes ---
+    "Theo số phiếu, không đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số thành viên có mặt) nên không được "
+    "đề nghị tiếp, dù bạn đã chọn “Đồng ý”: {names}.":
+        "By the vote count, these nominees did not reach the share of votes the council requires ({percent}% of the "
+        "members present) and go no further, although you chose “Approve”: {names}.",
 }
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",
