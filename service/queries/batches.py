@@ -86,8 +86,9 @@ def _batch_key(
     return (campaign_id, step, org_unit_id, source.id if source else None), source
 
 
-def batches(session: Session, actor: Actor) -> list[Batch]:
-    """Every group of two or more open tasks the actor may take that share campaign, step, unit and source ward."""
+def batches(session: Session, actor: Actor, minimum: int = 2) -> list[Batch]:
+    """Every group of two (`minimum`) or more open tasks the actor may take that share campaign, step, unit and
+    source ward."""
     if not actor.roles:
         return []
     rows = _open_batch_rows(session, actor, HumanTask, ProcessInstance.version_id, Dossier, Campaign, OrgUnit)
@@ -100,7 +101,7 @@ def batches(session: Session, actor: Actor) -> list[Batch]:
         name = names[(version_id, task.bpmn_id)]
         batch = groups.setdefault(key, Batch(campaign, task.bpmn_id, name, task.org_unit_id, source))
         batch.items.append(BatchItem(task, dossier, unit, []))
-    found = [b for b in groups.values() if len(b.items) >= 2]
+    found = [b for b in groups.values() if len(b.items) >= minimum]
     _attach_nominees(session, found)
     return found
 
@@ -145,8 +146,10 @@ def _attach_nominees(session: Session, found: list[Batch]) -> None:
             item.nominees = [(nominee, named_award(config, form)) for nominee, form in by_dossier[item.dossier.id]]
 
 
-def find_batch(session: Session, actor: Actor, campaign_id: int, step: str, org_unit_id: int, source_id: int | None) -> Batch | None:
-    for batch in batches(session, actor):
+def find_batch(session: Session, actor: Actor, campaign_id: int, step: str, org_unit_id: int, source_id: int | None,
+               minimum: int = 2) -> Batch | None:  # fmt: skip
+    """The batch so keyed; with `minimum` 1 also what is left of one after its other dossiers were decided."""
+    for batch in batches(session, actor, minimum):
         source = batch.source.id if batch.source else None
         if (batch.campaign.id, batch.step, batch.org_unit_id, source) == (campaign_id, step, org_unit_id, source_id):
             return batch

@@ -16,10 +16,10 @@ from ..operations.definitions import load_definition
 from ..queries.documents import current_documents
 from ..queries.dossier_view import dossier_view
 from ..queries.step_names import step_name
-from ..operations.assignments import assign_task, batch_decide, bulk_complete, colleagues
+from ..operations.assignments import BulkItem, assign_task, batch_decide, bulk_complete, colleagues
 from ..operations.preferences import load_preference, save_preference
 from ..queries.batches import batch_summaries, find_batch
-from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets
+from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets, task_labels
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
 from ..queries.task_view import CompletionNotice, TaskFormValues, closed_task, completion_notice
@@ -72,10 +72,21 @@ def save_filter() -> Response:
 @login_required
 def bulk() -> Response:
     ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit()]
-    with transaction() as db:
-        results = bulk_complete(db, current_actor(), get_engine(), ids, "approve", request.form.get("comment"))
-    session["inbox.bulk"] = [r.__dict__ for r in results]
+    try:
+        with transaction() as db:
+            results = bulk_complete(db, current_actor(), get_engine(), ids, "approve", request.form.get("comment"))
+    except DomainError as exc:  # nothing ticked: said on the inbox, nothing written
+        flash(exc.message, "error")
+        return redirect(url_for("inbox.index"))
+    _keep_report(results)
     return redirect(url_for("inbox.index"))
+
+
+def _keep_report(results: list[BulkItem]) -> None:
+    """The result of a bulk or batch decision, for the inbox to show once: each task named by its dossier (title and
+    submitting unit), not by its number."""
+    labels = task_labels(get_session(), [r.task_id for r in results])
+    session["inbox.bulk"] = [{**r.__dict__, "label": labels.get(r.task_id)} for r in results]
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -225,11 +236,37 @@ def batch() -> str | Response:
         first = found.items[0].task
         eligibility = {i.dossier.id: dossier_eligibility(db, i.dossier) for i in found.items} if first.role in APPRAISERS else {}
         return render_template("inbox/batch.html", batch=found, step_kind=kinds.get(first.role), eligibility=eligibility)
-    results, council = _per_nominee(request.form)
     chosen = {int(t) for t in request.form.getlist("task_id") if t.isdigit()}
     task_nominees = {i.task.id: [n.id for n, _ in i.nominees] for i in (found.items if found else []) if i.task.id in chosen}
-    with transaction() as db:
-        report = batch_decide(db, actor, get_engine(), task_nominees, results or {}, council,
-                              request.form.get("comment"), set(request.form.getlist("confirm")))  # fmt: skip
-    session["inbox.bulk"] = [r.__dict__ for r in report]
+    try:
+        results, council = _per_nominee(request.form)
+        with transaction() as db:
+            report = batch_decide(db, actor, get_engine(), task_nominees, results or {}, council,
+                                  request.form.get("comment"), set(request.form.getlist("confirm")))  # fmt: skip
+    except DomainError as exc:  # the form as a whole refused (counts, nothing chosen): nothing written
+        return _batch_page(exc.message, None), exc.status
+    _keep_report(report)
+    if any(not item.ok for item in report):
+        # What was refused is still open: the batch page again with those dossiers and what was typed for them.
+        left = _batch_page(None, report)
+        if left is not None:
+            return left
     return redirect(url_for("inbox.index"))
+
+
+def _batch_page(error: str | None, report: list[BulkItem] | None) -> str | None:
+    """The batch page again after a POST, with the refusal or the per-dossier report, the form as it was sent;
+    None when no task of the batch is left open."""
+    db, actor = get_session(), current_actor()
+    found = find_batch(db, actor, *_batch_args(), minimum=1)  # a single dossier left is still shown
+    if found is None:
+        return None
+    if report is not None:
+        session.pop("inbox.bulk", None)  # shown here instead of on the inbox
+    kinds = {"council_secretary": "council", "chairman": "chairman"}
+    first = found.items[0].task
+    eligibility = {i.dossier.id: dossier_eligibility(db, i.dossier) for i in found.items} if first.role in APPRAISERS else {}
+    labels = task_labels(db, [r.task_id for r in report or []])
+    return render_template("inbox/batch.html", batch=found, step_kind=kinds.get(first.role), eligibility=eligibility,
+                           error=error, sent=request.form,
+                           report=[{**r.__dict__, "label": labels.get(r.task_id)} for r in report or []])  # fmt: skip

@@ -59,3 +59,85 @@ def test_ward_chairman_decides_a_batch_nominee_by_nominee_and_the_district_sees_
         assert open_task_for(session, second) is None
         outcome = {n.full_name: n.outcome for n in session.scalars(select(Nominee).where(Nominee.id.in_(ids.values())))}
         assert outcome == {"Người một": None, "Người hai": "rejected", "Người ba": "rejected"}
+
+
+def at_ward_council(app, unit_code: str, names: list[str]) -> int:
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    with factory() as session, session.begin():
+        clerk = actor_for(session, f"{unit_code.lower()}.unit_clerk")
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == unit_code))
+        dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id, title=unit.name,
+                                 nominees=[NomineeInput("individual", n, "GK-XA") for n in names])  # fmt: skip
+        attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
+        dossier_id = dossier.id
+    for username, decision in ((f"{unit_code.lower()}.unit_clerk", "submit"), ("hn-hd-pl.office_clerk", "approve")):
+        with factory() as session, session.begin():
+            complete_task(session, actor_for(session, username), engine, open_task_for(session, dossier_id).id, decision,
+                          confirmed=unconfirmed_keys(session, session.get(Dossier, dossier_id)))  # fmt: skip
+    return dossier_id
+
+
+def _batch_form(client, auth: Auth) -> tuple[str, dict[str, object]]:
+    auth.login("hn-hd-pl.council_secretary")
+    inbox = client.get("/inbox/").get_data(as_text=True)
+    link = re.search(r'href="(/inbox/batch\?[^"]+)"', inbox).group(1).replace("&amp;", "&")
+    page = client.get(link).get_data(as_text=True)
+    form: dict[str, object] = {"_csrf": csrf_from(page), "task_id": re.findall(r'name="task_id" value="(\d+)"', page)}
+    for hidden in ("campaign_id", "step", "unit_id", "source_id"):
+        form[hidden] = re.search(rf'name="{hidden}" value="([^"]*)"', page).group(1)
+    return page, form
+
+
+def test_a_council_batch_keeps_what_was_typed_for_the_dossiers_it_refused_and_names_them(app, client, auth: Auth):
+    good = at_ward_council(app, "HN-HD-PL-TP", ["Người một"])
+    bad = at_ward_council(app, "HN-HD-PL-VH", ["Người hai"])
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session:
+        ids = {n.full_name: n.id for n in session.scalars(select(Nominee).where(Nominee.dossier_id.in_([good, bad])))}
+        titles = {d.id: d.title for d in session.scalars(select(Dossier).where(Dossier.id.in_([good, bad])))}
+        units = {d.id: session.get(OrgUnit, d.unit_id).name for d in session.scalars(select(Dossier).where(Dossier.id.in_([good, bad])))}
+    one, two = ids["Người một"], ids["Người hai"]
+    _, form = _batch_form(client, auth)
+    form |= {"council_size": "9", "present": "7", f"nominee_{one}": "approve", f"nominee_{two}": "approve",
+             f"votes_for_{one}": "6", f"votes_against_{one}": "1",
+             f"votes_for_{two}": "6", f"votes_against_{two}": "5", f"reason_{two}": "ghi chú", "comment": "Họp ngày 5"}  # fmt: skip
+    response = client.post("/inbox/batch", data=form)
+    shown = response.get_data(as_text=True)
+    assert response.status_code == 200  # the good dossier went on; the refused one is on the page again
+    report = dict(re.findall(r'data-task-result="\d+">([^<]*?): ([^<]*)</li>', shown))
+    assert report == {f"{titles[good]} — {units[good]}": "Đã ghi nhận",
+                      f"{titles[bad]} — {units[bad]}": "Số phiếu của Người hai không hợp lệ (vượt số thành viên có mặt)."}
+    assert "Người một" not in shown.split('data-testid="batch-form"')[1]  # decided: no longer in the batch
+    assert f'name="votes_for_{two}" value="6"' in shown and f'name="votes_against_{two}" value="5"' in shown
+    assert f'name="reason_{two}" value="ghi chú"' in shown and 'name="present" value="7"' in shown
+    assert 'name="comment" value="Họp ngày 5"' in shown
+    with factory() as session:
+        assert open_task_for(session, good).bpmn_id == "ward_chairman_decide"
+        assert open_task_for(session, bad).bpmn_id == "ward_council_vote"
+
+
+def test_a_batch_refused_as_a_whole_comes_back_with_everything_typed(app, client, auth: Auth):
+    first = at_ward_council(app, "HN-HD-PL-TP", ["Người một"])
+    at_ward_council(app, "HN-HD-PL-VH", ["Người hai"])  # a batch is two dossiers or more
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session:
+        one = session.scalar(select(Nominee.id).where(Nominee.dossier_id == first))
+    _, form = _batch_form(client, auth)
+    form |= {"council_size": "9", "present": "", f"nominee_{one}": "approve", f"votes_for_{one}": "6",
+             f"votes_against_{one}": "1"}
+    response = client.post("/inbox/batch", data=form)
+    shown = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = re.search(r'data-testid="batch-error">([^<]*)</div>', shown).group(1)
+    assert error == "Ghi cả tổng số thành viên Hội đồng và số thành viên có mặt (hoặc để trống cả hai)."
+    assert 'name="council_size" value="9"' in shown and f'name="votes_for_{one}" value="6"' in shown
+    with factory() as session:
+        assert open_task_for(session, first).bpmn_id == "ward_council_vote"
+
+
+def test_bulk_approval_with_nothing_ticked_says_so_on_the_inbox(app, client, auth: Auth):
+    auth.login("hn-hd-pl.office_clerk")
+    response = client.post("/inbox/bulk", data={"_csrf": auth.token(), "comment": "x"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/inbox/")
+    page = client.get("/inbox/").get_data(as_text=True)
+    assert "Chưa chọn việc nào." in page and 'class="flash error"' in page

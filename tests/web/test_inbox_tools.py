@@ -76,9 +76,11 @@ def test_bulk_approval_reports_each_task_and_one_failure_does_not_undo_others(ap
     response = client.post("/inbox/bulk", data={"task_id": [str(i) for i in ids], "comment": "Đủ hồ sơ", "_csrf": token},
                            follow_redirects=True)  # fmt: skip
     page = response.get_data(as_text=True)
-    assert f'data-task-result="{ids[0]}">#{ids[0]}: Đã ghi nhận' in page
-    assert f'data-task-result="{ids[2]}">#{ids[2]}: Đã ghi nhận' in page
-    assert f'#{ids[1]}: Việc này đã được xử lý' in page
+    # Each task is named by its dossier's title and submitting unit (submit_dossiers: "Hồ sơ số N", Tổ chức phường).
+    unit = re.search(r'data-task-result="\d+">Hồ sơ số 1 — ([^:<]*):', page).group(1)
+    assert f'data-task-result="{ids[0]}">Hồ sơ số 1 — {unit}: Đã ghi nhận' in page
+    assert f'data-task-result="{ids[2]}">Hồ sơ số 3 — {unit}: Đã ghi nhận' in page
+    assert f'data-task-result="{ids[1]}">Hồ sơ số 2 — {unit}: Việc này đã được xử lý' in page
     with factory() as session:
         states = [session.get(HumanTask, i).state for i in ids]
         assert states == ["completed", "completed", "completed"]
