@@ -23,6 +23,7 @@ from .errors import (
     WorkflowError,
 )
 from .expressions import evaluate_expression
+from .fingerprint import process_fingerprint
 from .history import PathStep
 from .migration import DefinitionDiff, MigrationCheck, check_migration, diff_definitions
 from .lanes import LEVELS, TASK_ROLES, LaneRef, parse_lane
@@ -34,6 +35,6 @@ __all__ = [
     "Clock", "Decision", "DefinitionDiff", "MigrationCheck", "check_migration", "diff_definitions", "Definition", "DefinitionError", "Engine", "EngineError", "EngineEvent",
     "ExpressionError", "FixedClock", "InvalidDecision", "LaneRef", "Outcome", "PathStep", "Problem",
     "ReadyTask", "StateVersionError", "StepInfo", "SystemClock", "TaskNotReady", "TimerInfo",
-    "WorkflowError", "dump_spec", "evaluate_expression", "parse_definition", "parse_lane",
+    "WorkflowError", "dump_spec", "evaluate_expression", "parse_definition", "parse_lane", "process_fingerprint",
     "restore_definition", "state_spec_ref", "validate_definition",
 ]  # fmt: skip

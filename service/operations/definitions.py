@@ -11,7 +11,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from workflows import (
-    Definition, DefinitionError, Problem, dump_spec, parse_definition, restore_definition, state_spec_ref,
+    Definition, DefinitionError, Problem, dump_spec, parse_definition, process_fingerprint, restore_definition,
+    state_spec_ref,
 )  # fmt: skip
 
 from ..domain.actors import Actor
@@ -86,7 +87,8 @@ def deploy_definition(
     session: Session, actor: Actor, xml: bytes, *, filename: str = "process.bpmn", comment: str | None = None,
     now: datetime | None = None,
 ) -> DeployResult:  # fmt: skip
-    """Validate and store a new active version; deploying the active version's exact bytes again is a no-op."""
+    """Validate and store a new active version. Deploying the active version's process again is a no-op, however
+    the file is written (an editor saving an unchanged diagram writes other bytes: workflows.fingerprint)."""
     definition = check_definition(xml, filename)
     process = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == definition.process_id))
     now = now or datetime.now(UTC)
@@ -95,7 +97,8 @@ def deploy_definition(
         session.add(process)
         session.flush()
     active = active_version(session, definition.process_id, required=False)
-    if active is not None and active.sha256 == definition.sha256:
+    if active is not None and (active.sha256 == definition.sha256 or process_fingerprint(
+            version_definition(session, active.id, active.sha256)) == process_fingerprint(definition)):
         return DeployResult(active, created=False)
     latest = session.scalar(
         select(ProcessVersion.version).where(ProcessVersion.definition_id == process.id).order_by(

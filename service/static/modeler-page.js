@@ -59,7 +59,12 @@
         body: JSON.stringify({ xml, comment }),
       });
       const data = await response.json().catch(() => ({ ok: false, problems: [{ message: `HTTP ${response.status}` }] }));
-      if (data.ok) {
+      if (data.ok && !data.created) {
+        // Nothing changed: no version was made; stay in the editor and say so.
+        showProblems([]);
+        box.dataset.saved = "unchanged";
+        status.textContent = data.message || `v${data.version}`;
+      } else if (data.ok) {
         showProblems([]);
         box.dataset.saved = "ok";
         box.dataset.versionId = String(data.version_id);

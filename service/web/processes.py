@@ -126,4 +126,7 @@ def deploy() -> tuple[Response, int]:
                     for p in found] or [{"element_id": None, "line": None, "message": exc.message}]  # type: ignore[union-attr]
         return jsonify({"ok": False, "message": exc.message, "problems": problems}), 422
     url = url_for("processes.show", version_id=version_id)
-    return jsonify({"ok": True, "version_id": version_id, "version": number, "created": created, "url": url}), 200
+    message = None if created else translate(
+        "Quy trình không thay đổi so với phiên bản đang dùng (v{version}): không tạo phiên bản mới.").format(version=number)
+    return jsonify({"ok": True, "version_id": version_id, "version": number, "created": created, "url": url,
+                    "message": message}), 200  # fmt: skip

@@ -54,6 +54,24 @@ def _inbox_has(page, dossier_id: int) -> bool:  # type: ignore[no-untyped-def]
     return page.locator("tr[data-task-id]", has=page.locator(f"a[href='/dossiers/{dossier_id}']")).count() > 0
 
 
+def test_saving_an_unchanged_diagram_makes_no_new_version(page):  # type: ignore[no-untyped-def]
+    # First in this module: version 1 is still the one in use. The editor writes the diagram its own way (other
+    # bytes than the file deployed); the same process is not a new version.
+    login(page, "admin")
+    page.goto("/processes/")
+    versions = page.locator("tr[data-version]").count()
+    page.goto("/processes/versions/1/edit")
+    page.wait_for_selector("[data-testid=modeler][data-ready=true]")
+    written = page.evaluate("async () => (await window.thiduaModeler.saveXML({ format: true })).xml")
+    assert "bpmn-js" in written or written != (Path(__file__).parents[2] / "bpmn" / "commendation_chain.bpmn").read_text()
+    page.click("[data-testid=deploy]")
+    page.wait_for_selector("[data-testid=modeler][data-saved=unchanged]")
+    assert page.inner_text("[data-testid=modeler-status]") == (
+        "Quy trình không thay đổi so với phiên bản đang dùng (v1): không tạo phiên bản mới.")
+    page.goto("/processes/")
+    assert page.locator("tr[data-version]").count() == versions
+
+
 def test_admin_removes_the_district_level_in_the_modeler(page, artifacts, tmp_path: Path):
     login(page, "qn-hl-gd-kp1.unit_clerk")
     old = create_and_submit(page, tmp_path, "Đề nghị Bằng khen – trước khi bỏ cấp huyện", "Lê Văn Tâm", BANG_KHEN, DOCS)
