@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
-from ..domain.roles import grant_refusal
+from ..domain.roles import ROLE_LABELS, grant_refusal
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import HumanTask, OrgUnit, Role, RoleAssignment, User
 from ..queries.processes import lanes_in_use
@@ -58,7 +58,7 @@ def grant_role(session: Session, actor: Actor, now: datetime, *, user_id: int, r
     found = session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == user_id, RoleAssignment.role == role,
                                                         RoleAssignment.org_unit_id == unit_id))  # fmt: skip
     if found is not None:
-        return found
+        raise Conflict(f"{user.username} đã giữ vai trò «{ROLE_LABELS.get(role, role)}» tại {unit.name}; không giao lại.")
     assignment = RoleAssignment(user_id=user_id, role=role, org_unit_id=unit_id)
     session.add(assignment)
     session.flush()

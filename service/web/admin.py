@@ -80,11 +80,20 @@ def add_user() -> Response | tuple[str, int]:
 def add_role() -> Response | tuple[str, int]:
     try:
         with transaction() as db:
-            grant_role(db, current_actor(), get_engine().clock.now(), user_id=_number("user_id"),
-                       role=request.form.get("role", ""), unit_id=_number("unit_id"))  # fmt: skip
+            granted = grant_role(db, current_actor(), get_engine().clock.now(), user_id=_number("user_id"),
+                                 role=request.form.get("role", ""), unit_id=_number("unit_id"))  # fmt: skip
+            said = _held(db, granted)
     except DomainError as exc:
         return _refused(exc, "user_id", "role", "unit_id")
-    return redirect(url_for("admin.users"))
+    flash(translate("Đã giao vai trò: {held}.").format(held=said), "ok")
+    return redirect(url_for("admin.users", _anchor=f"user-{granted.user_id}"))
+
+
+def _held(db, assignment: RoleAssignment) -> str:  # type: ignore[no-untyped-def]
+    """'<username>: <role in words> tại <unit>' for a message."""
+    user, unit = db.get(User, assignment.user_id), db.get(OrgUnit, assignment.org_unit_id)
+    role = translate(ROLE_LABELS.get(assignment.role, assignment.role))
+    return f"{user.username if user else assignment.user_id} — {role} — {unit.name if unit else assignment.org_unit_id}"
 
 
 @bp.route("/roles/<int:assignment_id>/revoke", methods=["POST"])
@@ -92,10 +101,13 @@ def add_role() -> Response | tuple[str, int]:
 def remove_role(assignment_id: int) -> Response | tuple[str, int]:
     try:
         with transaction() as db:
+            assignment = db.get(RoleAssignment, assignment_id)
+            said, user_id = (_held(db, assignment), assignment.user_id) if assignment is not None else ("", None)
             revoke_role(db, current_actor(), get_engine().clock.now(), assignment_id)
     except DomainError as exc:
         return _refused(exc)
-    return redirect(url_for("admin.users"))
+    flash(translate("Đã thu hồi vai trò: {held}.").format(held=said), "ok")
+    return redirect(url_for("admin.users", _anchor=f"user-{user_id}"))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])

@@ -6,11 +6,13 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, s
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from workflows import TASK_ROLES
+
 from ..models import User
 from ..operations.accounts import authenticate
 from ..operations.audit import record_event
 from ..operations.login_throttle import login_blocked, login_name
-from .context import get_engine, get_session, transaction
+from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -70,7 +72,20 @@ def login() -> str | Response:
     if lang:
         session["lang"] = lang
     login_user(SessionUser(user))
-    return redirect(url_for("inbox.index"))
+    return redirect(_landing_page())
+
+
+def _landing_page() -> str:
+    """Where an official starts: the inbox, for whoever holds a role with tasks; an auditor (or an admin) who holds
+    none lands on the page of their work instead of an empty inbox."""
+    actor = current_actor()
+    if any(role in TASK_ROLES for role, _ in actor.roles):
+        return url_for("inbox.index")
+    if actor.has_role("auditor"):
+        return url_for("audit.index")
+    if actor.is_admin:
+        return url_for("admin.users")
+    return url_for("inbox.index")
 
 
 @bp.route("/logout", methods=["POST"])

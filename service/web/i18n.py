@@ -465,6 +465,8 @@ EN: dict[str, str] = {
     "Có sáng kiến được công nhận": "Has a recognised initiative",
     "Tiêu chí do người thẩm định xác nhận": "Criterion confirmed by the reviewer",
     # --- end words for codes ---
+    "Đã giao vai trò: {held}.": "Role granted: {held}.",
+    "Đã thu hồi vai trò: {held}.": "Role revoked: {held}.",
     "Quy trình không thay đổi so với phiên bản đang dùng (v{version}): không tạo phiên bản mới.":
         "The process is the same as the version in use (v{version}): no new version was made.",
     "Theo số phiếu, không đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số thành viên có mặt) nên không được "

@@ -77,3 +77,31 @@ def test_a_role_granted_where_it_has_no_work_is_refused_on_the_page_and_old_ones
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(RoleAssignment)) == assignments
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == events
+
+
+def test_a_grant_and_a_revoke_say_what_was_done_and_a_second_grant_is_refused(app, client, auth: Auth):
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session:
+        user_id = session.scalar(select(User.id).where(User.username == "hn-hd-pl.chairman"))
+        ward = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL"))
+        ward_id, ward_name = ward.id, ward.name
+    auth.login("admin")
+    page = client.get("/admin/users").get_data(as_text=True)
+    form = {"_csrf": csrf_from(page), "user_id": str(user_id), "role": "council_member", "unit_id": str(ward_id)}
+    granted = client.post("/admin/roles", data=form)
+    assert granted.status_code == 302 and granted.headers["Location"].endswith(f"/admin/users#user-{user_id}")
+    shown = client.get("/admin/users").get_data(as_text=True)
+    assert f"Đã giao vai trò: hn-hd-pl.chairman — Thành viên HĐTĐKT — {ward_name}." in html.unescape(shown)
+    again = client.post("/admin/roles", data=form)
+    assert again.status_code == 400
+    assert f"hn-hd-pl.chairman đã giữ vai trò «Thành viên HĐTĐKT» tại {ward_name}; không giao lại." in html.unescape(
+        again.get_data(as_text=True))
+    with factory() as session:
+        held = session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user_id,
+                                                            RoleAssignment.role == "council_member")).all()  # fmt: skip
+        assert len(held) == 1
+        assignment_id = held[0].id
+    revoked = client.post(f"/admin/roles/{assignment_id}/revoke", data={"_csrf": csrf_from(shown)})
+    assert revoked.status_code == 302
+    assert f"Đã thu hồi vai trò: hn-hd-pl.chairman — Thành viên HĐTĐKT — {ward_name}." in html.unescape(
+        client.get("/admin/users").get_data(as_text=True))

@@ -140,3 +140,11 @@ def test_a_decision_from_the_page_is_computed_before_the_write_lock_and_stored_o
     assert response.status_code == 302
     assert (Counting.prepared, Counting.computed) == (1, 1)
     assert "Họp Hội đồng TĐKT, biểu quyết" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_each_role_lands_on_the_page_of_its_work(client, auth: Auth):
+    for username, landing in (("hn-hd-pl.office_clerk", "/inbox/"), ("auditor", "/audit/"), ("admin", "/admin/users")):
+        response = auth.login(username)
+        assert response.status_code == 302 and response.headers["Location"].endswith(landing), username
+        assert client.get(response.headers["Location"]).status_code == 200
+        auth.logout()
