@@ -414,8 +414,10 @@ EN: dict[str, str] = {
     "Nếu ghi số phiếu, người đạt tỷ lệ phiếu của phong trào được thông qua; để trống nếu không biểu quyết theo từng người.":
         "If you enter vote counts, each nominee who reaches the campaign's vote threshold is passed; leave them "
         "blank if the council did not vote on each nominee.",
-    "Triển khai phiên bản mới: thidua bpmn deploy FILE; chuyển hồ sơ đang chạy: thidua bpmn migrate A B.":
-        "To deploy a new version: thidua bpmn deploy FILE; to move running dossiers: thidua bpmn migrate A B.",
+    "Sửa một phiên bản trong trình soạn thảo rồi triển khai, hoặc dùng lệnh thidua bpmn deploy FILE.":
+        "Edit a version in the editor and deploy it, or use the command thidua bpmn deploy FILE.",
+    "Chuyển hồ sơ đang chạy sang phiên bản khác": "Move running dossiers to another version",
+    "hoặc lệnh thidua bpmn migrate A B": "or the command thidua bpmn migrate A B",
     "Có dòng sai nên chưa nhập dòng nào. Hãy sửa các dòng sau rồi nhập lại:":
         "Some rows are wrong, so no row has been imported. Correct the rows below and import the file again:",
     "ký tự": "characters",

@@ -18,6 +18,8 @@ def test_versions_diagram_xml_and_change_summary(app, client, auth: Auth):
     auth.login("admin")
     page = client.get("/processes/").get_data(as_text=True)
     assert 'data-version="2"' in page and "Bỏ cấp huyện" in page and "đang dùng" in page
+    assert '<a href="/instances/migrate">Chuyển hồ sơ đang chạy sang phiên bản khác</a>' in page  # not only the CLI
+    assert client.get("/instances/migrate").status_code == 200
     shown = client.get(f"/processes/versions/{v2}?compare=1").get_data(as_text=True)
     diff = shown.split('data-testid="diff"')[1]
     assert "district_noi_vu_review" in diff.split("Thay đổi")[0] and "gw_ward_grant" in diff
