@@ -87,8 +87,12 @@ def read_filter(session: Session, args: Any) -> tuple[AuditFilter, list[str]]:
             problems.append(f"Không có đơn vị mã “{raw}”.")
         else:
             unit_id, unit_code = found
-    filters = AuditFilter(date_from, date_to, text("actor") or None, unit_id, dossier_id, text("action") or None,
-                          unit_code)  # fmt: skip
+    actor = text("actor") or None
+    if actor is not None and session.scalar(select(User.id).where(User.username.in_({actor, actor.lower()}))) is None:
+        problems.append(f"Không có tài khoản “{actor}”.")  # else an empty list would read as "did nothing"
+    elif actor is not None and session.scalar(select(User.id).where(User.username == actor)) is None:
+        actor = actor.lower()  # usernames are lower case; one typed in capitals means that account
+    filters = AuditFilter(date_from, date_to, actor, unit_id, dossier_id, text("action") or None, unit_code)
     return filters, problems
 
 

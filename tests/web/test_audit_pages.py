@@ -243,6 +243,7 @@ def test_the_unit_filter_takes_the_code_officials_see(app, client, auth: Auth):
 
 @pytest.mark.parametrize(("query", "said"), [
     ("unit_id=QN-NO-SUCH", "Không có đơn vị mã “QN-NO-SUCH”."),
+    ("actor=khong-co-ai", "Không có tài khoản “khong-co-ai”."),
     ("dossier_id=abc", "Số hồ sơ phải là một số nguyên dương: “abc”."),
     ("dossier_id=-1", "Số hồ sơ phải là một số nguyên dương: “-1”."),
     ("date_from=abc", "“Từ ngày” không phải một ngày (năm-tháng-ngày): “abc”."),
@@ -266,3 +267,10 @@ def test_actions_read_in_words_with_their_codes_beside(app, client, auth: Auth):
     assert '<option value="dossier.edit" selected>Sửa hồ sơ (dossier.edit)</option>' in page
     english = client.get("/audit/?action=dossier.edit&lang=en").get_data(as_text=True)
     assert '<td title="dossier.edit">Edit dossier <small class="muted">dossier.edit</small></td>' in english
+
+
+def test_an_account_typed_in_capitals_means_that_account(app, client, auth: Auth):
+    auth.login("auditor")
+    lower = client.get("/audit/?actor=auditor").get_data(as_text=True)  # its own sign-in at least
+    upper = client.get("/audit/?actor=Auditor").get_data(as_text=True)
+    assert lower.count("data-event-id=") == upper.count("data-event-id=") > 0
