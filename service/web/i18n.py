@@ -65,7 +65,7 @@ EN: dict[str, str] = {
     "Từ ngày": "From",
     "Đến ngày": "To",
     "Tài khoản": "Account",
-    "Mã đơn vị": "Unit id",
+    "Mã đơn vị": "Unit code",
     "Hồ sơ số": "Dossier no.",
     "Hành động": "Action",
     "Tải CSV": "Download CSV",
@@ -145,7 +145,7 @@ EN: dict[str, str] = {
     "Tổng quan": "Dashboard",
     "Hồ sơ theo đơn vị": "Dossiers by unit",
     "Đơn vị": "Unit",
-    "Người được khen": "Awarded",
+    "Người được khen": "Nominees awarded",
     "Việc quá hạn": "Overdue tasks",
     "Người được đề nghị theo kết quả": "Nominees by outcome",
     "Xét theo đợt": "Batches",
@@ -467,6 +467,12 @@ EN: dict[str, str] = {
     "Có sáng kiến được công nhận": "Has a recognised initiative",
     "Tiêu chí do người thẩm định xác nhận": "Criterion confirmed by the reviewer",
     # --- end words for codes ---
+    # document kinds (domain/documents.py KIND_LABELS), shown through _() in document lists and the upload form
+    "Biên bản họp bình xét": "Minutes of the nomination meeting",
+    "Tờ trình đề nghị khen thưởng": "Letter proposing the commendation",
+    "Báo cáo thành tích": "Achievement report",
+    "Trích ngang thành tích": "Achievement summary sheet",
+    "Tài liệu khác": "Other document",
     "Đã giao vai trò: {held}.": "Role granted: {held}.",
     "Đã thu hồi vai trò: {held}.": "Role revoked: {held}.",
     "Quy trình không thay đổi so với phiên bản đang dùng (v{version}): không tạo phiên bản mới.":
