@@ -11,16 +11,21 @@ from sqlalchemy.orm import Session
 from ..documents.pdf import render_pdf
 from ..domain.actors import Actor
 from ..domain.deadlines import local_date
+from ..domain.nominee_standing import SET_APART
 from ..domain.permissions import can_view_dossier
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import AwardForm, Campaign, Dossier, GeneratedDocument, HumanTask, Nominee, NomineeDecision, OrgUnit
+from ..models import AwardForm, Campaign, Dossier, GeneratedDocument, Nominee, NomineeDecision, OrgUnit
 from ..queries.campaign_config import campaign_config
-from ..queries.dashboard import campaign_dashboard
+from ..queries.dashboard import campaign_dashboard, proposed
 from ..queries.org import unit_path
+from ..queries.quota_usage import counted_decisions
 from ..storage import FileStore
 from .decisions import _store
 
 LEVEL_NAMES = {"ward": "cấp phường/xã", "district": "cấp quận/huyện", "province": "cấp tỉnh"}
+# The báo cáo's results, in this order, of the nominees proposed (nominee_standing.nominee_state).
+REPORT_OUTCOMES = (("granted_ward", "khen cấp phường/xã"), ("granted_district", "khen cấp quận/huyện"),
+                   ("granted_province", "khen cấp tỉnh"), ("rejected", "không được khen"), ("travelling", "đang xét"))
 
 
 def _campaign_title(campaign: Campaign) -> str:
@@ -58,18 +63,18 @@ def generate_forwarding_proposal(session: Session, actor: Actor, store: FileStor
         raise NotFound("Không tìm thấy phong trào hoặc đơn vị.")
     if not any(actor.holds(r, unit.id) for r in ("chairman", "office_clerk", "noi_vu", "ban_tdkt")):
         raise Forbidden("Chỉ lãnh đạo hoặc bộ phận thi đua của đơn vị mới lập tờ trình của đơn vị.")
+    # Each nominee once, as the level's chairman last decided it: forwarded and still standing (a return and a
+    # second approval list nobody twice; one refused since, or withdrawn, is not listed).
+    ids = [c.nominee_id for c in counted_decisions(session, campaign.id, "chairman", ("approve",), level=str(unit.level),
+                                                  org_unit_id=unit.id)]  # fmt: skip
     forwarded = session.execute(
-        select(Nominee, AwardForm, OrgUnit).join(NomineeDecision, NomineeDecision.nominee_id == Nominee.id)
-        .join(HumanTask, NomineeDecision.human_task_id == HumanTask.id)  # the decision's step and level
-        .join(AwardForm, Nominee.award_form_id == AwardForm.id).join(Dossier, Nominee.dossier_id == Dossier.id)
-        .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
-        .where(Dossier.campaign_id == campaign.id, NomineeDecision.result == "approve", HumanTask.level == str(unit.level),
-               HumanTask.bpmn_id.like("%chairman%"))
-        .order_by(OrgUnit.name, Nominee.id)
-    ).all()  # fmt: skip
+        select(Nominee, AwardForm, OrgUnit).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .join(Dossier, Nominee.dossier_id == Dossier.id).join(OrgUnit, Dossier.unit_id == OrgUnit.id)
+        .where(Nominee.id.in_(ids)).order_by(OrgUnit.name, Nominee.id)
+    ).all() if ids else []  # fmt: skip
     config = campaign_config(session, campaign)
     rows = [{"name": n.full_name, "position": n.position, "unit": u.name, "award": config.award_name(f.code, f.name)}
-            for n, f, u in forwarded if unit.id in unit_path(session, u.id)]  # fmt: skip
+            for n, f, u in forwarded]  # fmt: skip
     if not rows:
         raise InvalidInput("Chưa có tập thể, cá nhân nào được trình lên cấp trên.")
     parent = session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
@@ -88,16 +93,21 @@ def generate_report(session: Session, actor: Actor, store: FileStore, now: datet
     issuer = session.get(OrgUnit, campaign.issuing_unit_id)
     assert issuer is not None
     board = campaign_dashboard(session, campaign, now)
-    labels = {"granted_ward": "khen cấp phường/xã", "granted_district": "khen cấp quận/huyện", "granted_province": "khen cấp tỉnh",
-              "rejected": "không được khen", "travelling": "đang xét"}  # fmt: skip
+    # A draft is not yet a proposal, and a withdrawn or cancelled dossier no longer one: they are counted apart, and
+    # their nominees are neither proposed nor under review.
+    apart = [f"{board.totals[status]} hồ sơ {label}" for status, label in
+             (("draft", "đang lập"), ("withdrawn", "đơn vị đã rút"), ("cancelled", "đã hủy")) if board.totals[status]]  # fmt: skip
+    known = dict(REPORT_OUTCOMES)
+    outcomes = [(label, board.nominee_totals[state]) for state, label in REPORT_OUTCOMES if board.nominee_totals[state]] + [
+        (state, count) for state, count in sorted(board.nominee_totals.items()) if state not in known and state not in SET_APART]
     config = campaign_config(session, campaign)
     by_award = Counter(config.award_name(f.code, f.name) for n, f in session.execute(
         select(Nominee, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id).join(Dossier, Nominee.dossier_id == Dossier.id)
         .where(Dossier.campaign_id == campaign.id, Nominee.outcome == "granted")))  # fmt: skip
     pdf = render_pdf("report.html", issuer_name=issuer.name, symbol="BC-UBND", number=None, day=local_date(now), place_of=issuer.name,
-                     campaign_title=_campaign_title(campaign), dossiers=sum(board.totals.values()),
-                     nominees=sum(board.nominee_totals.values()),
-                     outcomes=[(labels.get(k, k), v) for k, v in board.nominee_totals.most_common()], units=board.units,
+                     campaign_title=_campaign_title(campaign), dossiers=proposed(board.totals),
+                     nominees=proposed(board.nominee_totals), outcomes=outcomes, apart=apart,
+                     units=[u for u in board.units if u.proposed or proposed(u.nominees)],
                      by_award=sorted(by_award.items()), signer_title="Chủ tịch", signer_name=None)  # fmt: skip
     return _store(session, store, actor, now, "report", f"Bao-cao-tong-ket-{campaign.code}.pdf", pdf)
 

@@ -9,17 +9,24 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..domain.nominee_standing import SET_APART, nominee_state
 from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
-from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit, ProcessInstance
+from ..models import Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance
 from .campaign_config import campaign_config
+from .quota_usage import counted_decisions
 from .step_names import step_names
 
 
 @dataclass
 class UnitRow:
     unit: str
-    dossiers: Counter[str] = field(default_factory=Counter)
-    nominees: Counter[str] = field(default_factory=Counter)
+    dossiers: Counter[str] = field(default_factory=Counter)  # by dossier status
+    nominees: Counter[str] = field(default_factory=Counter)  # by nominee state (nominee_standing.nominee_state)
+
+    @property
+    def proposed(self) -> int:
+        """Dossiers submitted and neither withdrawn nor cancelled (a draft is not yet a proposal)."""
+        return proposed(self.dossiers)
 
 
 @dataclass
@@ -32,10 +39,10 @@ class Dashboard:
     overdue: list[tuple[str, str, int]]  # (org unit, step, count)
 
 
-def _nominee_state(nominee: Nominee) -> str:
-    if nominee.outcome == "granted":
-        return f"granted_{nominee.outcome_level}"
-    return str(nominee.outcome or "travelling")
+def proposed(counts: Counter[str]) -> int:
+    """The count of dossiers (by status) or nominees (by state) that are proposals: all but the set-apart ones
+    (drafts, withdrawn, cancelled)."""
+    return sum(count for key, count in counts.items() if key not in SET_APART)
 
 
 def campaign_dashboard(session: Session, campaign: Campaign, now: datetime) -> Dashboard:
@@ -48,12 +55,14 @@ def campaign_dashboard(session: Session, campaign: Campaign, now: datetime) -> D
         row = rows.setdefault(unit.name, UnitRow(unit.name))
         row.dossiers[str(dossier.status)] += 1
         totals[str(dossier.status)] += 1
-    for nominee, unit in session.execute(
-        select(Nominee, OrgUnit).join(Dossier, Nominee.dossier_id == Dossier.id).join(OrgUnit, Dossier.unit_id == OrgUnit.id)
+    for outcome, outcome_level, status, unit_name in session.execute(
+        select(Nominee.outcome, Nominee.outcome_level, Dossier.status, OrgUnit.name)
+        .join(Dossier, Nominee.dossier_id == Dossier.id).join(OrgUnit, Dossier.unit_id == OrgUnit.id)
         .where(Dossier.campaign_id == campaign.id)
     ):  # fmt: skip
-        state = _nominee_state(nominee)
-        rows[unit.name].nominees[state] += 1
+        # Undecided nominees stand as their dossier does: a draft's are being prepared, a withdrawn one's withdrawn.
+        state = nominee_state(outcome, outcome_level, str(status))
+        rows[unit_name].nominees[state] += 1
         nominee_totals[state] += 1
     return Dashboard(campaign, sorted(rows.values(), key=lambda r: r.unit), totals, nominee_totals,
                      _quota_usage(session, campaign), _overdue(session, campaign, now))  # fmt: skip
@@ -78,17 +87,11 @@ def _overdue(session: Session, campaign: Campaign, now: datetime) -> list[tuple[
 
 
 def _quota_usage(session: Session, campaign: Campaign) -> list[RuleCheck]:
-    """Campaign-wide usage of count and forward rules at their level (per-unit rules are checked per dossier)."""
+    """Campaign-wide usage of count and forward rules at their level (per-unit rules are checked per dossier): each
+    nominee once per level, by the chairman's latest decision there that still stands (quota_usage.counted_decisions)."""
     decided: dict[str, list[Nominated]] = defaultdict(list)
-    for kind, code, level, result in session.execute(
-        select(Nominee.kind, AwardForm.code, HumanTask.level, NomineeDecision.result)
-        .join(NomineeDecision, NomineeDecision.nominee_id == Nominee.id)
-        .join(HumanTask, NomineeDecision.human_task_id == HumanTask.id)
-        .join(AwardForm, Nominee.award_form_id == AwardForm.id)
-        .join(Dossier, Nominee.dossier_id == Dossier.id)
-        .where(Dossier.campaign_id == campaign.id, HumanTask.role == "chairman")
-    ):  # fmt: skip
-        decided[f"{level}:{result}"].append(Nominated(str(kind), code))
+    for counted in counted_decisions(session, campaign.id, "chairman", ("approve", "granted")):
+        decided[f"{counted.level}:{counted.result}"].append(Nominated(counted.kind, counted.award_form))
     issuer = session.get(OrgUnit, campaign.issuing_unit_id)
     checks = []
     for rule in campaign_config(session, campaign).rules:

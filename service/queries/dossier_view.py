@@ -30,6 +30,7 @@ from ..models import (
 from ..domain.audit_labels import audit_action_label
 from ..domain.campaign_config import NamedAward
 from ..domain.deadlines import local_date
+from ..domain.nominee_standing import nominee_state
 from ..operations.definitions import instance_definition
 from .audit import dossier_events
 from .campaign_config import campaign_config, named_award
@@ -70,6 +71,9 @@ class DossierView:
     # a done task missing here (its step or decision is not in the version) reads as the decision's generic label
     decision_labels: dict[tuple[str, str], str] = field(default_factory=dict)
     refusals: dict[int, NomineeRefusal] = field(default_factory=dict)  # nominee id → the latest decision refusing it
+    # nominee id → how it stands (nominee_standing.nominee_state): granted_<level>, rejected, or, undecided, as its
+    # dossier does: draft, withdrawn, cancelled, else travelling (under review)
+    nominee_states: dict[int, str] = field(default_factory=dict)
 
 
 def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierView | None:
@@ -89,7 +93,9 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
     ]  # fmt: skip
     instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
     view = DossierView(dossier, campaign, unit, nominees, [], [], instance=instance,
-                       unit_name=name_at(session, unit.id, local_date(dossier.created_at)))
+                       unit_name=name_at(session, unit.id, local_date(dossier.created_at)),
+                       nominee_states={n.id: nominee_state(n.outcome, n.outcome_level, str(dossier.status))
+                                       for n, _ in nominees})  # fmt: skip
     if instance is None:
         return view
     view.open_tasks = list(

@@ -10,11 +10,14 @@ from sqlalchemy.orm import Session
 from ..domain.campaign_config import CampaignConfig
 from ..domain.campaign_file import RuleSpec
 from ..domain.dossier_status import FIRST_STEP
+from ..domain.nominee_standing import counts_at_level
 from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
 from ..models import AwardForm, Campaign, Dossier, HumanTask, IndexResult, Nominee, NomineeDecision, OrgUnit, Registration
 from .campaign_config import campaign_config
 
-SUBMITTED = ("in_review", "returned", "granted")
+# Dossiers submitted and not withdrawn or cancelled: their nominees were proposed (one that ended refused may still
+# hold a nominee the ward granted).
+SUBMITTED = ("in_review", "returned", "granted", "rejected")
 
 
 def binding_point(task: HumanTask, decision: str | None) -> str | None:
@@ -60,18 +63,59 @@ def _submitted_nominees(session: Session, dossier: Dossier) -> Tally:
 
 
 def _decided_here(session: Session, task: HumanTask, dossier: Dossier, results: tuple[str, ...]) -> Tally:
-    """Nominees of the campaign's other dossiers decided with `results` at this kind of step by this org unit."""
-    rows = session.execute(
-        select(Nominee.kind, AwardForm.code)
-        .join(NomineeDecision, NomineeDecision.nominee_id == Nominee.id)
+    """Nominees of the campaign's other dossiers standing as decided with `results` at this kind of step by this org
+    unit: each once, by its latest decision there (a chairman approving again after a return adds nobody)."""
+    counted = counted_decisions(session, dossier.campaign_id, str(task.role), results, level=str(task.level),
+                                org_unit_id=task.org_unit_id, other_than=dossier.id)  # fmt: skip
+    return Tally(tuple(Nominated(c.kind, c.award_form) for c in counted))
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A nominee counted at a level: its latest decision there (by the step's role) and what the nominee is."""
+
+    nominee_id: int
+    kind: str
+    award_form: str
+    level: str
+    result: str  # approve (forwarded) | granted
+
+
+def counted_decisions(
+    session: Session, campaign_id: int, role: str, results: tuple[str, ...], *, level: str | None = None,
+    org_unit_id: int | None = None, other_than: int | None = None,
+) -> list[Counted]:  # fmt: skip
+    """Each nominee of the campaign once per level where its latest decision by `role` is one of `results` and still
+    stands (nominee_standing.counts_at_level: not refused at that level since, its dossier not withdrawn or
+    cancelled); only at `level`, by the steps of `org_unit_id`, outside dossier `other_than` when given. One query:
+    the latest decision per nominee and level is picked in SQL (the highest id), so however often a step decided
+    again after a return, its nominees come once."""
+    latest = (
+        select(NomineeDecision.nominee_id.label("nominee_id"), HumanTask.level.label("level"),
+               func.max(NomineeDecision.id).label("decision_id"))
         .join(HumanTask, NomineeDecision.human_task_id == HumanTask.id)
+        .join(Nominee, NomineeDecision.nominee_id == Nominee.id).join(Dossier, Nominee.dossier_id == Dossier.id)
+        .where(Dossier.campaign_id == campaign_id, HumanTask.role == role)
+        .group_by(NomineeDecision.nominee_id, HumanTask.level)
+    )  # fmt: skip
+    if level is not None:
+        latest = latest.where(HumanTask.level == level)
+    if org_unit_id is not None:
+        latest = latest.where(HumanTask.org_unit_id == org_unit_id)
+    last = latest.subquery()
+    query = (
+        select(Nominee.id, Nominee.kind, AwardForm.code, last.c.level, NomineeDecision.result, Nominee.outcome,
+               Nominee.outcome_level, Dossier.status)
+        .select_from(last).join(NomineeDecision, NomineeDecision.id == last.c.decision_id)
+        .join(Nominee, Nominee.id == last.c.nominee_id).join(Dossier, Nominee.dossier_id == Dossier.id)
         .join(AwardForm, Nominee.award_form_id == AwardForm.id)
-        .join(Dossier, Nominee.dossier_id == Dossier.id)
-        .where(HumanTask.role == task.role, HumanTask.level == task.level, HumanTask.org_unit_id == task.org_unit_id,
-               NomineeDecision.result.in_(results), Dossier.campaign_id == dossier.campaign_id,
-               Dossier.id != dossier.id)
-    ).all()  # fmt: skip
-    return Tally(tuple(Nominated(str(kind), code) for kind, code in rows))
+        .where(NomineeDecision.result.in_(results))
+    )  # fmt: skip
+    if other_than is not None:
+        query = query.where(Dossier.id != other_than)
+    return [Counted(nid, str(kind), code, str(at), str(result))
+            for nid, kind, code, at, result, outcome, outcome_level, status in session.execute(query)
+            if counts_at_level(str(at), str(result), results, outcome, outcome_level, str(status))]  # fmt: skip
 
 
 def quota_checks(

@@ -65,7 +65,7 @@ def test_a_finished_dossiers_engine_events_read_in_words(app: Flask, client: Fla
 
 def test_the_nominee_table_speaks_the_pages_language(client, auth):
     auth.login("hn-hd-pl-tp.unit_clerk")
-    vietnamese = client.get("/dossiers/1").get_data(as_text=True)  # the demo's draft: its nominees under review
-    assert "<th>Hình thức đề nghị</th><th>Kết quả</th>" in vietnamese and ">Đang xét<" in vietnamese
+    vietnamese = client.get("/dossiers/1").get_data(as_text=True)  # the demo's draft: its nominees being prepared
+    assert "<th>Hình thức đề nghị</th><th>Kết quả</th>" in vietnamese and ">Đang lập<" in vietnamese
     english = client.get("/dossiers/1?lang=en").get_data(as_text=True)
-    assert "<th>Award requested</th><th>Outcome</th>" in english and ">Under review<" in english
+    assert "<th>Award requested</th><th>Outcome</th>" in english and ">Draft<" in english
