@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
+from ..domain.nominee_standing import nominee_state
 from ..errors import DomainError, NotFound
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit
 from ..queries.campaign_config import campaign_config
@@ -22,7 +23,14 @@ from .spreadsheets import read_sheet
 EXPORT_HEADERS = ("STT", "Tập thể / cá nhân", "Loại", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Kết quả", "Cấp")
 IMPORT_HEADERS = ("Loại", "Họ và tên / Tập thể", "Chức vụ", "Mã hình thức", "Trích ngang")
 KINDS = {"cá nhân": "individual", "tập thể": "collective"}
-OUTCOMES = {"granted": "Được khen", "rejected": "Không được khen", None: "Đang xét"}
+# A nominee's state (domain.nominee_standing.nominee_state) in the sheet's words; granted_<level> reads "Được khen".
+OUTCOMES = {"granted": "Được khen", "rejected": "Không được khen", "travelling": "Đang xét", "draft": "Đang lập",
+            "withdrawn": "Đơn vị đã rút", "cancelled": "Đã hủy"}
+
+
+def _outcome_words(outcome: str | None, outcome_level: str | None, dossier_status: str) -> str:
+    state = nominee_state(outcome, outcome_level, dossier_status)
+    return OUTCOMES.get(state.split("_", 1)[0] if state.startswith("granted_") else state, state)
 
 
 def export_nominees(session: Session, actor: Actor, campaign_code: str, now: datetime, unit_id: int | None = None,
@@ -33,7 +41,7 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
         raise NotFound(f"Không có phong trào '{campaign_code}'.")
     mine = {u for _, u in actor.roles}
     rows = session.execute(
-        select(Nominee, AwardForm, OrgUnit).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        select(Nominee, AwardForm, OrgUnit, Dossier.status).join(AwardForm, Nominee.award_form_id == AwardForm.id)
         .join(Dossier, Nominee.dossier_id == Dossier.id).join(OrgUnit, Dossier.unit_id == OrgUnit.id)
         .where(Dossier.campaign_id == campaign.id).order_by(OrgUnit.name, Nominee.id)
     ).all()  # fmt: skip
@@ -45,14 +53,15 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
         cell.font = Font(bold=True)
     config = campaign_config(session, campaign)
     number = 0
-    for nominee, form, unit in rows:
+    for nominee, form, unit, dossier_status in rows:
         visible = actor.is_admin or actor.has_role("auditor") or bool(mine & set(unit_path(session, unit.id)))
         if not visible or (unit_id and unit.id != unit_id) or (level and nominee.outcome_level != level):
             continue
         number += 1
         sheet.append([number, nominee.full_name, "Tập thể" if nominee.kind == "collective" else "Cá nhân", nominee.position or "",
                       unit.name, config.award_name(form.code, form.name),
-                      OUTCOMES.get(nominee.outcome, nominee.outcome), nominee.outcome_level or ""])  # fmt: skip
+                      _outcome_words(nominee.outcome, nominee.outcome_level, str(dossier_status)),
+                      nominee.outcome_level or ""])  # fmt: skip
     buffer = io.BytesIO()
     book.save(buffer)
     record_event(session, action="export.nominees", object_type="campaign", object_id=campaign.code, actor=actor.user_id,

@@ -7,12 +7,13 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from service.models import Nominee
+from service.models import Dossier, Nominee
 from service.operations.accounts import actor_for
 from service.operations.dossiers import NomineeInput
 from service.operations.nominee_lists import IMPORT_HEADERS, export_nominees, import_nominees
 from workflows import Engine, FixedClock
 
+from .helpers import act
 from .test_quotas_enforced import lodge
 
 
@@ -51,3 +52,18 @@ def test_export_has_vietnamese_headers_and_only_what_the_user_may_see(factory):
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("STT", "Tập thể / cá nhân", "Loại") and any(r[1] == "Nguyễn Thị Hương" for r in rows[1:])
     assert len(list(load_workbook(io.BytesIO(other)).active.iter_rows(values_only=True))) == 1
+
+
+def test_export_says_where_each_nominee_stands_a_draft_and_a_withdrawn_dossier_included(factory):
+    engine = Engine(FixedClock())
+    draft = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Người hồ sơ nháp", "GK-XA")])
+    withdrawn = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Người đã rút", "GK-XA")])
+    sent = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Người đang xét", "GK-XA")])
+    act(factory, engine, sent)  # submitted: under review at the ward office
+    with factory() as session, session.begin():
+        session.get(Dossier, withdrawn).status = "withdrawn"  # as the unit's withdrawal leaves it (no outcome written)
+    assert draft
+    with factory() as session, session.begin():
+        data = export_nominees(session, actor_for(session, "admin"), "TEST-PL-ALL", FixedClock().now())
+    said = {r[1]: r[6] for r in list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1:]}
+    assert (said["Người hồ sơ nháp"], said["Người đã rút"], said["Người đang xét"]) == ("Đang lập", "Đơn vị đã rút", "Đang xét")
