@@ -61,24 +61,35 @@ def plan_step(
 
 
 def step_for_audit(outcome: StepOutcome, council: CouncilCount | None) -> dict[str, Any]:
-    """What a council's or chairman's step decided nominee by nominee, for its task.complete event (so the trail,
-    which nobody can rewrite unseen, holds who was passed, granted or refused, why and with what votes, and not only
-    the NomineeDecision rows): {"nominees": [{"id", "result", and "reason", "votes_for", "votes_against" where
-    given}], "council": {"size", "present"} where counted}; each nominee by id and by the name it had then.
-    Results read as record_step stores them."""
-    nominees = []
+    """What a council's or chairman's step decided nominee by nominee, for its task.complete event: the trail, which
+    nobody can rewrite unseen, then holds who was granted or refused, why and with what votes, not only the
+    NomineeDecision rows (queries.decision_trail checks the rows against it).
+
+    Kept small (every completion's event is stored for good): "approved" counts the nominees simply passed on (no
+    votes, no reason), "nominees" lists the others, each {"id", "result", and "reason", "votes_for",
+    "votes_against" where given; "name" for a refusal, as the name stood}, and "council" the meeting's count
+    where counted. Results read as record_step stores them."""
+    listed: list[dict[str, Any]] = []
+    approved = 0
     for nominee_id, result in sorted(outcome.results.items()):
         granted = nominee_id in outcome.granted_here
-        entry: dict[str, Any] = {"id": nominee_id}
-        if nominee_id in outcome.names:
+        verdict = "granted" if granted else ("approve" if result.approve else "reject")
+        if verdict == "approve" and result.reason is None and result.votes_for is None and result.votes_against is None:
+            approved += 1
+            continue
+        entry: dict[str, Any] = {"id": nominee_id, "result": verdict}
+        if verdict == "reject" and nominee_id in outcome.names:
             entry["name"] = outcome.names[nominee_id]
-        entry["result"] = "granted" if granted else ("approve" if result.approve else "reject")
         for key, value in (("reason", result.reason), ("votes_for", result.votes_for),
                            ("votes_against", result.votes_against)):  # fmt: skip
             if value is not None:
                 entry[key] = value
-        nominees.append(entry)
-    step: dict[str, Any] = {"nominees": nominees}
+        listed.append(entry)
+    step: dict[str, Any] = {}
+    if approved or not listed:
+        step["approved"] = approved
+    if listed:
+        step["nominees"] = listed
     if council is not None:
         step["council"] = {"size": council.council_size, "present": council.present}
     return step

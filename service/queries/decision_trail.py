@@ -20,6 +20,8 @@ from ..models import AuditEvent, NomineeDecision
 
 # What the trail and a row must agree on, as the event writes them: result, reason, votes, the meeting's count.
 Decided = tuple[str, str | None, int | None, int | None, int | None, int | None]
+# A nominee simply passed on (no vote counted, no reason): the event counts these ("approved") without listing them.
+PLAIN: Decided = ("approve", None, None, None, None, None)
 
 
 @dataclass
@@ -45,34 +47,45 @@ def check_decision_trail(session: Session, batch: int = 2000) -> DecisionTrailCh
         if not page:
             break
         last_id = page[-1].id
-        told: dict[int, tuple[int, dict[int, Decided] | None]] = {}
+        told: dict[int, tuple[int, tuple[dict[int, Decided], int] | None]] = {}
         for event_id, task_id, after_json in page:
             after = json.loads(after_json) if after_json else {}
-            told[int(task_id)] = (event_id, _decisions_of(after) if "nominees" in after else None)
+            recorded = "nominees" in after or "approved" in after
+            told[int(task_id)] = (event_id, (_decisions_of(after), int(after.get("approved", 0))) if recorded else None)
         stored: dict[int, dict[int, Decided]] = {}
         for row in session.scalars(select(NomineeDecision).where(NomineeDecision.human_task_id.in_(list(told)))):
             stored.setdefault(row.human_task_id, {})[row.nominee_id] = (
                 row.result, row.reason, row.votes_for, row.votes_against, row.members_present, row.council_size)
-        for task_id, (event_id, said) in told.items():
+        for task_id, (event_id, recorded) in told.items():
             rows = stored.get(task_id, {})
-            if said is None:
+            if recorded is None:
                 check.unrecorded_steps += 1 if rows else 0
                 continue
+            said, approved = recorded
+            unlisted = 0  # rows the event does not list: it counts them as simply passed on ("approved")
             for nominee_id in sorted(said.keys() | rows.keys()):
                 check.checked += 1
                 trail, row = said.get(nominee_id), rows.get(nominee_id)
-                if trail == row:
+                unlisted += trail is None
+                if trail == row or (trail is None and row == PLAIN):
                     continue
-                check.disagreements += 1
-                if len(check.problems) < 50:
-                    check.problems.append(_told(event_id, task_id, nominee_id, trail, row))
+                _disagree(check, _told(event_id, task_id, nominee_id, trail, row))  # edited (or listed and deleted)
+            if unlisted != approved:
+                _disagree(check, f"việc {task_id} (sự kiện {event_id}): nhật ký ghi {approved} người được thông qua, "
+                                 f"bản ghi quyết định có {unlisted} (bản ghi đã bị xóa hoặc thêm)")  # fmt: skip
     return check
+
+
+def _disagree(check: DecisionTrailCheck, problem: str) -> None:
+    check.disagreements += 1
+    if len(check.problems) < 50:
+        check.problems.append(problem)
 
 
 def _decisions_of(after: dict[str, Any]) -> dict[int, Decided]:
     council = after.get("council") or {}
     return {int(n["id"]): (n["result"], n.get("reason"), n.get("votes_for"), n.get("votes_against"),
-                           council.get("present"), council.get("size")) for n in after["nominees"]}  # fmt: skip
+                           council.get("present"), council.get("size")) for n in after.get("nominees", [])}  # fmt: skip
 
 
 def _told(event_id: int, task_id: int, nominee_id: int, trail: Decided | None, row: Decided | None) -> str:
@@ -80,7 +93,7 @@ def _told(event_id: int, task_id: int, nominee_id: int, trail: Decided | None, r
     if row is None:
         return f"{where}: nhật ký ghi quyết định “{trail[0] if trail else ''}” nhưng bản ghi quyết định đã bị xóa"
     if trail is None:
-        return f"{where}: có bản ghi quyết định “{row[0]}” mà nhật ký không ghi (bị thêm sau)"
+        return f"{where}: có bản ghi quyết định {_show(row)} mà nhật ký không ghi (bị sửa hoặc thêm sau)"
     return f"{where}: bản ghi quyết định {_show(row)} khác với nhật ký {_show(trail)} (đã bị sửa)"
 
 
