@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -97,7 +98,7 @@ def issue_decision(
     for n, _, _, u in rows:
         groups.setdefault(names[n.id], []).append({"name": n.full_name, "position": n.position, "unit": u.name})
     common = {"issuer_name": unit.name, "campaign_title": campaign_phrase(campaign.title)}
-    documents = [_store(session, store, actor, now, "decision", f"Quyet-dinh-{seq}-{today.year}.pdf",
+    documents = [_store(session, store, actor, now, "decision", f"Quyet-dinh-{seq}-{today.year}-{unit.code}.pdf",
                         render_pdf("decision.html", d=decision, groups=list(groups.items()),
                                    campaign_source=campaign.source, **common), decision_id=decision.id)]  # fmt: skip
     for nominee, form, dossier, owner in rows:
@@ -107,7 +108,7 @@ def issue_decision(
                          unit=owner.name, citation=certificate_citation(campaign.title),
                          decision_lines=certificate_decision_lines(decision.number, unit.name, today),
                          signer_name=decision.signer_name, **common)  # fmt: skip
-        documents.append(_store(session, store, actor, now, "certificate", f"Chung-nhan-{nominee.id}.pdf", pdf,
+        documents.append(_store(session, store, actor, now, "certificate", f"{_file_word(_award_title(form.code, names[nominee.id]))}-{seq}-{today.year}-{unit.code}-{nominee.id}.pdf", pdf,
                                 decision_id=decision.id, dossier_id=dossier.id, nominee_id=nominee.id))  # fmt: skip
     record_event(session, action="decision.issue", object_type="decision", object_id=str(decision.id), actor=actor.user_id,
                  actor_unit_id=unit.id, after={"number": decision.number, "nominees": [n.id for n, *_ in rows],
@@ -129,6 +130,12 @@ def certificate_citation(campaign_title: str) -> str:
 def certificate_decision_lines(number: str, issuer_name: str, decided_on: date) -> tuple[str, str]:
     """The certificate's reference to its decision: its number, then the place and date line (each line kept whole)."""
     return f"Quyết định số {number}", date_line(place_name(issuer_name), decided_on)
+
+
+def _file_word(title: str) -> str:
+    """'Bằng khen' → 'Bang-khen': a file name every system and e-mail client keeps as it is."""
+    plain = unicodedata.normalize("NFD", title.replace("đ", "d").replace("Đ", "D"))
+    return "-".join("".join(c for c in plain if not unicodedata.combining(c)).split())
 
 
 def _award_title(code: str, name: str) -> str:

@@ -5,17 +5,22 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Campaign, Decision, DecisionAward, GeneratedDocument, Nominee
+from ..models import Campaign, Decision, DecisionAward, GeneratedDocument, Nominee, OrgUnit
 
 
-def campaign_decisions(session: Session, campaign: Campaign) -> list[tuple[Decision, list[GeneratedDocument]]]:
-    decisions = session.scalars(select(Decision).where(Decision.campaign_id == campaign.id).order_by(Decision.id)).all()
+def campaign_decisions(session: Session, campaign: Campaign) -> list[tuple[Decision, str, list[GeneratedDocument]]]:
+    """The campaign's decisions with the name of the body that issued each (every level numbers its own from 1:
+    "1/QĐ-UBND" of the ward and of the province are told apart by it) and their documents."""
+    rows = session.execute(
+        select(Decision, OrgUnit.name).join(OrgUnit, Decision.issuing_unit_id == OrgUnit.id)
+        .where(Decision.campaign_id == campaign.id).order_by(Decision.id)
+    ).all()  # fmt: skip
     out = []
-    for decision in decisions:
+    for decision, issuer in rows:
         docs = session.scalars(
             select(GeneratedDocument).where(GeneratedDocument.decision_id == decision.id).order_by(GeneratedDocument.id)
         ).all()
-        out.append((decision, list(docs)))
+        out.append((decision, issuer, list(docs)))
     return out
 
 

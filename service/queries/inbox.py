@@ -49,6 +49,11 @@ class InboxFilter:
     def as_dict(self) -> dict[str, object]:
         return {"campaign": self.campaign, "step": self.step, "unit_id": self.unit_id, "overdue": self.overdue}
 
+    @property
+    def narrows(self) -> bool:
+        """Whether it leaves anything out (an empty list then says the filter found nothing, not the inbox)."""
+        return bool(self.campaign or self.step or self.unit_id or self.overdue)
+
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> InboxFilter:
         unit = data.get("unit_id")

@@ -467,6 +467,8 @@ EN: dict[str, str] = {
     "Có sáng kiến được công nhận": "Has a recognised initiative",
     "Tiêu chí do người thẩm định xác nhận": "Criterion confirmed by the reviewer",
     # --- end words for codes ---
+    "Không có việc nào khớp bộ lọc; hộp việc còn {total} việc khác.":
+        "No task matches the filter; the inbox holds {total} other tasks.",
     # document kinds (domain/documents.py KIND_LABELS), shown through _() in document lists and the upload form
     "Biên bản họp bình xét": "Minutes of the nomination meeting",
     "Tờ trình đề nghị khen thưởng": "Letter proposing the commendation",

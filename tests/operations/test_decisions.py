@@ -121,3 +121,16 @@ def test_two_chairmen_signing_at_once_get_consecutive_numbers(postgres_url):
     with factory() as session:
         assert session.scalars(select(Decision.seq)).all() == [3]
     db.dispose()
+
+
+def test_decision_and_certificate_files_are_named_by_issuer_award_and_number(factory):
+    engine = Engine(FixedClock())
+    grant_at_ward(factory, engine, "HN-HD-PL-TP", ["Nguyễn Thị Hương"])
+    with factory() as session, session.begin():
+        ward = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL"))
+        issued = issue_decision(session, actor_for(session, "hn-hd-pl.chairman"), FileStore(FILES), engine.clock.now(),
+                                campaign_code="TEST-PL-ALL", unit_id=ward.id, signer_name="Nguyễn Văn Thành")  # fmt: skip
+        names = [d.filename for d in issued.documents]
+        nominee_id = issued.documents[1].nominee_id
+    # Every level numbers its decisions from 1: the issuer's code tells "1/QĐ-UBND" of the ward from the province's.
+    assert names == ["Quyet-dinh-1-2024-HN-HD-PL.pdf", f"Giay-khen-1-2024-HN-HD-PL-{nominee_id}.pdf"]

@@ -177,3 +177,13 @@ def test_rows_of_units_sharing_a_name_say_which_unit_they_are(app, client, auth:
     shown = {int(task_id): cells for task_id, cells in re.findall(r'data-task-id="(\d+)">(.*?)</tr>', page, re.S)}
     assert "[HN-HD-PL-TC]" in shown[mine[0]] and "[HN-HD-PL-VH]" in shown[mine[1]]
     assert "Bộ phận Tài chính - Kế toán (" in shown[mine[0]]
+
+
+def test_a_filter_that_finds_nothing_says_so_and_what_the_inbox_still_holds(app, client, auth: Auth):
+    submit_dossiers(app, 2)
+    auth.login("hn-hd-pl.office_clerk")
+    page = client.get("/inbox/?filter=1&overdue=1").get_data(as_text=True)  # nothing is overdue yet
+    said = re.search(r'data-testid="inbox-filtered-empty">([^<]*)</p>', page).group(1)
+    total = len(re.findall(r'data-task-id="\d+"', client.get("/inbox/?filter=1").get_data(as_text=True)))
+    assert said == f"Không có việc nào khớp bộ lọc; hộp việc còn {total} việc khác." and total >= 2
+    assert "Không có việc nào cần xử lý." not in page
