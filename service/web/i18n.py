@@ -467,6 +467,7 @@ EN: dict[str, str] = {
     "Có sáng kiến được công nhận": "Has a recognised initiative",
     "Tiêu chí do người thẩm định xác nhận": "Criterion confirmed by the reviewer",
     # --- end words for codes ---
+    "Chọn tất cả việc đang hiển thị": "Select every task shown",
     "Không có việc nào khớp bộ lọc; hộp việc còn {total} việc khác.":
         "No task matches the filter; the inbox holds {total} other tasks.",
     # document kinds (domain/documents.py KIND_LABELS), shown through _() in document lists and the upload form
