@@ -71,7 +71,12 @@ SCHEMAS: dict[str, Schema] = {
     "DossierIn": obj(closed=True, campaign_code=NONBLANK, unit_id=ID, title=NONBLANK,
                      nominees=array(ref("NomineeIn"), minItems=1)),
     "Nominee": obj(id=INT, kind=STR, full_name=STR, position=STR_OR_NULL, award_form_code=STR, award_form_name=STR,
-                   summary=STR_OR_NULL, outcome=STR_OR_NULL, outcome_level=STR_OR_NULL, refusal=nullable("Refusal")),
+                   summary=STR_OR_NULL, outcome=STR_OR_NULL, outcome_level=STR_OR_NULL,
+                   # granted_<level>, rejected, or while undecided its dossier's standing: travelling (under review),
+                   # draft, withdrawn, cancelled (domain/nominee_standing.py)
+                   state={"type": "string", "pattern": "^(granted_(ward|district|province)|rejected|travelling|draft|"
+                                                       "withdrawn|cancelled)$"},
+                   refusal=nullable("Refusal")),
     "Refusal": obj(reason=STR_OR_NULL, step=STR, level=LEVEL, votes_for=INT_OR_NULL, votes_against=INT_OR_NULL,
                    members_present=INT_OR_NULL, decided_at=TIME_OR_NULL),
     "Document": obj(id=INT, dossier_id=INT, kind={"type": "string", "enum": list(KIND_LABELS)}, nominee_id=INT_OR_NULL,

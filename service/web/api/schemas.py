@@ -235,7 +235,7 @@ def dossier_json(
         "unit": unit_json(view.unit),
         "nominees": [{"id": n.id, "kind": n.kind, "full_name": n.full_name, "position": n.position,
                       "award_form_code": f.code, "award_form_name": f.name, "summary": n.summary,
-                      "outcome": n.outcome, "outcome_level": n.outcome_level,
+                      "outcome": n.outcome, "outcome_level": n.outcome_level, "state": view.nominee_states.get(n.id),
                       "refusal": refusal_json(view.refusals.get(n.id))} for n, f in view.nominees],
         "documents": [document_json(doc) for doc in documents],
         "missing_documents": [missing_json(m) for m in missing],
