@@ -80,6 +80,31 @@ def closed_task(view: DossierView | None, task: HumanTask, step: StepInfo | None
 
 
 @dataclass(frozen=True)
+class ReturnedHere:
+    """Why an open task is back: the step that returned the dossier, by whom, when, and the reason given."""
+
+    step_name: str
+    reason: str | None
+    by: str | None
+    at: datetime | None
+
+
+def returned_here(view: DossierView | None, task: HumanTask) -> ReturnedHere | None:
+    """For an open task the dossier reached by a return (the last decision before it was "return"), what that return
+    said: shown at the top of the task, where whoever must act on it looks first (the history holds it too, low on
+    the page). Read off the dossier's view: no query."""
+    if view is None or task.state != "ready":
+        return None
+    before = [(done, user) for done, user in view.done_tasks
+              if done.completed_at is not None and (task.created_at is None or done.completed_at <= task.created_at)]
+    if not before or before[-1][0].decision != "return":
+        return None
+    done, user = before[-1]
+    return ReturnedHere(view.step_names.get(done.bpmn_id, done.bpmn_id), done.comment, user.full_name if user else None,
+                        done.completed_at)  # fmt: skip
+
+
+@dataclass(frozen=True)
 class CompletionNotice:
     """What a completion recorded, told back to the official who made it: the recorded decision can differ from
     the chosen one (a council vote by which nobody reaches the required share rejects the dossier)."""

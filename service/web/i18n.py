@@ -467,6 +467,9 @@ EN: dict[str, str] = {
     "Có sáng kiến được công nhận": "Has a recognised initiative",
     "Tiêu chí do người thẩm định xác nhận": "Criterion confirmed by the reviewer",
     # --- end words for codes ---
+    "Hồ sơ được trả lại": "Dossier returned",
+    "từ bước": "from the step",
+    "không ghi lý do": "no reason given",
     "Chọn tất cả việc đang hiển thị": "Select every task shown",
     "Không có việc nào khớp bộ lọc; hộp việc còn {total} việc khác.":
         "No task matches the filter; the inbox holds {total} other tasks.",

@@ -22,7 +22,7 @@ from ..queries.batches import batch_summaries, find_batch
 from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets, task_labels
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
-from ..queries.task_view import CompletionNotice, TaskFormValues, closed_task, completion_notice
+from ..queries.task_view import CompletionNotice, TaskFormValues, closed_task, completion_notice, returned_here
 from ..operations.tasks import APPRAISERS
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import decision_label, status_label, translate
@@ -115,6 +115,7 @@ def _task_page(task_id: int, sent: TaskFormValues | None = None, error: str | No
         travelling=[(n, f) for n, f in view.nominees if n.outcome is None] if view else [],
         documents=current_documents(db, instance.dossier_id), kind_labels=KIND_LABELS,
         closed=closed_task(view, row, step),  # after Back: who handled it and how, in place of the form
+        returned=returned_here(view, row),  # the dossier came back here: why, at the top
         sent=sent or TaskFormValues(), error=error,
     )  # fmt: skip
 

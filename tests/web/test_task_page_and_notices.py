@@ -212,3 +212,27 @@ def test_nominees_the_votes_dropped_though_left_at_dong_y_are_named(app, client,
         assert session.get(Dossier, dossier_id).status == "in_review"
         outcomes = {n.full_name: n.outcome for n in session.scalars(select(Nominee).where(Nominee.dossier_id == dossier_id))}
     assert outcomes == {"Người đạt": None, "Người trượt phiếu": "rejected", "Người thư ký loại": "rejected"}
+
+
+def test_a_task_the_dossier_came_back_to_says_why_at_the_top(app, client, auth: Auth):
+    [task_id] = submit_dossiers(app, 1)
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    dossier_id = _dossier_of(app, task_id)
+    auth.login(OFFICE)
+    first = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
+    assert 'data-testid="task-returned"' not in first  # reached by a submission, not a return
+    auth.logout()
+    with factory() as session, session.begin():
+        complete_task(session, actor_for(session, OFFICE), engine, task_id, "approve",
+                      confirmed=unconfirmed_keys(session, session.get(Dossier, dossier_id)))  # fmt: skip
+        council_task = open_task_for(session, dossier_id).id
+        complete_task(session, actor_for(session, SECRETARY), engine, council_task, "return",
+                      "Biên bản họp bình xét thiếu chữ ký của chủ trì")  # fmt: skip
+        back = open_task_for(session, dossier_id)
+        back_id, secretary = back.id, session.scalar(select(User.full_name).where(User.username == SECRETARY))
+    auth.login(OFFICE)
+    page = client.get(f"/inbox/tasks/{back_id}").get_data(as_text=True)
+    note = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.split('data-testid="task-returned">')[1].split("</div>")[0]))
+    assert note.strip().startswith("Hồ sơ được trả lại từ bước “")
+    assert f"({secretary}, " in note and note.strip().endswith(": Biên bản họp bình xét thiếu chữ ký của chủ trì")
+    assert page.index('data-testid="task-returned"') < page.index('data-testid="task-documents"')  # at the top
