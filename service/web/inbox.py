@@ -17,8 +17,9 @@ from ..queries.documents import current_documents
 from ..queries.dossier_view import dossier_view
 from ..queries.step_names import step_name
 from ..operations.assignments import BulkItem, assign_task, batch_decide, bulk_complete, colleagues
+from ..operations.nominee_decisions import STEP_KINDS
 from ..operations.preferences import load_preference, save_preference
-from ..queries.batches import batch_summaries, find_batch
+from ..queries.batches import Batch, batch_summaries, find_batch
 from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets, task_labels
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
@@ -78,15 +79,15 @@ def bulk() -> Response:
     except DomainError as exc:  # nothing ticked: said on the inbox, nothing written
         flash(exc.message, "error")
         return redirect(url_for("inbox.index"))
-    _keep_report(results)
+    session["inbox.bulk"] = _labelled(results)  # shown once on the inbox
     return redirect(url_for("inbox.index"))
 
 
-def _keep_report(results: list[BulkItem]) -> None:
-    """The result of a bulk or batch decision, for the inbox to show once: each task named by its dossier (title and
+def _labelled(results: list[BulkItem]) -> list[dict[str, object]]:
+    """The result of a bulk or batch decision as the pages show it: each task named by its dossier (title and
     submitting unit), not by its number."""
     labels = task_labels(get_session(), [r.task_id for r in results])
-    session["inbox.bulk"] = [{**r.__dict__, "label": labels.get(r.task_id)} for r in results]
+    return [{**r.__dict__, "label": labels.get(r.task_id)} for r in results]
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -110,7 +111,7 @@ def _task_page(task_id: int, sent: TaskFormValues | None = None, error: str | No
         "inbox/task.html", task=row, task_name=name, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready" and instance.status == "running",
         now=get_engine().clock.now(), colleagues=[u for u in colleagues(db, row) if u.id != actor.user_id],
         quotas=quota_checks(db, row, view.dossier) if row.state == "ready" and view else [],
-        step_kind={"council_secretary": "council", "chairman": "chairman"}.get(row.role),
+        step_kind=STEP_KINDS.get(row.role),
         eligibility=dossier_eligibility(db, view.dossier) if row.state == "ready" and view and row.role in APPRAISERS else [],
         travelling=[(n, f) for n, f in view.nominees if n.outcome is None] if view else [],
         documents=current_documents(db, instance.dossier_id), kind_labels=KIND_LABELS,
@@ -227,16 +228,13 @@ def _batch_args() -> tuple[int, str, int, int | None]:
 
 @bp.route("/batch", methods=["GET", "POST"])
 @login_required
-def batch() -> str | Response:
+def batch() -> str | Response | tuple[str, int]:
     db, actor = get_session(), current_actor()
     found = find_batch(db, actor, *_batch_args())
     if request.method == "GET":
         if found is None:
             raise NotFound("Không tìm thấy đợt xét (các hồ sơ có thể đã được xử lý).")
-        kinds = {"council_secretary": "council", "chairman": "chairman"}
-        first = found.items[0].task
-        eligibility = {i.dossier.id: dossier_eligibility(db, i.dossier) for i in found.items} if first.role in APPRAISERS else {}
-        return render_template("inbox/batch.html", batch=found, step_kind=kinds.get(first.role), eligibility=eligibility)
+        return _batch_page(found)
     chosen = {int(t) for t in request.form.getlist("task_id") if t.isdigit()}
     task_nominees = {i.task.id: [n.id for n, _ in i.nominees] for i in (found.items if found else []) if i.task.id in chosen}
     try:
@@ -245,29 +243,25 @@ def batch() -> str | Response:
             report = batch_decide(db, actor, get_engine(), task_nominees, results or {}, council,
                                   request.form.get("comment"), set(request.form.getlist("confirm")))  # fmt: skip
     except DomainError as exc:  # the form as a whole refused (counts, nothing chosen): nothing written
-        return _batch_page(exc.message, None), exc.status
-    _keep_report(report)
+        if found is None:
+            flash(exc.message, "error")
+            return redirect(url_for("inbox.index"))
+        return _batch_page(found, exc.message, sent=request.form), exc.status
+    labelled = _labelled(report)
     if any(not item.ok for item in report):
         # What was refused is still open: the batch page again with those dossiers and what was typed for them.
-        left = _batch_page(None, report)
+        left = find_batch(get_session(), actor, *_batch_args(), minimum=1)  # a single dossier left is still shown
         if left is not None:
-            return left
+            return _batch_page(left, report=labelled, sent=request.form)
+    session["inbox.bulk"] = labelled
     return redirect(url_for("inbox.index"))
 
 
-def _batch_page(error: str | None, report: list[BulkItem] | None) -> str | None:
-    """The batch page again after a POST, with the refusal or the per-dossier report, the form as it was sent;
-    None when no task of the batch is left open."""
-    db, actor = get_session(), current_actor()
-    found = find_batch(db, actor, *_batch_args(), minimum=1)  # a single dossier left is still shown
-    if found is None:
-        return None
-    if report is not None:
-        session.pop("inbox.bulk", None)  # shown here instead of on the inbox
-    kinds = {"council_secretary": "council", "chairman": "chairman"}
+def _batch_page(found: Batch, error: str | None = None, report: list[dict[str, object]] | None = None,
+                sent: object = None) -> str:  # fmt: skip
+    """The batch page: fresh, or after a POST with the refusal or the per-dossier report and the form as sent."""
+    db = get_session()
     first = found.items[0].task
     eligibility = {i.dossier.id: dossier_eligibility(db, i.dossier) for i in found.items} if first.role in APPRAISERS else {}
-    labels = task_labels(db, [r.task_id for r in report or []])
-    return render_template("inbox/batch.html", batch=found, step_kind=kinds.get(first.role), eligibility=eligibility,
-                           error=error, sent=request.form,
-                           report=[{**r.__dict__, "label": labels.get(r.task_id)} for r in report or []])  # fmt: skip
+    return render_template("inbox/batch.html", batch=found, step_kind=STEP_KINDS.get(first.role), eligibility=eligibility,
+                           error=error, sent=sent, report=report or [])  # fmt: skip
