@@ -53,7 +53,7 @@ def restore(source: Path, database_url: str, upload_dir: Path) -> dict[str, obje
             raise InvalidInput("Bản sao lưu hỏng: cơ sở dữ liệu không khớp mã băm.")
         for name, digest in manifest["files"].items():
             if _sha256(root / "uploads" / name) != digest:
-                raise InvalidInput(f"Bản sao lưu hỏng: tệp {name} không khớp mã băm.")
+                raise InvalidInput("Bản sao lưu hỏng: tệp {name} không khớp mã băm.", {"name": name})
         db.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)

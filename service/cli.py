@@ -11,7 +11,7 @@ import click
 from sqlalchemy import select
 
 from .config import Config
-from .db import make_engine, make_session_factory, session_scope, snapshot_scope, upgrade_schema
+from .db import make_engine, make_session_factory, session_scope, upgrade_schema
 from .domain.actors import Actor
 from .errors import DomainError
 from .storage import FileStore
@@ -339,12 +339,11 @@ def audit() -> None:
 @audit.command("verify", help="Kiểm tra chuỗi mã băm của nhật ký (báo sự kiện đầu tiên bị sửa/xóa) và đối chiếu các "
                               "quyết định từng người với nhật ký; có sai lệch thì mã thoát 1.")
 def audit_verify() -> None:
-    from .operations.audit import verify_chain
-    from .queries.decision_trail import check_decision_trail
+    from .operations.audit_verification import check_in_snapshot
 
-    with snapshot_scope(_factory(Config.from_env())) as session:  # writers are not held up by the walk
-        result = verify_chain(session)
-        decisions = check_decision_trail(session) if result.ok else None
+    # The audit page's verification runs the same function (a worker's job): writers are not held up by the walk.
+    check = check_in_snapshot(_factory(Config.from_env()))
+    result, decisions = check.chain, check.decisions
     if not result.ok:
         click.echo(f"Chuỗi nhật ký bị phá vỡ tại sự kiện {result.first_broken_id}: {result.reason} "
                    f"(đã kiểm {result.checked} sự kiện trước đó).", err=True)  # fmt: skip
@@ -357,7 +356,8 @@ def audit_verify() -> None:
         click.echo(f"Quyết định từng người khớp nhật ký: {decisions.checked} quyết định{older}.")
         return
     click.echo(f"Quyết định từng người không khớp nhật ký: {decisions.disagreements} sai lệch trong "
-               f"{decisions.checked} quyết định{older}.", err=True)  # fmt: skip
+               f"{decisions.checked} quyết định (bản ghi bị sửa {decisions.edited}, bị xóa {decisions.deleted}, "
+               f"thêm {decisions.added}){older}.", err=True)  # fmt: skip
     for problem in decisions.problems:
         click.echo(f"  - {problem}", err=True)
     sys.exit(1)

@@ -59,6 +59,8 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "records.add": "Thêm hồ sơ theo dõi",
     "export.nominees": "Xuất danh sách người được đề nghị",
     "audit.export": "Xuất nhật ký kiểm toán",
+    "audit.verify_request": "Yêu cầu kiểm tra toàn vẹn nhật ký",
+    "audit.verify": "Kết quả kiểm tra toàn vẹn nhật ký",
 }
 
 

@@ -14,7 +14,7 @@ def level_rank(level: str) -> int:
     try:
         return LEVELS.index(level)
     except ValueError:
-        raise InvalidInput(f"Cấp '{level}' không hợp lệ.") from None
+        raise InvalidInput("Cấp '{level}' không hợp lệ.", {"level": level}) from None
 
 
 def target_level(granting_levels: Iterable[str]) -> str:

@@ -53,9 +53,9 @@ class CampaignConfig:
         form = self.offered.get(award_code)
         if form is None:
             names = "; ".join(f.name for f in self.offered.values())
-            raise InvalidInput(f"Dòng {line}: phong trào {self.code} không có hình thức '{award_code}' (có: {names}).")
+            raise InvalidInput("Dòng {line}: phong trào {code} không có hình thức '{award_code}' (có: {names}).", {"line": line, "code": self.code, "award_code": award_code, "names": names})
         if kind not in form.subject_types:
-            raise InvalidInput(f"Dòng {line}: {form.name} không xét cho {SUBJECT_LABELS.get(kind, kind)}.")
+            raise InvalidInput("Dòng {line}: {name} không xét cho {kind}.", {"line": line, "name": form.name, "kind": SUBJECT_LABELS.get(kind, kind)})
 
     def award_name(self, award_code: str, catalogue_name: str) -> str:
         """The one name of an award form for a dossier of this campaign, on its pages, documents and exports: the
@@ -76,14 +76,13 @@ class CampaignConfig:
         today = local_date(now)
         if deadline is not None and today > deadline:
             raise DeadlinePassed(
-                f"Hạn nhận hồ sơ ở cấp {LEVEL_LABELS.get(level, level)} của phong trào {self.code} là ngày "
-                f"{deadline:%d/%m/%Y}; hôm nay {today:%d/%m/%Y} đã quá hạn, hồ sơ nộp muộn không được xét.",
+                "Hạn nhận hồ sơ ở cấp {level} của phong trào {code} là ngày {deadline:%d/%m/%Y}; hôm nay {today:%d/%m/%Y} đã quá hạn, hồ sơ nộp muộn không được xét.", {"level": LEVEL_LABELS.get(level, level), "code": self.code, "deadline": deadline, "today": today},
                 deadline=deadline.isoformat(), level=level,
             )  # fmt: skip
         if self.receipt_from and today < self.receipt_from or self.receipt_to and today > self.receipt_to:
             start = f"{self.receipt_from:%d/%m/%Y}" if self.receipt_from else "…"
             end = f"{self.receipt_to:%d/%m/%Y}" if self.receipt_to else "…"
-            raise DeadlinePassed(f"Phong trào {self.code} chỉ nhận hồ sơ từ {start} đến {end}.", window=[start, end])
+            raise DeadlinePassed("Phong trào {code} chỉ nhận hồ sơ từ {start} đến {end}.", {"code": self.code, "start": start, "end": end}, window=[start, end])
 
 
 LEVEL_LABELS = {"ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh"}

@@ -8,7 +8,7 @@ from typing import Any
 
 from workflows import LEVELS
 
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Listed
 from .documents import KIND_LABELS
 
 SUBJECT_TYPES = ("collective", "individual")
@@ -170,7 +170,8 @@ def parse_campaign(data: Any) -> CampaignSpec:
         if form and form not in codes:
             reader.fail(f"rules[{i}].award_form", f"'{form}' không có trong award_forms")
     if reader.problems:
-        raise InvalidInput("Tệp phong trào có lỗi:\n" + "\n".join(f"- {p}" for p in reader.problems), problems=reader.problems)
+        raise InvalidInput("Tệp phong trào có lỗi:\n{problems}", {"problems": Listed((f"- {p}" for p in reader.problems), "\n")},
+                           problems=reader.problems)  # fmt: skip
     return spec
 
 

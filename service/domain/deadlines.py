@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ class SubmissionClosed:
 
     message: str  # what submitting would answer (CampaignConfig.check_arrival's words)
     deadline: date | None  # the receiving level's deadline that has passed; None when outside the receipt window
+    error: DeadlinePassed | None = field(default=None, compare=False)  # the refusal itself: a page words it
 
 
 def receiving_level(unit_level: str) -> str:
@@ -44,5 +45,5 @@ def submission_closed(config: CampaignConfig, unit_level: str, now: datetime) ->
         config.check_arrival(receiving_level(unit_level), now)
     except DeadlinePassed as exc:
         deadline = exc.details.get("deadline")
-        return SubmissionClosed(exc.message, date.fromisoformat(deadline) if isinstance(deadline, str) else None)
+        return SubmissionClosed(exc.message, date.fromisoformat(deadline) if isinstance(deadline, str) else None, exc)
     return None

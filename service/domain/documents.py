@@ -52,7 +52,7 @@ def required_kinds(campaign_setting: str | None) -> tuple[str, ...]:
     kinds = tuple(json.loads(campaign_setting))
     unknown = [k for k in kinds if k not in KIND_LABELS]
     if unknown:
-        raise InvalidInput(f"Loại tài liệu không có: {', '.join(unknown)}")
+        raise InvalidInput("Loại tài liệu không có: {value}", {"value": ', '.join(unknown)})
     return kinds
 
 
@@ -111,7 +111,7 @@ def check_upload(data: bytes) -> tuple[str, str]:
     if not data:
         raise InvalidInput("Tệp rỗng.")
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"Tệp lớn quá {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        raise InvalidInput("Tệp lớn quá {value} MB.", {"value": MAX_UPLOAD_BYTES // (1024 * 1024)})
     return sniff_type(data)
 
 

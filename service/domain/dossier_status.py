@@ -30,5 +30,5 @@ def require_reason(decision: str | None, comment: str | None) -> str | None:
     text = clean_text(comment or "")
     if decision in DECISIONS_NEEDING_REASON and not text:
         what = "trả lại bổ sung" if decision == "return" else "không đồng ý"
-        raise InvalidInput(f"Phải ghi rõ lý do khi {what}.")
+        raise InvalidInput("Phải ghi rõ lý do khi {what}.", {"what": what})
     return text or None

@@ -10,9 +10,18 @@ turned down at which level and why; without those facts it falls back to a sente
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .campaign_config import LEVEL_LABELS
+
+# A translator from a Vietnamese template to the reader's locale (notices_en.translator); as is by default.
+Translate = Callable[[str], str]
+
+
+def as_is(text: str) -> str:
+    return text
+
 
 SENTENCES = {
     "task": "Việc mới: {task} — hồ sơ “{dossier}”.",
@@ -34,16 +43,28 @@ SUBJECTS = {
 # (the unit's own act) and a cancellation (an admin's, with its own record) tell nobody.
 OUTCOME_KINDS = {"granted": "granted", "rejected": "not_granted"}
 _PARTLY_SUBJECT = "[Thi đua] Hồ sơ được khen thưởng một phần: {dossier}"
+# The outcome sentences, each translated whole (notices_en) before its values go in.
+_GRANTED = "Hồ sơ “{dossier}” đã được khen thưởng: {awards}."
+_NOT_GRANTED = "Hồ sơ “{dossier}” không được khen thưởng{where}{why}."
+_NOT_GRANTED_EACH = "Hồ sơ “{dossier}” không được khen thưởng: {refusals}."
+_AT_LEVEL = " ở cấp {level}"
+_LEVEL = "cấp {level}"
+_PARTLY = "Hồ sơ “{dossier}” được khen thưởng một phần. Được khen thưởng: {granted}. Không được khen thưởng: {refused}."
+# The e-mail around the sentence: a task's (link to the task) and an ended dossier's (link to the dossier).
+TASK_MAIL = ("Kính gửi {name},\n\n{text}\n\nXem và xử lý tại: {link}\n\n"
+             "— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n")  # fmt: skip
+DOSSIER_MAIL = ("Kính gửi {name},\n\n{text}\n\nXem hồ sơ tại: {link}\n\n"
+                "— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n")  # fmt: skip
 
 
-def notice_text(kind: str, task_name: str | None, dossier_title: str | None) -> str:
-    """The sentence shown in the app (and opening the e-mail) for a notice of this kind."""
-    return SENTENCES.get(kind, "{task} — {dossier}").format(task=task_name or "", dossier=dossier_title or "")
+def notice_text(kind: str, task_name: str | None, dossier_title: str | None, tr: Translate = as_is) -> str:
+    """The sentence shown in the app (and opening the e-mail) for a notice of this kind, in `tr`'s locale."""
+    return tr(SENTENCES.get(kind, "{task} — {dossier}")).format(task=task_name or "", dossier=dossier_title or "")
 
 
-def notice_subject(kind: str, task_name: str | None, dossier_title: str | None) -> str:
-    """The e-mail subject for a notice of this kind."""
-    return SUBJECTS.get(kind, "[Thi đua] {task}").format(task=task_name or "", dossier=dossier_title or "")
+def notice_subject(kind: str, task_name: str | None, dossier_title: str | None, tr: Translate = as_is) -> str:
+    """The e-mail subject for a notice of this kind, in `tr`'s locale."""
+    return tr(SUBJECTS.get(kind, "[Thi đua] {task}")).format(task=task_name or "", dossier=dossier_title or "")
 
 
 def outcome_kind(dossier_status: str) -> str | None:
@@ -62,12 +83,13 @@ class NomineeFate:
     reason: str | None = None
 
 
-def level_label(level: str | None) -> str:
-    return LEVEL_LABELS.get(level or "", level or "")
+def level_label(level: str | None, tr: Translate = as_is) -> str:
+    return tr(LEVEL_LABELS[level]) if level in LEVEL_LABELS else level or ""
 
 
-def outcome_notice(kind: str, dossier_title: str | None, fates: list[NomineeFate]) -> tuple[str, str]:
-    """(sentence, e-mail subject) telling the unit how its dossier ended, nominee by nominee.
+def outcome_notice(kind: str, dossier_title: str | None, fates: list[NomineeFate],
+                   tr: Translate = as_is) -> tuple[str, str]:  # fmt: skip
+    """(sentence, e-mail subject) telling the unit how its dossier ended, nominee by nominee, in `tr`'s locale.
 
     All granted: the awards with whom each goes to. All turned down: the level and the reason (one reason for
     all, or each nominee's own). A mix: the dossier is granted in part, and both lists are named."""
@@ -75,26 +97,25 @@ def outcome_notice(kind: str, dossier_title: str | None, fates: list[NomineeFate
     granted = [f for f in fates if f.granted]
     refused = [f for f in fates if not f.granted]
     if not fates:
-        return notice_text(kind, None, title), notice_subject(kind, None, title)
+        return notice_text(kind, None, title, tr), notice_subject(kind, None, title, tr)
     if granted and not refused:
-        return (f"Hồ sơ “{title}” đã được khen thưởng: {_awards(granted)}.",
-                SUBJECTS["granted"].format(dossier=title))  # fmt: skip
+        return (tr(_GRANTED).format(dossier=title, awards=_awards(granted)),
+                tr(SUBJECTS["granted"]).format(dossier=title))  # fmt: skip
     if refused and not granted:
         levels = {f.level for f in refused}
         if len(levels) == 1:
-            where = f" ở cấp {level_label(refused[0].level)}" if refused[0].level else ""
+            where = tr(_AT_LEVEL).format(level=level_label(refused[0].level, tr)) if refused[0].level else ""
             reasons = {f.reason for f in refused}
             if len(reasons) == 1:
                 why = f": {_sentence_part(refused[0].reason)}" if refused[0].reason else ""
             else:
                 why = ": " + "; ".join(_name_reason(f) for f in refused)
-            text = f"Hồ sơ “{title}” không được khen thưởng{where}{why}."
+            text = tr(_NOT_GRANTED).format(dossier=title, where=where, why=why)
         else:
-            text = f"Hồ sơ “{title}” không được khen thưởng: {_refusals(refused)}."
-        return text, SUBJECTS["not_granted"].format(dossier=title)
-    text = (f"Hồ sơ “{title}” được khen thưởng một phần. Được khen thưởng: {_awards(granted)}. "
-            f"Không được khen thưởng: {_refusals(refused)}.")  # fmt: skip
-    return text, _PARTLY_SUBJECT.format(dossier=title)
+            text = tr(_NOT_GRANTED_EACH).format(dossier=title, refusals=_refusals(refused, tr))
+        return text, tr(SUBJECTS["not_granted"]).format(dossier=title)
+    text = tr(_PARTLY).format(dossier=title, granted=_awards(granted), refused=_refusals(refused, tr))
+    return text, tr(_PARTLY_SUBJECT).format(dossier=title)
 
 
 def _awards(granted: list[NomineeFate]) -> str:
@@ -106,11 +127,11 @@ def _awards(granted: list[NomineeFate]) -> str:
     return "; ".join(f"{award} ({', '.join(names)})" for award, names in by_award.items())
 
 
-def _refusals(refused: list[NomineeFate]) -> str:
+def _refusals(refused: list[NomineeFate], tr: Translate = as_is) -> str:
     """'Nguyễn Văn A (cấp phường/xã: lý do); Trần Thị B (cấp quận/huyện)'."""
     parts = []
     for fate in refused:
-        detail = [f"cấp {level_label(fate.level)}"] if fate.level else []
+        detail = [tr(_LEVEL).format(level=level_label(fate.level, tr))] if fate.level else []
         if fate.reason:
             detail = [": ".join(detail + [_sentence_part(fate.reason)])] if detail else [_sentence_part(fate.reason)]
         parts.append(f"{fate.name} ({detail[0]})" if detail else fate.name)

@@ -27,6 +27,16 @@ def require_can_act_on_task(actor: Actor, task: TaskLike) -> None:
         raise Conflict("Việc này đang do một cán bộ khác nhận xử lý.")
 
 
+def can_review_audit(actor: Actor) -> bool:
+    """Auditors and admins read the audit trail, export it and ask for its verification; nobody else."""
+    return actor.is_admin or actor.has_role("auditor")
+
+
+def require_can_review_audit(actor: Actor) -> None:
+    if not can_review_audit(actor):
+        raise Forbidden("Chỉ kiểm toán viên và quản trị viên được xem nhật ký.")
+
+
 def can_view_dossier(actor: Actor, unit_path: list[int]) -> bool:
     """Anyone holding a role at the submitting unit or above it may read the dossier; admins and auditors too."""
     if actor.is_admin or actor.has_role("auditor"):

@@ -2,6 +2,7 @@
 
 from .account_extras import ApiToken, UserPreference
 from .audit import AuditChainHead, AuditEvent, RequestOrigin, UserAgent
+from .audit_verification import AuditVerification, VerificationState
 from .campaign import AwardForm, Campaign, CampaignAwardForm, CampaignRule, Registration
 from .certificate_layout import CertificateLayout
 from .decision import Decision, DecisionAward, DecisionCounter, GeneratedDocument
@@ -18,5 +19,5 @@ __all__ = [
     "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
     "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeDecision", "NomineeKind", "OrgUnit", "OrgUnitName", "ProcessDefinition",
     "ProcessInstance", "ProcessVersion", "RequestOrigin", "Role", "RoleAssignment", "User", "UserAgent",
-    "Job", "JobStatus", "Notification",
+    "Job", "JobStatus", "Notification", "AuditVerification", "VerificationState",
 ]  # fmt: skip

@@ -74,6 +74,9 @@ ACTIONS: dict[str, int] = {
     "records.add": 42,
     "export.nominees": 43,
     "audit.export": 44,
+    # the audit trail verified from the audit page: the request, then the result
+    "audit.verify_request": 45,
+    "audit.verify": 46,
 }
 
 OBJECT_TYPES: dict[str, int] = {

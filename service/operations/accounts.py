@@ -40,7 +40,7 @@ def actor_for(session: Session, username: str) -> Actor:
     """The Actor of a user found by username."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"Không có người dùng '{username}'.")
+        raise NotFound("Không có người dùng '{username}'.", {"username": username})
     return actor_for_user(session, user)
 
 

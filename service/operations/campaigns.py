@@ -39,7 +39,7 @@ def read_campaign_file(text: str, filename: str = "campaign.yaml") -> CampaignSp
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1})" if mark else ""
-        raise InvalidInput(f"{filename}: không đọc được YAML/JSON{where}.") from None
+        raise InvalidInput("{filename}: không đọc được YAML/JSON{where}.", {"filename": filename, "where": where}) from None
     return parse_campaign(data)
 
 
@@ -47,7 +47,7 @@ def import_campaign(session: Session, actor: Actor, spec: CampaignSpec, now: dat
     """Create the campaign or replace its settings; award forms unknown so far join the catalog."""
     issuer = session.scalar(select(OrgUnit).where(OrgUnit.code == spec.issuing_unit))
     if issuer is None:
-        raise InvalidInput(f"issuing_unit: không có đơn vị mã '{spec.issuing_unit}'.")
+        raise InvalidInput("issuing_unit: không có đơn vị mã '{issuing_unit}'.", {"issuing_unit": spec.issuing_unit})
     campaign = session.scalar(select(Campaign).where(Campaign.code == spec.code))
     before = export_campaign(session, spec.code) if campaign is not None else None
     if campaign is None:
@@ -74,8 +74,7 @@ def import_campaign(session: Session, actor: Actor, spec: CampaignSpec, now: dat
             session.add(catalog)
             session.flush()
         elif catalog.granting_level != form.granting_level:
-            raise InvalidInput(f"award_forms: '{form.code}' đã có với cấp tặng '{catalog.granting_level}', "
-                               f"không đổi thành '{form.granting_level}' được.")  # fmt: skip
+            raise InvalidInput("award_forms: '{code}' đã có với cấp tặng '{granting_level}', không đổi thành '{granting_level2}' được.", {"code": form.code, "granting_level": catalog.granting_level, "granting_level2": form.granting_level})  # fmt: skip
         session.add(CampaignAwardForm(
             campaign_id=campaign.id, award_form_id=catalog.id, name=form.name,
             subject_types_json=json.dumps(list(form.subject_types)),
@@ -98,7 +97,7 @@ def export_campaign(session: Session, code: str) -> dict[str, Any]:
     """The campaign as a file would hold it (import of the export gives the same campaign)."""
     campaign = session.scalar(select(Campaign).where(Campaign.code == code))
     if campaign is None:
-        raise NotFound(f"Không có phong trào '{code}'.")
+        raise NotFound("Không có phong trào '{code}'.", {"code": code})
     issuer = session.get(OrgUnit, campaign.issuing_unit_id)
     forms = session.execute(
         select(CampaignAwardForm, AwardForm).join(AwardForm, CampaignAwardForm.award_form_id == AwardForm.id)
@@ -145,12 +144,12 @@ def register_unit(session: Session, actor: Actor, campaign_code: str, unit_id: i
     """Register a unit in a campaign (đăng ký thi đua), by its clerk or head, before the registration deadline."""
     campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
     if campaign is None:
-        raise NotFound(f"Không có phong trào '{campaign_code}'.")
+        raise NotFound("Không có phong trào '{campaign_code}'.", {"campaign_code": campaign_code})
     if not (actor.holds("unit_clerk", unit_id) or actor.holds("unit_head", unit_id) or actor.is_admin):
         raise Forbidden("Chỉ cán bộ thi đua hoặc thủ trưởng đơn vị mới đăng ký thi đua cho đơn vị.")
     deadline = campaign.registration_deadline
     if deadline is not None and local_date(now) > deadline:
-        raise DeadlinePassed(f"Hạn đăng ký thi đua là ngày {deadline:%d/%m/%Y}; đã quá hạn.", deadline=deadline.isoformat())
+        raise DeadlinePassed("Hạn đăng ký thi đua là ngày {deadline:%d/%m/%Y}; đã quá hạn.", {"deadline": deadline}, deadline=deadline.isoformat())
     found = session.scalar(select(Registration).where(Registration.campaign_id == campaign.id,
                                                       Registration.org_unit_id == unit_id))  # fmt: skip
     if found is not None:

@@ -51,10 +51,10 @@ def check_layout(data: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput("Khổ phôi phải từ 50 đến 500 mm mỗi chiều.")
     unknown = set(fields) - set(FIELDS)
     if unknown or set(FIELDS) - set(fields):
-        raise InvalidInput(f"Các trường của phôi phải đúng là: {', '.join(FIELDS)}.")
+        raise InvalidInput("Các trường của phôi phải đúng là: {value}.", {"value": ', '.join(FIELDS)})
     for name, f in fields.items():
         if f["x"] < 0 or f["y"] < 0 or f["x"] + f["width"] > width or f["y"] > height or not 6 <= f["size"] <= 72:
-            raise InvalidInput(f"Trường “{FIELDS[name]}” nằm ngoài khổ phôi hoặc cỡ chữ không hợp lệ.")
+            raise InvalidInput("Trường “{field}” nằm ngoài khổ phôi hoặc cỡ chữ không hợp lệ.", {"field": FIELDS[name]})
     return {"width": width, "height": height, "fields": fields}
 
 

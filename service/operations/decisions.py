@@ -144,12 +144,16 @@ def _award_title(code: str, name: str) -> str:
 
 
 def _store(session: Session, store: FileStore, actor: Actor, now: datetime, kind: str, filename: str, data: bytes,
-           **links: int | None) -> GeneratedDocument:  # fmt: skip
+           replaces: list[int] | None = None, **links: int | None) -> GeneratedDocument:  # fmt: skip
+    """Store a generated PDF and audit it; `replaces` names the documents it supersedes (kept in the event only
+    when there are some, as document.upload keeps them)."""
     doc = GeneratedDocument(kind=kind, filename=filename, sha256=store.put(data), size=len(data), created_by=actor.user_id,
                             created_at=now, **links)  # fmt: skip
     session.add(doc)
     session.flush()
+    after: dict[str, object] = {"kind": kind, "sha256": doc.sha256, "dossier_id": links.get("dossier_id")}
+    if replaces:
+        after["replaces"] = replaces
     record_event(session, action="document.generate", object_type="generated_document", object_id=str(doc.id),
-                 actor=actor.user_id, after={"kind": kind, "sha256": doc.sha256, "dossier_id": links.get("dossier_id")},
-                 now=now)  # fmt: skip
+                 actor=actor.user_id, after=after, now=now)  # fmt: skip
     return doc

@@ -42,7 +42,7 @@ def check_definition(xml: bytes, filename: str = "process.bpmn") -> Definition:
     problems = _end_event_problems(definition) + _decision_problems(definition)
     if problems:
         text = "\n".join(f"- {p}" for p in problems)
-        raise DefinitionRejected(f"Quy trình {filename} không hợp lệ:\n{text}", problems=problems)
+        raise DefinitionRejected("Quy trình {filename} không hợp lệ:\n{text}", {"filename": filename, "text": text}, problems=problems)
     return definition
 
 
@@ -161,14 +161,14 @@ _ACTIVE_VERSION_REF = (
 
 
 def _not_deployed(key: str) -> NotFound:
-    return NotFound(f"Chưa triển khai quy trình '{key}'. Hãy chạy 'thidua init' hoặc 'thidua bpmn deploy'.")
+    return NotFound("Chưa triển khai quy trình '{key}'. Hãy chạy 'thidua init' hoặc 'thidua bpmn deploy'.", {"key": key})
 
 
 def load_definition(session: Session, version_id: int) -> Definition:
     """The Definition of a stored version: restored from its spec once per process, then cached."""
     sha256 = session.scalar(select(ProcessVersion.sha256).where(ProcessVersion.id == version_id))
     if sha256 is None:
-        raise NotFound(f"Không tìm thấy phiên bản quy trình {version_id}.")
+        raise NotFound("Không tìm thấy phiên bản quy trình {version_id}.", {"version_id": version_id})
     cached = _CACHE.get(sha256)
     if cached is not None:
         return cached
@@ -177,7 +177,7 @@ def load_definition(session: Session, version_id: int) -> Definition:
     ).one()
     definition = restore_definition(xml, spec_json)
     if definition.sha256 != sha256:
-        raise DefinitionRejected(f"Nội dung phiên bản quy trình {version_id} không khớp mã băm đã lưu.")
+        raise DefinitionRejected("Nội dung phiên bản quy trình {version_id} không khớp mã băm đã lưu.", {"version_id": version_id})
     with _CACHE_LOCK:
         _CACHE[sha256] = definition
     return definition

@@ -66,7 +66,7 @@ def upload_document(
     store_upload returned for them before the transaction began."""
     dossier = require_editable(session, actor, dossier_id)
     if kind not in KIND_LABELS:
-        raise InvalidInput(f"Loại tài liệu '{kind}' không có.")
+        raise InvalidInput("Loại tài liệu '{kind}' không có.", {"kind": kind})
     if nominee_id is not None:
         nominee = session.get(Nominee, nominee_id)
         if nominee is None or nominee.dossier_id != dossier.id:

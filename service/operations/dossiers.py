@@ -48,7 +48,7 @@ def create_dossier(
     now = engine.clock.now()
     campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
     if campaign is None:
-        raise NotFound(f"Không tìm thấy phong trào thi đua '{campaign_code}'.")
+        raise NotFound("Không tìm thấy phong trào thi đua '{campaign_code}'.", {"campaign_code": campaign_code})
     unit = session.get(OrgUnit, unit_id)
     if unit is None or unit.level != "unit":
         raise InvalidInput("Hồ sơ phải do một đơn vị cơ sở (ngành, bộ phận, khu phố, ấp…) lập.")
@@ -102,8 +102,7 @@ def require_registered(session: Session, config: CampaignConfig, campaign_id: in
     if registered is None:
         by = f" trước ngày {config.registration_deadline:%d/%m/%Y}" if config.registration_deadline else ""
         raise InvalidInput(
-            f"{unit.name} chưa đăng ký thi đua trong phong trào {config.code}: theo quy định của phong trào, "
-            f"chỉ đơn vị đã đăng ký thi đua{by} mới được đề nghị khen thưởng.",
+            "{name} chưa đăng ký thi đua trong phong trào {code}: theo quy định của phong trào, chỉ đơn vị đã đăng ký thi đua{by} mới được đề nghị khen thưởng.", {"name": unit.name, "code": config.code, "by": by},
             rule="registration",
         )  # fmt: skip
 
@@ -116,11 +115,11 @@ def _award_forms(session: Session, nominees: list[NomineeInput]) -> dict[str, Aw
     for index, item in enumerate(nominees, start=1):
         row = item.line or index
         if item.award_form_code not in forms:
-            raise InvalidInput(f"Dòng {row}: hình thức khen thưởng '{item.award_form_code}' không có.")
+            raise InvalidInput("Dòng {row}: hình thức khen thưởng '{award_form_code}' không có.", {"row": row, "award_form_code": item.award_form_code})
         if item.kind not in ("individual", "collective"):
-            raise InvalidInput(f"Dòng {row}: loại đối tượng phải là cá nhân hoặc tập thể.")
+            raise InvalidInput("Dòng {row}: loại đối tượng phải là cá nhân hoặc tập thể.", {"row": row})
         if not nfc(item.full_name):
-            raise InvalidInput(f"Dòng {row}: thiếu tên tập thể/cá nhân.")
+            raise InvalidInput("Dòng {row}: thiếu tên tập thể/cá nhân.", {"row": row})
     return forms
 
 
@@ -136,7 +135,7 @@ def cancel_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: i
         raise NotFound("Không tìm thấy hồ sơ.")
     if instance.status not in ("running", "suspended"):
         finished = "đã bị hủy" if instance.status == "cancelled" else "đã kết thúc"
-        raise Conflict(f"Quy trình của hồ sơ này {finished}; không hủy được nữa.")
+        raise Conflict("Quy trình của hồ sơ này {finished}; không hủy được nữa.", {"finished": finished})
     now: datetime = engine.clock.now()
     definition = instance_definition(session, instance)
     outcome = engine.cancel(definition, instance.state_json)

@@ -1,4 +1,4 @@
-"""Edit a dossier while the unit holds it (draft or returned): title, nominees; and submit it."""
+"""Edit a dossier while the unit holds it (draft or returned): title, nominees; and submit or withdraw it."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from workflows import Engine
 from ..domain.actors import Actor
 from ..domain.awards import target_level
 from ..domain.dossier_status import FIRST_STEP
+from ..domain.permissions import can_act_on_task
 from ..domain.summaries import check_summary
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import AwardForm, Campaign, Document, Dossier, HumanTask, Nominee, ProcessInstance
 from ..queries.campaign_config import campaign_config
 from .audit import record_event
+from .definitions import load_definition
 from .tasks import CompletionResult, complete_task
 
 
@@ -61,7 +63,7 @@ def add_nominee(
     dossier = require_editable(session, actor, dossier_id)
     form = session.scalar(select(AwardForm).where(AwardForm.code == award_form_code))
     if form is None:
-        raise InvalidInput(f"Hình thức khen thưởng '{award_form_code}' không có.")
+        raise InvalidInput("Hình thức khen thưởng '{award_form_code}' không có.", {"award_form_code": award_form_code})
     if kind not in ("individual", "collective"):
         raise InvalidInput("Loại đối tượng phải là cá nhân hoặc tập thể.")
     if not nfc(full_name):
@@ -128,3 +130,37 @@ def submit_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: i
     """Submit (or resubmit after a return); complete_task refuses it while documents are missing or late."""
     _, task_id = _editable(session, actor, dossier_id)
     return complete_task(session, actor, engine, task_id, "submit")
+
+
+WITHDRAW = "withdraw"
+
+
+def can_withdraw(session: Session, actor: Actor, dossier_id: int) -> bool:
+    """Whether the dossier page offers the withdrawal: as the task page offers it, where the unit's preparation
+    step is open, the actor may act on it, its process is running and its BPMN has a "withdraw" decision there."""
+    row = session.execute(
+        select(HumanTask, ProcessInstance.status, ProcessInstance.version_id)
+        .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.dossier_id == dossier_id, HumanTask.state == "ready", HumanTask.bpmn_id == FIRST_STEP)
+    ).first()  # fmt: skip
+    if row is None:
+        return False
+    task, status, version_id = row
+    if status != "running" or not can_act_on_task(actor, task):
+        return False
+    step = load_definition(session, version_id).steps.get(task.bpmn_id)
+    return step is not None and any(d.value == WITHDRAW for d in step.decisions)
+
+
+def withdraw_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: int,
+                     reason: str | None) -> CompletionResult:  # fmt: skip
+    """Withdraw a dossier the unit holds: its preparation task completed with the "withdraw" decision, with the
+    same checks, refusals and audit events as on the task page (complete_task).
+
+    Raises NotFound (no such dossier), Conflict (no longer at the unit), and whatever complete_task raises."""
+    if session.get(Dossier, dossier_id) is None:
+        raise NotFound("Không tìm thấy hồ sơ.")
+    task_id = _open_unit_task_id(session, dossier_id)
+    if task_id is None:
+        raise Conflict("Hồ sơ không còn ở đơn vị (đã nộp và đang được xét, hoặc đã kết thúc); không rút được nữa.")
+    return complete_task(session, actor, engine, task_id, WITHDRAW, reason)

@@ -35,7 +35,7 @@ def _require_admin(actor: Actor) -> None:
 def _require_reason(reason: str | None, what: str) -> str:
     cleaned = nfc(reason or "")
     if not cleaned:
-        raise InvalidInput(f"Phải ghi lý do {what}.")
+        raise InvalidInput("Phải ghi lý do {what}.", {"what": what})
     return cleaned
 
 
@@ -82,7 +82,7 @@ def _switch_status(
 ) -> ProcessInstance:  # fmt: skip
     instance = _instance(session, instance_id)
     if instance.status != before:
-        raise Conflict(f"{refusal}; quy trình này {_status_words(instance)}.")
+        raise Conflict("{refusal}; quy trình này {status_words}.", {"refusal": refusal, "status_words": _status_words(instance)})
     now = engine.clock.now()
     instance.status, instance.updated_at = after, now
     _flush(session)  # the version check first: a concurrent change wins and nothing of ours is written
@@ -112,7 +112,7 @@ def reassign_task(
         raise Conflict("Việc này đã được xử lý hoặc không còn hiệu lực; không giao lại được.")
     instance = _instance(session, task.instance_id)
     if instance.status not in ("running", "suspended"):
-        raise Conflict(f"Quy trình của việc này {_status_words(instance)}.")
+        raise Conflict("Quy trình của việc này {status_words}.", {"status_words": _status_words(instance)})
     assignee = None
     if assignee_id is not None:
         assignee = session.get(User, assignee_id)

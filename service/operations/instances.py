@@ -37,7 +37,7 @@ def owner_unit(session: Session, dossier: Dossier, level: str, cache: dict[str, 
     owner = cache[level]
     if owner is None:
         raise InvalidInput(
-            f"Đơn vị nộp hồ sơ không thuộc đơn vị cấp '{level}' nào; quy trình cần một đơn vị cấp này để giao việc."
+            "Đơn vị nộp hồ sơ không thuộc đơn vị cấp '{level}' nào; quy trình cần một đơn vị cấp này để giao việc.", {"level": level}
         )
     return owner
 

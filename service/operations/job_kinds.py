@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from .jobs import JobContext, handler
 
@@ -48,7 +49,7 @@ def request_document(session: Session, actor_user_id: int | None, document: str,
     from .jobs import enqueue
 
     if document not in RENDERERS or set(arguments) != {RENDERERS[document]}:
-        raise InvalidInput(f"Không tạo được văn bản '{document}' trong nền.")
+        raise InvalidInput("Không tạo được văn bản '{document}' trong nền.", {"document": document})
     return enqueue(session, "render_document", {"document": document, "user_id": actor_user_id, **arguments}).id
 
 
@@ -75,3 +76,20 @@ def render_document(session: Session, payload: dict[str, Any], context: JobConte
         generate_proposal(session, actor, store, now, int(payload["dossier_id"]))
     else:
         raise LookupError(f"unknown document {payload['document']!r}")
+
+
+def _check_audit_trail(factory: sessionmaker[Session], _payload: dict[str, Any], _context: JobContext) -> Any:
+    """The audit_verify job's walk of the trail, in its own read-only snapshot (no write lock held meanwhile)."""
+    from .audit_verification import check_in_snapshot
+
+    return check_in_snapshot(factory)
+
+
+# A million events take minutes: the claim's lease is stretched while the walk runs (see jobs.handler).
+@handler("audit_verify", prepare=_check_audit_trail, lease=timedelta(hours=1))
+def audit_verify(session: Session, payload: dict[str, Any], context: JobContext) -> None:
+    """Store the verification asked for on the audit page (operations.audit_verification) and its audit event."""
+    from ..db import utcnow
+    from .audit_verification import record_result
+
+    record_result(session, int(payload["verification_id"]), context.prepared, utcnow())

@@ -6,6 +6,11 @@ workers take disjoint rows; SQLite: the write transaction begins IMMEDIATE, so c
 host), then run each job in its own transaction that first re-locks the job row and checks the claim is still
 theirs: the handler's database effects and the `done` mark commit together. A worker killed mid-job loses its
 transaction; once its lease expires another worker reclaims the job, which therefore completes exactly once.
+
+A kind registered with `prepare` first runs that function outside the job's transaction (after the lease is
+stretched to the kind's own): a long read, such as walking the whole audit trail in a snapshot, then holds no
+write lock (SQLite's BEGIN IMMEDIATE would stop every writer for the walk). What it returns reaches the handler
+as `context.prepared`; the handler then writes its effects and the `done` mark in the job's transaction as above.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import json
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +30,9 @@ from ..models import Job, JobStatus
 
 Handler = Callable[[Session, dict[str, Any], "JobContext"], None]
 HANDLERS: dict[str, Handler] = {}
+# Run before a kind's handler, outside its transaction: (sessionmaker, payload, context) → context.prepared.
+Preparer = Callable[[sessionmaker[Session], dict[str, Any], "JobContext"], Any]
+PREPARERS: dict[str, tuple[Preparer, timedelta]] = {}
 
 DEFAULT_LEASE = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(seconds=30)
@@ -36,13 +44,19 @@ class JobContext:
     """What a handler may need besides its session: settings from the worker's configuration."""
 
     settings: dict[str, Any] = field(default_factory=dict)
+    prepared: Any = None  # what the kind's `prepare` returned for this job (see handler)
 
 
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of `kind`."""
+def handler(kind: str, *, prepare: Preparer | None = None,
+            lease: timedelta | None = None) -> Callable[[Handler], Handler]:  # fmt: skip
+    """Register the function that runs jobs of `kind`; with `prepare`, the read it needs first, run outside
+    the job's transaction with the claim's lease stretched to `lease` (a long read outlasting the worker's lease
+    would be reclaimed and run again by another worker)."""
 
     def register(function: Handler) -> Handler:
         HANDLERS[kind] = function
+        if prepare is not None:
+            PREPARERS[kind] = (prepare, lease or DEFAULT_LEASE)
         return function
 
     return register
@@ -95,6 +109,11 @@ def backoff(attempts: int) -> timedelta:
 def run_claimed(factory: sessionmaker[Session], job_id: int, worker_id: str, context: JobContext) -> bool:
     """Run one claimed job; True when it completed. A failure is recorded and the job retried later."""
     try:
+        if PREPARERS:
+            prepared = _prepare(factory, job_id, worker_id, context)
+            if prepared is None:
+                return False  # our lease expired and another worker took the job
+            context = prepared
         with factory() as session, session.begin():
             query = select(Job).where(Job.id == job_id)
             if session.get_bind().dialect.name == "postgresql":
@@ -123,6 +142,24 @@ def run_claimed(factory: sessionmaker[Session], job_id: int, worker_id: str, con
             session.execute(update(Job).where(Job.id == job_id)
                             .values(**values, last_error=error, locked_by=None, lease_expires_at=None))  # fmt: skip
         return False
+
+
+def _prepare(factory: sessionmaker[Session], job_id: int, worker_id: str, context: JobContext) -> JobContext | None:
+    """The context the job's handler runs with: for a kind with `prepare`, its lease stretched (in a short
+    transaction) and its preparation's result; None when the job is no longer this worker's."""
+    with factory() as session, session.begin():
+        query = select(Job.kind, Job.payload_json).where(Job.id == job_id, Job.locked_by == worker_id,
+                                                         Job.status == JobStatus.RUNNING)  # fmt: skip
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()  # nobody reclaims it between this look and the stretched lease
+        found = session.execute(query).first()
+        if found is None:
+            return None
+        if found.kind not in PREPARERS:
+            return context
+        prepare, lease = PREPARERS[found.kind]
+        session.execute(update(Job).where(Job.id == job_id).values(lease_expires_at=utcnow() + lease))
+    return replace(context, prepared=prepare(factory, json.loads(found.payload_json or "{}"), context))
 
 
 @dataclass(frozen=True)

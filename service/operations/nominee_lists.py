@@ -38,7 +38,7 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
     """The campaign's nominees the actor may see (optionally one submitting unit, or those decided at a level)."""
     campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
     if campaign is None:
-        raise NotFound(f"Không có phong trào '{campaign_code}'.")
+        raise NotFound("Không có phong trào '{campaign_code}'.", {"campaign_code": campaign_code})
     mine = {u for _, u in actor.roles}
     rows = session.execute(
         select(Nominee, AwardForm, OrgUnit, Dossier.status).join(AwardForm, Nominee.award_form_id == AwardForm.id)

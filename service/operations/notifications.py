@@ -23,15 +23,18 @@ from sqlalchemy.orm import Session
 from workflows import Outcome
 
 from ..config import SmtpSettings, smtp_settings
-from ..domain.notices import OUTCOME_KINDS, NomineeFate, notice_subject, notice_text, outcome_kind, outcome_notice
+from ..domain.notices import (DOSSIER_MAIL, OUTCOME_KINDS, TASK_MAIL, NomineeFate, Translate, as_is, notice_subject,
+                              notice_text, outcome_kind, outcome_notice)
+from ..domain.notices_en import translator
 from ..models import (AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, Notification, ProcessInstance,
                       User)  # fmt: skip
 from ..queries.campaign_config import campaign_config
-from ..queries.notifications import NoticeRow
+from ..queries.notifications import NoticeRow, still_to_do
 from ..queries.org import HOLDERS_ON_DAY, Contact, role_holder_contacts
 from ..queries.step_names import task_name
 from .audit import Rider, send_with_next_append
 from .jobs import enqueue
+from .preferences import stored_locale
 from .rows import insert_rows
 
 CLERK_ROLE = "unit_clerk"
@@ -95,11 +98,12 @@ def _notify_end(session: Session, dossier: Dossier, kind: str, now: datetime, ac
     mailed = [c for c in clerks if c.email]
     if not mailed:
         return
-    text, subject = outcome_notice(kind, dossier.title, dossier_fates(session, [dossier.id]).get(dossier.id, []))
+    fates = dossier_fates(session, [dossier.id]).get(dossier.id, [])
     link = f"{settings.base_url}/dossiers/{dossier.id}"
-    for clerk in mailed:
-        body = (f"Kính gửi {clerk.full_name},\n\n{text}\n\nXem hồ sơ tại: {link}\n\n"
-                "— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n")  # fmt: skip
+    for clerk in mailed:  # each in the language the clerk chose in the web UI (Vietnamese if none)
+        tr = translator(clerk.locale)
+        text, subject = outcome_notice(kind, dossier.title, fates, tr)
+        body = tr(DOSSIER_MAIL).format(name=clerk.full_name, text=text, link=link)
         enqueue(session, "send_email", {"to": clerk.email, "subject": subject, "body": body})
 
 
@@ -130,10 +134,11 @@ def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier,
         if task.id not in names:
             names[task.id] = task_name(session, task)
         name = names[task.id]
-        text, subject = notice_text(kind, name, dossier.title), notice_subject(kind, name, dossier.title)
+        # In the language the user chose in the web UI (a contact carries it; a user is asked), else Vietnamese.
+        tr = translator(user.locale if isinstance(user, Contact) else stored_locale(session, user.id))
+        text, subject = notice_text(kind, name, dossier.title, tr), notice_subject(kind, name, dossier.title, tr)
         link = f"{settings.base_url}/tasks/{task.id}"
-        body = (f"Kính gửi {user.full_name},\n\n{text}\n\nXem và xử lý tại: {link}\n\n"
-                "— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n")  # fmt: skip
+        body = tr(TASK_MAIL).format(name=user.full_name, text=text, link=link)
         enqueue(session, "send_email", {"to": user.email, "subject": subject, "body": body})
 
 
@@ -183,15 +188,15 @@ def _end_level(end_event: str | None) -> str | None:
     return None
 
 
-def outcome_texts(session: Session, notices: list[NoticeRow]) -> list[NoticeRow]:
+def outcome_texts(session: Session, notices: list[NoticeRow], tr: Translate = as_is) -> list[NoticeRow]:
     """The notices with each outcome notice's sentence naming its dossier's nominees' fates (read for the
-    outcome notices' dossiers only, all at once); other notices as they are."""
+    outcome notices' dossiers only, all at once), in `tr`'s locale; other notices as they are."""
     ended = sorted({n.dossier_id for n in notices if _tells_outcome(n)})  # type: ignore[type-var]
     if not ended:
         return notices
     titles = dict(session.execute(select(Dossier.id, Dossier.title).where(Dossier.id.in_(ended))).all())
     fates = dossier_fates(session, ended)
-    return [replace(n, text=outcome_notice(n.kind, titles[n.dossier_id], fates.get(n.dossier_id, []))[0])
+    return [replace(n, text=outcome_notice(n.kind, titles[n.dossier_id], fates.get(n.dossier_id, []), tr)[0])
             if _tells_outcome(n) and n.dossier_id in titles else n for n in notices]  # fmt: skip
 
 
@@ -200,10 +205,13 @@ def _tells_outcome(notice: NoticeRow) -> bool:
 
 
 def unread_count(session: Session, user_id: int) -> int:
+    """The header's count: the user's unread notices but those whose task is no longer open (`still_to_do`),
+    the unread rows read through their own index, each task notice's task by its primary key."""
     from sqlalchemy import func
 
     return int(session.scalar(select(func.count()).select_from(Notification)
-                              .where(Notification.user_id == user_id, Notification.read_at.is_(None))) or 0)  # fmt: skip
+                              .where(Notification.user_id == user_id, Notification.read_at.is_(None), still_to_do())
+                              ) or 0)  # fmt: skip
 
 
 def mark_read(session: Session, user_id: int, notification_id: int | None, now: datetime) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..documents.pdf import render_pdf
@@ -33,7 +33,10 @@ def _campaign_title(campaign: Campaign) -> str:
 
 
 def generate_proposal(session: Session, actor: Actor, store: FileStore, now: datetime, dossier_id: int) -> GeneratedDocument:
-    """The unit's tờ trình for its dossier, filled with its nominees, addressed to the level above."""
+    """The unit's tờ trình for its dossier, filled with its nominees, addressed to the level above.
+
+    It is an unsigned draft: it replaces the dossier's previous draft, and the checklist's tờ trình is still the
+    signed copy the unit uploads (operations.documents)."""
     dossier = session.get(Dossier, dossier_id)
     if dossier is None or not can_view_dossier(actor, unit_path(session, dossier.unit_id)):
         raise NotFound("Không tìm thấy hồ sơ.")
@@ -51,7 +54,11 @@ def generate_proposal(session: Session, actor: Actor, store: FileStore, now: dat
                      campaign_title=_campaign_title(campaign), campaign_source=campaign.source, sender=unit.name,
                      addressee=f"Hội đồng Thi đua - Khen thưởng {ward.name if ward else ''}".strip(), rows=rows,
                      signer_title="Thủ trưởng đơn vị", signer_name=None)  # fmt: skip
-    return _store(session, store, actor, now, "proposal_letter", f"To-trinh-ho-so-{dossier.id}.pdf", pdf, dossier_id=dossier.id)
+    # A new draft replaces the one before: only the newest of the dossier's drafts is current (dossier_generated).
+    previous = session.scalar(select(func.max(GeneratedDocument.id)).where(
+        GeneratedDocument.dossier_id == dossier.id, GeneratedDocument.kind == "proposal_letter"))  # fmt: skip
+    return _store(session, store, actor, now, "proposal_letter", f"To-trinh-ho-so-{dossier.id}.pdf", pdf,
+                  replaces=[previous] if previous is not None else None, dossier_id=dossier.id)  # fmt: skip
 
 
 def generate_forwarding_proposal(session: Session, actor: Actor, store: FileStore, now: datetime, campaign_code: str,

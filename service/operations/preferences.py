@@ -1,4 +1,4 @@
-"""Saved per-user preferences (e.g. the inbox filter), stored as JSON."""
+"""Saved per-user preferences (e.g. the inbox filter, the language chosen in the web UI), stored as JSON."""
 
 from __future__ import annotations
 
@@ -28,3 +28,17 @@ def save_preference(session: Session, user_id: int | None, key: str, value: dict
     else:
         row.value_json = text
     session.flush()
+
+
+# The language a user last chose in the web UI ({"locale": "en"}): their e-mails are written in it.
+LOCALE_KEY = "locale"
+
+
+def stored_locale(session: Session, user_id: int | None) -> str | None:
+    return load_preference(session, user_id, LOCALE_KEY).get("locale")
+
+
+def save_locale(session: Session, user_id: int | None, locale: str) -> None:
+    """Remember the user's language (once per change: the caller checks it changed)."""
+    if load_preference(session, user_id, LOCALE_KEY).get("locale") != locale:
+        save_preference(session, user_id, LOCALE_KEY, {"locale": locale})

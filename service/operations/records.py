@@ -48,7 +48,7 @@ def import_records(session: Session, actor: Actor, kind: str, data: bytes, now: 
     records: list[Any] = []
     for number, raw in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
-            raise InvalidInput(f"Tệp có quá {MAX_ROWS} dòng.")
+            raise InvalidInput("Tệp có quá {max_rows} dòng.", {"max_rows": MAX_ROWS})
         row = {h: raw[i] if i < len(raw) else None for i, h in enumerate(header)}
         if all(v in (None, "") for v in row.values()):
             continue

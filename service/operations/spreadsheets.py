@@ -21,5 +21,5 @@ def read_sheet(data: bytes, required: Iterable[str]) -> tuple[list[str], Iterato
     header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
     missing = [h for h in required if h not in header]
     if missing:
-        raise InvalidInput(f"Thiếu cột: {', '.join(missing)}.")
+        raise InvalidInput("Thiếu cột: {value}.", {"value": ', '.join(missing)})
     return header, rows

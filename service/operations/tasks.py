@@ -20,7 +20,7 @@ from ..domain.campaign_config import CampaignConfig
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult
 from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
-from ..errors import Conflict, DomainError, InvalidInput, NotFound, QuotaExceeded
+from ..errors import Conflict, DomainError, InvalidInput, Listed, NotFound, Phrase, QuotaExceeded
 from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance
 from ..models.task_codes import TASK_DECISION_CODES
 from ..queries.campaign_config import campaign_config
@@ -207,10 +207,10 @@ def complete_task(
     except TaskNotReady as exc:
         raise Conflict(exc.message) from None
     except EngineError as exc:
-        raise Conflict(f"Quy trình gặp lỗi, chưa ghi nhận quyết định: {exc.message}") from None
+        raise Conflict("Quy trình gặp lỗi, chưa ghi nhận quyết định: {message}", {"message": exc.message}) from None
     if decision is not None and decision not in TASK_DECISION_CODES:
         # The engine checks a decision only at a step that offers some (and deploying checks those have codes).
-        raise InvalidInput(f"Quyết định '{decision}' không hợp lệ ở bước này.")
+        raise InvalidInput("Quyết định '{decision}' không hợp lệ ở bước này.", {"decision": decision})
     # A dossier that moves up to a level must arrive there by that level's deadline. The engine
     # tells where it goes; nothing has been stored yet, so refusing here changes nothing.
     arriving = {t.level for t in outcome.ready_tasks if level_rank(t.level) > level_rank(str(task.level))}
@@ -320,8 +320,8 @@ def _plan_completion(
     if task.bpmn_id == FIRST_STEP and decision == "submit":
         missing = dossier_checklist(session, dossier)
         if missing:
-            listed = "; ".join(str(m) for m in missing)
-            raise InvalidInput(f"Hồ sơ còn thiếu: {listed}.", missing=[str(m) for m in missing])
+            listed = Listed(str(m) for m in missing)
+            raise InvalidInput("Hồ sơ còn thiếu: {listed}.", {"listed": listed}, missing=list(listed))
         # Nominees may have changed since the start: the gateways route on the current target level.
         data = {"target_level": dossier.target_level, **(data or {})}
     audit: list[dict[str, Any]] = []  # appended after the rows are written (apply_outcome says why)
@@ -342,7 +342,7 @@ def _plan_completion(
             session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
         broken = [c for c in quota_checks(session, task, dossier, decision, staying, config) if not c.ok]
         if broken:
-            raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: " + " | ".join(c.message for c in broken) + ".",
+            raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: {broken}.", {"broken": Listed((c.message for c in broken), " | ")},
                                 rules=[c.code for c in broken])  # fmt: skip
     return _CompletionPlan(rows=rows, decision=decision, reason=reason, data=data, now=now, config=config,
                            audit=audit, step_outcome=step_outcome, definition=instance_definition(session, instance))  # fmt: skip
@@ -362,13 +362,15 @@ def _require_eligible(session: Session, actor: Actor, dossier: Dossier, confirme
         for result in results:
             key = f"{nominee.id}:{result.code}"
             if result.status == "fail":
-                problems.append(f"{nominee.full_name} không đạt “{result.description}” ({result.detail})")
+                problems.append(Phrase("{name} không đạt “{condition}” ({detail})",
+                                       {"name": nominee.full_name, "condition": result.description, "detail": result.detail}))
             elif result.status == "unknown" and key not in confirmed:
-                problems.append(f"chưa xác nhận “{result.description}” cho {nominee.full_name}")
+                problems.append(Phrase("chưa xác nhận “{condition}” cho {name}",
+                                       {"condition": result.description, "name": nominee.full_name}))
             elif result.status == "unknown":
                 ticks.append({"nominee_id": nominee.id, "condition": result.code})
     if problems:
-        raise InvalidInput("Chưa đủ điều kiện: " + "; ".join(problems) + ".", problems=problems)
+        raise InvalidInput("Chưa đủ điều kiện: {problems}.", {"problems": Listed(problems)}, problems=problems)
     if not ticks:
         return []
     return [dict(action="eligibility.confirm", object_type="dossier", object_id=str(dossier.id),

@@ -34,7 +34,7 @@ def create_user(session: Session, actor: Actor, now: datetime, *, username: str,
     if len(password) < 8:
         raise InvalidInput("Mật khẩu cần ít nhất 8 ký tự.")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"Tên đăng nhập '{username}' đã có.")
+        raise Conflict("Tên đăng nhập '{username}' đã có.", {"username": username})
     user = User(username=username, full_name=full_name.strip(), password_hash=hash_password(password), is_active=True,
                 created_at=now)  # fmt: skip
     session.add(user)
@@ -48,7 +48,7 @@ def grant_role(session: Session, actor: Actor, now: datetime, *, user_id: int, r
     """Give a user a role at a unit; refused where the role has no work at the unit's level (domain.roles)."""
     _require_admin(actor)
     if role not in {r.value for r in Role}:
-        raise InvalidInput(f"Vai trò '{role}' không có.")
+        raise InvalidInput("Vai trò '{role}' không có.", {"role": role})
     user, unit = session.get(User, user_id), session.get(OrgUnit, unit_id)
     if user is None or unit is None:
         raise NotFound("Không tìm thấy người dùng hoặc đơn vị.")
@@ -58,7 +58,7 @@ def grant_role(session: Session, actor: Actor, now: datetime, *, user_id: int, r
     found = session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == user_id, RoleAssignment.role == role,
                                                         RoleAssignment.org_unit_id == unit_id))  # fmt: skip
     if found is not None:
-        raise Conflict(f"{user.username} đã giữ vai trò «{ROLE_LABELS.get(role, role)}» tại {unit.name}; không giao lại.")
+        raise Conflict("{username} đã giữ vai trò «{role}» tại {name}; không giao lại.", {"username": user.username, "role": ROLE_LABELS.get(role, role), "name": unit.name})
     assignment = RoleAssignment(user_id=user_id, role=role, org_unit_id=unit_id)
     session.add(assignment)
     session.flush()

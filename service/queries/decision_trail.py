@@ -30,6 +30,10 @@ class DecisionTrailCheck:
     unrecorded_steps: int = 0  # steps with decisions whose event predates decisions in the trail: not checkable
     problems: list[str] = field(default_factory=list)  # in words, one per disagreement (the first 50)
     disagreements: int = 0
+    # The rows behind the disagreements: changed from what the trail says, missing, or more than it says.
+    edited: int = 0
+    deleted: int = 0
+    added: int = 0
 
     @property
     def ok(self) -> bool:
@@ -63,13 +67,26 @@ def check_decision_trail(session: Session, batch: int = 2000) -> DecisionTrailCh
                 continue
             said, approved = recorded
             unlisted = 0  # rows the event does not list: it counts them as simply passed on ("approved")
+            unlisted_changed = 0  # of those, rows that are not a plain pass
             for nominee_id in sorted(said.keys() | rows.keys()):
                 check.checked += 1
                 trail, row = said.get(nominee_id), rows.get(nominee_id)
                 unlisted += trail is None
                 if trail == row or (trail is None and row == PLAIN):
                     continue
+                if trail is None:
+                    unlisted_changed += 1
+                elif row is None:
+                    check.deleted += 1
+                else:
+                    check.edited += 1
                 _disagree(check, _told(event_id, task_id, nominee_id, trail, row))  # edited (or listed and deleted)
+            # More unlisted rows than the event counts were added; fewer, deleted. An unlisted row that is not a
+            # plain pass is one of the added rows if there are any, else a plain pass edited.
+            added = max(0, unlisted - approved)
+            check.added += added
+            check.deleted += max(0, approved - unlisted)
+            check.edited += max(0, unlisted_changed - added)
             if unlisted != approved:
                 _disagree(check, f"việc {task_id} (sự kiện {event_id}): nhật ký ghi {approved} người được thông qua, "
                                  f"bản ghi quyết định có {unlisted} (bản ghi đã bị xóa hoặc thêm)")  # fmt: skip

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..domain.actors import Actor
-from ..models import Campaign, OrgUnit, OrgUnitName, RoleAssignment, User
+from ..models import Campaign, OrgUnit, OrgUnitName, RoleAssignment, User, UserPreference
 
 
 def _path_statement(*columns: Any) -> Select[Any]:
@@ -51,8 +52,10 @@ HOLDERS_ON_DAY = _HOLDERS.where(
 )  # built once each: SQLAlchemy reuses their compiled form
 
 
-# The same holders on a day as plain rows (id, full_name, email): notifications need no more, every completion asks.
-_CONTACTS_ON = HOLDERS_ON_DAY.with_only_columns(User.id, User.full_name, User.email).distinct()
+# The same holders on a day as plain rows (id, full_name, email, stored language): notifications need no more,
+# every completion asks. The language (operations.preferences.LOCALE_KEY) rides in the same statement.
+_CONTACTS_ON = HOLDERS_ON_DAY.with_only_columns(User.id, User.full_name, User.email, UserPreference.value_json).outerjoin(
+    UserPreference, and_(UserPreference.user_id == User.id, UserPreference.key == "locale")).distinct()  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,17 @@ class Contact:
     id: int
     full_name: str
     email: str | None
+    locale: str | None = None  # the language the user last chose in the web UI, if any: their e-mails' language
 
 
 def role_holder_contacts(session: Session, role: str, unit_id: int, on: date) -> list[Contact]:
     """role_holders(…, on) as contacts, without loading the users."""
-    return [Contact(*row) for row in session.execute(_CONTACTS_ON, {"role": role, "unit_id": unit_id, "on": on})]
+    return [Contact(id_, name, email, _locale(chosen)) for id_, name, email, chosen
+            in session.execute(_CONTACTS_ON, {"role": role, "unit_id": unit_id, "on": on})]  # fmt: skip
+
+
+def _locale(value_json: str | None) -> str | None:
+    return json.loads(value_json).get("locale") if value_json else None
 
 
 def role_holders(session: Session, role: str, unit_id: int, on: date | None = None) -> list[User]:

@@ -4,6 +4,8 @@
 // The diagram is drawn at a readable size, never below MIN_ZOOM (the shipped chain fitted to a 1366 px screen would
 // be a third of its size, its labels unreadable): fitted to the box's width when that is enough, else wider than
 // the box, which then scrolls (its scrollbars, the wheel, or dragging the diagram), opened at the current step.
+// Lanes are named by code ("chairman@province"); a page that gives their words in <script type="application/json"
+// id="lane-labels"> (from its route, in the page's locale) shows those instead, the code kept as the lane's tooltip.
 (() => {
   "use strict";
   const MARKERS = { completed: "path-done", cancelled: "path-cancelled", current: "path-current" };
@@ -50,6 +52,35 @@
     });
   }
 
+  // The page's lane names → words, or {} when it gives none (or something unreadable: the codes then stay).
+  function laneLabels() {
+    const tag = document.getElementById("lane-labels");
+    if (!tag) return {};
+    try {
+      const labels = JSON.parse(tag.textContent);
+      return labels && typeof labels === "object" ? labels : {};
+    } catch (error) {
+      return {};
+    }
+  }
+
+  // Redraw each lane named by a known code with its words. Only the viewer's copy changes, never the stored BPMN.
+  function relabelLanes(labels) {
+    const registry = viewer.get("elementRegistry");
+    const graphics = viewer.get("graphicsFactory");
+    for (const lane of registry.filter((element) => element.type === "bpmn:Lane")) {
+      const code = (lane.businessObject.name || "").trim();
+      if (!Object.prototype.hasOwnProperty.call(labels, code)) continue;
+      lane.businessObject.name = labels[code];
+      const gfx = registry.getGraphics(lane);
+      graphics.update("shape", lane, gfx);
+      gfx.setAttribute("data-lane-code", code);
+      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+      title.textContent = code;
+      gfx.querySelector(".djs-visual").appendChild(title); // in the drawing: the element's first child must stay it
+    }
+  }
+
   function report(box, message) {
     const status = box.querySelector(".diagram-status");
     if (!status) return;
@@ -71,6 +102,7 @@
       const { warnings } = await viewer.importXML(data.xml);
       window.__diagramWarnings = warnings.map((w) => w.message);
       box.dataset.warnings = String(warnings.length);
+      relabelLanes(laneLabels());
       const canvas = viewer.get("canvas");
       const registry = viewer.get("elementRegistry");
       for (const [key, css] of Object.entries(MARKERS)) {

@@ -14,6 +14,7 @@ from ..operations.users import create_user, grant_role, revoke_role, set_active
 from ..queries.processes import lanes_in_use
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
+from .messages_en import refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -59,7 +60,7 @@ def _refused(exc: DomainError, *fields: str) -> tuple[str, int]:
     Not for a Forbidden: someone who is no admin has no page here to go back to."""
     if isinstance(exc, Forbidden):
         raise exc
-    return _users_page(exc.message, {k: request.form.get(k, "") for k in fields}), 400
+    return _users_page(refusal(exc), {k: request.form.get(k, "") for k in fields}), 400
 
 
 @bp.route("/users", methods=["POST"])

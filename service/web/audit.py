@@ -1,4 +1,5 @@
-"""Auditor pages: the filtered trail, page by page, and its CSV export (UTF-8 with BOM for Excel)."""
+"""Auditor pages: the filtered trail, page by page, its CSV export (UTF-8 with BOM for Excel), and the trail's
+verification asked for here and run by the worker (operations.audit_verification)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import csv
 import io
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import login_required
 
-from ..errors import Forbidden, InvalidInput
+from ..domain.permissions import require_can_review_audit
+from ..errors import Conflict, InvalidInput
 from ..operations.audit import record_event
+from ..operations.audit_verification import request_verification
 from ..queries.audit import PAGE_SIZE, audit_page, audit_rows, known_actions, read_filter
-from .context import current_actor, get_session, transaction
-from .i18n import vn_datetime
+from ..queries.audit_verification import recent_verifications
+from .context import current_actor, get_engine, get_session, transaction
+from .i18n import translate, vn_datetime
+from .messages_en import refusal
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 CSV_HEADER = ["Mã sự kiện", "Thời điểm (giờ Việt Nam)", "Người thực hiện", "Tài khoản", "Vai trò", "Đơn vị",
@@ -21,19 +26,23 @@ CSV_HEADER = ["Mã sự kiện", "Thời điểm (giờ Việt Nam)", "Người 
 
 
 def _require_auditor() -> None:
-    actor = current_actor()
-    if not (actor.has_role("auditor") or actor.is_admin):
-        raise Forbidden("Chỉ kiểm toán viên và quản trị viên được xem nhật ký.")
+    require_can_review_audit(current_actor())
 
 
 @bp.route("/")
 @login_required
 def index() -> str | tuple[str, int]:
     _require_auditor()
+    return _page()
+
+
+def _page() -> str | tuple[str, int]:
+    """The trail's page the query asks for, with the latest verifications above it."""
     filters, problems = read_filter(get_session(), request.args)
     if problems:  # said, and nothing listed: a list without the condition would look like its result
         return render_template("audit/index.html", rows=[], filters=filters, next_before=None, problems=problems,
-                               actions=known_actions(get_session())), 400  # fmt: skip
+                               actions=known_actions(get_session()),
+                               verifications=recent_verifications(get_session())), 400  # fmt: skip
     before = request.args.get("before", "")
     # A cursor too long for an event id (SQLite refuses integers past 64 bits) starts at the newest page.
     before_id = int(before) if before.isdigit() and len(before) < 19 else None
@@ -42,7 +51,25 @@ def index() -> str | tuple[str, int]:
     rows, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     next_before = rows[-1].event.id if more else None
     return render_template("audit/index.html", rows=rows, filters=filters, next_before=next_before,
-                           actions=known_actions(get_session()))  # fmt: skip
+                           actions=known_actions(get_session()),
+                           verifications=recent_verifications(get_session()))  # fmt: skip
+
+
+@bp.route("/verify", methods=["POST"])
+@login_required
+def verify() -> Response | tuple[str, int]:
+    """Ask for a verification of the whole trail: queued for the worker (a million events take minutes)."""
+    _require_auditor()
+    try:
+        with transaction() as db:
+            request_verification(db, current_actor(), get_engine().clock.now())
+    except Conflict as exc:  # one is pending: refused, nothing written
+        flash(refusal(exc), "error")
+        page = _page()
+        return (page[0], exc.status) if isinstance(page, tuple) else (page, exc.status)
+    flash(translate("Đã yêu cầu kiểm tra toàn vẹn nhật ký; kết quả hiện ở đây khi tiến trình việc nền chạy xong."),
+          "ok")  # fmt: skip
+    return redirect(url_for("audit.index"), code=303)
 
 
 @bp.route("/export.csv")

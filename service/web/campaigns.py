@@ -25,6 +25,7 @@ from ..queries.dashboard import campaign_dashboard
 from ..queries.decisions import campaign_decisions
 from .context import current_actor, get_engine, get_files, get_session, transaction
 from .i18n import translate
+from .messages_en import refusal
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 NEW_CAMPAIGN = """code: MA-PHONG-TRAO
@@ -81,15 +82,18 @@ def _refused(code: str, exc: DomainError, *fields: str) -> tuple[str, int]:
     error page: there is no page of theirs to go back to."""
     if exc.status not in (400, 409, 422):
         raise exc
-    return _campaign_page(code, exc.message, {k: request.form.get(k, "") for k in fields}), exc.status
+    return _campaign_page(code, refusal(exc), {k: request.form.get(k, "") for k in fields}), exc.status
 
 
 @bp.route("/<code>/register", methods=["POST"])
 @login_required
-def register(code: str) -> Response:
+def register(code: str) -> Response | tuple[str, int]:
     unit = request.form.get("unit_id", "")
-    with transaction() as db:
-        register_unit(db, current_actor(), code, int(unit) if unit.isdigit() else 0, get_engine().clock.now())
+    try:
+        with transaction() as db:
+            register_unit(db, current_actor(), code, int(unit) if unit.isdigit() else 0, get_engine().clock.now())
+    except DomainError as exc:  # past the registration deadline: said on the campaign page
+        return _refused(code, exc, "unit_id")
     flash(translate("Đã đăng ký thi đua."), "ok")
     return redirect(url_for("campaigns.show", code=code))
 
@@ -118,7 +122,7 @@ def edit(code: str | None) -> str | Response | tuple[str, int]:
         with transaction() as db:
             import_campaign(db, current_actor(), spec, get_engine().clock.now())
     except DomainError as exc:
-        return render_template("campaigns/edit.html", code=code, text=text, error=exc.message), 400
+        return render_template("campaigns/edit.html", code=code, text=text, error=refusal(exc)), 400
     flash(translate("Đã lưu phong trào."), "ok")
     return redirect(url_for("campaigns.show", code=spec.code))
 
@@ -233,11 +237,18 @@ def blank_layout(unit_id: int) -> str | Response | tuple[str, int]:
         raise NotFound("Không tìm thấy đơn vị.")
     if request.method == "POST":
         layout = _layout_from_form()
-        if request.form.get("action") == "preview":
-            pdf = render_blank(check_layout(layout), BLANK_SAMPLE, preview=True)
-            return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="xem-thu-phoi.pdf")
-        with transaction() as tx:
-            save_layout(tx, current_actor(), unit_id, layout, get_engine().clock.now())
+        try:
+            if request.form.get("action") == "preview":
+                pdf = render_blank(check_layout(layout), BLANK_SAMPLE, preview=True)
+                return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name="xem-thu-phoi.pdf")
+            with transaction() as tx:
+                save_layout(tx, current_actor(), unit_id, layout, get_engine().clock.now())
+        except DomainError as exc:
+            if exc.status not in (400, 409, 422):
+                raise
+            # The form again, as typed, with why (nothing saved: the transaction is rolled back).
+            return render_template("campaigns/blank.html", unit=unit, layout=layout, fields=BLANK_FIELDS,
+                                   error=refusal(exc)), exc.status  # fmt: skip
         flash(translate("Đã lưu bố cục phôi."), "ok")
         return redirect(url_for("campaigns.blank_layout", unit_id=unit_id))
     return render_template("campaigns/blank.html", unit=unit, layout=layout_for(db, unit_id), fields=BLANK_FIELDS)

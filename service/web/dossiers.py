@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from ..domain.permissions import can_view_dossier
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, Forbidden, NotFound
 from ..models import Dossier, GeneratedDocument
 from ..operations.audit import record_event
 from ..operations.nominee_lists import import_nominees
@@ -18,7 +18,14 @@ from ..operations.official_documents import generate_proposal
 from ..queries.decisions import dossier_generated
 from ..operations.documents import download_document, receive_upload, upload_document
 from ..operations.dossiers import NomineeInput, create_dossier
-from ..operations.editing import add_nominee, remove_nominee, submit_dossier, update_nominee_summary
+from ..operations.editing import (
+    add_nominee,
+    can_withdraw,
+    remove_nominee,
+    submit_dossier,
+    update_nominee_summary,
+    withdraw_dossier,
+)  # fmt: skip
 from ..queries.dossier_view import dossier_diagram, dossier_view
 from ..queries.unit_panel import (
     campaign_choices,
@@ -30,7 +37,9 @@ from ..queries.unit_panel import (
 )  # fmt: skip
 from ..queries.org import campaigns_for_units, clerk_units, unit_path
 from .context import current_actor, get_engine, get_files, get_session, transaction
-from .i18n import translate
+from .i18n import status_label, translate
+from .lanes import lane_labels
+from .messages_en import refusal
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers")
 NOMINEE_ROWS = 4
@@ -46,6 +55,7 @@ def _page(dossier_id: int, status: int = 200, **kept: object) -> tuple[str, int]
         "dossiers/show.html", view=dossier_view(db, get_engine(), dossier_id),
         panel=unit_panel(db, current_actor(), dossier, get_engine().clock.now()),
         generated=dossier_generated(db, dossier_id), kept=kept,
+        can_withdraw=can_withdraw(db, current_actor(), dossier_id), lane_labels=lane_labels(),
     ), status  # fmt: skip
 
 
@@ -54,7 +64,7 @@ def _refused(dossier_id: int, exc: DomainError, **kept: object) -> tuple[str, in
     kept. One of who asks or of a dossier that moved on (403, 404, 409) keeps its error page."""
     if exc.status not in (400, 422):
         raise exc
-    flash(exc.message, "error")
+    flash(refusal(exc), "error")
     return _page(dossier_id, exc.status, **kept)
 
 
@@ -106,7 +116,7 @@ def new() -> str | Response | tuple[str, int]:
             )  # fmt: skip
             dossier_id = dossier.id
     except (DomainError, ValueError) as exc:
-        message = exc.message if isinstance(exc, DomainError) else "Đơn vị không hợp lệ."
+        message = refusal(exc) if isinstance(exc, DomainError) else "Đơn vị không hợp lệ."
         return render_template("dossiers/new.html", **_form_context(form, message)), 400
     return redirect(url_for("dossiers.show", dossier_id=dossier_id))
 
@@ -197,6 +207,24 @@ def submit(dossier_id: int) -> Response | tuple[str, int]:
     return _back(dossier_id)
 
 
+@bp.route("/<int:dossier_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(dossier_id: int) -> Response | tuple[str, int]:
+    reason = request.form.get("reason", "")
+    try:
+        with transaction() as db:
+            result = withdraw_dossier(db, current_actor(), get_engine(), dossier_id, reason)
+    except (NotFound, Forbidden):
+        raise  # not this clerk's dossier: no page of theirs to go back to
+    except DomainError as exc:
+        # Refused, nothing written: the dossier page again with why and the reason as typed (a colleague holding
+        # the task, the process suspended or moved on meanwhile), as the task page does.
+        flash(refusal(exc), "error")
+        return _page(dossier_id, exc.status, withdraw={"reason": reason})
+    flash(translate("Đã rút hồ sơ. Trạng thái hồ sơ: {status}.").format(status=status_label(result.dossier_status)), "ok")
+    return _back(dossier_id)
+
+
 @bp.route("/<int:dossier_id>/diagram.json")
 @login_required
 def diagram(dossier_id: int) -> Response:
@@ -225,7 +253,8 @@ def generated(dossier_id: int, document_id: int) -> Response:
     db = get_session()
     dossier = db.get(Dossier, dossier_id)
     doc = db.get(GeneratedDocument, document_id)
-    listed = {d.id for d in dossier_generated(db, dossier_id)} if dossier is not None else set()
+    # A draft since replaced stays on record and downloadable, as a replaced upload does.
+    listed = {d.id for d in dossier_generated(db, dossier_id, superseded=True)} if dossier is not None else set()
     if dossier is None or doc is None or doc.id not in listed or not can_view_dossier(current_actor(), unit_path(db, dossier.unit_id)):
         raise NotFound("Không tìm thấy văn bản.")
     with transaction() as tx:

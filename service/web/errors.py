@@ -11,16 +11,18 @@ from werkzeug.exceptions import HTTPException
 from ..errors import DomainError
 from .api.errors import domain_problem, http_problem, unexpected_problem
 from .context import discard_changes
+from .messages_en import refusal
 
 log = logging.getLogger("thidua.web")
 
 
 def init_errors(app: Flask) -> None:
+    app.jinja_env.globals["refusal"] = refusal  # a refusal a page shows, in its reader's language
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
         if request.path.startswith("/api/"):
             return domain_problem(exc)
-        return render_template("errors/error.html", message=exc.message, status=exc.status), exc.status
+        return render_template("errors/error.html", message=refusal(exc), status=exc.status), exc.status
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

@@ -352,7 +352,40 @@ EN: dict[str, str] = {
     "Thêm hồ sơ theo dõi": "Add record",
     "Xuất danh sách người được đề nghị": "Export nominee list",
     "Xuất nhật ký kiểm toán": "Export audit trail",
+    "Yêu cầu kiểm tra toàn vẹn nhật ký": "Audit trail verification requested",
+    "Kết quả kiểm tra toàn vẹn nhật ký": "Audit trail verification result",
     # --- end audit actions ---
+    # --- audit trail verification (templates/audit/index.html, service/web/audit.py) ---
+    "Kiểm tra toàn vẹn nhật ký": "Verify the audit trail's integrity",
+    "Tính lại chuỗi mã băm của toàn bộ nhật ký và đối chiếu từng quyết định xét khen với nhật ký, như lệnh thidua "
+    "audit verify. Việc chạy trong nền (tiến trình thidua worker; make run chạy sẵn một tiến trình, mỗi 30 giây): "
+    "nhật ký dài thì mất vài phút, hãy tải lại trang để xem kết quả.":
+        "Recomputes the hash chain of the whole trail and checks each nominee decision against the trail, as "
+        "thidua audit verify does. It runs in the background (the thidua worker process; make run starts one, "
+        "every 30 seconds): a long trail takes a few minutes, reload the page to see the result.",
+    "Đang chờ kết quả kiểm tra (yêu cầu lúc {when}); chưa thể yêu cầu thêm.":
+        "Verification pending (requested at {when}); another cannot be requested yet.",
+    "Tải lại": "Reload",
+    "Yêu cầu lúc": "Requested at",
+    "Người yêu cầu": "Requested by",
+    "Xong lúc": "Finished at",
+    "Đang chờ tiến trình việc nền nhận việc": "Waiting for the background worker",
+    "Đang kiểm tra": "Verifying",
+    "Không kiểm tra được (lỗi khi chạy); hãy yêu cầu lại.": "The verification could not run (error); request it again.",
+    "Nhật ký nguyên vẹn: đã kiểm {events} sự kiện; {decisions} quyết định từng người khớp nhật ký.":
+        "The trail is intact: {events} events checked; {decisions} nominee decisions agree with the trail.",
+    "{steps} bước xét trước khi nhật ký ghi quyết định từng người không đối chiếu được.":
+        "{steps} steps decided before the trail recorded nominee decisions could not be checked.",
+    "CẢNH BÁO: chuỗi nhật ký bị phá vỡ tại sự kiện số {event}": "ALARM: the audit chain is broken at event {event}",
+    "Đã kiểm {events} sự kiện trước đó; quyết định từng người không đối chiếu (chuỗi hỏng).":
+        "{events} earlier events checked; nominee decisions not compared (the chain is broken).",
+    "CẢNH BÁO: bản ghi quyết định từng người không khớp nhật ký: {edited} bị sửa, {deleted} bị xóa, {added} bị thêm "
+    "(trong {decisions} quyết định; chuỗi {events} sự kiện nguyên vẹn).":
+        "ALARM: nominee decision rows disagree with the trail: {edited} edited, {deleted} deleted, {added} added "
+        "(of {decisions} decisions; the chain of {events} events is intact).",
+    "Đã yêu cầu kiểm tra toàn vẹn nhật ký; kết quả hiện ở đây khi tiến trình việc nền chạy xong.":
+        "Verification of the audit trail requested; the result shows here once the background worker has run it.",
+    # --- end audit trail verification ---
     # --- dossier forms ---
     "— Chọn phong trào —": "— Choose a campaign —",
     "đã hết hạn nộp": "submission deadline passed",
@@ -374,6 +407,9 @@ EN: dict[str, str] = {
     "tập thể": "collective",
     "Được khen": "Awarded",
     "Không được khen": "Not awarded",
+    "Được khen {level}": "Granted at {level} level",
+    "Không được khen {level}": "Not granted at {level} level",
+    "đang do {name} xử lý": "being handled by {name}",
     "Đang xét": "Under review",
     # --- end nominee table ---
     # --- template texts brought through the i18n layer (tests/unit/test_templates_i18n.py) ---
@@ -438,6 +474,18 @@ EN: dict[str, str] = {
     "Quản trị hệ thống": "System administrator",
     "Kiểm toán viên": "Auditor",
     # --- end users page ---
+    # --- confirmations of destructive actions (data-confirm, service/static/confirm.js) ---
+    "Xóa {name} khỏi hồ sơ? Việc này không hoàn tác được.": "Remove {name} from the dossier? This cannot be undone.",
+    "Thu hồi vai trò {role} của {user}?": "Revoke the role {role} from {user}?",
+    "Khóa tài khoản {user}? Người này sẽ không đăng nhập được cho đến khi được mở khóa.":
+        "Lock the account {user}? They will not be able to sign in until it is unlocked.",
+    "Hủy quy trình này? Hồ sơ bị hủy theo và việc này không hoàn tác được.":
+        "Cancel this process? The dossier is cancelled with it, and this cannot be undone.",
+    # --- end confirmations ---
+    # --- notifications of tasks no longer open ---
+    "đã xử lý": "handled",
+    "Việc này đã được xử lý hoặc không còn mở.": "This task has been handled or is no longer open.",
+    # --- end notifications of tasks no longer open ---
     # --- accessibility names (templates/base.html, dossiers/new.html, inbox/*.html): what a screen reader hears ---
     "Chuyển đến nội dung chính": "Skip to main content",
     "{field} — dòng {row}": "{field} — row {row}",
@@ -467,6 +515,18 @@ EN: dict[str, str] = {
     "Có sáng kiến được công nhận": "Has a recognised initiative",
     "Tiêu chí do người thẩm định xác nhận": "Criterion confirmed by the reviewer",
     # --- end words for codes ---
+    # --- dossier page: the tờ trình draft, withdrawal; the diagram's lanes (web/lanes.py) ---
+    "Bản nháp do hệ thống lập — cần ký và tải lên bản có chữ ký":
+        "Draft made by the system — it must be signed, and the signed copy uploaded",
+    "Rút hồ sơ": "Withdraw the dossier",
+    "Lý do rút hồ sơ": "Reason for withdrawing",
+    "Đơn vị rút hồ sơ khi không đề nghị khen thưởng nữa; quy trình của hồ sơ kết thúc tại đây.":
+        "The unit withdraws its dossier when it no longer proposes the commendation; the dossier's process ends here.",
+    "Rút hồ sơ này? Hồ sơ sẽ dừng lại và không nộp tiếp được nữa.":
+        "Withdraw this dossier? It stops here and can no longer be submitted.",
+    "Đã rút hồ sơ. Trạng thái hồ sơ: {status}.": "The dossier has been withdrawn. Dossier status: {status}.",
+    "{role} {level}": "{role} ({level})",
+    # --- end dossier page ---
     "Hồ sơ được trả lại": "Dossier returned",
     "từ bước": "from the step",
     "không ghi lý do": "no reason given",
@@ -545,11 +605,25 @@ def vn_datetime(moment: datetime | None) -> str:
     return moment.astimezone(VN).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
+def _store_locale(locale: str) -> None:
+    """A signed-in user's change of language is kept with the account: their e-mails are written in it."""
+    from flask_login import current_user
+
+    from ..operations.preferences import save_locale
+    from .context import transaction
+
+    if current_user.is_authenticated:
+        with transaction() as db:
+            save_locale(db, current_user.id, locale)
+
+
 def init_i18n(app: Flask) -> None:
     @app.before_request
     def remember_locale() -> None:
-        if request.args.get("lang") in LOCALES:
-            session["lang"] = request.args["lang"]
+        chosen = request.args.get("lang")
+        if chosen in LOCALES and chosen != session.get("lang"):
+            session["lang"] = chosen
+            _store_locale(chosen)
 
     app.jinja_env.globals.update(_=translate, status_label=status_label, current_locale=current_locale,
                                  level_label=level_label, decision_label=decision_label, action_label=action_label,

@@ -27,6 +27,8 @@ from ..queries.task_view import CompletionNotice, TaskFormValues, closed_task, c
 from ..operations.tasks import APPRAISERS
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import decision_label, status_label, translate
+from .lanes import lane_labels
+from .messages_en import refusal
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -77,7 +79,7 @@ def bulk() -> Response:
         with transaction() as db:
             results = bulk_complete(db, current_actor(), get_engine(), ids, "approve", request.form.get("comment"))
     except DomainError as exc:  # nothing ticked: said on the inbox, nothing written
-        flash(exc.message, "error")
+        flash(refusal(exc), "error")
         return redirect(url_for("inbox.index"))
     session["inbox.bulk"] = _labelled(results)  # shown once on the inbox
     return redirect(url_for("inbox.index"))
@@ -117,7 +119,7 @@ def _task_page(task_id: int, sent: TaskFormValues | None = None, error: str | No
         documents=current_documents(db, instance.dossier_id), kind_labels=KIND_LABELS,
         closed=closed_task(view, row, step),  # after Back: who handled it and how, in place of the form
         returned=returned_here(view, row),  # the dossier came back here: why, at the top
-        sent=sent or TaskFormValues(), error=error,
+        sent=sent or TaskFormValues(), error=error, lane_labels=lane_labels(),
     )  # fmt: skip
 
 
@@ -161,7 +163,7 @@ def complete(task_id: int) -> Response | tuple[str, int]:
         # colleague holds it), keeps what the official typed for when it is theirs again — a bare "reload" page
         # would make them find the task and type it all again.
         sent = TaskFormValues.from_form(request.form, confirmed)
-        return _task_page(task_id, sent, exc.message), exc.status
+        return _task_page(task_id, sent, refusal(exc)), exc.status
     chosen_nominees = {nominee_id: r.approve for nominee_id, r in (results or {}).items()}
     notice = completion_notice(get_session(), task_id, decision, result.decision, result.dossier_status, chosen_nominees)
     flash(_completion_message(notice), "error" if notice.chosen or notice.overruled else "ok")
@@ -244,9 +246,9 @@ def batch() -> str | Response | tuple[str, int]:
                                   request.form.get("comment"), set(request.form.getlist("confirm")))  # fmt: skip
     except DomainError as exc:  # the form as a whole refused (counts, nothing chosen): nothing written
         if found is None:
-            flash(exc.message, "error")
+            flash(refusal(exc), "error")
             return redirect(url_for("inbox.index"))
-        return _batch_page(found, exc.message, sent=request.form), exc.status
+        return _batch_page(found, refusal(exc), sent=request.form), exc.status
     labelled = _labelled(report)
     if any(not item.ok for item in report):
         # What was refused is still open: the batch page again with those dossiers and what was typed for them.

@@ -7,10 +7,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..db import utcnow
+from ..domain.notices_en import translator
 from ..models import Notification
 from ..operations.notifications import mark_read, outcome_texts, unread_count
 from ..queries.notifications import recent_notices
 from .context import get_session, transaction
+from .i18n import current_locale
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PAGE = 100
@@ -28,8 +30,10 @@ def unread_notifications() -> dict[str, object]:
 @login_required
 def index() -> str:
     session = get_session()
-    # A dossier's outcome notice names its nominees' fates, read for those notices' dossiers only.
-    rows = outcome_texts(session, recent_notices(session, current_user.id, PAGE))
+    # A dossier's outcome notice names its nominees' fates, read for those notices' dossiers only; every sentence
+    # in the reader's language.
+    tr = translator(current_locale())
+    rows = outcome_texts(session, recent_notices(session, current_user.id, PAGE, tr), tr)
     return render_template("notifications/index.html", notifications=rows)
 
 

@@ -28,6 +28,7 @@ from ..operations.org_admin import (
 from ..queries.org import name_at
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
+from .messages_en import refusal
 
 bp = Blueprint("org_admin", __name__, url_prefix="/admin")
 
@@ -46,7 +47,7 @@ def _day(value: str | None, default: date | None = None) -> date:
     try:
         return date.fromisoformat(value or "")
     except ValueError:
-        raise InvalidInput(f"Ngày '{value}' không hợp lệ (dạng YYYY-MM-DD).") from None
+        raise InvalidInput("Ngày '{value}' không hợp lệ (dạng YYYY-MM-DD).", {"value": value}) from None
 
 
 def _today() -> date:
@@ -121,7 +122,7 @@ def _refused(exc: DomainError, page: Callable[..., str], form: str, *fields: str
     if isinstance(exc, Forbidden | NotFound):
         raise exc
     typed = {"form": form, **{k: request.form.get(k, "") for k in fields}}
-    return page(error=exc.message, typed=typed), exc.status
+    return page(error=refusal(exc), typed=typed), exc.status
 
 
 @bp.route("/units", methods=["POST"])

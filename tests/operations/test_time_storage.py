@@ -297,7 +297,9 @@ def test_migration_0018_lists_every_time_column(tmp_path):
     tables = [name for (name,) in _raw(url, "SELECT name FROM sqlite_master WHERE type = 'table'")]
     declared = {(name, row[1]) for name in tables for row in _raw(url, f"PRAGMA table_info({name})")
                 if row[2] == "DATETIME"}  # fmt: skip
-    assert _pairs(_migration_0018().COLUMNS) == declared == _pairs(_time_columns())
+    # The models' time columns of the tables there at 0017 (a later table, such as 0031's, is created in integers).
+    modelled = {(name, column) for name, column in _pairs(_time_columns()) if name in tables}
+    assert _pairs(_migration_0018().COLUMNS) == declared == modelled
 
 
 @pytest.mark.parametrize("url_fixture", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])

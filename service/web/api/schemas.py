@@ -29,10 +29,10 @@ Json = dict[str, Any]
 def _check_fields(data: Mapping[str, Any], allowed: set[str], required: set[str], where: str = "") -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise InvalidInput(f"Trường không được hỗ trợ{where}: {', '.join(unknown)}.", fields=unknown)
+        raise InvalidInput("Trường không được hỗ trợ{where}: {value}.", {"where": where, "value": ', '.join(unknown)}, fields=unknown)
     missing = sorted(required - {k for k, v in data.items() if v is not None})
     if missing:
-        raise InvalidInput(f"Thiếu trường bắt buộc{where}: {', '.join(missing)}.", fields=missing)
+        raise InvalidInput("Thiếu trường bắt buộc{where}: {value}.", {"where": where, "value": ', '.join(missing)}, fields=missing)
 
 
 def json_object(allowed: set[str], required: set[str]) -> Json:
@@ -53,7 +53,7 @@ def string(data: Mapping[str, Any], key: str, *, required: bool = True) -> str |
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value.strip()):
-        raise InvalidInput(f"Trường '{key}' phải là chuỗi{' không rỗng' if required else ''}.", field=key)
+        raise InvalidInput("Trường '{key}' phải là chuỗi{value}.", {"key": key, "value": ' không rỗng' if required else ''}, field=key)
     _refuse_nul(value, key)
     return value
 
@@ -61,7 +61,7 @@ def string(data: Mapping[str, Any], key: str, *, required: bool = True) -> str |
 def _refuse_nul(value: str, key: str) -> None:
     # PostgreSQL cannot hold or even compare text with NUL; say so instead of failing in the database.
     if "\x00" in value:
-        raise InvalidInput(f"Trường '{key}' chứa ký tự NUL (\\u0000), không được phép.", field=key)
+        raise InvalidInput("Trường '{key}' chứa ký tự NUL (\\u0000), không được phép.", {"key": key}, field=key)
 
 
 MAX_INT = 2**31 - 1  # the database's INTEGER
@@ -75,7 +75,7 @@ def integer(data: Mapping[str, Any], key: str, *, required: bool = True, minimum
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= MAX_INT:
-        raise InvalidInput(f"Trường '{key}' phải là số nguyên từ {minimum} đến {MAX_INT}.", field=key)
+        raise InvalidInput("Trường '{key}' phải là số nguyên từ {minimum} đến {max_int}.", {"key": key, "minimum": minimum, "max_int": MAX_INT}, field=key)
     return value
 
 
@@ -87,13 +87,13 @@ def _digits(text: str, key: str) -> int:
 def _items(data: Mapping[str, Any], key: str, *, min_items: int = 0) -> list[Any]:
     value = data.get(key, [])
     if not isinstance(value, list) or len(value) < min_items:
-        raise InvalidInput(f"Trường '{key}' phải là danh sách có ít nhất {min_items} phần tử.", field=key)
+        raise InvalidInput("Trường '{key}' phải là danh sách có ít nhất {min_items} phần tử.", {"key": key, "min_items": min_items}, field=key)
     return value
 
 
 def _object(value: Any, key: str, allowed: set[str], required: set[str]) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise InvalidInput(f"'{key}' phải là một đối tượng JSON.", field=key)
+        raise InvalidInput("'{key}' phải là một đối tượng JSON.", {"key": key}, field=key)
     _check_fields(value, allowed, required, f" trong '{key}'")
     return value
 
@@ -176,7 +176,7 @@ def inbox_filter() -> InboxFilter:
     _check_fields(args, {"campaign", "step", "unit_id", "overdue"}, set(), " trong chuỗi truy vấn")
     empty = sorted(k for k, v in args.items() if not v.strip())
     if empty:
-        raise InvalidInput(f"Tham số truy vấn không được để trống: {', '.join(empty)}.", fields=empty)
+        raise InvalidInput("Tham số truy vấn không được để trống: {value}.", {"value": ', '.join(empty)}, fields=empty)
     for key, value in args.items():
         _refuse_nul(value, key)
     if args.get("overdue", "false") not in ("true", "false"):
