@@ -53,9 +53,11 @@ class CampaignConfig:
         form = self.offered.get(award_code)
         if form is None:
             names = "; ".join(f.name for f in self.offered.values())
-            raise InvalidInput("Dòng {line}: phong trào {code} không có hình thức '{award_code}' (có: {names}).", {"line": line, "code": self.code, "award_code": award_code, "names": names})
+            raise InvalidInput("Dòng {line}: phong trào {code} không có hình thức '{award_code}' (có: {names}).",
+                               {"line": line, "code": self.code, "award_code": award_code, "names": names})
         if kind not in form.subject_types:
-            raise InvalidInput("Dòng {line}: {name} không xét cho {kind}.", {"line": line, "name": form.name, "kind": SUBJECT_LABELS.get(kind, kind)})
+            raise InvalidInput("Dòng {line}: {name} không xét cho {kind}.",
+                               {"line": line, "name": form.name, "kind": SUBJECT_LABELS.get(kind, kind)})
 
     def award_name(self, award_code: str, catalogue_name: str) -> str:
         """The one name of an award form for a dossier of this campaign, on its pages, documents and exports: the
@@ -82,7 +84,8 @@ class CampaignConfig:
         if self.receipt_from and today < self.receipt_from or self.receipt_to and today > self.receipt_to:
             start = f"{self.receipt_from:%d/%m/%Y}" if self.receipt_from else "…"
             end = f"{self.receipt_to:%d/%m/%Y}" if self.receipt_to else "…"
-            raise DeadlinePassed("Phong trào {code} chỉ nhận hồ sơ từ {start} đến {end}.", {"code": self.code, "start": start, "end": end}, window=[start, end])
+            raise DeadlinePassed("Phong trào {code} chỉ nhận hồ sơ từ {start} đến {end}.",
+                                 {"code": self.code, "start": start, "end": end}, window=[start, end])
 
 
 LEVEL_LABELS = {"ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh"}

@@ -170,7 +170,8 @@ def parse_campaign(data: Any) -> CampaignSpec:
         if form and form not in codes:
             reader.fail(f"rules[{i}].award_form", f"'{form}' không có trong award_forms")
     if reader.problems:
-        raise InvalidInput("Tệp phong trào có lỗi:\n{problems}", {"problems": Listed((f"- {p}" for p in reader.problems), "\n")},
+        raise InvalidInput("Tệp phong trào có lỗi:\n{problems}",
+                           {"problems": Listed((f"- {p}" for p in reader.problems), "\n")},
                            problems=reader.problems)  # fmt: skip
     return spec
 

@@ -65,7 +65,8 @@ def check_quorum(count: CouncilCount, quorum_percent: int) -> None:
     if count.council_size <= 0 or not 0 < count.present <= count.council_size:
         raise InvalidInput("Số thành viên có mặt phải từ 1 đến tổng số thành viên Hội đồng.")
     if count.present * 100 < quorum_percent * count.council_size:
-        raise InvalidInput("Cuộc họp không đủ số thành viên: có mặt {present}/{council_size}, cần từ {quorum_percent}% trở lên.", {"present": count.present, "council_size": count.council_size, "quorum_percent": quorum_percent})  # fmt: skip
+        raise InvalidInput("Cuộc họp không đủ số thành viên: có mặt {present}/{council_size}, cần từ {quorum_percent}% trở lên.",
+                           {"present": count.present, "council_size": count.council_size, "quorum_percent": quorum_percent})  # fmt: skip
 
 
 def decide_step(
@@ -99,7 +100,8 @@ def decide_step(
         if kind == "council" and council is not None:
             result = _vote(nominee, result, council, settings.get("pass_percent", 50))
         if not result.approve and not (result.reason or "").strip():
-            raise InvalidInput("Phải ghi lý do không đề nghị khen thưởng cho {full_name}.", {"full_name": nominee.full_name})
+            raise InvalidInput("Phải ghi lý do không đề nghị khen thưởng cho {full_name}.",
+                               {"full_name": nominee.full_name})
         results[nominee.id] = result
     staying = [n for n in travelling if results[n.id].approve]
     if not staying and kind == "council" and council is not None:
@@ -117,7 +119,8 @@ def _vote(nominee: NomineeState, result: NomineeResult, council: CouncilCount, p
         raise InvalidInput("Thiếu số phiếu đồng ý cho {full_name}.", {"full_name": nominee.full_name})
     against = result.votes_against or 0
     if result.votes_for < 0 or against < 0 or result.votes_for + against > council.present:
-        raise InvalidInput("Số phiếu của {full_name} không hợp lệ (vượt số thành viên có mặt).", {"full_name": nominee.full_name})
+        raise InvalidInput("Số phiếu của {full_name} không hợp lệ (vượt số thành viên có mặt).",
+                           {"full_name": nominee.full_name})
     passed = council_passes(result.votes_for, council.present, pass_percent)
     reason = result.reason if passed else (result.reason or f"Không đạt tỷ lệ phiếu ({result.votes_for}/{council.present})")
     return NomineeResult(passed, reason, result.votes_for, against)

@@ -16,7 +16,9 @@ def check_summary(text: str | None) -> str | None:
         return None
     clean = clean_text(text)
     if len(clean) > MAX_SUMMARY_CHARS:
-        raise InvalidInput("Trích ngang dài {length} ký tự; tối đa nửa trang ({max_summary_chars} ký tự).", {"length": len(clean), "max_summary_chars": MAX_SUMMARY_CHARS})
+        raise InvalidInput("Trích ngang dài {length} ký tự; tối đa nửa trang ({max_summary_chars} ký tự).",
+                           {"length": len(clean), "max_summary_chars": MAX_SUMMARY_CHARS})
     if clean.count("\n") + 1 > MAX_SUMMARY_LINES:
-        raise InvalidInput("Trích ngang có quá {max_summary_lines} dòng; tối đa nửa trang.", {"max_summary_lines": MAX_SUMMARY_LINES})
+        raise InvalidInput("Trích ngang có quá {max_summary_lines} dòng; tối đa nửa trang.",
+                           {"max_summary_lines": MAX_SUMMARY_LINES})
     return clean or None

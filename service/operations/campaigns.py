@@ -39,7 +39,8 @@ def read_campaign_file(text: str, filename: str = "campaign.yaml") -> CampaignSp
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1})" if mark else ""
-        raise InvalidInput("{filename}: không đọc được YAML/JSON{where}.", {"filename": filename, "where": where}) from None
+        raise InvalidInput("{filename}: không đọc được YAML/JSON{where}.",
+                           {"filename": filename, "where": where}) from None
     return parse_campaign(data)
 
 
@@ -74,7 +75,8 @@ def import_campaign(session: Session, actor: Actor, spec: CampaignSpec, now: dat
             session.add(catalog)
             session.flush()
         elif catalog.granting_level != form.granting_level:
-            raise InvalidInput("award_forms: '{code}' đã có với cấp tặng '{granting_level}', không đổi thành '{granting_level2}' được.", {"code": form.code, "granting_level": catalog.granting_level, "granting_level2": form.granting_level})  # fmt: skip
+            raise InvalidInput("award_forms: '{code}' đã có với cấp tặng '{granting_level}', không đổi thành '{granting_level2}' được.",
+                               {"code": form.code, "granting_level": catalog.granting_level, "granting_level2": form.granting_level})  # fmt: skip
         session.add(CampaignAwardForm(
             campaign_id=campaign.id, award_form_id=catalog.id, name=form.name,
             subject_types_json=json.dumps(list(form.subject_types)),
@@ -149,7 +151,8 @@ def register_unit(session: Session, actor: Actor, campaign_code: str, unit_id: i
         raise Forbidden("Chỉ cán bộ thi đua hoặc thủ trưởng đơn vị mới đăng ký thi đua cho đơn vị.")
     deadline = campaign.registration_deadline
     if deadline is not None and local_date(now) > deadline:
-        raise DeadlinePassed("Hạn đăng ký thi đua là ngày {deadline:%d/%m/%Y}; đã quá hạn.", {"deadline": deadline}, deadline=deadline.isoformat())
+        raise DeadlinePassed("Hạn đăng ký thi đua là ngày {deadline:%d/%m/%Y}; đã quá hạn.",
+                             {"deadline": deadline}, deadline=deadline.isoformat())
     found = session.scalar(select(Registration).where(Registration.campaign_id == campaign.id,
                                                       Registration.org_unit_id == unit_id))  # fmt: skip
     if found is not None:

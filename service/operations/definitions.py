@@ -42,7 +42,8 @@ def check_definition(xml: bytes, filename: str = "process.bpmn") -> Definition:
     problems = _end_event_problems(definition) + _decision_problems(definition)
     if problems:
         text = "\n".join(f"- {p}" for p in problems)
-        raise DefinitionRejected("Quy trình {filename} không hợp lệ:\n{text}", {"filename": filename, "text": text}, problems=problems)
+        raise DefinitionRejected("Quy trình {filename} không hợp lệ:\n{text}",
+                                 {"filename": filename, "text": text}, problems=problems)
     return definition
 
 
@@ -161,7 +162,8 @@ _ACTIVE_VERSION_REF = (
 
 
 def _not_deployed(key: str) -> NotFound:
-    return NotFound("Chưa triển khai quy trình '{key}'. Hãy chạy 'thidua init' hoặc 'thidua bpmn deploy'.", {"key": key})
+    return NotFound("Chưa triển khai quy trình '{key}'. Hãy chạy 'thidua init' hoặc 'thidua bpmn deploy'.",
+                    {"key": key})
 
 
 def load_definition(session: Session, version_id: int) -> Definition:
@@ -177,7 +179,8 @@ def load_definition(session: Session, version_id: int) -> Definition:
     ).one()
     definition = restore_definition(xml, spec_json)
     if definition.sha256 != sha256:
-        raise DefinitionRejected("Nội dung phiên bản quy trình {version_id} không khớp mã băm đã lưu.", {"version_id": version_id})
+        raise DefinitionRejected("Nội dung phiên bản quy trình {version_id} không khớp mã băm đã lưu.",
+                                 {"version_id": version_id})
     with _CACHE_LOCK:
         _CACHE[sha256] = definition
     return definition

@@ -115,7 +115,8 @@ def _award_forms(session: Session, nominees: list[NomineeInput]) -> dict[str, Aw
     for index, item in enumerate(nominees, start=1):
         row = item.line or index
         if item.award_form_code not in forms:
-            raise InvalidInput("Dòng {row}: hình thức khen thưởng '{award_form_code}' không có.", {"row": row, "award_form_code": item.award_form_code})
+            raise InvalidInput("Dòng {row}: hình thức khen thưởng '{award_form_code}' không có.",
+                               {"row": row, "award_form_code": item.award_form_code})
         if item.kind not in ("individual", "collective"):
             raise InvalidInput("Dòng {row}: loại đối tượng phải là cá nhân hoặc tập thể.", {"row": row})
         if not nfc(item.full_name):

@@ -82,7 +82,8 @@ def _switch_status(
 ) -> ProcessInstance:  # fmt: skip
     instance = _instance(session, instance_id)
     if instance.status != before:
-        raise Conflict("{refusal}; quy trình này {status_words}.", {"refusal": refusal, "status_words": _status_words(instance)})
+        raise Conflict("{refusal}; quy trình này {status_words}.",
+                       {"refusal": refusal, "status_words": _status_words(instance)})
     now = engine.clock.now()
     instance.status, instance.updated_at = after, now
     _flush(session)  # the version check first: a concurrent change wins and nothing of ours is written

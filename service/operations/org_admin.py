@@ -78,9 +78,11 @@ def _open_at(unit: OrgUnit, day: date) -> bool:
 
 def _check_date(unit: OrgUnit, day: date, what: str) -> None:
     if unit.valid_from is not None and day < unit.valid_from:
-        raise InvalidInput("Ngày hiệu lực {day} trước ngày đơn vị '{name}' được lập ({valid_from}): không thể {what}.", {"day": day.isoformat(), "name": unit.name, "valid_from": unit.valid_from.isoformat(), "what": what})  # fmt: skip
+        raise InvalidInput("Ngày hiệu lực {day} trước ngày đơn vị '{name}' được lập ({valid_from}): không thể {what}.",
+                           {"day": day.isoformat(), "name": unit.name, "valid_from": unit.valid_from.isoformat(), "what": what})  # fmt: skip
     if unit.valid_to is not None:
-        raise Conflict("Đơn vị '{name}' đã ngừng từ {valid_to}: không thể {what}.", {"name": unit.name, "valid_to": unit.valid_to.isoformat(), "what": what})
+        raise Conflict("Đơn vị '{name}' đã ngừng từ {valid_to}: không thể {what}.",
+                       {"name": unit.name, "valid_to": unit.valid_to.isoformat(), "what": what})
 
 
 def former_names(session: Session, unit_id: int) -> list[OrgUnitName]:
@@ -99,9 +101,11 @@ def _subtree_ids(session: Session, unit_id: int) -> set[int]:
 
 def _check_parent(session: Session, unit_level: str, parent: OrgUnit, day: date) -> None:
     if LEVEL_RANK[Level(parent.level)] <= LEVEL_RANK[Level(unit_level)]:
-        raise InvalidInput("Đơn vị cấp {level_words} phải nằm dưới một đơn vị cấp cao hơn; '{name}' là cấp {level_words2}.", {"level_words": _level_words(unit_level), "name": parent.name, "level_words2": _level_words(parent.level)})  # fmt: skip
+        raise InvalidInput("Đơn vị cấp {level_words} phải nằm dưới một đơn vị cấp cao hơn; '{name}' là cấp {level_words2}.",
+                           {"level_words": _level_words(unit_level), "name": parent.name, "level_words2": _level_words(parent.level)})  # fmt: skip
     if not _open_at(parent, day):
-        raise Conflict("Đơn vị cha '{name}' không còn hiệu lực ngày {day}.", {"name": parent.name, "day": day.isoformat()})
+        raise Conflict("Đơn vị cha '{name}' không còn hiệu lực ngày {day}.",
+                       {"name": parent.name, "day": day.isoformat()})
 
 
 def create_unit(session: Session, actor: Actor, now: datetime, *, code: str, name: str, level: str,
@@ -141,7 +145,8 @@ def rename_unit(session: Session, actor: Actor, now: datetime, unit_id: int, *, 
     history = former_names(session, unit_id)
     since = history[-1].valid_to if history else unit.valid_from
     if since is not None and effective <= since:
-        raise InvalidInput("Ngày hiệu lực phải sau {since} (lần đổi tên hoặc ngày lập trước đó).", {"since": since.isoformat()})
+        raise InvalidInput("Ngày hiệu lực phải sau {since} (lần đổi tên hoặc ngày lập trước đó).",
+                           {"since": since.isoformat()})
     old = unit.name
     session.add(OrgUnitName(org_unit_id=unit.id, name=old, valid_from=since, valid_to=effective, created_at=now))
     unit.name = new_name
@@ -156,7 +161,8 @@ def move_unit(session: Session, actor: Actor, now: datetime, unit_id: int, *, ne
     unit, parent = _unit(session, unit_id), _unit(session, new_parent_id)
     _check_date(unit, effective, "chuyển đơn vị")
     if new_parent_id in _subtree_ids(session, unit_id):
-        raise InvalidInput("Không thể chuyển '{name}' vào dưới chính nó hoặc đơn vị con của nó (tạo vòng).", {"name": unit.name})
+        raise InvalidInput("Không thể chuyển '{name}' vào dưới chính nó hoặc đơn vị con của nó (tạo vòng).",
+                           {"name": unit.name})
     _check_parent(session, unit.level, parent, effective)
     before = unit.parent_id
     unit.parent_id = new_parent_id
@@ -206,7 +212,8 @@ def _impact(session: Session, units: list[OrgUnit]) -> Impact:
 def _refuse_running(impact: Impact, what: str) -> None:
     if impact.running_dossiers:
         listed = ", ".join(f"#{d}" for d in impact.running_dossiers)
-        raise Conflict("Không thể {what}: còn hồ sơ đang xử lý tại đơn vị liên quan ({listed}). Hãy hoàn tất hoặc chuyển các hồ sơ này trước.", {"what": what, "listed": listed}, dossiers=impact.running_dossiers)  # fmt: skip
+        raise Conflict("Không thể {what}: còn hồ sơ đang xử lý tại đơn vị liên quan ({listed}). Hãy hoàn tất hoặc chuyển các hồ sơ này trước.",
+                       {"what": what, "listed": listed}, dossiers=impact.running_dossiers)  # fmt: skip
 
 
 def _end_assignments(session: Session, actor: Actor, now: datetime, assignments: list[RoleAssignment],
@@ -238,11 +245,13 @@ def merge_units(session: Session, actor: Actor, now: datetime, source_id: int, *
         raise InvalidInput("Không thể sáp nhập một đơn vị vào chính nó.")
     _check_date(source, effective, "sáp nhập")
     if not _open_at(target, effective):
-        raise Conflict("Đơn vị nhận '{name}' không còn hiệu lực ngày {effective}.", {"name": target.name, "effective": effective.isoformat()})
+        raise Conflict("Đơn vị nhận '{name}' không còn hiệu lực ngày {effective}.",
+                       {"name": target.name, "effective": effective.isoformat()})
     if target.id in _subtree_ids(session, source.id):
         raise InvalidInput("Không thể sáp nhập một đơn vị vào đơn vị con của nó.")
     if source.level != target.level:
-        raise InvalidInput("Chỉ sáp nhập các đơn vị cùng cấp ('{name}' là cấp {level_words}, '{name2}' là cấp {level_words2}).", {"name": source.name, "level_words": _level_words(source.level), "name2": target.name, "level_words2": _level_words(target.level)})  # fmt: skip
+        raise InvalidInput("Chỉ sáp nhập các đơn vị cùng cấp ('{name}' là cấp {level_words}, '{name2}' là cấp {level_words2}).",
+                           {"name": source.name, "level_words": _level_words(source.level), "name2": target.name, "level_words2": _level_words(target.level)})  # fmt: skip
     impact = merge_preview(session, source_id)
     _refuse_running(impact, f"sáp nhập '{source.name}'")
     for child in impact.children:
@@ -284,10 +293,12 @@ def abolish_level(session: Session, actor: Actor, now: datetime, level: str, *, 
         raise InvalidInput("Không thể bãi bỏ cấp cao nhất ({level_words}).", {"level_words": _level_words(level)})
     impact = abolish_preview(session, level, effective)
     if not impact.units:
-        raise InvalidInput("Không có đơn vị cấp {level_words} còn hiệu lực ngày {effective}.", {"level_words": _level_words(level), "effective": effective.isoformat()})
+        raise InvalidInput("Không có đơn vị cấp {level_words} còn hiệu lực ngày {effective}.",
+                           {"level_words": _level_words(level), "effective": effective.isoformat()})
     for unit in impact.units:
         if unit.valid_from is not None and effective < unit.valid_from:
-            raise InvalidInput("Ngày hiệu lực {effective} trước ngày lập '{name}' ({valid_from}).", {"effective": effective.isoformat(), "name": unit.name, "valid_from": unit.valid_from.isoformat()})  # fmt: skip
+            raise InvalidInput("Ngày hiệu lực {effective} trước ngày lập '{name}' ({valid_from}).",
+                               {"effective": effective.isoformat(), "name": unit.name, "valid_from": unit.valid_from.isoformat()})  # fmt: skip
     _refuse_running(impact, f"bãi bỏ cấp {_level_words(level)}")
     parents = {u.id: u.parent_id for u in impact.units}
     for child in impact.children:

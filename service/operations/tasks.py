@@ -342,7 +342,8 @@ def _plan_completion(
             session.scalar(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
         broken = [c for c in quota_checks(session, task, dossier, decision, staying, config) if not c.ok]
         if broken:
-            raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: {broken}.", {"broken": Listed((c.message for c in broken), " | ")},
+            raise QuotaExceeded("Vượt chỉ tiêu khen thưởng: {broken}.",
+                                {"broken": Listed((c.message for c in broken), " | ")},
                                 rules=[c.code for c in broken])  # fmt: skip
     return _CompletionPlan(rows=rows, decision=decision, reason=reason, data=data, now=now, config=config,
                            audit=audit, step_outcome=step_outcome, definition=instance_definition(session, instance))  # fmt: skip

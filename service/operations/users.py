@@ -58,7 +58,8 @@ def grant_role(session: Session, actor: Actor, now: datetime, *, user_id: int, r
     found = session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == user_id, RoleAssignment.role == role,
                                                         RoleAssignment.org_unit_id == unit_id))  # fmt: skip
     if found is not None:
-        raise Conflict("{username} đã giữ vai trò «{role}» tại {name}; không giao lại.", {"username": user.username, "role": ROLE_LABELS.get(role, role), "name": unit.name})
+        raise Conflict("{username} đã giữ vai trò «{role}» tại {name}; không giao lại.",
+                       {"username": user.username, "role": ROLE_LABELS.get(role, role), "name": unit.name})
     assignment = RoleAssignment(user_id=user_id, role=role, org_unit_id=unit_id)
     session.add(assignment)
     session.flush()

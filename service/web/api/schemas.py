@@ -29,10 +29,12 @@ Json = dict[str, Any]
 def _check_fields(data: Mapping[str, Any], allowed: set[str], required: set[str], where: str = "") -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise InvalidInput("Trường không được hỗ trợ{where}: {value}.", {"where": where, "value": ', '.join(unknown)}, fields=unknown)
+        raise InvalidInput("Trường không được hỗ trợ{where}: {value}.",
+                           {"where": where, "value": ', '.join(unknown)}, fields=unknown)
     missing = sorted(required - {k for k, v in data.items() if v is not None})
     if missing:
-        raise InvalidInput("Thiếu trường bắt buộc{where}: {value}.", {"where": where, "value": ', '.join(missing)}, fields=missing)
+        raise InvalidInput("Thiếu trường bắt buộc{where}: {value}.",
+                           {"where": where, "value": ', '.join(missing)}, fields=missing)
 
 
 def json_object(allowed: set[str], required: set[str]) -> Json:
@@ -53,7 +55,8 @@ def string(data: Mapping[str, Any], key: str, *, required: bool = True) -> str |
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value.strip()):
-        raise InvalidInput("Trường '{key}' phải là chuỗi{value}.", {"key": key, "value": ' không rỗng' if required else ''}, field=key)
+        raise InvalidInput("Trường '{key}' phải là chuỗi{value}.",
+                           {"key": key, "value": ' không rỗng' if required else ''}, field=key)
     _refuse_nul(value, key)
     return value
 
@@ -75,7 +78,8 @@ def integer(data: Mapping[str, Any], key: str, *, required: bool = True, minimum
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= MAX_INT:
-        raise InvalidInput("Trường '{key}' phải là số nguyên từ {minimum} đến {max_int}.", {"key": key, "minimum": minimum, "max_int": MAX_INT}, field=key)
+        raise InvalidInput("Trường '{key}' phải là số nguyên từ {minimum} đến {max_int}.",
+                           {"key": key, "minimum": minimum, "max_int": MAX_INT}, field=key)
     return value
 
 
@@ -87,7 +91,8 @@ def _digits(text: str, key: str) -> int:
 def _items(data: Mapping[str, Any], key: str, *, min_items: int = 0) -> list[Any]:
     value = data.get(key, [])
     if not isinstance(value, list) or len(value) < min_items:
-        raise InvalidInput("Trường '{key}' phải là danh sách có ít nhất {min_items} phần tử.", {"key": key, "min_items": min_items}, field=key)
+        raise InvalidInput("Trường '{key}' phải là danh sách có ít nhất {min_items} phần tử.",
+                           {"key": key, "min_items": min_items}, field=key)
     return value
 
 
