@@ -8,9 +8,11 @@ theirs: the handler's database effects and the `done` mark commit together. A wo
 transaction; once its lease expires another worker reclaims the job, which therefore completes exactly once.
 
 A kind registered with `prepare` first runs that function outside the job's transaction (after the lease is
-stretched to the kind's own): a long read, such as walking the whole audit trail in a snapshot, then holds no
-write lock (SQLite's BEGIN IMMEDIATE would stop every writer for the walk). What it returns reaches the handler
-as `context.prepared`; the handler then writes its effects and the `done` mark in the job's transaction as above.
+stretched to the kind's own, in a short transaction that also checks the job is still this worker's): a long
+read, such as walking the whole audit trail in a snapshot, then holds no write lock (SQLite's BEGIN IMMEDIATE
+would stop every writer for the walk). What it returns reaches the handler as `context.prepared`; the handler
+then writes its effects and the `done` mark in the job's transaction as above. The claim tells the worker each
+job's kind (claim_jobs), so a kind without `prepare` runs in its one transaction, with no look-up before it.
 """
 
 from __future__ import annotations
@@ -73,9 +75,24 @@ def enqueue(session: Session, kind: str, payload: dict[str, Any] | None = None, 
     return job
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A job this worker has just claimed, with its kind: the worker needs no further read to know whether
+    the kind has a `prepare` step (see run_claimed)."""
+
+    id: int
+    kind: str
+
+
 def claim(session: Session, worker_id: str, limit: int = 10, lease: timedelta = DEFAULT_LEASE,
           now: datetime | None = None) -> list[int]:  # fmt: skip
-    """Take up to `limit` due jobs (queued, or running with an expired lease) for this worker."""
+    """Take up to `limit` due jobs (queued, or running with an expired lease) for this worker: their ids."""
+    return [job.id for job in claim_jobs(session, worker_id, limit, lease, now)]
+
+
+def claim_jobs(session: Session, worker_id: str, limit: int = 10, lease: timedelta = DEFAULT_LEASE,
+               now: datetime | None = None) -> list[Claimed]:  # fmt: skip
+    """As claim, with each job's kind."""
     now = now or utcnow()
     query = (
         select(Job)
@@ -97,7 +114,7 @@ def claim(session: Session, worker_id: str, limit: int = 10, lease: timedelta = 
         job.status, job.locked_by = JobStatus.RUNNING, worker_id
         job.lease_expires_at = now + lease
         job.attempts += 1
-        claimed.append(job.id)
+        claimed.append(Claimed(job.id, job.kind))
     session.flush()
     return claimed
 
@@ -106,10 +123,15 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(0, attempts - 1)), BACKOFF_MAX)
 
 
-def run_claimed(factory: sessionmaker[Session], job_id: int, worker_id: str, context: JobContext) -> bool:
-    """Run one claimed job; True when it completed. A failure is recorded and the job retried later."""
+def run_claimed(factory: sessionmaker[Session], job_id: int, worker_id: str, context: JobContext,
+                kind: str | None = None) -> bool:  # fmt: skip
+    """Run one claimed job; True when it completed. A failure is recorded and the job retried later.
+
+    `kind` (from claim_jobs) spares a kind without `prepare` the short transaction that would look it up;
+    without it, any registered `prepare` means that look-up."""
     try:
-        if PREPARERS:
+        prepares = bool(PREPARERS) if kind is None else kind in PREPARERS
+        if prepares:
             prepared = _prepare(factory, job_id, worker_id, context)
             if prepared is None:
                 return False  # our lease expired and another worker took the job
@@ -174,14 +196,14 @@ def drain(factory: sessionmaker[Session], worker_id: str, context: JobContext, *
     done = failed = 0
     while not should_stop():
         with factory() as session, session.begin():
-            ids = claim(session, worker_id, batch, lease)
-        if not ids:
+            jobs = claim_jobs(session, worker_id, batch, lease)
+        if not jobs:
             break
-        for position, job_id in enumerate(ids):
+        for position, job in enumerate(jobs):
             if should_stop():
-                release(factory, ids[position:], worker_id)
+                release(factory, [later.id for later in jobs[position:]], worker_id)
                 break
-            if run_claimed(factory, job_id, worker_id, context):
+            if run_claimed(factory, job.id, worker_id, context, job.kind):
                 done += 1
             else:
                 failed += 1

@@ -1,4 +1,10 @@
-"""Generate the tờ trình, the campaign summary report and the notices to units not awarded, as stored PDFs."""
+"""Generate the tờ trình, the campaign summary report and the notices to units not awarded, as stored PDFs.
+
+All are unsigned, unnumbered drafts, generated again as often as asked: each new one replaces the previous draft of
+the same thing (a dossier's tờ trình, a unit's notice in a campaign, a level's tờ trình, a campaign's báo cáo), its
+`document.generate` event naming it in "replaces"; the older ones stay on record. A decision and its certificates
+(operations.decisions) are numbered and signed: issuing never replaces one, and covers only nominees none covers.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +36,15 @@ REPORT_OUTCOMES = (("granted_ward", "khen cấp phường/xã"), ("granted_distr
 
 def _campaign_title(campaign: Campaign) -> str:
     return campaign.title[0].lower() + campaign.title[1:]
+
+
+def _previous_unlinked(session: Session, kind: str, filename: str) -> list[int] | None:
+    """The newest earlier draft a campaign-wide document replaces (the level's tờ trình, the báo cáo): linked to no
+    dossier or decision, it is told by its name, which spells its campaign (and unit)."""
+    previous = session.scalar(select(func.max(GeneratedDocument.id)).where(
+        GeneratedDocument.kind == kind, GeneratedDocument.filename == filename, GeneratedDocument.dossier_id.is_(None),
+        GeneratedDocument.decision_id.is_(None)))  # fmt: skip
+    return [previous] if previous is not None else None
 
 
 def generate_proposal(session: Session, actor: Actor, store: FileStore, now: datetime, dossier_id: int) -> GeneratedDocument:
@@ -89,7 +104,9 @@ def generate_forwarding_proposal(session: Session, actor: Actor, store: FileStor
                      place_of=unit.name, campaign_title=_campaign_title(campaign), campaign_source=campaign.source,
                      sender=f"Ủy ban nhân dân {unit.name}", addressee=f"Ủy ban nhân dân {parent.name}" if parent else "cấp trên",
                      rows=rows, signer_title="Chủ tịch", signer_name=None)  # fmt: skip
-    return _store(session, store, actor, now, "proposal_letter", f"To-trinh-{unit.code}-{campaign.code}.pdf", pdf)
+    name = f"To-trinh-{unit.code}-{campaign.code}.pdf"
+    return _store(session, store, actor, now, "proposal_letter", name, pdf,
+                  replaces=_previous_unlinked(session, "proposal_letter", name))  # fmt: skip
 
 
 def generate_report(session: Session, actor: Actor, store: FileStore, now: datetime, campaign_code: str) -> GeneratedDocument:
@@ -116,7 +133,8 @@ def generate_report(session: Session, actor: Actor, store: FileStore, now: datet
                      nominees=proposed(board.nominee_totals), outcomes=outcomes, apart=apart,
                      units=[u for u in board.units if u.proposed or proposed(u.nominees)],
                      by_award=sorted(by_award.items()), signer_title="Chủ tịch", signer_name=None)  # fmt: skip
-    return _store(session, store, actor, now, "report", f"Bao-cao-tong-ket-{campaign.code}.pdf", pdf)
+    name = f"Bao-cao-tong-ket-{campaign.code}.pdf"
+    return _store(session, store, actor, now, "report", name, pdf, replaces=_previous_unlinked(session, "report", name))
 
 
 def generate_notices(session: Session, actor: Actor, store: FileStore, now: datetime, campaign_code: str) -> list[GeneratedDocument]:
@@ -142,11 +160,20 @@ def generate_notices(session: Session, actor: Actor, store: FileStore, now: date
         by_unit.setdefault(unit.id, []).append({"name": nominee.full_name, "award": award,
                                                 "level": LEVEL_NAMES.get(nominee.outcome_level or "", ""), "reason": reason or ""})  # fmt: skip
         units[unit.id] = (unit, dossier_id)
+    # Unsigned and unnumbered, like the unit's tờ trình draft: a unit's new notice replaces its previous one in the
+    # campaign (only the newest is current: queries.decisions.dossier_generated), the older ones stay on record.
+    previous: dict[int, int] = {unit_id: newest for unit_id, newest in session.execute(
+        select(Dossier.unit_id, func.max(GeneratedDocument.id)).join(Dossier, GeneratedDocument.dossier_id == Dossier.id)
+        .where(GeneratedDocument.kind == "notice", Dossier.campaign_id == campaign.id, Dossier.unit_id.in_(list(units)))
+        .group_by(Dossier.unit_id)
+    )} if units else {}  # fmt: skip
     out = []
     for unit_id, rows in by_unit.items():
         unit, dossier_id = units[unit_id]
         pdf = render_pdf("notice.html", issuer_name=issuer.name, symbol="TB-UBND", number=None, day=local_date(now),
                          place_of=issuer.name, campaign_title=_campaign_title(campaign), recipient_unit=unit.name, rows=rows,
                          signer_name=None)  # fmt: skip
-        out.append(_store(session, store, actor, now, "notice", f"Thong-bao-{unit.code}.pdf", pdf, dossier_id=dossier_id))
+        replaced = previous.get(unit_id)
+        out.append(_store(session, store, actor, now, "notice", f"Thong-bao-{unit.code}.pdf", pdf,
+                          replaces=[replaced] if replaced is not None else None, dossier_id=dossier_id))  # fmt: skip
     return out

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from ..models import Campaign, Decision, DecisionAward, GeneratedDocument, Nominee, OrgUnit
+from ..models import Campaign, Decision, DecisionAward, Dossier, GeneratedDocument, Nominee, OrgUnit
 
 # The unit's tờ trình for its dossier, as the system drafts it (unsigned; operations.official_documents).
 DRAFT_KIND = "proposal_letter"
+# The thông báo to a unit whose nominees were not awarded (unsigned; one current per unit and campaign).
+NOTICE_KIND = "notice"
 
 
 def campaign_decisions(session: Session, campaign: Campaign) -> list[tuple[Decision, str, list[GeneratedDocument]]]:
@@ -31,7 +33,8 @@ def dossier_generated(session: Session, dossier_id: int, superseded: bool = Fals
     """The dossier's own PDFs, plus the decisions that award any of its nominees.
 
     Of the unit's tờ trình drafts only the newest is current (each generation replaces the one before, as an
-    upload replaces the document it supersedes); the older ones stay on record, listed only with `superseded`."""
+    upload replaces the document it supersedes); so of the notices to the dossier's unit in its campaign (each kept
+    with one of the unit's dossiers there). The older ones stay on record, listed only with `superseded`."""
     decisions = (
         select(DecisionAward.decision_id).join(Nominee, DecisionAward.nominee_id == Nominee.id)
         .where(Nominee.dossier_id == dossier_id)
@@ -44,5 +47,12 @@ def dossier_generated(session: Session, dossier_id: int, superseded: bool = Fals
         newest_draft = select(func.max(GeneratedDocument.id)).where(
             GeneratedDocument.dossier_id == dossier_id, GeneratedDocument.kind == DRAFT_KIND
         ).scalar_subquery()
-        query = query.where((GeneratedDocument.kind != DRAFT_KIND) | (GeneratedDocument.id == newest_draft))
+        this, sibling, notice = aliased(Dossier), aliased(Dossier), aliased(GeneratedDocument)
+        newest_notice = (
+            select(func.max(notice.id)).join(sibling, notice.dossier_id == sibling.id)
+            .join(this, (this.unit_id == sibling.unit_id) & (this.campaign_id == sibling.campaign_id))
+            .where(this.id == dossier_id, notice.kind == NOTICE_KIND)
+        ).scalar_subquery()  # fmt: skip
+        query = query.where((GeneratedDocument.kind.not_in((DRAFT_KIND, NOTICE_KIND)))
+                            | (GeneratedDocument.id == newest_draft) | (GeneratedDocument.id == newest_notice))  # fmt: skip
     return list(session.scalars(query.order_by(GeneratedDocument.id)))

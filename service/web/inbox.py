@@ -20,6 +20,7 @@ from ..operations.assignments import BulkItem, assign_task, batch_decide, bulk_c
 from ..operations.nominee_decisions import STEP_KINDS
 from ..operations.preferences import load_preference, save_preference
 from ..queries.batches import Batch, batch_summaries, find_batch
+from ..queries.council_results import council_results
 from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets, task_labels
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
@@ -109,11 +110,15 @@ def _task_page(task_id: int, sent: TaskFormValues | None = None, error: str | No
     step = load_definition(db, instance.version_id).steps.get(row.bpmn_id)
     view = dossier_view(db, get_engine(), instance.dossier_id)
     name = step_name(db, instance.version_id, row.bpmn_id)
+    step_kind = STEP_KINDS.get(row.role)
+    # A chairman decides on the council's recommendation: its result and votes for every nominee it decided.
+    decided = council_results(db, [instance.dossier_id], str(row.level)) if step_kind == "chairman" else {}
+    council = list(decided.get(instance.dossier_id, {}).values())
     return render_template(
         "inbox/task.html", task=row, task_name=name, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready" and instance.status == "running",
         now=get_engine().clock.now(), colleagues=[u for u in colleagues(db, row) if u.id != actor.user_id],
         quotas=quota_checks(db, row, view.dossier) if row.state == "ready" and view else [],
-        step_kind=STEP_KINDS.get(row.role),
+        step_kind=step_kind, council=council,
         eligibility=dossier_eligibility(db, view.dossier) if row.state == "ready" and view and row.role in APPRAISERS else [],
         travelling=[(n, f) for n, f in view.nominees if n.outcome is None] if view else [],
         documents=current_documents(db, instance.dossier_id), kind_labels=KIND_LABELS,
@@ -265,5 +270,9 @@ def _batch_page(found: Batch, error: str | None = None, report: list[dict[str, o
     db = get_session()
     first = found.items[0].task
     eligibility = {i.dossier.id: dossier_eligibility(db, i.dossier) for i in found.items} if first.role in APPRAISERS else {}
-    return render_template("inbox/batch.html", batch=found, step_kind=STEP_KINDS.get(first.role), eligibility=eligibility,
-                           error=error, sent=sent, report=report or [])  # fmt: skip
+    step_kind = STEP_KINDS.get(first.role)
+    # At a chairman's batch, the council's result and votes beside each nominee, and those it refused under the dossier.
+    dossiers = [i.dossier.id for i in found.items]
+    council = council_results(db, dossiers, str(first.level)) if step_kind == "chairman" else {}
+    return render_template("inbox/batch.html", batch=found, step_kind=step_kind, eligibility=eligibility,
+                           council=council, error=error, sent=sent, report=report or [])  # fmt: skip

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from service.db import utcnow
 from service.models import Job, JobStatus
-from service.operations.jobs import JobContext, backoff, claim, drain, enqueue, run_claimed
+from service.operations.jobs import (
+    HANDLERS, PREPARERS, Claimed, JobContext, backoff, claim, claim_jobs, drain, enqueue, run_claimed,
+)  # fmt: skip
 
 from . import job_probe
 from .job_probe import PROBE_TABLE
@@ -117,3 +119,49 @@ def test_an_expired_lease_is_reclaimed_and_the_old_worker_cannot_finish(jobs):
     with jobs() as session:
         job = session.get(Job, job_id)
         assert job.status == JobStatus.DONE and job.attempts == 2
+
+
+def _transactions(factory):  # type: ignore[no-untyped-def]
+    """A list that grows by one each time the factory's engine begins a transaction."""
+    begun: list[int] = []
+    event.listen(factory.kw["bind"], "begin", lambda _conn: begun.append(1))
+    return begun
+
+
+def test_a_kind_without_prepare_runs_in_one_transaction_when_other_kinds_prepare(jobs, monkeypatch):
+    seen = []
+    monkeypatch.setitem(HANDLERS, "prepared", lambda session, payload, context: seen.append(context.prepared))
+    monkeypatch.setitem(PREPARERS, "prepared", (lambda factory, payload, context: payload["n"], timedelta(hours=1)))
+    with jobs() as session, session.begin():
+        enqueue(session, "probe", {"n": 5})
+    begun = _transactions(jobs)
+    assert drain(jobs, "w", JobContext()).done == 1
+    assert len(begun) == 3  # the claim, the job, the claim that finds nothing more: no look-up for `prepare`
+    assert _probe_count(jobs, 5) == 1
+    with jobs() as session, session.begin():
+        enqueue(session, "prepared", {"n": 6})
+    begun.clear()
+    assert drain(jobs, "w", JobContext(), lease=timedelta(seconds=30)).done == 1
+    assert len(begun) == 4  # the prepared kind: its lease stretched in a short transaction before it prepares
+    assert seen == [6]
+
+
+def test_a_prepared_kind_no_longer_this_workers_is_not_prepared(jobs, monkeypatch):
+    prepared = []
+    monkeypatch.setitem(HANDLERS, "prepared", lambda session, payload, context: None)
+    monkeypatch.setitem(PREPARERS, "prepared", (lambda factory, payload, context: prepared.append(payload),
+                                                timedelta(hours=1)))  # fmt: skip
+    with jobs() as session, session.begin():
+        job_id = enqueue(session, "prepared", {"n": 1}).id
+    with jobs() as session, session.begin():
+        [dead] = claim_jobs(session, "dead", lease=timedelta(seconds=30))
+    with jobs() as session, session.begin():
+        assert claim(session, "alive", now=utcnow() + timedelta(seconds=31)) == [job_id]
+    assert dead == Claimed(job_id, "prepared")
+    assert not run_claimed(jobs, dead.id, "dead", JobContext(), dead.kind)
+    assert prepared == []
+    assert run_claimed(jobs, job_id, "alive", JobContext(), "prepared")
+    assert prepared == [{"n": 1}]
+    with jobs() as session:
+        job = session.get(Job, job_id)
+        assert job.status == JobStatus.DONE and job.locked_by is None

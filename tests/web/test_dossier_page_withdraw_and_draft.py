@@ -40,6 +40,10 @@ def withdraw_form(page: str) -> str | None:
     return match.group(0) if match else None
 
 
+def proposal_button(page: str) -> str:
+    return html.unescape(re.search(r'<button type="submit" data-testid="proposal-button">(.*?)</button>', page, re.S).group(1))
+
+
 def flash_errors(page: str) -> list[str]:
     return [html.unescape(m) for m in re.findall(r'<div class="flash error">(.*?)</div>', page, re.S)]
 
@@ -127,8 +131,12 @@ def test_a_new_tờ_trình_replaces_the_draft_on_the_page_which_says_it_needs_si
                                                                                  auth: Auth):  # fmt: skip
     auth.login(CLERK)
     page = client.get("/dossiers/1").get_data(as_text=True)  # the demo's draft of Bộ phận Tư pháp - Hộ tịch
+    assert proposal_button(page) == "Tạo tờ trình của đơn vị"  # no draft yet
     firsts = [client.post("/dossiers/1/proposal", data={"_csrf": csrf_from(page)}).headers["Location"] for _ in range(3)]
     shown = client.get("/dossiers/1").get_data(as_text=True)
+    assert proposal_button(shown) == "Lập lại tờ trình (thay bản nháp trước)"  # a draft exists: the new one replaces it
+    assert proposal_button(client.get("/dossiers/1?lang=en").get_data(as_text=True)) == (
+        "Draw up the proposal letter again (replaces the previous draft)")
     generated = re.search(r'data-testid="generated">(.*?)</ul>', shown, re.S).group(1)
     assert generated.count("To-trinh-ho-so-1.pdf") == 1  # the newest draft only, not three of the same name
     newest = firsts[-1].split("?")[0]
