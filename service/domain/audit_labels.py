@@ -1,10 +1,13 @@
-"""What each audit action is called in the UI: the codes ("task.complete") are for auditors and exports,
+"""What each audit action (and object type) is called in the UI: the codes ("task.complete") are for auditors and exports,
 the people following a dossier read a Vietnamese label (a source string of the i18n layer, translated by `_`).
 
 One entry per action of service/models/audit_codes.py; an action missing here reads as its code.
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 AUDIT_ACTION_LABELS: dict[str, str] = {
     # signing in and out
@@ -14,8 +17,8 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "auth.logout": "Đăng xuất",
     # accounts and roles
     "user.create": "Tạo tài khoản",
-    "user.activate": "Kích hoạt tài khoản",
-    "user.deactivate": "Ngừng kích hoạt tài khoản",
+    "user.activate": "Mở khóa tài khoản",
+    "user.deactivate": "Khóa tài khoản",
     "role.grant": "Giao vai trò",
     "role.revoke": "Thu hồi vai trò",
     "role.end": "Kết thúc vai trò",
@@ -64,6 +67,62 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
 }
 
 
+# What each audit event's object type (service/models/audit_codes.py OBJECT_TYPES) is called in the UI.
+AUDIT_OBJECT_TYPE_LABELS: dict[str, str] = {
+    "user": "Tài khoản người dùng",
+    "org_unit": "Đơn vị",
+    "org_level": "Cấp hành chính",
+    "campaign": "Phong trào",
+    "process_version": "Phiên bản quy trình",
+    "dossier": "Hồ sơ",
+    "generated_document": "Văn bản được tạo",
+    "human_task": "Việc cần xử lý",
+    "process_instance": "Quy trình của hồ sơ",
+    "decision": "Quyết định",
+    "records": "Hồ sơ theo dõi",
+    "audit": "Nhật ký kiểm toán",
+}
+
+
+def audit_object_type_label(object_type: str) -> str:
+    """The object type's Vietnamese label, or its code when it has none."""
+    return AUDIT_OBJECT_TYPE_LABELS.get(object_type, object_type)
+
+
 def audit_action_label(action: str) -> str:
     """The action's Vietnamese label, or its code when it has none (a newer action is still shown as something)."""
     return AUDIT_ACTION_LABELS.get(action, action)
+
+
+DETAIL_VALUE_MAX = 80  # characters of one value shown in the events table; the full JSON stays one click away
+
+
+def readable_details(stored: str | None) -> list[tuple[str, str]]:
+    """An event's before/after JSON as short `key: value` pairs for people to read (no braces or quotes): a list
+    is its items joined by commas, a nested object its `key=value` pairs, a long value cut with "…". Text that is
+    no JSON object is one pair with an empty key."""
+    if not stored:
+        return []
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return [("", _cut(stored))]
+    if not isinstance(data, dict):
+        return [("", _cut(_plain(data)))]
+    return [(str(key), _cut(_plain(value))) for key, value in data.items()]
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_plain(item) for item in value) if value else "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}={_plain(item)}" for key, item in value.items()) if value else "—"
+    return str(value)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= DETAIL_VALUE_MAX else text[: DETAIL_VALUE_MAX - 1] + "…"

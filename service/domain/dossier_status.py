@@ -7,7 +7,7 @@ from .text import clean_text
 
 END_EVENT_STATUS = (("end_granted", "granted"), ("end_rejected", "rejected"), ("end_withdrawn", "withdrawn"))
 FIRST_STEP = "unit_prepare"
-DECISIONS_NEEDING_REASON = frozenset({"return", "reject"})
+DECISIONS_NEEDING_REASON = frozenset({"return", "reject", "withdraw"})
 
 
 def status_for_end_event(end_event: str | None) -> str | None:
@@ -26,9 +26,10 @@ def status_while_running(current_steps: list[str], was_submitted: bool) -> str:
 
 
 def require_reason(decision: str | None, comment: str | None) -> str | None:
-    """Return and reject need a reason the unit can act on; return the cleaned comment."""
+    """Return and reject need a reason the unit can act on, a withdrawal one the levels above can read; return
+    the cleaned comment."""
     text = clean_text(comment or "")
     if decision in DECISIONS_NEEDING_REASON and not text:
-        what = "trả lại bổ sung" if decision == "return" else "không đồng ý"
+        what = {"return": "trả lại bổ sung", "withdraw": "rút hồ sơ"}.get(str(decision), "không đồng ý")
         raise InvalidInput("Phải ghi rõ lý do khi {what}.", {"what": what})
     return text or None

@@ -46,6 +46,8 @@ def create_dossier(
 ) -> Dossier:  # fmt: skip
     """Create a dossier for a unit in a campaign and start its process at the unit's preparation step."""
     now = engine.clock.now()
+    if not (campaign_code or "").strip():
+        raise InvalidInput("Hãy chọn phong trào thi đua.")
     campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
     if campaign is None:
         raise NotFound("Không tìm thấy phong trào thi đua '{campaign_code}'.", {"campaign_code": campaign_code})

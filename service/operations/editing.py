@@ -15,7 +15,7 @@ from ..domain.dossier_status import FIRST_STEP
 from ..domain.permissions import can_act_on_task
 from ..domain.summaries import check_summary
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..models import AwardForm, Campaign, Document, Dossier, HumanTask, Nominee, ProcessInstance
+from ..models import AwardForm, Campaign, Document, Dossier, HumanTask, Nominee, ProcessInstance, User
 from ..queries.campaign_config import campaign_config
 from .audit import record_event
 from .definitions import load_definition
@@ -137,7 +137,8 @@ WITHDRAW = "withdraw"
 
 def can_withdraw(session: Session, actor: Actor, dossier_id: int) -> bool:
     """Whether the dossier page offers the withdrawal: as the task page offers it, where the unit's preparation
-    step is open, the actor may act on it, its process is running and its BPMN has a "withdraw" decision there."""
+    step is open, the actor may act on it (a colleague has not claimed it: the page says who holds it), its process
+    is running and its BPMN has a "withdraw" decision there."""
     row = session.execute(
         select(HumanTask, ProcessInstance.status, ProcessInstance.version_id)
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
@@ -146,7 +147,7 @@ def can_withdraw(session: Session, actor: Actor, dossier_id: int) -> bool:
     if row is None:
         return False
     task, status, version_id = row
-    if status != "running" or not can_act_on_task(actor, task):
+    if status != "running" or not can_act_on_task(actor, task) or _claimed_by_another(actor, task):
         return False
     step = load_definition(session, version_id).steps.get(task.bpmn_id)
     return step is not None and any(d.value == WITHDRAW for d in step.decisions)
@@ -163,4 +164,14 @@ def withdraw_dossier(session: Session, actor: Actor, engine: Engine, dossier_id:
     task_id = _open_unit_task_id(session, dossier_id)
     if task_id is None:
         raise Conflict("Hồ sơ không còn ở đơn vị (đã nộp và đang được xét, hoặc đã kết thúc); không rút được nữa.")
+    task = session.get(HumanTask, task_id)
+    assert task is not None
+    if can_act_on_task(actor, task) and _claimed_by_another(actor, task):
+        # complete_task would refuse it too, without naming who (its path reads no user): the clerk is told who.
+        holder = session.get(User, task.claimed_by)
+        raise Conflict("Việc này đang do {name} nhận xử lý.", {"name": holder.full_name if holder else "?"})
     return complete_task(session, actor, engine, task_id, WITHDRAW, reason)
+
+
+def _claimed_by_another(actor: Actor, task: HumanTask) -> bool:
+    return task.claimed_by is not None and task.claimed_by != actor.user_id

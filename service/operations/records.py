@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..domain.eligibility import RATINGS, person_key
-from ..errors import Forbidden, InvalidInput
+from ..errors import Forbidden, InvalidInput, Listed, Phrase
 from ..models import IndexResult, OrgUnit, PastAward, YearlyRating
 from .audit import record_event
 from .spreadsheets import read_sheet
@@ -29,7 +29,7 @@ EDITORS = ("admin", "office_clerk", "noi_vu", "ban_tdkt")
 @dataclass(frozen=True)
 class ImportReport:
     imported: int
-    errors: list[str]
+    errors: list[str]  # one per bad row, each a Phrase ("Dòng 3: …") with every problem of the row
 
 
 def require_editor(actor: Actor) -> None:
@@ -54,8 +54,8 @@ def import_records(session: Session, actor: Actor, kind: str, data: bytes, now: 
             continue
         try:
             records.append(_build(kind, row, units))
-        except ValueError as exc:
-            errors.append(f"Dòng {number}: {exc}")
+        except RowProblems as exc:
+            errors.append(Phrase("Dòng {line}: {problems}.", {"line": number, "problems": Listed(exc.problems)}))
     if errors:
         return ImportReport(0, errors)
     for record in records:
@@ -66,63 +66,99 @@ def import_records(session: Session, actor: Actor, kind: str, data: bytes, now: 
     return ImportReport(len(records), [])
 
 
-def _text(row: dict[str, Any], key: str, required: bool = True) -> str | None:
-    value = row.get(key)
-    if value is None or str(value).strip() == "":
-        if required:
-            raise ValueError(f"thiếu “{key}”")
-        return None
-    return str(value).strip()
+class RowProblems(ValueError):
+    """Every problem of one row (record), each a Phrase the pages translate."""
+
+    def __init__(self, problems: list[Phrase]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
-def _int(row: dict[str, Any], key: str, required: bool = True) -> int | None:
-    text = _text(row, key, required)
-    if text is None:
-        return None
-    try:
-        return int(float(text))
-    except ValueError:
-        raise ValueError(f"“{key}” phải là số") from None
+def _column(name: str) -> Phrase:
+    """A column's name as the sheet's header (and the form) has it: kept Vietnamese in every language."""
+    return Phrase("{column}", {"column": name})
 
 
-def _unit(row: dict[str, Any], units: dict[str, int], required: bool = True) -> int | None:
-    code = _text(row, "Mã đơn vị", required)
-    if code is None:
-        return None
-    if code not in units:
-        raise ValueError(f"không có đơn vị mã “{code}”")
-    return units[code]
+class _Row:
+    """One row's values read with its problems gathered, so that a row reports all of them at once."""
 
+    def __init__(self, row: dict[str, Any], units: dict[str, int]) -> None:
+        self.row, self.units = row, units
+        self.problems: list[Phrase] = []
 
-def _build(kind: str, row: dict[str, Any], units: dict[str, int]) -> Any:
-    if kind == "index":
-        score = _text(row, "Điểm", False)
-        return IndexResult(org_unit_id=_unit(row, units), year=_int(row, "Năm"), index_code=_text(row, "Chỉ số").upper(),
-                           score=float(score) if score else None, rank=_int(row, "Xếp hạng", False),
-                           bloc=_text(row, "Khối", False), classification=_text(row, "Xếp loại", False))  # fmt: skip
-    if kind == "rating":
-        rating = person_key(_text(row, "Xếp loại") or "")
-        if rating not in RATINGS:
-            raise ValueError(f"xếp loại phải là một trong: {'; '.join(RATINGS)}")
-        name = _text(row, "Họ và tên") or ""
-        return YearlyRating(person_name=name, person_key=person_key(name), org_unit_id=_unit(row, units),
-                            year=_int(row, "Năm"), rating=rating)  # fmt: skip
-    kinds = {"tập thể": "collective", "cá nhân": "individual"}
-    kind_text = person_key(_text(row, "Loại") or "")
-    if kind_text not in kinds:
-        raise ValueError("“Loại” phải là tập thể hoặc cá nhân")
-    decided = row.get("Ngày quyết định")
-    if decided is not None and not isinstance(decided, date):
+    def text(self, key: str, required: bool = True) -> str | None:
+        value = self.row.get(key)
+        if value is None or str(value).strip() == "":
+            if required:
+                self.problems.append(Phrase("thiếu “{column}”", {"column": _column(key)}))
+            return None
+        return str(value).strip()
+
+    def number(self, key: str, required: bool = True) -> float | None:
+        text = self.text(key, required)
+        if text is None:
+            return None
         try:
-            decided = datetime.strptime(str(decided).strip(), "%d/%m/%Y").date()
+            return float(text)
         except ValueError:
-            raise ValueError("“Ngày quyết định” phải có dạng ngày/tháng/năm") from None
-    name = _text(row, "Tên tập thể/cá nhân") or ""
-    return PastAward(recipient_name=name, recipient_key=person_key(name), recipient_kind=kinds[kind_text],
-                     org_unit_id=_unit(row, units, False), award_name=_text(row, "Hình thức khen thưởng"),
-                     award_form_code=_text(row, "Mã hình thức", False), year=_int(row, "Năm"),
-                     decision_number=_text(row, "Số quyết định", False),
-                     decision_date=decided.date() if isinstance(decided, datetime) else decided)  # fmt: skip
+            self.problems.append(Phrase("“{column}” phải là số", {"column": _column(key)}))
+            return None
+
+    def int(self, key: str, required: bool = True) -> int | None:
+        value = self.number(key, required)
+        return int(value) if value is not None else None
+
+    def unit(self, required: bool = True) -> int | None:
+        code = self.text("Mã đơn vị", required)
+        if code is None:
+            return None
+        if code not in self.units:
+            self.problems.append(Phrase("không có đơn vị mã “{code}”", {"code": _column(code)}))
+            return None
+        return self.units[code]
+
+
+def _build(kind: str, raw: dict[str, Any], units: dict[str, int]) -> Any:
+    """The record of a row, or RowProblems with every problem the row has."""
+    row = _Row(raw, units)
+    if kind == "index":
+        record: Any = IndexResult(org_unit_id=row.unit(), year=row.int("Năm"),
+                                  index_code=(row.text("Chỉ số") or "").upper(),
+                                  score=row.number("Điểm", False), rank=row.int("Xếp hạng", False),
+                                  bloc=row.text("Khối", False), classification=row.text("Xếp loại", False))  # fmt: skip
+    elif kind == "rating":
+        name = row.text("Họ và tên") or ""
+        unit_id, year = row.unit(), row.int("Năm")
+        rating_text = row.text("Xếp loại")
+        rating = person_key(rating_text or "")
+        if rating_text is not None and rating not in RATINGS:
+            row.problems.append(Phrase("xếp loại phải là một trong: {ratings}", {"ratings": _column("; ".join(RATINGS))}))
+        record = YearlyRating(person_name=name, person_key=person_key(name), org_unit_id=unit_id, year=year,
+                              rating=rating)  # fmt: skip
+    else:
+        name = row.text("Tên tập thể/cá nhân") or ""
+        kinds = {"tập thể": "collective", "cá nhân": "individual"}
+        kind_text = row.text("Loại")
+        if kind_text is not None and person_key(kind_text) not in kinds:
+            row.problems.append(Phrase("“Loại” phải là tập thể hoặc cá nhân", {}))
+        unit_id, award_name = row.unit(False), row.text("Hình thức khen thưởng")  # problems in the columns' order
+        award_code, year, number = row.text("Mã hình thức", False), row.int("Năm"), row.text("Số quyết định", False)
+        decided = raw.get("Ngày quyết định")
+        if isinstance(decided, str) and not decided.strip():
+            decided = None
+        if decided is not None and not isinstance(decided, date):
+            try:
+                decided = datetime.strptime(str(decided).strip(), "%d/%m/%Y").date()
+            except ValueError:
+                row.problems.append(Phrase("“Ngày quyết định” phải có dạng ngày/tháng/năm", {}))
+                decided = None
+        record = PastAward(recipient_name=name, recipient_key=person_key(name),
+                           recipient_kind=kinds.get(person_key(kind_text or "")), org_unit_id=unit_id,
+                           award_name=award_name, award_form_code=award_code, year=year, decision_number=number,
+                           decision_date=decided.date() if isinstance(decided, datetime) else decided)  # fmt: skip
+    if row.problems:
+        raise RowProblems(row.problems)
+    return record
 
 
 def _upsert(session: Session, record: Any) -> None:
@@ -151,8 +187,8 @@ def add_record(session: Session, actor: Actor, kind: str, fields: dict[str, Any]
     units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
     try:
         record = _build(kind, {h: fields.get(h) for h in RECORD_KINDS[kind]}, units)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)[0].upper() + str(exc)[1:] + ".") from None
+    except RowProblems as exc:
+        raise InvalidInput("Chưa thêm được dòng này: {problems}.", {"problems": Listed(exc.problems)}) from None
     _upsert(session, record)
     session.flush()
     record_event(session, action="records.add", object_type="records", object_id=kind, actor=actor.user_id,

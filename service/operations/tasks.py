@@ -315,6 +315,12 @@ def _plan_completion(
     reason = require_reason(decision, comment)
     if instance.status != "running":
         raise Conflict("Quy trình của hồ sơ này không còn chạy.")
+    definition = instance_definition(session, instance)
+    step = definition.steps.get(str(task.bpmn_id))
+    if decision is None and step is not None and step.decisions:
+        # A form sent without a decision (a script, an old browser: the page's `required` stops the others):
+        # said plainly, not as the engine's refusal of the decision 'None'.
+        raise InvalidInput("Hãy chọn quyết định.")
     now = engine.clock.now()
     config = campaign_config(session, campaign)  # read once: eligibility, council, quotas and deadlines use it
     if task.bpmn_id == FIRST_STEP and decision == "submit":
@@ -346,7 +352,7 @@ def _plan_completion(
                                 {"broken": Listed((c.message for c in broken), " | ")},
                                 rules=[c.code for c in broken])  # fmt: skip
     return _CompletionPlan(rows=rows, decision=decision, reason=reason, data=data, now=now, config=config,
-                           audit=audit, step_outcome=step_outcome, definition=instance_definition(session, instance))  # fmt: skip
+                           audit=audit, step_outcome=step_outcome, definition=definition)  # fmt: skip
 
 
 APPRAISERS = ("office_clerk", "noi_vu", "ban_tdkt")

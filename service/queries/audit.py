@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from ..domain.audit_labels import readable_details
 from ..domain.deadlines import local_date
 from ..models import AuditEvent, OrgUnit, User
 from ..models.audit_codes import ACTION_CODES
@@ -44,6 +45,15 @@ class AuditRow:
     actor_name: str | None
     actor_username: str | None
     unit_name: str | None
+
+    @property
+    def details(self) -> list[tuple[str, str]]:
+        """What the event recorded after it, as short `key: value` pairs for the events table."""
+        return readable_details(self.event.after_json)
+
+    @property
+    def before_details(self) -> list[tuple[str, str]]:
+        return readable_details(self.event.before_json)
 
 
 def read_filter(session: Session, args: Any) -> tuple[AuditFilter, list[str]]:

@@ -116,7 +116,10 @@ def remove_role(assignment_id: int) -> Response | tuple[str, int]:
 def toggle(user_id: int) -> Response | tuple[str, int]:
     try:
         with transaction() as db:
-            set_active(db, current_actor(), get_engine().clock.now(), user_id, request.form.get("active") == "1")
+            user = set_active(db, current_actor(), get_engine().clock.now(), user_id, request.form.get("active") == "1")
+            done = translate("Đã mở khóa tài khoản {user}.") if user.is_active else translate("Đã khóa tài khoản {user}.")
+            said = done.format(user=user.username)
     except DomainError as exc:
         return _refused(exc)
-    return redirect(url_for("admin.users"))
+    flash(said, "ok")
+    return redirect(url_for("admin.users", _anchor=f"user-{user_id}"))

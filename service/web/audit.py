@@ -67,8 +67,7 @@ def verify() -> Response | tuple[str, int]:
         flash(refusal(exc), "error")
         page = _page()
         return (page[0], exc.status) if isinstance(page, tuple) else (page, exc.status)
-    flash(translate("Đã yêu cầu kiểm tra toàn vẹn nhật ký; kết quả hiện ở đây khi tiến trình việc nền chạy xong."),
-          "ok")  # fmt: skip
+    flash(translate("Đã yêu cầu kiểm tra toàn vẹn nhật ký; khoảng một phút sau, tải lại trang để xem kết quả."), "ok")
     return redirect(url_for("audit.index"), code=303)
 
 

@@ -19,6 +19,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Hãy đăng nhập để tiếp tục."
+login_manager.localize_callback = translate  # the sign-in page's message in the reader's language
 
 
 class SessionUser(UserMixin):

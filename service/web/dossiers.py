@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from ..domain.permissions import can_view_dossier
 from ..errors import DomainError, Forbidden, NotFound
-from ..models import Dossier, GeneratedDocument
+from ..models import Dossier, GeneratedDocument, Nominee
 from ..operations.audit import record_event
 from ..operations.nominee_lists import import_nominees
 from ..operations.official_documents import generate_proposal
@@ -176,9 +176,12 @@ def add_nominee_route(dossier_id: int) -> Response | tuple[str, int]:
 def remove_nominee_route(dossier_id: int, nominee_id: int) -> Response | tuple[str, int]:
     try:
         with transaction() as db:
+            nominee = db.get(Nominee, nominee_id)
+            name = nominee.full_name if nominee is not None else ""
             remove_nominee(db, current_actor(), get_engine().clock.now(), nominee_id)
     except DomainError as exc:
         return _refused(dossier_id, exc)
+    flash(translate("Đã xóa {name} khỏi hồ sơ.").format(name=name), "ok")
     return _back(dossier_id)
 
 

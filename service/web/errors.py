@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import DomainError
 from .api.errors import domain_problem, http_problem, unexpected_problem
 from .context import discard_changes
+from .i18n import translate
 from .messages_en import refusal
 
 log = logging.getLogger("thidua.web")
@@ -28,7 +29,7 @@ def init_errors(app: Flask) -> None:
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         if request.path.startswith("/api/"):  # unknown /api routes and wrong methods never answer with HTML
             return http_problem(exc)
-        message = exc.description if exc.code == 400 else _STANDARD.get(exc.code or 500, exc.name)
+        message = exc.description if exc.code == 400 else translate(_STANDARD.get(exc.code or 500, exc.name))
         return render_template("errors/error.html", message=message, status=exc.code), exc.code or 500
 
     @app.errorhandler(Exception)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 
-from ..domain.audit_labels import audit_action_label
+from ..domain.audit_labels import audit_action_label, audit_object_type_label
 from .modeler_catalogue import MODELER_VI
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -22,6 +22,11 @@ EN: dict[str, str] = {
     "Tên đăng nhập": "Username",
     "Mật khẩu": "Password",
     "Sai tên đăng nhập hoặc mật khẩu.": "Wrong username or password.",
+    "Hãy đăng nhập để tiếp tục.": "Sign in to continue.",
+    "Bạn không có quyền truy cập trang này.": "You may not open this page.",
+    "Không tìm thấy trang hoặc hồ sơ này.": "This page or dossier was not found.",
+    "Thao tác không được hỗ trợ.": "This action is not supported.",
+    "Dữ liệu vừa được người khác thay đổi; hãy tải lại trang.": "Someone else has just changed this data; reload the page.",
     "Hộp việc": "Inbox",
     "Không có việc nào cần xử lý.": "Nothing to do.",
     "Bước": "Step",
@@ -114,10 +119,12 @@ EN: dict[str, str] = {
     "Họ và tên": "Full name",
     "Tạo người dùng": "Create user",
     "Vai trò": "Roles",
-    "đã khóa": "deactivated",
+    "đã khóa": "locked",
     "Thu hồi": "Revoke",
-    "Khóa": "Deactivate",
-    "Mở khóa": "Activate",
+    "Khóa": "Lock",
+    "Mở khóa": "Unlock",
+    "Đã khóa tài khoản {user}.": "Account {user} locked.",
+    "Đã mở khóa tài khoản {user}.": "Account {user} unlocked.",
     "Quản trị": "Admin",
     "Đã tạo người dùng.": "User created.",
     "Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút.": "Too many failed sign-ins; try again in a few minutes.",
@@ -310,6 +317,16 @@ EN: dict[str, str] = {
         "This task was closed without a decision: the dossier's process was cancelled, or the task moved on to another step.",
     "Xem hồ sơ": "Open the dossier",
     "Đã ghi nhận: {decision}.": "Recorded: {decision}.",
+    # decision labels of the shipped processes (bpmn/*.bpmn flow names; "Đạt", "Thông qua", "Đồng ý", "Không đạt",
+    # "Không thông qua", "Nộp hồ sơ", "Rút hồ sơ" have their entries above), shown through choice_label()
+    "Trả lại bổ sung": "Return for supplement",
+    "Trả lại thẩm định": "Return to appraisal",
+    "Trả lại Hội đồng": "Return to the council",
+    "Không khen thưởng": "No commendation",
+    "Hình thức do cấp này tặng": "Award given at this level",
+    "Trình cấp trên": "Submit to the higher level",
+    "Đã ghi nhận": "Recorded",
+    "Không đề nghị khen thưởng": "Not proposed for commendation",
     "Không người được đề nghị nào đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số thành viên có mặt), nên hồ sơ "
     "không được thông qua dù bạn đã chọn “{chosen}”.":
         "No nominee reached the share of votes the council requires ({percent}% of the members present), so the "
@@ -325,8 +342,8 @@ EN: dict[str, str] = {
     "Đăng nhập không thành công": "Failed sign-in",
     "Tạm khóa đăng nhập": "Sign-in locked",
     "Tạo tài khoản": "Create account",
-    "Kích hoạt tài khoản": "Activate account",
-    "Ngừng kích hoạt tài khoản": "Deactivate account",
+    "Mở khóa tài khoản": "Unlock account",
+    "Khóa tài khoản": "Lock account",
     "Giao vai trò": "Grant role",
     "Thu hồi vai trò": "Revoke role",
     "Kết thúc vai trò": "End role",
@@ -362,19 +379,18 @@ EN: dict[str, str] = {
     # --- end audit actions ---
     # --- audit trail verification (templates/audit/index.html, service/web/audit.py) ---
     "Kiểm tra toàn vẹn nhật ký": "Verify the audit trail's integrity",
-    "Tính lại chuỗi mã băm của toàn bộ nhật ký và đối chiếu từng quyết định xét khen với nhật ký, như lệnh thidua "
-    "audit verify. Việc chạy trong nền (tiến trình thidua worker; make run chạy sẵn một tiến trình, mỗi 30 giây): "
-    "nhật ký dài thì mất vài phút, hãy tải lại trang để xem kết quả.":
-        "Recomputes the hash chain of the whole trail and checks each nominee decision against the trail, as "
-        "thidua audit verify does. It runs in the background (the thidua worker process; make run starts one, "
-        "every 30 seconds): a long trail takes a few minutes, reload the page to see the result.",
+    "Tính lại chuỗi mã băm của toàn bộ nhật ký và đối chiếu từng quyết định xét khen với nhật ký. Việc kiểm tra "
+    "chạy trong nền và thường xong trong khoảng một phút (nhật ký rất dài thì lâu hơn); tải lại trang để xem kết quả.":
+        "Recomputes the hash chain of the whole trail and checks each nominee decision against the trail. The check "
+        "runs in the background and usually finishes within about a minute (longer for a very long trail); reload "
+        "the page to see the result.",
     "Đang chờ kết quả kiểm tra (yêu cầu lúc {when}); chưa thể yêu cầu thêm.":
         "Verification pending (requested at {when}); another cannot be requested yet.",
     "Tải lại": "Reload",
     "Yêu cầu lúc": "Requested at",
     "Người yêu cầu": "Requested by",
     "Xong lúc": "Finished at",
-    "Đang chờ tiến trình việc nền nhận việc": "Waiting for the background worker",
+    "Đang chờ đến lượt kiểm tra": "Waiting to start",
     "Đang kiểm tra": "Verifying",
     "Không kiểm tra được (lỗi khi chạy); hãy yêu cầu lại.": "The verification could not run (error); request it again.",
     "Nhật ký nguyên vẹn: đã kiểm {events} sự kiện; {decisions} quyết định từng người khớp nhật ký.":
@@ -388,9 +404,20 @@ EN: dict[str, str] = {
     "(trong {decisions} quyết định; chuỗi {events} sự kiện nguyên vẹn).":
         "ALARM: nominee decision rows disagree with the trail: {edited} edited, {deleted} deleted, {added} added "
         "(of {decisions} decisions; the chain of {events} events is intact).",
-    "Đã yêu cầu kiểm tra toàn vẹn nhật ký; kết quả hiện ở đây khi tiến trình việc nền chạy xong.":
-        "Verification of the audit trail requested; the result shows here once the background worker has run it.",
+    "Đã yêu cầu kiểm tra toàn vẹn nhật ký; khoảng một phút sau, tải lại trang để xem kết quả.":
+        "Verification of the audit trail requested; reload the page in about a minute to see the result.",
     # --- end audit trail verification ---
+    # --- audit events table: object types (service/domain/audit_labels.py) and details ---
+    # (also used, translated above: Đơn vị, Phong trào, Phiên bản quy trình, Hồ sơ, Quyết định, Hồ sơ theo dõi,
+    # Nhật ký kiểm toán)
+    "Tài khoản người dùng": "User account",
+    "Cấp hành chính": "Administrative level",
+    "Văn bản được tạo": "Generated document",
+    "Việc cần xử lý": "Task",
+    "Quy trình của hồ sơ": "Dossier process",
+    "Trước": "Before",
+    "Toàn bộ dữ liệu (JSON)": "Full data (JSON)",
+    # --- end audit events table ---
     # --- dossier forms ---
     "— Chọn phong trào —": "— Choose a campaign —",
     "đã hết hạn nộp": "submission deadline passed",
@@ -481,7 +508,10 @@ EN: dict[str, str] = {
     # --- end users page ---
     # --- confirmations of destructive actions (data-confirm, service/static/confirm.js) ---
     "Xóa {name} khỏi hồ sơ? Việc này không hoàn tác được.": "Remove {name} from the dossier? This cannot be undone.",
-    "Thu hồi vai trò {role} của {user}?": "Revoke the role {role} from {user}?",
+    "Đã xóa {name} khỏi hồ sơ.": "{name} removed from the dossier.",
+    "Hồ sơ cần ít nhất một người được đề nghị, nên không xóa được người cuối cùng.":
+        "A dossier needs at least one nominee, so the last one cannot be removed.",
+    "Thu hồi vai trò {role} tại {unit} của {user}?": "Revoke the role {role} at {unit} from {user}?",
     "Khóa tài khoản {user}? Người này sẽ không đăng nhập được cho đến khi được mở khóa.":
         "Lock the account {user}? They will not be able to sign in until it is unlocked.",
     "Hủy quy trình này? Hồ sơ bị hủy theo và việc này không hoàn tác được.":
@@ -579,6 +609,13 @@ def decision_label(decision: str | None) -> str:
     return (DECISION_EN if current_locale() == "en" else DECISION_VI).get(str(decision or ""), str(decision or ""))
 
 
+def choice_label(label: str | None, decision: str | None) -> str:
+    """A decision as its step's form offers it, in the current locale: the BPMN flow's name ("Đạt"), translated
+    where EN has it (every name the shipped processes use); an admin's own name stays as the BPMN gives it. A
+    decision the step does not name reads as its generic label."""
+    return translate(label) if label else decision_label(decision)
+
+
 def current_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     return chosen if chosen in LOCALES else "vi"
@@ -601,13 +638,19 @@ def action_label(action: str) -> str:
     return translate(audit_action_label(action))
 
 
+def object_type_label(object_type: str) -> str:
+    """An audit event's object type in words, in the current locale."""
+    return translate(audit_object_type_label(object_type))
+
+
 def status_label(status: str) -> str:
     return (STATUS_EN if current_locale() == "en" else STATUS_VI).get(status, status)
 
 
-def vn_datetime(moment: datetime | None) -> str:
-    """Show a stored UTC time in Vietnam's time zone, day first."""
-    return moment.astimezone(VN).strftime("%d/%m/%Y %H:%M") if moment else ""
+def vn_datetime(moment: datetime | None, seconds: bool = False) -> str:
+    """Show a stored UTC time in Vietnam's time zone, day first; to the second where events a few seconds apart
+    must be told apart (the audit page)."""
+    return moment.astimezone(VN).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M") if moment else ""
 
 
 def _store_locale(locale: str) -> None:
@@ -631,6 +674,7 @@ def init_i18n(app: Flask) -> None:
             _store_locale(chosen)
 
     app.jinja_env.globals.update(_=translate, status_label=status_label, current_locale=current_locale,
-                                 level_label=level_label, decision_label=decision_label, action_label=action_label,
+                                 level_label=level_label, decision_label=decision_label, choice_label=choice_label,
+                                 action_label=action_label, object_type_label=object_type_label,
                                  modeler_catalogue=modeler_catalogue)
     app.jinja_env.filters["vn_datetime"] = vn_datetime

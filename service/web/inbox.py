@@ -27,7 +27,7 @@ from ..queries.quota_usage import quota_checks
 from ..queries.task_view import CompletionNotice, TaskFormValues, closed_task, completion_notice, returned_here
 from ..operations.tasks import APPRAISERS
 from .context import current_actor, get_engine, get_session, transaction
-from .i18n import decision_label, status_label, translate
+from .i18n import choice_label, status_label, translate
 from .lanes import lane_labels
 from .messages_en import refusal
 
@@ -88,9 +88,10 @@ def bulk() -> Response:
 
 def _labelled(results: list[BulkItem]) -> list[dict[str, object]]:
     """The result of a bulk or batch decision as the pages show it: each task named by its dossier (title and
-    submitting unit), not by its number."""
+    submitting unit), not by its number; a success in the reader's words (a refusal's message is Vietnamese)."""
     labels = task_labels(get_session(), [r.task_id for r in results])
-    return [{**r.__dict__, "label": labels.get(r.task_id)} for r in results]
+    return [{**r.__dict__, "label": labels.get(r.task_id), "message": translate(r.message) if r.ok else r.message}
+            for r in results]
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -177,10 +178,10 @@ def complete(task_id: int) -> Response | tuple[str, int]:
 
 def _completion_message(notice: CompletionNotice) -> str:
     """What the completion recorded, in words: an official must learn when the vote overruled their choice. The
-    decisions read as the form offered them (the BPMN's labels, which the form shows untranslated too)."""
-    recorded = notice.recorded_label or decision_label(notice.recorded)
+    decisions read as the form offered them (the BPMN's labels, translated as the form shows them)."""
+    recorded = choice_label(notice.recorded_label, notice.recorded)
     said = [translate("Đã ghi nhận: {decision}.").format(decision=recorded) if recorded else translate("Đã ghi nhận.")]
-    chosen = notice.chosen_label or decision_label(notice.chosen)
+    chosen = choice_label(notice.chosen_label, notice.chosen)
     if notice.why == "council_vote":
         said.append(translate("Không người được đề nghị nào đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số "
                               "thành viên có mặt), nên hồ sơ không được thông qua dù bạn đã chọn “{chosen}”.")

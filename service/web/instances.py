@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from ..domain.roles import ROLE_LABELS
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..operations.instance_admin import cancel_instance, reassign_task, resume_instance, suspend_instance
 from ..operations.migrations import migrate_instances
@@ -21,6 +22,7 @@ from ..queries.instances import (
 from ..queries.processes import process_versions
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
+from .lanes import lane_labels
 
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 
@@ -70,7 +72,9 @@ def show(instance_id: int) -> str:
     detail = instance_detail(get_session(), instance_id)
     if detail is None:
         raise NotFound("Không tìm thấy quy trình.")
-    return render_template("instances/show.html", detail=detail, now=get_engine().clock.now())
+    # Lanes, roles and history in words, as the dossier page shows them (the codes stay in titles and data-*).
+    return render_template("instances/show.html", detail=detail, now=get_engine().clock.now(), lane_labels=lane_labels(),
+                           role_labels=ROLE_LABELS)  # fmt: skip
 
 
 def _back(instance_id: int) -> Response:

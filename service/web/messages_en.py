@@ -57,6 +57,7 @@ EN: dict[str, str] = {
     "Bạn không có quyền xử lý việc này (không giữ vai trò của bước tại đơn vị này).":
         "You may not handle this task (you do not hold the step's role at this unit).",
     "Việc này đang do một cán bộ khác nhận xử lý.": "Another official has claimed this task.",
+    "Việc này đang do {name} nhận xử lý.": "{name} has claimed this task.",
     "Chỉ kiểm toán viên và quản trị viên được xem nhật ký.":
         "Only auditors and administrators may view the audit trail.",
     "Trích ngang dài {length} ký tự; tối đa nửa trang ({max_summary_chars} ký tự).":
@@ -205,6 +206,17 @@ EN: dict[str, str] = {
     "Việc này vừa được người khác nhận hoặc xử lý; hãy tải lại hộp việc.":
         "Someone else has just claimed or handled this task; reload the inbox.",
     "Quyết định '{decision}' không hợp lệ ở bước này.": "Decision '{decision}' is not valid at this step.",
+    "Hãy chọn quyết định.": "Choose a decision.",
+    "Hãy chọn phong trào thi đua.": "Choose a campaign.",
+    "Dòng {line}: {problems}.": "Row {line}: {problems}.",
+    "Chưa thêm được dòng này: {problems}.": "The record was not added: {problems}.",
+    "thiếu “{column}”": "“{column}” is missing",
+    "“{column}” phải là số": "“{column}” must be a number",
+    "không có đơn vị mã “{code}”": "there is no unit with code “{code}”",
+    "xếp loại phải là một trong: {ratings}": "the rating must be one of: {ratings}",
+    "“Loại” phải là tập thể hoặc cá nhân": "“Loại” must be “tập thể” (collective) or “cá nhân” (individual)",
+    "“Ngày quyết định” phải có dạng ngày/tháng/năm":
+        "“Ngày quyết định” must be a date written day/month/year (such as 15/12/2023)",
     "Quy trình của hồ sơ này không còn chạy.": "This dossier's process is no longer running.",
     "Chưa đủ điều kiện: {problems}.": "Conditions not met: {problems}.",
     "Quy trình gặp lỗi, chưa ghi nhận quyết định: {message}":
@@ -227,7 +239,7 @@ EN: dict[str, str] = {
         "{username} already holds the role «{role}» at {name}; not granted again.",
     "Không tìm thấy vai trò.": "Role not found.",
     "Không tìm thấy người dùng.": "User not found.",
-    "Không thể tự khóa tài khoản của mình.": "You cannot deactivate your own account.",
+    "Không thể tự khóa tài khoản của mình.": "You cannot lock your own account.",
     "Chỉ quản trị viên mới vào trang quản trị.": "Only administrators may open the administration pages.",
     "Không tìm thấy.": "Not found.",
     "Trường không được hỗ trợ{where}: {value}.": "Unsupported fields{where}: {value}.",
@@ -270,6 +282,7 @@ EN: dict[str, str] = {
 WORDS: dict[str, str] = {
     "phường/xã": "ward/commune", "quận/huyện": "district", "tỉnh": "province",
     "trả lại bổ sung": "return it for supplement", "không đồng ý": "reject it",
+    "rút hồ sơ": "withdraw the dossier",
     "tạm dừng": "suspend it", "hủy": "cancel it", "đổi tên": "rename it", "chuyển đơn vị": "move it",
     "sáp nhập": "merge it",
     "đang chạy": "is running", "đang tạm dừng": "is suspended", "đã kết thúc": "has ended", "đã hủy": "was cancelled",
@@ -299,6 +312,11 @@ def refusal_in(exc: DomainError, locale: str) -> str:
         return english.format_map(_english_values(getattr(exc, "values", {})))
     except (KeyError, IndexError, ValueError):  # an English entry out of step with its template: say it in Vietnamese
         return exc.message
+
+
+def phrase(text: str) -> str:
+    """A message that is no refusal (service.errors.Phrase: an import's row error) as the page's reader reads it."""
+    return str(_english_value(text)) if current_locale() == "en" else str(text)
 
 
 def _english_values(values: Mapping[str, object]) -> dict[str, object]:

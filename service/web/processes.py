@@ -12,6 +12,7 @@ from ..models import ProcessVersion
 from ..operations.definitions import load_definition
 from ..queries.processes import process_versions
 from .context import current_actor, get_session
+from .lanes import lane_labels
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 
@@ -56,7 +57,9 @@ def show(version_id: int) -> str:
         older = _version(int(compare))
         if older.definition_id == version.definition_id:
             diff = diff_definitions(load_definition(get_session(), older.id), load_definition(get_session(), version.id))
-    return render_template("processes/show.html", version=version, others=others, diff=diff, compare=compare)
+    # The diagram's lanes in words (the editor, edit.html, keeps the codes: admins edit them).
+    return render_template("processes/show.html", version=version, others=others, diff=diff, compare=compare,
+                           lane_labels=lane_labels())  # fmt: skip
 
 
 @bp.route("/versions/<int:version_id>/diagram.json")

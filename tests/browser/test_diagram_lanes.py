@@ -72,3 +72,14 @@ def test_lanes_read_in_words_on_the_task_page(page, artifacts):
     assert lane_text(page, "lane_council_secretary_ward") == words("Thư ký HĐTĐKT cấp phường/xã")
     assert lane_text(page, "lane_ban_tdkt_province") == words("Ban Thi đua - Khen thưởng cấp tỉnh")
     shot(page, artifacts, "53-task-diagram-lanes-in-words")
+
+
+def test_lanes_read_in_words_on_the_admin_pages_of_an_instance_and_a_version(page, artifacts):
+    login(page, "admin")
+    page.goto("/instances/?lang=vi")
+    instance = page.locator("a[href^='/instances/']").filter(has_text=re.compile(r"^\d+$")).first.get_attribute("href")
+    for url in (instance, "/processes/versions/1"):
+        open_diagram(page, url)
+        assert lane_text(page, "lane_council_secretary_ward") == words("Thư ký HĐTĐKT cấp phường/xã")
+        assert lane_text(page, "lane_chairman_district") == words("Chủ tịch UBND cấp quận/huyện")
+    shot(page, artifacts, "54-version-diagram-lanes-in-words")

@@ -138,7 +138,7 @@ def test_a_forwarded_dossier_sent_back_down_and_withdrawn_frees_its_places(facto
         assert open_task(factory, dossier_id).bpmn_id == step
         act(factory, engine, dossier_id, "return", "Đơn vị xem lại hồ sơ")
     assert open_task(factory, dossier_id).bpmn_id == "unit_prepare"
-    act(factory, engine, dossier_id, "withdraw")
+    act(factory, engine, dossier_id, "withdraw", "Không đề nghị nữa")
     assert open_task(factory, dossier_id) is None
     assert quota_line(factory, engine).endswith("tập thể: 0/2; cá nhân: 0/3")
 

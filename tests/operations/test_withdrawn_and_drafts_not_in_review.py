@@ -36,7 +36,7 @@ def campaign_of_every_kind(factory, engine: Engine) -> dict[str, int]:  # type: 
            "granted": one(factory, engine, "HN-HD-PL-TC", "Người Được Khen")}  # fmt: skip
     act(factory, engine, ids["withdrawn"])  # submitted,
     act(factory, engine, ids["withdrawn"], "return", "Thiếu biên bản họp bình xét")  # returned by the ward office,
-    act(factory, engine, ids["withdrawn"], "withdraw")  # and withdrawn by the unit
+    act(factory, engine, ids["withdrawn"], "withdraw", "Không đề nghị nữa")  # and withdrawn by the unit
     act(factory, engine, ids["cancelled"])
     with factory() as session, session.begin():
         cancel_dossier(session, actor_for(session, "admin"), engine, ids["cancelled"], "Đơn vị nộp nhầm phong trào")

@@ -20,7 +20,6 @@ REFUSALS = {"DomainError", "InvalidInput", "NotFound", "Forbidden", "Conflict", 
 KNOWN_DYNAMIC = {
     "operations/definitions.py::exc.message",  # a BPMN definition error, with its element and line
     "operations/org_admin.py::problem",  # unit_code_problem's sentence (it returns text, not a refusal)
-    "operations/records.py::str(exc)[0].upper() + str(exc)[1:] + '.'",  # a record row's parse error
     "operations/tasks.py::exc.message",  # the engine's own refusal of a decision
     "operations/users.py::refusal",  # domain.roles.grant_refusal's sentence (it returns text, not a refusal)
     "web/audit.py::' '.join(problems)",  # the audit filter's unreadable values

@@ -105,3 +105,50 @@ def test_a_grant_and_a_revoke_say_what_was_done_and_a_second_grant_is_refused(ap
     assert revoked.status_code == 302
     assert f"Đã thu hồi vai trò: hn-hd-pl.chairman — Thành viên HĐTĐKT — {ward_name}." in html.unescape(
         client.get("/admin/users").get_data(as_text=True))
+
+
+def _flashes(page: str) -> list[str]:
+    return [html.unescape(m) for m in re.findall(r'<div class="flash ok"[^>]*>(.*?)</div>', page, re.S)]
+
+
+def test_locking_and_unlocking_an_account_say_what_was_done_in_the_pages_language(app, client, auth: Auth):
+    with app.extensions["thidua.session_factory"]() as session:
+        user_id = session.scalar(select(User.id).where(User.username == "hn-hd-pl.office_clerk"))
+    auth.login("admin")
+    token = csrf_from(client.get("/admin/users").get_data(as_text=True))
+    locked = client.post(f"/admin/users/{user_id}/active", data={"_csrf": token, "active": "0"})
+    assert locked.status_code == 302 and locked.headers["Location"].endswith(f"/admin/users#user-{user_id}")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "Đã khóa tài khoản hn-hd-pl.office_clerk." in _flashes(page)
+    row = page.split('data-user="hn-hd-pl.office_clerk"')[1].split("</tr>")[0]
+    assert ">đã khóa</span>" in row and ">Mở khóa</button>" in row
+
+    client.post(f"/admin/users/{user_id}/active", data={"_csrf": token, "active": "1"})
+    assert "Đã mở khóa tài khoản hn-hd-pl.office_clerk." in _flashes(client.get("/admin/users").get_data(as_text=True))
+
+    client.get("/admin/users?lang=en")  # the message is written in the language of the page the admin acted on
+    client.post(f"/admin/users/{user_id}/active", data={"_csrf": token, "active": "0"})
+    assert "Account hn-hd-pl.office_clerk locked." in _flashes(client.get("/admin/users").get_data(as_text=True))
+    client.post(f"/admin/users/{user_id}/active", data={"_csrf": token, "active": "1"})
+    assert "Account hn-hd-pl.office_clerk unlocked." in _flashes(client.get("/admin/users").get_data(as_text=True))
+
+
+def test_the_english_users_page_says_lock_and_unlock_throughout(app, client, auth: Auth):
+    with app.extensions["thidua.session_factory"]() as session:
+        user_id = session.scalar(select(User.id).where(User.username == "hn-hd-pl.office_clerk"))
+    auth.login("admin")
+    token = csrf_from(client.get("/admin/users").get_data(as_text=True))
+    client.post(f"/admin/users/{user_id}/active", data={"_csrf": token, "active": "0"})
+    english = html.unescape(client.get("/admin/users?lang=en").get_data(as_text=True))
+    row = english.split('data-user="hn-hd-pl.office_clerk"')[1].split("</tr>")[0]
+    assert ">locked</span>" in row and ">Unlock</button>" in row
+    admin_row = english.split('data-user="admin"')[1].split("</tr>")[0]
+    assert ">Lock</button>" in admin_row and "Lock the account admin?" in admin_row
+    assert "activat" not in english.lower()
+    refused = client.post(f"/admin/users/{_admin_id(app)}/active", data={"_csrf": token, "active": "0"})
+    assert refused.status_code == 400 and "You cannot lock your own account." in refused.get_data(as_text=True)
+
+
+def _admin_id(app) -> int:
+    with app.extensions["thidua.session_factory"]() as session:
+        return session.scalar(select(User.id).where(User.username == "admin"))

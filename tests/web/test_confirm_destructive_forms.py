@@ -8,8 +8,10 @@ import re
 
 from sqlalchemy import select
 
-from service.models import ProcessInstance, RoleAssignment, User
+from service.models import OrgUnit, ProcessInstance, RoleAssignment, User
+from service.web.i18n import EN
 from tests.web.conftest import Auth, csrf_from
+from tests.web.test_unit_clerk import create
 
 
 def _questions(page: str, action: str) -> list[str]:
@@ -32,17 +34,20 @@ def test_revoking_a_role_and_locking_an_account_ask_first(app, client, auth: Aut
     with app.extensions["thidua.session_factory"]() as session:
         office = session.scalar(select(User).where(User.username == "hn-hd-pl.office_clerk"))
         grant = session.scalar(select(RoleAssignment).where(RoleAssignment.user_id == office.id))
+        unit_name = session.get(OrgUnit, grant.org_unit_id).name
     auth.login("admin")
     page = client.get("/admin/users").get_data(as_text=True)
     revoke = _questions(page, f"/admin/roles/{grant.id}/revoke")
-    assert len(revoke) == 1 and revoke[0].startswith("Thu hồi vai trò office_clerk@")
-    assert revoke[0].endswith(" của hn-hd-pl.office_clerk?")
+    # In the words the message after it uses (the role's label, the unit's name), not in codes.
+    assert revoke == [f"Thu hồi vai trò Công chức Văn phòng tại {unit_name} của hn-hd-pl.office_clerk?"]
     assert _questions(page, f"/admin/users/{office.id}/active") == [
         "Khóa tài khoản hn-hd-pl.office_clerk? Người này sẽ không đăng nhập được cho đến khi được mở khóa."]
     english = client.get("/admin/users?lang=en").get_data(as_text=True)
     assert _questions(english, f"/admin/users/{office.id}/active") == [
         "Lock the account hn-hd-pl.office_clerk? They will not be able to sign in until it is unlocked."]
-    assert _questions(english, f"/admin/roles/{grant.id}/revoke")[0].startswith("Revoke the role office_clerk@")
+    assert _questions(english, f"/admin/roles/{grant.id}/revoke") == [
+        f"Revoke the role {EN['Công chức Văn phòng']} at {unit_name} from hn-hd-pl.office_clerk?"]
+    assert "office_clerk@" not in "".join(_questions(english, r"/admin/roles/\d+/revoke"))
 
     # Without JavaScript the form still posts; unlocking asks nothing.
     response = client.post(f"/admin/users/{office.id}/active", data={"_csrf": csrf_from(page), "active": "0"})
@@ -60,8 +65,11 @@ def test_cancelling_a_process_asks_first(app, client, auth: Auth):
 
 
 def test_deleting_a_nominee_asks_first_naming_the_nominee(client, auth: Auth):
-    auth.login("hn-hd-pl-tp.unit_clerk")
-    page = client.get("/dossiers/1").get_data(as_text=True)
-    questions = _questions(page, r"/dossiers/1/nominees/\d+/delete")
-    assert questions and all(q.startswith("Xóa ") and q.endswith(" khỏi hồ sơ? Việc này không hoàn tác được.")
-                             for q in questions)  # fmt: skip
+    auth.login("hn-hd-pl-tc.unit_clerk")
+    dossier_id, url = create(client)  # one nominee, Phạm Thị Lan: the last one is offered no delete
+    client.post(f"/dossiers/{dossier_id}/nominees", data={"_csrf": auth.token(url), "kind": "individual",
+                                                          "full_name": "Trần Văn Bình", "award_form": "GK-XA"})  # fmt: skip
+    page = client.get(url).get_data(as_text=True)
+    questions = _questions(page, rf"/dossiers/{dossier_id}/nominees/\d+/delete")
+    assert sorted(questions) == [f"Xóa {name} khỏi hồ sơ? Việc này không hoàn tác được."
+                                 for name in ("Phạm Thị Lan", "Trần Văn Bình")]  # fmt: skip

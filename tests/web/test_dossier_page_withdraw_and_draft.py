@@ -116,15 +116,48 @@ def test_a_refused_withdrawal_comes_back_to_the_dossier_page_with_the_reason_typ
     refused = client.post(f"/dossiers/{dossier_id}/withdraw", data={"_csrf": csrf_from(page), "reason": REASON})
     shown = refused.get_data(as_text=True)
     assert refused.status_code == 409
-    assert flash_errors(shown) == ["Việc này đang do một cán bộ khác nhận xử lý."]
-    form = withdraw_form(shown)
-    assert form is not None
-    assert html.unescape(re.search(r'<textarea id="withdraw-reason"[^>]*>(.*?)</textarea>', form, re.S).group(1)) == REASON
+    assert flash_errors(shown) == ["Việc này đang do Phạm Thị Hai nhận xử lý."]  # who holds it, not "a colleague"
+    # The page no longer offers what the colleague's claim blocks; it says who handles it, once.
+    assert withdraw_form(shown) is None and shown.count("đang do Phạm Thị Hai xử lý") == 1
+    english = client.post(f"/dossiers/{dossier_id}/withdraw?lang=en", data={"_csrf": csrf_from(page), "reason": REASON})
+    assert flash_errors(english.get_data(as_text=True)) == ["Phạm Thị Hai has claimed this task."]
     # Nothing was written: the dossier is still the unit's draft, and no event was added.
     assert status_of(app, dossier_id) == "draft"
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
         assert session.get(HumanTask, task_id).state == "ready"
+
+
+def _reason_refused(page: str) -> str:
+    return html.unescape(re.search(r'<textarea id="withdraw-reason"([^>]*)>(.*?)</textarea>', page, re.S).group(0))
+
+
+def test_a_withdrawal_without_a_reason_is_refused_on_the_dossier_page(app: Flask, client: FlaskClient, auth: Auth):
+    dossier_id = lodge(app, ["Vũ Văn Lý"])
+    auth.login(CLERK)
+    page = client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
+    assert " required>" in _reason_refused(withdraw_form(page) or "")  # the browser asks first
+    refused = client.post(f"/dossiers/{dossier_id}/withdraw", data={"_csrf": csrf_from(page), "reason": "  \n "})
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and flash_errors(shown) == ["Phải ghi rõ lý do khi rút hồ sơ."]
+    assert withdraw_form(shown) is not None and status_of(app, dossier_id) == "draft" and completions(app, dossier_id) == []
+    english = client.post(f"/dossiers/{dossier_id}/withdraw?lang=en", data={"_csrf": csrf_from(page), "reason": ""})
+    assert flash_errors(english.get_data(as_text=True)) == ["A reason is required to withdraw the dossier."]
+
+
+def test_a_withdrawal_without_a_reason_is_refused_on_the_task_page(app: Flask, client: FlaskClient, auth: Auth):
+    dossier_id = lodge(app, ["Đỗ Thị Lý"])
+    with app.extensions["thidua.session_factory"]() as session:
+        task_id = session.scalar(select(HumanTask.id).join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+                                 .where(ProcessInstance.dossier_id == dossier_id, HumanTask.state == "ready"))  # fmt: skip
+    auth.login(CLERK)
+    page = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
+    refused = client.post(f"/inbox/tasks/{task_id}/complete",
+                          data={"_csrf": csrf_from(page), "decision": "withdraw", "comment": " "})
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Phải ghi rõ lý do khi rút hồ sơ." in html.unescape(shown)
+    assert re.search(r'name="decision" value="withdraw"[^>]* checked', shown)  # the choice made is kept
+    assert status_of(app, dossier_id) == "draft" and completions(app, dossier_id) == []
 
 
 def test_a_new_tờ_trình_replaces_the_draft_on_the_page_which_says_it_needs_signing(app: Flask, client: FlaskClient,

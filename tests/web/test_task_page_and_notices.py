@@ -100,7 +100,25 @@ def test_after_an_approval_in_english_the_flash_is_english(app, client, auth: Au
     auth.login(OFFICE)
     client.get("/inbox/?lang=en")
     page = client.get(_approve_on_the_page(client, task_id).headers["Location"]).get_data(as_text=True)
-    assert _flashes(page) == [("ok", "Recorded: Đạt. Dossier status: In review.")]
+    assert _flashes(page) == [("ok", "Recorded: Met. Dossier status: In review.")]
+
+
+def _choices(page: str) -> list[tuple[str, str]]:
+    return [(value, html.unescape(label).strip()) for value, label in
+            re.findall(r'<input type="radio" name="decision" value="(\w+)"[^>]*>([^<]*)</label>', page)]  # fmt: skip
+
+
+def test_the_decision_choices_are_the_bpmn_labels_in_the_readers_language(app, client, auth: Auth):
+    [task_id] = submit_dossiers(app, 1)
+    auth.login(OFFICE)
+    assert _choices(client.get(f"/inbox/tasks/{task_id}?lang=vi").get_data(as_text=True)) == [
+        ("approve", "Đạt"), ("return", "Trả lại bổ sung"), ("reject", "Không đạt")]
+    english = client.get(f"/inbox/tasks/{task_id}?lang=en").get_data(as_text=True)
+    assert _choices(english) == [("approve", "Met"), ("return", "Return for supplement"), ("reject", "Not met")]
+    # Back after recording, in English: the decision as the form offered it, in English too.
+    assert _approve_on_the_page(client, task_id).status_code == 302
+    assert "Decision: <strong data-testid=\"closed-decision\">Met</strong>" in client.get(
+        f"/inbox/tasks/{task_id}").get_data(as_text=True)
 
 
 def test_a_council_vote_nobody_passes_is_reported_as_not_passed(app, client, auth: Auth):

@@ -44,7 +44,8 @@ def test_a_withdrawn_dossiers_nominees_read_withdrawn_on_its_page_and_the_dashbo
     factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
     with factory() as session, session.begin():
         task = open_task_for(session, withdrawn)
-        complete_task(session, actor_for(session, "hn-hd-pl-tp.unit_clerk"), engine, task.id, "withdraw")
+        complete_task(session, actor_for(session, "hn-hd-pl-tp.unit_clerk"), engine, task.id, "withdraw",
+                      "Không đề nghị nữa")
     page = client.get(f"/dossiers/{withdrawn}").get_data(as_text=True)
     assert "Đơn vị đã rút" in page
     assert outcome_cell(page, nominee_ids(app, withdrawn)[0]) == "Đã rút"
