@@ -47,3 +47,17 @@ def submission_closed(config: CampaignConfig, unit_level: str, now: datetime) ->
         deadline = exc.details.get("deadline")
         return SubmissionClosed(exc.message, date.fromisoformat(deadline) if isinstance(deadline, str) else None, exc)
     return None
+
+
+def registration_closed(code: str, deadline: date | None, period_to: date | None, today: date) -> DeadlinePassed | None:
+    """Why a unit registering in a campaign (đăng ký thi đua) today would be refused, or None: past the campaign's
+    registration deadline, or, without one, past the end of the period the campaign runs for (registering for a
+    race already run means nothing). Asked by the registration and by the campaign page, which then offers no
+    button that could only be refused."""
+    if deadline is not None and today > deadline:
+        return DeadlinePassed("Hạn đăng ký thi đua là ngày {deadline:%d/%m/%Y}; đã quá hạn.",
+                              {"deadline": deadline}, deadline=deadline.isoformat())  # fmt: skip
+    if deadline is None and period_to is not None and today > period_to:
+        return DeadlinePassed("Phong trào {code} đã kết thúc ngày {period_to:%d/%m/%Y}; không nhận đăng ký thi đua nữa.",
+                              {"code": code, "period_to": period_to}, deadline=period_to.isoformat())  # fmt: skip
+    return None

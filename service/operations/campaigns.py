@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..domain.campaign_file import CampaignSpec, parse_campaign
-from ..domain.deadlines import local_date
-from ..errors import DeadlinePassed, Forbidden, InvalidInput, NotFound
+from ..domain.deadlines import local_date, registration_closed
+from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import AwardForm, Campaign, CampaignAwardForm, CampaignRule, OrgUnit, Registration
 from ..queries.campaign_config import config_digest
 from .audit import record_event
@@ -143,16 +143,16 @@ def load_shipped_campaigns(session: Session, actor: Actor, now: datetime) -> lis
 
 
 def register_unit(session: Session, actor: Actor, campaign_code: str, unit_id: int, now: datetime) -> Registration:
-    """Register a unit in a campaign (đăng ký thi đua), by its clerk or head, before the registration deadline."""
+    """Register a unit in a campaign (đăng ký thi đua), by its clerk or head, before the registration deadline (or,
+    without one, before the campaign's period ends: domain.deadlines.registration_closed)."""
     campaign = session.scalar(select(Campaign).where(Campaign.code == campaign_code))
     if campaign is None:
         raise NotFound("Không có phong trào '{campaign_code}'.", {"campaign_code": campaign_code})
     if not (actor.holds("unit_clerk", unit_id) or actor.holds("unit_head", unit_id) or actor.is_admin):
         raise Forbidden("Chỉ cán bộ thi đua hoặc thủ trưởng đơn vị mới đăng ký thi đua cho đơn vị.")
-    deadline = campaign.registration_deadline
-    if deadline is not None and local_date(now) > deadline:
-        raise DeadlinePassed("Hạn đăng ký thi đua là ngày {deadline:%d/%m/%Y}; đã quá hạn.",
-                             {"deadline": deadline}, deadline=deadline.isoformat())
+    closed = registration_closed(campaign.code, campaign.registration_deadline, campaign.period_to, local_date(now))
+    if closed is not None:
+        raise closed
     found = session.scalar(select(Registration).where(Registration.campaign_id == campaign.id,
                                                       Registration.org_unit_id == unit_id))  # fmt: skip
     if found is not None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..domain.campaign_config import CampaignConfig
+from ..domain.deadlines import registration_closed
+from ..errors import DeadlinePassed
 from ..models import Campaign, OrgUnit, Registration
 from .campaign_config import campaign_config
 from .org import unit_path
@@ -44,9 +47,11 @@ class CampaignPage:
     config: CampaignConfig
     registered: list[OrgUnit]
     can_register: list[OrgUnit]  # the actor's units under the issuer, not yet registered
+    registration_closed: DeadlinePassed | None = None  # why registering today is refused (no button then)
 
 
-def campaign_page(session: Session, actor: Actor, code: str) -> CampaignPage | None:
+def campaign_page(session: Session, actor: Actor, code: str, today: date | None = None) -> CampaignPage | None:
+    """The campaign's page for this actor; with `today`, whether registration is closed (and then nothing to register)."""
     campaign = session.scalar(select(Campaign).where(Campaign.code == code))
     if campaign is None or campaign not in visible_campaigns(session, actor):
         return None
@@ -59,4 +64,7 @@ def campaign_page(session: Session, actor: Actor, code: str) -> CampaignPage | N
     mine = {unit for role, unit in actor.roles if role in ("unit_clerk", "unit_head")}
     can = [u for u in (session.get(OrgUnit, uid) for uid in sorted(mine))
            if u is not None and campaign.issuing_unit_id in unit_path(session, u.id) and u not in registered]  # fmt: skip
-    return CampaignPage(campaign, issuer, campaign_config(session, campaign), registered, can)
+    closed = None
+    if today is not None:
+        closed = registration_closed(campaign.code, campaign.registration_deadline, campaign.period_to, today)
+    return CampaignPage(campaign, issuer, campaign_config(session, campaign), registered, [] if closed else can, closed)

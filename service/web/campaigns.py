@@ -9,6 +9,7 @@ from flask_login import login_required
 
 from ..domain.campaign_config import SUBJECT_LABELS
 from ..domain.campaign_file import RULE_TYPES
+from ..domain.deadlines import local_date
 from ..domain.roles import LEVEL_LABELS
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..operations.campaigns import dump_campaign_yaml, export_campaign, import_campaign, read_campaign_file, register_unit
@@ -64,7 +65,7 @@ def show(code: str) -> str:
 def _campaign_page(code: str, error: str | None = None, typed: dict[str, str] | None = None) -> str:
     """The campaign page; after a refused decision or document, with the refusal at the top and what the official
     typed in the form he used (`typed["unit_id"]` says which issuing unit's)."""
-    page = campaign_page(get_session(), current_actor(), code)
+    page = campaign_page(get_session(), current_actor(), code, local_date(get_engine().clock.now()))
     if page is None:
         raise NotFound("Không tìm thấy phong trào.")
     actor = current_actor()

@@ -78,6 +78,8 @@ EN: dict[str, str] = {
         "Only the unit's emulation clerk or head may register the unit for a campaign.",
     "Hạn đăng ký thi đua là ngày {deadline:%d/%m/%Y}; đã quá hạn.":
         "The registration deadline was {deadline:%d/%m/%Y}; it has passed.",
+    "Phong trào {code} đã kết thúc ngày {period_to:%d/%m/%Y}; không nhận đăng ký thi đua nữa.":
+        "Campaign {code} ended on {period_to:%d/%m/%Y}; it takes no more registrations.",
     "{filename}: không đọc được YAML/JSON{where}.": "{filename}: the YAML/JSON could not be read{where}.",
     "award_forms: '{code}' đã có với cấp tặng '{granting_level}', không đổi thành '{granting_level2}' được.":
         "award_forms: '{code}' already exists granted at '{granting_level}' and cannot be changed to '{granting_level2}'.",

@@ -177,3 +177,21 @@ def test_campaign_settings_are_read_once_per_digest_and_a_new_import_is_seen_at_
         assert {r.description for r in campaign_config(session, campaign).rules} == {"Sửa thẳng trong cơ sở dữ liệu"}
         _, statements = _statements_on(session, lambda: campaign_config(session, campaign))
         assert [s for s in statements if "campaign_rule" in s]
+
+
+def test_without_a_registration_deadline_registration_closes_when_the_campaign_period_ends(factory):
+    with factory() as session, session.begin():
+        spec = read_campaign_file((CAMPAIGN_FILES / "phu-lam-ward-2024.yaml").read_text(encoding="utf-8"))
+        data = export_campaign(session, spec.code) | {"code": "PL-KY", "registration_required": True,
+                                                      "registration_deadline": None,
+                                                      "period": {"from": "2024-01-01", "to": "2024-12-31"}}
+        import_campaign(session, Actor(None, "test"), read_campaign_file(dump_campaign_yaml(data)), NOW)
+    with factory() as session, session.begin():
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
+        clerk = actor_for(session, "hn-hd-pl-tp.unit_clerk")
+        # The period's last day (Vietnam's calendar: 16:59 UTC on 31/12 is still 31/12 in Hà Nội) is still open.
+        assert register_unit(session, clerk, "PL-KY", unit.id, datetime(2024, 12, 31, 16, 59, tzinfo=UTC)).id
+        late = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-VH"))
+        with pytest.raises(DeadlinePassed, match="PL-KY đã kết thúc ngày 31/12/2024; không nhận đăng ký thi đua"):
+            register_unit(session, actor_for(session, "hn-hd-pl-vh.unit_clerk"), "PL-KY", late.id,
+                          datetime(2024, 12, 31, 17, 0, tzinfo=UTC))  # 1 January 2025 in Hà Nội  # fmt: skip

@@ -31,6 +31,12 @@ def _alert(page: str, testid: str) -> str:
     return html.unescape(found[0]).strip()
 
 
+def _closed(page: str) -> str:
+    found = re.search(r'<p class="muted" role="status" data-testid="registration-closed">(.*?)</p>', page, re.S)
+    assert found, "the page does not say registration is closed"
+    return html.unescape(found.group(1)).strip()
+
+
 def _value(page: str, name: str) -> str:
     tag = re.search(rf'<input type="text" name="{name}"[^>]*>', page)
     assert tag, f"no field {name}"
@@ -42,17 +48,23 @@ def test_a_registration_past_its_deadline_is_refused_on_the_campaign_page(app, c
     with app.extensions["thidua.session_factory"]() as session, session.begin():
         campaign = session.scalar(select(Campaign).where(Campaign.code == "PL-CCHC-2024"))
         campaign.registration_deadline = date(2024, 11, 1)  # the demo clock says 01/12/2024
+        unit_id = str(session.scalar(select(OrgUnit.id).where(OrgUnit.code == "HN-HD-PL-VH")))
     auth.login("hn-hd-pl-vh.unit_clerk")
     page = client.get(CAMPAIGN).get_data(as_text=True)
-    unit_id = re.search(r'/register">\s*<input type="hidden" name="_csrf" value="[^"]+"><input type="hidden" '
-                        r'name="unit_id" value="(\d+)"', page).group(1)  # fmt: skip
+    # The page says registration is closed and offers no button that could only be refused ...
+    assert _closed(page) == "Hạn đăng ký thi đua là ngày 01/11/2024; đã quá hạn."
+    assert "/register" not in page and "Đăng ký thi đua cho" not in page
+    english = client.get(f"{CAMPAIGN}?lang=en").get_data(as_text=True)
+    assert _closed(english) == "The registration deadline was 01/11/2024; it has passed."
+    client.get(f"{CAMPAIGN}?lang=vi")
+    # ... and a registration posted all the same (a page opened before the deadline) is refused on the page.
     before = _counts(app)
     response = client.post(f"{CAMPAIGN}/register", data={"_csrf": csrf_from(page), "unit_id": unit_id})
     shown = response.get_data(as_text=True)
     assert response.status_code == 422 and response.mimetype == "text/html"
     assert _alert(shown, "campaign-error") == "Hạn đăng ký thi đua là ngày 01/11/2024; đã quá hạn."
     assert 'data-rule="PL-TAP-THE"' in shown  # the whole campaign page, its rules too
-    assert f'name="unit_id" value="{unit_id}"' in shown and "Đăng ký thi đua cho" in shown  # its form, to try again
+    assert "Đăng ký thi đua cho" not in shown
     assert _counts(app) == before
     with app.extensions["thidua.session_factory"]() as session:
         assert session.scalar(select(func.count()).select_from(Registration)
