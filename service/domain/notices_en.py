@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from .notices import Translate, as_is
 
+# The level words (campaign_config.LEVEL_LABELS) in English: notices and refusals name levels with them.
+LEVEL_WORDS_EN: dict[str, str] = {"phường/xã": "ward/commune", "quận/huyện": "district", "tỉnh": "province"}
+
 EN: dict[str, str] = {
     # SENTENCES
     "Việc mới: {task} — hồ sơ “{dossier}”.": "New task: {task} — dossier “{dossier}”.",
@@ -31,10 +34,7 @@ EN: dict[str, str] = {
     "cấp {level}": "{level} level",
     "Hồ sơ “{dossier}” được khen thưởng một phần. Được khen thưởng: {granted}. Không được khen thưởng: {refused}.":
         "Dossier “{dossier}” was granted in part. Granted: {granted}. Not granted: {refused}.",
-    # Level words (campaign_config.LEVEL_LABELS)
-    "phường/xã": "ward/commune",
-    "quận/huyện": "district",
-    "tỉnh": "province",
+    **LEVEL_WORDS_EN,
     # The e-mails
     "Kính gửi {name},\n\n{text}\n\nXem và xử lý tại: {link}\n\n— Hệ thống Thi đua (thư tự động, xin đừng trả lời)\n":
         "Dear {name},\n\n{text}\n\nSee and handle it at: {link}\n\n— Thi đua system (automatic e-mail, please do not reply)\n",

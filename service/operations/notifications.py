@@ -17,7 +17,7 @@ from typing import Any
 
 from dataclasses import replace
 
-from sqlalchemy import Integer, bindparam, insert, select, update
+from sqlalchemy import Integer, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from workflows import Outcome
@@ -207,8 +207,6 @@ def _tells_outcome(notice: NoticeRow) -> bool:
 def unread_count(session: Session, user_id: int) -> int:
     """The header's count: the user's unread notices but those whose task is no longer open (`still_to_do`),
     the unread rows read through their own index, each task notice's task by its primary key."""
-    from sqlalchemy import func
-
     return int(session.scalar(select(func.count()).select_from(Notification)
                               .where(Notification.user_id == user_id, Notification.read_at.is_(None), still_to_do())
                               ) or 0)  # fmt: skip

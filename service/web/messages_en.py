@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..domain.notices_en import LEVEL_WORDS_EN
 from ..errors import DomainError, Listed, Phrase
 from .i18n import EN as UI_EN
 from .i18n import current_locale
@@ -282,7 +283,7 @@ EN: dict[str, str] = {
 
 # Words a refusal fills in from a fixed set (levels, what could not be done, a process's state, unmet conditions).
 WORDS: dict[str, str] = {
-    "phường/xã": "ward/commune", "quận/huyện": "district", "tỉnh": "province",
+    **LEVEL_WORDS_EN,
     "trả lại bổ sung": "return it for supplement", "không đồng ý": "reject it",
     "rút hồ sơ": "withdraw the dossier",
     "tạm dừng": "suspend it", "hủy": "cancel it", "đổi tên": "rename it", "chuyển đơn vị": "move it",
