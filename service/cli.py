@@ -44,16 +44,45 @@ def init() -> None:
     click.echo(f"CSDL: {config.database_url}")
 
 
-@main.command(help="Nạp dữ liệu mẫu: cây đơn vị của ba kế hoạch mẫu, người dùng theo vai trò, hồ sơ mẫu.")
-def demo() -> None:
-    from .operations.demo import load_demo
+@main.command(help="Nạp dữ liệu mẫu: cây đơn vị của ba kế hoạch mẫu, người dùng theo vai trò, hồ sơ mẫu. Ngày tháng "
+                   "của các kế hoạch được dời để diễn tập từ hôm nay; CSDL đã có dữ liệu mẫu thì giữ nguyên.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
+              help="Diễn tập như thể hôm nay là ngày này (mặc định: hôm nay theo giờ Việt Nam).")
+@click.option("--plan-dates", is_flag=True, help="Giữ ngày tháng của kế hoạch gốc (hồ sơ mẫu lập năm 2024, 2015).")
+def demo(as_of: str | None, plan_dates: bool) -> None:
+    from datetime import UTC, date, datetime
+
+    from .domain.deadlines import local_date
+    from .operations.demo import demo_campaign_dates, load_demo
 
     config = Config.from_env()
+    now = datetime.now(UTC)
+    try:
+        today = date.fromisoformat(as_of) if as_of else local_date(now)
+    except ValueError:
+        raise click.BadParameter(f"'{as_of}' không phải ngày dạng YYYY-MM-DD.", param_hint="--as-of") from None
     with session_scope(_factory(config)) as session:
-        logins = load_demo(session, config.demo_password, FileStore(config.upload_dir))
+        store = FileStore(config.upload_dir)
+        if plan_dates:
+            logins = load_demo(session, config.demo_password, store)
+        else:  # a rehearsal staged now, or at 08:00 of another day given
+            moment = now if today == local_date(now) else None
+            logins = load_demo(session, config.demo_password, store, today, now=moment)
+        dates = demo_campaign_dates(session)
     click.echo("Tài khoản mẫu (mật khẩu: biến THIDUA_DEMO_PASSWORD, mặc định 'demo'):")
     for login in logins:
         click.echo(f"  {login.username:<28} {login.role:<18} {login.unit}")
+    click.echo("Phong trào mẫu (hạn đầu tiên: hạn nhận hồ sơ của cấp đầu tiên, hoặc ngày kết thúc phong trào):")
+    for found in dates:
+        moved = f"dời {found.shift_days} ngày so với kế hoạch gốc" if found.shift_days else "ngày của kế hoạch gốc"
+        closing = f"{found.closing_day:%d/%m/%Y}" if found.closing_day else "không có hạn"
+        click.echo(f"  {found.code:<14} {closing} ({moved})")
+    closed = [found for found in dates if found.closing_day and found.closing_day < today]
+    if closed:
+        names = ", ".join(f"{found.code} ({found.closing_day:%d/%m/%Y})" for found in closed)
+        click.echo(f"Lưu ý: phong trào mẫu đã quá hạn: {names}; hồ sơ nộp hay trình lên có thể bị từ chối. "
+                   "Muốn dựng lại dữ liệu mẫu theo ngày hôm nay: xóa thư mục instance/ (hoặc THIDUA_INSTANCE_DIR), "
+                   "hay dùng một CSDL trống cho DATABASE_URL, rồi chạy lại 'make run'.", err=True)  # fmt: skip
 
 
 @main.command(help="Liệt kê người dùng và vai trò.")

@@ -58,7 +58,7 @@ def serve(folder: Path) -> Iterator[str]:
         pytest.skip("Debian's chromium is not installed and we are not root to install it")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'thidua.sqlite3'}", "THIDUA_INSTANCE_DIR": str(folder),
            "THIDUA_DEMO_PASSWORD": "demo", "THIDUA_SECRET_KEY": "browser-tests"}  # fmt: skip
-    for command in (["init"], ["demo"]):
+    for command in (["init"], ["demo", "--plan-dates"]):  # the plans' own dates: pages compared with them
         subprocess.run([str(THIDUA), *command], env=env, check=True, capture_output=True, timeout=120)
     port = _free_port()
     SERVER_LOGS.append(folder / "server.log")

@@ -61,6 +61,6 @@ def test_the_worker_command_runs_one_round(tmp_path, monkeypatch):
     monkeypatch.setenv("THIDUA_INSTANCE_DIR", str(tmp_path))
     runner = CliRunner()
     assert runner.invoke(main, ["init"]).exit_code == 0
-    assert runner.invoke(main, ["demo"]).exit_code == 0
+    assert runner.invoke(main, ["demo", "--plan-dates"]).exit_code == 0
     result = runner.invoke(main, ["worker", "--once"])
     assert result.exit_code == 0 and "việc được báo quá hạn" in result.output  # the demo's 2024 reviews are overdue
