@@ -9,6 +9,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..domain.text import in_sentence
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "documents"
 _ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
 _PREFIXES = re.compile(r"^(Phường|Xã|Thị trấn|Quận|Huyện|Thị xã|Thành phố|Tỉnh)\s+", re.IGNORECASE)
@@ -31,6 +33,8 @@ def issuing_body(unit_name: str) -> tuple[str, str]:
 
 
 _ENV.globals.update(date_line=date_line, place_name=place_name, issuing_body=issuing_body)
+# A unit's full name after another word: "… Khen thưởng {{ ward|in_sentence }}" → "… Khen thưởng phường Giếng Đáy".
+_ENV.filters["in_sentence"] = in_sentence
 
 
 def render_html(template: str, **context: Any) -> str:

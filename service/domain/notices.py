@@ -3,6 +3,10 @@
 Notification rows keep only the kind, the task and the dossier (migration 0015); the sentence is built
 when the notice is shown or mailed, so the same words are not stored once per recipient.
 
+A return for supplement is told to the holders of the task it opens (the previous step's officials, or the unit's
+clerks as "returned"): the sentence names the step that returned it, its level and the reason typed
+(`return_notice`), read from the returning task when the notice is shown or mailed.
+
 The unit is told how its dossier ended (kinds `granted` and `not_granted`, no task): the sentence names each
 nominee's fate as the dossier now records it (`outcome_notice`), who was granted which award and who was
 turned down at which level and why; without those facts it falls back to a sentence from the kind alone.
@@ -26,6 +30,7 @@ def as_is(text: str) -> str:
 SENTENCES = {
     "task": "Việc mới: {task} — hồ sơ “{dossier}”.",
     "returned": "Hồ sơ “{dossier}” bị trả lại để bổ sung.",
+    "task_returned": "Hồ sơ “{dossier}” bị trả lại để bổ sung; việc của bạn: {task}.",
     "escalation": "Quá hạn: {task} — hồ sơ “{dossier}” chưa được xử lý đúng hạn.",
     "assigned": "Bạn được giao việc: {task} — hồ sơ “{dossier}”.",
     "granted": "Hồ sơ “{dossier}” đã được khen thưởng.",
@@ -34,11 +39,19 @@ SENTENCES = {
 SUBJECTS = {
     "task": "[Thi đua] Việc mới: {task}",
     "returned": "[Thi đua] Hồ sơ bị trả lại để bổ sung: {dossier}",
+    "task_returned": "[Thi đua] Hồ sơ bị trả lại để bổ sung: {task} — {dossier}",
     "escalation": "[Thi đua] Việc quá hạn: {task}",
     "assigned": "[Thi đua] Bạn được giao việc: {task}",
     "granted": "[Thi đua] Hồ sơ được khen thưởng: {dossier}",
     "not_granted": "[Thi đua] Hồ sơ không được khen thưởng: {dossier}",
 }
+# The kinds that tell of a return for supplement: to the unit's clerks (its dossier is back with them), and to the
+# holders of any other task a return opens (the previous step's officials: a task to act on, like "task").
+RETURN_KINDS = ("returned", "task_returned")
+# A return's sentences naming the step that returned the dossier, its level and the reason (return_notice).
+_RETURNED_AT = "Hồ sơ “{dossier}” bị trả lại để bổ sung ở bước “{step}” ({level})."
+_TASK_RETURNED_AT = "Hồ sơ “{dossier}” bị trả lại để bổ sung ở bước “{step}” ({level}); việc của bạn: {task}."
+_REASON = "Lý do: {reason}."
 # The kinds that tell a unit how its dossier's process ended, by the dossier's status at the end. A withdrawal
 # (the unit's own act) and a cancellation (an admin's, with its own record) tell nobody.
 OUTCOME_KINDS = {"granted": "granted", "rejected": "not_granted"}
@@ -70,6 +83,29 @@ def notice_subject(kind: str, task_name: str | None, dossier_title: str | None, 
 def outcome_kind(dossier_status: str) -> str | None:
     """The notice kind of a process that ended with the dossier in this status (None: nobody is told)."""
     return OUTCOME_KINDS.get(dossier_status)
+
+
+@dataclass(frozen=True)
+class ReturnedBy:
+    """The step whose return for supplement opened a task: its name, its level and the reason typed."""
+
+    step: str
+    level: str
+    reason: str | None
+
+
+def return_notice(kind: str, task_name: str | None, dossier_title: str | None, returned: ReturnedBy | None,
+                  tr: Translate = as_is) -> tuple[str, str]:  # fmt: skip
+    """(sentence, e-mail subject) of a return notice (RETURN_KINDS) in `tr`'s locale: which step returned the
+    dossier, at which level, and why; without `returned` (not found) the kind's plain sentence."""
+    subject = notice_subject(kind, task_name, dossier_title, tr)
+    if returned is None:
+        return notice_text(kind, task_name, dossier_title, tr), subject
+    template = _TASK_RETURNED_AT if kind == "task_returned" else _RETURNED_AT
+    level = tr(_LEVEL).format(level=level_label(returned.level, tr))
+    text = tr(template).format(dossier=dossier_title or "", step=returned.step, level=level, task=task_name or "")
+    reason = _sentence_part(returned.reason)
+    return (f"{text} {tr(_REASON).format(reason=reason)}" if reason else text), subject
 
 
 @dataclass(frozen=True)

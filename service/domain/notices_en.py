@@ -13,6 +13,8 @@ EN: dict[str, str] = {
     # SENTENCES
     "Việc mới: {task} — hồ sơ “{dossier}”.": "New task: {task} — dossier “{dossier}”.",
     "Hồ sơ “{dossier}” bị trả lại để bổ sung.": "Dossier “{dossier}” was returned for supplement.",
+    "Hồ sơ “{dossier}” bị trả lại để bổ sung; việc của bạn: {task}.":
+        "Dossier “{dossier}” was returned for supplement; your task: {task}.",
     "Quá hạn: {task} — hồ sơ “{dossier}” chưa được xử lý đúng hạn.":
         "Overdue: {task} — dossier “{dossier}” was not handled in time.",
     "Bạn được giao việc: {task} — hồ sơ “{dossier}”.": "A task was assigned to you: {task} — dossier “{dossier}”.",
@@ -21,11 +23,19 @@ EN: dict[str, str] = {
     # SUBJECTS
     "[Thi đua] Việc mới: {task}": "[Thi đua] New task: {task}",
     "[Thi đua] Hồ sơ bị trả lại để bổ sung: {dossier}": "[Thi đua] Dossier returned for supplement: {dossier}",
+    "[Thi đua] Hồ sơ bị trả lại để bổ sung: {task} — {dossier}":
+        "[Thi đua] Dossier returned for supplement: {task} — {dossier}",
     "[Thi đua] Việc quá hạn: {task}": "[Thi đua] Overdue task: {task}",
     "[Thi đua] Bạn được giao việc: {task}": "[Thi đua] A task was assigned to you: {task}",
     "[Thi đua] Hồ sơ được khen thưởng: {dossier}": "[Thi đua] Dossier granted: {dossier}",
     "[Thi đua] Hồ sơ không được khen thưởng: {dossier}": "[Thi đua] Dossier not granted: {dossier}",
     "[Thi đua] Hồ sơ được khen thưởng một phần: {dossier}": "[Thi đua] Dossier granted in part: {dossier}",
+    # A return's sentences
+    "Hồ sơ “{dossier}” bị trả lại để bổ sung ở bước “{step}” ({level}).":
+        "Dossier “{dossier}” was returned for supplement at the step “{step}” ({level}).",
+    "Hồ sơ “{dossier}” bị trả lại để bổ sung ở bước “{step}” ({level}); việc của bạn: {task}.":
+        "Dossier “{dossier}” was returned for supplement at the step “{step}” ({level}); your task: {task}.",
+    "Lý do: {reason}.": "Reason: {reason}.",
     # The outcome sentences and their parts
     "Hồ sơ “{dossier}” đã được khen thưởng: {awards}.": "Dossier “{dossier}” was granted: {awards}.",
     "Hồ sơ “{dossier}” không được khen thưởng{where}{why}.": "Dossier “{dossier}” was not granted{where}{why}.",

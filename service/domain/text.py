@@ -1,4 +1,5 @@
-"""Vietnamese text as data: NFC-normalised, trimmed, and without NUL (which PostgreSQL refuses in text)."""
+"""Vietnamese text as data: NFC-normalised, trimmed, and without NUL (which PostgreSQL refuses in text); and a unit's
+name as it reads inside a sentence."""
 
 from __future__ import annotations
 
@@ -8,3 +9,19 @@ import unicodedata
 def clean_text(text: str) -> str:
     """The same words whatever keyboard typed them: NFC, no NUL, no surrounding spaces."""
     return unicodedata.normalize("NFC", text.replace("\x00", "")).strip()
+
+
+# The kind words an administrative unit's full name begins with ("Phường Giếng Đáy", "Thành phố Hạ Long").
+UNIT_KIND_WORDS = ("Thành phố", "Thị trấn", "Thị xã", "Phường", "Xã", "Quận", "Huyện", "Tỉnh")
+
+
+def in_sentence(unit_name: str) -> str:
+    """A unit's full name as written after another word ("Hội đồng Thi đua - Khen thưởng phường Giếng Đáy",
+    "Ủy ban nhân dân thành phố Hạ Long"): its leading kind word in lower case, as Vietnamese administrative style
+    writes it; the unit's own name keeps its capitals. A name not starting with a kind word is left as it is
+    ("Bộ phận Văn hóa - Thông tin"), and so is one already in lower case or in capitals."""
+    name = unicodedata.normalize("NFC", unit_name)
+    for word in UNIT_KIND_WORDS:
+        if name.startswith(word) and name[len(word):len(word) + 1].isspace():
+            return word.lower() + name[len(word):]
+    return unit_name

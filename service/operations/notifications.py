@@ -2,7 +2,9 @@
 
 Called from `instances.apply_outcome`, in the same transaction as the state change: a notification and
 its e-mail job exist iff the outcome committed. Recipients of a group task are the users holding the task's
-role at its org unit (valid today); a return goes to the submitting unit's clerks; an escalation to the
+role at its org unit (valid today); a return goes to the submitting unit's clerks ("returned") when it sends the
+dossier back to the unit, and to the holders of the task it opens at any level ("task_returned": the previous
+step's officials), each notice naming the step that returned it, its level and the reason; an escalation to the
 holders of the escalation role (the chairman) at the escalation unit; the end of a dossier's process (granted,
 in part or in full, or not granted at some level) to the submitting unit's clerks, as a return does. Whoever's
 action it was is not told of it (the clerk who creates a dossier is not told of the task it opens for them).
@@ -23,16 +25,16 @@ from sqlalchemy.orm import Session
 from workflows import Outcome
 
 from ..config import SmtpSettings, smtp_settings
-from ..domain.notices import (DOSSIER_MAIL, OUTCOME_KINDS, TASK_MAIL, NomineeFate, Translate, as_is, notice_subject,
-                              notice_text, outcome_kind, outcome_notice)
+from ..domain.notices import (DOSSIER_MAIL, OUTCOME_KINDS, RETURN_KINDS, TASK_MAIL, NomineeFate, ReturnedBy, Translate,
+                              as_is, notice_subject, notice_text, outcome_kind, outcome_notice, return_notice)
 from ..domain.notices_en import translator
 from ..models import (AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, Notification, ProcessInstance,
                       User)  # fmt: skip
 from ..queries.campaign_config import campaign_config
-from ..queries.notifications import NoticeRow, still_to_do
+from ..queries.notifications import NoticeRow, returns_behind, still_to_do
 from ..queries.org import HOLDERS_ON_DAY, Contact, role_holder_contacts
 from ..queries.step_names import task_name
-from .audit import Rider, send_with_next_append
+from .audit import Rider, record_events, send_with_next_append
 from .jobs import enqueue
 from .preferences import stored_locale
 from .rows import insert_rows
@@ -48,25 +50,38 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
     names: dict[int, str] = {}  # each task's name read once for all its recipients' e-mails
     rows: list[dict[str, Any]] = []  # every notification of this outcome, inserted in one statement at the end
     settings = smtp_settings()
+    # A return for supplement (read from the outcome: no statement) opens its tasks as returned ones; their notices
+    # name the returning step and its reason when shown (queries.notifications.returns_behind).
+    returned = bool(created) and _is_return(outcome)
+    task_kind = "task_returned" if returned else "task"
+    returns: dict[int, ReturnedBy] = {}
+    if returned and settings is not None:
+        # A return's e-mails say why, and the reason is the returning task's comment: its write, held on PostgreSQL
+        # for the audit append (audit.Rider), is sent now (an append of no events), then read back with the step's
+        # name. Returns are rare: the extra round trips are not on the usual completion's path.
+        record_events(session, [])
+        returns = returns_behind(session, [task.id for task in created])
     if created and dossier.status == "returned":
         for user in role_holder_contacts(session, CLERK_ROLE, dossier.unit_id, now.date()):
             if user.id != actor_id:
                 told.add(user.id)
-                _notify(session, user, "returned", dossier, created[0], now, names, rows, settings)
+                _notify(session, user, "returned", dossier, created[0], now, names, rows, settings, returns)
     for task in created:
         if task.claimed_by is not None:
             continue
         if settings is None and not told:
             # The usual case (a new group task, no e-mail to write): the holders but the actor are read and
             # notified by the database in one statement. On PostgreSQL it goes with the outcome's audit events,
-            # which the caller appends next (audit.Rider): a round trip less.
-            params = {"kind": "task", "dossier_id": dossier.id, "task_id": task.id, "created_at": now, "role": task.role,
-                      "unit_id": task.org_unit_id, "on": now.date(), "actor_id": actor_id}  # fmt: skip
+            # which the caller appends next (audit.Rider): a round trip less. A return's notice is the same row
+            # of another kind.
+            params = {"kind": task_kind, "dossier_id": dossier.id, "task_id": task.id, "created_at": now,
+                      "role": task.role, "unit_id": task.org_unit_id, "on": now.date(),
+                      "actor_id": actor_id}  # fmt: skip
             send_with_next_append(session, Rider(_NOTIFY_HOLDERS, params))
             continue
         for user in role_holder_contacts(session, task.role, task.org_unit_id, now.date()):
             if user.id not in told and user.id != actor_id:
-                _notify(session, user, "task", dossier, task, now, names, rows, settings)
+                _notify(session, user, task_kind, dossier, task, now, names, rows, settings, returns)
     fired = [e.detail.get("attached_task_id") for e in outcome.events if e.kind == "timer_fired"]
     if fired:
         fired_rows = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
@@ -80,6 +95,13 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
     if kind is not None:  # the process has ended: only such a completion does any of this
         _notify_end(session, dossier, kind, now, actor_id, rows, settings)
     insert_rows(session, Notification, rows)
+
+
+def _is_return(outcome: Outcome) -> bool:
+    """Whether a step completed in this outcome was decided "return" (its decision variable, `<step>_decision`,
+    as the engine's data holds it after the step: workflows.lint.decision_variable)."""
+    return any(event.kind == "task_completed" and outcome.data.get(f"{event.bpmn_id}_decision") == "return"
+               for event in outcome.events)  # fmt: skip
 
 
 def _notify_end(session: Session, dossier: Dossier, kind: str, now: datetime, actor_id: int | None,
@@ -126,8 +148,9 @@ def notify_assignment(session: Session, task: HumanTask, assignee: User, dossier
 
 def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier, task: HumanTask,
             now: datetime, names: dict[int, str] | None, rows: list[dict[str, Any]],
-            settings: SmtpSettings | None) -> None:  # fmt: skip
-    # The row names the kind, task and dossier only: its sentence is built when shown (domain.notices).
+            settings: SmtpSettings | None, returns: dict[int, ReturnedBy] | None = None) -> None:  # fmt: skip
+    # The row names the kind, task and dossier only: its sentence is built when shown (domain.notices). A return's
+    # e-mail names the returning step and reason (`returns`, by the task the return opened).
     rows.append({"user_id": user.id, "kind": kind, "dossier_id": dossier.id, "task_id": task.id, "created_at": now})
     if settings is not None and user.email:
         names = {} if names is None else names
@@ -136,7 +159,10 @@ def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier,
         name = names[task.id]
         # In the language the user chose in the web UI (a contact carries it; a user is asked), else Vietnamese.
         tr = translator(user.locale if isinstance(user, Contact) else stored_locale(session, user.id))
-        text, subject = notice_text(kind, name, dossier.title, tr), notice_subject(kind, name, dossier.title, tr)
+        if kind in RETURN_KINDS:
+            text, subject = return_notice(kind, name, dossier.title, (returns or {}).get(task.id), tr)
+        else:
+            text, subject = notice_text(kind, name, dossier.title, tr), notice_subject(kind, name, dossier.title, tr)
         link = f"{settings.base_url}/tasks/{task.id}"
         body = tr(TASK_MAIL).format(name=user.full_name, text=text, link=link)
         enqueue(session, "send_email", {"to": user.email, "subject": subject, "body": body})

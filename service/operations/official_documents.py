@@ -19,6 +19,7 @@ from ..domain.actors import Actor
 from ..domain.deadlines import local_date
 from ..domain.nominee_standing import SET_APART
 from ..domain.permissions import can_view_dossier
+from ..domain.text import in_sentence
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import AwardForm, Campaign, Dossier, GeneratedDocument, Nominee, NomineeDecision, OrgUnit
 from ..queries.campaign_config import campaign_config
@@ -67,7 +68,8 @@ def generate_proposal(session: Session, actor: Actor, store: FileStore, now: dat
     pdf = render_pdf("proposal.html", issuer_name=ward.name if ward else unit.name, top_body=(ward.name.upper() if ward else ""),
                      unit_line=unit.name.upper(), symbol="TTr", number=None, day=local_date(now), place_of=ward.name if ward else unit.name,
                      campaign_title=_campaign_title(campaign), campaign_source=campaign.source, sender=unit.name,
-                     addressee=f"Hội đồng Thi đua - Khen thưởng {ward.name if ward else ''}".strip(), rows=rows,
+                     addressee=f"Hội đồng Thi đua - Khen thưởng {in_sentence(ward.name) if ward else ''}".strip(),
+                     rows=rows,
                      signer_title="Thủ trưởng đơn vị", signer_name=None)  # fmt: skip
     # A new draft replaces the one before: only the newest of the dossier's drafts is current (dossier_generated).
     previous = session.scalar(select(func.max(GeneratedDocument.id)).where(
@@ -102,7 +104,8 @@ def generate_forwarding_proposal(session: Session, actor: Actor, store: FileStor
     parent = session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
     pdf = render_pdf("proposal.html", issuer_name=unit.name, symbol="TTr-UBND", number=None, day=local_date(now),
                      place_of=unit.name, campaign_title=_campaign_title(campaign), campaign_source=campaign.source,
-                     sender=f"Ủy ban nhân dân {unit.name}", addressee=f"Ủy ban nhân dân {parent.name}" if parent else "cấp trên",
+                     sender=f"Ủy ban nhân dân {in_sentence(unit.name)}",
+                     addressee=f"Ủy ban nhân dân {in_sentence(parent.name)}" if parent else "cấp trên",
                      rows=rows, signer_title="Chủ tịch", signer_name=None)  # fmt: skip
     name = f"To-trinh-{unit.code}-{campaign.code}.pdf"
     return _store(session, store, actor, now, "proposal_letter", name, pdf,

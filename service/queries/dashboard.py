@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..domain.dossier_status import shown_status
 from ..domain.nominee_standing import SET_APART, nominee_state
 from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
 from ..models import Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance
@@ -49,14 +50,15 @@ def campaign_dashboard(session: Session, campaign: Campaign, now: datetime) -> D
     rows: dict[str, UnitRow] = {}
     totals: Counter[str] = Counter()
     nominee_totals: Counter[str] = Counter()
+    dossiers = []
     for dossier, unit in session.execute(
         select(Dossier, OrgUnit).join(OrgUnit, Dossier.unit_id == OrgUnit.id).where(Dossier.campaign_id == campaign.id)
     ):  # fmt: skip
-        row = rows.setdefault(unit.name, UnitRow(unit.name))
-        row.dossiers[str(dossier.status)] += 1
-        totals[str(dossier.status)] += 1
-    for outcome, outcome_level, status, unit_name in session.execute(
-        select(Nominee.outcome, Nominee.outcome_level, Dossier.status, OrgUnit.name)
+        rows.setdefault(unit.name, UnitRow(unit.name))
+        dossiers.append((dossier.id, str(dossier.status), unit.name))
+    outcomes: defaultdict[int, list[str | None]] = defaultdict(list)
+    for dossier_id, outcome, outcome_level, status, unit_name in session.execute(
+        select(Nominee.dossier_id, Nominee.outcome, Nominee.outcome_level, Dossier.status, OrgUnit.name)
         .join(Dossier, Nominee.dossier_id == Dossier.id).join(OrgUnit, Dossier.unit_id == OrgUnit.id)
         .where(Dossier.campaign_id == campaign.id)
     ):  # fmt: skip
@@ -64,6 +66,11 @@ def campaign_dashboard(session: Session, campaign: Campaign, now: datetime) -> D
         state = nominee_state(outcome, outcome_level, str(status))
         rows[unit_name].nominees[state] += 1
         nominee_totals[state] += 1
+        outcomes[dossier_id].append(outcome)
+    for dossier_id, status, unit_name in dossiers:  # as each is shown: granted in part when its nominees differ
+        shown = shown_status(status, outcomes[dossier_id])
+        rows[unit_name].dossiers[shown] += 1
+        totals[shown] += 1
     return Dashboard(campaign, sorted(rows.values(), key=lambda r: r.unit), totals, nominee_totals,
                      _quota_usage(session, campaign), _overdue(session, campaign, now))  # fmt: skip
 

@@ -30,6 +30,7 @@ from ..models import (
 from ..domain.audit_labels import audit_action_label
 from ..domain.campaign_config import NamedAward
 from ..domain.deadlines import local_date
+from ..domain.dossier_status import shown_status
 from ..domain.nominee_standing import nominee_state
 from ..operations.definitions import instance_definition
 from .audit import dossier_events
@@ -74,6 +75,11 @@ class DossierView:
     # nominee id → how it stands (nominee_standing.nominee_state): granted_<level>, rejected, or, undecided, as its
     # dossier does: draft, withdrawn, cancelled, else travelling (under review)
     nominee_states: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        """The dossier's status as shown (granted in part when its nominees came out differently)."""
+        return shown_status(str(self.dossier.status), [n.outcome for n, _ in self.nominees])
 
 
 def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierView | None:

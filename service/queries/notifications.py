@@ -1,25 +1,31 @@
 """A user's notifications, newest first, each with its sentence built from its task and dossier.
 
-A notice that asks for work on a task (a new task, an assignment, an escalation) is done once its task is no
-longer open, whoever handled it, or it was cancelled: it is shown as handled and not counted as unread. That is
-read here, from the task's state, when the notices are shown; nothing is written when a task is completed.
+A notice that asks for work on a task (a new task, one a return for supplement opened, an assignment, an
+escalation) is done once its task is no longer open, whoever handled it, or it was cancelled: it is shown as handled
+and not counted as unread. That is read here, from the task's state, when the notices are shown; nothing is written
+when a task is completed.
+
+A return's notice names the step that returned the dossier, its level and the reason typed: read from the task
+that returned it (`returns_behind`), which was completed in the transaction that opened the notice's task.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
-from ..domain.notices import Translate, as_is, notice_text
+from ..domain.notices import RETURN_KINDS, ReturnedBy, Translate, as_is, notice_text, return_notice
 from ..models import Dossier, HumanTask, Notification, ProcessInstance
 from .step_names import step_names
 
-# The kinds of notice that ask the user to act on their task; a returned dossier's notice (it too names the task
-# the unit answers it with) and the outcome notices (no task) tell of something, and stay as they are read.
-TASK_KINDS = ("task", "assigned", "escalation")
+# The kinds of notice that ask the user to act on their task (a task a return opened for the previous step's
+# officials among them); the unit's notice of its returned dossier (it too names the task the unit answers it with)
+# and the outcome notices (no task) tell of something, and stay as they are read.
+TASK_KINDS = ("task", "task_returned", "assigned", "escalation")
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,37 @@ def recent_notices(session: Session, user_id: int, limit: int, tr: Translate = a
         .where(Notification.user_id == user_id).order_by(Notification.id.desc()).limit(limit)
     ).all()  # fmt: skip
     names = step_names(session, [(version, step) for _, version, step, _, _ in rows if step is not None])
+    returns = returns_behind(session, [n.task_id for n, *_ in rows if n.kind in RETURN_KINDS and n.task_id is not None])
     return [NoticeRow(n.id, n.kind, n.task_id, n.dossier_id, n.created_at, n.read_at,
-                      notice_text(n.kind, names.get((version, step)), title, tr), _done(n.kind, n.task_id, state))
+                      _text(n, names.get((version, step)), title, returns, tr), _done(n.kind, n.task_id, state))
             for n, version, step, state, title in rows]  # fmt: skip
+
+
+def _text(notice: Notification, task_name: str | None, title: str | None, returns: dict[int, ReturnedBy],
+          tr: Translate) -> str:  # fmt: skip
+    if notice.kind in RETURN_KINDS and notice.task_id is not None:
+        return return_notice(notice.kind, task_name, title, returns.get(notice.task_id), tr)[0]
+    return notice_text(notice.kind, task_name, title, tr)
+
+
+_RETURNING = aliased(HumanTask)
+
+
+def returns_behind(session: Session, task_ids: Iterable[int]) -> dict[int, ReturnedBy]:
+    """For each of these tasks that a return for supplement opened: the step that returned the dossier (its name in
+    the instance's version), its level and the reason typed. The returning task is the one of the same instance
+    completed with "return" at the moment the task was opened (one transaction writes both, with the same time);
+    a task opened otherwise is not in the answer. One query, through the (instance, task guid) index."""
+    ids = sorted(set(task_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(HumanTask.id, ProcessInstance.version_id, _RETURNING.bpmn_id, _RETURNING.level, _RETURNING.comment)
+        .join(_RETURNING, and_(_RETURNING.instance_id == HumanTask.instance_id, _RETURNING.decision == "return",
+                               _RETURNING.completed_at == HumanTask.created_at))
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.id.in_(ids))
+    ).all()  # fmt: skip
+    names = step_names(session, [(version, step) for _, version, step, _, _ in rows])
+    return {task_id: ReturnedBy(names.get((version, step), step), str(level), comment)
+            for task_id, version, step, level, comment in rows}  # fmt: skip

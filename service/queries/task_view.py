@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from workflows import StepInfo
 
 from ..domain.actors import Actor
+from ..domain.dossier_status import shown_status
 from ..domain.eligibility import ConditionResult
 from ..domain.permissions import can_act_on_task
 from ..models import Campaign, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit, ProcessInstance, User
@@ -131,6 +132,9 @@ def completion_notice(session: Session, task_id: int, chosen: str | None, record
     step = instance_definition(session, instance).steps.get(task.bpmn_id) if task and instance else None
     if task is None or instance is None:
         return CompletionNotice(recorded, offered_label(step, recorded), None, None, None, None, dossier_status)
+    if dossier_status in ("granted", "rejected"):  # ended: granted in part if its nominees came out differently
+        dossier_status = shown_status(dossier_status, session.scalars(
+            select(Nominee.outcome).where(Nominee.dossier_id == instance.dossier_id)))  # fmt: skip
     if task.role == "council_secretary" and recorded == "approve" and (chosen is None or chosen == recorded):
         dropped = [(nominee_id, name, reason) for nominee_id, name, reason in session.execute(
             select(NomineeDecision.nominee_id, Nominee.full_name, NomineeDecision.reason)

@@ -438,6 +438,7 @@ EN: dict[str, str] = {
     "Kết quả": "Outcome",
     "tập thể": "collective",
     "Được khen": "Awarded",
+    "Được khen một phần": "Awarded in part",
     "Không được khen": "Not awarded",
     "Được khen {level}": "Granted at {level} level",
     "Không được khen {level}": "Not granted at {level} level",
@@ -586,10 +587,12 @@ EN: dict[str, str] = {
 STATUS_VI = {
     "draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung", "granted": "Được khen thưởng",
     "rejected": "Không được khen thưởng", "withdrawn": "Đơn vị đã rút", "cancelled": "Đã hủy", "error": "Lỗi quy trình",
+    "granted_in_part": "Được khen thưởng một phần",
 }  # fmt: skip
 STATUS_EN = {
     "draft": "Draft", "in_review": "In review", "returned": "Returned for supplement", "granted": "Granted",
     "rejected": "Not granted", "withdrawn": "Withdrawn", "cancelled": "Cancelled", "error": "Process error",
+    "granted_in_part": "Granted in part",
 }  # fmt: skip
 
 

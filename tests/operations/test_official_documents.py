@@ -43,7 +43,7 @@ def test_unit_proposal_lists_its_nominees(factory):
         doc = generate_proposal(session, actor_for(session, "hn-hd-pl-tp.unit_clerk"), FileStore(FILES), engine.clock.now(), dossier_id)
         text = text_of(doc)
     for expected in ("TỜ TRÌNH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Nguyễn Thị Hương", "Bộ phận Tư pháp - Hộ tịch",
-                     "Kính gửi: Hội đồng Thi đua - Khen thưởng Phường Phú Lãm", "Phú Lãm, ngày 01 tháng 12 năm 2024"):
+                     "Kính gửi: Hội đồng Thi đua - Khen thưởng phường Phú Lãm", "Phú Lãm, ngày 01 tháng 12 năm 2024"):
         assert expected in text, expected
 
 
@@ -61,13 +61,16 @@ def test_ward_forwards_one_consolidated_proposal_report_and_notices(factory):
         chairman = actor_for(session, "hn-hd-pl.chairman")
         forwarded = text_of(generate_forwarding_proposal(session, chairman, FileStore(FILES), engine.clock.now(), "TEST-PL-ALL", ward.id))
         assert "Người lên quận" in forwarded and "Người chưa đạt" not in forwarded
-        assert "Kính gửi: Ủy ban nhân dân Quận Hà Đông" in forwarded
+        # A unit's kind word is written in lower case after another word; its own name keeps its capitals.
+        assert "Kính gửi: Ủy ban nhân dân quận Hà Đông" in forwarded
+        assert "Ủy ban nhân dân phường Phú Lãm kính trình" in forwarded
         report = text_of(generate_report(session, chairman, FileStore(FILES), engine.clock.now(), "TEST-PL-ALL"))
         assert "BÁO CÁO" in report and "Bộ phận Văn hóa - Thông tin" in report
         (notice,) = generate_notices(session, chairman, FileStore(FILES), engine.clock.now(), "TEST-PL-ALL")
         text = text_of(notice)
         assert "THÔNG BÁO" in text and "Người chưa đạt" in text and "Chưa đủ tiêu chuẩn khen thưởng" in text
         assert "Kính gửi: Bộ phận Văn hóa - Thông tin" in text
+        assert "Ủy ban nhân dân phường Phú Lãm thông báo" in text and "Khen thưởng Phường" not in forwarded + text
         district = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD"))
         with pytest.raises(InvalidInput):
             generate_forwarding_proposal(session, actor_for(session, "hn-hd.chairman"), FileStore(FILES), engine.clock.now(),
