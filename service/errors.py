@@ -36,6 +36,10 @@ class Phrase(str):
         phrase.template, phrase.values = template, values
         return phrase
 
+    def __reduce__(self) -> tuple[type[Phrase], tuple[str, Mapping[str, object]]]:
+        # str's own would rebuild a plain str without template and values (pickle, copy.deepcopy)
+        return (Phrase, (self.template, self.values))
+
 
 class Listed(tuple[str, ...]):
     """Parts a message names together (missing items, broken rules), joined by `sep` when filled in; a translator
@@ -47,6 +51,9 @@ class Listed(tuple[str, ...]):
         listed = super().__new__(cls, parts)
         listed.sep = sep
         return listed
+
+    def __reduce__(self) -> tuple[type[Listed], tuple[tuple[str, ...], str]]:
+        return (Listed, (tuple(self), self.sep))
 
     def __format__(self, spec: str) -> str:
         return self.sep.join(self)

@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..errors import Listed, Phrase
 from .campaign_file import RuleSpec
 
 RATINGS = ("không hoàn thành nhiệm vụ", "hoàn thành nhiệm vụ", "hoàn thành tốt nhiệm vụ", "hoàn thành xuất sắc nhiệm vụ")
@@ -51,6 +52,10 @@ class Facts:
 
 @dataclass(frozen=True)
 class ConditionResult:
+    """One condition for one nominee. What the code writes here (the details, the built-in condition's description)
+    is a Phrase: its Vietnamese text, and the template a page in English translates (service.web.messages_en);
+    a description from the campaign file is the admin's own text."""
+
     code: str
     description: str
     status: str  # pass | fail | unknown
@@ -66,8 +71,8 @@ def evaluate(rules: Iterable[RuleSpec], facts: Facts) -> list[ConditionResult]:
     """Each applicable condition: pass or fail from the records, unknown when they are missing."""
     out = []
     if facts.award_form in facts.awarded_this_year:
-        out.append(ConditionResult("DA-KHEN", "Chưa được khen hình thức này trong năm", "fail",
-                                   f"đã được tặng hình thức này năm {facts.year}"))  # fmt: skip
+        out.append(ConditionResult("DA-KHEN", Phrase("Chưa được khen hình thức này trong năm", {}), "fail",
+                                   Phrase("đã được tặng hình thức này năm {year}", {"year": facts.year})))  # fmt: skip
     for rule in rules:
         if applies(rule, facts.kind, facts.award_form):
             status, detail = _check(rule, facts)
@@ -79,19 +84,26 @@ def _check(rule: RuleSpec, facts: Facts) -> tuple[str, str]:
     p = rule.params
     if rule.type == "registered_by":
         if facts.registered is None:
-            return "unknown", "chưa có dữ liệu đăng ký"
-        return ("pass", "đã đăng ký thi đua") if facts.registered else ("fail", "chưa đăng ký thi đua")
+            return "unknown", Phrase("chưa có dữ liệu đăng ký", {})
+        if facts.registered:
+            return "pass", Phrase("đã đăng ký thi đua", {})
+        return "fail", Phrase("chưa đăng ký thi đua", {})
     if rule.type == "index_rank":
         options = [p, *(p.get("alternatives") or [])]
         seen = [_index_status(option, facts) for option in options]
         if any(s == "pass" for s, _ in seen):
-            return "pass", "; ".join(d for s, d in seen if s == "pass")
+            return "pass", _joined([d for s, d in seen if s == "pass"])
         if all(s == "fail" for s, _ in seen):
-            return "fail", "; ".join(d for _, d in seen)
-        return "unknown", "; ".join(d for _, d in seen)
+            return "fail", _joined([d for _, d in seen])
+        return "unknown", _joined([d for _, d in seen])
     if rule.type == "consecutive_years":
         return _years_status(int(p.get("years", 1)), str(p.get("min_rating", RATINGS[2])), facts)
-    return "unknown", "người thẩm định xác nhận"
+    return "unknown", Phrase("người thẩm định xác nhận", {})
+
+
+def _joined(details: list[str]) -> str:
+    """Several options' details as one text ("; " between them), each still translatable on its own."""
+    return details[0] if len(details) == 1 else Phrase("{parts}", {"parts": Listed(details, "; ")})
 
 
 def _index_status(option: Mapping[str, object], facts: Facts) -> tuple[str, str]:
@@ -100,18 +112,21 @@ def _index_status(option: Mapping[str, object], facts: Facts) -> tuple[str, str]
     code = str(option.get("index", ""))
     fact = (facts.indexes or {}).get(code)
     if fact is None:
-        return "unknown", f"chưa có kết quả {code} năm {facts.year}"
+        return "unknown", Phrase("chưa có kết quả {code} năm {year}", {"code": code, "year": facts.year})
     if option.get("max_rank") is not None:
         if fact.rank is None:
-            return "unknown", f"{code} năm {facts.year} chưa có thứ hạng"
+            return "unknown", Phrase("{code} năm {year} chưa có thứ hạng", {"code": code, "year": facts.year})
         ok = fact.rank <= int(str(option["max_rank"]))
-        return ("pass" if ok else "fail"), f"{code} xếp hạng {fact.rank} (cần ≤ {option['max_rank']})"
+        return ("pass" if ok else "fail"), Phrase("{code} xếp hạng {rank} (cần ≤ {max_rank})",
+                                                  {"code": code, "rank": fact.rank, "max_rank": option["max_rank"]})
     if option.get("min_class") is not None:
         if not fact.classification:
-            return "unknown", f"{code} năm {facts.year} chưa xếp loại"
+            return "unknown", Phrase("{code} năm {year} chưa xếp loại", {"code": code, "year": facts.year})
         ok = class_rank(fact.classification) >= class_rank(str(option["min_class"]))
-        return ("pass" if ok else "fail"), f"{code} xếp loại {fact.classification} (cần từ {option['min_class']})"
-    return "unknown", f"{code}: điều kiện không rõ"
+        return ("pass" if ok else "fail"), Phrase(
+            "{code} xếp loại {classification} (cần từ {min_class})",
+            {"code": code, "classification": fact.classification, "min_class": option["min_class"]})
+    return "unknown", Phrase("{code}: điều kiện không rõ", {"code": code})
 
 
 def _years_status(years: int, minimum: str, facts: Facts) -> tuple[str, str]:
@@ -120,7 +135,8 @@ def _years_status(years: int, minimum: str, facts: Facts) -> tuple[str, str]:
     missing = [y for y in wanted if y not in ratings]
     below = [y for y in wanted if y in ratings and rating_rank(ratings[y]) < rating_rank(minimum)]
     if below:
-        return "fail", f"năm {', '.join(map(str, below))} dưới mức “{minimum}”"
+        return "fail", Phrase("năm {years} dưới mức “{minimum}”",
+                              {"years": ", ".join(map(str, below)), "minimum": minimum})
     if missing:
-        return "unknown", f"chưa có đánh giá năm {', '.join(map(str, missing))}"
-    return "pass", f"{years} năm liên tục từ “{minimum}” trở lên"
+        return "unknown", Phrase("chưa có đánh giá năm {years}", {"years": ", ".join(map(str, missing))})
+    return "pass", Phrase("{years} năm liên tục từ “{minimum}” trở lên", {"years": years, "minimum": minimum})

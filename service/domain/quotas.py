@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from ..errors import Listed, Phrase
 from .campaign_file import RuleSpec
 
 SUBJECT_LABELS = {"collective": "tập thể", "individual": "cá nhân"}
@@ -59,9 +60,15 @@ class RuleCheck:
 
     @property
     def message(self) -> str:
-        parts = [f"{label}: {used}/{high if high is not None else '∞'}" + (f" (tối thiểu {low})" if low else "")
+        """"PL-TAP-THE — <the rule's description>: tập thể: 1/5 (tối thiểu 3)": a Phrase, which a page in English
+        translates (the subject types, "at least"), the rule's code and description staying as the campaign file
+        gives them."""
+        parts = [Phrase("{label}: {used}/{high}{minimum}",
+                        {"label": label, "used": used, "high": high if high is not None else "∞",
+                         "minimum": Phrase(" (tối thiểu {low})", {"low": low}) if low else ""})
                  for label, used, high, low in self.lines]  # fmt: skip
-        return f"{self.code} — {self.description}: " + "; ".join(parts)
+        return Phrase("{code} — {description}: {lines}",
+                      {"code": self.code, "description": self.description, "lines": Listed(parts, "; ")})
 
 
 def _exception_applies(rule: RuleSpec, context: RuleContext) -> bool:

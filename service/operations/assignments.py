@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,6 +55,7 @@ class BulkItem:
     ok: bool
     message: str
     dossier_id: int | None = None
+    refusal: DomainError | None = field(default=None, compare=False)  # what said no: a page says it in its language
 
 
 def bulk_complete(
@@ -70,7 +71,7 @@ def bulk_complete(
                 result = complete_task(session, actor, engine, task_id, decision, comment)
             results.append(BulkItem(task_id, True, "Đã ghi nhận", result.dossier_id))
         except DomainError as exc:
-            results.append(BulkItem(task_id, False, exc.message))
+            results.append(BulkItem(task_id, False, exc.message, refusal=exc))
     return results
 
 
@@ -97,5 +98,5 @@ def batch_decide(
             out.append(BulkItem(task_id, True, "Đã ghi nhận" if result.decision == "approve" else "Không đề nghị khen thưởng",
                                 result.dossier_id))  # fmt: skip
         except DomainError as exc:
-            out.append(BulkItem(task_id, False, exc.message))
+            out.append(BulkItem(task_id, False, exc.message, refusal=exc))
     return out

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain.audit_labels import readable_details
 from ..domain.deadlines import local_date
+from ..errors import Phrase
 from ..models import AuditEvent, OrgUnit, User
 from ..models.audit_codes import ACTION_CODES
 from .org import NameHistory
@@ -61,7 +62,8 @@ def read_filter(session: Session, args: Any) -> tuple[AuditFilter, list[str]]:
 
     Nothing is dropped silently: a list without a condition the auditor typed would look like its result, so
     the page shows the sentences and no event instead. The unit is given by its code (what officials see
-    everywhere) or by its number (the links the page makes)."""
+    everywhere) or by its number (the links the page makes). Each sentence is a Phrase: Vietnamese, and its
+    template for a page in English (service.web.messages_en)."""
     problems: list[str] = []
 
     def text(key: str) -> str:
@@ -74,19 +76,21 @@ def read_filter(session: Session, args: Any) -> tuple[AuditFilter, list[str]]:
         try:
             return date.fromisoformat(raw)
         except ValueError:
-            problems.append(f"“{label}” không phải một ngày (năm-tháng-ngày): “{raw}”.")
+            problems.append(Phrase("“{label}” không phải một ngày (năm-tháng-ngày): “{raw}”.",
+                                   {"label": label, "raw": raw}))
             return None
 
     date_from, date_to = day("date_from", "Từ ngày"), day("date_to", "Đến ngày")
     if date_from and date_to and date_from > date_to:
-        problems.append(f"“Từ ngày” ({date_from:%d/%m/%Y}) sau “Đến ngày” ({date_to:%d/%m/%Y}).")
+        problems.append(Phrase("“Từ ngày” ({date_from:%d/%m/%Y}) sau “Đến ngày” ({date_to:%d/%m/%Y}).",
+                               {"date_from": date_from, "date_to": date_to}))
     dossier_id = None
     if raw := text("dossier_id"):
         # A number too long for an id (SQLite refuses integers past 64 bits) names no dossier either.
         if raw.isascii() and raw.isdigit() and 0 < int(raw) and len(raw) < 19:
             dossier_id = int(raw)
         else:
-            problems.append(f"Số hồ sơ phải là một số nguyên dương: “{raw}”.")
+            problems.append(Phrase("Số hồ sơ phải là một số nguyên dương: “{raw}”.", {"raw": raw}))
     unit_id, unit_code = None, None
     if raw := text("unit_id"):
         if raw.isascii() and raw.isdigit() and len(raw) < 19:
@@ -94,12 +98,13 @@ def read_filter(session: Session, args: Any) -> tuple[AuditFilter, list[str]]:
         else:
             found = session.execute(select(OrgUnit.id, OrgUnit.code).where(OrgUnit.code.in_({raw, raw.upper()}))).first()
         if found is None:
-            problems.append(f"Không có đơn vị mã “{raw}”.")
+            problems.append(Phrase("Không có đơn vị mã “{raw}”.", {"raw": raw}))
         else:
             unit_id, unit_code = found
     actor = text("actor") or None
     if actor is not None and session.scalar(select(User.id).where(User.username.in_({actor, actor.lower()}))) is None:
-        problems.append(f"Không có tài khoản “{actor}”.")  # else an empty list would read as "did nothing"
+        # Said, else an empty list would read as "did nothing".
+        problems.append(Phrase("Không có tài khoản “{actor}”.", {"actor": actor}))
     elif actor is not None and session.scalar(select(User.id).where(User.username == actor)) is None:
         actor = actor.lower()  # usernames are lower case; one typed in capitals means that account
     filters = AuditFilter(date_from, date_to, actor, unit_id, dossier_id, text("action") or None, unit_code)

@@ -27,6 +27,11 @@ EN: dict[str, str] = {
     "Không tìm thấy trang hoặc hồ sơ này.": "This page or dossier was not found.",
     "Thao tác không được hỗ trợ.": "This action is not supported.",
     "Dữ liệu vừa được người khác thay đổi; hãy tải lại trang.": "Someone else has just changed this data; reload the page.",
+    # the error pages (service/web/errors.py, the CSRF check of service/web/csrf.py)
+    "Đã có lỗi ngoài dự kiến; không có thay đổi nào được ghi. Mã lỗi: {request_id}":
+        "Something unexpected went wrong; nothing was changed. Error reference: {request_id}",
+    "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang.":
+        "Your session has expired or the form is not valid. Reload the page.",
     "Hộp việc": "Inbox",
     "Không có việc nào cần xử lý.": "Nothing to do.",
     "Bước": "Step",

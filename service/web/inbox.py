@@ -27,9 +27,10 @@ from ..queries.quota_usage import quota_checks
 from ..queries.task_view import CompletionNotice, TaskFormValues, closed_task, completion_notice, returned_here
 from ..operations.tasks import APPRAISERS
 from .context import current_actor, get_engine, get_session, transaction
-from .i18n import choice_label, status_label, translate
+from .i18n import EN as UI_EN
+from .i18n import choice_label, current_locale, status_label, translate
 from .lanes import lane_labels
-from .messages_en import refusal
+from .messages_en import refusal, refusal_in
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 
@@ -58,7 +59,8 @@ def index() -> str:
         "inbox/index.html", rows=rows, now=now, chosen=chosen, total=facets.total, page_full=len(rows) == PAGE_SIZE,
         campaigns=facets.campaigns, steps=facets.steps, units=facets.units,
         # The rows name their units as the filter does: told apart where names repeat ("Khu phố 1" of two wards).
-        unit_labels=dict(facets.units), bulk=session.pop("inbox.bulk", None), batches=batch_summaries(db, actor),
+        unit_labels=dict(facets.units), bulk=_shown(session.pop("inbox.bulk", None)),
+        batches=batch_summaries(db, actor),
     )  # fmt: skip
 
 
@@ -88,10 +90,22 @@ def bulk() -> Response:
 
 def _labelled(results: list[BulkItem]) -> list[dict[str, object]]:
     """The result of a bulk or batch decision as the pages show it: each task named by its dossier (title and
-    submitting unit), not by its number; a success in the reader's words (a refusal's message is Vietnamese)."""
+    submitting unit), not by its number, and what happened to it in both languages (kept in the session until the
+    inbox shows it, then read in the reader's: `_shown`). A refusal's English is its template's, filled in here."""
     labels = task_labels(get_session(), [r.task_id for r in results])
-    return [{**r.__dict__, "label": labels.get(r.task_id), "message": translate(r.message) if r.ok else r.message}
-            for r in results]
+    return [{"task_id": r.task_id, "ok": r.ok, "dossier_id": r.dossier_id, "label": labels.get(r.task_id),
+             "message": r.message,
+             "message_en": refusal_in(r.refusal, "en") if r.refusal is not None else UI_EN.get(r.message, r.message)}
+            for r in results]  # fmt: skip
+
+
+def _shown(items: list[dict[str, object]] | None) -> list[dict[str, object]] | None:
+    """Bulk or batch results with each message in the page's language."""
+    if not items:
+        return items
+    english = current_locale() == "en"
+    return [{**item, "message": item.get("message_en", item["message"]) if english else item["message"]}
+            for item in items]
 
 
 @bp.route("/tasks/<int:task_id>")
@@ -260,7 +274,7 @@ def batch() -> str | Response | tuple[str, int]:
         # What was refused is still open: the batch page again with those dossiers and what was typed for them.
         left = find_batch(get_session(), actor, *_batch_args(), minimum=1)  # a single dossier left is still shown
         if left is not None:
-            return _batch_page(left, report=labelled, sent=request.form)
+            return _batch_page(left, report=_shown(labelled), sent=request.form)
     session["inbox.bulk"] = labelled
     return redirect(url_for("inbox.index"))
 

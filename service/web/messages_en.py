@@ -1,11 +1,17 @@
 """The English of refusal messages (service.errors.DomainError) and how a page shows a refusal in its reader's
 language: the refusal keeps its Vietnamese template and values, and the page translates the template (and any
 value from a fixed set: a level, an action's words, a phrase of its own) before filling it in. The JSON API and the
-CLI keep the Vietnamese `message`. tests/unit/test_refusal_messages_en.py fails on a refusal without English."""
+CLI keep the Vietnamese `message`. tests/unit/test_refusal_messages_en.py fails on a refusal without English.
+
+Also the English of what the code puts together that is no refusal: the Phrases (WORDS: an eligibility detail, a
+quota line, the auditor's filter sentences; `built`), words a refusal was given as finished text (VALUE_PATTERNS),
+and the process editor's BPMN problems (PROBLEMS_EN, `problem_in`); tests/unit/test_english_of_built_texts.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from string import Formatter
 
 from ..domain.notices_en import LEVEL_WORDS_EN
 from ..errors import DomainError, Listed, Phrase
@@ -295,6 +301,130 @@ WORDS: dict[str, str] = {
     # The eligibility problems (operations.tasks._require_eligible), each a phrase of its own.
     "{name} không đạt “{condition}” ({detail})": "{name} does not meet “{condition}” ({detail})",
     "chưa xác nhận “{condition}” cho {name}": "“{condition}” is not confirmed for {name}",
+    # The eligibility conditions' descriptions and details built by code (domain.eligibility; the conditions the
+    # campaign file describes keep the words the admin typed), and the rating words the records use.
+    "Chưa được khen hình thức này trong năm": "Not already given this award form in the year",
+    "đã được tặng hình thức này năm {year}": "already given this award form in {year}",
+    "chưa có dữ liệu đăng ký": "no registration data yet",
+    "đã đăng ký thi đua": "registered for the campaign",
+    "chưa đăng ký thi đua": "not registered for the campaign",
+    "người thẩm định xác nhận": "confirmed by the reviewer",
+    "chưa có kết quả {code} năm {year}": "no {code} result for {year} yet",
+    "{code} năm {year} chưa có thứ hạng": "{code} {year} has no rank yet",
+    "{code} xếp hạng {rank} (cần ≤ {max_rank})": "{code} ranked {rank} (needs ≤ {max_rank})",
+    "{code} năm {year} chưa xếp loại": "{code} {year} is not classified yet",
+    "{code} xếp loại {classification} (cần từ {min_class})":
+        "{code} classified {classification} (needs {min_class} or better)",
+    "{code}: điều kiện không rõ": "{code}: unclear condition",
+    "năm {years} dưới mức “{minimum}”": "rated below “{minimum}” in {years}",
+    "chưa có đánh giá năm {years}": "no rating yet for {years}",
+    "{years} năm liên tục từ “{minimum}” trở lên": "{years} consecutive years at “{minimum}” or better",
+    "{parts}": "{parts}",  # several options' details together, each translated on its own
+    "không hoàn thành nhiệm vụ": "did not complete duties", "hoàn thành nhiệm vụ": "completed duties",
+    "hoàn thành tốt nhiệm vụ": "completed duties well", "hoàn thành xuất sắc nhiệm vụ": "completed duties excellently",
+    # A quota rule's usage line (domain.quotas.RuleCheck.message): the rule's code and description as the campaign
+    # file gives them, then used/allowed per subject type.
+    "{code} — {description}: {lines}": "{code} — {description}: {lines}",
+    "{label}: {used}/{high}{minimum}": "{label}: {used}/{high}{minimum}",
+    " (tối thiểu {low})": " (at least {low})",
+    # The auditor's filter values that cannot be read (queries.audit.read_filter).
+    "“{label}” không phải một ngày (năm-tháng-ngày): “{raw}”.": "“{label}” is not a date (year-month-day): “{raw}”.",
+    "“Từ ngày” ({date_from:%d/%m/%Y}) sau “Đến ngày” ({date_to:%d/%m/%Y}).":
+        "“From” ({date_from:%d/%m/%Y}) is after “To” ({date_to:%d/%m/%Y}).",
+    "Số hồ sơ phải là một số nguyên dương: “{raw}”.": "The dossier number must be a positive whole number: “{raw}”.",
+    "Không có đơn vị mã “{raw}”.": "There is no unit with code “{raw}”.",
+    "Không có tài khoản “{actor}”.": "There is no account “{actor}”.",
+}
+
+# Words a refusal fills in that were put together where it was raised (an f-string): each Vietnamese template, its
+# placeholders matching any text, → English; what a placeholder matched is translated on its own (a level's words).
+VALUE_PATTERNS: dict[str, str] = {
+    "sáp nhập '{name}'": "merge '{name}'",  # operations.org_admin.merge_units → "Không thể {what}: …"
+    "bãi bỏ cấp {level_words}": "abolish the {level_words} level",  # operations.org_admin.abolish_level
+}
+
+# The problems the process editor lists (workflows' parser and lint, the service's own conventions): Vietnamese
+# text put together where found, read back by the same kind of patterns. tests/unit/test_english_of_built_texts.py
+# scans workflows/ and operations/definitions.py for every problem's text and fails on one without English here.
+PROBLEMS_EN: dict[str, str] = {
+    # workflows/lint.py
+    "quy trình không có bước người dùng (userTask) nào": "the process has no user task (userTask)",
+    "quy trình cần một sự kiện bắt đầu thường (startEvent)": "the process needs a plain start event (startEvent)",
+    'biến không được biết trong biểu thức hẹn giờ: {names} (khoảng thời gian phải đặt trong dấu nháy, ví dụ "P10D")':
+        'unknown variables in the timer expression: {names} (a duration must be in quotes, e.g. "P10D")',
+    "luồng nối tới phần tử không tồn tại": "the flow connects to an element that does not exist",
+    "điều kiện '{condition}': {reason}": "condition '{condition}': {reason}",
+    "điều kiện dùng biến không được biết: {names}": "the condition uses unknown variables: {names}",
+    "không cho phép bước mã lệnh (scriptTask): ai sửa được quy trình sẽ chạy được mã trên máy chủ":
+        "script tasks (scriptTask) are not allowed: whoever could edit the process could run code on the server",
+    "bước không rõ loại (bpmn:task) sẽ chặn quy trình như một bước người dùng; hãy đổi thành userTask":
+        "a task of no type (bpmn:task) would block the process like a user task; change it to a userTask",
+    "bước thủ công (manualTask) không có ai xử lý; hãy đổi thành userTask trong một làn":
+        "nobody handles a manual task (manualTask); change it to a userTask in a lane",
+    "chưa hỗ trợ bước gọi dịch vụ (serviceTask)": "service tasks (serviceTask) are not supported",
+    "chưa hỗ trợ cổng theo sự kiện (eventBasedGateway)": "event-based gateways (eventBasedGateway) are not supported",
+    "chưa hỗ trợ cổng bao hàm (inclusiveGateway); hãy dùng cổng loại trừ (exclusiveGateway)":
+        "inclusive gateways (inclusiveGateway) are not supported; use an exclusive gateway (exclusiveGateway)",
+    "chưa hỗ trợ loại phần tử '{tag}'": "element type '{tag}' is not supported",
+    "bước người dùng không có luồng đi ra": "the user task has no outgoing flow",
+    "bước người dùng cần có tên (hiện trong hộp việc)": "the user task needs a name (shown in the inbox)",
+    "phần tử không có luồng đi vào, sẽ không bao giờ chạy tới": "the element has no incoming flow and is never reached",
+    "phần tử không có luồng đi ra": "the element has no outgoing flow",
+    "luồng ra từ cổng '{gateway}' thiếu điều kiện và không phải luồng mặc định":
+        "a flow out of gateway '{gateway}' has no condition and is not the default flow",
+    "điều kiện trùng với luồng '{other}' ({var} == '{value}')":
+        "the condition repeats flow '{other}' ({var} == '{value}')",
+    "luồng mặc định '{flow}' không đi ra từ cổng này": "default flow '{flow}' does not leave this gateway",
+    "chưa hỗ trợ sự kiện loại '{kind}' ở {tag}": "event type '{kind}' is not supported on {tag}",
+    "sự kiện chờ cần một định nghĩa hẹn giờ (timerEventDefinition)":
+        "a catch event needs a timer definition (timerEventDefinition)",
+    "chưa hỗ trợ hẹn giờ lặp (timeCycle); hãy dùng timeDuration hoặc timeDate":
+        "repeating timers (timeCycle) are not supported; use timeDuration or timeDate",
+    'hẹn giờ thiếu biểu thức thời gian (ví dụ "P10D")': 'the timer has no time expression (e.g. "P10D")',
+    "biểu thức hẹn giờ '{expression}': {reason}": "timer expression '{expression}': {reason}",
+    "'{value}' không phải thời điểm/khoảng thời gian ISO 8601 hợp lệ":
+        "'{value}' is not a valid ISO 8601 date, time or duration",
+    # workflows/lanes.py
+    "bước này không nằm trong làn (lane) nào; mỗi bước phải thuộc một làn vai_trò@cấp":
+        "this step is in no lane; every step must belong to a lane named role@level",
+    "tên làn '{name}' phải có dạng vai_trò@cấp, ví dụ office_clerk@ward":
+        "lane name '{name}' must read role@level, e.g. office_clerk@ward",
+    "làn '{name}': vai trò '{role}' không được biết (hợp lệ: {known})":
+        "lane '{name}': role '{role}' is not known (valid: {known})",
+    "làn '{name}': cấp '{level}' không được biết (hợp lệ: {known})":
+        "lane '{name}': level '{level}' is not known (valid: {known})",
+    # workflows/expressions.py and workflows/timers.py
+    "biểu thức rỗng": "empty expression",
+    "biểu thức dài quá {limit} ký tự": "the expression is longer than {limit} characters",
+    "biểu thức sai cú pháp: {detail}": "syntax error in the expression: {detail}",
+    "cú pháp '{node}' không được phép trong biểu thức": "syntax '{node}' is not allowed in an expression",
+    "không được truy cập thuộc tính '{attribute}'": "attribute '{attribute}' may not be used",
+    "tên '{name}' không được phép": "name '{name}' is not allowed",
+    "chỉ được gọi các hàm có sẵn: {functions}": "only the built-in functions may be called: {functions}",
+    "không tính được biểu thức '{expression}': {detail}": "expression '{expression}' cannot be evaluated: {detail}",
+    "lỗi khi tính biểu thức '{expression}': {detail}": "error evaluating expression '{expression}': {detail}",
+    "quy trình không được chứa mã lệnh (script); hãy dùng biểu thức điều kiện":
+        "a process must not contain scripts; use condition expressions",
+    "quy trình không được gọi dịch vụ (service task)": "a process must not call services (service task)",
+    "biểu thức hẹn giờ '{expression}' phải cho ra chuỗi ISO 8601, nhận được {value}":
+        "timer expression '{expression}' must give an ISO 8601 string, got {value}",
+    "'{value}' không phải khoảng thời gian ISO 8601 (ví dụ \"P10D\")":
+        "'{value}' is not an ISO 8601 duration (e.g. \"P10D\")",
+    # workflows/definitions.py
+    "tệp BPMN lớn quá {limit} MB": "the BPMN file is larger than {limit} MB",
+    "XML không đọc được: {detail}": "the XML cannot be read: {detail}",
+    "tệp BPMN không được chứa DOCTYPE/ENTITY": "a BPMN file must not contain DOCTYPE/ENTITY",
+    "cần đúng một quy trình thực thi được, tìm thấy: {found}":
+        "exactly one executable process is needed; found: {found}",
+    "không có": "none",
+    "không đúng lược đồ BPMN 2.0: {detail}": "does not follow the BPMN 2.0 schema: {detail}",
+    # service/operations/definitions.py
+    "sự kiện kết thúc phải có mã bắt đầu bằng end_granted, end_rejected hoặc end_withdrawn":
+        "an end event's id must start with end_granted, end_rejected or end_withdrawn",
+    "bước '{step}' có quyết định '{decision}' không thuộc danh mục quyết định của hệ thống ({known}); hãy dùng một "
+    "trong các quyết định này":
+        "step '{step}' offers decision '{decision}', which is not one of the system's decisions ({known}); use one of "
+        "these",
 }
 
 
@@ -322,6 +452,25 @@ def phrase(text: str) -> str:
     return str(_english_value(text)) if current_locale() == "en" else str(text)
 
 
+def built(text: object) -> str:
+    """A text the code put together (a Phrase, or a Listed of them: a quota's usage line, an eligibility detail) as
+    the page's reader reads it; any other text — what an admin typed into the campaign file, a name — as it is."""
+    if current_locale() == "en" and isinstance(text, Phrase | Listed):
+        return str(_english_value(text))
+    return str(text)
+
+
+def problem_in(message: str, locale: str) -> str:
+    """A BPMN problem's text (the process editor's list) in `locale`: English where PROBLEMS_EN reads it."""
+    if locale != "en":
+        return message
+    return _by_pattern(message, _PROBLEM_PATTERNS, _problem_value) or message
+
+
+def _problem_value(text: str) -> str:
+    return _by_pattern(text, _PROBLEM_PATTERNS, _problem_value) or text
+
+
 def _english_values(values: Mapping[str, object]) -> dict[str, object]:
     return {key: _english_value(value) for key, value in values.items()}
 
@@ -333,5 +482,37 @@ def _english_value(value: object) -> object:
         english = EN.get(value.template) or WORDS.get(value.template)
         return english.format_map(_english_values(value.values)) if english else value
     if isinstance(value, str):
-        return WORDS.get(value) or UI_EN.get(value) or value
+        return WORDS.get(value) or UI_EN.get(value) or _by_pattern(value, _VALUE_PATTERNS, _plain_word) or value
     return value
+
+
+def _plain_word(text: str) -> str:
+    return str(_english_value(text))
+
+
+def _compiled(table: Mapping[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    """Each Vietnamese template as a regular expression (a placeholder matches any text), the longest literal text
+    first: a specific template wins over a general one."""
+    out = []
+    for template, english in table.items():
+        pattern, literal = "", 0
+        for text, name, _spec, _conv in Formatter().parse(template):
+            pattern += re.escape(text)
+            literal += len(text)
+            if name is not None:
+                pattern += f"(?P<{name}>.*?)"
+        out.append((literal, re.compile(pattern + r"\Z", re.S), english))
+    return [(compiled, english) for _, compiled, english in sorted(out, key=lambda item: -item[0])]
+
+
+def _by_pattern(text: str, patterns: list[tuple[re.Pattern[str], str]],
+                translate_value: Callable[[str], str]) -> str | None:  # fmt: skip
+    for compiled, english in patterns:
+        found = compiled.match(text)
+        if found:
+            return english.format_map({k: translate_value(v) for k, v in found.groupdict().items()})
+    return None
+
+
+_VALUE_PATTERNS = _compiled(VALUE_PATTERNS)
+_PROBLEM_PATTERNS = _compiled(PROBLEMS_EN)

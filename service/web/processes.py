@@ -7,14 +7,18 @@ from flask_login import login_required
 
 from workflows import diff_definitions
 
-from ..errors import Forbidden, NotFound
+from ..errors import DefinitionRejected, Forbidden, NotFound
 from ..models import ProcessVersion
 from ..operations.definitions import load_definition
 from ..queries.processes import process_versions
 from .context import current_actor, get_session
+from .i18n import current_locale, translate
 from .lanes import lane_labels
+from .messages_en import EN as REFUSALS_EN
+from .messages_en import problem_in, refusal
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
+EDITOR_FILE = "editor.bpmn"  # the name a process saved from the editor is parsed under (its problems name it)
 
 
 @bp.before_request
@@ -107,10 +111,8 @@ def deploy() -> tuple[Response, int]:
     """Body: JSON {xml, comment} or a form with the same fields. 422 + [{element_id, line, message}] when invalid."""
     from flask import jsonify, url_for
 
-    from ..errors import DefinitionRejected
     from ..operations.definitions import deploy_definition
     from .context import transaction
-    from .i18n import translate
 
     body = request.get_json(silent=True) if request.is_json else request.form
     body = body or {}
@@ -121,15 +123,39 @@ def deploy() -> tuple[Response, int]:
         return jsonify({"ok": False, "problems": problems}), 422
     try:
         with transaction() as db:
-            result = deploy_definition(db, current_actor(), xml.encode("utf-8"), filename="editor.bpmn", comment=comment)
+            result = deploy_definition(db, current_actor(), xml.encode("utf-8"), filename=EDITOR_FILE, comment=comment)
             version_id, number, created = result.version.id, result.version.version, result.created
     except DefinitionRejected as exc:
-        found = exc.details.get("problems") or []
-        problems = [p if isinstance(p, dict) else {"element_id": p.element_id, "line": p.line, "message": p.message}
-                    for p in found] or [{"element_id": None, "line": None, "message": exc.message}]  # type: ignore[union-attr]
-        return jsonify({"ok": False, "message": exc.message, "problems": problems}), 422
+        return jsonify(_rejection(exc)), 422
     url = url_for("processes.show", version_id=version_id)
     message = None if created else translate(
         "Quy trình không thay đổi so với phiên bản đang dùng (v{version}): không tạo phiên bản mới.").format(version=number)
     return jsonify({"ok": True, "version_id": version_id, "version": number, "created": created, "url": url,
                     "message": message}), 200  # fmt: skip
+
+
+def _rejection(exc: DefinitionRejected) -> dict[str, object]:
+    """Why the editor's process was refused, in the reader's language: each problem (element, line, what is wrong)
+    and the summary above the list. The problems' texts are Vietnamese where found (workflows' lint, the
+    service's conventions); messages_en.PROBLEMS_EN reads them back in English."""
+    locale = current_locale()
+    problems = [_problem(p, locale) for p in exc.details.get("problems") or []]  # type: ignore[union-attr]
+    if not problems:
+        return {"ok": False, "message": refusal(exc),
+                "problems": [{"element_id": None, "line": None, "message": refusal(exc)}]}  # fmt: skip
+    if locale != "en":
+        return {"ok": False, "message": exc.message, "problems": problems}
+    listed = "\n".join(f"- {p['element_id'] or 'definitions'}{_line_en(p['line'])}: {p['message']}" for p in problems)
+    summary = REFUSALS_EN["Quy trình {filename} không hợp lệ:\n{text}"].format(filename=EDITOR_FILE, text=listed)
+    return {"ok": False, "message": summary, "problems": problems}
+
+
+def _line_en(line: object) -> str:
+    return f" (line {line})" if line else ""
+
+
+def _problem(found: object, locale: str) -> dict[str, object]:
+    """One problem (a workflows Problem, or its dict) as the editor's list shows it."""
+    item = found if isinstance(found, dict) else vars(found)
+    return {"element_id": item.get("element_id"), "line": item.get("line"),
+            "message": problem_in(str(item.get("message") or ""), locale)}  # fmt: skip
