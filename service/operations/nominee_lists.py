@@ -62,6 +62,10 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
                       unit.name, config.award_name(form.code, form.name),
                       _outcome_words(nominee.outcome, nominee.outcome_level, str(dossier_status)),
                       nominee.outcome_level or ""])  # fmt: skip
+    for row in sheet.iter_rows(min_row=2):  # typed text stays text: openpyxl would write "=…" as a formula
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)
     record_event(session, action="export.nominees", object_type="campaign", object_id=campaign.code, actor=actor.user_id,

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import login_required
 
 from ..domain.permissions import require_can_review_audit
+from ..domain.spreadsheet_text import as_csv_text
 from ..errors import Conflict, InvalidInput
 from ..operations.audit import record_event
 from ..operations.audit_verification import request_verification
@@ -100,10 +101,11 @@ def export() -> Response:
         buffer.truncate()
         for row in audit_rows(get_session(), filters):
             e = row.event
-            writer.writerow([e.id, csv_time(e.occurred_at), row.actor_name or "", row.actor_username or "",
-                             e.actor_role or "", row.unit_name or "", e.action, e.object_type, e.object_id,
-                             e.dossier_id or "", e.before_json or "", e.after_json or "", e.comment or "", e.ip or "",
-                             e.hash])  # fmt: skip
+            # Typed text a spreadsheet would run as a formula is written as text (domain.spreadsheet_text).
+            writer.writerow([as_csv_text(cell) for cell in (
+                e.id, csv_time(e.occurred_at), row.actor_name or "", row.actor_username or "", e.actor_role or "",
+                row.unit_name or "", e.action, e.object_type, e.object_id, e.dossier_id or "", e.before_json or "",
+                e.after_json or "", e.comment or "", e.ip or "", e.hash)])  # fmt: skip
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
