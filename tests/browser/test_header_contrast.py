@@ -1,0 +1,40 @@
+"""The header bar's texts, the unread notices' count among them, are readable: WCAG AA contrast (4.5:1) between
+each text's colour and the background it is drawn on, as Chromium computes both."""
+
+from __future__ import annotations
+
+import pytest
+
+from .journeys import login
+
+pytestmark = pytest.mark.browser
+
+# For each text in the header: its colour and the first non-transparent background behind it, as rgb() strings.
+COLOURS = """() => [...document.querySelectorAll('header.top a, header.top span, header.top button')]
+  .filter((el) => el.offsetParent !== null && el.textContent.trim())
+  .map((el) => {
+    let bg = 'rgba(0, 0, 0, 0)';
+    for (let at = el; at && /rgba\\(.*, 0\\)$/.test(bg); at = at.parentElement) bg = getComputedStyle(at).backgroundColor;
+    return { text: el.textContent.trim(), id: el.id, color: getComputedStyle(el).color, background: bg };
+  })"""
+
+
+def luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_header_texts_and_the_unread_count_have_enough_contrast(page):  # type: ignore[no-untyped-def]
+    login(page, "hn-hd-pl.office_clerk")  # the demo's submitted dossier told this office of its task: a count shows
+    page.goto("/inbox/")
+    texts = page.evaluate(COLOURS)
+    assert any(t["id"] == "unread-count" for t in texts), texts
+    poor = [(t["text"], round(contrast(t["color"], t["background"]), 2)) for t in texts
+            if contrast(t["color"], t["background"]) < 4.5]  # fmt: skip
+    assert poor == []
