@@ -35,6 +35,7 @@ SENTENCES = {
     "assigned": "Bạn được giao việc: {task} — hồ sơ “{dossier}”.",
     "granted": "Hồ sơ “{dossier}” đã được khen thưởng.",
     "not_granted": "Hồ sơ “{dossier}” không được khen thưởng.",
+    "cancelled": "Quy trình của hồ sơ “{dossier}” đã bị quản trị viên hủy; hồ sơ không được xét tiếp.",
 }
 SUBJECTS = {
     "task": "[Thi đua] Việc mới: {task}",
@@ -44,6 +45,7 @@ SUBJECTS = {
     "assigned": "[Thi đua] Bạn được giao việc: {task}",
     "granted": "[Thi đua] Hồ sơ được khen thưởng: {dossier}",
     "not_granted": "[Thi đua] Hồ sơ không được khen thưởng: {dossier}",
+    "cancelled": "[Thi đua] Hồ sơ bị hủy: {dossier}",
 }
 # The kinds that tell of a return for supplement: to the unit's clerks (its dossier is back with them), and to the
 # holders of any other task a return opens (the previous step's officials: a task to act on, like "task").
@@ -53,7 +55,8 @@ _RETURNED_AT = "Hồ sơ “{dossier}” bị trả lại để bổ sung ở b�
 _TASK_RETURNED_AT = "Hồ sơ “{dossier}” bị trả lại để bổ sung ở bước “{step}” ({level}); việc của bạn: {task}."
 _REASON = "Lý do: {reason}."
 # The kinds that tell a unit how its dossier's process ended, by the dossier's status at the end. A withdrawal
-# (the unit's own act) and a cancellation (an admin's, with its own record) tell nobody.
+# (the unit's own act) tells nobody; a cancellation (an admin's) tells the unit's clerks, with the reason the admin
+# typed (kind "cancelled", cancel_notice).
 OUTCOME_KINDS = {"granted": "granted", "rejected": "not_granted"}
 _PARTLY_SUBJECT = "[Thi đua] Hồ sơ được khen thưởng một phần: {dossier}"
 # The outcome sentences, each translated whole (notices_en) before its values go in.
@@ -78,6 +81,15 @@ def notice_text(kind: str, task_name: str | None, dossier_title: str | None, tr:
 def notice_subject(kind: str, task_name: str | None, dossier_title: str | None, tr: Translate = as_is) -> str:
     """The e-mail subject for a notice of this kind, in `tr`'s locale."""
     return tr(SUBJECTS.get(kind, "[Thi đua] {task}")).format(task=task_name or "", dossier=dossier_title or "")
+
+
+def cancel_notice(dossier_title: str | None, reason: str | None, tr: Translate = as_is) -> tuple[str, str]:
+    """(sentence, e-mail subject) telling the unit that an admin cancelled its dossier's process, with the reason
+    typed when it is known, in `tr`'s locale."""
+    text = notice_text("cancelled", None, dossier_title, tr)
+    why = _sentence_part(reason)
+    subject = notice_subject("cancelled", None, dossier_title, tr)
+    return (f"{text} {tr(_REASON).format(reason=why)}" if why else text), subject
 
 
 def outcome_kind(dossier_status: str) -> str | None:

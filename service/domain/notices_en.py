@@ -20,6 +20,8 @@ EN: dict[str, str] = {
     "Bạn được giao việc: {task} — hồ sơ “{dossier}”.": "A task was assigned to you: {task} — dossier “{dossier}”.",
     "Hồ sơ “{dossier}” đã được khen thưởng.": "Dossier “{dossier}” was granted.",
     "Hồ sơ “{dossier}” không được khen thưởng.": "Dossier “{dossier}” was not granted.",
+    "Quy trình của hồ sơ “{dossier}” đã bị quản trị viên hủy; hồ sơ không được xét tiếp.":
+        "The process of dossier “{dossier}” was cancelled by an administrator; the dossier will not be considered further.",
     # SUBJECTS
     "[Thi đua] Việc mới: {task}": "[Thi đua] New task: {task}",
     "[Thi đua] Hồ sơ bị trả lại để bổ sung: {dossier}": "[Thi đua] Dossier returned for supplement: {dossier}",
@@ -29,6 +31,7 @@ EN: dict[str, str] = {
     "[Thi đua] Bạn được giao việc: {task}": "[Thi đua] A task was assigned to you: {task}",
     "[Thi đua] Hồ sơ được khen thưởng: {dossier}": "[Thi đua] Dossier granted: {dossier}",
     "[Thi đua] Hồ sơ không được khen thưởng: {dossier}": "[Thi đua] Dossier not granted: {dossier}",
+    "[Thi đua] Hồ sơ bị hủy: {dossier}": "[Thi đua] Dossier cancelled: {dossier}",
     "[Thi đua] Hồ sơ được khen thưởng một phần: {dossier}": "[Thi đua] Dossier granted in part: {dossier}",
     # A return's sentences
     "Hồ sơ “{dossier}” bị trả lại để bổ sung ở bước “{step}” ({level}).":

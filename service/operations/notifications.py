@@ -6,7 +6,8 @@ role at its org unit (valid today); a return goes to the submitting unit's clerk
 dossier back to the unit, and to the holders of the task it opens at any level ("task_returned": the previous
 step's officials), each notice naming the step that returned it, its level and the reason; an escalation to the
 holders of the escalation role (the chairman) at the escalation unit; the end of a dossier's process (granted,
-in part or in full, or not granted at some level) to the submitting unit's clerks, as a return does. Whoever's
+in part or in full, or not granted at some level) and an admin's cancellation of it to the submitting unit's
+clerks, as a return does. Whoever's
 action it was is not told of it (the clerk who creates a dossier is not told of the task it opens for them).
 A task handed to one official (a colleague's assignment or an admin's reassignment) tells that official:
 `notify_assignment`.
@@ -26,12 +27,13 @@ from workflows import Outcome
 
 from ..config import SmtpSettings, smtp_settings
 from ..domain.notices import (DOSSIER_MAIL, OUTCOME_KINDS, RETURN_KINDS, TASK_MAIL, NomineeFate, ReturnedBy, Translate,
-                              as_is, notice_subject, notice_text, outcome_kind, outcome_notice, return_notice)
+                              as_is, cancel_notice, notice_subject, notice_text, outcome_kind, outcome_notice,
+                              return_notice)
 from ..domain.notices_en import translator
 from ..models import (AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, Notification, ProcessInstance,
                       User)  # fmt: skip
 from ..queries.campaign_config import campaign_config
-from ..queries.notifications import NoticeRow, returns_behind, still_to_do
+from ..queries.notifications import NoticeRow, cancel_reasons, returns_behind, still_to_do
 from ..queries.org import HOLDERS_ON_DAY, Contact, role_holder_contacts
 from ..queries.step_names import task_name
 from .audit import Rider, record_events, send_with_next_append
@@ -94,6 +96,8 @@ def notify_outcome(session: Session, instance_id: int, dossier: Dossier, created
     kind = outcome_kind(dossier.status) if outcome.status == "completed" else None
     if kind is not None:  # the process has ended: only such a completion does any of this
         _notify_end(session, dossier, kind, now, actor_id, rows, settings)
+    elif outcome.status == "cancelled":  # an admin cancelled it: the unit is told, with the reason typed
+        _notify_end(session, dossier, "cancelled", now, actor_id, rows, settings)
     insert_rows(session, Notification, rows)
 
 
@@ -120,11 +124,15 @@ def _notify_end(session: Session, dossier: Dossier, kind: str, now: datetime, ac
     mailed = [c for c in clerks if c.email]
     if not mailed:
         return
-    fates = dossier_fates(session, [dossier.id]).get(dossier.id, [])
+    # A cancellation's reason is its audit event's, written before the outcome is applied; an end's, the fates.
+    cancelled = kind == "cancelled"
+    reason = cancel_reasons(session, [dossier.id]).get(dossier.id) if cancelled else None
+    fates = [] if cancelled else dossier_fates(session, [dossier.id]).get(dossier.id, [])
     link = f"{settings.base_url}/dossiers/{dossier.id}"
     for clerk in mailed:  # each in the language the clerk chose in the web UI (Vietnamese if none)
         tr = translator(clerk.locale)
-        text, subject = outcome_notice(kind, dossier.title, fates, tr)
+        text, subject = (cancel_notice(dossier.title, reason, tr) if cancelled
+                         else outcome_notice(kind, dossier.title, fates, tr))  # fmt: skip
         body = tr(DOSSIER_MAIL).format(name=clerk.full_name, text=text, link=link)
         enqueue(session, "send_email", {"to": clerk.email, "subject": subject, "body": body})
 

@@ -66,6 +66,7 @@ class DossierView:
     instance: ProcessInstance | None = None
     claimants: dict[int, str] = field(default_factory=dict)  # open task id → who has claimed it
     suspension: dict[str, Any] | None = None  # while suspended: the instance.suspend event (who, when, why)
+    cancellation: dict[str, Any] | None = None  # once cancelled: the instance.cancel event (who, when, why)
     unit_name: str = ""  # the lodging unit's name on the day the dossier was made (units are renamed and merged)
     step_names: dict[str, str] = field(default_factory=dict)  # bpmn id → name, of every open and done task's step
     # (bpmn id, decision) → the label that step's form offered for it in the instance's version ("Đạt", "Thông qua");
@@ -141,6 +142,8 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
     ]  # fmt: skip
     if instance.status == "suspended":
         view.suspension = next((e for e in reversed(view.history) if e["action"] == "instance.suspend"), None)
+    elif instance.status == "cancelled":
+        view.cancellation = next((e for e in reversed(view.history) if e["action"] == "instance.cancel"), None)
     return view
 
 

@@ -6,7 +6,8 @@ and not counted as unread. That is read here, from the task's state, when the no
 when a task is completed.
 
 A return's notice names the step that returned the dossier, its level and the reason typed: read from the task
-that returned it (`returns_behind`), which was completed in the transaction that opened the notice's task.
+that returned it (`returns_behind`), which was completed in the transaction that opened the notice's task. A
+cancellation's notice gives the reason the admin typed, read from the cancellation's audit event (`cancel_reasons`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..domain.notices import RETURN_KINDS, ReturnedBy, Translate, as_is, notice_text, return_notice
-from ..models import Dossier, HumanTask, Notification, ProcessInstance
+from ..domain.notices import RETURN_KINDS, ReturnedBy, Translate, as_is, cancel_notice, notice_text, return_notice
+from ..models import AuditEvent, Dossier, HumanTask, Notification, ProcessInstance
 from .step_names import step_names
 
 # The kinds of notice that ask the user to act on their task (a task a return opened for the previous step's
@@ -65,16 +66,32 @@ def recent_notices(session: Session, user_id: int, limit: int, tr: Translate = a
     ).all()  # fmt: skip
     names = step_names(session, [(version, step) for _, version, step, _, _ in rows if step is not None])
     returns = returns_behind(session, [n.task_id for n, *_ in rows if n.kind in RETURN_KINDS and n.task_id is not None])
+    reasons = cancel_reasons(session, [n.dossier_id for n, *_ in rows if n.kind == "cancelled" and n.dossier_id])
     return [NoticeRow(n.id, n.kind, n.task_id, n.dossier_id, n.created_at, n.read_at,
-                      _text(n, names.get((version, step)), title, returns, tr), _done(n.kind, n.task_id, state))
+                      _text(n, names.get((version, step)), title, returns, reasons, tr), _done(n.kind, n.task_id, state))
             for n, version, step, state, title in rows]  # fmt: skip
 
 
 def _text(notice: Notification, task_name: str | None, title: str | None, returns: dict[int, ReturnedBy],
-          tr: Translate) -> str:  # fmt: skip
+          reasons: dict[int, str | None], tr: Translate) -> str:  # fmt: skip
     if notice.kind in RETURN_KINDS and notice.task_id is not None:
         return return_notice(notice.kind, task_name, title, returns.get(notice.task_id), tr)[0]
+    if notice.kind == "cancelled" and notice.dossier_id is not None:
+        return cancel_notice(title, reasons.get(notice.dossier_id), tr)[0]
     return notice_text(notice.kind, task_name, title, tr)
+
+
+def cancel_reasons(session: Session, dossier_ids: Iterable[int]) -> dict[int, str | None]:
+    """For each of these dossiers whose process was cancelled: the reason typed with the (last) cancellation, from
+    its audit event. Rare notices: one query through the trail's dossier index, only when a list holds one."""
+    ids = sorted(set(dossier_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(AuditEvent.dossier_id, AuditEvent.comment)
+        .where(AuditEvent.dossier_id.in_(ids), AuditEvent.action == "instance.cancel").order_by(AuditEvent.id)
+    ).all()  # fmt: skip
+    return {dossier_id: comment for dossier_id, comment in rows}  # the last cancellation's, if there were several
 
 
 _RETURNING = aliased(HumanTask)

@@ -444,6 +444,9 @@ EN: dict[str, str] = {
     "tập thể": "collective",
     "Được khen": "Awarded",
     "Được khen một phần": "Awarded in part",
+    "Quy trình của hồ sơ đã bị hủy; hồ sơ không được xét tiếp.":
+        "This dossier's process was cancelled; the dossier will not be considered further.",
+    "Hủy bởi": "Cancelled by",
     "Không được khen": "Not awarded",
     "Được khen {level}": "Granted at {level} level",
     "Không được khen {level}": "Not granted at {level} level",
