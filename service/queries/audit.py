@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.audit_labels import readable_details
@@ -102,13 +103,45 @@ def read_filter(session: Session, args: Any) -> tuple[AuditFilter, list[str]]:
         else:
             unit_id, unit_code = found
     actor = text("actor") or None
-    if actor is not None and session.scalar(select(User.id).where(User.username.in_({actor, actor.lower()}))) is None:
-        # Said, else an empty list would read as "did nothing".
-        problems.append(Phrase("Không có tài khoản “{actor}”.", {"actor": actor}))
-    elif actor is not None and session.scalar(select(User.id).where(User.username == actor)) is None:
-        actor = actor.lower()  # usernames are lower case; one typed in capitals means that account
-    filters = AuditFilter(date_from, date_to, actor, unit_id, dossier_id, text("action") or None, unit_code)
+    if actor is not None:
+        actor = _account(session, actor, problems)
+    action = text("action") or None
+    if action is not None and action not in ACTION_CODES:
+        # Said, as an account that does not exist: an empty list would read as "nobody did that".
+        problems.append(Phrase("Không có hành động “{action}” trong nhật ký.", {"action": action}))
+    filters = AuditFilter(date_from, date_to, actor, unit_id, dossier_id, action, unit_code)
     return filters, problems
+
+
+# At most this many accounts are named when a part of a name matches several.
+ACCOUNT_CHOICES = 6
+
+
+def _account(session: Session, typed: str, problems: list[str]) -> str | None:
+    """The account the auditor means: the user name typed (in any case), else the one account whose user name or
+    full name contains what was typed (an auditor remembers "adm" or "Hương"); several such accounts are named
+    for the auditor to choose, none is said. Returns the user name, or what was typed when a problem was said."""
+    if session.scalar(select(User.id).where(User.username == typed)) is not None:
+        return typed
+    if session.scalar(select(User.id).where(User.username == typed.lower())) is not None:
+        return typed.lower()  # usernames are lower case; one typed in capitals means that account
+    # What was typed, as text: LIKE's own wildcards escaped. SQLite's lower() folds ASCII only, enough for a part.
+    part = unicodedata.normalize("NFC", typed).lower()
+    needle = "%" + part.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+    found = list(session.scalars(
+        select(User.username).where(or_(func.lower(User.username).like(needle, escape="!"),
+                                        func.lower(User.full_name).like(needle, escape="!")))
+        .order_by(User.username).limit(ACCOUNT_CHOICES + 1)
+    ))  # fmt: skip
+    if len(found) == 1:
+        return found[0]
+    if not found:  # said, else an empty list would read as "did nothing"
+        problems.append(Phrase("Không có tài khoản “{actor}”.", {"actor": typed}))
+    else:
+        names = ", ".join(found[:ACCOUNT_CHOICES]) + (", …" if len(found) > ACCOUNT_CHOICES else "")
+        problems.append(Phrase("“{actor}” khớp nhiều tài khoản: {names}; hãy ghi đúng một tên đăng nhập.",
+                               {"actor": typed, "names": names}))
+    return typed
 
 
 def _conditions(filters: AuditFilter) -> list[ColumnElement[bool]]:

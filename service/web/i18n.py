@@ -403,6 +403,7 @@ EN: dict[str, str] = {
     "{steps} bước xét trước khi nhật ký ghi quyết định từng người không đối chiếu được.":
         "{steps} steps decided before the trail recorded nominee decisions could not be checked.",
     "CẢNH BÁO: chuỗi nhật ký bị phá vỡ tại sự kiện số {event}": "ALARM: the audit chain is broken at event {event}",
+    "xem sự kiện này": "see this event",
     "Đã kiểm {events} sự kiện trước đó; quyết định từng người không đối chiếu (chuỗi hỏng).":
         "{events} earlier events checked; nominee decisions not compared (the chain is broken).",
     "CẢNH BÁO: bản ghi quyết định từng người không khớp nhật ký: {edited} bị sửa, {deleted} bị xóa, {added} bị thêm "

@@ -140,17 +140,20 @@ def test_csv_export_has_a_bom_vietnamese_headers_and_is_itself_audited(app, clie
         assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "audit.export")) == 1
 
 
-def test_the_action_list_is_by_name_and_an_unknown_action_finds_nothing(app, client, auth: Auth):
+def test_the_action_list_is_by_name_and_an_unknown_action_is_said(app, client, auth: Auth):
     add_events(app, 2)
     auth.login("auditor")
     page = client.get("/audit/").get_data(as_text=True)
     listed = re.findall(r'<option value="([a-z_.]+)"', page)
     assert "dossier.edit" in listed and "task.complete" in listed and listed == sorted(listed)
     response = client.get("/audit/?action=no.such")  # typed into the address: it has no code
-    assert response.status_code == 200 and response.get_data(as_text=True).count("data-event-id=") == 0
+    said = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and said.count("data-event-id=") == 0 and "“no.such”" in said
     export = client.get("/audit/export.csv?action=no.such")
-    rows = list(csv.reader(io.StringIO(export.get_data().decode("utf-8-sig"))))
-    assert export.status_code == 200 and rows == [CSV_HEADER]  # the header alone, not an empty file
+    assert export.status_code == 400 and "“no.such”" in html.unescape(export.get_data(as_text=True))
+    known_but_absent = client.get("/audit/export.csv?action=instance.migrate")  # a known action none did yet
+    rows = list(csv.reader(io.StringIO(known_but_absent.get_data().decode("utf-8-sig"))))
+    assert known_but_absent.status_code == 200 and rows == [CSV_HEADER]  # the header alone, not an empty file
 
 
 def test_events_written_by_a_request_carry_its_address_and_browser(app, client, auth: Auth):
