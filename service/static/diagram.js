@@ -1,55 +1,281 @@
 // Process diagram on dossier, task and process pages: bpmn-js (bundled, served locally) with the path marked.
 // The page gives the JSON's URL in data-diagram-url: {xml, completed, current, cancelled}.
 // window.thiduaDiagram.show(xml, marks) draws another diagram in the same viewer (admins, tests).
-// The diagram is drawn at a readable size, never below MIN_ZOOM (the shipped chain fitted to a 1366 px screen would
-// be a third of its size, its labels unreadable): fitted to the box's width when that is enough, else wider than
-// the box, which then scrolls (its scrollbars, the wheel, or dragging the diagram), opened at the current step.
+// The diagram opens at a readable size, never below READABLE_ZOOM (the shipped chain fitted whole to a 1366 px
+// screen would be a third of its size, its names about 4 px high) and never blown up past its own size (MAX_ZOOM):
+// - whole, fitted to its box, nothing to scroll, where that is readable (data-fit "whole");
+// - else fitted to the box's width, or at READABLE_ZOOM where that is too narrow (data-fit "readable"): the drawing
+//   is then wider and/or taller than the box, which scrolls it (its scrollbars, the wheel, dragging the diagram),
+//   opened with the current step in the middle of the box (as near as the drawing's edges allow), else top left.
+// A click (not a drag) on a diagram drawn below its own size shows it at its own size around the point clicked
+// ("magnified"), another click returns to the opening fit. data-fit is "pending" while the box is hidden: a box hidden
+// at load (a tab, a fold) is fitted when it is shown, and any box again when its width or the screen's height changes.
+// Flow labels the file places over another label, a shape or their own flow (a BPMN without label positions:
+// bpmn-js puts each at its flow's middle, two flows leaving a gateway side by side get theirs on top of each other)
+// are moved along their flow to the nearest free place (data-labels-moved: their flows); the stored BPMN never changes.
 // Lanes are named by code ("chairman@province"); a page that gives their words in <script type="application/json"
 // id="lane-labels"> (from its route, in the page's locale) shows those instead, the code kept as the lane's tooltip.
 (() => {
   "use strict";
   const MARKERS = { completed: "path-done", cancelled: "path-cancelled", current: "path-current" };
-  const MIN_ZOOM = 0.7; // bpmn-js's 12 px labels at about 8.5 px: the smallest an official reads without zooming
+  const READABLE_ZOOM = 0.7; // bpmn-js's 12 px labels at about 8.5 px: the smallest an official reads without zooming
   const MAX_ZOOM = 1; // a small diagram is not blown up
+  const MAGNIFIED_ZOOM = 1; // a click on a diagram drawn smaller shows it at its own size (magnify)
+  const DRAG_SLOP = 4; // CSS pixels the pointer may move between press and release for a click (more: a drag)
   const PAD = 24; // diagram units of white space around the drawing
+  const LOGO_ROOM = 32; // CSS pixels under the drawing for the bpmn.io logo bpmn-js draws in the bottom right corner
+  const LABEL_OFFSETS = [3, 12, 24, 36]; // diagram units between a moved label and its flow, nearest first
+  const LABEL_MARGIN = 2; // diagram units kept free around labels and shapes
   let viewer = null;
-  let shownAt = null; // the current step of the diagram shown, to open at again when the window is resized
+  let shownAt = null; // the current step of the diagram shown, to open at again when the box is resized
+  let labelsSeparated = false; // whether the diagram shown had its flow labels moved apart (separateLabels)
 
-  // Size the viewer's own element to the drawing at the chosen zoom and show all of it; the box scrolls it.
-  function fit(box, current) {
+  // The drawing's bounds in diagram units, from the model (an SVG in a hidden box measures nothing).
+  function drawingBounds() {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    const add = (x, y) => { x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y); };
+    for (const element of viewer.get("elementRegistry").getAll()) {
+      if (element.waypoints) element.waypoints.forEach((p) => add(p.x, p.y));
+      else if (element.parent && Number.isFinite(element.x)) {
+        add(element.x, element.y);
+        add(element.x + element.width, element.y + element.height);
+      }
+    }
+    if (x0 === Infinity) return { x: 0, y: 0, width: 2 * PAD, height: 2 * PAD };
+    return { x: x0 - PAD, y: y0 - PAD, width: x1 - x0 + 2 * PAD, height: y1 - y0 + 2 * PAD };
+  }
+
+  // The most the box grows to (its CSS max-height, less its borders), in CSS pixels.
+  function roomHeight(box) {
+    const css = getComputedStyle(box);
+    let limit = parseFloat(css.maxHeight);
+    if (!Number.isFinite(limit)) limit = window.innerHeight * 0.72;
+    if (css.boxSizing === "border-box") limit -= parseFloat(css.borderTopWidth) + parseFloat(css.borderBottomWidth);
+    return Math.max(limit, 100);
+  }
+
+  // Draw the diagram at `zoom`: the viewer's own element (the holder) as large as the drawing at that zoom, never
+  // narrower than the box (the drawing then centred in it), with LOGO_ROOM under it; the box scrolls the rest.
+  function draw(box, area, zoom) {
     const canvas = viewer.get("canvas");
     const holder = box.querySelector(".bjs-container") || box;
-    const inner = canvas.viewbox().inner; // the drawing's bounds, in diagram units
-    const width = inner.width + 2 * PAD, height = inner.height + 2 * PAD;
-    let zoom = MIN_ZOOM;
+    const pixels = (units) => Math.ceil(units * zoom - 0.01); // whole pixels, a fitted size not rounded past its room
+    holder.style.width = `${Math.max(box.clientWidth, pixels(area.width))}px`;
+    holder.style.height = `${pixels(area.height) + LOGO_ROOM}px`;
+    canvas.resized();
+    const viewWidth = holder.clientWidth / zoom;
+    canvas.viewbox({ x: area.x - (viewWidth - area.width) / 2, y: area.y, width: viewWidth,
+                     height: holder.clientHeight / zoom }); // prettier-ignore
+    box.dataset.zoom = String(canvas.zoom());
+    return canvas.viewbox();
+  }
+
+  // The opening fit (module comment): whole when that is readable, else readable and scrolled to the current step.
+  function fit(box, current) {
+    if (!box.clientWidth) {
+      box.dataset.fit = "pending"; // hidden: fitted when shown (watch)
+      return;
+    }
+    if (!labelsSeparated) {
+      box.dataset.labelsMoved = separateLabels().join(" ");
+      labelsSeparated = true;
+    }
+    const holder = box.querySelector(".bjs-container") || box;
+    const area = drawingBounds();
+    const room = Math.floor(roomHeight(box)) - LOGO_ROOM;
+    holder.style.width = "0px"; // the box's width without the scrollbars an earlier size brought
+    holder.style.height = "0px";
+    let mode = "whole", zoom = 1, view = null;
     // Twice at most: a vertical scrollbar the first size brings takes width from the box.
     for (let pass = 0, available = -1; pass < 2 && available !== box.clientWidth; pass += 1) {
       available = box.clientWidth;
-      zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, available / width));
-      holder.style.width = `${Math.max(available, Math.ceil(width * zoom))}px`;
-      holder.style.height = `${Math.ceil(height * zoom)}px`;
+      const whole = Math.min(MAX_ZOOM, available / area.width, room / area.height);
+      mode = whole >= READABLE_ZOOM ? "whole" : "readable";
+      zoom = mode === "whole" ? whole : Math.min(MAX_ZOOM, Math.max(READABLE_ZOOM, available / area.width));
+      view = draw(box, area, zoom);
     }
-    canvas.resized();
-    canvas.viewbox({ x: inner.x - PAD, y: inner.y - PAD, width: holder.clientWidth / zoom, height: height });
-    // Open at the step waiting now: its left part in view, a little space before it.
-    const at = current && viewer.get("elementRegistry").get(current);
-    box.scrollLeft = at ? Math.max(0, (at.x - inner.x + PAD) * zoom - box.clientWidth / 4) : 0;
-    box.scrollTop = at ? Math.max(0, (at.y - inner.y + PAD) * zoom - box.clientHeight / 3) : 0;
+    // Scrolling: open with the step waiting now in the middle of the box (as near as its edges let it be).
+    const at = mode === "readable" && current && viewer.get("elementRegistry").get(current);
+    box.scrollLeft = at ? Math.max(0, (at.x + at.width / 2 - view.x) * zoom - box.clientWidth / 2) : 0;
+    box.scrollTop = at ? Math.max(0, (at.y + at.height / 2 - view.y) * zoom - box.clientHeight / 2) : 0;
+    box.dataset.fit = mode;
+    cursor(box);
   }
 
-  // The wheel and a drag scroll the box (native scrollbars) instead of moving the drawing inside it.
+  // Fit again when the box's width changes (it was hidden and is shown, a resized window) or the screen's height.
+  function watch(box) {
+    let width = box.offsetWidth, height = window.innerHeight, frame = 0;
+    const again = () => {
+      if (box.offsetWidth === width && window.innerHeight === height && box.dataset.fit !== "pending") return;
+      width = box.offsetWidth;
+      height = window.innerHeight;
+      cancelAnimationFrame(frame); // after this frame's layout: no resize loop
+      frame = requestAnimationFrame(() => { if (viewer && box.dataset.ready === "true") fit(box, shownAt); });
+    };
+    if (window.ResizeObserver) new ResizeObserver(again).observe(box);
+    window.addEventListener("resize", again);
+    document.addEventListener("toggle", again, true); // a <details> opened (where there is no ResizeObserver)
+  }
+
+  const overlaps = (a, b, margin = 0) => a.x < b.x + b.width + margin && b.x < a.x + a.width + margin
+    && a.y < b.y + b.height + margin && b.y < a.y + a.height + margin;
+
+  // Whether the segment p-q crosses the box (a sampled test: flows are short straight runs).
+  function crosses(p, q, box) {
+    const steps = Math.max(2, Math.ceil(Math.hypot(q.x - p.x, q.y - p.y) / 4));
+    for (let i = 0; i <= steps; i += 1) {
+      const x = p.x + ((q.x - p.x) * i) / steps, y = p.y + ((q.y - p.y) * i) / steps;
+      if (x > box.x && x < box.x + box.width && y > box.y && y < box.y + box.height) return true;
+    }
+    return false;
+  }
+
+  // Places beside the flow for a label's box, every 4 % of its length: above or below a level run, beside an upright
+  // one, near the line first, then further off (a flow shorter than its label has no room between its ends).
+  function placesAlong(flow, size) {
+    const points = flow.waypoints;
+    const runs = [];
+    let length = 0;
+    for (let i = 1; i < points.length; i += 1) {
+      const run = Math.hypot(points[i].x - points[i - 1].x, points[i].y - points[i - 1].y);
+      runs.push({ from: points[i - 1], to: points[i], start: length, run });
+      length += run;
+    }
+    const places = [];
+    const { width, height } = size;
+    for (let step = 1; step < 25; step += 1) {
+      const at = (length * step) / 25;
+      const r = runs.find((x) => at <= x.start + x.run) || runs[runs.length - 1];
+      if (!r || !r.run) continue;
+      const t = (at - r.start) / r.run;
+      const x = r.from.x + (r.to.x - r.from.x) * t, y = r.from.y + (r.to.y - r.from.y) * t;
+      for (const off of LABEL_OFFSETS) {
+        if (Math.abs(r.to.x - r.from.x) >= Math.abs(r.to.y - r.from.y)) {
+          places.push({ x: x - width / 2, y: y - off - height, width, height });
+          places.push({ x: x - width / 2, y: y + off, width, height });
+        } else {
+          places.push({ x: x + off, y: y - height / 2, width, height });
+          places.push({ x: x - off - width, y: y - height / 2, width, height });
+        }
+      }
+    }
+    return places;
+  }
+
+  // A label's box: its bounds, grown to its text as drawn when the box is shown (fonts differ from bpmn-js's guess).
+  function labelBox(label, registry) {
+    const box = { x: label.x, y: label.y, width: label.width, height: label.height };
+    const text = registry.getGraphics(label) && registry.getGraphics(label).querySelector("text");
+    const drawn = text && text.getBBox && text.getBBox(); // in the label's own coordinates
+    if (!drawn || !drawn.width) return box;
+    const x0 = Math.min(box.x, label.x + drawn.x), y0 = Math.min(box.y, label.y + drawn.y);
+    const x1 = Math.max(box.x + box.width, label.x + drawn.x + drawn.width);
+    const y1 = Math.max(box.y + box.height, label.y + drawn.y + drawn.height);
+    return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  }
+
+  // Move each flow label lying over another label, a shape or its own flow to the nearest free place along its flow,
+  // preferring places no other flow runs through. Labels already clear stay where the file (or bpmn-js) put them.
+  // Returns the ids of the flows whose labels moved.
+  function separateLabels() {
+    const registry = viewer.get("elementRegistry");
+    const graphics = viewer.get("graphicsFactory");
+    const all = registry.getAll();
+    const labels = all.filter((e) => e.type === "label" && e.labelTarget);
+    const boxes = new Map(labels.map((label) => [label, labelBox(label, registry)]));
+    const shapes = all.filter((e) => e.parent && !e.waypoints && e.type !== "label" && !e.labelTarget
+      && !["bpmn:Lane", "bpmn:Participant"].includes(e.type) && Number.isFinite(e.x));
+    const flows = all.filter((e) => e.waypoints);
+    const onItsFlow = (label, place) => label.labelTarget.waypoints.some(
+      (p, i, points) => i > 0 && crosses(points[i - 1], p, place));
+    const blocked = (label, place) => shapes.some((s) => overlaps(place, s, LABEL_MARGIN))
+      || labels.some((other) => other !== label && overlaps(place, boxes.get(other), LABEL_MARGIN))
+      || onItsFlow(label, place);
+    const moved = [];
+    for (const label of labels) {
+      const flow = label.labelTarget;
+      const box = boxes.get(label);
+      if (!flow.waypoints || !blocked(label, box)) continue;
+      const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      let best = null, bestScore = Infinity;
+      for (const place of placesAlong(flow, box)) {
+        if (blocked(label, place)) continue;
+        let score = Math.hypot(place.x + place.width / 2 - centre.x, place.y + place.height / 2 - centre.y);
+        for (const other of flows) {
+          if (other === flow) continue;
+          for (let i = 1; i < other.waypoints.length; i += 1) {
+            if (crosses(other.waypoints[i - 1], other.waypoints[i], place)) score += 60;
+          }
+        }
+        if (score < bestScore) [best, bestScore] = [place, score];
+      }
+      if (!best) continue; // nowhere free along the flow: left as drawn
+      const dx = Math.round(best.x - box.x), dy = Math.round(best.y - box.y);
+      if (!dx && !dy) continue;
+      label.x += dx;
+      label.y += dy;
+      boxes.set(label, { ...box, x: box.x + dx, y: box.y + dy });
+      graphics.update("shape", label, registry.getGraphics(label));
+      moved.push(flow.id);
+    }
+    return moved;
+  }
+
+  // The diagram at its own size (MAGNIFIED_ZOOM), the box scrolling it, the point clicked kept under the pointer.
+  function magnify(box, click) {
+    const holder = box.querySelector(".bjs-container") || box;
+    const seen = holder.getBoundingClientRect(), before = viewer.get("canvas").viewbox();
+    const point = { x: before.x + (click.clientX - seen.left) / before.scale,
+                    y: before.y + (click.clientY - seen.top) / before.scale }; // prettier-ignore
+    const view = draw(box, drawingBounds(), MAGNIFIED_ZOOM);
+    const shown = box.getBoundingClientRect();
+    box.scrollLeft = (point.x - view.x) * view.scale - (click.clientX - shown.left - box.clientLeft);
+    box.scrollTop = (point.y - view.y) * view.scale - (click.clientY - shown.top - box.clientTop);
+    box.dataset.fit = "magnified";
+  }
+
+  // The wheel and a drag scroll the box (native scrollbars) instead of moving the drawing inside it. A click (a press
+  // let go without the pointer having moved more than DRAG_SLOP: no drag) on a diagram drawn below its own size shows
+  // it at its own size there (magnify); a click on a magnified one returns to the opening fit.
   function scrollByDragging(box) {
     viewer.get("zoomScroll").toggle(false);
     viewer.get("eventBus").on("element.mousedown", 1500, (event) => {
       const start = event.originalEvent;
       if (!start || start.button !== 0) return undefined;
       const from = { x: start.clientX, y: start.clientY, left: box.scrollLeft, top: box.scrollTop };
-      const move = (e) => { box.scrollLeft = from.left - (e.clientX - from.x); box.scrollTop = from.top - (e.clientY - from.y); };
-      const stop = () => { document.removeEventListener("mousemove", move); document.removeEventListener("mouseup", stop); };
+      const holder = box.querySelector(".bjs-container") || box;
+      let dragged = false;
+      const move = (e) => {
+        if (!dragged && Math.hypot(e.clientX - from.x, e.clientY - from.y) <= DRAG_SLOP) return;
+        dragged = true;
+        holder.style.cursor = "grabbing";
+        box.scrollLeft = from.left - (e.clientX - from.x);
+        box.scrollTop = from.top - (e.clientY - from.y);
+      };
+      const stop = (e) => {
+        document.removeEventListener("mousemove", move);
+        document.removeEventListener("mouseup", stop);
+        if (!dragged && Math.hypot(e.clientX - from.x, e.clientY - from.y) > DRAG_SLOP) dragged = true;
+        if (!dragged && box.dataset.ready === "true") {
+          if (box.dataset.fit === "magnified") fit(box, shownAt);
+          else if (Number(box.dataset.zoom) < MAGNIFIED_ZOOM * 0.95) magnify(box, e);
+        }
+        cursor(box);
+      };
       document.addEventListener("mousemove", move);
       document.addEventListener("mouseup", stop);
       return false; // not bpmn-js's own canvas move
     });
+  }
+
+  // The pointer tells what a click does (magnify, or back to the opening fit), else that a drag scrolls the box.
+  function cursor(box) {
+    const holder = box.querySelector(".bjs-container");
+    if (!holder) return;
+    const scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
+    if (box.dataset.fit === "magnified") holder.style.cursor = "zoom-out";
+    else if (Number(box.dataset.zoom) < MAGNIFIED_ZOOM * 0.95) holder.style.cursor = "zoom-in";
+    else holder.style.cursor = scrolls ? "grab" : "default";
   }
 
   // The page's lane names → words, or {} when it gives none (or something unreadable: the codes then stay).
@@ -103,6 +329,8 @@
       window.__diagramWarnings = warnings.map((w) => w.message);
       box.dataset.warnings = String(warnings.length);
       relabelLanes(laneLabels());
+      labelsSeparated = false; // at the first fit of the box shown (labelBox measures the text as drawn)
+      box.dataset.labelsMoved = "";
       const canvas = viewer.get("canvas");
       const registry = viewer.get("elementRegistry");
       for (const [key, css] of Object.entries(MARKERS)) {
@@ -110,7 +338,6 @@
       }
       shownAt = (data.current || [])[0];
       fit(box, shownAt);
-      box.dataset.zoom = String(canvas.zoom());
       report(box, "");
       box.dataset.ready = "true";
       return { ok: true, warnings: window.__diagramWarnings, elements: registry.getAll().length };
@@ -141,10 +368,6 @@
     if (!box) return;
     window.thiduaDiagram = { show: (xml, marks = {}) => show(box, { ...marks, xml }), get viewer() { return viewer; } };
     load(box);
-    let resizing = null;
-    window.addEventListener("resize", () => {
-      clearTimeout(resizing);
-      resizing = setTimeout(() => { if (viewer && box.dataset.ready === "true") fit(box, shownAt); }, 150);
-    });
+    watch(box);
   });
 })();
