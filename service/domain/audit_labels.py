@@ -95,6 +95,56 @@ def audit_action_label(action: str) -> str:
 
 
 DETAIL_VALUE_MAX = 80  # characters of one value shown in the events table; the full JSON stays one click away
+CHANGED_VALUE_MAX = 240  # a changed value is shown longer: the change is what the auditor looks for
+
+# The keys events record, in words (source strings of the i18n layer); a key not here is shown as recorded.
+DETAIL_KEY_LABELS: dict[str, str] = {
+    "status": "Trạng thái", "decision": "Quyết định", "step": "Bước", "comment": "Ghi chú", "reason": "Lý do",
+    "claimed_by": "Người nhận xử lý", "assignee": "Người được giao", "dossier_id": "Hồ sơ", "unit_id": "Đơn vị",
+    "unit": "Đơn vị", "parent_id": "Đơn vị cấp trên", "role": "Vai trò", "level": "Cấp", "name": "Tên",
+    "full_name": "Họ tên", "username": "Tên đăng nhập", "version": "Phiên bản", "title": "Tiêu đề", "kind": "Loại",
+    "effective": "Hiệu lực từ", "valid_to": "Hiệu lực đến", "rows": "Số dòng", "summary": "Tóm tắt",
+    "award": "Hình thức khen", "nominee": "Người được đề nghị", "document_id": "Tài liệu",
+}
+# Coded values of those keys, in words: a dossier's or a process's status, a decision, a level.
+DETAIL_VALUE_WORDS: dict[str, dict[str, str]] = {
+    "status": {"draft": "Đang lập", "in_review": "Đang xét duyệt", "returned": "Trả lại bổ sung",
+               "granted": "Được khen thưởng", "rejected": "Không được khen thưởng", "withdrawn": "Đơn vị đã rút",
+               "cancelled": "Đã hủy", "running": "Đang chạy", "suspended": "Tạm dừng", "completed": "Đã kết thúc"},
+    "decision": {"approve": "Đồng ý", "return": "Trả lại bổ sung", "reject": "Không đồng ý", "submit": "Nộp hồ sơ",
+                 "withdraw": "Rút hồ sơ"},
+    "level": {"unit": "đơn vị", "ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh"},
+}
+
+
+def detail_key_label(key: str) -> str:
+    """A recorded key in words (to translate with `_`), or the key itself when it has none."""
+    return DETAIL_KEY_LABELS.get(key, key)
+
+
+def detail_value_words(key: str, value: str) -> str:
+    """A recorded value in words where its key's values are codes (a status, a decision, a level)."""
+    return DETAIL_VALUE_WORDS.get(key, {}).get(value, value)
+
+
+def readable_changes(before: str | None, after: str | None) -> list[tuple[str, str, str]] | None:
+    """For an event that recorded both a before and an after object: each key whose value changed, as (key, value
+    before, value after), in the after's order then the keys it dropped; keys that stayed the same are left out (a
+    campaign's whole file recorded twice shows only what was edited). None when the event did not record both."""
+    try:
+        old, new = json.loads(before or "null"), json.loads(after or "null")
+    except ValueError:
+        return None
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return None
+    keys = [*new, *(key for key in old if key not in new)]
+    return [(str(key), _shown(key, old.get(key)), _shown(key, new.get(key)))
+            for key in keys if old.get(key) != new.get(key)]  # fmt: skip
+
+
+def _shown(key: str, value: Any) -> str:
+    text = detail_value_words(key, value) if isinstance(value, str) else _plain(value)
+    return text if len(text) <= CHANGED_VALUE_MAX else text[: CHANGED_VALUE_MAX - 1] + "…"
 
 
 def readable_details(stored: str | None) -> list[tuple[str, str]]:
@@ -109,7 +159,8 @@ def readable_details(stored: str | None) -> list[tuple[str, str]]:
         return [("", _cut(stored))]
     if not isinstance(data, dict):
         return [("", _cut(_plain(data)))]
-    return [(str(key), _cut(_plain(value))) for key, value in data.items()]
+    return [(str(key), _cut(detail_value_words(key, value) if isinstance(value, str) else _plain(value)))
+            for key, value in data.items()]  # fmt: skip
 
 
 def _plain(value: Any) -> str:

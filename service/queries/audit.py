@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.audit_labels import readable_details
+from ..domain.audit_labels import readable_changes, readable_details
 from ..domain.deadlines import local_date
 from ..errors import Phrase
 from ..models import AuditEvent, OrgUnit, User
@@ -56,6 +56,11 @@ class AuditRow:
     @property
     def before_details(self) -> list[tuple[str, str]]:
         return readable_details(self.event.before_json)
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]] | None:
+        """What changed, key by key, when the event recorded both a before and an after object (else None)."""
+        return readable_changes(self.event.before_json, self.event.after_json)
 
 
 def read_filter(session: Session, args: Any) -> tuple[AuditFilter, list[str]]:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 
-from ..domain.audit_labels import audit_action_label, audit_object_type_label
+from ..domain.audit_labels import audit_action_label, audit_object_type_label, detail_key_label
 from .modeler_catalogue import MODELER_VI
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -404,6 +404,12 @@ EN: dict[str, str] = {
         "{steps} steps decided before the trail recorded nominee decisions could not be checked.",
     "CẢNH BÁO: chuỗi nhật ký bị phá vỡ tại sự kiện số {event}": "ALARM: the audit chain is broken at event {event}",
     "xem sự kiện này": "see this event",
+    # an event's recorded keys and coded values in words (domain.audit_labels), and a change that changed nothing
+    "Người nhận xử lý": "Claimed by", "Người được giao": "Assigned to", "Họ tên": "Full name",
+    "Đơn vị cấp trên": "Parent unit", "Số dòng": "Rows", "Tóm tắt": "Summary", "Hình thức khen": "Award form",
+    "Không có thay đổi": "Nothing changed",
+    "Đang xét duyệt": "In review", "Được khen thưởng": "Granted", "Không được khen thưởng": "Not granted",
+    "Đơn vị đã rút": "Withdrawn",
     "Đã kiểm {events} sự kiện trước đó; quyết định từng người không đối chiếu (chuỗi hỏng).":
         "{events} earlier events checked; nominee decisions not compared (the chain is broken).",
     "CẢNH BÁO: bản ghi quyết định từng người không khớp nhật ký: {edited} bị sửa, {deleted} bị xóa, {added} bị thêm "
