@@ -694,5 +694,5 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals.update(_=translate, status_label=status_label, current_locale=current_locale,
                                  level_label=level_label, decision_label=decision_label, choice_label=choice_label,
                                  action_label=action_label, object_type_label=object_type_label,
-                                 modeler_catalogue=modeler_catalogue)
+                                 detail_key_label=detail_key_label, modeler_catalogue=modeler_catalogue)
     app.jinja_env.filters["vn_datetime"] = vn_datetime
