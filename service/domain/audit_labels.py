@@ -130,13 +130,14 @@ def detail_value_words(key: str, value: str) -> str:
 def readable_changes(before: str | None, after: str | None) -> list[tuple[str, str, str]] | None:
     """For an event that recorded both a before and an after object: each key whose value changed, as (key, value
     before, value after), in the after's order then the keys it dropped; keys that stayed the same are left out (a
-    campaign's whole file recorded twice shows only what was edited). None when the event did not record both."""
+    campaign's whole file recorded twice shows only what was edited). None when the event did not record both, or
+    they share no key."""
     try:
         old, new = json.loads(before or "null"), json.loads(after or "null")
     except ValueError:
         return None
-    if not isinstance(old, dict) or not isinstance(new, dict):
-        return None
+    if not isinstance(old, dict) or not isinstance(new, dict) or not old.keys() & new.keys():
+        return None  # not two states of the same thing (an upload's "before" is the dossier's status): as recorded
     keys = [*new, *(key for key in old if key not in new)]
     return [(str(key), _shown(key, old.get(key)), _shown(key, new.get(key)))
             for key in keys if old.get(key) != new.get(key)]  # fmt: skip

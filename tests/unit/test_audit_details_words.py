@@ -28,3 +28,8 @@ def test_events_without_both_objects_keep_their_key_value_list():
         ("decision", "Trả lại bổ sung"), ("level", "quận/huyện"), ("step", "x")]
     assert detail_key_label("claimed_by") == "Người nhận xử lý" and detail_key_label("something_new") == "something_new"
 
+
+
+def test_a_before_and_after_of_different_things_are_not_a_change():
+    # An upload records the dossier's status before and the document after: nothing to compare.
+    assert readable_changes(json.dumps({"status": "draft"}), json.dumps({"document_id": 7})) is None

@@ -64,14 +64,15 @@ def test_details_read_as_key_value_text_with_the_json_one_click_away(app, client
     cell = _cell(_row(page, event_id), "event-details")
     shown = _visible(cell)
     assert not set("{}[]\"") & set(shown), shown
-    for said in ("Bản ký", "document_id: 7", "filename: Tờ trình số 12.pdf", "replaces: 3, 4", "nominee_id: —",
-                 "meta: pages=2", "Trước — status: draft", "Toàn bộ dữ liệu (JSON)"):  # fmt: skip
+    # Keys the audit labels know read in words (a status's code too); others as recorded.
+    for said in ("Bản ký", "Tài liệu: 7", "filename: Tờ trình số 12.pdf", "replaces: 3, 4", "nominee_id: —",
+                 "meta: pages=2", "Trước — Trạng thái: Đang lập", "Toàn bộ dữ liệu (JSON)"):  # fmt: skip
         assert said in shown, said
     hidden = html.unescape(re.search(r"<details>(.*?)</details>", cell, re.S).group(1))
     assert '"filename":"Tờ trình số 12.pdf"' in hidden and '"status":"draft"' in hidden  # the full JSON
     english = client.get("/audit/?dossier_id=2&action=document.upload&lang=en").get_data(as_text=True)
     shown = _visible(_cell(_row(english, event_id), "event-details"))
-    assert "Before — status: draft" in shown and "Full data (JSON)" in shown
+    assert "Before — Status: Draft" in shown and "Full data (JSON)" in shown, shown
 
 
 def test_details_wrap_inside_their_column():
