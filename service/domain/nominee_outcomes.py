@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from workflows import LEVELS
+
 from ..errors import InvalidInput
 from .awards import level_rank
 
@@ -124,3 +126,33 @@ def _vote(nominee: NomineeState, result: NomineeResult, council: CouncilCount, p
     passed = council_passes(result.votes_for, council.present, pass_percent)
     reason = result.reason if passed else (result.reason or f"Không đạt tỷ lệ phiếu ({result.votes_for}/{council.present})")
     return NomineeResult(passed, reason, result.votes_for, against)
+
+
+# Why a nominee came out of a granted end without its award: no step on the dossier's path could grant it.
+UNREACHED_REASON = ("Cấp tặng không còn trên đường trình: hình thức khen đề nghị do cấp {level_words} tặng, nhưng hồ sơ "
+                    "không qua bước nào của cấp này (đã bãi bỏ hoặc quy trình không có bước cấp này).")
+
+
+def end_level(end_event: str | None) -> str | None:
+    """'end_granted_province' → 'province' (end events follow a naming convention: domain.dossier_status)."""
+    for level in LEVELS:
+        if end_event and end_event.endswith("_" + level):
+            return level
+    return None
+
+
+def unreached_at_end(nominees: list[NomineeState], ended_at: str | None, visited: set[str]) -> list[NomineeState]:
+    """The safety net of a process that ended granted: the nominees still travelling whose award's granting level
+    the dossier never visited (no step of its instance at that level, nor the end's), so no one with authority
+    decided them — e.g. a district Giấy khen in a dossier routed ward → province after the district was abolished.
+    They must not stay "under review" beside a dossier that says granted. A travelling nominee whose level was
+    visited keeps taking the dossier's outcome, as before."""
+    return [n for n in nominees if n.travelling and n.granting_level != ended_at and n.granting_level not in visited]
+
+
+def status_after_unreached(status: str, outcomes: list[str | None]) -> str:
+    """The dossier's stored status once the unreached nominees are settled as not granted (`outcomes`: every
+    nominee's, None still taking the dossier's): a granted end where no nominee is granted is not granted."""
+    if status != "granted":
+        return status
+    return status if any(outcome in ("granted", None) for outcome in outcomes) else "rejected"

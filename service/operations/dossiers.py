@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,12 +12,14 @@ from sqlalchemy.orm import Session
 from workflows import Engine
 
 from ..domain.actors import Actor
-from ..domain.awards import target_level
+from ..domain.awards import check_reachable, reachable_levels, target_level
+from ..domain.deadlines import local_date
 from ..domain.text import clean_text
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.campaign_config import CampaignConfig
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, ProcessInstance, Registration
 from ..queries.campaign_config import campaign_config
+from ..queries.org import path_levels
 from .audit import record_event
 from .definitions import active_definition, instance_definition
 from .instances import apply_outcome
@@ -64,6 +67,10 @@ def create_dossier(
     forms = _award_forms(session, nominees)
     for index, item in enumerate(nominees, start=1):
         config.check_nominee(item.line or index, item.kind, item.award_form_code)
+    version_id, definition = active_definition(session, campaign.process_key)
+    # Before anything is written: an award whose granting level the dossier cannot reach is never decided.
+    require_reachable(session, config, unit.id, definition.levels, local_date(now),
+                      [(nfc(item.full_name) or "", forms[item.award_form_code]) for item in nominees])
     # Each row goes in with one prebuilt INSERT (operations/rows.py), not a unit-of-work flush.
     dossier = insert_object(session, Dossier(
         campaign_id=campaign.id, unit_id=unit.id, title=clean_title, status="draft",
@@ -75,7 +82,6 @@ def create_dossier(
                 award_form_id=forms[item.award_form_code].id, summary=nfc(item.summary))
         for item in nominees
     ])  # fmt: skip
-    version_id, definition = active_definition(session, campaign.process_key)
     outcome = engine.start(
         definition, {"dossier_id": dossier.id, "target_level": dossier.target_level, "campaign_code": campaign.code}
     )
@@ -107,6 +113,54 @@ def require_registered(session: Session, config: CampaignConfig, campaign_id: in
             "{name} chưa đăng ký thi đua trong phong trào {code}: theo quy định của phong trào, chỉ đơn vị đã đăng ký thi đua{by} mới được đề nghị khen thưởng.", {"name": unit.name, "code": config.code, "by": by},
             rule="registration",
         )  # fmt: skip
+
+
+def open_levels(session: Session, unit_id: int, day: date) -> frozenset[str]:
+    """The levels on the unit's path to the root whose unit is open on `day` (not ended, merged or abolished:
+    valid_from ≤ day < valid_to). At each level the nearest unit counts, the one a lane's task there is given to
+    (instances.owner_unit)."""
+    nearest: dict[str, int] = {}
+    for found, level in path_levels(session, unit_id):
+        nearest.setdefault(level, found)
+    rows = session.execute(
+        select(OrgUnit.id, OrgUnit.valid_from, OrgUnit.valid_to).where(OrgUnit.id.in_(list(nearest.values())))
+    ).all()  # fmt: skip
+    opened = {found for found, start, end in rows if (start is None or start <= day) and (end is None or day < end)}
+    return frozenset(level for level, found in nearest.items() if found in opened)
+
+
+def require_reachable(
+    session: Session, config: CampaignConfig, unit_id: int, process_levels: Iterable[str], day: date,
+    nominees: Iterable[tuple[str, AwardForm]],
+) -> None:  # fmt: skip
+    """Refuse (InvalidInput, nothing written) the first nominee whose award form's granting level the unit's
+    dossier cannot reach on `day`: no open unit at that level above the unit, or no step there in the process
+    version (`process_levels`). The award is named as the campaign names it."""
+    reachable: frozenset[str] | None = None
+    for full_name, form in nominees:
+        if reachable is None:
+            reachable = reachable_levels(open_levels(session, unit_id, day), process_levels)
+        check_reachable(full_name, config.award_name(form.code, form.name), str(form.granting_level), reachable)
+
+
+def unreachable_award_levels(session: Session, unit_id: int, day: date,
+                             process_levels: Iterable[str] | None) -> dict[str, str]:  # fmt: skip
+    """For the forms: each catalogue award form a nominee of the unit's dossier cannot ask for on `day`, with its
+    granting level (the rule of require_reachable). `process_levels` None (no process deployed): none listed, as
+    creating the dossier then says what is wrong."""
+    if process_levels is None:
+        return {}
+    reachable = reachable_levels(open_levels(session, unit_id, day), process_levels)
+    return {str(code): str(level) for code, level in session.execute(select(AwardForm.code, AwardForm.granting_level))
+            if str(level) not in reachable}  # fmt: skip
+
+
+def campaign_process_levels(session: Session, campaign: Campaign) -> tuple[str, ...] | None:
+    """The levels of the process version a new dossier of the campaign starts on (None: none deployed)."""
+    try:
+        return active_definition(session, campaign.process_key)[1].levels
+    except NotFound:
+        return None
 
 
 def _award_forms(session: Session, nominees: list[NomineeInput]) -> dict[str, AwardForm]:
@@ -149,3 +203,23 @@ def cancel_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: i
     )  # fmt: skip
     apply_outcome(session, instance, dossier, definition, outcome, actor, now)
     return dossier
+
+
+def dossier_process_levels(session: Session, dossier_id: int) -> tuple[str, ...]:
+    """The levels of the process version the dossier's instance runs on (its lanes, role@level)."""
+    instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
+    return instance_definition(session, instance).levels if instance is not None else ()
+
+
+def require_reachable_awards(session: Session, dossier: Dossier, day: date) -> None:
+    """Every nominee's award form must still be reachable on `day`: a level abolished (or a process version
+    without it) since the dossier was drafted is refused, naming the award and the level, before anything is
+    written. Checked at every submission (operations.tasks), whichever page or API sends it."""
+    campaign = session.get(Campaign, dossier.campaign_id)
+    assert campaign is not None
+    rows = session.execute(
+        select(Nominee.full_name, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id)
+        .where(Nominee.dossier_id == dossier.id).order_by(Nominee.id)
+    ).all()  # fmt: skip
+    require_reachable(session, campaign_config(session, campaign), dossier.unit_id,
+                      dossier_process_levels(session, dossier.id), day, [(name, form) for name, form in rows])  # fmt: skip

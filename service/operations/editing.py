@@ -11,6 +11,7 @@ from workflows import Engine
 
 from ..domain.actors import Actor
 from ..domain.awards import target_level
+from ..domain.deadlines import local_date
 from ..domain.dossier_status import FIRST_STEP
 from ..domain.permissions import can_act_on_task
 from ..domain.summaries import check_summary
@@ -19,6 +20,7 @@ from ..models import AwardForm, Campaign, Document, Dossier, HumanTask, Nominee,
 from ..queries.campaign_config import campaign_config
 from .audit import record_event
 from .definitions import load_definition
+from .dossiers import dossier_process_levels
 from .tasks import CompletionResult, complete_task
 
 
@@ -72,7 +74,13 @@ def add_nominee(
     campaign = session.get(Campaign, dossier.campaign_id)
     assert campaign is not None
     line = 1 + (session.scalar(select(func.count()).select_from(Nominee).where(Nominee.dossier_id == dossier.id)) or 0)
-    campaign_config(session, campaign).check_nominee(line, kind, award_form_code)
+    config = campaign_config(session, campaign)
+    config.check_nominee(line, kind, award_form_code)
+    # As when the dossier was created: the form's granting level must be on the dossier's path (its process version).
+    from .dossiers import require_reachable
+
+    require_reachable(session, config, dossier.unit_id, dossier_process_levels(session, dossier.id), local_date(now),
+                      [(nfc(full_name) or "", form)])
     nominee = Nominee(dossier_id=dossier.id, kind=kind, full_name=nfc(full_name), position=nfc(position),
                       award_form_id=form.id, summary=check_summary(summary))  # fmt: skip
     session.add(nominee)
@@ -127,7 +135,8 @@ def _refresh_target(session: Session, dossier: Dossier, now: datetime) -> None:
 
 
 def submit_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: int) -> CompletionResult:
-    """Submit (or resubmit after a return); complete_task refuses it while documents are missing or late."""
+    """Submit (or resubmit after a return); complete_task refuses it while documents are missing or late, and
+    this while a nominee asks for an award whose granting level the dossier can no longer reach."""
     _, task_id = _editable(session, actor, dossier_id)
     return complete_task(session, actor, engine, task_id, "submit")
 

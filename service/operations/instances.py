@@ -18,13 +18,16 @@ from sqlalchemy.orm import Session
 from workflows import SERIALIZER_VERSION, Definition, Outcome, ReadyTask
 
 from ..domain.actors import Actor
+from ..domain.campaign_config import LEVEL_LABELS
 from ..domain.dossier_status import status_for_end_event, status_while_running
+from ..domain.nominee_outcomes import (UNREACHED_REASON, NomineeState, end_level, status_after_unreached,
+                                       unreached_at_end)  # fmt: skip
 from ..errors import InvalidInput
-from ..models import Dossier, HumanTask, ProcessInstance
+from ..models import AwardForm, Dossier, HumanTask, Nominee, ProcessInstance
 from ..queries.org import path_levels
 from .audit import Rider, record_events, send_with_next_append
 from .notifications import notify_outcome
-from .rows import compare_and_set, insert_row, note_written, update_row, update_then_insert
+from .rows import compare_and_set, insert_row, note_written, update_by_id, update_row, update_then_insert
 
 
 def owner_unit(session: Session, dossier: Dossier, level: str, cache: dict[str, int | None]) -> int:
@@ -36,8 +39,9 @@ def owner_unit(session: Session, dossier: Dossier, level: str, cache: dict[str, 
         cache.setdefault(level, None)
     owner = cache[level]
     if owner is None:
-        raise InvalidInput(
-            "Đơn vị nộp hồ sơ không thuộc đơn vị cấp '{level}' nào; quy trình cần một đơn vị cấp này để giao việc.", {"level": level}
+        raise InvalidInput(  # the level in words ("quận/huyện"), not its code
+            "Đơn vị nộp hồ sơ không thuộc đơn vị cấp {level_words} nào; quy trình cần một đơn vị cấp này để giao việc.",
+            {"level_words": LEVEL_LABELS.get(level, level)}, level=level,
         )
     return owner
 
@@ -98,7 +102,15 @@ def apply_outcome(
         created = _task_rows_to_outcome(session, instance, dossier, outcome, owners, now, completed_guid, read)
     events = list(audit or [])
     _engine_events(session, instance, dossier, outcome, actor, now, events)
-    _update_dossier(session, dossier, outcome, actor, now, events, dossier_values or {})
+    ended_status = None
+    if outcome.status == "completed" and status_for_end_event(outcome.end_event) == "granted":
+        # A granted end: the last step's own decisions first (its grants), then the nominees they leave undecided
+        # whose award's level the dossier never reached are settled, and the dossier's status follows them.
+        if before_audit is not None:
+            before_audit()
+            before_audit = None
+        ended_status = _settle_unreached(session, instance, dossier, outcome, events)
+    _update_dossier(session, dossier, outcome, actor, now, events, dossier_values or {}, ended_status)
     if before_audit is not None:
         before_audit()
     # After the step's decisions (an ended dossier's notice names its nominees' fates); the actor is not told.
@@ -198,9 +210,48 @@ def _engine_events(
             ))  # fmt: skip
 
 
+_NOMINEES_AT_END = (
+    select(Nominee.id, Nominee.full_name, Nominee.outcome, AwardForm.code, AwardForm.granting_level)
+    .join(AwardForm, Nominee.award_form_id == AwardForm.id)
+    .where(Nominee.dossier_id == bindparam("dossier_id")).order_by(Nominee.id)
+)  # fmt: skip
+_VISITED_LEVELS = select(HumanTask.level).where(HumanTask.instance_id == bindparam("instance_id")).distinct()
+
+
+def _settle_unreached(
+    session: Session, instance: ProcessInstance, dossier: Dossier, outcome: Outcome, events: list[dict[str, Any]],
+) -> str:  # fmt: skip
+    """The safety net of a granted end (domain.nominee_outcomes.unreached_at_end): a nominee still travelling whose
+    award's granting level the dossier never visited (a district Giấy khen in a dossier that went ward → province
+    after the district was abolished) was granted by no one. It is recorded as not granted at that level, the
+    reason in the instance.end event; a dossier left with no nominee granted ends not granted ("rejected"), so
+    its status, its nominees, the unit's notice and the dashboard agree. Returns the dossier's status."""
+    rows = session.execute(_NOMINEES_AT_END, {"dossier_id": dossier.id}).all()
+    states = [NomineeState(r.id, r.full_name, str(r.granting_level), r.outcome is None) for r in rows]
+    ended_at = end_level(outcome.end_event)
+    visited = {str(level) for level in session.scalars(_VISITED_LEVELS, {"instance_id": instance.id})}
+    unreached = unreached_at_end(states, ended_at, visited)
+    if not unreached:
+        return "granted"
+    settled = {n.id for n in unreached}
+    codes = {r.id: str(r.code) for r in rows}
+    listed = []
+    for nominee in unreached:
+        update_by_id(session, Nominee, nominee.id, {"outcome": "rejected", "outcome_level": nominee.granting_level})
+        words = LEVEL_LABELS.get(nominee.granting_level, nominee.granting_level)
+        listed.append({"id": nominee.id, "name": nominee.full_name, "award": codes[nominee.id],
+                       "level": nominee.granting_level, "reason": UNREACHED_REASON.format(level_words=words)})
+    status = status_after_unreached("granted", ["rejected" if r.id in settled else r.outcome for r in rows])
+    for event in events:
+        if event.get("action") == "instance.end":
+            event["after"] = {**event.get("after", {}), "not_reached": listed,
+                              **({"dossier_status": status} if status != "granted" else {})}
+    return status
+
+
 def _update_dossier(
     session: Session, dossier: Dossier, outcome: Outcome, actor: Actor, now: datetime, events: list[dict[str, Any]],
-    more: dict[str, Any],
+    more: dict[str, Any], ended_status: str | None = None,
 ) -> None:
     before = dossier.status
     if outcome.status == "running":
@@ -210,7 +261,7 @@ def _update_dossier(
     elif outcome.status == "cancelled":
         status, step = "cancelled", None
     else:
-        status, step = status_for_end_event(outcome.end_event) or "rejected", None
+        status, step = ended_status or status_for_end_event(outcome.end_event) or "rejected", None
     values = {**more, "status": status, "current_step": step, "updated_at": now}
     # On PostgreSQL the UPDATE rides with the audit append that ends every outcome (a round trip less); on
     # SQLite it is sent now. The dossier shows its new values at once (notify_outcome reads its status): the

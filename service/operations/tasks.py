@@ -18,6 +18,7 @@ from ..domain.actors import Actor
 from ..domain.awards import level_rank
 from ..domain.campaign_config import CampaignConfig
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult
+from ..domain.deadlines import local_date
 from ..domain.dossier_status import FIRST_STEP, require_reason
 from ..domain.permissions import require_can_act_on_task
 from ..errors import Conflict, DomainError, InvalidInput, Listed, NotFound, Phrase, QuotaExceeded
@@ -30,6 +31,7 @@ from ..queries.quota_usage import binding_point, quota_checks, rules_binding_at
 from .nominee_decisions import plan_step, record_step, step_for_audit
 from .audit import Rider, RiderRefused, record_event, send_with_next_append
 from .definitions import instance_definition
+from .dossiers import require_reachable_awards
 from .instances import apply_outcome
 from .rows import compare_and_set, loaded_row, note_written
 
@@ -328,6 +330,8 @@ def _plan_completion(
         if missing:
             listed = Listed(str(m) for m in missing)
             raise InvalidInput("Hồ sơ còn thiếu: {listed}.", {"listed": listed}, missing=list(listed))
+        # A level abolished (or a version without it) since the dossier was drafted: its awards are refused.
+        require_reachable_awards(session, dossier, local_date(now))
         # Nominees may have changed since the start: the gateways route on the current target level.
         data = {"target_level": dossier.target_level, **(data or {})}
     audit: list[dict[str, Any]] = []  # appended after the rows are written (apply_outcome says why)

@@ -1,6 +1,8 @@
 // New-dossier form: each nominee row offers the award forms of the chosen campaign, under its names.
 // The server renders the rows for the campaign selected on load and one <template data-award-options> per
 // campaign; when the campaign changes, the rows take that campaign's options (keeping a choice still offered).
+// An award form the unit's dossier cannot reach (its granting level abolished or not in the process) comes
+// disabled, with why (data-unreachable): it is never kept nor chosen.
 document.addEventListener("DOMContentLoaded", () => {
   const campaign = document.getElementById("campaign");
   if (!campaign) return;
@@ -10,7 +12,7 @@ document.addEventListener("DOMContentLoaded", () => {
     for (const select of document.querySelectorAll("select[data-award-select]")) {
       const kept = select.value;
       select.replaceChildren(...(template ? template.content.cloneNode(true).childNodes : []));
-      const same = [...select.options].find((option) => option.value === kept);
+      const same = [...select.options].find((option) => option.value === kept && !option.disabled);
       if (same) same.selected = true;
     }
   };

@@ -17,7 +17,10 @@ from ..operations.nominee_lists import import_nominees
 from ..operations.official_documents import generate_proposal
 from ..queries.decisions import dossier_generated
 from ..operations.documents import download_document, receive_upload, upload_document
-from ..operations.dossiers import NomineeInput, create_dossier
+from ..domain.awards import LEVEL_WORDS
+from ..domain.deadlines import local_date
+from ..operations.dossiers import (NomineeInput, campaign_process_levels, create_dossier, dossier_process_levels,
+                                   unreachable_award_levels)
 from ..operations.editing import (
     add_nominee,
     can_withdraw,
@@ -51,9 +54,13 @@ def _page(dossier_id: int, status: int = 200, **kept: object) -> tuple[str, int]
     dossier = db.get(Dossier, dossier_id)
     if dossier is None or not can_view_dossier(current_actor(), unit_path(db, dossier.unit_id)):
         raise NotFound("Không tìm thấy hồ sơ.")
+    panel = unit_panel(db, current_actor(), dossier, get_engine().clock.now())
+    if panel.editable:  # the add-nominee form offers no award whose granting level the dossier cannot reach
+        blocked = unreachable_award_levels(db, dossier.unit_id, local_date(get_engine().clock.now()),
+                                           dossier_process_levels(db, dossier_id))  # fmt: skip
+        panel.award_forms = [f for f in panel.award_forms if f.code not in blocked]
     return render_template(
-        "dossiers/show.html", view=dossier_view(db, get_engine(), dossier_id),
-        panel=unit_panel(db, current_actor(), dossier, get_engine().clock.now()),
+        "dossiers/show.html", view=dossier_view(db, get_engine(), dossier_id), panel=panel,
         generated=dossier_generated(db, dossier_id), kept=kept,
         can_withdraw=can_withdraw(db, current_actor(), dossier_id), lane_labels=lane_labels(),
     ), status  # fmt: skip
@@ -86,9 +93,16 @@ def _form_context(form: MultiDict[str, str], error: str | None = None) -> dict[s
     chosen = default_campaign(choices, form.get("campaign"))
     catalogue = catalogue_names(db)
     names = catalogue | ({f.code: f.name for f in chosen.award_forms} if chosen else {})
+    # Per campaign, the award forms the selected unit's dossier could not reach (its granting level abolished on
+    # the unit's path, or missing from the campaign's process): shown disabled, with the level in words.
+    day = local_date(get_engine().clock.now())
+    blocked: dict[str, dict[str, str]] = {}
+    for choice in choices if unit else ():
+        levels = unreachable_award_levels(db, unit.id, day, campaign_process_levels(db, choice.campaign))
+        blocked[choice.campaign.code] = {code: LEVEL_WORDS.get(level, level) for code, level in levels.items()}
     return {
         "form": form, "units": units, "unit": unit, "choices": choices, "chosen": chosen, "catalogue": catalogue,
-        "rows": range(NOMINEE_ROWS), "error": name_award_codes(error, names) if error else None,
+        "rows": range(NOMINEE_ROWS), "error": name_award_codes(error, names) if error else None, "blocked": blocked,
     }  # fmt: skip
 
 

@@ -187,6 +187,20 @@ EN: dict[str, str] = {
     "Đã kiểm tra, đạt": "Checked, met",
     "Phong trào thi đua": "Campaigns",
     "Tạo phong trào mới": "New campaign",
+    # the campaign editor: create, save changes, or save as a new campaign (service/web/campaigns.py)
+    "Đã tạo phong trào mới {code}.": "New campaign {code} created.",
+    "Đã lưu thay đổi của phong trào {code}.": "Changes to campaign {code} saved.",
+    "Đã lưu thành phong trào mới {code}; phong trào {old} giữ nguyên.":
+        "Saved as new campaign {code}; campaign {old} is unchanged.",
+    "Mã phong trào (code) không đổi được khi sửa. Muốn tạo một phong trào khác từ tệp này, hãy đổi mã rồi chọn «Lưu thành phong trào mới».":
+        "A campaign's code cannot change when it is edited. To make another campaign from this file, change the code and choose “Save as a new campaign”.",
+    "Mã phong trào (code) phải chưa có; muốn sửa một phong trào đã có, hãy mở nó từ danh sách phong trào.":
+        "The campaign code must be new; to edit an existing campaign, open it from the list of campaigns.",
+    "Nội dung tệp phong trào": "Campaign file",
+    "Hoặc tải lên tệp YAML/JSON (thay cho nội dung ở trên)": "Or upload a YAML/JSON file (instead of the text above)",
+    "Lưu thay đổi": "Save changes",
+    "Lưu thành phong trào mới": "Save as a new campaign",
+    "Tạo phong trào": "Create campaign",
     "Sửa phong trào": "Edit campaign",
     "Mã": "Code",
     "Năm": "Year",
@@ -257,6 +271,8 @@ EN: dict[str, str] = {
     "Chuyển phiên bản chạy lại bộ máy quy trình trên trạng thái của hồ sơ (có thể mở việc mới, xử lý hẹn giờ đến hạn); một quy trình đang tạm dừng không được chạy. Hãy cho chạy tiếp rồi chuyển, hoặc để nó ở phiên bản cũ.":
         "Migrating runs the engine over the dossier's state (it may open tasks or fire due timers); a suspended "
         "instance must not run. Resume it and then migrate, or leave it on the old version.",
+    "Chuyển {count} hồ sơ từ {source} sang {target}? Bộ máy quy trình sẽ chạy lại trên trạng thái của từng hồ sơ.":
+        "Move {count} dossiers from {source} to {target}? The process engine will run again over each dossier's state.",
     # --- end instance admin ---
     # --- notifications ---
     "Thông báo": "Notifications",
@@ -291,6 +307,21 @@ EN: dict[str, str] = {
     "chuyển sang đơn vị nhận": "move to the receiving unit",
     "chấm dứt": "end",
     "Thao tác này ảnh hưởng": "This will affect",
+    # the merge and abolish previews (templates/org/preview.html)
+    "Sáp nhập {source} vào {target} từ ngày {day}.": "Merge {source} into {target} from {day}.",
+    "Các đơn vị con chuyển sang {target}; vai trò của người dùng tại {source}:":
+        "Its sub-units move to {target}; the users' roles at {source}:",
+    "Sáp nhập {source} vào {target} từ ngày {day}? {source} sẽ ngừng hoạt động; không hoàn tác được từ trang này.":
+        "Merge {source} into {target} from {day}? {source} will close; this cannot be undone from this page.",
+    "Bãi bỏ cấp {level} từ ngày {day}.": "Abolish the {level} level from {day}.",
+    "Bãi bỏ cấp {level} từ ngày {day}? {units} đơn vị sẽ ngừng hoạt động và {roles} vai trò chấm dứt; không hoàn tác được từ trang này.":
+        "Abolish the {level} level from {day}? {units} units will close and {roles} roles will end; this cannot be undone from this page.",
+    "Hồ sơ đang xử lý theo quy trình có bước ở cấp {level}: sau khi bãi bỏ, hồ sơ vẫn được xử lý tiếp ở cấp trên, nhưng mọi thao tác trả lại về cấp {level} sẽ bị từ chối (không còn đơn vị cấp đó để nhận). Nên xử lý xong các hồ sơ này trước nếu có thể:":
+        "Dossiers in process on a process with steps at {level} level: after the abolition they still go on above, but any return to the {level} level will be refused (no unit of that level is left to receive it). Finish these dossiers first if you can:",
+    "Ngày hiệu lực {day} sớm hơn việc đã xử lý tại các đơn vị này (lần cuối):":
+        "The effective date {day} is earlier than work done at these units (last done):",
+    "Hãy kiểm tra lại ngày hiệu lực.": "Check the effective date again.",
+    "Có {n} hồ sơ sẽ không trả lại về cấp này được nữa.": "{n} dossiers can no longer be returned to this level.",
     "đơn vị": "units",
     "đơn vị con được chuyển": "child units moved",
     "vai trò của người dùng": "role assignments",
@@ -312,6 +343,19 @@ EN: dict[str, str] = {
     "Ghi chú phiên bản": "Version comment",
     "Kiểm tra và triển khai": "Validate and deploy",
     "Chưa có nội dung BPMN.": "No BPMN content.",
+    # opening a BPMN file drawn in another tool (service/static/modeler-page.js gets these as data-* attributes)
+    "Mở tệp BPMN…": "Open BPMN file…",
+    "hoặc kéo thả tệp .bpmn/.xml vào khung vẽ. Sơ đồ trong tệp thay sơ đồ đang sửa; chỉ được lưu khi bấm «Kiểm tra và triển khai».":
+        "or drop a .bpmn/.xml file on the canvas. The file's diagram replaces the one being edited; it is saved only "
+        "with “Validate and deploy”.",
+    "Đang đọc tệp {name}…": "Reading {name}…",
+    "Đã mở tệp {name}. Hãy kiểm tra rồi triển khai.": "Opened {name}. Validate and deploy it when it is ready.",
+    "Đã mở tệp {name}, với {count} cảnh báo (phần có cảnh báo có thể không hiện trên sơ đồ):":
+        "Opened {name}, with {count} warnings (the parts they concern may be missing from the diagram):",
+    "Không mở được tệp {name}: tệp không phải là sơ đồ BPMN đọc được. Sơ đồ đang sửa được giữ nguyên. Chi tiết: {error}":
+        "Could not open {name}: it is not a readable BPMN diagram. The diagram being edited is kept. Details: {error}",
+    "Chỉ mở được tệp .bpmn hoặc .xml; {name} không phải. Sơ đồ đang sửa được giữ nguyên.":
+        "Only .bpmn or .xml files can be opened; {name} is neither. The diagram being edited is kept.",
     # --- end process editor ---
     # --- task page: documents, the task once handled, what a completion recorded ---
     "Mở trang hồ sơ": "Open the dossier page",
@@ -528,6 +572,16 @@ EN: dict[str, str] = {
     "Hồ sơ cần ít nhất một người được đề nghị, nên không xóa được người cuối cùng.":
         "A dossier needs at least one nominee, so the last one cannot be removed.",
     "Thu hồi vai trò {role} tại {unit} của {user}?": "Revoke the role {role} at {unit} from {user}?",
+    # the users page: roles in words, the grant button's name, the search box (service/web/admin.py)
+    "Thu hồi vai trò {role} tại {unit} của {user}": "Revoke the role {role} at {unit} from {user}",
+    "{role} tại {unit}": "{role} at {unit}",
+    "Mã vai trò và mã đơn vị": "Role code and unit code",
+    "Giao vai trò cho {user}": "Grant a role to {user}",
+    "Tìm người dùng (tên đăng nhập hoặc họ tên)": "Find users (username or full name)",
+    "Tìm": "Search",
+    "Xem tất cả": "Show all",
+    "{shown} trên {total} người dùng khớp «{query}».": "{shown} of {total} users match “{query}”.",
+    "Không có người dùng nào khớp.": "No user matches.",
     "Khóa tài khoản {user}? Người này sẽ không đăng nhập được cho đến khi được mở khóa.":
         "Lock the account {user}? They will not be able to sign in until it is unlocked.",
     "Hủy quy trình này? Hồ sơ bị hủy theo và việc này không hoàn tác được.":
@@ -550,6 +604,9 @@ EN: dict[str, str] = {
     "cơ sở (đơn vị, khu phố, trường…)": "grassroots (office, neighbourhood, school…)",
     "xã/phường": "commune/ward",
     "quận/huyện": "district",
+    "phường/xã": "ward/commune",  # domain.awards.LEVEL_WORDS, on the new-dossier form's unreachable award forms
+    "tỉnh": "province",
+    "cấp {level} không còn trên đường trình hồ sơ": "the {level} level is no longer on the dossier's path",
     "tỉnh/thành phố": "province/city",
     "cá nhân": "individual",
     "Số lượng tối thiểu/tối đa theo hình thức và đối tượng tại một cấp":
@@ -594,6 +651,28 @@ EN: dict[str, str] = {
     "Đã thu hồi vai trò: {held}.": "Role revoked: {held}.",
     "Quy trình không thay đổi so với phiên bản đang dùng (v{version}): không tạo phiên bản mới.":
         "The process is the same as the version in use (v{version}): no new version was made.",
+    # the process pages (templates/processes, web/processes.py)
+    "Đã triển khai phiên bản {version}.": "Version {version} deployed.",
+    "Quy trình chưa hợp lệ: {count} lỗi.": "The process is not valid yet: {count} problem(s) to fix.",
+    "dòng {line}": "line {line}",
+    "Các cấp hồ sơ đi qua": "Levels a dossier passes",
+    "Ghi chú phiên bản (thay đổi gì)": "Version note (what changed)",
+    "ví dụ: Bỏ cấp quận/huyện": "e.g. District level removed",
+    "Bạn đang sửa phiên bản {edited}; quy trình đang dùng phiên bản {active}. Triển khai bản này sẽ tạo phiên bản "
+    "mới thay cho phiên bản {active} với hồ sơ mới, kể cả những gì phiên bản {edited} khác phiên bản {active}.":
+        "You are editing version {edited}; the process in use is version {active}. Deploying this makes a new "
+        "version that replaces version {active} for new dossiers, including everything version {edited} does "
+        "differently from version {active}.",
+    # a version comparison's changes in words (workflows.migration.CHANGE_WORDS)
+    "loại phần tử": "element type", "tên": "name", "mô tả": "description", "làn": "lane",
+    "đường đi vào": "incoming flows", "đường đi ra": "outgoing flows", "điều kiện rẽ nhánh": "branch conditions",
+    "nhánh mặc định": "default branch", "hẹn giờ hoặc sự kiện": "timer or event",
+    "cách dừng bước khi tới hạn": "whether the step stops when due", "cách xử lý (người hay máy)":
+        "who handles it (a person or the system)", "dữ liệu vào": "data in", "dữ liệu ra": "data out",
+    "dữ liệu vào/ra": "data in and out", "phần mở rộng": "extensions", "bước được gắn": "the step it is attached to",
+    "điều kiện": "condition", "cổng tách tương ứng": "the matching split gateway", "mã lệnh": "script",
+    "số lượt biểu quyết": "number of votes", "điều kiện kết thúc biểu quyết": "when the vote ends",
+    "chi tiết kỹ thuật khác": "other technical details",
     "Theo số phiếu, không đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số thành viên có mặt) nên không được "
     "đề nghị tiếp, dù bạn đã chọn “Đồng ý”: {names}.":
         "By the vote count, these nominees did not reach the share of votes the council requires ({percent}% of the "

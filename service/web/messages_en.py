@@ -30,6 +30,8 @@ EN: dict[str, str] = {
     "Hình thức khen thưởng phải do cấp phường/xã trở lên tặng.":
         "An award form must be granted at ward/commune level or above.",
     "Cấp '{level}' không hợp lệ.": "Level '{level}' is not valid.",
+    "Không đề nghị được “{award}” cho {full_name}: cấp {level_words} không còn trên đường trình hồ sơ của đơn vị (đã bãi bỏ hoặc quy trình không có bước cấp này). Hãy chọn hình thức khen khác.":
+        "“{award}” cannot be requested for {full_name}: the {level_words} level is no longer on the unit's dossier path (abolished, or the process has no step at that level). Choose another award form.",
     "Dòng {line}: phong trào {code} không có hình thức '{award_code}' (có: {names}).":
         "Line {line}: campaign {code} has no award form '{award_code}' (it has: {names}).",
     "Dòng {line}: {name} không xét cho {kind}.": "Line {line}: {name} is not considered for {kind}.",
@@ -40,6 +42,15 @@ EN: dict[str, str] = {
     "Tệp phong trào phải là một đối tượng (YAML/JSON) ở cấp ngoài cùng.":
         "A campaign file must be an object (YAML/JSON) at its top level.",
     "Tệp phong trào có lỗi:\n{problems}": "The campaign file has errors:\n{problems}",
+    "Phong trào mới phải có mã khác mã {code} của phong trào đang sửa; hãy đổi `code` trong tệp.":
+        "A new campaign needs a code other than {code}, the code of the campaign being edited; change `code` in the file.",
+    "Tệp có mã {code}, khác mã {editing} của phong trào đang sửa; không đổi được mã của một phong trào. Muốn tạo phong trào mới từ tệp này, hãy chọn «Lưu thành phong trào mới»; muốn sửa phong trào {editing}, hãy giữ mã {editing}.":
+        "The file has code {code}, not {editing}, the code of the campaign being edited; a campaign's code cannot change. To make a new campaign from this file, choose \u201cSave as a new campaign\u201d; to edit campaign {editing}, keep the code {editing}.",
+    "Đã có phong trào mã {code}; hãy mở nó để sửa, hoặc đặt mã khác cho phong trào mới.":
+        "Campaign {code} already exists; open it to edit it, or give the new campaign another code.",
+    "{filename}: không phải tệp văn bản UTF-8 (YAML hoặc JSON).": "{filename}: not a UTF-8 text file (YAML or JSON).",
+    "{name} ({code}) đã ngừng hoạt động từ ngày {valid_to:%d/%m/%Y} (sáp nhập hoặc bãi bỏ cấp); không giao vai trò tại đơn vị đã ngừng. Hãy chọn đơn vị đang hoạt động thay cho nó.":
+        "{name} ({code}) closed on {valid_to:%d/%m/%Y} (merged or its level abolished); roles are not granted at a closed unit. Choose a unit that is open instead.",
     "Chỉ nhận tệp PDF, Word (.docx), Excel (.xlsx), JPEG hoặc PNG; nội dung tệp này không phải các loại đó.":
         "Only PDF, Word (.docx), Excel (.xlsx), JPEG or PNG files are accepted; this file's content is none of those.",
     "Loại tài liệu không có: {value}": "No such document kind: {value}",
@@ -159,8 +170,8 @@ EN: dict[str, str] = {
         "Someone else has just changed the process; nothing was recorded. Please reload.",
     "Chỉ giao lại được cho người đang hoạt động, giữ vai trò của việc này tại đúng đơn vị.":
         "A task can only be reassigned to an active user holding its role at its unit.",
-    "Đơn vị nộp hồ sơ không thuộc đơn vị cấp '{level}' nào; quy trình cần một đơn vị cấp này để giao việc.":
-        "The submitting unit belongs to no '{level}' level unit; the process needs one at that level to assign the task.",
+    "Đơn vị nộp hồ sơ không thuộc đơn vị cấp {level_words} nào; quy trình cần một đơn vị cấp này để giao việc.":
+        "The submitting unit belongs to no {level_words} level unit; the process needs one at that level to assign the task.",
     "Không tạo được văn bản '{document}' trong nền.": "Document '{document}' cannot be made in the background.",
     "Chỉ quản trị viên mới chuyển phiên bản quy trình.": "Only administrators may migrate process versions.",
     "Không tìm thấy phiên bản quy trình.": "Process version not found.",
@@ -196,6 +207,9 @@ EN: dict[str, str] = {
     "Đơn vị nhận '{name}' không còn hiệu lực ngày {effective}.":
         "Receiving unit '{name}' is no longer in force on {effective}.",
     "Không thể sáp nhập một đơn vị vào đơn vị con của nó.": "A unit cannot be merged into one of its sub-units.",
+    "Hãy chọn đơn vị nhận.": "Choose the receiving unit.",
+    "Không thể sáp nhập '{name}' (thuộc {parent}) vào '{name2}' (thuộc {parent2}): đơn vị nhận phải cùng cấp và thuộc cùng đơn vị cấp trên, hoặc thuộc một đơn vị ngang cấp với đơn vị cấp trên đó trong cùng một đơn vị cấp trên nữa (ví dụ hai phường của hai huyện trong cùng một tỉnh). Nếu thật sự cần, hãy chuyển đơn vị sang đơn vị cha mới trước.":
+        "Cannot merge '{name}' (under {parent}) into '{name2}' (under {parent2}): the receiving unit must be of the same level and under the same parent, or under a unit of the parent's level that shares the parent's own parent (e.g. two wards of two districts of one province). If this is really meant, move the unit to its new parent first.",
     "Chỉ sáp nhập các đơn vị cùng cấp ('{name}' là cấp {level_words}, '{name2}' là cấp {level_words2}).":
         "Only units of the same level can be merged ('{name}' is at {level_words} level, '{name2}' at {level_words2} level).",
     "Không thể bãi bỏ cấp cao nhất ({level_words}).": "The top level ({level_words}) cannot be abolished.",
@@ -285,6 +299,16 @@ EN: dict[str, str] = {
     "Chọn phiên bản nguồn và phiên bản đích.": "Choose the source and target versions.",
     "Ngày '{value}' không hợp lệ (dạng YYYY-MM-DD).": "Date '{value}' is not valid (use YYYY-MM-DD).",
     "Chỉ quản trị viên mới xem và quản lý quy trình.": "Only administrators may view and manage processes.",
+    # operations/definitions.deploy_definition
+    "Ghi chú phiên bản dài quá {limit} ký tự; hãy ghi ngắn gọn điều đã thay đổi.":
+        "The version note is longer than {limit} characters; say briefly what changed.",
+    "Hãy ghi chú ngắn phiên bản mới thay đổi gì (ví dụ: Bỏ cấp quận/huyện); chưa triển khai.":
+        "Write a short note on what the new version changes (e.g. District level removed); nothing was deployed.",
+    "Không triển khai: ngày {day} không còn đơn vị cấp {level_words} nào đang hoạt động, nhưng quy trình còn giao "
+    "việc ở các làn {lanes}; hồ sơ mới sẽ dừng ở đó. Hãy bỏ các làn này (nối luồng sang cấp khác) rồi triển khai lại.":
+        "Not deployed: on {day} no {level_words} level unit is open any more, but the process still gives work in "
+        "lanes {lanes}; new dossiers would stop there. Remove these lanes (route their flows to another level) and "
+        "deploy again.",
 }
 
 # Words a refusal fills in from a fixed set (levels, what could not be done, a process's state, unmet conditions).
@@ -294,6 +318,7 @@ WORDS: dict[str, str] = {
     "rút hồ sơ": "withdraw the dossier",
     "tạm dừng": "suspend it", "hủy": "cancel it", "đổi tên": "rename it", "chuyển đơn vị": "move it",
     "sáp nhập": "merge it",
+    "không có đơn vị cấp trên": "no parent unit",
     "đang chạy": "is running", "đang tạm dừng": "is suspended", "đã kết thúc": "has ended", "đã hủy": "was cancelled",
     "bị lỗi": "has failed", "đã bị hủy": "was cancelled",
     "Chỉ tạm dừng được quy trình đang chạy": "Only a running process can be suspended",
@@ -353,11 +378,11 @@ PROBLEMS_EN: dict[str, str] = {
     # workflows/lint.py
     "quy trình không có bước người dùng (userTask) nào": "the process has no user task (userTask)",
     "quy trình cần một sự kiện bắt đầu thường (startEvent)": "the process needs a plain start event (startEvent)",
-    'biến không được biết trong biểu thức hẹn giờ: {names} (khoảng thời gian phải đặt trong dấu nháy, ví dụ "P10D")':
-        'unknown variables in the timer expression: {names} (a duration must be in quotes, e.g. "P10D")',
+    "biến không xác định trong biểu thức hẹn giờ: {names} (thời hạn ghi theo ISO 8601, ví dụ P10D)":
+        "unknown variables in the timer expression: {names} (write a duration in ISO 8601, e.g. P10D)",
     "luồng nối tới phần tử không tồn tại": "the flow connects to an element that does not exist",
     "điều kiện '{condition}': {reason}": "condition '{condition}': {reason}",
-    "điều kiện dùng biến không được biết: {names}": "the condition uses unknown variables: {names}",
+    "điều kiện dùng biến không xác định: {names}": "the condition uses unknown variables: {names}",
     "không cho phép bước mã lệnh (scriptTask): ai sửa được quy trình sẽ chạy được mã trên máy chủ":
         "script tasks (scriptTask) are not allowed: whoever could edit the process could run code on the server",
     "bước không rõ loại (bpmn:task) sẽ chặn quy trình như một bước người dùng; hãy đổi thành userTask":
@@ -419,6 +444,12 @@ PROBLEMS_EN: dict[str, str] = {
     "tệp BPMN không được chứa DOCTYPE/ENTITY": "a BPMN file must not contain DOCTYPE/ENTITY",
     "cần đúng một quy trình thực thi được, tìm thấy: {found}":
         "exactly one executable process is needed; found: {found}",
+    "tệp không có quy trình (bpmn:process) nào; hãy vẽ một bể (pool) với các bước của quy trình":
+        "the file has no process (bpmn:process); draw a pool with the process's steps",
+    "tệp có {count} quy trình thực thi được ({found}), hệ thống chỉ chạy một: hãy giữ một bể (pool), hoặc chỉ đánh "
+    "dấu một quy trình là thực thi được (isExecutable) và bỏ đánh dấu ở các bể khác":
+        "the file has {count} executable processes ({found}) and the system runs only one: keep one pool, or mark "
+        "only one process as executable (isExecutable) and unmark the other pools",
     "không có": "none",
     "không đúng lược đồ BPMN 2.0: {detail}": "does not follow the BPMN 2.0 schema: {detail}",
     # service/operations/definitions.py
@@ -428,6 +459,9 @@ PROBLEMS_EN: dict[str, str] = {
     "trong các quyết định này":
         "step '{step}' offers decision '{decision}', which is not one of the system's decisions ({known}); use one of "
         "these",
+    "làn '{lane}' ở cấp {level}: không còn đơn vị cấp này nào đang hoạt động ngày {day}":
+        "lane '{lane}' is at {level} level: no unit of that level is open on {day}",
+    **LEVEL_WORDS_EN,  # a level's words in a problem above ("quận/huyện")
 }
 
 

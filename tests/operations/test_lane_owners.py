@@ -1,7 +1,9 @@
 """Who owns a new task: the nearest unit at the task's level on the dossier's unit's path to the root.
 
 A completion reads the unit and its first three ancestors with the task (one query, no recursive walk); a
-deeper tree still finds its owners further up by walking the rest of the path."""
+deeper tree still finds its owners further up by walking the rest of the path. The unit's submission is the one
+step that walks the path once whatever the depth: it checks that every nominee's award level can still be reached
+(operations.dossiers.require_reachable_awards), which the review steps after it do not repeat."""
 
 from __future__ import annotations
 
@@ -31,13 +33,14 @@ def _owners(factory, dossier_id):
 
 
 def _through_the_chain(factory, clock, dossier_id):
-    for _ in range(10):
+    for _ in range(9):  # the review steps after the submission
         act(factory, Engine(clock), dossier_id)
 
 
 def test_the_chain_finds_every_owner_without_walking_the_tree(factory):
     clock = FixedClock()
     dossier_id = new_dossier(factory, Engine(clock))
+    act(factory, Engine(clock), dossier_id)  # submitted (its award levels checked: one walk)
     walks = _walks(factory)
     _through_the_chain(factory, clock, dossier_id)
     assert walks == []
@@ -57,6 +60,7 @@ def test_a_unit_deeper_than_four_levels_still_finds_the_province(factory):
         session.flush()
         make_user(session, username_for(team.code, "unit_clerk"), "unit_clerk", team, full_name="Đỗ Thị Hằng")
     dossier_id = new_dossier(factory, Engine(clock), unit_code="HN-HD-PL-TP-T1")
+    act(factory, Engine(clock), dossier_id)  # submitted (its award levels checked: one walk)
     walks = _walks(factory)
     _through_the_chain(factory, clock, dossier_id)
     owners = _owners(factory, dossier_id)

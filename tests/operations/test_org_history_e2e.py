@@ -101,7 +101,7 @@ def test_province_dossier_after_abolition_is_refused_clearly_at_the_missing_dist
             cancel_dossier(session, admin, engine, running, "Sắp xếp đơn vị hành chính 2025")
         abolish_level(session, admin, NOW, "district", effective=REFORM)
     new = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Lê Văn Bình", "BK-TINH", "Chuyên viên")])
-    with pytest.raises(InvalidInput, match="cấp 'district'"):
+    with pytest.raises(InvalidInput, match="cấp quận/huyện nào"):
         while open_task(factory, new) is not None:
             act(factory, engine, new)
     assert open_task(factory, new).org_unit_id == _id_of(factory, "HN-HD-PL")
