@@ -31,16 +31,23 @@ def main() -> None:
 
 @main.command(help="Tạo/cập nhật lược đồ CSDL và triển khai các quy trình BPMN có sẵn (chạy lại không sao).")
 def init() -> None:
-    from .operations.definitions import deploy_definition
+    from .operations.definitions import deploy_shipped
 
     config = Config.from_env()
     upgrade_schema(config.database_url)
     with session_scope(_factory(config)) as session:
-        for path in SHIPPED_BPMN:
-            result = deploy_definition(session, Actor(None, "thidua init"), path.read_bytes(), filename=path.name,
-                                       comment="Quy trình mặc định đi kèm sản phẩm")  # fmt: skip
-            state = "đã triển khai" if result.created else "không đổi"
-            click.echo(f"{path.name}: phiên bản {result.version.version} ({state})")
+        for path in SHIPPED_BPMN:  # a file the installation has had already is left alone (an admin's edits stay)
+            result = deploy_shipped(session, Actor(None, "thidua init"), path.read_bytes(), filename=path.name,
+                                    comment="Quy trình mặc định đi kèm sản phẩm")  # fmt: skip
+            active = f"; đang dùng phiên bản {result.active.version}" if result.active else ""
+            if result.refusal is not None:
+                click.echo(f"{path.name}: không triển khai ({result.refusal.message}){active}", err=True)
+            elif result.created:
+                click.echo(f"{path.name}: phiên bản {result.version.version} (đã triển khai)")
+            elif result.active is not None and result.version is not None and result.active.id != result.version.id:
+                click.echo(f"{path.name}: đã có (phiên bản {result.version.version}){active}, do quản trị viên sửa")
+            else:
+                click.echo(f"{path.name}: phiên bản {result.version.version} (không đổi)")
     click.echo(f"CSDL: {config.database_url}")
 
 

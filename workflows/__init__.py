@@ -25,13 +25,14 @@ from .errors import (
 from .expressions import evaluate_expression
 from .fingerprint import process_fingerprint
 from .history import PathStep
-from .migration import DefinitionDiff, MigrationCheck, check_migration, diff_definitions
+from .migration import CHANGE_WORDS, DefinitionDiff, MigrationCheck, change_words, check_migration, diff_definitions
 from .lanes import LEVELS, TASK_ROLES, LaneRef, parse_lane
 from .state import SERIALIZER_VERSION, dump_spec, state_spec_ref
 from .tasks import ReadyTask
 
 __all__ = [
     "LEVELS", "MAX_BPMN_BYTES", "SERIALIZER_VERSION", "SYSTEM_CLOCK", "TASK_ROLES",
+    "CHANGE_WORDS", "change_words",
     "Clock", "Decision", "DefinitionDiff", "MigrationCheck", "check_migration", "diff_definitions", "Definition", "DefinitionError", "Engine", "EngineError", "EngineEvent",
     "ExpressionError", "FixedClock", "InvalidDecision", "LaneRef", "Outcome", "PathStep", "Problem",
     "ReadyTask", "StateVersionError", "StepInfo", "SystemClock", "TaskNotReady", "TimerInfo",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -12,11 +13,11 @@ from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from .diagram import Diagram, executable_processes, read_process
+from .diagram import Diagram, element_names, executable_processes, pool_names, read_process
 from .errors import DefinitionError, Problem
 from .lanes import LaneRef, parse_lane
 from .lint import DEFAULT_VARIABLES, decision_variable, decisions_in, lint_diagram
-from .timers import use_clocked_timers
+from .timers import quote_iso_timers, use_clocked_timers
 
 MAX_BPMN_BYTES = 5 * 1024 * 1024
 
@@ -66,6 +67,10 @@ class Definition:
     subprocess_specs: dict[str, Any]
     steps: dict[str, StepInfo]
     diagram: Diagram = field(repr=False)
+
+    def named(self, problems: list[Problem]) -> list[Problem]:
+        """The problems with each element's name from this process's diagram (Problem.where)."""
+        return with_names(problems, _harden_parse(self.bpmn_xml, "process.bpmn"))
 
     @property
     def levels(self) -> tuple[str, ...]:
@@ -131,14 +136,41 @@ def _problem_from(exc: ValidationException) -> Problem:
 def parse_definition(
     xml: bytes | str, filename: str = "process.bpmn", *, allowed_variables: frozenset[str] = DEFAULT_VARIABLES
 ) -> Definition:
-    """Parse, schema-validate and lint BPMN; return a Definition or raise DefinitionError listing every problem."""
+    """Parse, schema-validate and lint BPMN; return a Definition or raise DefinitionError listing every problem,
+    each naming its element by name (and id) where the diagram gives one."""
     data = xml.encode("utf-8") if isinstance(xml, str) else bytes(xml)
     root = _harden_parse(data, filename)
+    try:
+        return _parse(data, root, filename, allowed_variables)
+    except DefinitionError as exc:
+        raise DefinitionError(with_names(exc.problems, root), filename) from None
+
+
+def with_names(problems: list[Problem], root: etree._Element) -> list[Problem]:
+    """Each problem with its element's name, where the element has one and the problem does not name it yet."""
+    names = element_names(root)
+    return [dataclasses.replace(p, element_name=names.get(p.element_id)) if p.element_id and not p.element_name
+            and names.get(p.element_id) else p for p in problems]  # fmt: skip
+
+
+def _one_process(root: etree._Element, filename: str) -> etree._Element:
+    """The one executable process of the file; several (or none) is a problem that says what to do."""
     processes = executable_processes(root)
-    if len(processes) != 1:
-        found = ", ".join(p.get("id") or "?" for p in processes) or "không có"
-        raise DefinitionError([Problem(None, f"cần đúng một quy trình thực thi được, tìm thấy: {found}")], filename)
-    diagram = read_process(processes[0])
+    if len(processes) == 1:
+        return processes[0]
+    if not processes:
+        raise DefinitionError([Problem(None, "tệp không có quy trình (bpmn:process) nào; hãy vẽ một bể (pool) "
+                                             "với các bước của quy trình")], filename)  # fmt: skip
+    names = pool_names(root)
+    found = ", ".join(f"{names[p.get('id') or '']} ({p.get('id')})" if names.get(p.get("id") or "") else
+                      str(p.get("id") or "?") for p in processes)  # fmt: skip
+    message = (f"tệp có {len(processes)} quy trình thực thi được ({found}), hệ thống chỉ chạy một: hãy giữ một bể "
+               f"(pool), hoặc chỉ đánh dấu một quy trình là thực thi được (isExecutable) và bỏ đánh dấu ở các bể khác")
+    raise DefinitionError([Problem(None, message)], filename)
+
+
+def _parse(data: bytes, root: etree._Element, filename: str, allowed_variables: frozenset[str]) -> Definition:
+    diagram = read_process(_one_process(root, filename))
     problems = lint_diagram(diagram, allowed_variables)
     if problems:
         raise DefinitionError(problems, filename)
@@ -162,9 +194,9 @@ def validate_definition(xml: bytes | str, filename: str = "process.bpmn") -> lis
 
 
 def _assemble(data: bytes, diagram: Diagram, spec: Any, subprocess_specs: dict[str, Any]) -> Definition:
-    use_clocked_timers(spec.task_specs)
-    for sub in subprocess_specs.values():
-        use_clocked_timers(sub.task_specs)
+    for specs in (spec.task_specs, *(sub.task_specs for sub in subprocess_specs.values())):
+        quote_iso_timers(specs)  # a bare P7D runs as the text "P7D" (timers.quoted_iso); no-op on a stored spec
+        use_clocked_timers(specs)
     return Definition(
         process_id=diagram.process_id,
         name=diagram.process_name or diagram.process_id,

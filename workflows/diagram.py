@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from .timers import quoted_iso
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _B = "{%s}" % BPMN_NS
 
@@ -105,7 +107,8 @@ def read_process(process: etree._Element) -> Diagram:
                     for kind in ("timeDate", "timeDuration", "timeCycle"):
                         expr = child.find(_B + kind)
                         if expr is not None:
-                            el.timer_kind, el.timer_expression = kind, _text(expr)
+                            # bare ISO 8601 (P7D), as other BPMN tools write it, is read as that text (timers.py)
+                            el.timer_kind, el.timer_expression = kind, quoted_iso(_text(expr))
             if tag == "boundaryEvent":
                 el.attached_to = node.get("attachedToRef")
                 el.interrupting = node.get("cancelActivity", "true") != "false"
@@ -132,7 +135,31 @@ def read_process(process: etree._Element) -> Diagram:
 
 
 def executable_processes(root: etree._Element) -> list[etree._Element]:
-    """The bpmn:process elements of a definitions document that are executable (or all, if none says so)."""
+    """The bpmn:process elements of a definitions document that are executable: those marked isExecutable="true"
+    when any is (so marking one pool executable picks it), else those not marked "false" (or all, if every one is)."""
     processes = root.findall(_B + "process")
-    executable = [p for p in processes if p.get("isExecutable", "true").lower() != "false"]
+    marked = [p for p in processes if p.get("isExecutable", "").strip().lower() == "true"]
+    if marked:
+        return marked
+    executable = [p for p in processes if p.get("isExecutable", "true").strip().lower() != "false"]
     return executable or processes
+
+
+def pool_names(root: etree._Element) -> dict[str, str]:
+    """process id → the name of the pool (participant) that draws it, or the process's own name."""
+    names = {p.get("id") or "": (p.get("name") or "").strip() for p in root.findall(_B + "process")}
+    for participant in root.iter(_B + "participant"):
+        ref, name = participant.get("processRef"), (participant.get("name") or "").strip()
+        if ref in names and name:
+            names[ref] = name
+    return {key: value for key, value in names.items() if value}
+
+
+def element_names(root: etree._Element) -> dict[str, str]:
+    """id → name of every BPMN element with both (tasks, events, gateways, flows, lanes, pools, processes)."""
+    names: dict[str, str] = {}
+    for node in root.iter():
+        name = " ".join((node.get("name") or "").split()) if isinstance(node.tag, str) else ""
+        if name and node.tag.startswith(_B) and node.get("id"):
+            names.setdefault(node.get("id") or "", name)
+    return names

@@ -12,9 +12,17 @@ class Problem:
     element_id: str | None
     message: str
     line: int | None = None
+    element_name: str | None = None  # the element's name in the diagram, when it has one (shown before its id)
+
+    @property
+    def where(self) -> str:
+        """The element as a reader knows it: its name with its id in parentheses, or its id alone."""
+        if self.element_name and self.element_id:
+            return f"{self.element_name} ({self.element_id})"
+        return self.element_id or self.element_name or ""
 
     def __str__(self) -> str:
-        where = self.element_id or "definitions"
+        where = self.where or "definitions"
         if self.line:
             where = f"{where} (dòng {self.line})"
         return f"{where}: {self.message}"

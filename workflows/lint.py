@@ -64,8 +64,8 @@ def lint_diagram(diagram: Diagram, allowed_variables: Iterable[str] = DEFAULT_VA
         if el.timer_expression and not any(p.element_id == el.id for p in problems):
             unknown = names_used(el.timer_expression) - variables
             if unknown:
-                hint = 'biến không được biết trong biểu thức hẹn giờ: ' + ', '.join(sorted(unknown))
-                problems.append(Problem(el.id, hint + ' (khoảng thời gian phải đặt trong dấu nháy, ví dụ "P10D")', el.line))
+                hint = 'biến không xác định trong biểu thức hẹn giờ: ' + ', '.join(sorted(unknown))
+                problems.append(Problem(el.id, hint + " (thời hạn ghi theo ISO 8601, ví dụ P10D)", el.line))
     for flow in diagram.flows.values():
         if flow.source not in diagram.elements or flow.target not in diagram.elements:
             problems.append(Problem(flow.id, "luồng nối tới phần tử không tồn tại", flow.line))
@@ -78,7 +78,7 @@ def lint_diagram(diagram: Diagram, allowed_variables: Iterable[str] = DEFAULT_VA
             continue
         if unknown:
             problems.append(
-                Problem(flow.id, f"điều kiện dùng biến không được biết: {', '.join(sorted(unknown))}", flow.line)
+                Problem(flow.id, f"điều kiện dùng biến không xác định: {', '.join(sorted(unknown))}", flow.line)
             )
     return problems
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Any
+
 from SpiffWorkflow import TaskState
-from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 
 from .definitions import Definition
 from .state import SERIALIZER, SERIALIZER_LOCK, load_state
@@ -20,10 +23,31 @@ class MigrationCheck:
     reasons: tuple[str, ...]
 
 
-def _diff(source: Definition, target: Definition, state: str):  # type: ignore[no-untyped-def]
-    workflow = load_state(state, source)
+# What no run depends on: a boundary event belongs to the activity it is attached to, whatever lane it is drawn in
+# (an editor deleting a lane moves the boundary events on its border into the lane below).
+_MEANINGLESS = {BoundaryEvent: frozenset({"lane"})}
+
+
+def meaningful_changes(spec: Any, attributes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The changed attributes of a task spec that matter to a run (a boundary event's lane does not)."""
+    ignored = next((names for kind, names in _MEANINGLESS.items() if isinstance(spec, kind)), frozenset())
+    return tuple(a for a in attributes if a not in ignored)
+
+
+def _spec_changes(old: Any, new: Any) -> tuple[SpecDiff, dict[Any, tuple[str, ...]]]:
     with SERIALIZER_LOCK:  # the diff converts through the registry, whose mode another thread may be switching
-        top, _subprocesses = diff_workflow(SERIALIZER.registry, workflow, target.spec, target.subprocess_specs)
+        diff = SpecDiff(SERIALIZER.registry, old, new)
+    changed = {spec: meaningful_changes(spec, attrs) for spec, attrs in diff.changed.items()}
+    return diff, {spec: attrs for spec, attrs in changed.items() if attrs}
+
+
+def _diff(source: Definition, target: Definition, state: str):  # type: ignore[no-untyped-def]
+    """The instance and its WorkflowDiff against the target (the top process: ours have no subprocesses), with
+    changes no run depends on left out (meaningful_changes)."""
+    workflow = load_state(state, source)
+    spec_diff, changed = _spec_changes(workflow.spec, target.spec)
+    top = WorkflowDiff(workflow, spec_diff)
+    top.changed = [task for task in top.changed if task.task_spec in changed]
     return workflow, top
 
 
@@ -54,19 +78,37 @@ def migrate_state(source: Definition, target: Definition, state: str) -> object:
 
 @dataclass(frozen=True)
 class DefinitionDiff:
-    """What changed between two versions of a process, by BPMN element id."""
+    """What changed between two versions of a process, by BPMN element id; `changed` names the engine's attributes
+    (see CHANGE_WORDS for them in words)."""
 
     added: tuple[str, ...]
     removed: tuple[str, ...]
     changed: dict[str, tuple[str, ...]]
 
 
-def diff_definitions(old: Definition, new: Definition) -> DefinitionDiff:
-    """Elements added, removed and changed (with the changed attributes) from `old` to `new`."""
-    from SpiffWorkflow.bpmn.util.diff import SpecDiff
+# The engine's spec attributes a comparison names, in words (Vietnamese; the web layer has their English).
+CHANGE_WORDS = {
+    "typename": "loại phần tử", "bpmn_name": "tên", "description": "loại phần tử", "documentation": "mô tả",
+    "lane": "làn", "inputs": "đường đi vào", "outputs": "đường đi ra", "cond_task_specs": "điều kiện rẽ nhánh",
+    "default_task_spec": "nhánh mặc định", "event_definition": "hẹn giờ hoặc sự kiện",
+    "cancel_activity": "cách dừng bước khi tới hạn", "manual": "cách xử lý (người hay máy)",
+    "data_input_associations": "dữ liệu vào", "data_output_associations": "dữ liệu ra",
+    "io_specification": "dữ liệu vào/ra", "extensions": "phần mở rộng", "main_child_task_spec": "bước được gắn",
+    "condition": "điều kiện", "split_task": "cổng tách tương ứng", "script": "mã lệnh",
+    "cardinality": "số lượt biểu quyết", "completion_condition": "điều kiện kết thúc biểu quyết",
+    "data_input": "dữ liệu vào", "data_output": "dữ liệu ra", "input_item": "dữ liệu vào", "output_item": "dữ liệu ra",
+}  # fmt: skip
+OTHER_CHANGE = "chi tiết kỹ thuật khác"
 
-    with SERIALIZER_LOCK:  # as in _diff
-        diff = SpecDiff(SERIALIZER.registry, old.spec, new.spec)
+
+def change_words(attributes: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """The changed attributes in words, each once, in the order given (unknown ones as OTHER_CHANGE)."""
+    return tuple(dict.fromkeys(CHANGE_WORDS.get(a, OTHER_CHANGE) for a in attributes))
+
+
+def diff_definitions(old: Definition, new: Definition) -> DefinitionDiff:
+    """Elements added, removed and changed (with the changed attributes that matter to a run) from `old` to `new`."""
+    diff, changes = _spec_changes(old.spec, new.spec)
     named = lambda specs: tuple(sorted({s.bpmn_id for s in specs if getattr(s, "bpmn_id", None)}))  # noqa: E731
-    changed = {spec.bpmn_id: tuple(attrs) for spec, attrs in diff.changed.items() if getattr(spec, "bpmn_id", None)}
+    changed = {spec.bpmn_id: attrs for spec, attrs in changes.items() if getattr(spec, "bpmn_id", None)}
     return DefinitionDiff(named(diff.added), named(diff.removed), dict(sorted(changed.items())))

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workflows import LEVELS, Definition, change_words, diff_definitions
+
 from ..models import ProcessDefinition, ProcessInstance, ProcessVersion, User
-from ..operations.definitions import version_definition
+from ..operations.definitions import load_definition, version_definition
+
+# A level's words in a path ("đơn vị → phường/xã → tỉnh"); the page translates each (i18n).
+PATH_WORDS = {"unit": "đơn vị", "ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh"}
 
 
 @dataclass(frozen=True)
@@ -16,6 +22,22 @@ class VersionRow:
     version: ProcessVersion
     deployed_by: str | None
     running: int
+    path: tuple[str, ...] = ()  # the levels its steps' lanes pass through, from the unit up, in words (PATH_WORDS)
+
+
+def version_path(definition: Definition) -> tuple[str, ...]:
+    """The levels a version's steps sit at, from the unit up, in words: read from its lanes, never fixed text."""
+    levels = {step.lane.level for step in definition.steps.values()}
+    return tuple(PATH_WORDS.get(level, level) for level in LEVELS if level in levels)
+
+
+_PATH_SUFFIX = re.compile(r"\s*[:：–—-]\s*[^:：]*→[^:：]*$")
+
+
+def process_title(name: str) -> str:
+    """A process's name without a path written into it ("Xét khen thưởng: đơn vị → phường/xã → huyện → tỉnh" →
+    "Xét khen thưởng"): such text goes stale when a level is removed; the pages show each version's own path."""
+    return _PATH_SUFFIX.sub("", name).strip() or name
 
 
 def process_versions(session: Session) -> list[tuple[ProcessDefinition, list[VersionRow]]]:
@@ -29,8 +51,44 @@ def process_versions(session: Session) -> list[tuple[ProcessDefinition, list[Ver
             select(ProcessVersion, User.full_name).outerjoin(User, ProcessVersion.deployed_by == User.id)
             .where(ProcessVersion.definition_id == definition.id).order_by(ProcessVersion.version.desc())
         ).all()  # fmt: skip
-        out.append((definition, [VersionRow(v, name, int(running.get(v.id, 0))) for v, name in rows]))
+        out.append((definition, [VersionRow(v, name, int(running.get(v.id, 0)),
+                                            version_path(version_definition(session, v.id, v.sha256)))
+                                 for v, name in rows]))  # fmt: skip
     return out
+
+
+def active_of(session: Session, definition_id: int) -> ProcessVersion | None:
+    """The version new dossiers of this process start on."""
+    return session.scalar(select(ProcessVersion).where(ProcessVersion.definition_id == definition_id,
+                                                       ProcessVersion.is_active.is_(True)))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """What changed between two versions, each element as a reader knows it ("Tên (id)") and each change in words."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def __bool__(self) -> bool:
+        return True  # an empty comparison is still shown (as "—")
+
+
+def _label(element_id: str, *definitions: Definition) -> str:
+    for definition in definitions:
+        element = definition.diagram.elements.get(element_id)
+        if element is not None and element.name:
+            return f"{element.name} ({element_id})"
+    return element_id
+
+
+def compare_versions(session: Session, old_id: int, new_id: int) -> ChangeView:
+    """The comparison page's content: elements added, removed and changed from version `old_id` to `new_id`."""
+    old, new = load_definition(session, old_id), load_definition(session, new_id)
+    diff = diff_definitions(old, new)
+    changed = tuple((_label(e, new, old), change_words(attrs)) for e, attrs in diff.changed.items())
+    return ChangeView(tuple(_label(e, new) for e in diff.added), tuple(_label(e, old) for e in diff.removed), changed)
 
 
 def lanes_in_use(session: Session) -> frozenset[tuple[str, str]]:

@@ -6,6 +6,149 @@
 // window.thiduaModeler is the bpmn-js instance (tests drive precise edits through its API).
 (() => {
   "use strict";
+
+  // Opening a BPMN file drawn in another tool (Camunda Modeler, Signavio, …): the "Mở tệp BPMN…" file input
+  // (#modeler-file) or a .bpmn/.xml file dropped on the canvas is read with FileReader and imported into the
+  // modeler; nothing is saved until the admin validates and deploys as usual. A file that cannot be imported leaves
+  // the diagram being edited as it was. The texts come in the page's language as data-* attributes of
+  // #modeler-open ({name}, {count}, {error} filled in here); its data-state says how the last opening went
+  // (reading, ok, warnings, error).
+  function openFiles(modeler, box) {
+    const panel = document.getElementById("modeler-open");
+    const input = document.getElementById("modeler-file");
+    const canvas = document.getElementById("modeler-canvas");
+    if (!panel || !input) return;
+    const status = document.getElementById("modeler-open-status");
+    const details = document.getElementById("modeler-open-warnings");
+    const say = (key, values) => Object.entries(values).reduce(
+      (text, [name, value]) => text.replaceAll(`{${name}}`, String(value)), panel.dataset[key] || "");
+
+    function report(state, text, lines = []) {
+      panel.dataset.state = state;
+      status.textContent = text;
+      status.className = { ok: "flash ok", warnings: "flash error", error: "flash error" }[state] || "muted";
+      details.replaceChildren(...lines.slice(0, 50).map((line) => {
+        const item = document.createElement("li");
+        item.textContent = line;
+        return item;
+      }));
+    }
+
+    // The file's text, decoded as it says it is written (many tools write ISO-8859-1; a byte-order mark says
+    // UTF-16); the declaration then says UTF-8, which the text now is, as the modeler reads no other.
+    function decode(buffer) {
+      const bytes = new Uint8Array(buffer, 0, Math.min(buffer.byteLength, 200));
+      const bom = { "254,255": "utf-16be", "255,254": "utf-16le" }[`${bytes[0]},${bytes[1]}`] || null;
+      const declared = bom ? null : /^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']/.exec(
+        new TextDecoder("iso-8859-1").decode(bytes));
+      let decoder = new TextDecoder("utf-8");
+      try {
+        decoder = new TextDecoder(bom || (declared ? declared[1] : "utf-8"));
+      } catch (_) { /* an encoding the browser does not know: read as UTF-8 */ }
+      return decoder.decode(buffer).replace(/^(\s*<\?xml[^>]*encoding=["'])[^"']+/, "$1UTF-8");
+    }
+
+    const read = (file) => new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(decode(reader.result));
+      reader.onerror = () => reject(reader.error || new Error("FileReader"));
+      reader.readAsArrayBuffer(file);
+    });
+
+    async function open(file) {
+      if (!file) return;
+      const name = file.name;
+      if (!/\.(bpmn|xml)$/i.test(name)) {
+        report("error", say("wrongType", { name }));
+        return;
+      }
+      report("reading", say("reading", { name }));
+      const shown = modeler.getDefinitions();
+      let previous = null;
+      try {
+        previous = (await modeler.saveXML({ format: true })).xml;
+      } catch (_) { /* nothing drawn that can be written: nothing to put back either */ }
+      try {
+        const { warnings } = await modeler.importXML(await read(file));
+        modeler.get("canvas").zoom("fit-viewport", "auto");
+        // The problems the server listed were about the diagram that is gone.
+        document.getElementById("modeler-problems").replaceChildren();
+        document.getElementById("modeler-status").textContent = "";
+        delete box.dataset.saved;
+        box.dispatchEvent(new CustomEvent("thidua:file-opened", { detail: { name } }));
+        if (warnings && warnings.length) {
+          report("warnings", say("warned", { name, count: warnings.length }), warnings.map((w) => w.message));
+        } else {
+          report("ok", say("opened", { name }));
+        }
+      } catch (error) {
+        if (previous && modeler.getDefinitions() !== shown) {  // unread files leave it untouched (and its undo)
+          try {
+            await modeler.importXML(previous);
+            modeler.get("canvas").zoom("fit-viewport", "auto");
+          } catch (_) { /* it was imported once; cannot fail again */ }
+        }
+        const warnings = (error && error.warnings) || [];
+        report("error", say("failed", { name, error: (error && error.message) || String(error) }),
+          warnings.map((w) => w.message));
+      }
+    }
+
+    input.addEventListener("change", () => {
+      const file = input.files && input.files[0];
+      input.value = "";  // the same file can be opened again (after changes to it elsewhere)
+      open(file);
+    });
+    const highlight = (on) => {  // where a dragged file will land (styled here: app.css is the whole site's)
+      canvas.classList.toggle("modeler-drop-target", on);
+      canvas.style.outline = on ? "3px dashed #1864ab" : "";
+    };
+    const carriesFiles = (event) => Boolean(event.dataTransfer)
+      && Array.from(event.dataTransfer.types || []).includes("Files");
+    canvas.addEventListener("dragover", (event) => {
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      highlight(true);
+    });
+    canvas.addEventListener("dragleave", () => highlight(false));
+    canvas.addEventListener("drop", (event) => {
+      if (!carriesFiles(event)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      highlight(false);
+      open(event.dataTransfer.files[0]);
+    });
+    // A file dropped anywhere else would make the browser open it in place of the editor (and the work in it).
+    for (const type of ["dragover", "drop"]) {
+      window.addEventListener(type, (event) => { if (carriesFiles(event)) event.preventDefault(); });
+    }
+  }
+
+  // Leaving the editor with unsaved work asks first (the browser's own "leave site?" question): any change made in
+  // the modeler (its command stack) or a file opened into it, until a deployment succeeds (the page then goes to
+  // the new version) or the server finds the diagram unchanged. box.dataset.unsaved says which it is.
+  function guardUnsaved(modeler, box) {
+    let unsaved = false;
+    const mark = (value) => {
+      unsaved = value;
+      box.dataset.unsaved = String(value);
+    };
+    mark(false);
+    // "clear": an import (the page's own, or a file's, which is marked below) empties the stack; no edit.
+    modeler.on("commandStack.changed", (event) => { if (event.trigger !== "clear") mark(true); });
+    box.addEventListener("thidua:file-opened", () => mark(true));
+    new MutationObserver(() => {
+      if (box.dataset.saved === "ok" || box.dataset.saved === "unchanged") mark(false);
+    }).observe(box, { attributes: true, attributeFilter: ["data-saved"] });
+    window.addEventListener("beforeunload", (event) => {
+      // data-saved is read here too: a successful deployment navigates before the observer above has run.
+      if (!unsaved || box.dataset.saved === "ok") return;
+      event.preventDefault();
+      event.returnValue = "";
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", async () => {
     const box = document.querySelector("[data-testid=modeler]");
     if (!box) return;
@@ -28,6 +171,8 @@
       box.dataset.ready = "error";
       return;
     }
+    openFiles(modeler, box);
+    guardUnsaved(modeler, box);
 
     function showProblems(problems) {
       const canvas = modeler.get("canvas");
@@ -38,13 +183,19 @@
       for (const p of problems) {
         const item = document.createElement("li");
         item.dataset.elementId = p.element_id || "";
-        item.textContent = `${p.element_id || "—"}${p.line ? ` (${p.line})` : ""}: ${p.message}`;
+        // The server words each problem (p.label: the element by name, its id in parentheses, the line).
+        item.textContent = p.label || `${p.element_id || "—"}${p.line ? ` (${p.line})` : ""}: ${p.message}`;
         list.append(item);
         if (p.element_id && registry.get(p.element_id)) {
           canvas.addMarker(p.element_id, "bpmn-problem");
           marked.push(p.element_id);
         }
       }
+    }
+
+    // A deploy refused for its version note (missing, too long): put the cursor in the note field.
+    function focusComment(form, data) {
+      if (data.field === "comment" && form.elements.comment) form.elements.comment.focus();
     }
 
     document.getElementById("modeler-save").addEventListener("submit", async (event) => {
@@ -74,6 +225,7 @@
         box.dataset.saved = "invalid";
         status.textContent = data.message || `HTTP ${response.status}`;
         showProblems(data.problems || []);
+        focusComment(event.target, data);
       }
     });
   });

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, flash, render_template, request
 from flask_login import login_required
 
-from workflows import diff_definitions
-
-from ..errors import DefinitionRejected, Forbidden, NotFound
-from ..models import ProcessVersion
-from ..operations.definitions import load_definition
-from ..queries.processes import process_versions
+from ..errors import DefinitionRejected, DomainError, Forbidden, NotFound
+from ..models import ProcessDefinition, ProcessVersion
+from ..queries.processes import active_of, compare_versions, process_title, process_versions
 from .context import current_actor, get_session
 from .i18n import current_locale, translate
 from .lanes import lane_labels
-from .messages_en import EN as REFUSALS_EN
 from .messages_en import problem_in, refusal
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -32,7 +28,7 @@ def only_admins() -> None:
 @bp.route("/")
 @login_required
 def index() -> str:
-    return render_template("processes/index.html", processes=process_versions(get_session()))
+    return render_template("processes/index.html", processes=process_versions(get_session()), title=process_title)
 
 
 def _version(version_id: int) -> ProcessVersion:
@@ -60,10 +56,13 @@ def show(version_id: int) -> str:
     if compare.isdigit():
         older = _version(int(compare))
         if older.definition_id == version.definition_id:
-            diff = diff_definitions(load_definition(get_session(), older.id), load_definition(get_session(), version.id))
+            diff = compare_versions(get_session(), older.id, version.id)
+    row = next((r for r in others if r.version.id == version.id), None)
+    process = get_session().get(ProcessDefinition, version.definition_id)
     # The diagram's lanes in words (the editor, edit.html, keeps the codes: admins edit them).
     return render_template("processes/show.html", version=version, others=others, diff=diff, compare=compare,
-                           lane_labels=lane_labels())  # fmt: skip
+                           lane_labels=lane_labels(), path=row.path if row else (),
+                           title=process_title(process.name) if process else "")  # fmt: skip
 
 
 @bp.route("/versions/<int:version_id>/diagram.json")
@@ -96,7 +95,12 @@ BLANK_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 @login_required
 def edit(version_id: int) -> str:
     version = _version(version_id)
-    return render_template("processes/edit.html", version=version, xml=version.bpmn_xml)
+    # Editing a version that is not the one new dossiers use: the page says so (deploying makes a new version from
+    # this one's content, which then replaces the one in use).
+    active = active_of(get_session(), version.definition_id)
+    older_than_active = active is not None and active.id != version.id
+    return render_template("processes/edit.html", version=version, xml=version.bpmn_xml, active=active,
+                           older_than_active=older_than_active)  # fmt: skip
 
 
 @bp.route("/new")
@@ -123,11 +127,20 @@ def deploy() -> tuple[Response, int]:
         return jsonify({"ok": False, "problems": problems}), 422
     try:
         with transaction() as db:
-            result = deploy_definition(db, current_actor(), xml.encode("utf-8"), filename=EDITOR_FILE, comment=comment)
+            result = deploy_definition(db, current_actor(), xml.encode("utf-8"), filename=EDITOR_FILE, comment=comment,
+                                       require_comment=True)  # fmt: skip
             version_id, number, created = result.version.id, result.version.version, result.created
     except DefinitionRejected as exc:
         return jsonify(_rejection(exc)), 422
+    except DomainError as exc:  # the version note (missing, too long): nothing was written
+        said = refusal(exc)
+        field = exc.details.get("field")
+        return jsonify({"ok": False, "message": said, "field": field,
+                        "problems": [{"element_id": None, "element_name": None, "line": None, "message": said,
+                                      "field": field}]}), exc.status  # fmt: skip
     url = url_for("processes.show", version_id=version_id)
+    if created:  # the new version's page confirms it (base.html shows the flashed message)
+        flash(translate("Đã triển khai phiên bản {version}.").format(version=number), "ok")
     message = None if created else translate(
         "Quy trình không thay đổi so với phiên bản đang dùng (v{version}): không tạo phiên bản mới.").format(version=number)
     return jsonify({"ok": True, "version_id": version_id, "version": number, "created": created, "url": url,
@@ -143,19 +156,21 @@ def _rejection(exc: DefinitionRejected) -> dict[str, object]:
     if not problems:
         return {"ok": False, "message": refusal(exc),
                 "problems": [{"element_id": None, "line": None, "message": refusal(exc)}]}  # fmt: skip
-    if locale != "en":
-        return {"ok": False, "message": exc.message, "problems": problems}
-    listed = "\n".join(f"- {p['element_id'] or 'definitions'}{_line_en(p['line'])}: {p['message']}" for p in problems)
-    summary = REFUSALS_EN["Quy trình {filename} không hợp lệ:\n{text}"].format(filename=EDITOR_FILE, text=listed)
+    if not exc.details.get("invalid"):  # refused for another reason than validity (a level with no unit): say it
+        return {"ok": False, "message": refusal(exc), "problems": problems}
+    # A short summary above the list (the list says what each problem is; no internal file name, no run-on text).
+    summary = translate("Quy trình chưa hợp lệ: {count} lỗi.").format(count=len(problems))
     return {"ok": False, "message": summary, "problems": problems}
 
 
-def _line_en(line: object) -> str:
-    return f" (line {line})" if line else ""
-
-
 def _problem(found: object, locale: str) -> dict[str, object]:
-    """One problem (a workflows Problem, or its dict) as the editor's list shows it."""
+    """One problem (a workflows Problem, or its dict) as the editor's list shows it: the element by its name with
+    its id in parentheses where it has a name (`where`), the id alone to outline it, and the text (`label`) whole."""
     item = found if isinstance(found, dict) else vars(found)
-    return {"element_id": item.get("element_id"), "line": item.get("line"),
-            "message": problem_in(str(item.get("message") or ""), locale)}  # fmt: skip
+    element_id, name, line = item.get("element_id"), item.get("element_name"), item.get("line")
+    where = f"{name} ({element_id})" if name and element_id else (element_id or name or "")
+    message = problem_in(str(item.get("message") or ""), locale)
+    at = translate("dòng {line}").format(line=line) if line else ""
+    label = ", ".join(part for part in (where, at) if part)
+    return {"element_id": element_id, "element_name": name, "line": line, "where": where, "message": message,
+            "label": f"{label}: {message}" if label else message}  # fmt: skip

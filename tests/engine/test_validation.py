@@ -109,7 +109,8 @@ def test_overlapping_conditions_are_refused():
 
 @pytest.mark.parametrize(
     ("expression", "kind", "words"),
-    [("P10D", "timeDuration", "dấu nháy"), ('"ten days"', "timeDuration", "ISO 8601"), ('"R3/PT1H"', "timeCycle", "timeCycle")],
+    [("ten_days", "timeDuration", "biến không xác định"), ('"ten days"', "timeDuration", "ISO 8601"),
+     ('"R3/PT1H"', "timeCycle", "timeCycle")],
 )
 def test_bad_timer_expressions_are_refused(expression, kind, words):
     boundary = (

@@ -139,7 +139,7 @@ def _problem_texts() -> dict[str, str]:
 def test_the_scan_finds_the_problems_of_every_kind():
     texts = _problem_texts()
     assert len(texts) > 35
-    assert "điều kiện dùng biến không được biết: X" in texts
+    assert "điều kiện dùng biến không xác định: X" in texts
     assert "không cho phép bước mã lệnh (scriptTask): ai sửa được quy trình sẽ chạy được mã trên máy chủ" in texts
     assert "không đúng lược đồ BPMN 2.0: X" in texts
 

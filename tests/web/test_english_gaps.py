@@ -122,12 +122,14 @@ def test_the_editor_says_what_is_wrong_in_english(app, client, auth: Auth):
     body = response.get_json()
     messages = [p["message"] for p in body["problems"]]
     assert "the condition uses unknown variables: ward_ofice_decision" in messages
-    assert body["message"].startswith("Process editor.bpmn is not valid:\n- flow_")
-    assert "(line " in body["message"] and "the condition uses unknown variables" in body["message"]
+    assert body["message"] == "The process is not valid yet: 1 problem(s) to fix."  # the list below it says which
+    labels = [p["label"] for p in body["problems"]]
+    # The flow's own name ("Đạt") is the diagram's data; the words around it are English.
+    assert any(", line " in label and "the condition uses unknown variables" in label for label in labels), labels
     assert not any(_vietnamese(m) for m in [*messages, body["message"]]), body
     broken = _deploy(client, auth, "<not-bpmn", "en").get_json()
     assert broken["problems"][0]["message"].startswith("the XML cannot be read: ")
-    assert broken["message"].startswith("Process editor.bpmn is not valid:")
+    assert broken["message"].startswith("The process is not valid yet:")
     unchanged = _deploy(client, auth, CHAIN.read_text(encoding="utf-8"), "en").get_json()  # said in English before
     assert unchanged["ok"] and not unchanged["created"]
     assert unchanged["message"] == "The process is the same as the version in use (v1): no new version was made."
@@ -136,8 +138,8 @@ def test_the_editor_says_what_is_wrong_in_english(app, client, auth: Auth):
 def test_the_editor_still_says_it_in_vietnamese_by_default(app, client, auth: Auth):
     auth.login("admin")
     body = _deploy(client, auth, _misspelt(), "vi").get_json()
-    assert "điều kiện dùng biến không được biết: ward_ofice_decision" in [p["message"] for p in body["problems"]]
-    assert body["message"].startswith("Quy trình editor.bpmn không hợp lệ:\n- flow_") and "(dòng " in body["message"]
+    assert "điều kiện dùng biến không xác định: ward_ofice_decision" in [p["message"] for p in body["problems"]]
+    assert body["message"] == "Quy trình chưa hợp lệ: 1 lỗi." and any("dòng " in p["label"] for p in body["problems"])
     broken = _deploy(client, auth, "<not-bpmn", "vi").get_json()
     assert broken["problems"][0]["message"].startswith("XML không đọc được: ")
 
