@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..domain.actors import Actor
 from ..domain.campaign_file import CampaignSpec, parse_campaign
 from ..domain.deadlines import local_date, registration_closed
-from ..errors import Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import AwardForm, Campaign, CampaignAwardForm, CampaignRule, OrgUnit, Registration
 from ..queries.campaign_config import config_digest
 from .audit import record_event
@@ -93,6 +93,32 @@ def import_campaign(session: Session, actor: Actor, spec: CampaignSpec, now: dat
                  object_id=campaign.code, actor=actor.user_id, before=before,
                  after=export_campaign(session, campaign.code), now=now)  # fmt: skip
     return campaign
+
+
+def save_campaign_from_page(session: Session, actor: Actor, spec: CampaignSpec, now: datetime, *, editing: str | None,
+                            as_new: bool = False) -> tuple[Campaign, bool]:
+    """The admin's editor: create a campaign (`editing` None), save the one being edited (`editing` its code), or save
+    the edited file as a new campaign (`as_new`). Unlike `import_campaign` (the CLI's create-or-replace), the page
+    never replaces a campaign it was not asked to: creating refuses a code that exists, and a changed code while
+    editing is refused unless the admin chose to save as a new campaign, whose code must not exist yet. Returns the
+    campaign and whether it was created."""
+    if not actor.is_admin:
+        raise Forbidden("Chỉ quản trị viên mới tạo và sửa phong trào.")
+    exists = session.scalar(select(Campaign.id).where(Campaign.code == spec.code)) is not None
+    if editing is not None and session.scalar(select(Campaign.id).where(Campaign.code == editing)) is None:
+        raise NotFound("Không tìm thấy phong trào.")
+    if editing is not None and as_new and spec.code == editing:
+        raise InvalidInput("Phong trào mới phải có mã khác mã {code} của phong trào đang sửa; "
+                           "hãy đổi `code` trong tệp.", {"code": editing})
+    if editing is not None and not as_new and spec.code != editing:
+        raise InvalidInput("Tệp có mã {code}, khác mã {editing} của phong trào đang sửa; không đổi được mã "
+                           "của một phong trào. Muốn tạo phong trào mới từ tệp này, hãy chọn «Lưu thành phong trào "
+                           "mới»; muốn sửa phong trào {editing}, hãy giữ mã {editing}.",
+                           {"code": spec.code, "editing": editing})
+    if exists and (editing is None or as_new):
+        raise Conflict("Đã có phong trào mã {code}; hãy mở nó để sửa, hoặc đặt mã khác cho phong trào mới.",
+                       {"code": spec.code})
+    return import_campaign(session, actor, spec, now), not exists
 
 
 def export_campaign(session: Session, code: str) -> dict[str, Any]:

@@ -181,6 +181,20 @@ class Impact:
     children: list[OrgUnit] = field(default_factory=list)
     assignments: list[RoleAssignment] = field(default_factory=list)
     running_dossiers: list[int] = field(default_factory=list)
+    # abolish: running dossiers from under the units whose process version has steps at the level (not blocking)
+    routed_dossiers: list[int] = field(default_factory=list)
+    # abolish: units where tasks were completed on or after the effective date, with the day of the last one
+    late_activity: list[tuple[OrgUnit, date]] = field(default_factory=list)
+
+
+@dataclass
+class MergePlan:
+    """A merge the admin asked to preview: A into B from a day, and what it touches."""
+
+    source: OrgUnit
+    target: OrgUnit
+    effective: date
+    impact: Impact
 
 
 def _running_dossiers(session: Session, unit_ids: list[int]) -> list[int]:
@@ -235,12 +249,14 @@ def merge_preview(session: Session, source_id: int) -> Impact:
     return _impact(session, [_unit(session, source_id)])
 
 
-def merge_units(session: Session, actor: Actor, now: datetime, source_id: int, *, target_id: int, effective: date,
-                move_roles: bool) -> OrgUnit:  # fmt: skip
-    """Merge A (source) into B (target) as of `effective`: A closes, its children move under B, its role
-    assignments move to B (move_roles) or end. Refused while dossiers are running at A."""
-    _require_admin(actor)
-    source, target = _unit(session, source_id), _unit(session, target_id)
+def _target(session: Session, target_id: int) -> OrgUnit:
+    target = session.get(OrgUnit, target_id) if target_id else None
+    if target is None:
+        raise InvalidInput("Hãy chọn đơn vị nhận.")
+    return target
+
+
+def _check_merge(session: Session, source: OrgUnit, target: OrgUnit, effective: date) -> None:
     if source.id == target.id:
         raise InvalidInput("Không thể sáp nhập một đơn vị vào chính nó.")
     _check_date(source, effective, "sáp nhập")
@@ -252,8 +268,63 @@ def merge_units(session: Session, actor: Actor, now: datetime, source_id: int, *
     if source.level != target.level:
         raise InvalidInput("Chỉ sáp nhập các đơn vị cùng cấp ('{name}' là cấp {level_words}, '{name2}' là cấp {level_words2}).",
                            {"name": source.name, "level_words": _level_words(source.level), "name2": target.name, "level_words2": _level_words(target.level)})  # fmt: skip
+
+
+def _check_merge_scope(source: OrgUnit, target: OrgUnit) -> None:
+    """Where a unit may merge: into a unit of the same level (checked before) under the same parent, or under a
+    sibling of its parent, i.e. a parent with the same grandparent: two wards of neighbouring districts of one
+    province, two khu phố of neighbouring wards of one district (or of one province, once its districts are gone).
+    Top-level units (provinces) merge into one another. Anything further away (a Hà Nội bộ phận into a Bến Tre ấp)
+    is no merger that a reform makes but a mistake in the list: refused, naming both parents. Moving a unit is a
+    separate, explicit action for the rare case where that is really meant."""
+    mine, theirs = source.parent, target.parent
+    if mine is None and theirs is None:
+        return
+    if mine is not None and theirs is not None and (
+            mine.id == theirs.id or (mine.parent_id is not None and mine.parent_id == theirs.parent_id)):
+        return
+    nobody = "không có đơn vị cấp trên"
+    raise InvalidInput("Không thể sáp nhập '{name}' (thuộc {parent}) vào '{name2}' (thuộc {parent2}): đơn vị "
+                       "nhận phải cùng cấp và thuộc cùng đơn vị cấp trên, hoặc thuộc một đơn vị ngang cấp với đơn vị "
+                       "cấp trên đó trong cùng một đơn vị cấp trên nữa (ví dụ hai phường của hai huyện trong cùng "
+                       "một tỉnh). Nếu thật sự cần, hãy chuyển đơn vị sang đơn vị cha mới trước.",
+                       {"name": source.name, "parent": mine.name if mine else nobody, "name2": target.name,
+                        "parent2": theirs.name if theirs else nobody})  # fmt: skip
+
+
+def merge_targets(session: Session, source: OrgUnit) -> list[OrgUnit]:
+    """The open units `source` may merge into (same level, near enough in the tree), by code: the merge form's list."""
+    found = []
+    for target in session.scalars(select(OrgUnit).where(OrgUnit.level == source.level, OrgUnit.valid_to.is_(None),
+                                                        OrgUnit.id != source.id).order_by(OrgUnit.code)):  # fmt: skip
+        try:
+            _check_merge_scope(source, target)
+        except InvalidInput:
+            continue
+        found.append(target)
+    return found
+
+
+def merge_plan(session: Session, source_id: int, *, target_id: int, effective: date) -> MergePlan:
+    """The preview of merging A into B from `effective`: refused as the merge itself would be, except for running
+    dossiers, which the preview lists (the merge then refuses)."""
+    source, target = _unit(session, source_id), _target(session, target_id)
+    _check_merge(session, source, target, effective)
+    _check_merge_scope(source, target)
+    return MergePlan(source, target, effective, merge_preview(session, source_id))
+
+
+def merge_units(session: Session, actor: Actor, now: datetime, source_id: int, *, target_id: int, effective: date,
+                move_roles: bool) -> OrgUnit:  # fmt: skip
+    """Merge A (source) into B (target) as of `effective`: A closes, its children move under B, its role
+    assignments move to B (move_roles) or end. Refused while dossiers are running at A, and into a unit of another
+    level or too far away in the tree (`_check_merge_scope`)."""
+    _require_admin(actor)
+    source, target = _unit(session, source_id), _target(session, target_id)
+    _check_merge(session, source, target, effective)
     impact = merge_preview(session, source_id)
     _refuse_running(impact, f"sáp nhập '{source.name}'")
+    _check_merge_scope(source, target)
     for child in impact.children:
         child.parent_id = target.id
     moved, to_end = [], []
@@ -278,15 +349,86 @@ def merge_units(session: Session, actor: Actor, now: datetime, source_id: int, *
 
 
 def abolish_preview(session: Session, level: str, effective: date) -> Impact:
+    """What abolishing `level` from `effective` touches. Besides the dossiers that block it (lodged by or waiting
+    at those units), the running dossiers lodged under them whose process version has steps at that level
+    (`routed_dossiers`: e.g. one past the district, waiting at the province: a return to the district would find no
+    district any more), and the units with tasks completed on or after the effective date (`late_activity`)."""
     _level(level)
     units = [u for u in session.scalars(select(OrgUnit).where(OrgUnit.level == level).order_by(OrgUnit.id))
              if _open_at(u, effective) or (u.valid_to is None and u.valid_from is not None and u.valid_from > effective)]
-    return _impact(session, units)
+    impact = _impact(session, units)
+    ids = [u.id for u in units]
+    blocked = set(impact.running_dossiers)
+    impact.routed_dossiers = [d for d in _dossiers_with_steps_at(session, level, _subtrees(session, ids))
+                              if d not in blocked]  # fmt: skip
+    impact.late_activity = _activity_since(session, units, effective)
+    return impact
+
+
+def _subtrees(session: Session, unit_ids: list[int]) -> set[int]:
+    """The units and everything under them, one query per tree level."""
+    seen, frontier = set(unit_ids), list(unit_ids)
+    while frontier:
+        children = list(session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id.in_(frontier))))
+        frontier = [c for c in children if c not in seen]
+        seen.update(frontier)
+    return seen
+
+
+def _dossiers_with_steps_at(session: Session, level: str, unit_ids: set[int]) -> list[int]:
+    """Running instances of dossiers lodged by `unit_ids` whose process version draws steps in lanes at `level`
+    (whether they have passed that level or not: a return can send them back)."""
+    from ..models import ProcessInstance, ProcessVersion
+    from .definitions import version_definition
+
+    if not unit_ids:
+        return []
+    rows = session.execute(
+        select(ProcessInstance.dossier_id, ProcessVersion.id, ProcessVersion.sha256, Dossier.unit_id)
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+        .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
+        .where(ProcessInstance.status == "running")
+    ).all()  # fmt: skip
+    levels: dict[int, set[str]] = {}
+    found = []
+    for dossier_id, version_id, sha256, unit_id in rows:
+        if unit_id not in unit_ids:
+            continue
+        if version_id not in levels:
+            steps = version_definition(session, version_id, sha256).steps.values()
+            levels[version_id] = {str(step.lane.level) for step in steps}
+        if level in levels[version_id]:
+            found.append(dossier_id)
+    return sorted(found)
+
+
+def _activity_since(session: Session, units: list[OrgUnit], effective: date) -> list[tuple[OrgUnit, date]]:
+    """The units where a task was completed on or after `effective` (Vietnam's calendar), with the last such day:
+    abolishing them from an earlier day would date work done there after they ceased to exist."""
+    from sqlalchemy import func
+
+    from ..domain.deadlines import local_date
+
+    by_id = {u.id: u for u in units}
+    if not by_id:
+        return []
+    last = session.execute(select(HumanTask.org_unit_id, func.max(HumanTask.completed_at))
+                           .where(HumanTask.org_unit_id.in_(list(by_id)), HumanTask.completed_at.is_not(None))
+                           .group_by(HumanTask.org_unit_id)).all()  # fmt: skip
+    late = [(by_id[unit_id], local_date(moment)) for unit_id, moment in last if moment is not None]
+    return sorted([(u, day) for u, day in late if day >= effective], key=lambda pair: pair[0].code)
 
 
 def abolish_level(session: Session, actor: Actor, now: datetime, level: str, *, effective: date) -> Impact:
     """Abolish every open unit of `level` as of `effective`: each closes, its children move to its parent, role
-    assignments at it end. Refused while dossiers are running at those units (listed), and for the top level."""
+    assignments at it end. Refused while dossiers are running at those units (listed), and for the top level.
+
+    Running dossiers lodged under those units whose process version has steps at the level but that are not at
+    those units now (`Impact.routed_dossiers`: past the level, waiting above) do not block: a reform has its legal
+    date and such a dossier can take months; it still moves on and is decided above. The preview lists them and
+    warns that a return to the abolished level will be refused (no unit of that level is left to receive it); the
+    audit event names them. Likewise work recorded at the units after the effective date is warned of, not refused
+    (the admin may be recording a reform after the fact)."""
     _require_admin(actor)
     _level(level)
     if LEVEL_RANK[Level(level)] == max(LEVEL_RANK.values()):
@@ -310,5 +452,5 @@ def abolish_level(session: Session, actor: Actor, now: datetime, level: str, *, 
     record_event(session, action="org.abolish_level", object_type="org_level", object_id=level, actor=actor.user_id,
                  after={"effective": effective.isoformat(), "units": [u.id for u in impact.units],
                         "children_moved": {c.id: c.parent_id for c in impact.children},
-                        "roles_ended": len(ended)}, now=now)  # fmt: skip
+                        "roles_ended": len(ended), "routed_dossiers": impact.routed_dossiers}, now=now)  # fmt: skip
     return impact

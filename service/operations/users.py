@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import unicodedata
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
+from ..domain.deadlines import local_date
 from ..domain.roles import ROLE_LABELS, grant_refusal
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import HumanTask, OrgUnit, Role, RoleAssignment, User
@@ -45,13 +47,19 @@ def create_user(session: Session, actor: Actor, now: datetime, *, username: str,
 
 
 def grant_role(session: Session, actor: Actor, now: datetime, *, user_id: int, role: str, unit_id: int) -> RoleAssignment:
-    """Give a user a role at a unit; refused where the role has no work at the unit's level (domain.roles)."""
+    """Give a user a role at a unit; refused at a unit closed as of today (merged away, its level abolished) and
+    where the role has no work at the unit's level (domain.roles)."""
     _require_admin(actor)
     if role not in {r.value for r in Role}:
         raise InvalidInput("Vai trò '{role}' không có.", {"role": role})
     user, unit = session.get(User, user_id), session.get(OrgUnit, unit_id)
     if user is None or unit is None:
         raise NotFound("Không tìm thấy người dùng hoặc đơn vị.")
+    today = local_date(now)
+    if unit.valid_to is not None and unit.valid_to <= today:
+        raise InvalidInput("{name} ({code}) đã ngừng hoạt động từ ngày {valid_to:%d/%m/%Y} (sáp nhập hoặc bãi bỏ cấp); "
+                           "không giao vai trò tại đơn vị đã ngừng. Hãy chọn đơn vị đang hoạt động thay cho nó.",
+                           {"name": unit.name, "code": unit.code, "valid_to": unit.valid_to})  # fmt: skip
     refusal = grant_refusal(role, unit.level, unit.name, lanes_in_use(session))
     if refusal is not None:
         raise InvalidInput(refusal)
@@ -106,3 +114,25 @@ def _release_claims(session: Session, user_id: int, role: str | None = None, uni
         task.claimed_by, task.claimed_at = None, None
         released.append(task.id)
     return released
+
+
+def open_units(session: Session, day: date) -> list[OrgUnit]:
+    """The units where a role can be granted on `day`: not closed by then (a unit closing later is still open)."""
+    units = session.scalars(select(OrgUnit).order_by(OrgUnit.code))
+    return [u for u in units if u.valid_to is None or u.valid_to > day]
+
+
+def _folded(text: str) -> str:
+    """Lower case without diacritics ("Hương" → "huong", "Đức" → "duc"): what a search box matches on."""
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def find_users(session: Session, text: str = "") -> list[User]:
+    """Users in username order; with `text`, those whose username or full name contains it (case and diacritics
+    ignored, so "huong" finds "Nguyễn Thị Hương"). Every word typed must match."""
+    users = list(session.scalars(select(User).order_by(User.username)))
+    words = _folded(text).split()
+    if not words:
+        return users
+    return [u for u in users if all(w in f"{_folded(u.username)} {_folded(u.full_name or '')}" for w in words)]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from ..domain.deadlines import local_date
 from ..domain.roles import ROLE_LABELS, levels_with_work
 from ..errors import DomainError, Forbidden
 from ..models import OrgUnit, Role, RoleAssignment, User
-from ..operations.users import create_user, grant_role, revoke_role, set_active
+from ..operations.users import create_user, find_users, grant_role, open_units, revoke_role, set_active
 from ..queries.processes import lanes_in_use
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
@@ -39,19 +40,23 @@ def users() -> str:
 
 
 def _users_page(error: str | None = None, typed: dict[str, str] | None = None) -> str:
-    """The users page; after a refused action with the refusal at the top and what the admin typed (never the
-    password: it is not sent back into a page)."""
+    """The users page (those matching the search box's `q`, when given); after a refused action with the refusal at
+    the top and what the admin typed (never the password: it is not sent back into a page). Roles can be granted
+    only at units open today: closed ones (merged away, their level abolished) are not offered."""
     db = get_session()
-    people = list(db.scalars(select(User).order_by(User.username)))
+    query = request.args.get("q", "").strip()
+    people = find_users(db, query)
     roles = {}
     for assignment, unit in db.execute(select(RoleAssignment, OrgUnit).join(OrgUnit, RoleAssignment.org_unit_id == OrgUnit.id)):
         roles.setdefault(assignment.user_id, []).append((assignment, unit))
-    units = list(db.scalars(select(OrgUnit).order_by(OrgUnit.code)))
+    units = open_units(db, local_date(get_engine().clock.now()))
     # Roles held where they have no work (granted before the rule, or a process changed since): marked.
     lanes = lanes_in_use(db)
     idle = {a.id for held in roles.values() for a, unit in held if unit.level not in levels_with_work(a.role, lanes)}
+    total = db.scalar(select(func.count()).select_from(User)) if query else len(people)
     return render_template("admin/users.html", people=people, roles=roles, units=units, role_names=[r.value for r in Role],
-                           role_labels=ROLE_LABELS, idle=idle, error=error, typed=typed or {})  # fmt: skip
+                           role_labels=ROLE_LABELS, idle=idle, error=error, typed=typed or {}, query=query,
+                           total=total)  # fmt: skip
 
 
 def _refused(exc: DomainError, *fields: str) -> tuple[str, int]:

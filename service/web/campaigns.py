@@ -12,7 +12,13 @@ from ..domain.campaign_file import RULE_TYPES
 from ..domain.deadlines import local_date
 from ..domain.roles import LEVEL_LABELS
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
-from ..operations.campaigns import dump_campaign_yaml, export_campaign, import_campaign, read_campaign_file, register_unit
+from ..operations.campaigns import (
+    dump_campaign_yaml,
+    export_campaign,
+    read_campaign_file,
+    register_unit,
+    save_campaign_from_page,
+)
 from ..queries.campaign_view import campaign_page, visible_campaigns
 from ..models import Decision, GeneratedDocument, OrgUnit
 from ..operations.audit import record_event
@@ -109,23 +115,57 @@ def export(code: str) -> Response:
                     headers={"Content-Disposition": f"attachment; filename={code}.yaml"})  # fmt: skip
 
 
+CAMPAIGN_FILE_MAX = 1024 * 1024  # a campaign file is a few kilobytes of text
+
+
 @bp.route("/edit", methods=["GET", "POST"], defaults={"code": None})
 @bp.route("/<code>/edit", methods=["GET", "POST"])
 @login_required
 def edit(code: str | None) -> str | Response | tuple[str, int]:
+    """Create a campaign, or edit one (keeping its code, or saving the file as a new campaign: the admin's choice);
+    the file is typed into the text area or uploaded (an uploaded file wins). Never replaces another campaign."""
     _require_admin()
     if request.method == "GET":
         text = dump_campaign_yaml(export_campaign(get_session(), code)) if code else NEW_CAMPAIGN
         return render_template("campaigns/edit.html", code=code, text=text)
     text = request.form.get("text", "")
+    as_new = code is not None and request.form.get("action") == "new"
     try:
-        spec = read_campaign_file(text)
+        text, filename = _uploaded_text(text)
+        spec = read_campaign_file(text, filename)
         with transaction() as db:
-            import_campaign(db, current_actor(), spec, get_engine().clock.now())
+            _, created = save_campaign_from_page(db, current_actor(), spec, get_engine().clock.now(), editing=code,
+                                                 as_new=as_new)  # fmt: skip
     except DomainError as exc:
-        return render_template("campaigns/edit.html", code=code, text=text, error=refusal(exc)), 400
-    flash(translate("Đã lưu phong trào."), "ok")
+        if exc.status not in (400, 409, 422):
+            raise
+        return render_template("campaigns/edit.html", code=code, text=text, error=refusal(exc)), exc.status
+    if as_new:
+        said = translate("Đã lưu thành phong trào mới {code}; phong trào {old} giữ nguyên.")
+        said = said.format(code=spec.code, old=code)
+    elif created:
+        said = translate("Đã tạo phong trào mới {code}.").format(code=spec.code)
+    else:
+        said = translate("Đã lưu thay đổi của phong trào {code}.").format(code=spec.code)
+    flash(said, "ok")
     return redirect(url_for("campaigns.show", code=spec.code))
+
+
+def _uploaded_text(typed: str) -> tuple[str, str]:
+    """The campaign file's text and name: the uploaded file's when one was chosen, else what was typed."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return typed, "campaign.yaml"
+    data = upload.read(CAMPAIGN_FILE_MAX + 1)
+    if not data:
+        raise InvalidInput("Tệp rỗng.")
+    if len(data) > CAMPAIGN_FILE_MAX:
+        raise InvalidInput("Tệp lớn quá {value} MB.", {"value": CAMPAIGN_FILE_MAX // (1024 * 1024)})
+    try:
+        return data.decode("utf-8-sig"), upload.filename
+    except UnicodeDecodeError:
+        raise InvalidInput("{filename}: không phải tệp văn bản UTF-8 (YAML hoặc JSON).",
+                           {"filename": upload.filename}) from None
 
 
 @bp.route("/<code>/dashboard")

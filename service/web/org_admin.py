@@ -20,7 +20,8 @@ from ..operations.org_admin import (
     abolish_preview,
     create_unit,
     former_names,
-    merge_preview,
+    merge_plan,
+    merge_targets,
     merge_units,
     move_unit,
     rename_unit,
@@ -111,6 +112,7 @@ def _unit_page(unit_id: int, error: str | None = None, typed: dict[str, str] | N
     others = list(db.scalars(select(OrgUnit).where(OrgUnit.valid_to.is_(None), OrgUnit.id != unit_id)
                              .order_by(OrgUnit.code)))  # fmt: skip
     return render_template("org/unit.html", unit=found, holders=holders, names=former_names(db, unit_id), others=others,
+                           merge_targets=merge_targets(db, found),
                            today=_today(), level_labels=LEVEL_LABELS, role_labels=ROLE_LABELS, error=error,
                            typed=typed or {})  # fmt: skip
 
@@ -179,12 +181,12 @@ def _merge(unit_id: int) -> Response | str:
     effective, target_id = _day(request.form.get("effective")), _number("target_id") or 0
     move_roles = request.form.get("roles") == "move"
     if request.form.get("confirm") != "1":
-        db = get_session()
-        impact = merge_preview(db, unit_id)
-        return render_template("org/preview.html", impact=impact, action=url_for("org_admin.merge", unit_id=unit_id),
+        plan = merge_plan(get_session(), unit_id, target_id=target_id, effective=effective)
+        return render_template("org/preview.html", impact=plan.impact, plan=plan, move_roles=move_roles,
+                               action=url_for("org_admin.merge", unit_id=unit_id),
                                fields={"effective": effective.isoformat(), "target_id": target_id,
                                        "roles": "move" if move_roles else "end"},
-                               title=translate("Sáp nhập đơn vị"))  # fmt: skip
+                               title=translate("Sáp nhập đơn vị"), back=url_for("org_admin.unit", unit_id=unit_id))  # fmt: skip
     with transaction() as db:
         merged = merge_units(db, current_actor(), get_engine().clock.now(), unit_id, target_id=target_id,
                              effective=effective, move_roles=move_roles)  # fmt: skip
@@ -208,7 +210,8 @@ def _abolish() -> Response | str:
         impact = abolish_preview(get_session(), level, effective)
         return render_template("org/preview.html", impact=impact, action=url_for("org_admin.abolish"),
                                fields={"effective": effective.isoformat(), "level": level},
-                               title=translate("Bãi bỏ một cấp"))  # fmt: skip
+                               abolish={"level": level, "effective": effective}, level_labels=LEVEL_LABELS,
+                               title=translate("Bãi bỏ một cấp"), back=url_for("org_admin.units"))  # fmt: skip
     with transaction() as db:
         abolish_level(db, current_actor(), get_engine().clock.now(), level, effective=effective)
     flash(translate("Đã bãi bỏ cấp."), "ok")
