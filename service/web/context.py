@@ -115,10 +115,12 @@ def transaction() -> Iterator[Session]:
 def navigation() -> dict[str, object]:
     """What the page header offers the signed-in user (computed once, not in templates)."""
     if not current_user.is_authenticated:
-        return {"nav": {"auditor": False, "admin": False, "new_dossier": False}}
+        return {"nav": {"auditor": False, "admin": False, "reader": False, "new_dossier": False}}
     actor = current_actor()
     # Only a unit's clerk prepares a dossier (queries.org.clerk_units): nobody else is offered the page.
+    # An auditor who is no admin reads the processes and instances (web.processes/instances AUDITOR_READS).
     return {"nav": {"auditor": actor.has_role("auditor") or actor.is_admin, "admin": actor.is_admin,
+                    "reader": actor.has_role("auditor") and not actor.is_admin,
                     "new_dossier": actor.has_role("unit_clerk")}}  # fmt: skip
 
 

@@ -29,11 +29,18 @@ from .messages_en import refusal
 bp = Blueprint("instances", __name__, url_prefix="/instances")
 
 
+# What an auditor may read: the running and finished instances, their tasks and history; no action on them.
+AUDITOR_READS = frozenset({"instances.index", "instances.show"})
+
+
 @bp.before_request
 def only_admins() -> None:
     from flask_login import current_user
 
-    if current_user.is_authenticated and not current_actor().is_admin:
+    if not current_user.is_authenticated:
+        return
+    actor = current_actor()
+    if not actor.is_admin and not (actor.has_role("auditor") and request.endpoint in AUDITOR_READS):
         raise Forbidden("Chỉ quản trị viên mới quản lý quy trình đang chạy.")
 
 

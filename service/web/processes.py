@@ -17,11 +17,19 @@ bp = Blueprint("processes", __name__, url_prefix="/processes")
 EDITOR_FILE = "editor.bpmn"  # the name a process saved from the editor is parsed under (its problems name it)
 
 
+# What an auditor may read (the versions, their diagrams and files: which process a dossier ran on, and who changed
+# it when); editing and deploying stay with admins.
+AUDITOR_READS = frozenset({"processes.index", "processes.show", "processes.xml", "processes.diagram"})
+
+
 @bp.before_request
 def only_admins() -> None:
     from flask_login import current_user
 
-    if current_user.is_authenticated and not current_actor().is_admin:
+    if not current_user.is_authenticated:
+        return
+    actor = current_actor()
+    if not actor.is_admin and not (actor.has_role("auditor") and request.endpoint in AUDITOR_READS):
         raise Forbidden("Chỉ quản trị viên mới xem và quản lý quy trình.")
 
 

@@ -34,7 +34,9 @@ RULES: dict[str, set[str] | None] = {
     "campaigns.nominees_xlsx": WARD_AND_ABOVE, "inbox.task": {"unit_clerk"}, "api.task_show": {"unit_clerk"},
     "audit.index": {"admin", "auditor"}, "audit.export": {"admin", "auditor"}, "audit.verify": None,
     "campaigns.edit": {"admin"}, "campaigns.blank_layout": {"admin"}, "admin.users": {"admin"},
-    "processes.index": {"admin"}, "processes.show": {"admin"}, "processes.xml": {"admin"}, "processes.diagram": {"admin"},
+    # auditors read the process versions and instances (no edit, deploy or action on them)
+    "processes.index": {"admin", "auditor"}, "processes.show": {"admin", "auditor"}, "processes.xml": {"admin", "auditor"},
+    "processes.diagram": {"admin", "auditor"},
     "processes.edit": {"admin"}, "processes.new": {"admin"}, "processes.deploy": None,
     "campaigns.generated": set(), "campaigns.print_on_blank": set(), "dossiers.generated": set(), "inbox.batch": set(),
     # POST only
@@ -48,7 +50,7 @@ RULES: dict[str, set[str] | None] = {
     "records.add": None, "records.upload": None, "admin.add_user": None, "admin.add_role": None, "admin.remove_role": None,
     "admin.toggle": None,
     # instance admin
-    "instances.index": {"admin"}, "instances.show": {"admin"}, "instances.migrate": {"admin"},
+    "instances.index": {"admin", "auditor"}, "instances.show": {"admin", "auditor"}, "instances.migrate": {"admin"},
     "instances.suspend": None, "instances.resume": None, "instances.cancel": None, "instances.reassign": None,
     # notifications (each user sees only their own)
     "notifications.index": EVERYONE, "notifications.read": None, "notifications.read_all": None,
