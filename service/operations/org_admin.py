@@ -32,6 +32,7 @@ OPEN_DOSSIER = (DossierStatus.draft, DossierStatus.in_review, DossierStatus.retu
 # and digits, in parts joined by single hyphens. User names are built from it (`<code lower-cased>.<role>`).
 UNIT_CODE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")
 UNIT_CODE_MAX = 64
+DAY = "%d/%m/%Y"  # a date in a refusal, as officials write it (the audit events keep ISO dates)
 
 
 def unit_code_problem(code: str) -> str | None:
@@ -79,10 +80,10 @@ def _open_at(unit: OrgUnit, day: date) -> bool:
 def _check_date(unit: OrgUnit, day: date, what: str) -> None:
     if unit.valid_from is not None and day < unit.valid_from:
         raise InvalidInput("Ngày hiệu lực {day} trước ngày đơn vị '{name}' được lập ({valid_from}): không thể {what}.",
-                           {"day": day.isoformat(), "name": unit.name, "valid_from": unit.valid_from.isoformat(), "what": what})  # fmt: skip
+                           {"day": day.strftime(DAY), "name": unit.name, "valid_from": unit.valid_from.strftime(DAY), "what": what})  # fmt: skip
     if unit.valid_to is not None:
         raise Conflict("Đơn vị '{name}' đã ngừng từ {valid_to}: không thể {what}.",
-                       {"name": unit.name, "valid_to": unit.valid_to.isoformat(), "what": what})
+                       {"name": unit.name, "valid_to": unit.valid_to.strftime(DAY), "what": what})
 
 
 def former_names(session: Session, unit_id: int) -> list[OrgUnitName]:
@@ -105,7 +106,7 @@ def _check_parent(session: Session, unit_level: str, parent: OrgUnit, day: date)
                            {"level_words": _level_words(unit_level), "name": parent.name, "level_words2": _level_words(parent.level)})  # fmt: skip
     if not _open_at(parent, day):
         raise Conflict("Đơn vị cha '{name}' không còn hiệu lực ngày {day}.",
-                       {"name": parent.name, "day": day.isoformat()})
+                       {"name": parent.name, "day": day.strftime(DAY)})
 
 
 def create_unit(session: Session, actor: Actor, now: datetime, *, code: str, name: str, level: str,
@@ -146,7 +147,7 @@ def rename_unit(session: Session, actor: Actor, now: datetime, unit_id: int, *, 
     since = history[-1].valid_to if history else unit.valid_from
     if since is not None and effective <= since:
         raise InvalidInput("Ngày hiệu lực phải sau {since} (lần đổi tên hoặc ngày lập trước đó).",
-                           {"since": since.isoformat()})
+                           {"since": since.strftime(DAY)})
     old = unit.name
     session.add(OrgUnitName(org_unit_id=unit.id, name=old, valid_from=since, valid_to=effective, created_at=now))
     unit.name = new_name
@@ -262,7 +263,7 @@ def _check_merge(session: Session, source: OrgUnit, target: OrgUnit, effective: 
     _check_date(source, effective, "sáp nhập")
     if not _open_at(target, effective):
         raise Conflict("Đơn vị nhận '{name}' không còn hiệu lực ngày {effective}.",
-                       {"name": target.name, "effective": effective.isoformat()})
+                       {"name": target.name, "effective": effective.strftime(DAY)})
     if target.id in _subtree_ids(session, source.id):
         raise InvalidInput("Không thể sáp nhập một đơn vị vào đơn vị con của nó.")
     if source.level != target.level:
@@ -436,11 +437,11 @@ def abolish_level(session: Session, actor: Actor, now: datetime, level: str, *, 
     impact = abolish_preview(session, level, effective)
     if not impact.units:
         raise InvalidInput("Không có đơn vị cấp {level_words} còn hiệu lực ngày {effective}.",
-                           {"level_words": _level_words(level), "effective": effective.isoformat()})
+                           {"level_words": _level_words(level), "effective": effective.strftime(DAY)})
     for unit in impact.units:
         if unit.valid_from is not None and effective < unit.valid_from:
             raise InvalidInput("Ngày hiệu lực {effective} trước ngày lập '{name}' ({valid_from}).",
-                               {"effective": effective.isoformat(), "name": unit.name, "valid_from": unit.valid_from.isoformat()})  # fmt: skip
+                               {"effective": effective.strftime(DAY), "name": unit.name, "valid_from": unit.valid_from.strftime(DAY)})  # fmt: skip
     _refuse_running(impact, f"bãi bỏ cấp {_level_words(level)}")
     parents = {u.id: u.parent_id for u in impact.units}
     for child in impact.children:

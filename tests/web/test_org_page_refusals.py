@@ -164,7 +164,7 @@ def test_a_refused_rename_keeps_the_typed_name_on_the_unit_page(app, client: Fla
                                                                    "effective": "2023-01-01"})  # fmt: skip
     shown = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "2023-01-01" in _alert(shown, 'data-testid="holders"')
+    assert "01/01/2023" in _alert(shown, 'data-testid="holders"')
     form = _form(shown, "rename")
     assert _input(form, "name") == "Khu phố Ba" and _input(form, "effective") == "2023-01-01"
     assert _input(_form(shown, "move"), "effective") != "2023-01-01"  # only the form the admin used
@@ -197,7 +197,7 @@ def test_a_refused_merge_keeps_the_choices_on_the_unit_page(app, client: FlaskCl
                                                                   "confirm": "1"})  # fmt: skip
     shown = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "2023-01-01" in _alert(shown, 'data-testid="holders"')
+    assert "01/01/2023" in _alert(shown, 'data-testid="holders"')
     form = _form(shown, "merge")
     assert _selected(form, "target_id") == [str(target)] and _selected(form, "roles") == ["end"]
     assert _input(form, "effective") == "2023-01-01"

@@ -32,7 +32,7 @@ def test_admin_creates_renames_and_sees_names_as_of_a_date(app, client, auth: Au
                           data={"_csrf": token, "name": "Tổ dân phố Phú Lãm 9", "effective": "2025-07-01"})  # fmt: skip
     assert renamed.status_code == 302
     detail = client.get(f"/admin/units/{new_id}").get_data(as_text=True)
-    assert "Tổ dân phố Phú Lãm 9" in detail and "Tổ dân phố 9 (2020-01-01 – 2025-07-01)" in detail
+    assert "Tổ dân phố Phú Lãm 9" in detail and "Tổ dân phố 9 (01/01/2020 – 01/07/2025)" in detail
     before = client.get("/admin/units?on=2024-06-30").get_data(as_text=True)
     row = before.split('data-unit="HN-HD-PL-KP9"')[1].split("</tr>")[0]
     assert "Tổ dân phố 9" in row and "Tổ dân phố Phú Lãm 9" in row  # the name then, and what it is now
