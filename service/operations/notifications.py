@@ -128,13 +128,23 @@ def _notify_end(session: Session, dossier: Dossier, kind: str, now: datetime, ac
     cancelled = kind == "cancelled"
     reason = cancel_reasons(session, [dossier.id]).get(dossier.id) if cancelled else None
     fates = [] if cancelled else dossier_fates(session, [dossier.id]).get(dossier.id, [])
-    link = f"{settings.base_url}/dossiers/{dossier.id}"
+    link = dossier_link(settings.base_url, dossier.id)
     for clerk in mailed:  # each in the language the clerk chose in the web UI (Vietnamese if none)
         tr = translator(clerk.locale)
         text, subject = (cancel_notice(dossier.title, reason, tr) if cancelled
                          else outcome_notice(kind, dossier.title, fates, tr))  # fmt: skip
         body = tr(DOSSIER_MAIL).format(name=clerk.full_name, text=text, link=link)
         enqueue(session, "send_email", {"to": clerk.email, "subject": subject, "body": body})
+
+
+def task_link(base_url: str, task_id: int) -> str:
+    """The address an e-mail gives for a task: its page in the web UI (web.inbox.task)."""
+    return f"{base_url}/inbox/tasks/{task_id}"
+
+
+def dossier_link(base_url: str, dossier_id: int) -> str:
+    """The address an e-mail gives for a dossier: its page in the web UI (web.dossiers.show)."""
+    return f"{base_url}/dossiers/{dossier_id}"
 
 
 # INSERT … SELECT of one notification for each holder of a role at a unit on a day (role_holder_contacts).
@@ -171,7 +181,7 @@ def _notify(session: Session, user: User | Contact, kind: str, dossier: Dossier,
             text, subject = return_notice(kind, name, dossier.title, (returns or {}).get(task.id), tr)
         else:
             text, subject = notice_text(kind, name, dossier.title, tr), notice_subject(kind, name, dossier.title, tr)
-        link = f"{settings.base_url}/tasks/{task.id}"
+        link = task_link(settings.base_url, task.id)
         body = tr(TASK_MAIL).format(name=user.full_name, text=text, link=link)
         enqueue(session, "send_email", {"to": user.email, "subject": subject, "body": body})
 

@@ -91,7 +91,7 @@ def test_task_return_and_escalation_mail_the_right_people(factory, smtp):
     assert ("hn-hd-pl-tp.unit_clerk@example.vn", subject) in mails, sorted(mails)
     mail = mails[("hn-hd-pl-tp.unit_clerk@example.vn", subject)]
     body = mail.get_body().get_content()
-    assert "Đề nghị khen thưởng năm 2024" in body and f"https://thidua.example.vn/tasks/{returned[0][1].id}" in body
+    assert "Đề nghị khen thưởng năm 2024" in body and f"https://thidua.example.vn/inbox/tasks/{returned[0][1].id}" in body
     assert mail["From"] == "thidua@phulam.gov.vn" and mail.get_content_charset() == "utf-8"
     for username, task in escalated:
         assert (f"{username}@example.vn", f"[Thi đua] Việc quá hạn: {STEP_NAMES[task.bpmn_id]}") in mails
