@@ -3,6 +3,7 @@
 // offending elements get the "bpmn-problem" marker; on success the page goes to the new version.
 // The editor's own labels (palette, context pad, menus, properties panel) come translated from the catalogue the
 // page embeds as JSON (#modeler-i18n, from service/web/i18n.py); anything missing there stays in bpmn-js's English.
+// The diagram opens fitted into the room right of the palette (the modeler's "thiduaView" service), not under it.
 // window.thiduaModeler is the bpmn-js instance (tests drive precise edits through its API).
 (() => {
   "use strict";
@@ -70,7 +71,7 @@
       } catch (_) { /* nothing drawn that can be written: nothing to put back either */ }
       try {
         const { warnings } = await modeler.importXML(await read(file));
-        modeler.get("canvas").zoom("fit-viewport", "auto");
+        modeler.get("thiduaView").fit();
         // The problems the server listed were about the diagram that is gone.
         document.getElementById("modeler-problems").replaceChildren();
         document.getElementById("modeler-status").textContent = "";
@@ -85,7 +86,7 @@
         if (previous && modeler.getDefinitions() !== shown) {  // unread files leave it untouched (and its undo)
           try {
             await modeler.importXML(previous);
-            modeler.get("canvas").zoom("fit-viewport", "auto");
+            modeler.get("thiduaView").fit();
           } catch (_) { /* it was imported once; cannot fail again */ }
         }
         const warnings = (error && error.warnings) || [];
@@ -155,8 +156,12 @@
     const status = document.getElementById("modeler-status");
     const list = document.getElementById("modeler-problems");
     const catalogue = document.getElementById("modeler-i18n");
+    // The "Thi đua" group's texts and the role@level choices of a lane (service/web/processes.py modeler_setup).
+    const setupTag = document.getElementById("modeler-setup");
+    const setup = setupTag ? JSON.parse(setupTag.textContent) : {};
     const modeler = window.ThiduaModeler({
-      translations: catalogue ? JSON.parse(catalogue.textContent) : {},
+      translations: { ...(catalogue ? JSON.parse(catalogue.textContent) : {}), ...(setup.translations || {}) },
+      thidua: { laneOptions: setup.laneOptions || [] },
       container: document.getElementById("modeler-canvas"),
       propertiesPanel: { parent: document.getElementById("modeler-panel") },
     });
@@ -164,7 +169,7 @@
     let marked = [];
     try {
       await modeler.importXML(document.getElementById("modeler-xml").value);
-      modeler.get("canvas").zoom("fit-viewport", "auto");
+      modeler.get("thiduaView").fit();
       box.dataset.ready = "true";
     } catch (error) {
       status.textContent = error.message;

@@ -332,3 +332,23 @@ MODELER_VI: dict[str, str] = {
     "Click to remove dynamic value with FEEL expression": "Bấm để bỏ giá trị động bằng biểu thức FEEL",
     "Unparsable FEEL expression.": "Không đọc được biểu thức FEEL.",
 }
+
+
+# Our own "Thi đua" group of the properties panel (service/static/src/modeler.js), which writes its texts in English
+# and passes them to the same translate service: not bpmn-js's strings, so kept apart from MODELER_VI (whose keys
+# are checked against node_modules). The editor page passes them with its role@level choices
+# (processes.modeler_setup); English needs none. "General" and "Default flow", which the group uses too, are
+# bpmn-js's own strings and come from MODELER_VI.
+THIDUA_GROUP_VI: dict[str, str] = {
+    "Commendation": "Thi đua",
+    "Role@level": "Vai trò@cấp",
+    "Who does this lane's steps, and at which level (the lane's name: the code in brackets)":
+        "Ai làm các bước trong làn này, ở cấp nào (tên làn là mã trong ngoặc)",
+    "— choose a role and level —": "— chọn vai trò và cấp —",
+    "{name} (not in the list)": "{name} (không có trong danh sách)",
+    "Step name": "Tên công việc",
+    "Decision variable": "Biến quyết định",
+    "= step ID + _decision; change the ID in the {group} group":
+        "= mã công việc + _decision; đổi mã ở nhóm {group}",
+    "Condition": "Điều kiện",
+}

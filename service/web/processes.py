@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint, Response, flash, render_template, request
 from flask_login import login_required
 
+from workflows.lanes import LEVELS, TASK_ROLES
+
+from ..domain.roles import SERVICE_WORK
 from ..errors import DefinitionRejected, DomainError, Forbidden, NotFound
 from ..models import ProcessDefinition, ProcessVersion
-from ..queries.processes import active_of, compare_versions, process_title, process_versions
+from ..queries.processes import active_of, compare_versions, lanes_in_use, process_title, process_versions
 from .context import current_actor, get_session
-from .i18n import current_locale, translate
-from .lanes import lane_labels
+from .i18n import current_locale, level_label, translate
+from .lanes import LANE_ROLES_EN, LANE_ROLES_VI, lane_labels
 from .messages_en import problem_in, refusal
+from .modeler_catalogue import THIDUA_GROUP_VI
 
 bp = Blueprint("processes", __name__, url_prefix="/processes")
 EDITOR_FILE = "editor.bpmn"  # the name a process saved from the editor is parsed under (its problems name it)
@@ -99,6 +105,37 @@ BLANK_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+# The roles of a level in the order a dossier meets them: who prepares or reviews, the council, who decides.
+LANE_ROLE_ORDER = ("unit_clerk", "unit_head", "office_clerk", "noi_vu", "ban_tdkt", "council_member",
+                   "council_secretary", "chairman")  # fmt: skip
+
+
+def lane_options(in_use: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    """The (role, level) pairs the editor offers for a lane, by level (unit first), each level's roles in the order
+    a dossier meets them: where a role that owns steps has work (domain/roles.py SERVICE_WORK), and the lanes of the
+    processes `in_use` (an admin's version may have drawn others). Only pairs a deployment accepts (workflows.lanes);
+    the others it accepts (a council at a khu phố…) would send work to no one."""
+    pairs = {(role, level) for role, levels in SERVICE_WORK.items() for level in levels} | set(in_use)
+    roles = [*LANE_ROLE_ORDER, *sorted(TASK_ROLES - set(LANE_ROLE_ORDER))]
+    return [(role, level) for level in LEVELS for role in roles if role in TASK_ROLES and (role, level) in pairs]
+
+
+def modeler_setup() -> dict[str, object]:
+    """What the editor's script needs besides bpmn-js's catalogue, in the page's locale: the "Thi đua" group's
+    texts (English templates → translation) and the lane choices, grouped by level, each in words with its code
+    ("Công chức Văn phòng — cấp phường/xã (office_clerk@ward)")."""
+    words = LANE_ROLES_EN if current_locale() == "en" else LANE_ROLES_VI
+    groups: dict[str, list[dict[str, str]]] = {}
+    for role, level in lane_options(lanes_in_use(get_session())):
+        groups.setdefault(level, []).append(
+            {"value": f"{role}@{level}", "label": f"{words.get(role, role)} — {level_label(level)} ({role}@{level})"})
+    return {
+        "translations": {} if current_locale() == "en" else THIDUA_GROUP_VI,
+        "laneOptions": [{"label": level_label(level)[:1].upper() + level_label(level)[1:], "children": children}
+                        for level, children in groups.items()],
+    }  # fmt: skip
+
+
 @bp.route("/versions/<int:version_id>/edit")
 @login_required
 def edit(version_id: int) -> str:
@@ -108,13 +145,13 @@ def edit(version_id: int) -> str:
     active = active_of(get_session(), version.definition_id)
     older_than_active = active is not None and active.id != version.id
     return render_template("processes/edit.html", version=version, xml=version.bpmn_xml, active=active,
-                           older_than_active=older_than_active)  # fmt: skip
+                           older_than_active=older_than_active, modeler_setup=modeler_setup())  # fmt: skip
 
 
 @bp.route("/new")
 @login_required
 def new() -> str:
-    return render_template("processes/edit.html", version=None, xml=BLANK_DIAGRAM)
+    return render_template("processes/edit.html", version=None, xml=BLANK_DIAGRAM, modeler_setup=modeler_setup())
 
 
 @bp.route("/deploy", methods=["POST"])
