@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from workflows import Engine
 
 from ..domain.actors import Actor
-from ..domain.awards import check_reachable, reachable_levels, target_level
+from ..domain.awards import blocking_level, check_reachable, target_level
 from ..domain.deadlines import local_date
 from ..domain.text import clean_text
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -136,23 +136,25 @@ def require_reachable(
     """Refuse (InvalidInput, nothing written) the first nominee whose award form's granting level the unit's
     dossier cannot reach on `day`: no open unit at that level above the unit, or no step there in the process
     version (`process_levels`). The award is named as the campaign names it."""
-    reachable: frozenset[str] | None = None
+    opened: frozenset[str] | None = None
     for full_name, form in nominees:
-        if reachable is None:
-            reachable = reachable_levels(open_levels(session, unit_id, day), process_levels)
-        check_reachable(full_name, config.award_name(form.code, form.name), str(form.granting_level), reachable)
+        if opened is None:
+            opened = open_levels(session, unit_id, day)
+        check_reachable(full_name, config.award_name(form.code, form.name), str(form.granting_level), opened,
+                        process_levels)  # fmt: skip
 
 
 def unreachable_award_levels(session: Session, unit_id: int, day: date,
                              process_levels: Iterable[str] | None) -> dict[str, str]:  # fmt: skip
-    """For the forms: each catalogue award form a nominee of the unit's dossier cannot ask for on `day`, with its
-    granting level (the rule of require_reachable). `process_levels` None (no process deployed): none listed, as
-    creating the dossier then says what is wrong."""
+    """For the forms: each catalogue award form a nominee of the unit's dossier cannot ask for on `day`, with the
+    level that stops it (its granting level, or one below it: the rule of require_reachable). `process_levels`
+    None (no process deployed): none listed, as creating the dossier then says what is wrong."""
     if process_levels is None:
         return {}
-    reachable = reachable_levels(open_levels(session, unit_id, day), process_levels)
-    return {str(code): str(level) for code, level in session.execute(select(AwardForm.code, AwardForm.granting_level))
-            if str(level) not in reachable}  # fmt: skip
+    opened, steps = open_levels(session, unit_id, day), tuple(process_levels)
+    found = {str(code): blocking_level(str(level), opened, steps)
+             for code, level in session.execute(select(AwardForm.code, AwardForm.granting_level))}  # fmt: skip
+    return {code: blocked for code, blocked in found.items() if blocked is not None}  # the level that stops it
 
 
 def campaign_process_levels(session: Session, campaign: Campaign) -> tuple[str, ...] | None:

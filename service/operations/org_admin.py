@@ -19,6 +19,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflows import LEVELS
+
 from ..domain.actors import Actor
 from ..domain.roles import LEVEL_LABELS
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -184,8 +186,10 @@ class Impact:
     running_dossiers: list[int] = field(default_factory=list)
     # abolish: running dossiers from under the units whose process version has steps at the level (not blocking)
     routed_dossiers: list[int] = field(default_factory=list)
-    # abolish: units where tasks were completed on or after the effective date, with the day of the last one
+    # abolish: units where tasks were completed after the effective date, with the day of the last one
     late_activity: list[tuple[OrgUnit, date]] = field(default_factory=list)
+    # abolish: the process versions new dossiers start on that still give work at the level ("commendation_chain v2")
+    active_versions: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -363,7 +367,24 @@ def abolish_preview(session: Session, level: str, effective: date) -> Impact:
     impact.routed_dossiers = [d for d in _dossiers_with_steps_at(session, level, _subtrees(session, ids))
                               if d not in blocked]  # fmt: skip
     impact.late_activity = _activity_since(session, units, effective)
+    impact.active_versions = _active_versions_with_steps_at(session, level)
     return impact
+
+
+def _active_versions_with_steps_at(session: Session, level: str) -> list[str]:
+    """The versions new dossiers start on whose lanes give work at `level`: after the abolition a dossier asking an
+    award from that level up would stop there (the award is refused when the dossier is made), until a version
+    without the level is deployed."""
+    from ..models import ProcessDefinition, ProcessVersion
+    from .definitions import version_definition
+
+    rows = session.execute(
+        select(ProcessDefinition.key, ProcessVersion.version, ProcessVersion.id, ProcessVersion.sha256)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessVersion.definition_id)
+        .where(ProcessVersion.is_active.is_(True)).order_by(ProcessDefinition.key)
+    ).all()  # fmt: skip
+    return [f"{key} v{number}" for key, number, version_id, sha256 in rows
+            if level in version_definition(session, version_id, sha256).levels]  # fmt: skip
 
 
 def _subtrees(session: Session, unit_ids: list[int]) -> set[int]:
@@ -378,22 +399,23 @@ def _subtrees(session: Session, unit_ids: list[int]) -> set[int]:
 
 def _dossiers_with_steps_at(session: Session, level: str, unit_ids: set[int]) -> list[int]:
     """Running instances of dossiers lodged by `unit_ids` whose process version draws steps in lanes at `level`
-    (whether they have passed that level or not: a return can send them back)."""
+    and that travel that far (their target level at or above it), whether they have passed that level or not: a
+    return can send them back. A dossier asking only for a ward's award never meets the district."""
     from ..models import ProcessInstance, ProcessVersion
     from .definitions import version_definition
 
     if not unit_ids:
         return []
     rows = session.execute(
-        select(ProcessInstance.dossier_id, ProcessVersion.id, ProcessVersion.sha256, Dossier.unit_id)
+        select(ProcessInstance.dossier_id, ProcessVersion.id, ProcessVersion.sha256, Dossier.unit_id, Dossier.target_level)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
         .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
         .where(ProcessInstance.status == "running")
     ).all()  # fmt: skip
     levels: dict[int, set[str]] = {}
     found = []
-    for dossier_id, version_id, sha256, unit_id in rows:
-        if unit_id not in unit_ids:
+    for dossier_id, version_id, sha256, unit_id, target in rows:
+        if unit_id not in unit_ids or target is None or LEVELS.index(str(target)) < LEVELS.index(level):
             continue
         if version_id not in levels:
             steps = version_definition(session, version_id, sha256).steps.values()
@@ -404,8 +426,9 @@ def _dossiers_with_steps_at(session: Session, level: str, unit_ids: set[int]) ->
 
 
 def _activity_since(session: Session, units: list[OrgUnit], effective: date) -> list[tuple[OrgUnit, date]]:
-    """The units where a task was completed on or after `effective` (Vietnam's calendar), with the last such day:
-    abolishing them from an earlier day would date work done there after they ceased to exist."""
+    """The units where a task was completed after `effective` (Vietnam's calendar), with the last such day:
+    abolishing them from an earlier day would date work done there after they ceased to exist (work done on the
+    day itself, before the abolition is applied, is the usual case)."""
     from sqlalchemy import func
 
     from ..domain.deadlines import local_date
@@ -417,7 +440,7 @@ def _activity_since(session: Session, units: list[OrgUnit], effective: date) -> 
                            .where(HumanTask.org_unit_id.in_(list(by_id)), HumanTask.completed_at.is_not(None))
                            .group_by(HumanTask.org_unit_id)).all()  # fmt: skip
     late = [(by_id[unit_id], local_date(moment)) for unit_id, moment in last if moment is not None]
-    return sorted([(u, day) for u, day in late if day >= effective], key=lambda pair: pair[0].code)
+    return sorted([(u, day) for u, day in late if day > effective], key=lambda pair: pair[0].code)
 
 
 def abolish_level(session: Session, actor: Actor, now: datetime, level: str, *, effective: date) -> Impact:

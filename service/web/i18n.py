@@ -321,6 +321,8 @@ EN: dict[str, str] = {
     "Ngày hiệu lực {day} sớm hơn việc đã xử lý tại các đơn vị này (lần cuối):":
         "The effective date {day} is earlier than work done at these units (last done):",
     "Hãy kiểm tra lại ngày hiệu lực.": "Check the effective date again.",
+    "Quy trình hồ sơ mới đang dùng vẫn có bước ở cấp {level}: {versions}. Sau khi bãi bỏ, hồ sơ đề nghị khen từ cấp này trở lên sẽ bị từ chối khi lập; hãy triển khai phiên bản quy trình không có cấp này.":
+        "The process new dossiers use still has steps at {level} level: {versions}. After the abolition, dossiers asking for an award from this level up will be refused when made; deploy a process version without this level.",
     "Có {n} hồ sơ sẽ không trả lại về cấp này được nữa.": "{n} dossiers can no longer be returned to this level.",
     "đơn vị": "units",
     "đơn vị con được chuyển": "child units moved",

@@ -32,6 +32,12 @@ EN: dict[str, str] = {
     "Cấp '{level}' không hợp lệ.": "Level '{level}' is not valid.",
     "Không đề nghị được “{award}” cho {full_name}: cấp {level_words} không còn trên đường trình hồ sơ của đơn vị (đã bãi bỏ hoặc quy trình không có bước cấp này). Hãy chọn hình thức khen khác.":
         "“{award}” cannot be requested for {full_name}: the {level_words} level is no longer on the unit's dossier path (abolished, or the process has no step at that level). Choose another award form.",
+    ("Không đề nghị được “{award}” cho {full_name}: hồ sơ phải qua cấp {level_words}, nhưng cấp này không còn đơn vị "
+     "nào đang hoạt động mà quy trình đang dùng vẫn có bước ở đó. Quản trị viên cần triển khai phiên bản quy trình "
+     "không có cấp {level_words}; hoặc chọn hình thức khen khác."):
+        ("“{award}” cannot be requested for {full_name}: the dossier would have to pass the {level_words} level, which "
+         "has no open unit left while the process in use still has steps there. An administrator needs to deploy a "
+         "process version without the {level_words} level; or choose another award form."),
     "Dòng {line}: phong trào {code} không có hình thức '{award_code}' (có: {names}).":
         "Line {line}: campaign {code} has no award form '{award_code}' (it has: {names}).",
     "Dòng {line}: {name} không xét cho {kind}.": "Line {line}: {name} is not considered for {kind}.",

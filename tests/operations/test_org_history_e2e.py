@@ -92,19 +92,25 @@ def test_reform_keeps_the_past_readable_and_routes_new_dossiers_in_the_new_tree(
 
 
 def test_province_dossier_after_abolition_is_refused_clearly_at_the_missing_district(factory):
-    """The shipped chain has no district bypass yet: the step that would open a district task is refused with a
-    clear message and nothing changes (the dossier stays at the ward), rather than breaking silently."""
+    """The version in use still has the district's steps after the district is abolished: a new province award is
+    refused when the dossier is made (it would stop there), and one already on its way is refused with a clear
+    message at the step that would open a district task, nothing changing (it stays at the ward), rather than
+    breaking silently."""
     engine = Engine(FixedClock())
     with factory() as session, session.begin():
         admin = actor_for(session, "admin")
         for running in session.scalars(select(Dossier.id).where(Dossier.status == "in_review")).all():
             cancel_dossier(session, admin, engine, running, "Sắp xếp đơn vị hành chính 2025")
-        abolish_level(session, admin, NOW, "district", effective=REFORM)
-    new = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Lê Văn Bình", "BK-TINH", "Chuyên viên")])
+    early = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Lê Văn Bình", "BK-TINH", "Chuyên viên")])
+    act(factory, engine, early)  # submitted before the reform
+    with factory() as session, session.begin():
+        abolish_level(session, actor_for(session, "admin"), NOW, "district", effective=REFORM)
+    with pytest.raises(InvalidInput, match="hồ sơ phải qua cấp quận/huyện"):
+        lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Lê Văn An", "BK-TINH", "Chuyên viên")])
     with pytest.raises(InvalidInput, match="cấp quận/huyện nào"):
-        while open_task(factory, new) is not None:
-            act(factory, engine, new)
-    assert open_task(factory, new).org_unit_id == _id_of(factory, "HN-HD-PL")
+        while open_task(factory, early) is not None:
+            act(factory, engine, early)
+    assert open_task(factory, early).org_unit_id == _id_of(factory, "HN-HD-PL")
 
 
 def _id_of(factory, code: str) -> int:

@@ -132,11 +132,19 @@ def test_a_draft_made_before_the_reform_is_refused_at_submit_and_cannot_gain_a_d
         assert _counts(session) == before
         assert session.get(Dossier, draft).status == "draft"
     assert open_task(factory, draft).bpmn_id == "unit_prepare"
-    # The clerk chooses another form: the district nominee goes, a provincial one comes, and the dossier goes up.
+    # The draft's instance still runs the version with the district's steps: a province award would stop there,
+    # so it is refused too (until an admin moves the draft onto the district-free version).
+    with factory() as session:
+        clerk = actor_for(session, username_for(UNIT, "unit_clerk"))
+        with pytest.raises(InvalidInput, match="hồ sơ phải qua cấp quận/huyện"):
+            add_nominee(session, clerk, NOW, dossier_id=draft, kind="individual", full_name="Trần Văn Nam",
+                        award_form_code="BK-TINH")  # fmt: skip
+        session.rollback()
+    # The clerk chooses the ward's form: the district nominee goes, and the dossier goes up.
     with factory() as session, session.begin():
         clerk = actor_for(session, username_for(UNIT, "unit_clerk"))
         add_nominee(session, clerk, NOW, dossier_id=draft, kind="individual", full_name="Trần Văn Nam",
-                    award_form_code="BK-TINH")  # fmt: skip
+                    award_form_code="GK-XA")  # fmt: skip
         first = session.scalar(select(Nominee).where(Nominee.dossier_id == draft).order_by(Nominee.id))
         remove_nominee(session, clerk, NOW, first.id)
         attach_sample_documents(session, clerk, FileStore(FILES), NOW, draft)
