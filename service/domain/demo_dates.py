@@ -3,8 +3,9 @@
 The demo's plans are real ones, with their real (past) dates. To let someone walk the chain today, `thidua demo`
 loads each plan shifted so that its sample dossiers stand today where the demo means them to stand relative to
 the plan: `margin_days` before the first day something closes (the first level's deadline, or without one the end
-of the period). The plan's code, title and year stay as issued (records and eligibility rules key on the year);
-its `source` says that the dates were moved and by how much.
+of the period). The plan's code, title, year and source stay as issued (records and eligibility rules key on the
+year; the tờ trình and quyết định quote the source: "Căn cứ Kế hoạch số …"); its `theme`, shown on the campaign page
+and in no document, says that the dates were moved and by how much.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def rehearsal_shift(spec: CampaignSpec, as_of: date, margin_days: int = REHEARSA
 
 
 def rehearsal_note(days: int) -> str:
-    """The sentence a rehearsal campaign carries in its `source`, shown on the campaign page."""
+    """The sentence a rehearsal campaign carries in its `theme`, shown on the campaign page."""
     if days > 0:
         return f"Dữ liệu mẫu: các mốc thời gian của kế hoạch gốc được dời {days} ngày để diễn tập."
     if days < 0:
@@ -46,13 +47,14 @@ def rehearsal_note(days: int) -> str:
 
 def shift_campaign(spec: CampaignSpec, days: int) -> CampaignSpec:
     """The same plan with its period, registration deadline, per-level deadlines and receipt window all moved by
-    `days`, and the rehearsal sentence added to its source. Code, title, year, award forms and rules are kept."""
+    `days`, and the rehearsal sentence added to its theme. Code, title, year, source, award forms and rules are
+    kept."""
     delta = timedelta(days=days)
 
     def moved(day: date | None) -> date | None:
         return day + delta if day is not None else None
 
-    source = rehearsal_note(days) if not spec.source else f"{spec.source.rstrip().rstrip('.')}. {rehearsal_note(days)}"
+    theme = rehearsal_note(days) if not spec.theme else f"{spec.theme.rstrip().rstrip('.')}. {rehearsal_note(days)}"
     return replace(
         spec,
         period_from=moved(spec.period_from),
@@ -61,5 +63,5 @@ def shift_campaign(spec: CampaignSpec, days: int) -> CampaignSpec:
         deadlines={level: day + delta for level, day in spec.deadlines.items()},
         receipt_from=moved(spec.receipt_from),
         receipt_to=moved(spec.receipt_to),
-        source=source,
+        theme=theme,
     )

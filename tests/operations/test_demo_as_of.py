@@ -95,8 +95,9 @@ def test_every_plan_closes_nothing_before_the_margin_and_keeps_its_identity(any_
         # The first day it refuses something lies exactly the margin ahead; nothing closes before.
         closing = [*deadlines.values(), row.period_to]
         assert min(closing) == margin and row.period_from <= as_of
-        assert row.source == f"{spec.source}. Dữ liệu mẫu: các mốc thời gian của kế hoạch gốc được dời {shift} ngày " \
-                             "để diễn tập."  # fmt: skip
+        assert row.theme == f"{spec.theme}. Dữ liệu mẫu: các mốc thời gian của kế hoạch gốc được dời {shift} ngày " \
+                            "để diễn tập."  # fmt: skip
+        assert row.source == spec.source  # quoted by the tờ trình and quyết định: no rehearsal note there
     pl, gd, mt = campaign(session, "PL-CCHC-2024"), campaign(session, "GD-CCHC-2024"), campaign(session, "MT-CCHC-2015")
     assert pl.submission_deadline == margin and gd.period_to == margin and gd.submission_deadline is None
     district = margin + timedelta(days=15)  # the plan's 25/11 → 10/12, kept
@@ -178,7 +179,7 @@ def test_without_as_of_the_plans_keep_their_own_dates(factory):
         assert pl.submission_deadline == date(2024, 12, 9)
         assert (gd.period_to, gd.submission_deadline) == (date(2024, 12, 31), None)
         assert json.loads(mt.deadlines_json) == {"ward": "2015-11-25", "district": "2015-12-10"}
-        assert all(row.source == SHIPPED[row.code].source and "Dữ liệu mẫu" not in row.source for row in (pl, gd, mt))
+        assert all(row.theme == SHIPPED[row.code].theme and "Dữ liệu mẫu" not in row.theme for row in (pl, gd, mt))
         first = dossier_of(session, "HN-HD-PL-TP")
         assert first.created_at == DEMO_CLOCKS["PL-CCHC-2024"]
         assert dossier_of(session, "BT-GT-MT-A1").created_at == DEMO_CLOCKS["MT-CCHC-2015"]

@@ -16,6 +16,7 @@ from service.operations.demo import shipped_specs
 SHIPPED = {spec.code: spec for spec in shipped_specs()}
 PLAN = parse_campaign({
     "code": "X-2024", "title": "Phong trào thử", "year": 2024, "issuing_unit": "HN-HD-PL", "source": "Kế hoạch số 1.",
+    "theme": "Chủ đề thử.",
     "period": {"from": "2024-01-01", "to": "2024-12-31"}, "registration_required": True,
     "registration_deadline": "2024-03-31", "deadlines": {"ward": "2024-11-20", "district": "2024-12-05"},
     "receipt_window": {"from": "2024-11-01", "to": "2024-11-20"},
@@ -32,8 +33,8 @@ def test_every_date_moves_by_the_same_days_and_nothing_else_changes():
     assert moved.deadlines == {"ward": date(2024, 11, 20) + days, "district": date(2024, 12, 5) + days}
     assert (moved.receipt_from, moved.receipt_to) == (date(2024, 11, 1) + days, date(2024, 11, 20) + days)
     note = "Dữ liệu mẫu: các mốc thời gian của kế hoạch gốc được dời 100 ngày để diễn tập."
-    assert moved.source == f"Kế hoạch số 1. {note}"
-    kept = ("code", "title", "year", "issuing_unit", "process", "theme", "registration_required", "council",
+    assert moved.theme == f"Chủ đề thử. {note}"
+    kept = ("code", "title", "year", "issuing_unit", "process", "source", "registration_required", "council",
             "award_forms", "rules")  # fmt: skip
     assert all(getattr(moved, key) == getattr(PLAN, key) for key in kept)
     assert PLAN.deadlines["ward"] == date(2024, 11, 20)  # the parsed plan itself is left as it was
@@ -68,4 +69,4 @@ def test_the_note_says_which_way_the_dates_moved():
     assert rehearsal_note(752) == "Dữ liệu mẫu: các mốc thời gian của kế hoạch gốc được dời 752 ngày để diễn tập."
     assert rehearsal_note(-3) == "Dữ liệu mẫu: các mốc thời gian của kế hoạch gốc được dời sớm 3 ngày để diễn tập."
     assert "giữ như kế hoạch gốc" in rehearsal_note(0)
-    assert shift_campaign(replace(PLAN, source=None), 5).source == rehearsal_note(5)
+    assert shift_campaign(replace(PLAN, theme=None), 5).theme == rehearsal_note(5)
