@@ -87,6 +87,9 @@ def build_app(config: Config | None = None, clock: Clock = SYSTEM_CLOCK) -> Flas
     from .web import org_admin  # org unit tree over time: renames, mergers, abolished levels
 
     app.register_blueprint(org_admin.bp)
+    from .web import account  # the signed-in user's own password
+
+    app.register_blueprint(account.bp)
     init_api(app)
     if config.proxy_hops:
         # Behind a reverse proxy: trust its X-Forwarded-For/-Proto, so HTTPS and client IPs are seen.

@@ -92,6 +92,26 @@ def demo(as_of: str | None, plan_dates: bool) -> None:
                    "hay dùng một CSDL trống cho DATABASE_URL, rồi chạy lại 'make run'.", err=True)  # fmt: skip
 
 
+@main.command("reset-password", help="Đặt lại mật khẩu của một tài khoản (hỏi mật khẩu tạm hai lần, không hiện ra màn "
+                                       "hình); người đó phải đặt mật khẩu mới ở lần đăng nhập sau.")
+@click.argument("username")
+def reset_password(username: str) -> None:
+    from datetime import UTC, datetime
+
+    from .errors import DomainError
+    from .operations.users import reset_password_at_console
+
+    password = click.prompt("Mật khẩu tạm", hide_input=True)
+    repeated = click.prompt("Nhập lại", hide_input=True)
+    config = Config.from_env()
+    try:
+        with session_scope(_factory(config)) as session:
+            reset_password_at_console(session, datetime.now(UTC), username, password=password, repeated=repeated)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Đã đặt lại mật khẩu của {username}; người đó phải đặt mật khẩu mới ở lần đăng nhập sau.")
+
+
 @main.command(help="Liệt kê người dùng và vai trò.")
 @click.option("--json", "as_json", is_flag=True, help="In dạng JSON.")
 def users(as_json: bool) -> None:

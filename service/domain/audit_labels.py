@@ -64,6 +64,9 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "audit.export": "Xuất nhật ký kiểm toán",
     "audit.verify_request": "Yêu cầu kiểm tra toàn vẹn nhật ký",
     "audit.verify": "Kết quả kiểm tra toàn vẹn nhật ký",
+    # passwords
+    "user.password_change": "Đổi mật khẩu",
+    "user.password_reset": "Đặt lại mật khẩu",
 }
 
 
@@ -105,6 +108,8 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "full_name": "Họ tên", "username": "Tên đăng nhập", "version": "Phiên bản", "title": "Tiêu đề", "kind": "Loại",
     "effective": "Hiệu lực từ", "valid_to": "Hiệu lực đến", "rows": "Số dòng", "summary": "Tóm tắt",
     "award": "Hình thức khen", "nominee": "Người được đề nghị", "document_id": "Tài liệu",
+    "after_reset": "Sau khi được đặt lại", "api_tokens_revoked": "Mã truy cập API bị thu hồi",
+    "must_change_password": "Phải đổi mật khẩu",
 }
 # Coded values of those keys, in words: a dossier's or a process's status, a decision, a level.
 DETAIL_VALUE_WORDS: dict[str, dict[str, str]] = {

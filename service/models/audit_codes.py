@@ -77,6 +77,9 @@ ACTIONS: dict[str, int] = {
     # the audit trail verified from the audit page: the request, then the result
     "audit.verify_request": 45,
     "audit.verify": 46,
+    # passwords: a user's own change, an admin's reset (never the password or its hash in the event)
+    "user.password_change": 47,
+    "user.password_reset": 48,
 }
 
 OBJECT_TYPES: dict[str, int] = {

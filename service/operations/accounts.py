@@ -1,15 +1,23 @@
-"""Users and their credentials: password hashing and the Actor value built from role assignments."""
+"""Users and their credentials: password hashing, a user's own password change, and the Actor value built from
+role assignments."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from datetime import datetime
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
-from ..errors import NotFound
-from ..models import RoleAssignment, User
+from ..domain.passwords import CURRENT_FIELD, check_new_password
+from ..errors import InvalidInput, NotFound
+from ..models import ApiToken, RoleAssignment, User
+from .audit import record_event
+from .login_throttle import login_name
 
 _HASHER = PasswordHasher()
 
@@ -51,3 +59,46 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         _HASHER.hash(password)  # spend the same time as a real check, so timing does not reveal users
         return None
     return user if check_password(user.password_hash, password) else None
+
+
+def session_marker(password_hash: str, secret: str | bytes) -> str:
+    """What a signed-in browser session keeps of its user's password: a keyed digest of the stored hash (never the
+    hash). The user loader compares it with the stored hash's on each request, so a new password (the user's own
+    change, an admin's reset) ends every other session of that user at its next request, as Django does."""
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return hmac.new(key, b"thidua-session:" + password_hash.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def revoke_api_tokens(session: Session, user_id: int) -> int:
+    """Delete every API token of the user (a new password ends the API's sessions too); how many there were."""
+    return session.execute(delete(ApiToken).where(ApiToken.user_id == user_id)).rowcount or 0
+
+
+def change_own_password(session: Session, user_id: int, now: datetime, *, current: str, new: str,
+                        repeated: str) -> User:  # fmt: skip
+    """The signed-in user's own change: the current password checked as sign-in checks it, then the rules of
+    domain.passwords; the new hash stored, a forced change (after an admin's reset) cleared, the user's API tokens
+    revoked, and `user.password_change` audited without any password or hash. A refusal changes nothing; a wrong
+    current password is refused with field CURRENT_FIELD, and the caller records it as a failed sign-in
+    (record_failed_password_check) in a transaction of its own, so it counts toward the sign-in throttle."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise NotFound("Không tìm thấy người dùng.")
+    if not check_password(user.password_hash, current):
+        raise InvalidInput("Mật khẩu hiện tại không đúng.", field=CURRENT_FIELD)
+    check_new_password(user.username, new, repeated, current)
+    forced = user.must_change_password
+    user.password_hash, user.must_change_password = hash_password(new), False
+    revoked = revoke_api_tokens(session, user.id)
+    session.flush()
+    record_event(session, action="user.password_change", object_type="user", object_id=str(user.id), actor=user.id,
+                 after={"username": user.username, "after_reset": forced, "api_tokens_revoked": revoked},
+                 now=now)  # fmt: skip
+    return user
+
+
+def record_failed_password_check(session: Session, user_id: int, username: str, now: datetime) -> None:
+    """A wrong current password on the password page: an `auth.login_failed` event for the user name (channel
+    password_change), which login_throttle counts with the sign-in page's and the API's failures."""
+    record_event(session, action="auth.login_failed", object_type="user", object_id=login_name(username),
+                 actor=user_id, after={"channel": "password_change"}, now=now)  # fmt: skip

@@ -32,7 +32,7 @@ class IssuedToken:
 @dataclass(frozen=True)
 class TokenCheck:
     actor: Actor | None  # the token's user with the roles they hold now
-    problem: str | None = None  # unknown | expired | inactive
+    problem: str | None = None  # unknown | expired | inactive | password_change (an admin reset the password)
     token_id: int | None = None
     stale_last_used: bool = False  # last_used_at is older than LAST_USED_RESOLUTION: record_token_use updates it
 
@@ -69,7 +69,7 @@ def login_for_token(
 # Every API request runs this: built once; the token, its user and the user's roles in one round trip.
 _TOKEN_USER_ROLES = (
     select(ApiToken.id, ApiToken.expires_at, ApiToken.last_used_at, User.id.label("user_id"), User.username,
-           User.is_active, RoleAssignment.role, RoleAssignment.org_unit_id)
+           User.is_active, User.must_change_password, RoleAssignment.role, RoleAssignment.org_unit_id)
     .outerjoin(User, User.id == ApiToken.user_id)
     .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"))
@@ -93,6 +93,8 @@ def check_token(session: Session, token: str, now: datetime) -> TokenCheck:
         return TokenCheck(None, "expired")
     if row.user_id is None or not row.is_active:
         return TokenCheck(None, "inactive")
+    if row.must_change_password:  # read with the token: no statement of its own on every API call
+        return TokenCheck(None, "password_change")
     roles = frozenset((r.role, r.org_unit_id) for r in rows if r.role is not None)
     stale = row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION
     return TokenCheck(Actor(user_id=row.user_id, username=row.username, roles=roles), token_id=row.id,

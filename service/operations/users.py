@@ -1,4 +1,5 @@
-"""User and role administration: create, grant and revoke roles at units, deactivate (claims are released)."""
+"""User and role administration: create, grant and revoke roles at units, deactivate (claims are released), reset a
+forgotten password."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..domain.deadlines import local_date
+from ..domain.passwords import check_new_password
 from ..domain.roles import ROLE_LABELS, grant_refusal
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import HumanTask, OrgUnit, Role, RoleAssignment, User
 from ..queries.processes import lanes_in_use
-from .accounts import hash_password
+from .accounts import hash_password, revoke_api_tokens
 from .audit import record_event
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -33,8 +35,7 @@ def create_user(session: Session, actor: Actor, now: datetime, *, username: str,
         raise InvalidInput("Tên đăng nhập 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới.")
     if not full_name.strip():
         raise InvalidInput("Cần họ và tên.")
-    if len(password) < 8:
-        raise InvalidInput("Mật khẩu cần ít nhất 8 ký tự.")
+    check_new_password(username, password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("Tên đăng nhập '{username}' đã có.", {"username": username})
     user = User(username=username, full_name=full_name.strip(), password_hash=hash_password(password), is_active=True,
@@ -102,6 +103,43 @@ def set_active(session: Session, actor: Actor, now: datetime, user_id: int, acti
     record_event(session, action="user.activate" if active else "user.deactivate", object_type="user",
                  object_id=str(user.id), actor=actor.user_id, after={"released_tasks": released}, now=now)  # fmt: skip
     session.flush()
+    return user
+
+
+def reset_password(session: Session, actor: Actor, now: datetime, user_id: int, *, password: str,
+                   repeated: str) -> User:  # fmt: skip
+    """An admin sets a temporary password (typed twice; the rules of domain.passwords) for a user who forgot theirs:
+    the user must choose a new one at their next sign-in (must_change_password), their other sessions and API tokens
+    end, and `user.password_reset` is audited by the admin on the user, without any password or hash. A locked
+    account stays locked (unlocking is set_active's). An admin changes their own password on the password page."""
+    _require_admin(actor)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy người dùng.")
+    if user.id == actor.user_id:
+        raise InvalidInput("Không đặt lại mật khẩu của chính mình ở đây; hãy dùng trang «Đổi mật khẩu».")
+    return _reset(session, user, password, repeated, now, actor.user_id, {})
+
+
+def reset_password_at_console(session: Session, now: datetime, username: str, *, password: str,
+                              repeated: str) -> User:  # fmt: skip
+    """`thidua reset-password USERNAME`: the same reset from the server's console, for whoever runs the service
+    (an only admin who forgot their own password has no other way back). Audited with no actor, channel "cli"."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise NotFound("Không có tài khoản “{username}”.", {"username": username})
+    return _reset(session, user, password, repeated, now, None, {"channel": "cli"})
+
+
+def _reset(session: Session, user: User, password: str, repeated: str, now: datetime, actor_id: int | None,
+           extra: dict[str, str]) -> User:  # fmt: skip
+    check_new_password(user.username, password, repeated)
+    user.password_hash, user.must_change_password = hash_password(password), True
+    revoked = revoke_api_tokens(session, user.id)
+    session.flush()
+    record_event(session, action="user.password_reset", object_type="user", object_id=str(user.id), actor=actor_id,
+                 after={"username": user.username, "must_change_password": True, "api_tokens_revoked": revoked,
+                        **extra}, now=now)  # fmt: skip
     return user
 
 

@@ -1,4 +1,4 @@
-"""Admin pages: users and the roles they hold at org units."""
+"""Admin pages: users, the roles they hold at org units, and resetting a forgotten password."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from ..domain.deadlines import local_date
 from ..domain.roles import ROLE_LABELS, levels_with_work
 from ..errors import DomainError, Forbidden
 from ..models import OrgUnit, Role, RoleAssignment, User
-from ..operations.users import create_user, find_users, grant_role, open_units, revoke_role, set_active
+from ..operations.users import (create_user, find_users, grant_role, open_units, reset_password, revoke_role,
+                                set_active)  # fmt: skip
 from ..queries.processes import lanes_in_use
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
@@ -124,6 +125,23 @@ def toggle(user_id: int) -> Response | tuple[str, int]:
             user = set_active(db, current_actor(), get_engine().clock.now(), user_id, request.form.get("active") == "1")
             done = translate("Đã mở khóa tài khoản {user}.") if user.is_active else translate("Đã khóa tài khoản {user}.")
             said = done.format(user=user.username)
+    except DomainError as exc:
+        return _refused(exc)
+    flash(said, "ok")
+    return redirect(url_for("admin.users", _anchor=f"user-{user_id}"))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@login_required
+def reset_user_password(user_id: int) -> Response | tuple[str, int]:
+    """A temporary password for a user who forgot theirs; they choose a new one at their next sign-in."""
+    try:
+        with transaction() as db:
+            user = reset_password(db, current_actor(), get_engine().clock.now(), user_id,
+                                  password=request.form.get("password", ""),
+                                  repeated=request.form.get("repeated_password", ""))  # fmt: skip
+            said = translate("Đã đặt lại mật khẩu của {user}; người này phải đổi mật khẩu khi đăng nhập.").format(
+                user=user.username)
     except DomainError as exc:
         return _refused(exc)
     flash(said, "ok")

@@ -1,15 +1,18 @@
-"""Sign in and out with flask-login; the user loader reads the request's session."""
+"""Sign in and out with flask-login; the user loader reads the request's session, which ends when the user's password
+changes; a user whose password an admin reset is led to the password page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, session, url_for
+import hmac
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from workflows import TASK_ROLES
 
 from ..models import User
-from ..operations.accounts import authenticate
+from ..operations.accounts import authenticate, session_marker
 from ..operations.audit import record_event
 from ..operations.login_throttle import login_blocked, login_name
 from .context import current_actor, get_engine, get_session, transaction
@@ -29,17 +32,46 @@ class SessionUser(UserMixin):
         self.id = user.id
         self.username = user.username
         self.full_name = user.full_name
+        self.must_change_password = user.must_change_password
+
+
+SESSION_MARKER = "_pw"  # the session's session_marker of its user's password hash
+
+
+def remember_password(user: User) -> None:
+    """Keep the user's password marker in the session: at sign-in, and after their own change (they stay in)."""
+    session[SESSION_MARKER] = session_marker(user.password_hash, current_app.config["SECRET_KEY"])
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> SessionUser | None:
+    """The session's user while active and while their password is the one the session signed in with (another
+    session's change, or an admin's reset, signs this one out)."""
     user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return SessionUser(user) if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    marker = session_marker(user.password_hash, current_app.config["SECRET_KEY"])
+    return SessionUser(user) if hmac.compare_digest(str(session.get(SESSION_MARKER, "")), marker) else None
+
+
+# What a user whose password an admin reset may still open: the password page, signing out, the static files.
+OPEN_BEFORE_PASSWORD_CHANGE = {"account.password", "account.change_password", "auth.logout", "static", "pages.healthz"}
+
+
+def require_password_change() -> Response | None:
+    """Before each page: while an admin's reset is pending, every page but those above leads to the password page
+    (the JSON API refuses on its own: web.api.authenticate)."""
+    if request.endpoint in OPEN_BEFORE_PASSWORD_CHANGE or request.blueprint == "api":
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("account.password"))
+    return None
 
 
 def init_auth(app: Flask) -> None:
     login_manager.init_app(app)
     app.register_blueprint(bp)
+    app.before_request(require_password_change)
 
 
 def _client() -> dict[str, str | None]:
@@ -73,6 +105,9 @@ def login() -> str | Response:
     if lang:
         session["lang"] = lang
     login_user(SessionUser(user))
+    remember_password(user)
+    if user.must_change_password:
+        return redirect(url_for("account.password"))
     return redirect(_landing_page())
 
 

@@ -132,6 +132,28 @@ EN: dict[str, str] = {
     "Đã mở khóa tài khoản {user}.": "Account {user} unlocked.",
     "Quản trị": "Admin",
     "Đã tạo người dùng.": "User created.",
+    # passwords: the user's own change (service/web/account.py) and an admin's reset (templates/admin/users.html)
+    "Đổi mật khẩu": "Change password",
+    "Đặt lại mật khẩu": "Reset password",
+    "Mật khẩu hiện tại": "Current password",
+    "Mật khẩu mới": "New password",
+    "Nhập lại mật khẩu mới": "Repeat the new password",
+    "Ít nhất {minimum} ký tự, khác tên đăng nhập và khác mật khẩu hiện tại.":
+        "At least {minimum} characters, not the username and not the current password.",
+    "Quản trị viên vừa đặt lại mật khẩu của bạn; hãy đặt mật khẩu mới.":
+        "An administrator has just reset your password; choose a new one.",
+    "Đã đổi mật khẩu.": "Password changed.",
+    "phải đổi mật khẩu": "must change password",
+    "Mật khẩu tạm thời": "Temporary password",
+    "Nhập lại mật khẩu tạm thời": "Repeat the temporary password",
+    "Đặt lại mật khẩu cho {user}": "Reset the password of {user}",
+    "Người này phải đặt mật khẩu mới khi đăng nhập; khóa hay mở khóa tài khoản không đổi.":
+        "They must choose a new password when they next sign in; a locked account stays locked, an open one open.",
+    "Đã đặt lại mật khẩu của {user}; người này phải đổi mật khẩu khi đăng nhập.":
+        "Password of {user} reset; they must change it when they sign in.",
+    "Sau khi được đặt lại": "After a reset",
+    "Mã truy cập API bị thu hồi": "API tokens revoked",
+    "Phải đổi mật khẩu": "Must change password",
     "Đăng nhập sai quá nhiều lần; hãy thử lại sau ít phút.": "Too many failed sign-ins; try again in a few minutes.",
     "Nhật ký của hồ sơ": "Dossier audit timeline",
     "đang do": "held by",

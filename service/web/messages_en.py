@@ -30,6 +30,7 @@ EN: dict[str, str] = {
     "Hình thức khen thưởng phải do cấp phường/xã trở lên tặng.":
         "An award form must be granted at ward/commune level or above.",
     "Cấp '{level}' không hợp lệ.": "Level '{level}' is not valid.",
+    "Không có tài khoản “{username}”.": "There is no account “{username}”.",
     "Không đề nghị được “{award}” cho {full_name}: cấp {level_words} không còn trên đường trình hồ sơ của đơn vị (đã bãi bỏ hoặc quy trình không có bước cấp này). Hãy chọn hình thức khen khác.":
         "“{award}” cannot be requested for {full_name}: the {level_words} level is no longer on the unit's dossier path (abolished, or the process has no step at that level). Choose another award form.",
     ("Không đề nghị được “{award}” cho {full_name}: hồ sơ phải qua cấp {level_words}, nhưng cấp này không còn đơn vị "
@@ -260,7 +261,14 @@ EN: dict[str, str] = {
     "Tên đăng nhập 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới.":
         "A username is 3–64 characters: lowercase letters without diacritics, digits, dots, hyphens, underscores.",
     "Cần họ và tên.": "A full name is required.",
-    "Mật khẩu cần ít nhất 8 ký tự.": "A password needs at least 8 characters.",
+    "Mật khẩu cần ít nhất {minimum} ký tự.": "A password needs at least {minimum} characters.",
+    "Mật khẩu không được trùng với tên đăng nhập.": "A password may not be the username.",
+    "Hai lần nhập mật khẩu mới không khớp nhau; hãy nhập lại.":
+        "The two entries of the new password differ; type them again.",
+    "Mật khẩu mới phải khác mật khẩu hiện tại.": "The new password must differ from the current one.",
+    "Mật khẩu hiện tại không đúng.": "The current password is wrong.",
+    "Không đặt lại mật khẩu của chính mình ở đây; hãy dùng trang «Đổi mật khẩu».":
+        "Your own password is not reset here; use the «Change password» page.",
     "Tên đăng nhập '{username}' đã có.": "Username '{username}' already exists.",
     "Vai trò '{role}' không có.": "There is no role '{role}'.",
     "Không tìm thấy người dùng hoặc đơn vị.": "User or unit not found.",

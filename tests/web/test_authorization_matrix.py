@@ -57,6 +57,8 @@ RULES: dict[str, set[str] | None] = {
     # org unit tree over time
     "org_admin.units": {"admin"}, "org_admin.unit": {"admin"}, "org_admin.create": None, "org_admin.rename": None,
     "org_admin.move": None, "org_admin.merge": None, "org_admin.abolish": None,
+    # passwords: each user changes their own; an admin resets another's (POST only)
+    "account.password": EVERYONE, "account.change_password": None, "admin.reset_user_password": None,
 }  # fmt: skip
 ARGS = {"dossier_id": "1", "task_id": "1", "document_id": "1", "nominee_id": "1", "unit_id": "3", "code": "PL-CCHC-2024",
         "assignment_id": "1", "user_id": "1", "version_id": "1", "instance_id": "1",

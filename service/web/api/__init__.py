@@ -52,6 +52,10 @@ def authenticate() -> None:
     db = begin_action() if request.endpoint in ACTION_FROM_THE_START else get_session()
     now = get_engine().clock.now()
     check = check_token(db, token, now)  # a read; the use is written at most once a minute per token
+    if check.problem == "password_change":  # an admin reset the password: a new one first, on the web page
+        end_action_unused()
+        raise ApiError(403, "password_change_required", "Quản trị viên vừa đặt lại mật khẩu của bạn; hãy đăng nhập "
+                       "trang web và đặt mật khẩu mới (/account/password) trước khi dùng API.")  # fmt: skip
     if check.actor is None:
         end_action_unused()
         raise ApiError(401, "invalid_token", _TOKEN_PROBLEMS[check.problem or "unknown"],
