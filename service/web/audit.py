@@ -111,4 +111,4 @@ def export() -> Response:
             buffer.truncate()
 
     headers = {"Content-Disposition": "attachment; filename=nhat-ky-kiem-toan.csv"}
-    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8", headers=headers)
+    return Response(stream_with_context(generate()), content_type="text/csv; charset=utf-8", headers=headers)

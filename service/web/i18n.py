@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, session
 
 from ..domain.audit_labels import audit_action_label, audit_object_type_label, detail_key_label
+from ..domain.text import in_sentence
 from .modeler_catalogue import MODELER_VI
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -799,3 +800,4 @@ def init_i18n(app: Flask) -> None:
                                  action_label=action_label, object_type_label=object_type_label,
                                  detail_key_label=detail_key_label, modeler_catalogue=modeler_catalogue)
     app.jinja_env.filters["vn_datetime"] = vn_datetime
+    app.jinja_env.filters["in_sentence"] = in_sentence  # "… của phường Giếng Đáy": a unit's kind mid-sentence
