@@ -108,6 +108,10 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "full_name": "Họ tên", "username": "Tên đăng nhập", "version": "Phiên bản", "title": "Tiêu đề", "kind": "Loại",
     "effective": "Hiệu lực từ", "valid_to": "Hiệu lực đến", "rows": "Số dòng", "summary": "Tóm tắt",
     "award": "Hình thức khen", "nominee": "Người được đề nghị", "document_id": "Tài liệu",
+    "nominees": "Người được đề nghị", "nominee_id": "Người được đề nghị", "council": "Hội đồng",
+    "filename": "Tên tệp", "size": "Cỡ tệp (byte)", "user_id": "Tài khoản", "units": "Đơn vị",
+    "children_moved": "Đơn vị con chuyển sang", "routed_dossiers": "Hồ sơ còn đi qua cấp này",
+    "released_tasks": "Việc trả lại cho nhóm", "roles_ended": "Vai trò chấm dứt", "into_name": "Sáp nhập vào",
     "after_reset": "Sau khi được đặt lại", "api_tokens_revoked": "Mã truy cập API bị thu hồi",
     "must_change_password": "Phải đổi mật khẩu",
 }

@@ -342,7 +342,7 @@ def merge_units(session: Session, actor: Actor, now: datetime, source_id: int, *
             moved.append({"user_id": assignment.user_id, "role": assignment.role})
         else:
             to_end.append(assignment)
-    ended = _end_assignments(session, actor, now, to_end, effective, f"merge into {target.code}")
+    ended = _end_assignments(session, actor, now, to_end, effective, f"sáp nhập vào {target.name} ({target.code})")
     source.valid_to = effective
     session.flush()
     record_event(session, action="org.merge", object_type="org_unit", object_id=str(source.id), actor=actor.user_id,
@@ -469,7 +469,7 @@ def abolish_level(session: Session, actor: Actor, now: datetime, level: str, *, 
     parents = {u.id: u.parent_id for u in impact.units}
     for child in impact.children:
         child.parent_id = parents[child.parent_id]  # type: ignore[index]
-    ended = _end_assignments(session, actor, now, impact.assignments, effective, f"level {level} abolished")
+    ended = _end_assignments(session, actor, now, impact.assignments, effective, f"bãi bỏ cấp {_level_words(level)}")
     for unit in impact.units:
         unit.valid_to = effective
     session.flush()

@@ -476,6 +476,9 @@ EN: dict[str, str] = {
     # an event's recorded keys and coded values in words (domain.audit_labels), and a change that changed nothing
     "Người nhận xử lý": "Claimed by", "Người được giao": "Assigned to", "Họ tên": "Full name",
     "Đơn vị cấp trên": "Parent unit", "Số dòng": "Rows", "Tóm tắt": "Summary", "Hình thức khen": "Award form",
+    "Tên tệp": "File name", "Cỡ tệp (byte)": "File size (bytes)", "Đơn vị con chuyển sang": "Sub-units moved to",
+    "Hồ sơ còn đi qua cấp này": "Dossiers still passing this level", "Việc trả lại cho nhóm": "Tasks given back to the group",
+    "Vai trò chấm dứt": "Roles ended", "Sáp nhập vào": "Merged into",
     "Không có thay đổi": "Nothing changed",
     "Đang xét duyệt": "In review", "Được khen thưởng": "Granted", "Không được khen thưởng": "Not granted",
     "Đơn vị đã rút": "Withdrawn",

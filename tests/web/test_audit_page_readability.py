@@ -65,7 +65,7 @@ def test_details_read_as_key_value_text_with_the_json_one_click_away(app, client
     shown = _visible(cell)
     assert not set("{}[]\"") & set(shown), shown
     # Keys the audit labels know read in words (a status's code too); others as recorded.
-    for said in ("Bản ký", "Tài liệu: 7", "filename: Tờ trình số 12.pdf", "replaces: 3, 4", "nominee_id: —",
+    for said in ("Bản ký", "Tài liệu: 7", "Tên tệp: Tờ trình số 12.pdf", "replaces: 3, 4", "Người được đề nghị: —",
                  "meta: pages=2", "Trước — Trạng thái: Đang lập", "Toàn bộ dữ liệu (JSON)"):  # fmt: skip
         assert said in shown, said
     hidden = html.unescape(re.search(r"<details>(.*?)</details>", cell, re.S).group(1))
@@ -95,10 +95,11 @@ def test_objects_read_in_words_in_both_languages(app, client, auth: Auth):
     auth.login("auditor")
     page = client.get("/audit/").get_data(as_text=True)
     objects = {e: _visible(_cell(_row(page, e), "event-object")) for e in (export, edit, task)}
-    assert objects == {export: "Nhật ký kiểm toán csv", edit: "Hồ sơ #4 · Hồ sơ #4", task: "Việc cần xử lý #12 · Hồ sơ #4"}
+    # A dossier's own event names it once (it was "Hồ sơ #4 · Hồ sơ #4").
+    assert objects == {export: "Nhật ký kiểm toán csv", edit: "Hồ sơ #4", task: "Việc cần xử lý #12 · Hồ sơ #4"}
     english = client.get("/audit/?lang=en").get_data(as_text=True)
     objects = {e: _visible(_cell(_row(english, e), "event-object")) for e in (export, edit, task)}
-    assert objects == {export: "Audit trail csv", edit: "Dossier #4 · Dossier #4", task: "Task #12 · Dossier #4"}
+    assert objects == {export: "Audit trail csv", edit: "Dossier #4", task: "Task #12 · Dossier #4"}
 
 
 def test_every_object_type_has_a_label_with_an_english_entry():
