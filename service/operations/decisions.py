@@ -80,12 +80,12 @@ def issue_decision(
     if not rows:
         raise InvalidInput("Chưa có tập thể, cá nhân nào được Chủ tịch đồng ý khen mà chưa có quyết định.")
     today = local_date(now)
-    seq = next_number(session, unit.id, today.year)
+    seq = next_number(session, unit.id, today.year)  # written from 01 each year (Nghị định 30/2020, Phụ lục I)
     config = campaign_config(session, campaign)
     names = {nominee.id: config.award_name(form.code, form.name) for nominee, form, _, _ in rows}
     decision = Decision(
         campaign_id=campaign.id, issuing_unit_id=unit.id, level=str(unit.level), year=today.year, seq=seq,
-        number=f"{seq}/QĐ-UBND", decided_on=today, signer_name=signer_name.strip(), signer_title=signer_title,
+        number=f"{seq:02d}/QĐ-UBND", decided_on=today, signer_name=signer_name.strip(), signer_title=signer_title,
         title=f"Về việc khen thưởng thành tích trong {campaign.title[0].lower()}{campaign.title[1:]}",
         created_by=actor.user_id, created_at=now,
     )  # fmt: skip

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
+from ..domain.campaign_config import LEVEL_LABELS
 from ..domain.nominee_standing import nominee_state
 from ..errors import DomainError, NotFound
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit
@@ -61,7 +62,7 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
         sheet.append([number, nominee.full_name, "Tập thể" if nominee.kind == "collective" else "Cá nhân", nominee.position or "",
                       unit.name, config.award_name(form.code, form.name),
                       _outcome_words(nominee.outcome, nominee.outcome_level, str(dossier_status)),
-                      nominee.outcome_level or ""])  # fmt: skip
+                      LEVEL_LABELS.get(nominee.outcome_level or "", nominee.outcome_level or "")])  # fmt: skip
     for row in sheet.iter_rows(min_row=2):  # typed text stays text: openpyxl would write "=…" as a formula
         for cell in row:
             if isinstance(cell.value, str):

@@ -64,7 +64,7 @@ def test_the_blanks_date_line_stays_on_one_line(factory):
     _, blank, _ = certificate_on_blank(factory)
     lines = [line.strip() for line in blank.splitlines()]
     assert "Giếng Đáy, ngày 01 tháng 12 năm 2024" in lines, lines
-    assert any(line.startswith("Quyết định số 1/QĐ-UBND") for line in lines), lines
+    assert any(line.startswith("Quyết định số 01/QĐ-UBND") for line in lines), lines
 
 
 def test_the_layout_preview_keeps_its_sample_date_line_whole():

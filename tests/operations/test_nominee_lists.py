@@ -7,7 +7,7 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from service.models import Dossier, Nominee
+from service.models import Campaign, Dossier, Nominee
 from service.operations.accounts import actor_for
 from service.operations.dossiers import NomineeInput
 from service.operations.nominee_lists import IMPORT_HEADERS, export_nominees, import_nominees
@@ -67,3 +67,16 @@ def test_export_says_where_each_nominee_stands_a_draft_and_a_withdrawn_dossier_i
         data = export_nominees(session, actor_for(session, "admin"), "TEST-PL-ALL", FixedClock().now())
     said = {r[1]: r[6] for r in list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1:]}
     assert (said["Người hồ sơ nháp"], said["Người đã rút"], said["Người đang xét"]) == ("Đang lập", "Đơn vị đã rút", "Đang xét")
+
+
+def test_the_level_column_reads_in_words(factory):
+    engine = Engine(FixedClock())
+    with factory() as session, session.begin():
+        nominee = session.scalars(select(Nominee).order_by(Nominee.id)).first()
+        nominee.outcome_level = "ward"
+        campaign_id = session.get(Dossier, nominee.dossier_id).campaign_id
+    with factory() as session, session.begin():
+        code = session.get(Campaign, campaign_id).code
+        data = export_nominees(session, actor_for(session, "admin"), code, engine.clock.now())
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert rows[0][7] == "Cấp" and "phường/xã" in {r[7] for r in rows[1:]} and "ward" not in {r[7] for r in rows[1:]}

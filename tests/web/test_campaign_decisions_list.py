@@ -26,5 +26,5 @@ def test_each_decision_is_listed_with_its_issuer(app, client, auth: Auth):
     auth.login("hn-hd-pl.chairman")
     page = client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True)
     line = re.search(r'<li data-decision="\d+">([^(]*)\(', page).group(1).strip()
-    assert line == f"1/QĐ-UBND — {ward_name}"
+    assert line == f"01/QĐ-UBND — {ward_name}"
     assert "Quyet-dinh-1-" in page and "-HN-HD-PL.pdf" in page

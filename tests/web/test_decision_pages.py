@@ -25,7 +25,7 @@ def test_chairman_issues_a_decision_and_downloads_identical_pdfs(app, client, au
     issued = client.post("/campaigns/TEST-PL-ALL/decisions",
                          data={"_csrf": csrf_from(page), "unit_id": unit_id, "signer_name": "Nguyễn Văn Thành"},
                          follow_redirects=True).get_data(as_text=True)
-    assert "Đã ra quyết định số 1/QĐ-UBND" in issued
+    assert "Đã ra quyết định số 01/QĐ-UBND" in issued
     links = re.findall(r'href="(/campaigns/TEST-PL-ALL/documents/\d+)"', issued)
     assert len(links) == 2  # the decision and one certificate
     first, again = client.get(links[0]), client.get(links[0])
@@ -105,7 +105,7 @@ def test_a_district_chairman_issues_the_decision_for_what_he_granted_in_a_ward_c
     issued = client.post("/campaigns/TEST-PL-ALL/decisions",
                          data={"_csrf": csrf_from(page), "unit_id": unit_id, "signer_name": "Trần Văn Hùng"},
                          follow_redirects=True).get_data(as_text=True)  # fmt: skip
-    assert "Đã ra quyết định số 1/QĐ-UBND" in issued
+    assert "Đã ra quyết định số 01/QĐ-UBND" in issued
     assert len(re.findall(r'href="(/campaigns/TEST-PL-ALL/documents/\d+)"', issued)) == 2  # decision + certificate
     # Another province's officials still do not see the ward's plan; nor does the province's plan list change.
     auth.logout()
