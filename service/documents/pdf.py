@@ -9,7 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..domain.text import in_sentence
+from ..domain.text import in_sentence, subjects_phrase
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "documents"
 _ENV = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
@@ -35,6 +35,8 @@ def issuing_body(unit_name: str) -> tuple[str, str]:
 _ENV.globals.update(date_line=date_line, place_name=place_name, issuing_body=issuing_body)
 # A unit's full name after another word: "… Khen thưởng {{ ward|in_sentence }}" → "… Khen thưởng phường Giếng Đáy".
 _ENV.filters["in_sentence"] = in_sentence
+# The nominees a document names, counted by kind: "… cho 1 tập thể và 3 cá nhân".
+_ENV.filters["subjects"] = lambda rows: subjects_phrase([str(_ENV.getattr(row, "kind")) for row in rows])
 
 
 def render_html(template: str, **context: Any) -> str:

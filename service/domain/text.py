@@ -15,6 +15,14 @@ def clean_text(text: str) -> str:
 UNIT_KIND_WORDS = ("Thành phố", "Thị trấn", "Thị xã", "Phường", "Xã", "Quận", "Huyện", "Tỉnh")
 
 
+def subjects_phrase(kinds: list[str]) -> str:
+    """Who a document names, counted by kind as an official writes it: "1 cá nhân", "2 tập thể", "1 tập thể và 3 cá
+    nhân" (not "1 tập thể, cá nhân" for one person). `kinds` holds each nominee's "collective" or "individual"."""
+    collectives, individuals = kinds.count("collective"), kinds.count("individual")
+    parts = [f"{n} {word}" for n, word in ((collectives, "tập thể"), (individuals, "cá nhân")) if n]
+    return " và ".join(parts) if parts else "0 tập thể, cá nhân"
+
+
 def in_sentence(unit_name: str) -> str:
     """A unit's full name as written after another word ("Hội đồng Thi đua - Khen thưởng phường Giếng Đáy",
     "Ủy ban nhân dân thành phố Hạ Long"): its leading kind word in lower case, as Vietnamese administrative style

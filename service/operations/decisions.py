@@ -96,7 +96,8 @@ def issue_decision(
     # One list per award form (rows come ordered by form), each under the campaign's name for it.
     groups: dict[str, list[dict[str, str | None]]] = {}
     for n, _, _, u in rows:
-        groups.setdefault(names[n.id], []).append({"name": n.full_name, "position": n.position, "unit": u.name})
+        groups.setdefault(names[n.id], []).append({"name": n.full_name, "position": n.position, "unit": u.name,
+                                                   "kind": str(n.kind)})  # fmt: skip
     common = {"issuer_name": unit.name, "campaign_title": campaign_phrase(campaign.title)}
     documents = [_store(session, store, actor, now, "decision", f"Quyet-dinh-{seq}-{today.year}-{unit.code}.pdf",
                         render_pdf("decision.html", d=decision, groups=list(groups.items()),

@@ -62,7 +62,8 @@ def generate_proposal(session: Session, actor: Actor, store: FileStore, now: dat
     assert unit is not None and campaign is not None
     ward = unit.ancestor_at("ward")
     config = campaign_config(session, campaign)
-    rows = [{"name": n.full_name, "position": n.position, "unit": unit.name, "award": config.award_name(f.code, f.name)}
+    rows = [{"name": n.full_name, "position": n.position, "unit": unit.name, "award": config.award_name(f.code, f.name),
+             "kind": str(n.kind)}
             for n, f in session.execute(select(Nominee, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id)
                                         .where(Nominee.dossier_id == dossier.id).order_by(Nominee.id))]  # fmt: skip
     pdf = render_pdf("proposal.html", issuer_name=ward.name if ward else unit.name, top_body=(ward.name.upper() if ward else ""),
@@ -97,8 +98,8 @@ def generate_forwarding_proposal(session: Session, actor: Actor, store: FileStor
         .where(Nominee.id.in_(ids)).order_by(OrgUnit.name, Nominee.id)
     ).all() if ids else []  # fmt: skip
     config = campaign_config(session, campaign)
-    rows = [{"name": n.full_name, "position": n.position, "unit": u.name, "award": config.award_name(f.code, f.name)}
-            for n, f, u in forwarded]  # fmt: skip
+    rows = [{"name": n.full_name, "position": n.position, "unit": u.name, "award": config.award_name(f.code, f.name),
+             "kind": str(n.kind)} for n, f, u in forwarded]  # fmt: skip
     if not rows:
         raise InvalidInput("Chưa có tập thể, cá nhân nào được trình lên cấp trên.")
     parent = session.get(OrgUnit, unit.parent_id) if unit.parent_id else None

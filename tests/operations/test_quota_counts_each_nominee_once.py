@@ -96,7 +96,7 @@ def test_a_dossier_forwarded_again_after_a_return_counts_its_nominees_once(facto
         act(factory, engine, third)
 
     text = forwarded_text(factory, engine)
-    assert "khen thưởng cho 5 tập thể, cá nhân" in text
+    assert "khen thưởng cho 2 tập thể và 3 cá nhân" in text
     for name in ("Tổ Một", "Tổ Hai", "Người Một", "Người Hai", "Người Ba"):
         assert len(re.findall(rf"{name}\b", text)) == 1, name
     assert "Người Bốn" not in text
@@ -116,7 +116,7 @@ def test_a_nominee_refused_when_the_chairman_decides_again_no_longer_counts(fact
     assert open_task(factory, dossier_id).bpmn_id == "district_noi_vu_review"
     assert quota_line(factory, engine).endswith("tập thể: 0/2; cá nhân: 1/3")
     text = forwarded_text(factory, engine)
-    assert "khen thưởng cho 1 tập thể, cá nhân" in text
+    assert "khen thưởng cho 1 cá nhân" in text
     assert len(re.findall(r"Người Được\b", text)) == 1 and "Người Bị Loại" not in text
 
     # Two more individuals fit under the cap of three.
@@ -148,7 +148,7 @@ def test_a_forwarded_dossier_sent_back_down_and_withdrawn_frees_its_places(facto
         act(factory, engine, other)  # three places: the withdrawn dossier's are free again
     assert open_task(factory, other).bpmn_id == "district_noi_vu_review"
     text = forwarded_text(factory, engine)
-    assert "khen thưởng cho 3 tập thể, cá nhân" in text and "Người Rút" not in text
+    assert "khen thưởng cho 3 cá nhân" in text and "Người Rút" not in text
 
 
 def test_nominees_granted_in_a_dossier_that_ended_refused_still_use_the_units_places(factory):

@@ -65,9 +65,18 @@ def test_a_notice_names_the_issuing_committee_and_the_unit_inside_its_sentences(
 def test_a_decision_names_the_council_and_the_committee_of_its_issuer_in_lower_case():
     decision = SimpleNamespace(number="12/QĐ-UBND", decided_on=date(2024, 12, 10), title="Về việc khen thưởng",
                                signer_title="Chủ tịch", signer_name="Nguyễn Văn A")  # fmt: skip
-    award = SimpleNamespace(name="Vũ Thị Hạnh", position=None, unit="Khu phố 1")
+    award = SimpleNamespace(name="Vũ Thị Hạnh", position=None, unit="Khu phố 1", kind="individual")
     html = _words(render_html("decision.html", d=decision, groups=[("Giấy khen", [award])], issuer_name="Xã Mỹ Thạnh",
                               campaign_source=None, campaign_title="phong trào"))  # fmt: skip
     assert "Xét đề nghị của Hội đồng Thi đua - Khen thưởng xã Mỹ Thạnh." in html
+    assert "Tặng Giấy khen cho 1 cá nhân (có danh sách kèm theo)" in html  # counted by kind
     assert "của Chủ tịch UBND xã Mỹ Thạnh)" in html
     assert "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ MỸ THẠNH" in html and "Mỹ Thạnh, ngày 10 tháng 12 năm 2024" in html
+
+
+def test_documents_count_whom_they_name_by_kind():
+    from service.domain.text import subjects_phrase
+
+    assert subjects_phrase(["individual"]) == "1 cá nhân"  # not "1 tập thể, cá nhân" for one person
+    assert subjects_phrase(["collective", "individual", "individual"]) == "1 tập thể và 2 cá nhân"
+    assert subjects_phrase(["collective", "collective"]) == "2 tập thể"
