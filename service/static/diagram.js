@@ -6,7 +6,8 @@
 // - whole, fitted to its box, nothing to scroll, where that is readable (data-fit "whole");
 // - else fitted to the box's width, or at READABLE_ZOOM where that is too narrow (data-fit "readable"): the drawing
 //   is then wider and/or taller than the box, which scrolls it (its scrollbars, the wheel, dragging the diagram),
-//   opened with the current step in the middle of the box (as near as the drawing's edges allow), else top left.
+//   opened with the current step in the middle of the box (as near as the drawing's edges allow); a finished process
+//   (no step waiting) at the end event it reached; else top left.
 // A click (not a drag) on a diagram drawn below its own size shows it at its own size around the point clicked
 // ("magnified"), another click returns to the opening fit. data-fit is "pending" while the box is hidden: a box hidden
 // at load (a tab, a fold) is fitted when it is shown, and any box again when its width or the screen's height changes.
@@ -336,7 +337,9 @@
       for (const [key, css] of Object.entries(MARKERS)) {
         for (const id of data[key] || []) if (registry.get(id)) canvas.addMarker(id, css);
       }
-      shownAt = (data.current || [])[0];
+      // Open at the step waiting now, or, when the process has ended, at the end it reached (completed end event).
+      shownAt = (data.current || [])[0]
+        || (data.completed || []).find((id) => registry.get(id) && registry.get(id).type === "bpmn:EndEvent");
       fit(box, shownAt);
       report(box, "");
       box.dataset.ready = "true";

@@ -384,3 +384,20 @@ def test_a_diagram_in_a_closed_details_is_fitted_when_opened(page):
     assert_readable(sizes)
     assert sizes["current"]
     assert_labels_clear(sizes)
+
+
+def test_a_finished_process_opens_at_the_end_it_reached(page):  # type: ignore[no-untyped-def]
+    """No step waits: the diagram opens at the end event reached (a province grant is at the far end of the chain),
+    not at the unit's lanes."""
+    login(page, "hn-hd-pl-tp.unit_clerk")
+    open_diagram(page, f"/dossiers/{PREPARING}")
+    xml = page.request.get(f"/dossiers/{PREPARING}/diagram.json").json()["xml"]
+    marks = {"completed": ["unit_prepare", "ward_office_review", "province_chairman_decide", "end_granted_province"]}
+    result = page.evaluate("([xml, marks]) => window.thiduaDiagram.show(xml, marks)", [xml, marks])
+    assert result["ok"], result
+    page.locator("[data-testid=diagram]").scroll_into_view_if_needed()
+    sizes = page.evaluate(MEASURE)
+    assert_readable(sizes)
+    end = next(node for node in sizes["nodes"] if node["id"] == "end_granted_province")
+    assert within(end, sizes["inside"]), (end, sizes["inside"])
+    assert sizes["scrollLeft"] > 0  # the far end of the chain, not its start
