@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +37,9 @@ class NomineeInput:
     position: str | None = None
     summary: str | None = None
     line: int | None = None  # the row of the form or sheet it was typed on, for messages (else its place in the list)
+
+
+K = TypeVar("K")  # the key a caller names each process version by (unreachable_award_levels_for)
 
 
 def nfc(text: str | None) -> str | None:
@@ -149,12 +153,24 @@ def unreachable_award_levels(session: Session, unit_id: int, day: date,
     """For the forms: each catalogue award form a nominee of the unit's dossier cannot ask for on `day`, with the
     level that stops it (its granting level, or one below it: the rule of require_reachable). `process_levels`
     None (no process deployed): none listed, as creating the dossier then says what is wrong."""
-    if process_levels is None:
-        return {}
-    opened, steps = open_levels(session, unit_id, day), tuple(process_levels)
-    found = {str(code): blocking_level(str(level), opened, steps)
-             for code, level in session.execute(select(AwardForm.code, AwardForm.granting_level))}  # fmt: skip
-    return {code: blocked for code, blocked in found.items() if blocked is not None}  # the level that stops it
+    return unreachable_award_levels_for(session, unit_id, day, {None: process_levels})[None]
+
+
+def unreachable_award_levels_for(session: Session, unit_id: int, day: date,
+                                 versions: Mapping[K, Iterable[str] | None]) -> dict[K, dict[str, str]]:  # fmt: skip
+    """unreachable_award_levels for several process versions at once (the new-dossier form: one per campaign), the
+    unit's path and the catalogue read once."""
+    if all(levels is None for levels in versions.values()):
+        return {key: {} for key in versions}
+    opened = open_levels(session, unit_id, day)
+    catalogue = session.execute(select(AwardForm.code, AwardForm.granting_level))
+    forms = [(str(code), str(level)) for code, level in catalogue]
+    found: dict[K, dict[str, str]] = {}
+    for key, levels in versions.items():
+        steps = tuple(levels) if levels is not None else None
+        blocked = {code: blocking_level(level, opened, steps) for code, level in forms} if steps is not None else {}
+        found[key] = {code: level for code, level in blocked.items() if level is not None}  # the level that stops it
+    return found
 
 
 def campaign_process_levels(session: Session, campaign: Campaign) -> tuple[str, ...] | None:

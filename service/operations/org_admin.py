@@ -407,15 +407,15 @@ def _dossiers_with_steps_at(session: Session, level: str, unit_ids: set[int]) ->
     if not unit_ids:
         return []
     rows = session.execute(
-        select(ProcessInstance.dossier_id, ProcessVersion.id, ProcessVersion.sha256, Dossier.unit_id, Dossier.target_level)
+        select(ProcessInstance.dossier_id, ProcessVersion.id, ProcessVersion.sha256, Dossier.target_level)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
         .join(Dossier, Dossier.id == ProcessInstance.dossier_id)
-        .where(ProcessInstance.status == "running")
+        .where(ProcessInstance.status == "running", Dossier.unit_id.in_(unit_ids))
     ).all()  # fmt: skip
     levels: dict[int, set[str]] = {}
     found = []
-    for dossier_id, version_id, sha256, unit_id, target in rows:
-        if unit_id not in unit_ids or target is None or LEVELS.index(str(target)) < LEVELS.index(level):
+    for dossier_id, version_id, sha256, target in rows:
+        if target is None or LEVELS.index(str(target)) < LEVELS.index(level):
             continue
         if version_id not in levels:
             steps = version_definition(session, version_id, sha256).steps.values()

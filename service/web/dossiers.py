@@ -20,7 +20,7 @@ from ..operations.documents import download_document, receive_upload, upload_doc
 from ..domain.awards import LEVEL_WORDS
 from ..domain.deadlines import local_date
 from ..operations.dossiers import (NomineeInput, campaign_process_levels, create_dossier, dossier_process_levels,
-                                   unreachable_award_levels)
+                                   unreachable_award_levels, unreachable_award_levels_for)
 from ..operations.editing import (
     add_nominee,
     can_withdraw,
@@ -96,10 +96,10 @@ def _form_context(form: MultiDict[str, str], error: str | None = None) -> dict[s
     # Per campaign, the award forms the selected unit's dossier could not reach (its granting level abolished on
     # the unit's path, or missing from the campaign's process): shown disabled, with the level in words.
     day = local_date(get_engine().clock.now())
-    blocked: dict[str, dict[str, str]] = {}
-    for choice in choices if unit else ():
-        levels = unreachable_award_levels(db, unit.id, day, campaign_process_levels(db, choice.campaign))
-        blocked[choice.campaign.code] = {code: LEVEL_WORDS.get(level, level) for code, level in levels.items()}
+    versions = {choice.campaign.code: campaign_process_levels(db, choice.campaign) for choice in choices}
+    found = unreachable_award_levels_for(db, unit.id, day, versions) if unit else {}
+    blocked = {code: {form: LEVEL_WORDS.get(level, level) for form, level in levels.items()}
+               for code, levels in found.items()}  # fmt: skip
     return {
         "form": form, "units": units, "unit": unit, "choices": choices, "chosen": chosen, "catalogue": catalogue,
         "rows": range(NOMINEE_ROWS), "error": name_award_codes(error, names) if error else None, "blocked": blocked,
