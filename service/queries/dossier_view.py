@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from workflows import Definition, Engine, PathStep, StepInfo
 from workflows.history import steps_gone_through
@@ -32,6 +32,7 @@ from ..domain.campaign_config import NamedAward
 from ..domain.deadlines import local_date
 from ..domain.dossier_status import shown_status
 from ..domain.nominee_standing import nominee_state
+from ..domain.roles import ROLE_LABELS
 from ..operations.definitions import instance_definition
 from .audit import dossier_events
 from .campaign_config import campaign_config, named_award
@@ -184,6 +185,45 @@ def nominee_refusals(session: Session, dossier_id: int) -> dict[int, NomineeRefu
     return {d.nominee_id: NomineeRefusal(d.reason, bpmn_id, str(level), d.votes_for, d.votes_against,
                                          d.members_present, d.decided_at)
             for d, bpmn_id, level in rows}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReturnDestination:
+    """Where a return for supplement sent the dossier: a task it opened, by its step's name, its unit and its role
+    (the role's Vietnamese name, ROLE_LABELS: the pages translate it)."""
+
+    step_name: str
+    unit_name: str
+    role_label: str
+
+
+def destinations(opened: Iterable[tuple[HumanTask, OrgUnit]], names: dict[str, str]) -> tuple[ReturnDestination, ...]:
+    """The destinations of these open tasks with their units; `names` maps their bpmn ids to their steps' names."""
+    return tuple(
+        ReturnDestination(names.get(task.bpmn_id, task.bpmn_id), unit.name, ROLE_LABELS.get(task.role, task.role))
+        for task, unit in sorted(opened, key=lambda pair: pair[0].id)
+    )
+
+
+_RETURNING = aliased(HumanTask)
+
+
+def return_destinations(session: Session, returning_task_id: int, version_id: int) -> tuple[ReturnDestination, ...]:
+    """The tasks a return for supplement opened that are still open, with their units: those of the same instance
+    opened at the moment the returning task was completed (one transaction writes both, with the same time, as
+    queries.notifications.returns_behind reads them). Empty when the task was not a return. One query, then the
+    steps' names (one more, for the version's definition)."""
+    opened = session.execute(
+        select(HumanTask, OrgUnit).join(OrgUnit, OrgUnit.id == HumanTask.org_unit_id)
+        .join(_RETURNING, (_RETURNING.instance_id == HumanTask.instance_id)
+              & (_RETURNING.completed_at == HumanTask.created_at))
+        .where(_RETURNING.id == returning_task_id, _RETURNING.decision == "return", HumanTask.state == "ready")
+    ).all()  # fmt: skip
+    if not opened:
+        return ()
+    names = step_names(session, [(version_id, task.bpmn_id) for task, _ in opened])
+    return destinations([(task, unit) for task, unit in opened],
+                        {bpmn_id: name for (_, bpmn_id), name in names.items()})  # fmt: skip
 
 
 def dossier_diagram(session: Session, engine: Engine, dossier_id: int) -> dict[str, Any] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from ..operations.definitions import instance_definition
 from ..operations.tasks import APPRAISERS, rows_for_completion
 from .account import users_by_id
 from .campaign_config import campaign_config
-from .dossier_view import DossierView, offered_label
+from .dossier_view import DossierView, ReturnDestination, offered_label, return_destinations
 from .eligibility import TravellingNominee, dossier_eligibility
 from .step_names import step_name
 from .visibility import require_task_visible
@@ -119,6 +119,8 @@ class CompletionNotice:
     dossier_status: str
     # Nominees the secretary left at "Đồng ý" whom the votes dropped while the dossier went on: (name, reason).
     overruled: tuple[tuple[str, str | None], ...] = ()
+    # After a return for supplement: where it sent the dossier (the tasks it opened: step, unit, role).
+    returned_to: tuple[ReturnDestination, ...] = ()
 
 
 def completion_notice(session: Session, task_id: int, chosen: str | None, recorded: str | None,
@@ -126,7 +128,20 @@ def completion_notice(session: Session, task_id: int, chosen: str | None, record
     """The notice after completing a task. Its rows are in the session from the completion (no query then),
     and the campaign's council settings are read only when the vote overruled the choice. `chosen_nominees`
     (nominee id → chosen "Đồng ý"; a nominee not in it was left at the form's "Đồng ý") is what a council
-    secretary chose nominee by nominee: those the votes dropped anyway are named."""
+    secretary chose nominee by nominee: those the votes dropped anyway are named. After a return for supplement
+    (rare: read then only) the notice says where the dossier went: the tasks the return opened."""
+    notice = _completion_notice(session, task_id, chosen, recorded, dossier_status, chosen_nominees)
+    if recorded != "return":
+        return notice
+    task = session.get(HumanTask, task_id)
+    instance = session.get(ProcessInstance, task.instance_id) if task is not None else None
+    if task is None or instance is None:
+        return notice
+    return replace(notice, returned_to=return_destinations(session, task.id, instance.version_id))
+
+
+def _completion_notice(session: Session, task_id: int, chosen: str | None, recorded: str | None, dossier_status: str,
+                       chosen_nominees: Mapping[int, bool] | None) -> CompletionNotice:  # fmt: skip
     task = session.get(HumanTask, task_id)
     instance = session.get(ProcessInstance, task.instance_id) if task is not None else None
     step = instance_definition(session, instance).steps.get(task.bpmn_id) if task and instance else None

@@ -1,5 +1,6 @@
-"""What the unit clerk's forms need: the panel on a dossier page (documents, checklist, editability, last
-return, the campaign's award forms, a passed deadline) and the new-dossier form's campaign choices."""
+"""What the unit clerk's forms need: the panel on a dossier page (documents, checklist, editability, the return
+still unanswered at any level, the campaign's award forms, a passed deadline) and the new-dossier form's campaign
+choices."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from ..models import AwardForm, Campaign, Document, Dossier, HumanTask, OrgUnit,
 from .campaign_config import campaign_config
 from .checklist import dossier_checklist
 from .documents import current_documents
-from .step_names import step_name
+from .dossier_view import ReturnDestination, destinations
+from .step_names import step_names
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,32 @@ def name_award_codes(message: str, names: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class ReturnNote:
+    """The latest return for supplement not yet answered: the step that returned the dossier, its unit, who and
+    when, the reason, and where it sent the dossier (the tasks it opened, still open)."""
+
     step_name: str
     reason: str | None
     by: str | None
+    at: datetime | None = None
+    unit_name: str | None = None  # the unit of the returning step (a ward, a district…)
+    to: tuple[ReturnDestination, ...] = ()
+
+
+def unanswered_return(latest_done: tuple[HumanTask, str | None, OrgUnit | None] | None,
+                      open_tasks: list[tuple[HumanTask, OrgUnit]],
+                      names: dict[str, str]) -> ReturnNote | None:  # fmt: skip
+    """The return for supplement still unanswered, if any: the dossier's latest completed task (with who completed
+    it and its unit) was a return and the dossier waits at a step: the step it was returned to (in a chain, the
+    next task to complete is the returned one), so completing that step again answers it. Where it went: the
+    open tasks it opened (opened when it was completed), else those open now. `names`: bpmn id → step name."""
+    if latest_done is None or not open_tasks:
+        return None
+    task, by, unit = latest_done
+    if task.decision != "return":
+        return None
+    opened = [(t, u) for t, u in open_tasks if t.created_at == task.completed_at] or open_tasks
+    return ReturnNote(names.get(task.bpmn_id, task.bpmn_id), task.comment, by, task.completed_at,
+                      unit.name if unit is not None else None, destinations(opened, names))  # fmt: skip
 
 
 @dataclass
@@ -110,20 +135,25 @@ def unit_panel(session: Session, actor: Actor, dossier: Dossier, now: datetime |
     instance_id, version_id = session.execute(
         select(ProcessInstance.id, ProcessInstance.version_id).where(ProcessInstance.dossier_id == dossier.id)
     ).first() or (None, None)
-    waiting_at_unit = session.scalar(
-        select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.state == "ready",
-                                   HumanTask.bpmn_id == FIRST_STEP)  # fmt: skip
-    )
-    returned = session.execute(
-        select(HumanTask, User.full_name).outerjoin(User, HumanTask.completed_by == User.id)
-        .where(HumanTask.instance_id == instance_id, HumanTask.decision == "return")
-        .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1)
-    ).first()  # fmt: skip
+    open_tasks = [(task, unit) for task, unit in session.execute(
+        select(HumanTask, OrgUnit).join(OrgUnit, OrgUnit.id == HumanTask.org_unit_id)
+        .where(HumanTask.instance_id == instance_id, HumanTask.state == "ready")
+    )]  # fmt: skip
+    waiting_at_unit = any(task.bpmn_id == FIRST_STEP for task, _ in open_tasks)
     last_return = None
-    if returned and waiting_at_unit:
-        task, by = returned
-        last_return = ReturnNote(step_name(session, version_id, task.bpmn_id), task.comment, by)
-    editable = waiting_at_unit is not None and actor.holds("unit_clerk", dossier.unit_id)
+    if open_tasks:
+        # Only the latest completed task can be an unanswered return (unanswered_return says why).
+        latest = session.execute(
+            select(HumanTask, User.full_name, OrgUnit).outerjoin(User, HumanTask.completed_by == User.id)
+            .outerjoin(OrgUnit, OrgUnit.id == HumanTask.org_unit_id)
+            .where(HumanTask.instance_id == instance_id, HumanTask.state == "completed")
+            .order_by(HumanTask.completed_at.desc(), HumanTask.id.desc()).limit(1)
+        ).first()  # fmt: skip
+        if latest is not None and latest[0].decision == "return":
+            steps = [(version_id, task.bpmn_id) for task, _ in [*open_tasks, (latest[0], None)]]
+            names = {bpmn_id: name for (_, bpmn_id), name in step_names(session, steps).items()}
+            last_return = unanswered_return((latest[0], latest[1], latest[2]), open_tasks, names)
+    editable = waiting_at_unit and actor.holds("unit_clerk", dossier.unit_id)
     campaign = session.get(Campaign, dossier.campaign_id)
     config = campaign_config(session, campaign) if campaign is not None else None
     closed = None

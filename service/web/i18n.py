@@ -666,6 +666,11 @@ EN: dict[str, str] = {
     "Hồ sơ được trả lại": "Dossier returned",
     "từ bước": "from the step",
     "không ghi lý do": "no reason given",
+    # a return for supplement: to whom it sent the dossier (inbox completion message, dossier page)
+    "Đã trả hồ sơ về {destination} để bổ sung.": "The dossier was returned for supplement to {destination}.",
+    "{role} {unit} (bước “{step}”)": "{role}, {unit} (step “{step}”)",
+    "bước": "step",
+    "Hồ sơ đã được trả về": "The dossier was returned to",
     "Chọn tất cả việc đang hiển thị": "Select every task shown",
     "Không có việc nào khớp bộ lọc; hộp việc còn {total} việc khác.":
         "No task matches the filter; the inbox holds {total} other tasks.",

@@ -207,6 +207,11 @@ def _completion_message(notice: CompletionNotice) -> str:
                     .format(percent=notice.pass_percent, names=names))  # fmt: skip
     elif notice.why:
         said.append(translate("Quyết định được ghi khác với lựa chọn “{chosen}” của bạn.").format(chosen=chosen))
+    if notice.returned_to:  # a return for supplement: to whom the dossier went (step, unit, role)
+        said.append(translate("Đã trả hồ sơ về {destination} để bổ sung.").format(destination="; ".join(
+            translate("{role} {unit} (bước “{step}”)").format(role=translate(to.role_label), unit=to.unit_name,
+                                                             step=to.step_name)
+            for to in notice.returned_to)))  # fmt: skip
     said.append(translate("Trạng thái hồ sơ: {status}.").format(status=status_label(notice.dossier_status)))
     return " ".join(said)
 
