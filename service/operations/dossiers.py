@@ -20,7 +20,7 @@ from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.campaign_config import CampaignConfig
 from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit, ProcessInstance, Registration
 from ..queries.campaign_config import campaign_config
-from ..queries.org import path_levels
+from ..queries.org import open_levels
 from .audit import record_event
 from .definitions import active_definition, instance_definition
 from .instances import apply_outcome
@@ -119,20 +119,6 @@ def require_registered(session: Session, config: CampaignConfig, campaign_id: in
         )  # fmt: skip
 
 
-def open_levels(session: Session, unit_id: int, day: date) -> frozenset[str]:
-    """The levels on the unit's path to the root whose unit is open on `day` (not ended, merged or abolished:
-    valid_from ≤ day < valid_to). At each level the nearest unit counts, the one a lane's task there is given to
-    (instances.owner_unit)."""
-    nearest: dict[str, int] = {}
-    for found, level in path_levels(session, unit_id):
-        nearest.setdefault(level, found)
-    rows = session.execute(
-        select(OrgUnit.id, OrgUnit.valid_from, OrgUnit.valid_to).where(OrgUnit.id.in_(list(nearest.values())))
-    ).all()  # fmt: skip
-    opened = {found for found, start, end in rows if (start is None or start <= day) and (end is None or day < end)}
-    return frozenset(level for level, found in nearest.items() if found in opened)
-
-
 def require_reachable(
     session: Session, config: CampaignConfig, unit_id: int, process_levels: Iterable[str], day: date,
     nominees: Iterable[tuple[str, AwardForm]],
@@ -229,12 +215,20 @@ def dossier_process_levels(session: Session, dossier_id: int) -> tuple[str, ...]
     return instance_definition(session, instance).levels if instance is not None else ()
 
 
-def require_reachable_awards(session: Session, dossier: Dossier, day: date) -> None:
+def require_reachable_awards(
+    session: Session, dossier: Dossier, day: date, config: CampaignConfig | None = None,
+    process_levels: Iterable[str] | None = None,
+) -> None:  # fmt: skip
     """Every nominee's award form must still be reachable on `day`: a level abolished (or a process version
     without it) since the dossier was drafted is refused, naming the award and the level, before anything is
-    written. Checked at every submission (operations.tasks), whichever page or API sends it."""
-    campaign = session.get(Campaign, dossier.campaign_id)
-    assert campaign is not None
+    written. Checked at every submission (operations.tasks), whichever page or API sends it; the submission
+    passes the campaign's config and its instance's levels, which it has already read."""
+    if config is None:
+        campaign = session.get(Campaign, dossier.campaign_id)
+        assert campaign is not None
+        config = campaign_config(session, campaign)
+    if process_levels is None:
+        process_levels = dossier_process_levels(session, dossier.id)
     rows = session.execute(
         select(Nominee.full_name, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id)
         .where(Nominee.dossier_id == dossier.id).order_by(Nominee.id)

@@ -331,7 +331,7 @@ def _plan_completion(
             listed = Listed(str(m) for m in missing)
             raise InvalidInput("Hồ sơ còn thiếu: {listed}.", {"listed": listed}, missing=list(listed))
         # A level abolished (or a version without it) since the dossier was drafted: its awards are refused.
-        require_reachable_awards(session, dossier, local_date(now))
+        require_reachable_awards(session, dossier, local_date(now), config, definition.levels)
         # Nominees may have changed since the start: the gateways route on the current target level.
         data = {"target_level": dossier.target_level, **(data or {})}
     audit: list[dict[str, Any]] = []  # appended after the rows are written (apply_outcome says why)

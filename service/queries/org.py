@@ -34,6 +34,20 @@ def path_levels(session: Session, unit_id: int) -> list[tuple[int, str]]:
     return [(found, str(level)) for found, level in session.execute(_PATH_LEVELS, {"unit_id": unit_id})]
 
 
+def open_levels(session: Session, unit_id: int, day: date) -> frozenset[str]:
+    """The levels on the unit's path to the root whose unit is open on `day` (not ended, merged or abolished:
+    valid_from ≤ day < valid_to). At each level the nearest unit counts, the one a lane's task there is given to
+    (instances.owner_unit)."""
+    nearest: dict[str, int] = {}
+    for found, level in path_levels(session, unit_id):
+        nearest.setdefault(level, found)
+    rows = session.execute(
+        select(OrgUnit.id, OrgUnit.valid_from, OrgUnit.valid_to).where(OrgUnit.id.in_(list(nearest.values())))
+    ).all()  # fmt: skip
+    opened = {found for found, start, end in rows if (start is None or start <= day) and (end is None or day < end)}
+    return frozenset(level for level, found in nearest.items() if found in opened)
+
+
 def unit_path(session: Session, unit_id: int) -> list[int]:
     """Ids from the unit up to the root (the unit first)."""
     return [found for found, _ in path_levels(session, unit_id)]
