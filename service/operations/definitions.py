@@ -20,7 +20,8 @@ from ..domain.actors import Actor
 from ..domain.campaign_config import LEVEL_LABELS
 from ..domain.deadlines import local_date
 from ..domain.dossier_status import status_for_end_event
-from ..errors import DefinitionRejected, DomainError, InvalidInput, Listed, NotFound
+from ..domain.roles import ROLE_LABELS
+from ..errors import DefinitionRejected, DomainError, InvalidInput, Listed, NotFound, Phrase
 from ..models import OrgUnit, ProcessDefinition, ProcessInstance, ProcessVersion
 from ..models.task_codes import TASK_DECISION_CODES
 from .audit import record_event
@@ -94,6 +95,14 @@ def _level_words(level: str) -> str:
     return LEVEL_LABELS.get(level, level)
 
 
+def _lane_words(name: str, level: str) -> Phrase:
+    """A lane as the admin reads it: its role and level in words, and the name the diagram gives it
+    ("Chuyên viên Phòng Nội vụ cấp quận/huyện (noi_vu@district)")."""
+    role = name.split("@", 1)[0]
+    return Phrase("{role} cấp {level} ({lane})", {"role": ROLE_LABELS.get(role, role), "level": _level_words(level),
+                                                  "lane": name})  # fmt: skip
+
+
 def _require_open_levels(session: Session, definition: Definition, day: date) -> None:
     """Refuse a process giving work at a level with no open unit on `day`. An empty org tree (a new installation,
     `thidua init` before any unit exists) has nothing to check against."""
@@ -116,7 +125,7 @@ def _require_open_levels(session: Session, definition: Definition, day: date) ->
         "Không triển khai: ngày {day} không còn đơn vị cấp {level_words} nào đang hoạt động, nhưng quy trình còn giao "
         "việc ở các làn {lanes}; hồ sơ mới sẽ dừng ở đó. Hãy bỏ các làn này (nối luồng sang cấp khác) rồi triển khai "
         "lại.", {"day": on, "level_words": Listed([_level_words(level) for level in gone], ", "),
-                 "lanes": ", ".join(name for _, name, _ in missing)},
+                 "lanes": Listed([_lane_words(name, level) for _, name, level in missing], ", ")},
         problems=problems, levels=gone,
     )  # fmt: skip
 

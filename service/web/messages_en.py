@@ -323,6 +323,7 @@ EN: dict[str, str] = {
         "Not deployed: on {day} no {level_words} level unit is open any more, but the process still gives work in "
         "lanes {lanes}; new dossiers would stop there. Remove these lanes (route their flows to another level) and "
         "deploy again.",
+    "{role} cấp {level} ({lane})": "{role}, {level} level ({lane})",
 }
 
 # Words a refusal fills in from a fixed set (levels, what could not be done, a process's state, unmet conditions).
