@@ -104,40 +104,43 @@ def _back(instance_id: int) -> Response:
     return redirect(url_for("instances.show", instance_id=instance_id))
 
 
+# Each action on a whole instance: its operation, and what the page says once it is done.
+INSTANCE_ACTIONS = {
+    "suspend": (suspend_instance, "Đã tạm dừng quy trình."),
+    "resume": (resume_instance, "Quy trình đã chạy tiếp."),
+    "cancel": (cancel_instance, "Đã hủy quy trình."),
+}
+
+
+def _act_on_instance(instance_id: int, form: str) -> Response | tuple[str, int]:
+    """Suspend, resume or cancel (`form`) with the reason typed: done, back to the page with what was done said; or
+    refused, the page again with the refusal by the form that was sent (_refused_on_show)."""
+    operation, done = INSTANCE_ACTIONS[form]
+    try:
+        with transaction() as db:
+            operation(db, current_actor(), get_engine(), instance_id, request.form.get("reason"))
+    except DomainError as exc:
+        return _refused_on_show(instance_id, exc, form)
+    flash(translate(done), "ok")
+    return _back(instance_id)
+
+
 @bp.route("/<int:instance_id>/suspend", methods=["POST"])
 @login_required
 def suspend(instance_id: int) -> Response | tuple[str, int]:
-    try:
-        with transaction() as db:
-            suspend_instance(db, current_actor(), get_engine(), instance_id, request.form.get("reason"))
-    except DomainError as exc:
-        return _refused_on_show(instance_id, exc, "suspend")
-    flash(translate("Đã tạm dừng quy trình."), "ok")
-    return _back(instance_id)
+    return _act_on_instance(instance_id, "suspend")
 
 
 @bp.route("/<int:instance_id>/resume", methods=["POST"])
 @login_required
 def resume(instance_id: int) -> Response | tuple[str, int]:
-    try:
-        with transaction() as db:
-            resume_instance(db, current_actor(), get_engine(), instance_id, request.form.get("reason"))
-    except DomainError as exc:
-        return _refused_on_show(instance_id, exc, "resume")
-    flash(translate("Quy trình đã chạy tiếp."), "ok")
-    return _back(instance_id)
+    return _act_on_instance(instance_id, "resume")
 
 
 @bp.route("/<int:instance_id>/cancel", methods=["POST"])
 @login_required
 def cancel(instance_id: int) -> Response | tuple[str, int]:
-    try:
-        with transaction() as db:
-            cancel_instance(db, current_actor(), get_engine(), instance_id, request.form.get("reason"))
-    except DomainError as exc:
-        return _refused_on_show(instance_id, exc, "cancel")
-    flash(translate("Đã hủy quy trình."), "ok")
-    return _back(instance_id)
+    return _act_on_instance(instance_id, "cancel")
 
 
 @bp.route("/tasks/<int:task_id>/reassign", methods=["POST"])
