@@ -5,7 +5,7 @@ choices."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from ..models import AwardForm, Campaign, Document, Dossier, HumanTask, OrgUnit,
 from .campaign_config import campaign_config
 from .checklist import dossier_checklist
 from .documents import current_documents
+from .duplicate_nominees import NOT_PROPOSING, DuplicateNominee, duplicate_nominees
 from .dossier_view import ReturnDestination, destinations
 from .step_names import step_names
 
@@ -127,6 +128,8 @@ class UnitPanel:
     summary_max: int = MAX_SUMMARY_CHARS
     # Set while the unit holds the dossier and submitting it now would be refused as late.
     closed: SubmissionClosed | None = None
+    # Nominees another dossier of the unit in the campaign also proposes (queries/duplicate_nominees).
+    duplicates: list[DuplicateNominee] = field(default_factory=list)
 
 
 def unit_panel(session: Session, actor: Actor, dossier: Dossier, now: datetime | None = None) -> UnitPanel:
@@ -168,4 +171,5 @@ def unit_panel(session: Session, actor: Actor, dossier: Dossier, now: datetime |
         award_forms=offered_choices(session, config) if config is not None else [],
         kind_labels=KIND_LABELS,
         closed=closed,
+        duplicates=duplicate_nominees(session, dossier) if dossier.status not in NOT_PROPOSING else [],
     )

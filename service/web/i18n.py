@@ -671,6 +671,14 @@ EN: dict[str, str] = {
     "{role} {unit} (bước “{step}”)": "{role}, {unit} (step “{step}”)",
     "bước": "step",
     "Hồ sơ đã được trả về": "The dossier was returned to",
+    # the same collective or person proposed in two dossiers of a unit (dossiers/_unit_panel.html)
+    "Đề nghị trùng": "Proposed twice",
+    "{name} cũng được đề nghị trong hồ sơ số {number} “{title}” ({status}) của đơn vị trong phong trào này.":
+        "{name} is also proposed in the unit's dossier no. {number} “{title}” ({status}) in this campaign.",
+    "Mở hồ sơ số {number}": "Open dossier no. {number}",
+    "Mỗi tập thể, cá nhân chỉ nên được đề nghị một lần trong một phong trào: hãy rút một hồ sơ hoặc xóa người trùng, trừ khi đây là hai người trùng tên.":
+        "Each collective or person should be proposed once in a campaign: withdraw one dossier or remove the "
+        "duplicate, unless these are two people with the same name.",
     "Chọn tất cả việc đang hiển thị": "Select every task shown",
     "Không có việc nào khớp bộ lọc; hộp việc còn {total} việc khác.":
         "No task matches the filter; the inbox holds {total} other tasks.",
