@@ -13,7 +13,11 @@
 // at load (a tab, a fold) is fitted when it is shown, and any box again when its width or the screen's height changes.
 // Flow labels the file places over another label, a shape or their own flow (a BPMN without label positions:
 // bpmn-js puts each at its flow's middle, two flows leaving a gateway side by side get theirs on top of each other)
-// are moved along their flow to the nearest free place (data-labels-moved: their flows); the stored BPMN never changes.
+// are moved along their flow to the nearest free place; the names of events and gateways (any shape's outside label)
+// a flow line crosses, or lying over another shape or label (a file without their positions: bpmn-js puts each under
+// its shape, where a gateway's flows leave downwards; a diagram drawn by another tool) are moved to the nearest free
+// place around their shape, above or below it (slid sideways, away from the flows attached) or beside it, best not
+// across a lane's border. data-labels-moved: the flows and shapes whose labels moved. The stored BPMN never changes.
 // Lanes are named by code ("chairman@province"); a page that gives their words in <script type="application/json"
 // id="lane-labels"> (from its route, in the page's locale) shows those instead, the code kept as the lane's tooltip.
 (() => {
@@ -27,6 +31,10 @@
   const LOGO_ROOM = 32; // CSS pixels under the drawing for the bpmn.io logo bpmn-js draws in the bottom right corner
   const LABEL_OFFSETS = [3, 12, 24, 36]; // diagram units between a moved label and its flow, nearest first
   const LABEL_MARGIN = 2; // diagram units kept free around labels and shapes
+  const NAME_OFFSETS = [4, 8, 14, 20, 28, 36]; // diagram units between a moved event's or gateway's name and its shape
+  const NAME_SLIDE = 4; // diagram units between two places tried along a side of the shape
+  const NAME_CLEARANCE = 4; // diagram units kept free between such a name and a flow line (a default flow's slash)
+  const BORDER_COST = 40; // a name across the border of a lane, a pool or the sub-process it is in: this much further
   let viewer = null;
   let shownAt = null; // the current step of the diagram shown, to open at again when the box is resized
   let labelsSeparated = false; // whether the diagram shown had its flow labels moved apart (separateLabels)
@@ -121,14 +129,49 @@
   const overlaps = (a, b, margin = 0) => a.x < b.x + b.width + margin && b.x < a.x + a.width + margin
     && a.y < b.y + b.height + margin && b.y < a.y + a.height + margin;
 
-  // Whether the segment p-q crosses the box (a sampled test: flows are short straight runs).
+  // Whether the segment p-q runs through the inside of the box (clipped to it: Liang-Barsky).
   function crosses(p, q, box) {
-    const steps = Math.max(2, Math.ceil(Math.hypot(q.x - p.x, q.y - p.y) / 4));
-    for (let i = 0; i <= steps; i += 1) {
-      const x = p.x + ((q.x - p.x) * i) / steps, y = p.y + ((q.y - p.y) * i) / steps;
-      if (x > box.x && x < box.x + box.width && y > box.y && y < box.y + box.height) return true;
+    const dx = q.x - p.x, dy = q.y - p.y;
+    let start = 0, end = 1;
+    const sides = [[-dx, p.x - box.x], [dx, box.x + box.width - p.x],
+                   [-dy, p.y - box.y], [dy, box.y + box.height - p.y]]; // prettier-ignore
+    for (const [towards, room] of sides) {
+      if (towards === 0) {
+        if (room <= 0) return false; // along a side or outside it
+      } else if (towards < 0) start = Math.max(start, room / towards);
+      else end = Math.min(end, room / towards);
     }
-    return false;
+    return start < end;
+  }
+
+  const grown = (box, margin) => ({ x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin,
+                                    height: box.height + 2 * margin }); // prettier-ignore
+  const inside = (box, outer) => box.x >= outer.x && box.y >= outer.y && box.x + box.width <= outer.x + outer.width
+    && box.y + box.height <= outer.y + outer.height;
+
+  // Places for a box of `size` around the shape `node`: under and over it (slid from one side of it to the other),
+  // beside it (slid up and down), nearest first; each with its distance from `from` (a box's centre).
+  function placesAround(node, size, from) {
+    const { width, height } = size;
+    const cx = node.x + node.width / 2, cy = node.y + node.height / 2;
+    const across = (node.width + width) / 2 + NAME_SLIDE, upright = (node.height + height) / 2 + NAME_SLIDE;
+    const places = [];
+    for (const off of NAME_OFFSETS) {
+      for (let slide = -across; slide <= across; slide += NAME_SLIDE) {
+        const x = Math.round(cx - width / 2 + slide);
+        places.push({ x, y: node.y + node.height + off, width, height });
+        places.push({ x, y: node.y - off - height, width, height });
+      }
+      for (let slide = -upright; slide <= upright; slide += NAME_SLIDE) {
+        const y = Math.round(cy - height / 2 + slide);
+        places.push({ x: node.x + node.width + off, y, width, height });
+        places.push({ x: node.x - off - width, y, width, height });
+      }
+    }
+    for (const place of places) {
+      place.distance = Math.hypot(place.x + width / 2 - from.x, place.y + height / 2 - from.y);
+    }
+    return places.sort((a, b) => a.distance - b.distance);
   }
 
   // Places beside the flow for a label's box, every 4 % of its length: above or below a level run, beside an upright
@@ -175,9 +218,43 @@
     return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
   }
 
-  // Move each flow label lying over another label, a shape or its own flow to the nearest free place along its flow,
-  // preferring places no other flow runs through. Labels already clear stay where the file (or bpmn-js) put them.
-  // Returns the ids of the flows whose labels moved.
+  // Move each event's and gateway's name (a shape's outside label) that a flow crosses or that lies over another
+  // shape or label to the nearest free place around its shape (placesAround), preferring places across no border
+  // (of a lane, a pool, the sub-process or group around the shape).
+  // Names already clear stay where the file (or bpmn-js) put them; one with no free place around it too.
+  // Returns the ids of the shapes whose names moved.
+  function separateNames(labels, boxes, shapes, flows, lanes, move) {
+    const moved = [];
+    for (const label of labels) {
+      const node = label.labelTarget;
+      if (node.waypoints || !Number.isFinite(node.x)) continue;
+      const around = shapes.filter((s) => s !== node && inside(node, s)); // a sub-process, a group: no obstacle
+      const obstacles = shapes.filter((s) => s !== node && !around.includes(s));
+      const borders = [...lanes, ...around];
+      const blocked = (place) => {
+        const wide = grown(place, NAME_CLEARANCE);
+        return obstacles.some((s) => overlaps(place, s, LABEL_MARGIN))
+          || labels.some((other) => other !== label && overlaps(place, boxes.get(other), LABEL_MARGIN))
+          || flows.some((flow) => flow.waypoints.some((p, i, points) => i > 0 && crosses(points[i - 1], p, wide)));
+      };
+      const box = boxes.get(label);
+      if (!blocked(box)) continue;
+      const across = (place) => borders.filter((b) => overlaps(place, b) && !inside(place, b)).length;
+      let best = null, bestScore = Infinity;
+      for (const place of placesAround(node, box, { x: box.x + box.width / 2, y: box.y + box.height / 2 })) {
+        if (place.distance >= bestScore) break; // nearest first: nothing further on scores less
+        if (blocked(place)) continue;
+        const score = place.distance + BORDER_COST * across(place);
+        if (score < bestScore) [best, bestScore] = [place, score];
+      }
+      if (best && move(label, box, best)) moved.push(node.id);
+    }
+    return moved;
+  }
+
+  // Move the names of events and gateways clear (separateNames), then each flow label lying over another label, a
+  // shape or its own flow to the nearest free place along its flow, preferring places no other flow runs through.
+  // Labels already clear stay where the file (or bpmn-js) put them. Returns the ids of the elements whose labels moved.
   function separateLabels() {
     const registry = viewer.get("elementRegistry");
     const graphics = viewer.get("graphicsFactory");
@@ -186,7 +263,18 @@
     const boxes = new Map(labels.map((label) => [label, labelBox(label, registry)]));
     const shapes = all.filter((e) => e.parent && !e.waypoints && e.type !== "label" && !e.labelTarget
       && !["bpmn:Lane", "bpmn:Participant"].includes(e.type) && Number.isFinite(e.x));
+    const lanes = all.filter((e) => ["bpmn:Lane", "bpmn:Participant"].includes(e.type) && Number.isFinite(e.x));
     const flows = all.filter((e) => e.waypoints);
+    const move = (label, box, place) => {
+      const dx = Math.round(place.x - box.x), dy = Math.round(place.y - box.y);
+      if (!dx && !dy) return false;
+      label.x += dx;
+      label.y += dy;
+      boxes.set(label, { ...box, x: box.x + dx, y: box.y + dy });
+      graphics.update("shape", label, registry.getGraphics(label));
+      return true;
+    };
+    const names = separateNames(labels, boxes, shapes, flows, lanes, move);
     const onItsFlow = (label, place) => label.labelTarget.waypoints.some(
       (p, i, points) => i > 0 && crosses(points[i - 1], p, place));
     const blocked = (label, place) => shapes.some((s) => overlaps(place, s, LABEL_MARGIN))
@@ -211,15 +299,9 @@
         if (score < bestScore) [best, bestScore] = [place, score];
       }
       if (!best) continue; // nowhere free along the flow: left as drawn
-      const dx = Math.round(best.x - box.x), dy = Math.round(best.y - box.y);
-      if (!dx && !dy) continue;
-      label.x += dx;
-      label.y += dy;
-      boxes.set(label, { ...box, x: box.x + dx, y: box.y + dy });
-      graphics.update("shape", label, registry.getGraphics(label));
-      moved.push(flow.id);
+      if (move(label, box, best)) moved.push(flow.id);
     }
-    return moved;
+    return [...names, ...moved];
   }
 
   // The diagram at its own size (MAGNIFIED_ZOOM), the box scrolling it, the point clicked kept under the pointer.
