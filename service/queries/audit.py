@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.audit_labels import readable_changes, readable_details
@@ -24,16 +24,45 @@ PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
+class Accounts:
+    """The accounts the actor filter covers, read from what the auditor typed (read_filter), for the page to say.
+
+    `exact`: the user name typed (in any case), that account alone, even when it is a part of other accounts'
+    names; `others` then counts those other accounts and `named` names the first of them. Else the accounts a
+    part of a name matched, by user name: `named` the first of them, `more` how many the page does not name."""
+
+    ids: tuple[int, ...]
+    usernames: tuple[str, ...]
+    exact: bool = False
+    others: int = 0  # exact only: other accounts whose user name or full name contains what was typed
+    other_names: tuple[str, ...] = ()  # the first of them
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        return self.usernames[:ACCOUNTS_NAMED]
+
+    @property
+    def more(self) -> int:
+        return len(self.usernames) - len(self.named)
+
+
+@dataclass(frozen=True)
 class AuditFilter:
     """Dates are Vietnamese calendar days, inclusive."""
 
     date_from: date | None = None
     date_to: date | None = None
-    actor: str | None = None  # username
+    actor: str | None = None  # a username, or (with `accounts`) the part of a name the auditor typed
     unit_id: int | None = None  # the unit the actor acted for
     dossier_id: int | None = None
     action: str | None = None
     unit_code: str | None = None  # the unit's code, for showing the filter (unit_id is what filters)
+    # The accounts `actor` covers, as read_filter found them; None: `actor` is a username, looked up in the query.
+    accounts: Accounts | None = None
+
+    @property
+    def several_actors(self) -> bool:
+        return self.accounts is not None and len(self.accounts.ids) > 1
 
     def as_args(self) -> dict[str, str]:
         pairs = {"date_from": self.date_from, "date_to": self.date_to, "actor": self.actor, "unit_id": self.unit_id,
@@ -107,57 +136,79 @@ def read_filter(session: Session, args: Any) -> tuple[AuditFilter, list[str]]:
             problems.append(Phrase("Không có đơn vị mã “{raw}”.", {"raw": raw}))
         else:
             unit_id, unit_code = found
-    actor = text("actor") or None
+    actor, accounts = text("actor") or None, None
     if actor is not None:
-        actor = _account(session, actor, problems)
+        actor, accounts = _accounts(session, actor, problems)
     action = text("action") or None
     if action is not None and action not in ACTION_CODES:
         # Said, as an account that does not exist: an empty list would read as "nobody did that".
         problems.append(Phrase("Không có hành động “{action}” trong nhật ký.", {"action": action}))
-    filters = AuditFilter(date_from, date_to, actor, unit_id, dossier_id, action, unit_code)
+    filters = AuditFilter(date_from, date_to, actor, unit_id, dossier_id, action, unit_code, accounts)
     return filters, problems
 
 
-# At most this many accounts are named when a part of a name matches several.
-ACCOUNT_CHOICES = 6
+# The page names at most this many of the accounts the filter covers, then says how many more.
+ACCOUNTS_NAMED = 10
+# A part of a name matching more accounts than this is refused (a longer part is asked for): the page's query
+# lists their ids on the actor index, one range each, and a list of hundreds of accounts is no search.
+ACCOUNTS_LIMIT = 50
 
 
-def _account(session: Session, typed: str, problems: list[str]) -> str | None:
-    """The account the auditor means: the user name typed (in any case), else the one account whose user name or
-    full name contains what was typed (an auditor remembers "adm" or "Hương"); several such accounts are named
-    for the auditor to choose, none is said. Returns the user name, or what was typed when a problem was said."""
-    if session.scalar(select(User.id).where(User.username == typed)) is not None:
-        return typed
-    if session.scalar(select(User.id).where(User.username == typed.lower())) is not None:
-        return typed.lower()  # usernames are lower case; one typed in capitals means that account
-    # What was typed, as text: LIKE's own wildcards escaped. SQLite's lower() folds ASCII only, enough for a part.
-    part = unicodedata.normalize("NFC", typed).lower()
-    needle = "%" + part.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
-    found = list(session.scalars(
-        select(User.username).where(or_(func.lower(User.username).like(needle, escape="!"),
-                                        func.lower(User.full_name).like(needle, escape="!")))
-        .order_by(User.username).limit(ACCOUNT_CHOICES + 1)
-    ))  # fmt: skip
-    if len(found) == 1:
-        return found[0]
+def _accounts(session: Session, typed: str, problems: list[str]) -> tuple[str, Accounts | None]:
+    """The accounts the auditor means: the user name typed (in any case), that account alone even when it is also a
+    part of other names ("admin" beside "admin2"); else every account whose user name or full name contains what
+    was typed (an auditor remembers "hn-hd" or "Hương"), up to ACCOUNTS_LIMIT. None, or too many, is said.
+    Returns what the filter keeps as `actor` (the user name, or the part as typed: the page's links and its CSV
+    export read it again) and the accounts, None when a problem was said."""
+    for username in dict.fromkeys((typed, typed.lower())):  # usernames are lower case; capitals mean that account
+        found_id = session.scalar(select(User.id).where(User.username == username))
+        if found_id is not None:
+            others = _containing(typed, select(func.count()).select_from(User)).where(User.id != found_id)
+            count = session.scalar(others) or 0
+            names = _containing(typed, select(User.username)).where(User.id != found_id)
+            other_names = tuple(session.scalars(names.order_by(User.username).limit(ACCOUNTS_NAMED))) if count else ()
+            return username, Accounts((found_id,), (username,), exact=True, others=count, other_names=other_names)
+    found = session.execute(
+        _containing(typed, select(User.id, User.username)).order_by(User.username).limit(ACCOUNTS_LIMIT + 1)
+    ).all()  # fmt: skip
     if not found:  # said, else an empty list would read as "did nothing"
         problems.append(Phrase("Không có tài khoản “{actor}”.", {"actor": typed}))
-    else:
-        names = ", ".join(found[:ACCOUNT_CHOICES]) + (", …" if len(found) > ACCOUNT_CHOICES else "")
-        problems.append(Phrase("“{actor}” khớp nhiều tài khoản: {names}; hãy ghi đúng một tên đăng nhập.",
-                               {"actor": typed, "names": names}))
-    return typed
+        return typed, None
+    if len(found) > ACCOUNTS_LIMIT:  # said, nothing listed: a page of everyone's events is no search
+        problems.append(Phrase("“{actor}” khớp hơn {limit} tài khoản; hãy ghi một phần dài hơn của tên.",
+                               {"actor": typed, "limit": ACCOUNTS_LIMIT}))
+        return typed, None
+    accounts = Accounts(tuple(row.id for row in found), tuple(row.username for row in found))
+    # One account: the filter keeps its user name (the field then shows it whole); several: the part as typed.
+    return (found[0].username if len(found) == 1 else typed), accounts
 
 
-def _conditions(filters: AuditFilter) -> list[ColumnElement[bool]]:
+def _containing(typed: str, query: Select[Any]) -> Select[Any]:
+    """`query` of the accounts whose user name or full name contains what was typed, as text: LIKE's own wildcards
+    escaped. SQLite's lower() folds ASCII only, enough for a part."""
+    part = unicodedata.normalize("NFC", typed).lower()
+    needle = "%" + part.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%"
+    return query.where(or_(func.lower(User.username).like(needle, escape="!"),
+                           func.lower(User.full_name).like(needle, escape="!")))  # fmt: skip
+
+
+def _conditions(filters: AuditFilter, actor_id: int | None = None) -> list[ColumnElement[bool]]:
     """The filters as conditions on audit_event's own columns: with no join they can pick a page's ids from an
-    index alone (the actor's username becomes the id it names, looked up once)."""
+    index alone (the actor's username becomes the id it names, looked up once). `actor_id`: one of the filter's
+    accounts in place of all of them (page_ids)."""
     conditions: list[ColumnElement[bool]] = []
     if filters.date_from:
         conditions.append(AuditEvent.occurred_at >= datetime.combine(filters.date_from, time.min, VN))
     if filters.date_to:
         conditions.append(AuditEvent.occurred_at < datetime.combine(filters.date_to + timedelta(days=1), time.min, VN))
-    if filters.actor:
+    if actor_id is not None:
+        conditions.append(AuditEvent.actor_id == actor_id)
+    elif filters.accounts is not None:
+        # The accounts read_filter found: one, or an IN list of several (the export's batches; a page's ids come
+        # off the actor index one account at a time, page_ids).
+        ids = filters.accounts.ids
+        conditions.append(AuditEvent.actor_id.in_(ids) if len(ids) > 1 else AuditEvent.actor_id == ids[0])
+    elif filters.actor:
         # A username nobody has gives NULL, which equals no actor_id: no event, as before.
         conditions.append(AuditEvent.actor_id == select(User.id).where(User.username == filters.actor).scalar_subquery())
     if filters.unit_id:
@@ -209,18 +260,40 @@ def page_ids(filters: AuditFilter, before_id: int | None = None, size: int = PAG
     """The ids of a page, in the page's order, from audit_event alone: under a date window SQLite then reads them
     off the occurred_at index without a table row (with the name joins in the query it read every row of the
     window, about 80,000 for a month of a million events), PostgreSQL with an index-only scan."""
+    if filters.several_actors and not _window(filters):
+        return _each_actors_newest(filters, before_id, size)
     query = select(AuditEvent.id).where(*_conditions(filters))
     if before_id:
         query = query.where(_older_than(filters, before_id))
     return query.order_by(*_newest_first(filters)).limit(size)
 
 
+def _each_actors_newest(filters: AuditFilter, before_id: int | None, size: int) -> Select[Any]:
+    """A page's ids, newest first, under several accounts (a part of a name) and no date window: each account's
+    newest read off the actor index as one account's are (at most `size` entries each, however many events an
+    account has), then the page's from all of them. As one IN list PostgreSQL walked the primary key back testing
+    each event against the list: all of a million events, 550 ms, for accounts that had done nothing. (Under a
+    window the IN list stays: one walk of the window at worst, as for one account, where one walk per account
+    would be up to 50.)"""
+    assert filters.accounts is not None
+    branches = []
+    for actor_id in filters.accounts.ids:
+        branch = select(AuditEvent.id).where(*_conditions(filters, actor_id))
+        if before_id:
+            branch = branch.where(_older_than(filters, before_id))
+        # each a subquery: SQLite takes no ORDER BY or LIMIT on a compound's own members
+        branches.append(select(branch.order_by(AuditEvent.id.desc()).limit(size).subquery().c.id))
+    newest = union_all(*branches).subquery()
+    return select(newest.c.id).order_by(newest.c.id.desc()).limit(size)
+
+
 def audit_page(session: Session, filters: AuditFilter, before_id: int | None = None, size: int = PAGE_SIZE) -> list[AuditRow]:
     """One page, newest first (under a date window by time, then id); pass the last row's id as `before_id` for
     the next page (no OFFSET scans)."""
-    if _window(filters):
-        # A date window matches many rows in occurred_at order: pick the page's ids first from the index, then
-        # load those rows only.
+    if _window(filters) or filters.several_actors:
+        # A date window matches many rows in occurred_at order, and several accounts' newest come from one range
+        # of the actor index each (page_ids): pick the page's ids first from the indexes alone, then load those
+        # rows only.
         query = _query(AuditFilter()).where(AuditEvent.id.in_(page_ids(filters, before_id, size).scalar_subquery()))
     else:
         query = _query(filters)

@@ -80,6 +80,13 @@ EN: dict[str, str] = {
     "Hồ sơ số": "Dossier no.",
     "Hành động": "Action",
     "Tải CSV": "Download CSV",
+    # The accounts the audit page's account filter covers (templates/audit/index.html).
+    "tên đăng nhập hoặc một phần tên": "username or a part of a name",
+    "Tài khoản: {name} (đúng tên đăng nhập).": "Account: {name} (the exact username).",
+    "Không gồm các tài khoản khác có tên chứa “{part}”: {names}":
+        "Not the other accounts whose names contain “{part}”: {names}",
+    "Tài khoản khớp: {names}": "Matching accounts: {names}",
+    "và {count} tài khoản khác": "and {count} more accounts",
     "Thời điểm": "Time",
     "Người thực hiện": "Actor",
     "Đối tượng": "Object",

@@ -374,8 +374,8 @@ WORDS: dict[str, str] = {
     "Số hồ sơ phải là một số nguyên dương: “{raw}”.": "The dossier number must be a positive whole number: “{raw}”.",
     "Không có đơn vị mã “{raw}”.": "There is no unit with code “{raw}”.",
     "Không có tài khoản “{actor}”.": "There is no account “{actor}”.",
-    "“{actor}” khớp nhiều tài khoản: {names}; hãy ghi đúng một tên đăng nhập.":
-        "“{actor}” matches several accounts: {names}; type exactly one user name.",
+    "“{actor}” khớp hơn {limit} tài khoản; hãy ghi một phần dài hơn của tên.":
+        "“{actor}” matches more than {limit} accounts; type a longer part of the name.",
     "Không có hành động “{action}” trong nhật ký.": "The trail has no action “{action}”.",
 }
 

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 
 from service.db import alembic_config, make_engine, make_session_factory
 from service.models import AuditEvent, RoleAssignment, User
 from service.operations.audit import record_events, verify_chain
-from service.queries.audit import AuditFilter, _query, audit_page, page_ids
+from service.queries.audit import Accounts, AuditFilter, _query, audit_page, page_ids
 from tests.operations.helpers import assert_head_agrees_with_models, indexes_built_to, query_rows, table_indexes
 from tests.operations.test_task_indexes import _plan
 
@@ -61,6 +61,70 @@ def test_the_actor_filter_matches_the_username_and_nobody_else(sqlite_url: str) 
         assert page and {row.event.actor_id for row in page} == {someone.id}
         assert {row.actor_username for row in page} == {someone.username}
         assert audit_page(session, AuditFilter(actor="nobody.here")) == []
+    engine.dispose()
+
+
+def _several(ids: list[int]) -> AuditFilter:
+    """The filter a part of a name matching these accounts gives (read_filter)."""
+    return AuditFilter(actor="part", accounts=Accounts(tuple(ids), tuple(f"user{n}" for n in ids)))
+
+
+def test_several_accounts_page_off_the_actor_index_one_range_each_on_sqlite(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.connect() as conn:
+        ids = list(conn.scalars(select(User.id).order_by(User.id).limit(5)))
+        cursor = conn.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+        plans = [_plan(conn, page_ids(_several(ids))), _plan(conn, page_ids(_several(ids), before_id=cursor))]
+        # With another filter too, some index still gives each account's ids (which one is the planner's choice).
+        combined = _plan(conn, page_ids(replace(_several(ids), action="task.complete")))
+    engine.dispose()
+    for plan in plans:
+        assert plan.count("COVERING INDEX ix_audit_event_actor (actor_id=?") == len(ids), plan
+        assert "SCAN audit_event" not in plan, plan
+    assert combined.count("SEARCH audit_event USING INDEX ix_audit_event_") == len(ids), combined
+    assert "SCAN audit_event" not in combined, combined
+
+
+@pytest.mark.postgres
+def test_several_accounts_page_off_the_actor_index_one_range_each_on_postgresql(postgres_url: str) -> None:
+    # Accounts that did nothing among 20,000 events of others: as one IN list PostgreSQL walked the primary key back
+    # through every event; one range of the (actor_id, id) index each reads at most a page of each.
+    engine = make_engine(postgres_url)
+    try:
+        with engine.begin() as conn:
+            busy = list(conn.scalars(select(User.id).order_by(User.id).limit(20)))
+            idle = list(conn.execute(insert(User).returning(User.id), [
+                dict(username=f"idle-{n}", full_name="Không làm gì", password_hash="-") for n in range(30)
+            ]).scalars())  # fmt: skip
+            conn.execute(text("""INSERT INTO audit_event (occurred_at, actor_id, action, object_type, object_id, hash)
+                                 SELECT timestamptz '2025-01-01 00:00+00' + n * interval '1 minute',
+                                        (ARRAY[:busy])[1 + n % 20], 1, 1, n::text,
+                                        decode(md5(n::text) || md5(n::text), 'hex')
+                                 FROM generate_series(1, 20000) AS n""").bindparams(busy=busy))  # fmt: skip
+            conn.execute(text("ANALYZE audit_event"))
+        with engine.connect() as conn:
+            cursor = conn.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+            for filters, before in ((_several(idle), None), (_several(idle), cursor),
+                                    (_several(idle + busy[:3]), None)):
+                compiled = page_ids(filters, before_id=before).compile(engine, compile_kwargs={"literal_binds": True})
+                plan = " | ".join(conn.exec_driver_sql(f"EXPLAIN {compiled}").scalars())
+                assert plan.count("Scan Backward using ix_audit_event_actor_id") == len(filters.accounts.ids), plan
+                assert "pk_audit_event" not in plan and "Seq Scan" not in plan, plan
+    finally:
+        engine.dispose()
+
+
+def test_several_accounts_page_like_an_in_list_newest_first(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with make_session_factory(engine)() as session:
+        ids = list(session.scalars(select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct()))
+        everyone = list(session.scalars(select(AuditEvent.id).where(AuditEvent.actor_id.in_(ids))
+                                        .order_by(AuditEvent.id.desc())))  # fmt: skip
+        assert len(ids) > 2 and len(everyone) > 6
+        seen, before = [], None
+        while page := [row.event.id for row in audit_page(session, _several(ids), before_id=before, size=4)]:
+            seen, before = seen + page, page[-1]
+        assert seen == everyone
     engine.dispose()
 
 

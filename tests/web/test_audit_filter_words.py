@@ -1,5 +1,6 @@
-"""The auditor's filter takes a part of an account's name when it names one account, names the accounts when it
-matches several, and says so when an action typed into the address is not one the trail knows."""
+"""The auditor's filter takes a part of an account's name, of one account or of several (whose events it lists:
+tests/web/test_audit_account_filter.py), and says so when an action typed into the address is not one the trail
+knows."""
 
 from __future__ import annotations
 
@@ -21,14 +22,14 @@ def test_a_part_of_a_name_that_names_one_account_filters_by_it(client, auth: Aut
     assert rows(part.get_data(as_text=True)) == rows(exact) and rows(exact)
 
 
-def test_a_part_that_matches_several_accounts_names_them(client, auth: Auth):  # type: ignore[no-untyped-def]
+def test_a_part_matching_several_accounts_lists_and_names_them(client, auth: Auth):  # type: ignore[no-untyped-def]
     auth.login("auditor")
     page = client.get("/audit/?actor=hn-hd-pl-")
     text = _problems(page.get_data(as_text=True))
-    assert page.status_code == 400 and "“hn-hd-pl-” khớp nhiều tài khoản: hn-hd-pl-" in text
-    assert "data-event-id=" not in text  # nothing listed under a filter that names no one account
+    assert page.status_code == 200 and "Tài khoản khớp: hn-hd-pl-tc.unit_clerk, hn-hd-pl-tc.unit_head, " in text
+    assert "data-event-id=" in text and "filter-problems" not in text  # their events, not a refusal
     english = _problems(client.get("/audit/?actor=hn-hd-pl-&lang=en").get_data(as_text=True))
-    assert "“hn-hd-pl-” matches several accounts: hn-hd-pl-" in english
+    assert "Matching accounts: hn-hd-pl-tc.unit_clerk, " in english
     nobody = _problems(client.get("/audit/?actor=khong-co-ai&lang=vi").get_data(as_text=True))
     assert "Không có tài khoản “khong-co-ai”." in nobody
 
