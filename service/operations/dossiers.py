@@ -233,5 +233,4 @@ def require_reachable_awards(
         select(Nominee.full_name, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id)
         .where(Nominee.dossier_id == dossier.id).order_by(Nominee.id)
     ).all()  # fmt: skip
-    require_reachable(session, campaign_config(session, campaign), dossier.unit_id,
-                      dossier_process_levels(session, dossier.id), day, [(name, form) for name, form in rows])  # fmt: skip
+    require_reachable(session, config, dossier.unit_id, process_levels, day, [(name, form) for name, form in rows])
