@@ -122,7 +122,7 @@ DETAIL_VALUE_WORDS: dict[str, dict[str, str]] = {
                "cancelled": "Đã hủy", "running": "Đang chạy", "suspended": "Tạm dừng", "completed": "Đã kết thúc"},
     "decision": {"approve": "Đồng ý", "return": "Trả lại bổ sung", "reject": "Không đồng ý", "submit": "Nộp hồ sơ",
                  "withdraw": "Rút hồ sơ"},
-    "level": {"unit": "đơn vị", "ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh"},
+    "level": {"unit": "đơn vị", "ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh/thành phố"},
 }
 
 

@@ -88,4 +88,4 @@ class CampaignConfig:
                                  {"code": self.code, "start": start, "end": end}, window=[start, end])
 
 
-LEVEL_LABELS = {"ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh"}
+LEVEL_LABELS = {"ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh/thành phố"}

@@ -7,7 +7,9 @@ from __future__ import annotations
 from .notices import Translate, as_is
 
 # The level words (campaign_config.LEVEL_LABELS) in English: notices and refusals name levels with them.
-LEVEL_WORDS_EN: dict[str, str] = {"phường/xã": "ward/commune", "quận/huyện": "district", "tỉnh": "province"}
+LEVEL_WORDS_EN: dict[str, str] = {
+    "phường/xã": "ward/commune", "quận/huyện": "district", "tỉnh/thành phố": "province/city",
+}
 
 EN: dict[str, str] = {
     # SENTENCES

@@ -31,7 +31,7 @@ ROLE_LABELS: dict[str, str] = {
 
 LEVEL_LABELS: dict[str, str] = {
     "unit": "cơ sở (đơn vị, khu phố, trường…)",
-    "ward": "xã/phường",
+    "ward": "phường/xã",
     "district": "quận/huyện",
     "province": "tỉnh/thành phố",
 }

@@ -13,8 +13,9 @@ from workflows import LEVELS, Definition, change_words, diff_definitions
 from ..models import ProcessDefinition, ProcessInstance, ProcessVersion, User
 from ..operations.definitions import load_definition, version_definition
 
-# A level's words in a path ("đơn vị → phường/xã → tỉnh"); the page translates each (i18n).
-PATH_WORDS = {"unit": "đơn vị", "ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh"}
+# A level's words in a path ("đơn vị → phường/xã → tỉnh/thành phố"): the same words as everywhere a level is named
+# (tests/unit/test_level_words.py); the page translates each (i18n).
+PATH_WORDS = {"unit": "đơn vị", "ward": "phường/xã", "district": "quận/huyện", "province": "tỉnh/thành phố"}
 
 
 @dataclass(frozen=True)

@@ -530,6 +530,7 @@ EN: dict[str, str] = {
     "tập thể": "collective",
     "Được khen": "Awarded",
     "Được khen một phần": "Awarded in part",
+    "Được khen thưởng một phần": "Granted in part",  # campaigns/dashboard.html: the status's own words
     "Quy trình của hồ sơ đã bị hủy; hồ sơ không được xét tiếp.":
         "This dossier's process was cancelled; the dossier will not be considered further.",
     "Hủy bởi": "Cancelled by",
@@ -565,6 +566,7 @@ EN: dict[str, str] = {
     "Khen cấp phường/xã": "Ward/commune award",
     "Khen cấp quận/huyện": "District award",
     "Khen cấp tỉnh": "Provincial award",
+    "Khen cấp tỉnh/thành phố": "Province/city award",
     "Tệp phong trào (YAML hoặc JSON); định dạng xem README. Lưu sẽ kiểm tra toàn bộ trước; có lỗi thì không thay đổi gì.":
         "The campaign file (YAML or JSON); the README describes the format. Saving checks everything first; "
         "if there is an error, nothing is changed.",
@@ -738,8 +740,8 @@ STATUS_EN = {
 }  # fmt: skip
 
 
-LEVEL_VI = {"unit": "đơn vị", "ward": "cấp phường/xã", "district": "cấp quận/huyện", "province": "cấp tỉnh"}
-LEVEL_EN = {"unit": "unit", "ward": "ward/commune", "district": "district", "province": "province"}
+LEVEL_VI = {"unit": "đơn vị", "ward": "cấp phường/xã", "district": "cấp quận/huyện", "province": "cấp tỉnh/thành phố"}
+LEVEL_EN = {"unit": "unit", "ward": "ward/commune", "district": "district", "province": "province/city"}
 DECISION_VI = {"submit": "Nộp hồ sơ", "withdraw": "Rút hồ sơ", "approve": "Đồng ý", "return": "Trả lại bổ sung",
                "reject": "Không đồng ý"}  # fmt: skip
 DECISION_EN = {"submit": "Submitted", "withdraw": "Withdrawn", "approve": "Approved", "return": "Returned",

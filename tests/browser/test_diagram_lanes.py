@@ -35,7 +35,7 @@ def test_lanes_read_in_words_on_the_dossier_page_in_either_language(page, artifa
     login(page, "hn-hd-pl-tp.unit_clerk")
     open_diagram(page, f"/dossiers/{PREPARING}")
     assert page.evaluate("window.__diagramError") is None
-    assert lane_text(page, "lane_chairman_province") == words("Chủ tịch UBND cấp tỉnh")
+    assert lane_text(page, "lane_chairman_province") == words("Chủ tịch UBND cấp tỉnh/thành phố")
     assert lane_text(page, "lane_office_clerk_ward") == words("Công chức Văn phòng cấp phường/xã")
     assert lane_text(page, "lane_unit_clerk_unit") == words("Cán bộ thi đua đơn vị")
     texts = page.locator("[data-testid=diagram] .djs-element[data-element-id^='lane_'] .djs-visual text").all_text_contents()
@@ -49,7 +49,7 @@ def test_lanes_read_in_words_on_the_dossier_page_in_either_language(page, artifa
 
     login(page, "auditor")  # another official reading in English
     open_diagram(page, f"/dossiers/{PREPARING}?lang=en")
-    assert lane_text(page, "lane_chairman_province") == words("Chairman (province)")
+    assert lane_text(page, "lane_chairman_province") == words("Chairman (province/city)")
     assert lane_text(page, "lane_noi_vu_district") == words("Home Affairs Office (district)")
     assert max(lines_per_lane(page).values()) <= 2
     page.evaluate("() => { document.querySelector('[data-testid=diagram]').scrollLeft = 0; }")
@@ -70,7 +70,7 @@ def test_lanes_read_in_words_on_the_task_page(page, artifacts):
     page.goto(f"/inbox/tasks/{rows.first.get_attribute('data-task-id')}")
     page.wait_for_selector("[data-testid=diagram][data-ready=true]")
     assert lane_text(page, "lane_council_secretary_ward") == words("Thư ký HĐTĐKT cấp phường/xã")
-    assert lane_text(page, "lane_ban_tdkt_province") == words("Ban Thi đua - Khen thưởng cấp tỉnh")
+    assert lane_text(page, "lane_ban_tdkt_province") == words("Ban TĐKT cấp tỉnh/thành phố")
     shot(page, artifacts, "53-task-diagram-lanes-in-words")
 
 

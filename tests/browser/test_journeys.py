@@ -31,7 +31,7 @@ def test_a_province_bang_khen_from_the_unit_to_the_province_chairman(page, artif
         if number in (2, 7):
             shot(page, artifacts, f"{number:02d}-{username}")
     assert page.locator("[data-testid=dossier-status]").inner_text() == "Được khen thưởng"
-    assert "Được khen cấp tỉnh" in page.content()
+    assert "Được khen cấp tỉnh/thành phố" in page.content()
     page.wait_for_selector("[data-testid=diagram][data-ready=true]")
     assert page.get_attribute("[data-testid=diagram]", "data-warnings") == "0"
     assert page.locator(".djs-element.path-done[data-element-id=province_chairman_decide]").count() == 1

@@ -116,10 +116,10 @@ def test_a_province_return_is_mailed_as_a_return_in_each_recipients_language(fac
     assert kinds == {"task_returned"}
     (mail,) = [m for m in mails if m["to"] == "hn-hd.chairman@example.vn"]
     assert mail["subject"] == f"[Thi đua] Dossier returned for supplement: Chủ tịch xem xét, quyết định — {TITLE}"
-    assert (f"Dossier “{TITLE}” was returned for supplement at the step “{BAN_STEP}” (province level); your task: "
+    assert (f"Dossier “{TITLE}” was returned for supplement at the step “{BAN_STEP}” (province/city level); your task: "
             "Chủ tịch xem xét, quyết định. Reason: Đề nghị bổ sung xác nhận của cơ quan thuế.") in mail["body"]
     assert f"https://thidua.example.vn/inbox/tasks/{task.id}" in mail["body"] and mail["body"].startswith("Dear ")
     # In the app the same notice reads in the reader's language.
     (note,) = [n for n in _notices(factory, "hn-hd.chairman") if n.task_id == task.id]
-    assert f"ở bước “{BAN_STEP}” (cấp tỉnh)" in note.text
+    assert f"ở bước “{BAN_STEP}” (cấp tỉnh/thành phố)" in note.text
     assert note.text.endswith("Lý do: Đề nghị bổ sung xác nhận của cơ quan thuế.")

@@ -31,6 +31,6 @@ def test_english_sentences_and_subjects():
         "Dossier “T” was not granted at district level: A — Chưa tiêu biểu; B.", "[Thi đua] Dossier not granted: T")
     levels = [NomineeFate("A", False, "GK", "ward", "Thiếu"), NomineeFate("B", False, "BK", "province")]
     assert outcome_notice("not_granted", "T", levels, en)[0] == (
-        "Dossier “T” was not granted: A (ward/commune level: Thiếu); B (province level).")
+        "Dossier “T” was not granted: A (ward/commune level: Thiếu); B (province/city level).")
     assert outcome_notice("granted", "T", [NomineeFate("A", True, "GK", "ward")], en)[0] == "Dossier “T” was granted: GK (A)."
     assert translator("vi")("Hồ sơ “{dossier}” bị trả lại để bổ sung.") == "Hồ sơ “{dossier}” bị trả lại để bổ sung."

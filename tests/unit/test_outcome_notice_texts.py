@@ -30,7 +30,7 @@ def test_refused_at_one_level_for_one_reason_or_each_their_own():
         "[Thi đua] Hồ sơ không được khen thưởng: T")  # fmt: skip
     levels = [NomineeFate("A", False, GK, "ward", "Không đạt tỷ lệ phiếu (1/5)"), NomineeFate("B", False, BK, "province")]
     assert outcome_notice("not_granted", "T", levels)[0] == (
-        "Hồ sơ “T” không được khen thưởng: A (cấp phường/xã: Không đạt tỷ lệ phiếu (1/5)); B (cấp tỉnh).")
+        "Hồ sơ “T” không được khen thưởng: A (cấp phường/xã: Không đạt tỷ lệ phiếu (1/5)); B (cấp tỉnh/thành phố).")
 
 
 def test_a_mix_is_a_grant_in_part_naming_both():

@@ -36,7 +36,7 @@ def test_a_chairman_at_a_khu_pho_is_refused_with_where_the_role_works():
     message = grant_refusal("chairman", "unit", "Khu phố 1", ())
     assert message == (
         "Vai trò «Chủ tịch UBND» không có việc ở cấp cơ sở (đơn vị, khu phố, trường…) (Khu phố 1): người giữ sẽ "
-        "không nhận được việc nào. Vai trò này làm việc ở cấp: xã/phường, quận/huyện, tỉnh/thành phố. Hãy chọn đơn "
+        "không nhận được việc nào. Vai trò này làm việc ở cấp: phường/xã, quận/huyện, tỉnh/thành phố. Hãy chọn đơn "
         "vị ở một trong các cấp đó; chưa giao."
     )
     assert grant_refusal("chairman", "ward", "Phường Phú Lãm", ()) is None

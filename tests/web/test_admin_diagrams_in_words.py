@@ -55,5 +55,5 @@ def test_a_version_page_shows_lanes_in_words_and_the_editor_keeps_the_codes(app:
         version_id = session.scalar(select(ProcessVersion.id).order_by(ProcessVersion.id))
     auth.login("admin")
     lanes = _lanes(client.get(f"/processes/versions/{version_id}").get_data(as_text=True))
-    assert lanes and lanes["chairman@province"] == "Chủ tịch UBND cấp tỉnh"
+    assert lanes and lanes["chairman@province"] == "Chủ tịch UBND cấp tỉnh/thành phố"
     assert _lanes(client.get(f"/processes/versions/{version_id}/edit").get_data(as_text=True)) is None

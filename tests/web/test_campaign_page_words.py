@@ -40,7 +40,7 @@ def test_quota_rules_and_deadlines_read_in_words(client: FlaskClient, auth: Auth
     text = _text(client.get("/campaigns/MT-CCHC-2015").get_data(as_text=True))
     assert "Số lượng tối đa được trình lên cấp trên" in text  # forward_cap
     assert "Số lượng tối đa mỗi đơn vị được đề nghị" in text  # per_unit_max
-    assert "xã/phường 25/11/2015; quận/huyện 10/12/2015" in text
+    assert "phường/xã 25/11/2015; quận/huyện 10/12/2015" in text
     assert _codes_shown(text) == []
 
 

@@ -114,12 +114,12 @@ def test_the_province_chairmans_reason_for_a_nominee_shows_on_the_dossier_page(a
         page = client.get(f"/dossiers/{dossier_id}").get_data(as_text=True)
         auth.logout()
         row = page.split(f'data-testid="outcome-{refused}"')[1].split("</td>")[0]
-        assert "Không được khen cấp tỉnh" in row, viewer
+        assert "Không được khen cấp tỉnh/thành phố" in row, viewer
         reason = re.search(rf'data-testid="refusal-reason-{refused}">([^<]*)<', row)
         assert reason and html.unescape(reason.group(1)) == REASON, viewer
-        assert "Chủ tịch xem xét, quyết định" in row and "cấp tỉnh" in row.split(REASON)[1]
+        assert "Chủ tịch xem xét, quyết định" in row and "cấp tỉnh/thành phố" in row.split(REASON)[1]
         assert f'data-testid="refusal-{kept}"' not in page
-        assert "Được khen cấp tỉnh" in page.split(f'data-testid="outcome-{kept}"')[1].split("</td>")[0]
+        assert "Được khen cấp tỉnh/thành phố" in page.split(f'data-testid="outcome-{kept}"')[1].split("</td>")[0]
 
 
 def test_a_failed_council_vote_shows_its_reason_and_votes(app: Flask, client: FlaskClient, auth: Auth):

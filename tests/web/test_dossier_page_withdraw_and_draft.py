@@ -196,9 +196,9 @@ def test_the_dossier_and_task_pages_give_the_diagram_its_lanes_in_words(app: Fla
     on_dossier = lanes(client.get(f"/dossiers/{dossier_id}").get_data(as_text=True))
     on_task = lanes(client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True))
     assert on_dossier == on_task
-    assert on_dossier["chairman@province"] == "Chủ tịch UBND cấp tỉnh"
+    assert on_dossier["chairman@province"] == "Chủ tịch UBND cấp tỉnh/thành phố"
     assert on_dossier["office_clerk@ward"] == "Công chức Văn phòng cấp phường/xã"
     assert on_dossier["unit_clerk@unit"] == "Cán bộ thi đua đơn vị"
     english = lanes(client.get(f"/dossiers/{dossier_id}?lang=en").get_data(as_text=True))
-    assert set(english) == set(on_dossier) and english["chairman@province"] == "Chairman (province)"
+    assert set(english) == set(on_dossier) and english["chairman@province"] == "Chairman (province/city)"
     assert english["council_secretary@district"] == "Council secretary (district)"

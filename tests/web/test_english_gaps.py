@@ -260,8 +260,8 @@ def test_a_refused_merge_names_the_action_in_english(app, client, auth: Auth):
 
 def test_a_refused_abolition_names_the_level_in_english(app, client, auth: Auth):
     auth.login("admin")
-    for lang, expected in (("en", "Cannot abolish the commune/ward level: dossiers are still in process"),
-                           ("vi", "Không thể bãi bỏ cấp xã/phường: còn hồ sơ đang xử lý")):  # fmt: skip
+    for lang, expected in (("en", "Cannot abolish the ward/commune level: dossiers are still in process"),
+                           ("vi", "Không thể bãi bỏ cấp phường/xã: còn hồ sơ đang xử lý")):  # fmt: skip
         token = auth.token(f"/admin/units?lang={lang}")
         response = client.post("/admin/levels/abolish",
                                data={"_csrf": token, "level": "ward", "effective": "2025-07-01", "confirm": "1"})

@@ -65,14 +65,14 @@ def test_the_editor_page_offers_the_lanes_in_words_in_its_locale(client, auth: A
     vietnamese = _setup(client, "/processes/versions/1/edit")
     assert set(_options(vietnamese)) == {f"{role}@{level}" for role, level in lane_options()}
     assert _options(vietnamese)["office_clerk@ward"] == "Công chức Văn phòng — cấp phường/xã (office_clerk@ward)"
-    assert _options(vietnamese)["chairman@province"] == "Chủ tịch UBND — cấp tỉnh (chairman@province)"
+    assert _options(vietnamese)["chairman@province"] == "Chủ tịch UBND — cấp tỉnh/thành phố (chairman@province)"
     assert [group["label"] for group in vietnamese["laneOptions"]] == [
-        "Đơn vị", "Cấp phường/xã", "Cấp quận/huyện", "Cấp tỉnh"]
+        "Đơn vị", "Cấp phường/xã", "Cấp quận/huyện", "Cấp tỉnh/thành phố"]
     assert vietnamese["translations"]["Role@level"] == "Vai trò@cấp"
 
     english = _setup(client, "/processes/versions/1/edit?lang=en")
     assert _options(english)["office_clerk@ward"] == "Office clerk — ward/commune (office_clerk@ward)"
-    assert [group["label"] for group in english["laneOptions"]] == ["Unit", "Ward/commune", "District", "Province"]
+    assert [group["label"] for group in english["laneOptions"]] == ["Unit", "Ward/commune", "District", "Province/city"]
     assert english["translations"] == {}  # the group's own texts are English
     assert set(_options(_setup(client, "/processes/new"))) == set(_options(vietnamese))
 

@@ -226,13 +226,13 @@ def test_levels_read_in_words_on_the_org_pages(app, client: FlaskClient, auth: A
     tree = client.get("/admin/units").get_data(as_text=True)
     row = tree.split('data-unit="QN-HL-GD"')[1].split("</tr>")[0]
     cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
-    assert "xã/phường" in cells and "ward" not in cells
+    assert "phường/xã" in cells and "ward" not in cells
     for testid in ("new-unit", "abolish-level"):
         options = re.findall(r"<option value=\"(\w+)\"[^>]*>([^<]*)</option>",
                              re.search(r'<select name="level">(.*?)</select>', _form(tree, testid), re.S).group(1))
         assert [value for value, _ in options] == ["unit", "ward", "district", "province"]
-        assert [html.unescape(text) for _, text in options] == ["cơ sở (đơn vị, khu phố, trường…)", "xã/phường",
+        assert [html.unescape(text) for _, text in options] == ["cơ sở (đơn vị, khu phố, trường…)", "phường/xã",
                                                                 "quận/huyện", "tỉnh/thành phố"]  # fmt: skip
     unit_page = client.get(f"/admin/units/{_id(app, 'QN-HL-GD')}").get_data(as_text=True)
     heading = html.unescape(re.sub(r"<[^>]+>", "", unit_page.split("<h1>")[1].split("</h1>")[0]))
-    assert "xã/phường" in heading and "ward" not in heading
+    assert "phường/xã" in heading and "ward" not in heading

@@ -61,12 +61,14 @@ def test_a_partly_granted_dossier_reads_granted_in_part_wherever_its_status_is_s
     board = client.get("/campaigns/TEST-PL-ALL/dashboard").get_data(as_text=True)
     table = board.split('data-testid="units"')[1]
     headers = [html.unescape(h) for h in re.findall(r"<th>([^<]*)</th>", table.split("</thead>")[0])]
-    assert "Được khen một phần" in headers and "Được khen" in headers
+    assert "Được khen thưởng một phần" in headers and "Được khen" in headers
     cells = {html.unescape(unit): re.findall(r"<td>([^<]*)</td>", row)
              for unit, row in re.findall(r"<tr><td>([^<]*)</td>(.*?)</tr>", table, re.S)}  # fmt: skip
-    partly, granted = headers.index("Được khen một phần") - 1, headers.index("Được khen") - 1
+    partly, granted = headers.index("Được khen thưởng một phần") - 1, headers.index("Được khen") - 1
     assert cells["Bộ phận Tư pháp - Hộ tịch"][partly] == "1" and cells["Bộ phận Tư pháp - Hộ tịch"][granted] == "0"
     assert cells["Bộ phận Văn hóa - Thông tin"][granted] == "1" and cells["Bộ phận Văn hóa - Thông tin"][partly] == "0"
+    english = client.get("/campaigns/TEST-PL-ALL/dashboard?lang=en").get_data(as_text=True)
+    assert "<th>Granted in part</th>" in english.split('data-testid="units"')[1].split("</thead>")[0]  # as the status
 
 
 @pytest.mark.parametrize(("status", "outcomes", "shown"), [

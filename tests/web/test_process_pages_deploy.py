@@ -118,8 +118,8 @@ def test_versions_show_their_path_and_a_comparison_says_changes_in_words(app, cl
     v2 = _deploy_v2(app, _timer_in_lane_below(NO_DISTRICT))
     auth.login("admin")
     index = client.get("/processes/").get_data(as_text=True)
-    assert "đơn vị → phường/xã → tỉnh" in index.split('data-version="2"')[1].split("</tr>")[0]
-    assert "đơn vị → phường/xã → quận/huyện → tỉnh" in index.split('data-version="1"')[1].split("</tr>")[0]
+    assert "đơn vị → phường/xã → tỉnh/thành phố" in index.split('data-version="2"')[1].split("</tr>")[0]
+    assert "đơn vị → phường/xã → quận/huyện → tỉnh/thành phố" in index.split('data-version="1"')[1].split("</tr>")[0]
     assert "Xét khen thưởng <span" in index and "→ huyện" not in index
     diff = client.get(f"/processes/versions/{v2}?compare=1").get_data(as_text=True).split('data-testid="diff"')[1]
     changed = diff.split("</ul>")[0].split("Thay đổi")[1]
@@ -129,4 +129,4 @@ def test_versions_show_their_path_and_a_comparison_says_changes_in_words(app, cl
     assert "(district_noi_vu_review)" in diff.split("Thay đổi")[0]  # removed steps by name, with their id
     english = client.get(f"/processes/versions/{v2}?compare=1&lang=en").get_data(as_text=True)
     assert "outgoing flows, branch conditions, default branch" in english
-    assert "units → ward/commune → province" in english
+    assert "units → ward/commune → province/city" in english
