@@ -630,6 +630,7 @@ EN: dict[str, str] = {
     # --- end notifications of tasks no longer open ---
     # --- accessibility names (templates/base.html, dossiers/new.html, inbox/*.html): what a screen reader hears ---
     "Chuyển đến nội dung chính": "Skip to main content",
+    "Trình đơn": "Menu",  # the header's menu button on a phone (templates/base.html)
     "{field} — dòng {row}": "{field} — row {row}",
     "Quyết định cho {name}": "Decision for {name}",
     "Số phiếu đồng ý — {name}": "Votes for — {name}",
