@@ -33,3 +33,11 @@ def in_sentence(unit_name: str) -> str:
         if name.startswith(word) and name[len(word):len(word) + 1].isspace():
             return word.lower() + name[len(word):]
     return unit_name
+
+
+def file_word(text: str) -> str:
+    """'Bằng khen' → 'Bang-khen', 'Nguyễn Văn Đức' → 'Nguyen-Van-Duc': words in a file name every system and e-mail
+    client keeps as it is (no diacritics, no spaces, no character a file system refuses)."""
+    plain = unicodedata.normalize("NFD", clean_text(text).replace("đ", "d").replace("Đ", "D"))
+    kept = "".join(c if c.isalnum() else " " for c in plain if not unicodedata.combining(c) and c.isascii())
+    return "-".join(kept.split())

@@ -15,6 +15,7 @@ from workflows import Engine
 from ..domain.actors import Actor
 from ..domain.awards import blocking_level, check_reachable, target_level
 from ..domain.deadlines import local_date
+from ..domain.field_limits import check_length
 from ..domain.text import clean_text
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..domain.campaign_config import CampaignConfig
@@ -66,6 +67,7 @@ def create_dossier(
     clean_title = nfc(title)
     if not clean_title:
         raise InvalidInput("Hồ sơ cần có tiêu đề.")
+    check_length("dossier.title", clean_title)
     config = campaign_config(session, campaign)
     require_registered(session, config, campaign.id, unit)
     forms = _award_forms(session, nominees)
@@ -181,7 +183,14 @@ def _award_forms(session: Session, nominees: list[NomineeInput]) -> dict[str, Aw
             raise InvalidInput("Dòng {row}: loại đối tượng phải là cá nhân hoặc tập thể.", {"row": row})
         if not nfc(item.full_name):
             raise InvalidInput("Dòng {row}: thiếu tên tập thể/cá nhân.", {"row": row})
+        check_nominee_lengths(item.full_name, item.position, row)
     return forms
+
+
+def check_nominee_lengths(full_name: str, position: str | None, row: int | None = None) -> None:
+    """Refuse a nominee's name or position longer than its column holds (domain.field_limits), as typed on `row`."""
+    check_length("nominee.full_name", nfc(full_name), row)
+    check_length("nominee.position", nfc(position), row)
 
 
 def cancel_dossier(session: Session, actor: Actor, engine: Engine, dossier_id: int, reason: str) -> Dossier:

@@ -60,7 +60,7 @@ def add_nominee(
     award_form_code: str, position: str | None = None, summary: str | None = None,
 ) -> Nominee:  # fmt: skip
     """Add a collective or individual to a dossier the unit holds."""
-    from .dossiers import nfc
+    from .dossiers import check_nominee_lengths, nfc
 
     dossier = require_editable(session, actor, dossier_id)
     form = session.scalar(select(AwardForm).where(AwardForm.code == award_form_code))
@@ -70,6 +70,7 @@ def add_nominee(
         raise InvalidInput("Loại đối tượng phải là cá nhân hoặc tập thể.")
     if not nfc(full_name):
         raise InvalidInput("Thiếu tên tập thể/cá nhân.")
+    check_nominee_lengths(full_name, position)
     # As when the dossier was created: a form the campaign offers, for a subject type it is given to.
     campaign = session.get(Campaign, dossier.campaign_id)
     assert campaign is not None

@@ -18,6 +18,7 @@ from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit
 from ..queries.campaign_config import campaign_config
 from ..queries.org import unit_path
 from .audit import record_event
+from .dossiers import check_nominee_lengths
 from .editing import add_nominee, require_editable
 from .spreadsheets import read_sheet
 
@@ -90,6 +91,8 @@ def import_nominees(session: Session, actor: Actor, now: datetime, dossier_id: i
             continue
         try:
             with session.begin_nested():
+                # what add_nominee stores, refused over its column's length (domain.field_limits)
+                check_nominee_lengths(row.get("Họ và tên / Tập thể", ""), row.get("Chức vụ") or None)
                 add_nominee(session, actor, now, dossier_id=dossier_id, kind=kind, full_name=row.get("Họ và tên / Tập thể", ""),
                             award_form_code=row.get("Mã hình thức", ""), position=row.get("Chức vụ") or None,
                             summary=row.get("Trích ngang") or None)  # fmt: skip

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..domain.eligibility import RATINGS, person_key
+from ..domain.field_limits import LIMITS
 from ..errors import Forbidden, InvalidInput, Listed, Phrase
 from ..models import IndexResult, OrgUnit, PastAward, YearlyRating
 from .audit import record_event
@@ -86,13 +87,19 @@ class _Row:
         self.row, self.units = row, units
         self.problems: list[Phrase] = []
 
-    def text(self, key: str, required: bool = True) -> str | None:
+    def text(self, key: str, required: bool = True, field: str | None = None) -> str | None:
+        """The cell's text, trimmed; with `field` (domain.field_limits) it is stored as typed, and one longer than
+        the field's column holds is a problem of the row."""
         value = self.row.get(key)
         if value is None or str(value).strip() == "":
             if required:
                 self.problems.append(Phrase("thiếu “{column}”", {"column": _column(key)}))
             return None
-        return str(value).strip()
+        text = str(value).strip()
+        if field is not None and len(text) > LIMITS[field]:
+            self.problems.append(Phrase("“{field}” dài {length} ký tự, tối đa {limit}",
+                                        {"field": _column(key), "length": len(text), "limit": LIMITS[field]}))
+        return text
 
     def number(self, key: str, required: bool = True) -> float | None:
         text = self.text(key, required)
@@ -123,11 +130,12 @@ def _build(kind: str, raw: dict[str, Any], units: dict[str, int]) -> Any:
     row = _Row(raw, units)
     if kind == "index":
         record: Any = IndexResult(org_unit_id=row.unit(), year=row.int("Năm"),
-                                  index_code=(row.text("Chỉ số") or "").upper(),
+                                  index_code=(row.text("Chỉ số", field="index_result.index_code") or "").upper(),
                                   score=row.number("Điểm", False), rank=row.int("Xếp hạng", False),
-                                  bloc=row.text("Khối", False), classification=row.text("Xếp loại", False))  # fmt: skip
+                                  bloc=row.text("Khối", False, "index_result.bloc"),
+                                  classification=row.text("Xếp loại", False, "index_result.classification"))  # fmt: skip
     elif kind == "rating":
-        name = row.text("Họ và tên") or ""
+        name = row.text("Họ và tên", field="yearly_rating.person_name") or ""
         unit_id, year = row.unit(), row.int("Năm")
         rating_text = row.text("Xếp loại")
         rating = person_key(rating_text or "")
@@ -136,13 +144,15 @@ def _build(kind: str, raw: dict[str, Any], units: dict[str, int]) -> Any:
         record = YearlyRating(person_name=name, person_key=person_key(name), org_unit_id=unit_id, year=year,
                               rating=rating)  # fmt: skip
     else:
-        name = row.text("Tên tập thể/cá nhân") or ""
+        name = row.text("Tên tập thể/cá nhân", field="past_award.recipient_name") or ""
         kinds = {"tập thể": "collective", "cá nhân": "individual"}
         kind_text = row.text("Loại")
         if kind_text is not None and person_key(kind_text) not in kinds:
             row.problems.append(Phrase("“Loại” phải là tập thể hoặc cá nhân", {}))
-        unit_id, award_name = row.unit(False), row.text("Hình thức khen thưởng")  # problems in the columns' order
-        award_code, year, number = row.text("Mã hình thức", False), row.int("Năm"), row.text("Số quyết định", False)
+        # problems in the columns' order
+        unit_id, award_name = row.unit(False), row.text("Hình thức khen thưởng", field="past_award.award_name")
+        award_code = row.text("Mã hình thức", False, "past_award.award_form_code")
+        year, number = row.int("Năm"), row.text("Số quyết định", False, "past_award.decision_number")
         decided = raw.get("Ngày quyết định")
         if isinstance(decided, str) and not decided.strip():
             decided = None

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..domain.deadlines import local_date
+from ..domain.field_limits import check_length
 from ..domain.passwords import check_new_password
 from ..domain.roles import ROLE_LABELS, grant_refusal
+from ..domain.text import clean_text
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import HumanTask, OrgUnit, Role, RoleAssignment, User
 from ..queries.processes import lanes_in_use
@@ -33,12 +35,14 @@ def create_user(session: Session, actor: Actor, now: datetime, *, username: str,
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise InvalidInput("Tên đăng nhập 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới.")
-    if not full_name.strip():
+    full_name = clean_text(full_name)
+    if not full_name:
         raise InvalidInput("Cần họ và tên.")
+    check_length("user.full_name", full_name)
     check_new_password(username, password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict("Tên đăng nhập '{username}' đã có.", {"username": username})
-    user = User(username=username, full_name=full_name.strip(), password_hash=hash_password(password), is_active=True,
+    user = User(username=username, full_name=full_name, password_hash=hash_password(password), is_active=True,
                 created_at=now)  # fmt: skip
     session.add(user)
     session.flush()

@@ -1,9 +1,9 @@
 """A user's notifications, newest first, each with its sentence built from its task and dossier.
 
-A notice that asks for work on a task (a new task, one a return for supplement opened, an assignment, an
-escalation) is done once its task is no longer open, whoever handled it, or it was cancelled: it is shown as handled
-and not counted as unread. That is read here, from the task's state, when the notices are shown; nothing is written
-when a task is completed.
+A notice that asks for work on a task (a new task, one a return for supplement opened, the unit's notice of its
+returned dossier, an assignment, an escalation) is done once its task is no longer open, whoever handled it, or it
+was cancelled: it is shown as handled and not counted as unread. That is read here, from the task's state, when
+the notices are shown; nothing is written when a task is completed.
 
 A return's notice names the step that returned the dossier, its level and the reason typed: read from the task
 that returned it (`returns_behind`), which was completed in the transaction that opened the notice's task. A
@@ -23,10 +23,11 @@ from ..domain.notices import RETURN_KINDS, ReturnedBy, Translate, as_is, cancel_
 from ..models import AuditEvent, Dossier, HumanTask, Notification, ProcessInstance
 from .step_names import step_names
 
-# The kinds of notice that ask the user to act on their task (a task a return opened for the previous step's
-# officials among them); the unit's notice of its returned dossier (it too names the task the unit answers it with)
-# and the outcome notices (no task) tell of something, and stay as they are read.
-TASK_KINDS = ("task", "task_returned", "assigned", "escalation")
+# The kinds of notice that ask the user to act on their task: a task a return opened for the previous step's
+# officials among them, and the unit's notice of its returned dossier (it names the preparation task the unit
+# answers it with: once resubmitted or withdrawn, it is handled). The outcome notices (no task) tell of something,
+# and stay as they are read.
+TASK_KINDS = ("task", "task_returned", "returned", "assigned", "escalation")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import hmac
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from workflows import TASK_ROLES
@@ -15,8 +16,9 @@ from ..models import User
 from ..operations.accounts import authenticate, session_marker
 from ..operations.audit import record_event
 from ..operations.login_throttle import login_blocked, login_name
+from ..operations.preferences import save_locale, stored_locale
 from .context import current_actor, get_engine, get_session, transaction
-from .i18n import translate
+from .i18n import LOCALES, translate
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 login_manager = LoginManager()
@@ -92,6 +94,7 @@ def login() -> str | Response:
         return render_template("auth/login.html", username=username), 429
     with transaction() as db:
         user = authenticate(db, username, request.form.get("password", ""))
+        lang = _sign_in_locale(db, user.id, session.get("lang")) if user else None
         record_event(
             db, action="auth.login" if user else "auth.login_failed", object_type="user",
             object_id=str(user.id) if user else login_name(username), actor=user.id if user else None, now=now,
@@ -100,7 +103,6 @@ def login() -> str | Response:
     if user is None:
         flash(translate("Sai tên đăng nhập hoặc mật khẩu."), "error")
         return render_template("auth/login.html", username=username), 401
-    lang = session.get("lang")
     session.clear()  # a fresh session on login
     if lang:
         session["lang"] = lang
@@ -109,6 +111,17 @@ def login() -> str | Response:
     if user.must_change_password:
         return redirect(url_for("account.password"))
     return redirect(_landing_page())
+
+
+def _sign_in_locale(db: Session, user_id: int, chosen: str | None) -> str | None:
+    """The language of the session a sign-in opens: one chosen on the sign-in page (the user's newest choice, kept
+    with the account as a choice made when signed in is), else the one kept with the account; else none (Vietnamese).
+    Read once here: a page reads the session only (i18n.current_locale)."""
+    if chosen in LOCALES:
+        save_locale(db, user_id, chosen)
+        return chosen
+    stored = stored_locale(db, user_id)
+    return stored if stored in LOCALES else None
 
 
 def _landing_page() -> str:

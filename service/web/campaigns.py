@@ -30,6 +30,8 @@ from ..operations.nominee_lists import export_nominees
 from ..operations.official_documents import generate_forwarding_proposal, generate_notices, generate_report
 from ..queries.dashboard import campaign_dashboard
 from ..queries.decisions import campaign_decisions
+from ..queries.documents import download_name, generated_names
+from ..queries.org import unit_path
 from .context import current_actor, get_engine, get_files, get_session, transaction
 from .i18n import translate
 from .messages_en import refusal
@@ -76,8 +78,9 @@ def _campaign_page(code: str, error: str | None = None, typed: dict[str, str] | 
         raise NotFound("Không tìm thấy phong trào.")
     actor = current_actor()
     issuers = [u for role, u in actor.roles if role in ISSUERS]
-    return render_template("campaigns/show.html", page=page, is_admin=actor.is_admin,
-                           decisions=campaign_decisions(get_session(), page.campaign),
+    decisions = campaign_decisions(get_session(), page.campaign)
+    return render_template("campaigns/show.html", page=page, is_admin=actor.is_admin, decisions=decisions,
+                           generated_names=generated_names(get_session(), [d for *_, docs in decisions for d in docs]),
                            issuing_units=[get_session().get(OrgUnit, u) for u in sorted(set(issuers))],
                            level_labels=LEVEL_LABELS, subject_labels=SUBJECT_LABELS, rule_labels=RULE_TYPES,
                            error=error, typed=typed or {})  # fmt: skip
@@ -213,7 +216,7 @@ def generated(code: str, document_id: int) -> Response:
                      actor=current_actor().user_id, after={"sha256": doc.sha256, "dossier_id": doc.dossier_id})  # fmt: skip
     inline = request.args.get("print") == "1"
     return send_file(io.BytesIO(get_files().read(doc.sha256)), mimetype="application/pdf", as_attachment=not inline,
-                     download_name=doc.filename)  # fmt: skip
+                     download_name=download_name(get_session(), doc))  # fmt: skip
 
 
 @bp.route("/<code>/documents/<kind>", methods=["POST"])

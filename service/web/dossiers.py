@@ -16,6 +16,7 @@ from ..operations.audit import record_event
 from ..operations.nominee_lists import import_nominees
 from ..operations.official_documents import generate_proposal
 from ..queries.decisions import dossier_generated
+from ..queries.documents import download_name, generated_names
 from ..operations.documents import download_document, receive_upload, upload_document
 from ..domain.awards import LEVEL_WORDS
 from ..domain.deadlines import local_date
@@ -59,9 +60,10 @@ def _page(dossier_id: int, status: int = 200, **kept: object) -> tuple[str, int]
         blocked = unreachable_award_levels(db, dossier.unit_id, local_date(get_engine().clock.now()),
                                            dossier_process_levels(db, dossier_id))  # fmt: skip
         panel.award_forms = [f for f in panel.award_forms if f.code not in blocked]
+    generated = dossier_generated(db, dossier_id)
     return render_template(
         "dossiers/show.html", view=dossier_view(db, get_engine(), dossier_id), panel=panel,
-        generated=dossier_generated(db, dossier_id), kept=kept,
+        generated=generated, generated_names=generated_names(db, generated), kept=kept,
         can_withdraw=can_withdraw(db, current_actor(), dossier_id), lane_labels=lane_labels(),
     ), status  # fmt: skip
 
@@ -278,7 +280,7 @@ def generated(dossier_id: int, document_id: int) -> Response:
         record_event(tx, action="document.download", object_type="generated_document", object_id=str(doc.id),
                      actor=current_actor().user_id, after={"sha256": doc.sha256, "dossier_id": dossier_id})  # fmt: skip
     return send_file(io.BytesIO(get_files().read(doc.sha256)), mimetype="application/pdf",
-                     as_attachment=request.args.get("print") != "1", download_name=doc.filename)  # fmt: skip
+                     as_attachment=request.args.get("print") != "1", download_name=download_name(db, doc))  # fmt: skip
 
 
 @bp.route("/<int:dossier_id>/nominees.xlsx", methods=["POST"])

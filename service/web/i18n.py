@@ -177,6 +177,10 @@ EN: dict[str, str] = {
     "Đã nhập danh sách.": "List imported.",
     "Văn bản đã tạo": "Generated documents",
     "Tải về": "Download",
+    # A decision's PDFs as the campaign and dossier pages name them (templates/_macros/documents.html).
+    "Quyết định số": "Decision no.",
+    "Bằng khen": "Certificate of Merit",
+    "Giấy khen": "Certificate of Commendation",
     "Tạo tờ trình của đơn vị": "Create the unit's proposal letter",
     "Lập lại tờ trình (thay bản nháp trước)": "Draw up the proposal letter again (replaces the previous draft)",
     "Tờ trình lên cấp trên của": "Proposal upward of",

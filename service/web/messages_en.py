@@ -139,6 +139,11 @@ EN: dict[str, str] = {
     "Chỉ cán bộ phụ trách thi đua của đơn vị mới lập được hồ sơ cho đơn vị này.":
         "Only the unit's emulation clerk may lodge dossiers for this unit.",
     "Hồ sơ cần có tiêu đề.": "A dossier needs a title.",
+    # A typed text longer than its column holds (domain.field_limits).
+    "“{field}” dài {length} ký tự; tối đa {limit} ký tự.":
+        "“{field}” is {length} characters long; at most {limit} characters are allowed.",
+    "Dòng {row}: “{field}” dài {length} ký tự; tối đa {limit} ký tự.":
+        "Row {row}: “{field}” is {length} characters long; at most {limit} characters are allowed.",
     "{name} chưa đăng ký thi đua trong phong trào {code}: theo quy định của phong trào, chỉ đơn vị đã đăng ký thi đua{by} mới được đề nghị khen thưởng.":
         "{name} has not registered for campaign {code}: under the campaign's rules, only units that registered{by} may propose awards.",
     "Chỉ quản trị viên mới hủy được quy trình của hồ sơ.": "Only administrators may cancel a dossier's process.",
@@ -338,6 +343,10 @@ WORDS: dict[str, str] = {
     "bị lỗi": "has failed", "đã bị hủy": "was cancelled",
     "Chỉ tạm dừng được quy trình đang chạy": "Only a running process can be suspended",
     "Chỉ tiếp tục được quy trình đang tạm dừng": "Only a suspended process can be resumed",
+    # The fields domain.field_limits names, and an imported row's text too long for its column.
+    "Tiêu đề hồ sơ": "Dossier title", "Tên tập thể/cá nhân": "Name of the collective/individual",
+    "Tên đơn vị": "Unit name",
+    "“{field}” dài {length} ký tự, tối đa {limit}": "“{field}” is {length} characters long, at most {limit}",
     # The eligibility problems (operations.tasks._require_eligible), each a phrase of its own.
     "{name} không đạt “{condition}” ({detail})": "{name} does not meet “{condition}” ({detail})",
     "chưa xác nhận “{condition}” cho {name}": "“{condition}” is not confirmed for {name}",

@@ -1,6 +1,7 @@
 """A notice asking for work on a task (new task, assignment, escalation) whose task is no longer open is done: not
 counted in the header's badge, shown greyed as handled on the notifications page, with nothing written for it when
-the task was completed. Notices of a return or of how a dossier ended stay unread until read. SQLite and PostgreSQL."""
+the task was completed; so is the unit's notice of its returned dossier, which names the task the unit answers it
+with. Notices of how a dossier ended stay unread until read. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -82,7 +83,7 @@ def test_a_task_notice_whose_task_was_handled_is_done_and_not_counted(app, clien
     assert _badge(client.get("/inbox/").get_data(as_text=True)) == before - 1
     assert "handled" in _item(client.get("/notifications/?lang=en").get_data(as_text=True), notice)
 
-    # A return's notice (it names a task too) and an outcome notice (no task) count until they are read.
+    # A return's notice to the unit names a task too: done with it; an outcome notice (no task) counts until read.
     with factory() as session, session.begin():
         created = session.get(Notification, notice).created_at
         returned = Notification(user_id=office, kind="returned", dossier_id=dossier_id, task_id=task_id,
@@ -92,8 +93,9 @@ def test_a_task_notice_whose_task_was_handled_is_done_and_not_counted(app, clien
         session.flush()
         others = (returned.id, granted.id)
     page = client.get("/notifications/").get_data(as_text=True)
-    assert _badge(page) == before + 1
-    assert all('class="unread"' in _item(page, n) and "đã xử lý" not in _item(page, n) for n in others)
+    assert _badge(page) == before
+    assert 'class="read done"' in _item(page, others[0]) and 'data-testid="handled"' in _item(page, others[0])
+    assert 'class="unread"' in _item(page, others[1]) and 'data-testid="handled"' not in _item(page, others[1])
 
 
 def test_a_cancelled_tasks_notice_is_done_too(app, client, auth: Auth):

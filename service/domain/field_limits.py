@@ -1,0 +1,63 @@
+"""How long a typed text may be: the length of the column it is stored in (service.models), so that a longer one is
+refused with a message naming the field and its limit before anything is written (PostgreSQL would refuse it with
+an error, SQLite would keep it and a page would stretch to fit it).
+
+The domain does not read the models; tests/web/test_field_limits.py holds each limit to its column's length."""
+
+from __future__ import annotations
+
+from ..errors import InvalidInput
+
+# field → (table, column, what the form calls the field); the limit is the column's String(n).
+FIELDS: dict[str, tuple[str, str, str]] = {
+    "dossier.title": ("dossier", "title", "Tiêu đề hồ sơ"),
+    "nominee.full_name": ("nominee", "full_name", "Tên tập thể/cá nhân"),
+    "nominee.position": ("nominee", "position", "Chức vụ"),
+    "user.full_name": ("user_account", "full_name", "Họ và tên"),
+    "org_unit.name": ("org_unit", "name", "Tên đơn vị"),
+    # The records a spreadsheet imports (operations.records), named by their columns in the sheet.
+    "yearly_rating.person_name": ("yearly_rating", "person_name", "Họ và tên"),
+    "past_award.recipient_name": ("past_award", "recipient_name", "Tên tập thể/cá nhân"),
+    "past_award.award_name": ("past_award", "award_name", "Hình thức khen thưởng"),
+    "past_award.award_form_code": ("past_award", "award_form_code", "Mã hình thức"),
+    "past_award.decision_number": ("past_award", "decision_number", "Số quyết định"),
+    "index_result.index_code": ("index_result", "index_code", "Chỉ số"),
+    "index_result.bloc": ("index_result", "bloc", "Khối"),
+    "index_result.classification": ("index_result", "classification", "Xếp loại"),
+}
+
+# The columns' lengths (characters), as service.models declares them.
+LIMITS: dict[str, int] = {
+    "dossier.title": 500,
+    "nominee.full_name": 255,
+    "nominee.position": 255,
+    "user.full_name": 255,
+    "org_unit.name": 255,
+    "yearly_rating.person_name": 255,
+    "past_award.recipient_name": 255,
+    "past_award.award_name": 255,
+    "past_award.award_form_code": 64,
+    "past_award.decision_number": 64,
+    "index_result.index_code": 32,
+    "index_result.bloc": 128,
+    "index_result.classification": 64,
+}
+
+TOO_LONG = "“{field}” dài {length} ký tự; tối đa {limit} ký tự."
+TOO_LONG_ON_ROW = "Dòng {row}: “{field}” dài {length} ký tự; tối đa {limit} ký tự."
+
+
+def label(field: str) -> str:
+    """What the forms and sheets call the field."""
+    return FIELDS[field][2]
+
+
+def check_length(field: str, text: str | None, row: int | None = None) -> None:
+    """Refuse `text` (already cleaned) in `field` when it is longer than its column holds; `row`, the line of a list
+    (a dossier's nominees) it was typed on."""
+    if text is None or len(text) <= LIMITS[field]:
+        return
+    values = {"field": label(field), "length": len(text), "limit": LIMITS[field]}
+    if row is None:
+        raise InvalidInput(TOO_LONG, values, field=field)
+    raise InvalidInput(TOO_LONG_ON_ROW, {"row": row, **values}, field=field)
