@@ -43,3 +43,41 @@ def can_view_dossier(actor: Actor, unit_path: list[int]) -> bool:
         return True
     path = set(unit_path)
     return any(unit in path for _, unit in actor.roles)
+
+
+# Who writes a level's official documents of a campaign: its chairman, its office, Nội vụ or Ban TĐKT (the roles
+# that issue its decisions: operations.decisions.ISSUERS).
+CAMPAIGN_ISSUERS = frozenset({"chairman", "office_clerk", "noi_vu", "ban_tdkt"})
+# Who keeps the records (index results, ratings, past awards): operations.records.EDITORS, admins aside.
+RECORD_KEEPERS = frozenset({"office_clerk", "noi_vu", "ban_tdkt"})
+
+
+def can_write_campaign_report(actor: Actor, issuer_path: list[int]) -> bool:
+    """The báo cáo tổng kết and the thông báo of a campaign are its issuing level's: admins, and the chairman, office,
+    Nội vụ or Ban TĐKT of the issuing unit or of a level above it (`issuer_path`: the issuing unit and its parents).
+    Not a unit's clerk who reads the campaign, an auditor, nor another ward's officials."""
+    if actor.is_admin:
+        return True
+    path = set(issuer_path)
+    return any(role in CAMPAIGN_ISSUERS and unit in path for role, unit in actor.roles)
+
+
+def require_can_write_campaign_report(actor: Actor, issuer_path: list[int]) -> None:
+    if not can_write_campaign_report(actor, issuer_path):
+        raise Forbidden("Chỉ lãnh đạo hoặc bộ phận thi đua của cấp ban hành phong trào mới lập báo cáo và thông báo "
+                        "của phong trào.")  # fmt: skip
+
+
+def can_keep_records_of(actor: Actor, unit_path: list[int]) -> bool:
+    """Records of a unit (`unit_path`: it and its parents) are entered by admins and by the office, Nội vụ or Ban TĐKT
+    of that unit or of a level above it: not by those of another ward, district or province."""
+    if actor.is_admin:
+        return True
+    path = set(unit_path)
+    return any(role in RECORD_KEEPERS and unit in path for role, unit in actor.roles)
+
+
+def require_can_keep_records_of(actor: Actor, unit_path: list[int], unit_code: str) -> None:
+    if not can_keep_records_of(actor, unit_path):
+        raise Forbidden("Bạn không được nhập hồ sơ theo dõi của đơn vị {code}: đơn vị không thuộc phạm vi của bạn.",
+                        {"code": unit_code})  # fmt: skip

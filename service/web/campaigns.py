@@ -11,6 +11,7 @@ from ..domain.campaign_config import SUBJECT_LABELS
 from ..domain.campaign_file import RULE_TYPES
 from ..domain.deadlines import local_date
 from ..domain.roles import LEVEL_LABELS
+from ..domain.permissions import require_can_write_campaign_report
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..operations.campaigns import (
     dump_campaign_yaml,
@@ -234,8 +235,11 @@ def _official_document(code: str, kind: str) -> tuple[bytes, str]:
     unit = request.form.get("unit_id", "")
     now, actor = get_engine().clock.now(), current_actor()
     with transaction() as db:
-        if campaign_page(db, actor, code) is None:
+        page = campaign_page(db, actor, code)
+        if page is None:
             raise NotFound("Không tìm thấy phong trào.")
+        if kind in ("report", "notices"):  # the issuing level's documents: not for whoever merely reads the campaign
+            require_can_write_campaign_report(actor, unit_path(db, page.campaign.issuing_unit_id))
         if kind == "report":
             docs = [generate_report(db, actor, get_files(), now, code)]
         elif kind == "forwarding":

@@ -167,8 +167,8 @@ def upload(dossier_id: int) -> Response | tuple[str, int]:
 def download(dossier_id: int, document_id: int) -> Response:
     with transaction() as db:
         got = download_document(db, current_actor(), get_files(), document_id, get_engine().clock.now())
-    if got.document.dossier_id != dossier_id:
-        raise NotFound("Không tìm thấy tài liệu.")
+        if got.document.dossier_id != dossier_id:
+            raise NotFound("Không tìm thấy tài liệu.")  # rolls back the download's audit event, as the API does
     return send_file(io.BytesIO(got.data), mimetype=got.document.content_type, as_attachment=True,
                      download_name=got.document.filename)  # fmt: skip
 
@@ -193,6 +193,8 @@ def remove_nominee_route(dossier_id: int, nominee_id: int) -> Response | tuple[s
     try:
         with transaction() as db:
             nominee = db.get(Nominee, nominee_id)
+            if nominee is not None and nominee.dossier_id != dossier_id:
+                raise NotFound("Không tìm thấy người được đề nghị.")  # not this dossier's: as if there were none
             name = nominee.full_name if nominee is not None else ""
             remove_nominee(db, current_actor(), get_engine().clock.now(), nominee_id)
     except DomainError as exc:
@@ -207,6 +209,9 @@ def summary_route(dossier_id: int, nominee_id: int) -> Response | tuple[str, int
     typed = request.form.get("summary", "")
     try:
         with transaction() as db:
+            nominee = db.get(Nominee, nominee_id)
+            if nominee is not None and nominee.dossier_id != dossier_id:
+                raise NotFound("Không tìm thấy người được đề nghị.")
             update_nominee_summary(db, current_actor(), get_engine().clock.now(), nominee_id, typed)
     except DomainError as exc:
         return _refused(dossier_id, exc, summaries={nominee_id: typed})

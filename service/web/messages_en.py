@@ -231,6 +231,10 @@ EN: dict[str, str] = {
         "The effective date {effective} is before '{name}' was founded ({valid_from}).",
     "Chỉ Văn phòng, Phòng Nội vụ, Ban TĐKT hoặc quản trị viên mới nhập hồ sơ theo dõi.":
         "Only the Office, the Home Affairs Division, the Emulation & Commendation Board or administrators may import records.",
+    "Bạn không được nhập hồ sơ theo dõi của đơn vị {code}: đơn vị không thuộc phạm vi của bạn.":
+        "You may not enter records of unit {code}: it is not within your units.",
+    "Chỉ lãnh đạo hoặc bộ phận thi đua của cấp ban hành phong trào mới lập báo cáo và thông báo của phong trào.":
+        "Only the leaders or the emulation office of the level that issued the campaign may draw up its report and notices.",
     "Loại dữ liệu phải là index, rating hoặc award.": "The record kind must be index, rating or award.",
     "Tệp có quá {max_rows} dòng.": "The file has more than {max_rows} rows.",
     "Thiếu cột: {value}.": "Missing columns: {value}.",
