@@ -1,4 +1,5 @@
-"""Hand a task to a colleague holding the same role at the same unit; approve several tasks at once."""
+"""Hand a task to a colleague holding the same role at the same unit; approve several tasks at once; decide a
+batch (Xét theo đợt) whole."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from workflows import Engine
 
 from ..domain.actors import Actor
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult
-from ..domain.permissions import require_can_act_on_task
+from ..domain.permissions import can_act_on_task, require_can_act_on_task
 from ..errors import DomainError, InvalidInput
-from ..models import Dossier, HumanTask, ProcessInstance, User
+from ..models import Campaign, Dossier, HumanTask, Nominee, ProcessInstance, User
+from ..queries.inbox import bulk_decides
 from ..queries.org import role_holders
+from ..queries.task_view import completion_notice
 from .audit import record_event
+from .definitions import instance_definition
 from .notifications import notify_assignment
-from .tasks import complete_task, require_open_task
+from .tasks import complete_task, prepare_completion, require_open_task, rows_for_completion
 
 
 def colleagues(session: Session, task: HumanTask) -> list[User]:
@@ -56,23 +60,104 @@ class BulkItem:
     message: str
     dossier_id: int | None = None
     refusal: DomainError | None = field(default=None, compare=False)  # what said no: a page says it in its language
+    # At a council batch with votes: whom the votes decided against the choice made (as CompletionNotice says).
+    overruled: tuple[tuple[str, str | None], ...] = ()
+    passed_anyway: tuple[str, ...] = ()
+    pass_percent: int | None = None
+
+
+# A task whose step does not offer the bulk decision (the unit's "Lập và nộp hồ sơ": submit or withdraw).
+NOT_IN_BULK = "Bước “{step}” không duyệt hàng loạt được; hãy mở từng hồ sơ."
 
 
 def bulk_complete(
     session: Session, actor: Actor, engine: Engine, task_ids: list[int], decision: str, comment: str | None
 ) -> list[BulkItem]:
-    """Complete each task on its own savepoint: one failure is reported and does not undo the others."""
+    """Complete each task on its own savepoint: one failure is reported and does not undo the others. A task whose
+    step does not offer the decision (the inbox offers no tick there; an old page may send one) is refused in words
+    and nothing is written for it."""
     if not task_ids:
         raise InvalidInput("Chưa chọn việc nào.")
     results = []
     for task_id in dict.fromkeys(task_ids):
         try:
             with session.begin_nested():
-                result = complete_task(session, actor, engine, task_id, decision, comment)
+                rows = rows_for_completion(session, task_id)  # read once: complete_task takes them
+                task = rows.task
+                if task.state == "ready" and can_act_on_task(actor, task):  # else complete_task says why, as before
+                    step = instance_definition(session, rows.instance).steps.get(str(task.bpmn_id))
+                    if not bulk_decides(step, decision):
+                        raise InvalidInput(NOT_IN_BULK, {"step": step.name if step is not None else task.bpmn_id})
+                result = complete_task(session, actor, engine, task_id, decision, comment, rows=rows)
             results.append(BulkItem(task_id, True, "Đã ghi nhận", result.dossier_id))
         except DomainError as exc:
             results.append(BulkItem(task_id, False, exc.message, refusal=exc))
     return results
+
+
+class BatchRefused(InvalidInput):
+    """A batch is recorded whole or not at all (one council meeting, one chairman's sitting): some of its dossiers
+    were refused, each with why (`refusals`, by task), and nothing of the batch was kept."""
+
+    def __init__(self, refusals: dict[int, DomainError]) -> None:
+        super().__init__("Chưa ghi nhận hồ sơ nào của đợt: {count} hồ sơ chưa ghi nhận được (lý do ở dòng của "
+                         "từng hồ sơ). Sửa rồi ghi nhận lại cả đợt.", {"count": len(refusals)})  # fmt: skip
+        self.refusals = refusals
+        self.status = next(iter(refusals.values())).status  # a conflict (decided meanwhile) is said as one
+
+
+@dataclass(frozen=True)
+class _BatchCompletion:
+    """One dossier of a batch as complete_task takes it."""
+
+    task_id: int
+    decision: str
+    comment: str | None
+    nominee_results: dict[int, NomineeResult] | None
+
+
+def _batch_completions(
+    task_nominees: dict[int, list[int]], results: dict[int, NomineeResult], council: CouncilCount | None,
+    comment: str | None,
+) -> list[_BatchCompletion]:  # fmt: skip
+    """Each dossier approves the nominees kept, or is rejected (with their reasons) when none is; at a council a
+    vote nobody passed rejects it (complete_task)."""
+    out = []
+    for task_id, nominee_ids in task_nominees.items():
+        mine = {nid: results[nid] for nid in nominee_ids if nid in results}
+        everyone_out = nominee_ids and all(nid in mine and not mine[nid].approve for nid in nominee_ids)
+        decision = "reject" if everyone_out and council is None else "approve"
+        reason = "; ".join(filter(None, (mine[n].reason for n in nominee_ids))) if decision == "reject" else comment
+        out.append(_BatchCompletion(task_id, decision, reason or comment, mine or None))
+    return out
+
+
+def prepare_batch(
+    session: Session, actor: Actor, engine: Engine, task_nominees: dict[int, list[int]],
+    results: dict[int, NomineeResult], council: CouncilCount | None, comment: str | None, confirmed: set[str],
+) -> None:  # fmt: skip
+    """Called with batch_decide's arguments in a reading transaction just before it: on SQLite each dossier's
+    engine step is computed now, outside the database's write lock (tasks.prepare_completion; nothing on
+    PostgreSQL)."""
+    for c in _batch_completions(task_nominees, results, council, comment):
+        prepare_completion(session, actor, engine, c.task_id, c.decision, c.comment,
+                           nominee_results=c.nominee_results, council=council, confirmed=confirmed)  # fmt: skip
+
+
+def _lock_batch(session: Session, task_ids: list[int]) -> None:
+    """On PostgreSQL, lock the rows the batch's completions write before the first of them: the campaign, then
+    the instances, tasks, nominees and dossiers, each in id order. One completion locks its dossier's rows in
+    that order and the audit chain head last; a batch in one transaction holds the head from its first dossier
+    on, so taking a later dossier's rows only then could wait on a writer that waits on the head (a deadlock).
+    Taken first, in the order every writer takes them, nobody waits in a cycle. SQLite has one writer at a time."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    instances = select(HumanTask.instance_id).where(HumanTask.id.in_(task_ids))
+    dossiers = select(ProcessInstance.dossier_id).where(ProcessInstance.id.in_(instances))
+    for table, ids in ((Campaign, select(Dossier.campaign_id).where(Dossier.id.in_(dossiers))),
+                       (ProcessInstance, instances), (HumanTask, task_ids), (Nominee, None), (Dossier, dossiers)):
+        where = Nominee.dossier_id.in_(dossiers) if ids is None else table.id.in_(ids)
+        session.execute(select(table.id).where(where).order_by(table.id).with_for_update())
 
 
 def batch_decide(
@@ -81,22 +166,30 @@ def batch_decide(
 ) -> list[BulkItem]:  # fmt: skip
     """Decide a batch nominee by nominee: each dossier approves the nominees kept, or is rejected when none is.
 
-    Every task is completed in its own savepoint, so one refusal is reported and undoes nothing else.
+    Whole or not at all: every dossier is tried (each in a savepoint, with its own audit events), and if any is
+    refused BatchRefused says why for each of them, and the caller's transaction, rolled back, keeps none. Each
+    item of the result names the decision recorded.
     """
     if not task_nominees:
         raise InvalidInput("Đợt xét không còn hồ sơ nào.")
-    out = []
-    for task_id, nominee_ids in task_nominees.items():
-        mine = {nid: results[nid] for nid in nominee_ids if nid in results}
-        everyone_out = nominee_ids and all(nid in mine and not mine[nid].approve for nid in nominee_ids)
-        decision = "reject" if everyone_out and council is None else "approve"
-        reason = "; ".join(filter(None, (mine[n].reason for n in nominee_ids))) if decision == "reject" else comment
+    _lock_batch(session, sorted(task_nominees))
+    out, refused = [], {}
+    for c in _batch_completions(task_nominees, results, council, comment):
         try:
             with session.begin_nested():
-                result = complete_task(session, actor, engine, task_id, decision, reason or comment,
-                                       nominee_results=mine or None, council=council, confirmed=confirmed)  # fmt: skip
-            out.append(BulkItem(task_id, True, "Đã ghi nhận" if result.decision == "approve" else "Không đề nghị khen thưởng",
-                                result.dossier_id))  # fmt: skip
+                result = complete_task(session, actor, engine, c.task_id, c.decision, c.comment, council=council,
+                                       nominee_results=c.nominee_results, confirmed=confirmed)  # fmt: skip
         except DomainError as exc:
-            out.append(BulkItem(task_id, False, exc.message, refusal=exc))
+            refused[c.task_id] = exc
+            continue
+        # Named as the step's form offers the decision ("Thông qua", "Đạt"…), with whom the votes decided against
+        # the choice made, either way (as after one completion: completion_notice).
+        chosen = {nominee_id: r.approve for nominee_id, r in (c.nominee_results or {}).items()}
+        notice = completion_notice(session, c.task_id, c.decision, result.decision, result.dossier_status, chosen)
+        fallback = "Đã ghi nhận" if result.decision == "approve" else "Không đề nghị khen thưởng"
+        out.append(BulkItem(c.task_id, True, notice.recorded_label or fallback, result.dossier_id,
+                            overruled=notice.overruled, passed_anyway=notice.passed_anyway,
+                            pass_percent=notice.pass_percent))  # fmt: skip
+    if refused:
+        raise BatchRefused(refused)
     return out

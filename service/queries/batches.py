@@ -86,9 +86,10 @@ def _batch_key(
     return (campaign_id, step, org_unit_id, source.id if source else None), source
 
 
-def batches(session: Session, actor: Actor, minimum: int = 2) -> list[Batch]:
-    """Every group of two (`minimum`) or more open tasks the actor may take that share campaign, step, unit and
-    source ward."""
+def batches(session: Session, actor: Actor, minimum: int = 1) -> list[Batch]:
+    """Every group of open tasks the actor may take that share campaign, step, unit and source ward. A batch is
+    one while any of its tasks is open, a single one too (what is left of it after the others were decided must
+    stay reachable, and listed, until it is decided); `minimum` keeps only the larger ones."""
     if not actor.roles:
         return []
     rows = _open_batch_rows(session, actor, HumanTask, ProcessInstance.version_id, Dossier, Campaign, OrgUnit)
@@ -122,7 +123,7 @@ def batch_summaries(session: Session, actor: Actor) -> list[BatchSummary]:
     for _role, org_unit_id, level, step, version_id, campaign_id, campaign_code, unit_id, nominees in rows:
         key, source = _batch_key(session, cache, campaign_id, step, org_unit_id, str(level), unit_id)
         groups.setdefault(key, ((version_id, step, campaign_code), source, []))[2].append(nominees)
-    found = [(key, group) for key, group in groups.items() if len(group[2]) >= 2]
+    found = list(groups.items())  # a batch of one is still a batch (`batches`)
     names = step_names(session, [(version_id, step) for _, ((version_id, step, _), _, _) in found])
     return [
         BatchSummary(campaign_id=campaign_id, campaign_code=campaign_code, step=step, step_name=names[(version_id, step)],
@@ -147,8 +148,9 @@ def _attach_nominees(session: Session, found: list[Batch]) -> None:
 
 
 def find_batch(session: Session, actor: Actor, campaign_id: int, step: str, org_unit_id: int, source_id: int | None,
-               minimum: int = 2) -> Batch | None:  # fmt: skip
-    """The batch so keyed; with `minimum` 1 also what is left of one after its other dossiers were decided."""
+               minimum: int = 1) -> Batch | None:  # fmt: skip
+    """The batch so keyed, while any of its tasks is open (also what is left of one after its other dossiers were
+    decided); None when none is."""
     for batch in batches(session, actor, minimum):
         source = batch.source.id if batch.source else None
         if (batch.campaign.id, batch.step, batch.org_unit_id, source) == (campaign_id, step, org_unit_id, source_id):

@@ -9,10 +9,22 @@ from typing import Any
 from sqlalchemy import Select, func, select, union_all
 from sqlalchemy.orm import Session
 
+from workflows import StepInfo
+
 from ..domain.actors import Actor
-from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance
+from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance, ProcessVersion, User
+from ..operations.definitions import version_definition
 from .org import unit_labels
 from .step_names import step_names
+
+# The decision the inbox's "Đồng ý các việc đã chọn" records for every task ticked.
+BULK_DECISION = "approve"
+
+
+def bulk_decides(step: StepInfo | None, decision: str = BULK_DECISION) -> bool:
+    """Whether a step's form offers the bulk decision: only then is its task ticked and approved with others (the
+    unit's "Lập và nộp hồ sơ" offers submit and withdraw: each dossier opened on its own)."""
+    return step is not None and any(d.value == decision for d in step.decisions)
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,10 @@ class InboxRow:
     created_at: datetime
     escalated_to_me: bool
     submitting_unit_id: int = 0
+    claimed_by_name: str | None = None  # who holds it, named on the row
+    # The row can be ticked for "Đồng ý các việc đã chọn": its step offers that decision, the task is the actor's
+    # own (not escalated to them) and no colleague holds it.
+    bulk: bool = False
 
     def is_overdue(self, now: datetime) -> bool:
         return self.due_at is not None and self.due_at <= now
@@ -118,7 +134,12 @@ def inbox(
         # Columns, not the HumanTask entity: a page of 200 rows is read without making 200 session objects.
         open_tasks(ids, HumanTask.id, HumanTask.bpmn_id, HumanTask.role, HumanTask.org_unit_id, HumanTask.due_at,
                    HumanTask.escalated_at, HumanTask.claimed_by, HumanTask.created_at, ProcessInstance.version_id,
-                   Dossier.id, Dossier.title, Campaign.code, OrgUnit.name, OrgUnit.id)
+                   Dossier.id, Dossier.title, Campaign.code, OrgUnit.name, OrgUnit.id, User.full_name,
+                   ProcessVersion.sha256)
+        # Who holds each claimed task, and its version's sha256 (its Definition from the cache: the step's name and
+        # whether it offers the bulk decision), in the same query.
+        .outerjoin(User, User.id == HumanTask.claimed_by)
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
         .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
         .limit(limit)
     )  # fmt: skip
@@ -132,16 +153,20 @@ def inbox(
         if filters.overdue and now is not None:
             query = query.where(HumanTask.due_at <= now)
     found = session.execute(query).all()
-    names = step_names(session, [(row[8], row[1]) for row in found])
+    definitions = {row[8]: version_definition(session, row[8], row[15]) for row in found}
+    steps = {(version_id, bpmn_id): definitions[version_id].steps.get(bpmn_id) for version_id, bpmn_id in
+             {(row[8], row[1]) for row in found}}  # fmt: skip
     return [
         InboxRow(
-            task_id=task_id, step=step, step_name=names[(version_id, step)], role=role, org_unit_id=org_unit_id,
-            dossier_id=dossier_id, dossier_title=title, campaign_code=campaign_code, submitting_unit=unit_name,
-            due_at=due_at, escalated_at=escalated_at, claimed_by=claimed_by, created_at=created_at,
-            escalated_to_me=not actor.holds(role, org_unit_id), submitting_unit_id=unit_id,
+            task_id=task_id, step=step, step_name=getattr(steps[(version_id, step)], "name", step), role=role,
+            org_unit_id=org_unit_id, dossier_id=dossier_id, dossier_title=title, campaign_code=campaign_code,
+            submitting_unit=unit_name, due_at=due_at, escalated_at=escalated_at, claimed_by=claimed_by,
+            created_at=created_at, escalated_to_me=not actor.holds(role, org_unit_id), submitting_unit_id=unit_id,
+            claimed_by_name=holder, bulk=bulk_decides(steps[(version_id, step)]) and actor.holds(role, org_unit_id)
+            and claimed_by in (None, actor.user_id),
         )
         for (task_id, step, role, org_unit_id, due_at, escalated_at, claimed_by, created_at, version_id, dossier_id,
-             title, campaign_code, unit_name, unit_id) in found
+             title, campaign_code, unit_name, unit_id, holder, _sha256) in found
     ]  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from ..domain.actors import Actor
 from ..domain.dossier_status import shown_status
 from ..domain.eligibility import ConditionResult
 from ..domain.permissions import can_act_on_task
+from ..errors import Conflict, DomainError
 from ..models import Campaign, Dossier, HumanTask, Nominee, NomineeDecision, OrgUnit, ProcessInstance, User
 from ..operations.definitions import instance_definition
 from ..operations.tasks import APPRAISERS, rows_for_completion
@@ -57,6 +58,40 @@ def task_view(session: Session, actor: Actor, task_id: int) -> TaskView:
         claimed_by=users_by_id(session, [task.claimed_by]).get(task.claimed_by or 0),
         eligibility=dossier_eligibility(session, dossier) if ready and task.role in APPRAISERS else [],
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TaskHolder:
+    """Who has claimed an open task, and since when: the task page and a refusal name them."""
+
+    user_id: int
+    full_name: str
+    claimed_at: datetime | None
+
+
+def task_holder(session: Session, task: HumanTask) -> TaskHolder | None:
+    """The official holding a claimed open task (one query); None if nobody holds it or it is closed."""
+    if task.claimed_by is None or task.state != "ready":
+        return None
+    user = session.get(User, task.claimed_by)
+    return TaskHolder(task.claimed_by, user.full_name if user else f"#{task.claimed_by}", task.claimed_at)
+
+
+# The refusals of a task a colleague holds (domain.permissions, operations.tasks.claim_task): they do not say who.
+_HELD_ELSEWHERE = frozenset({"Việc này đang do một cán bộ khác nhận xử lý.",
+                             "Việc này vừa được người khác nhận hoặc xử lý; hãy tải lại hộp việc."})  # fmt: skip
+
+
+def naming_the_holder(session: Session, actor: Actor, task_id: int, exc: DomainError) -> DomainError:
+    """A refusal because a colleague holds the task, made to say who (read after the refused write was rolled
+    back, so only when refused: nothing is read on the way to a completion). Any other refusal as it is."""
+    if not isinstance(exc, Conflict) or exc.template not in _HELD_ELSEWHERE:
+        return exc
+    task = session.get(HumanTask, task_id)
+    holder = task_holder(session, task) if task is not None else None
+    if holder is None or holder.user_id == actor.user_id:
+        return exc
+    return Conflict("Việc này đang do {name} nhận xử lý.", {"name": holder.full_name})  # as operations.editing says it
 
 
 @dataclass(frozen=True)
@@ -119,6 +154,8 @@ class CompletionNotice:
     dossier_status: str
     # Nominees the secretary left at "Đồng ý" whom the votes dropped while the dossier went on: (name, reason).
     overruled: tuple[tuple[str, str | None], ...] = ()
+    # Nominees the secretary chose "Không đồng ý" for whom the votes passed all the same (the votes decide): names.
+    passed_anyway: tuple[str, ...] = ()
     # After a return for supplement: where it sent the dossier (the tasks it opened: step, unit, role).
     returned_to: tuple[ReturnDestination, ...] = ()
 
@@ -151,17 +188,22 @@ def _completion_notice(session: Session, task_id: int, chosen: str | None, recor
         dossier_status = shown_status(dossier_status, session.scalars(
             select(Nominee.outcome).where(Nominee.dossier_id == instance.dossier_id)))  # fmt: skip
     if task.role == "council_secretary" and recorded == "approve" and (chosen is None or chosen == recorded):
-        dropped = [(nominee_id, name, reason) for nominee_id, name, reason in session.execute(
-            select(NomineeDecision.nominee_id, Nominee.full_name, NomineeDecision.reason)
+        # The votes decide (README): whom they decided against the secretary's choice, either way. One query.
+        voted = session.execute(
+            select(NomineeDecision.nominee_id, Nominee.full_name, NomineeDecision.reason, NomineeDecision.result)
             .join(Nominee, NomineeDecision.nominee_id == Nominee.id)
-            .where(NomineeDecision.human_task_id == task.id, NomineeDecision.result == "reject",
-                   NomineeDecision.votes_for.is_not(None))
+            .where(NomineeDecision.human_task_id == task.id, NomineeDecision.votes_for.is_not(None))
             .order_by(Nominee.id)
-        ) if (chosen_nominees or {}).get(nominee_id, True)]  # fmt: skip
-        if dropped:
+        ).all()  # fmt: skip
+        picked = chosen_nominees or {}
+        dropped = tuple((name, reason) for nominee_id, name, reason, result in voted
+                        if result == "reject" and picked.get(nominee_id, True))  # fmt: skip
+        passed = tuple(name for nominee_id, name, _, result in voted
+                       if result != "reject" and not picked.get(nominee_id, True))  # fmt: skip
+        if dropped or passed:
             return CompletionNotice(recorded, offered_label(step, recorded), None, None, "nominee_votes",
-                                    _pass_percent(session, instance), dossier_status,
-                                    tuple((name, reason) for _, name, reason in dropped))  # fmt: skip
+                                    _pass_percent(session, instance), dossier_status, dropped,
+                                    passed_anyway=passed)  # fmt: skip
     if chosen is None or chosen == recorded:
         return CompletionNotice(recorded, offered_label(step, recorded), None, None, None, None, dossier_status)
     why, share = "other", None

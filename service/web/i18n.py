@@ -542,6 +542,16 @@ EN: dict[str, str] = {
     "Được khen {level}": "Granted at {level} level",
     "Không được khen {level}": "Not granted at {level} level",
     "đang do {name} xử lý": "being handled by {name}",
+    "Đang do {name} xử lý": "Being handled by {name}",
+    "nhận lúc": "claimed",
+    "Chỉ người đang xử lý mới ghi nhận, trả lại cho nhóm hay giao việc được; quản trị viên có thể giao lại việc ở "
+    "trang quy trình của hồ sơ.": "Only the official handling it can record a decision, release it or assign it; an "
+    "administrator can reassign it on the dossier's process page.",
+    "Những gì bạn đã nhập (chưa được ghi), để dùng khi việc về lại bạn:":
+        "What you entered (not recorded), for when the task is yours again:",
+    "Theo số phiếu (đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu: {percent}% số thành viên có mặt), {names} vẫn được "
+    "thông qua dù bạn chọn “Không đồng ý”.": "By the vote count (the share of votes the council requires: {percent}% "
+    "of the members present), {names} passed although you chose “Reject”.",
     "Đang xét": "Under review",
     # --- end nominee table ---
     # --- template texts brought through the i18n layer (tests/unit/test_templates_i18n.py) ---

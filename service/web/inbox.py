@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -20,11 +22,14 @@ from ..operations.assignments import BulkItem, assign_task, batch_decide, bulk_c
 from ..operations.nominee_decisions import STEP_KINDS
 from ..operations.preferences import load_preference, save_preference
 from ..queries.batches import Batch, batch_summaries, find_batch
+from ..operations.assignments import BatchRefused, prepare_batch
 from ..queries.council_results import council_results
 from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets, task_labels
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
-from ..queries.task_view import CompletionNotice, TaskFormValues, closed_task, completion_notice, returned_here
+from ..queries.visibility import visible_task_ids
+from ..queries.task_view import (CompletionNotice, TaskFormValues, closed_task, completion_notice, naming_the_holder,
+                                  returned_here, task_holder)  # fmt: skip
 from ..operations.tasks import APPRAISERS
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import EN as UI_EN
@@ -33,6 +38,7 @@ from .lanes import lane_labels
 from .messages_en import refusal, refusal_in
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+NOT_FOUND_TASK = NotFound("Không tìm thấy việc cần xử lý.")
 
 
 FILTER_KEY = "inbox.filter"
@@ -77,10 +83,16 @@ def save_filter() -> Response:
 @bp.route("/bulk", methods=["POST"])
 @login_required
 def bulk() -> Response:
-    ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit()]
+    ids = [int(v) for v in request.form.getlist("task_id") if v.isdigit() and len(v) < 10]
     try:
         with transaction() as db:
-            results = bulk_complete(db, current_actor(), get_engine(), ids, "approve", request.form.get("comment"))
+            # A task the official may not see is "not found", as asked by its id: never tried, never named.
+            seen = visible_task_ids(db, current_actor(), ids)
+            mine = [i for i in ids if i in seen]
+            done = {r.task_id: r for r in bulk_complete(db, current_actor(), get_engine(), mine,
+                                                        "approve", request.form.get("comment"))} if mine or not ids else {}  # fmt: skip
+            results = [done.get(i) or BulkItem(i, False, NOT_FOUND_TASK.message, refusal=NOT_FOUND_TASK)
+                       for i in dict.fromkeys(ids)]  # fmt: skip
     except DomainError as exc:  # nothing ticked: said on the inbox, nothing written
         flash(refusal(exc), "error")
         return redirect(url_for("inbox.index"))
@@ -92,10 +104,12 @@ def _labelled(results: list[BulkItem]) -> list[dict[str, object]]:
     """The result of a bulk or batch decision as the pages show it: each task named by its dossier (title and
     submitting unit), not by its number, and what happened to it in both languages (kept in the session until the
     inbox shows it, then read in the reader's: `_shown`). A refusal's English is its template's, filled in here."""
-    labels = task_labels(get_session(), [r.task_id for r in results])
+    seen = visible_task_ids(get_session(), current_actor(), [r.task_id for r in results])
+    labels = task_labels(get_session(), [r.task_id for r in results if r.task_id in seen])  # no other unit's dossier
     return [{"task_id": r.task_id, "ok": r.ok, "dossier_id": r.dossier_id, "label": labels.get(r.task_id),
-             "message": r.message,
-             "message_en": refusal_in(r.refusal, "en") if r.refusal is not None else UI_EN.get(r.message, r.message)}
+             "message": " ".join([r.message, *_vote_notes(r, str)]),
+             "message_en": refusal_in(r.refusal, "en") if r.refusal is not None else
+             " ".join([UI_EN.get(r.message, r.message), *_vote_notes(r, lambda text: UI_EN.get(text, text))])}
             for r in results]  # fmt: skip
 
 
@@ -104,7 +118,8 @@ def _shown(items: list[dict[str, object]] | None) -> list[dict[str, object]] | N
     if not items:
         return items
     english = current_locale() == "en"
-    return [{**item, "message": item.get("message_en", item["message"]) if english else item["message"]}
+    return [{**item, "message": item.get("message_en", item["message"]) if english else item["message"],
+             "label": item.get("label_en", item.get("label")) if english else item.get("label")}  # a batch's: numbered
             for item in items]
 
 
@@ -129,8 +144,15 @@ def _task_page(task_id: int, sent: TaskFormValues | None = None, error: str | No
     # A chairman decides on the council's recommendation: its result and votes for every nominee it decided.
     decided = council_results(db, [instance.dossier_id], str(row.level)) if step_kind == "chairman" else {}
     council = list(decided.get(instance.dossier_id, {}).values())
+    # A task a colleague holds: who, and no form, claim or hand-over (only the holder may; an admin elsewhere). After
+    # a refused completion what was typed stays on the page, locked, for when the task is theirs again.
+    holder = task_holder(db, row)
+    mine = can_act_on_task(actor, row) and row.state == "ready" and instance.status == "running"
+    can_act = mine and (holder is None or holder.user_id == actor.user_id)
     return render_template(
-        "inbox/task.html", task=row, task_name=name, step=step, view=view, can_act=can_act_on_task(actor, row) and row.state == "ready" and instance.status == "running",
+        "inbox/task.html", task=row, task_name=name, step=step, view=view, can_act=can_act,
+        holder=holder if holder is not None and holder.user_id != actor.user_id else None,
+        kept=mine and not can_act and sent is not None,
         now=get_engine().clock.now(), colleagues=[u for u in colleagues(db, row) if u.id != actor.user_id],
         quotas=quota_checks(db, row, view.dossier) if row.state == "ready" and view else [],
         step_kind=step_kind, council=council,
@@ -141,6 +163,11 @@ def _task_page(task_id: int, sent: TaskFormValues | None = None, error: str | No
         returned=returned_here(view, row),  # the dossier came back here: why, at the top
         sent=sent or TaskFormValues(), error=error, lane_labels=lane_labels(),
     )  # fmt: skip
+
+
+def _refused(task_id: int, exc: DomainError) -> str:
+    """A refusal on the task page, in the reader's language; a colleague holding the task is named."""
+    return refusal(naming_the_holder(get_session(), current_actor(), task_id, exc))
 
 
 def _per_nominee(form) -> tuple[dict[int, NomineeResult] | None, CouncilCount | None]:  # type: ignore[no-untyped-def]
@@ -183,10 +210,10 @@ def complete(task_id: int) -> Response | tuple[str, int]:
         # colleague holds it), keeps what the official typed for when it is theirs again — a bare "reload" page
         # would make them find the task and type it all again.
         sent = TaskFormValues.from_form(request.form, confirmed)
-        return _task_page(task_id, sent, refusal(exc)), exc.status
+        return _task_page(task_id, sent, _refused(task_id, exc)), exc.status
     chosen_nominees = {nominee_id: r.approve for nominee_id, r in (results or {}).items()}
     notice = completion_notice(get_session(), task_id, decision, result.decision, result.dossier_status, chosen_nominees)
-    flash(_completion_message(notice), "error" if notice.chosen or notice.overruled else "ok")
+    flash(_completion_message(notice), "error" if notice.chosen or notice.overruled or notice.passed_anyway else "ok")
     return redirect(url_for("dossiers.show", dossier_id=result.dossier_id))
 
 
@@ -201,10 +228,7 @@ def _completion_message(notice: CompletionNotice) -> str:
                               "thành viên có mặt), nên hồ sơ không được thông qua dù bạn đã chọn “{chosen}”.")
                     .format(percent=notice.pass_percent, chosen=chosen))  # fmt: skip
     elif notice.why == "nominee_votes":
-        names = "; ".join(f"{name} ({reason})" if reason else name for name, reason in notice.overruled)
-        said.append(translate("Theo số phiếu, không đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số thành viên "
-                              "có mặt) nên không được đề nghị tiếp, dù bạn đã chọn “Đồng ý”: {names}.")
-                    .format(percent=notice.pass_percent, names=names))  # fmt: skip
+        said += _vote_notes(notice, translate)
     elif notice.why:
         said.append(translate("Quyết định được ghi khác với lựa chọn “{chosen}” của bạn.").format(chosen=chosen))
     if notice.returned_to:  # a return for supplement: to whom the dossier went (step, unit, role)
@@ -216,29 +240,60 @@ def _completion_message(notice: CompletionNotice) -> str:
     return " ".join(said)
 
 
+def _vote_notes(notice: CompletionNotice | BulkItem, words: Callable[[str], str]) -> list[str]:
+    """Where the council's votes decided a nominee against the secretary's choice, either way, naming them (the
+    votes decide: README), in the language `words` translates into: after a completion and in a batch's results."""
+    said = []
+    if notice.overruled:
+        names = "; ".join(f"{name} ({reason})" if reason else name for name, reason in notice.overruled)
+        said.append(words("Theo số phiếu, không đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu ({percent}% số thành viên "
+                          "có mặt) nên không được đề nghị tiếp, dù bạn đã chọn “Đồng ý”: {names}.")
+                    .format(percent=notice.pass_percent, names=names))  # fmt: skip
+    if notice.passed_anyway:
+        said.append(words("Theo số phiếu (đạt tỷ lệ phiếu đồng ý Hội đồng yêu cầu: {percent}% số thành viên có mặt), "
+                          "{names} vẫn được thông qua dù bạn chọn “Không đồng ý”.")
+                    .format(percent=notice.pass_percent, names="; ".join(notice.passed_anyway)))  # fmt: skip
+    return said
+
+
 @bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
 @login_required
-def claim(task_id: int) -> Response:
-    with transaction() as db:
-        task_ops.claim_task(db, current_actor(), get_engine(), task_id)
+def claim(task_id: int) -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            task_ops.claim_task(db, current_actor(), get_engine(), task_id)
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:  # taken meanwhile, closed, suspended: the task page says so
+        return _task_page(task_id, error=_refused(task_id, exc)), exc.status
     return redirect(url_for("inbox.task", task_id=task_id))
 
 
 @bp.route("/tasks/<int:task_id>/assign", methods=["POST"])
 @login_required
-def assign(task_id: int) -> Response:
+def assign(task_id: int) -> Response | tuple[str, int]:
     assignee = request.form.get("assignee_id", "")
-    with transaction() as db:
-        assign_task(db, current_actor(), get_engine(), task_id, int(assignee) if assignee.isdigit() else 0)
+    try:
+        with transaction() as db:
+            assign_task(db, current_actor(), get_engine(), task_id, int(assignee) if assignee.isdigit() else 0)
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:  # held by a colleague, not a colleague's name, closed: the task page says so
+        return _task_page(task_id, error=_refused(task_id, exc)), exc.status
     flash(translate("Đã giao việc."), "ok")
     return redirect(url_for("inbox.index"))
 
 
 @bp.route("/tasks/<int:task_id>/unclaim", methods=["POST"])
 @login_required
-def unclaim(task_id: int) -> Response:
-    with transaction() as db:
-        task_ops.unclaim_task(db, current_actor(), get_engine(), task_id)
+def unclaim(task_id: int) -> Response | tuple[str, int]:
+    try:
+        with transaction() as db:
+            task_ops.unclaim_task(db, current_actor(), get_engine(), task_id)
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:  # held by a colleague (handed over), closed, suspended: the task page says so
+        return _task_page(task_id, error=_refused(task_id, exc)), exc.status
     return redirect(url_for("inbox.task", task_id=task_id))
 
 
@@ -259,34 +314,47 @@ def batch() -> str | Response | tuple[str, int]:
     db, actor = get_session(), current_actor()
     found = find_batch(db, actor, *_batch_args())
     if request.method == "GET":
-        if found is None:
+        if found is None:  # none of its tasks open (a batch of one is still a batch): the page links to the inbox
             raise NotFound("Không tìm thấy đợt xét (các hồ sơ có thể đã được xử lý).")
         return _batch_page(found)
     chosen = {int(t) for t in request.form.getlist("task_id") if t.isdigit()}
     task_nominees = {i.task.id: [n.id for n, _ in i.nominees] for i in (found.items if found else []) if i.task.id in chosen}
     try:
         results, council = _per_nominee(request.form)
+        confirmed = set(request.form.getlist("confirm"))
+        decided = (task_nominees, results or {}, council, request.form.get("comment"), confirmed)
+        prepare_batch(get_session(), actor, get_engine(), *decided)  # on SQLite: engine steps outside the write lock
         with transaction() as db:
-            report = batch_decide(db, actor, get_engine(), task_nominees, results or {}, council,
-                                  request.form.get("comment"), set(request.form.getlist("confirm")))  # fmt: skip
+            report = batch_decide(db, actor, get_engine(), *decided)
+    except BatchRefused as exc:  # a dossier refused: none recorded (one meeting, recorded whole), each said by its row
+        refused = {task_id: refusal(why) for task_id, why in exc.refusals.items()}
+        left = find_batch(get_session(), actor, *_batch_args())  # as it is now (a colleague may have decided some)
+        if left is None:
+            flash(" ".join([refusal(exc), *refused.values()]), "error")
+            return redirect(url_for("inbox.index"))
+        return _batch_page(left, refusal(exc), sent=request.form, refused=refused), exc.status
     except DomainError as exc:  # the form as a whole refused (counts, nothing chosen): nothing written
         if found is None:
             flash(refusal(exc), "error")
             return redirect(url_for("inbox.index"))
         return _batch_page(found, refusal(exc), sent=request.form), exc.status
-    labelled = _labelled(report)
-    if any(not item.ok for item in report):
-        # What was refused is still open: the batch page again with those dossiers and what was typed for them.
-        left = find_batch(get_session(), actor, *_batch_args(), minimum=1)  # a single dossier left is still shown
-        if left is not None:
-            return _batch_page(left, report=_shown(labelled), sent=request.form)
-    session["inbox.bulk"] = labelled
+    session["inbox.bulk"] = _numbered(_labelled(report))  # shown once on the inbox
     return redirect(url_for("inbox.index"))
 
 
+def _numbered(items: list[dict[str, object]]) -> list[dict[str, object]]:
+    """A batch's results: each dossier by its number too ("Hồ sơ số 6 — title — unit: Thông qua"), in both
+    languages (`_shown` reads the reader's)."""
+    def label(words: str, item: dict[str, object]) -> str:
+        return " — ".join(str(part) for part in (f"{words} {item['dossier_id']}", item.get("label")) if part)
+
+    return [{**item, "label": label("Hồ sơ số", item), "label_en": label(UI_EN["Hồ sơ số"], item)} for item in items]
+
+
 def _batch_page(found: Batch, error: str | None = None, report: list[dict[str, object]] | None = None,
-                sent: object = None) -> str:  # fmt: skip
-    """The batch page: fresh, or after a POST with the refusal or the per-dossier report and the form as sent."""
+                sent: object = None, refused: dict[int, str] | None = None) -> str:  # fmt: skip
+    """The batch page: fresh, or after a POST with the refusal, each dossier's refusal (`refused`, by task) and the
+    form as sent."""
     db = get_session()
     first = found.items[0].task
     eligibility = {i.dossier.id: dossier_eligibility(db, i.dossier) for i in found.items} if first.role in APPRAISERS else {}
@@ -294,5 +362,7 @@ def _batch_page(found: Batch, error: str | None = None, report: list[dict[str, o
     # At a chairman's batch, the council's result and votes beside each nominee, and those it refused under the dossier.
     dossiers = [i.dossier.id for i in found.items]
     council = council_results(db, dossiers, str(first.level)) if step_kind == "chairman" else {}
+    shown = {i.task.id for i in found.items}  # a refused task no longer here (decided meanwhile) is named at the top
     return render_template("inbox/batch.html", batch=found, step_kind=step_kind, eligibility=eligibility,
-                           council=council, error=error, sent=sent, report=report or [])  # fmt: skip
+                           council=council, error=error, sent=sent, report=report or [], refused=refused or {},
+                           labels=task_labels(db, [t for t in refused or {} if t not in shown]))  # fmt: skip

@@ -83,6 +83,8 @@ EN: dict[str, str] = {
         "You may not handle this task (you do not hold the step's role at this unit).",
     "Việc này đang do một cán bộ khác nhận xử lý.": "Another official has claimed this task.",
     "Việc này đang do {name} nhận xử lý.": "{name} has claimed this task.",
+    "Bước “{step}” không duyệt hàng loạt được; hãy mở từng hồ sơ.":
+        "The step “{step}” cannot be approved in bulk; open each dossier.",
     "Chỉ kiểm toán viên và quản trị viên được xem nhật ký.":
         "Only auditors and administrators may view the audit trail.",
     "Trích ngang dài {length} ký tự; tối đa nửa trang ({max_summary_chars} ký tự).":
@@ -94,6 +96,10 @@ EN: dict[str, str] = {
         "A task can only be assigned to an official holding the same role at the same unit.",
     "Chưa chọn việc nào.": "No task was selected.",
     "Đợt xét không còn hồ sơ nào.": "The batch has no dossiers left.",
+    "Chưa ghi nhận hồ sơ nào của đợt: {count} hồ sơ chưa ghi nhận được (lý do ở dòng của từng hồ sơ). Sửa rồi ghi nhận "
+    "lại cả đợt.":
+        "Nothing of the batch was recorded: {count} dossier(s) could not be recorded (the reason is under each one's "
+        "rows). Correct them and record the whole batch again.",
     "Đang có một lần kiểm tra toàn vẹn nhật ký chờ kết quả; chưa thể yêu cầu thêm.":
         "An audit trail integrity check is already pending; another cannot be requested yet.",
     "issuing_unit: không có đơn vị mã '{issuing_unit}'.": "issuing_unit: there is no unit with code '{issuing_unit}'.",

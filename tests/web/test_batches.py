@@ -53,7 +53,8 @@ def test_ward_chairman_decides_a_batch_nominee_by_nominee_and_the_district_sees_
     for hidden in ("campaign_id", "step", "unit_id", "source_id"):
         form[hidden] = re.search(rf'name="{hidden}" value="([^"]*)"', page).group(1)
     result = client.post("/inbox/batch", data=form, follow_redirects=True).get_data(as_text=True)
-    assert "Đã ghi nhận" in result and "Không đề nghị khen thưởng" in result
+    report = dict(re.findall(r'data-task-result="\d+">Hồ sơ số (\d+) — [^<]*?: ([^<]*)</li>', result))
+    assert report == {str(first): "Đồng ý", str(second): "Không khen thưởng"}  # each named with its decision
     with factory() as session:
         assert open_task_for(session, first).bpmn_id == "district_noi_vu_review"
         assert open_task_for(session, second) is None
@@ -88,14 +89,13 @@ def _batch_form(client, auth: Auth) -> tuple[str, dict[str, object]]:
     return page, form
 
 
-def test_a_council_batch_keeps_what_was_typed_for_the_dossiers_it_refused_and_names_them(app, client, auth: Auth):
+def test_a_council_batch_with_one_refused_dossier_records_none_and_keeps_what_was_typed(app, client, auth: Auth):
     good = at_ward_council(app, "HN-HD-PL-TP", ["Người một"])
     bad = at_ward_council(app, "HN-HD-PL-VH", ["Người hai"])
     factory = app.extensions["thidua.session_factory"]
     with factory() as session:
         ids = {n.full_name: n.id for n in session.scalars(select(Nominee).where(Nominee.dossier_id.in_([good, bad])))}
-        titles = {d.id: d.title for d in session.scalars(select(Dossier).where(Dossier.id.in_([good, bad])))}
-        units = {d.id: session.get(OrgUnit, d.unit_id).name for d in session.scalars(select(Dossier).where(Dossier.id.in_([good, bad])))}
+        bad_task = open_task_for(session, bad).id
     one, two = ids["Người một"], ids["Người hai"]
     _, form = _batch_form(client, auth)
     form |= {"council_size": "9", "present": "7", f"nominee_{one}": "approve", f"nominee_{two}": "approve",
@@ -103,22 +103,21 @@ def test_a_council_batch_keeps_what_was_typed_for_the_dossiers_it_refused_and_na
              f"votes_for_{two}": "6", f"votes_against_{two}": "5", f"reason_{two}": "ghi chú", "comment": "Họp ngày 5"}  # fmt: skip
     response = client.post("/inbox/batch", data=form)
     shown = response.get_data(as_text=True)
-    assert response.status_code == 200  # the good dossier went on; the refused one is on the page again
-    report = dict(re.findall(r'data-task-result="\d+">([^<]*?): ([^<]*)</li>', shown))
-    assert report == {f"{titles[good]} — {units[good]}": "Đã ghi nhận",
-                      f"{titles[bad]} — {units[bad]}": "Số phiếu của Người hai không hợp lệ (vượt số thành viên có mặt)."}
-    assert "Người một" not in shown.split('data-testid="batch-form"')[1]  # decided: no longer in the batch
+    assert response.status_code == 400  # one meeting is recorded whole: the good dossier waits with the refused one
+    refused = dict(re.findall(r'data-refusal="(\d+)">.*?</strong> ([^<]*)</td>', shown))
+    assert refused == {str(bad_task): "Số phiếu của Người hai không hợp lệ (vượt số thành viên có mặt)."}
+    assert "Người một" in shown.split('data-testid="batch-form"')[1]  # nothing decided: still in the batch
     assert f'name="votes_for_{two}" value="6"' in shown and f'name="votes_against_{two}" value="5"' in shown
     assert f'name="reason_{two}" value="ghi chú"' in shown and 'name="present" value="7"' in shown
     assert 'name="comment" value="Họp ngày 5"' in shown
     with factory() as session:
-        assert open_task_for(session, good).bpmn_id == "ward_chairman_decide"
+        assert open_task_for(session, good).bpmn_id == "ward_council_vote"
         assert open_task_for(session, bad).bpmn_id == "ward_council_vote"
 
 
 def test_a_batch_refused_as_a_whole_comes_back_with_everything_typed(app, client, auth: Auth):
     first = at_ward_council(app, "HN-HD-PL-TP", ["Người một"])
-    at_ward_council(app, "HN-HD-PL-VH", ["Người hai"])  # a batch is two dossiers or more
+    at_ward_council(app, "HN-HD-PL-VH", ["Người hai"])
     factory = app.extensions["thidua.session_factory"]
     with factory() as session:
         one = session.scalar(select(Nominee.id).where(Nominee.dossier_id == first))

@@ -241,7 +241,7 @@ def test_a_task_a_colleague_holds_answers_409_on_the_task_page_with_the_text_kep
         "_csrf": csrf_from(page), "decision": "return", "comment": "Thiếu tờ trình"})  # fmt: skip
     shown = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert _alert(shown) == "Việc này đang do một cán bộ khác nhận xử lý."
+    assert _alert(shown) == "Việc này đang do Lê Thị Thu nhận xử lý."
     assert _textarea(shown) == "Thiếu tờ trình" and _checked_decision(shown) == ["return"]
     _nothing_written(app, task_id)
     # Someone who may not act on the task at all has no task page to go back to: the error page, as before.
