@@ -11,7 +11,7 @@ from ..domain.campaign_config import SUBJECT_LABELS
 from ..domain.campaign_file import RULE_TYPES
 from ..domain.deadlines import local_date
 from ..domain.roles import LEVEL_LABELS
-from ..domain.permissions import require_can_write_campaign_report
+from ..domain.permissions import can_write_campaign_report, require_can_write_campaign_report
 from ..errors import DomainError, Forbidden, InvalidInput, NotFound
 from ..operations.campaigns import (
     dump_campaign_yaml,
@@ -83,6 +83,8 @@ def _campaign_page(code: str, error: str | None = None, typed: dict[str, str] | 
     return render_template("campaigns/show.html", page=page, is_admin=actor.is_admin, decisions=decisions,
                            generated_names=generated_names(get_session(), [d for *_, docs in decisions for d in docs]),
                            issuing_units=[get_session().get(OrgUnit, u) for u in sorted(set(issuers))],
+                           may_write_report=can_write_campaign_report(
+                               actor, unit_path(get_session(), page.campaign.issuing_unit_id)),
                            level_labels=LEVEL_LABELS, subject_labels=SUBJECT_LABELS, rule_labels=RULE_TYPES,
                            error=error, typed=typed or {})  # fmt: skip
 
