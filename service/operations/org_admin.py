@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from workflows import LEVELS
 
 from ..domain.actors import Actor
+from ..domain.field_limits import check_length
 from ..domain.roles import LEVEL_LABELS
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models import Dossier, DossierStatus, HumanTask, HumanTaskState, Level, OrgUnit, OrgUnitName, RoleAssignment
@@ -118,6 +119,7 @@ def create_unit(session: Session, actor: Actor, now: datetime, *, code: str, nam
     _level(level)
     if not code or not name:
         raise InvalidInput("Cần mã và tên đơn vị.")
+    check_length("org_unit.name", name)
     problem = unit_code_problem(code)
     if problem is not None:
         raise InvalidInput(problem)
@@ -142,6 +144,7 @@ def rename_unit(session: Session, actor: Actor, now: datetime, unit_id: int, *, 
     new_name = new_name.strip()
     if not new_name:
         raise InvalidInput("Cần tên mới.")
+    check_length("org_unit.name", new_name)
     if new_name == unit.name:
         raise InvalidInput("Tên mới trùng tên hiện tại.")
     _check_date(unit, effective, "đổi tên")

@@ -102,6 +102,11 @@ def test_rename_keeps_old_name_for_past_days(empty_factory) -> None:
                                 valid_from=D2020), "không có"),
     (lambda s, ids: create_unit(s, ADMIN, NOW, code="Y", name="Trùng", level="unit", parent_id=ids["Y"],
                                 valid_from=D2020), "đã có"),
+    # A name longer than the column holds (255): refused with the limit, not a PostgreSQL error (field_limits).
+    (lambda s, ids: create_unit(s, ADMIN, NOW, code="Q", name="Thôn " * 60, level="unit", parent_id=ids["Y"],
+                                valid_from=D2020), "“Tên đơn vị” dài 299 ký tự; tối đa 255 ký tự."),
+    (lambda s, ids: rename_unit(s, ADMIN, NOW, ids["Y"], new_name="Xã " + "Hương Nộn " * 30, effective=date(2024, 1, 1)),
+     "“Tên đơn vị” dài 302 ký tự; tối đa 255 ký tự."),
     (lambda s, ids: merge_units(s, ADMIN, NOW, ids["Y"], target_id=ids["Y"], effective=ABOLISHED, move_roles=True),
      "chính nó"),
     (lambda s, ids: merge_units(s, ADMIN, NOW, ids["Y"], target_id=ids["W"], effective=ABOLISHED, move_roles=True),
