@@ -15,6 +15,8 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "nominee.position": ("nominee", "position", "Chức vụ"),
     "user.full_name": ("user_account", "full_name", "Họ và tên"),
     "org_unit.name": ("org_unit", "name", "Tên đơn vị"),
+    "decision.signer_name": ("decision", "signer_name", "Người ký"),
+    "decision.title": ("decision", "title", "Trích yếu quyết định"),
     # The records a spreadsheet imports (operations.records), named by their columns in the sheet.
     "yearly_rating.person_name": ("yearly_rating", "person_name", "Họ và tên"),
     "past_award.recipient_name": ("past_award", "recipient_name", "Tên tập thể/cá nhân"),
@@ -33,6 +35,8 @@ LIMITS: dict[str, int] = {
     "nominee.position": 255,
     "user.full_name": 255,
     "org_unit.name": 255,
+    "decision.signer_name": 255,
+    "decision.title": 500,
     "yearly_rating.person_name": 255,
     "past_award.recipient_name": 255,
     "past_award.award_name": 255,
@@ -50,6 +54,16 @@ TOO_LONG_ON_ROW = "Dòng {row}: “{field}” dài {length} ký tự; tối đa 
 def label(field: str) -> str:
     """What the forms and sheets call the field."""
     return FIELDS[field][2]
+
+
+def within(field: str, text: str) -> str:
+    """`text` cut at the last word that fits the field, with "…" (a composed text, such as a decision's trích yếu
+    quoting a long campaign title, that nobody typed and nobody can shorten)."""
+    limit = LIMITS[field]
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def check_length(field: str, text: str | None, row: int | None = None) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..documents.pdf import date_line, place_name, render_pdf
 from ..domain.actors import Actor
 from ..domain.deadlines import local_date
+from ..domain.field_limits import check_length, within
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import (
     AwardForm, Campaign, Decision, DecisionAward, DecisionCounter, Dossier, GeneratedDocument,
@@ -76,6 +77,7 @@ def issue_decision(
         raise Forbidden("Chỉ lãnh đạo hoặc bộ phận thi đua của đơn vị mới ra quyết định khen thưởng.")
     if not signer_name.strip():
         raise InvalidInput("Cần ghi tên người ký quyết định.")
+    check_length("decision.signer_name", signer_name.strip())
     rows = _granted_here(session, campaign, unit)
     if not rows:
         raise InvalidInput("Chưa có tập thể, cá nhân nào được Chủ tịch đồng ý khen mà chưa có quyết định.")
@@ -86,7 +88,8 @@ def issue_decision(
     decision = Decision(
         campaign_id=campaign.id, issuing_unit_id=unit.id, level=str(unit.level), year=today.year, seq=seq,
         number=f"{seq:02d}/QĐ-UBND", decided_on=today, signer_name=signer_name.strip(), signer_title=signer_title,
-        title=f"Về việc khen thưởng thành tích trong {campaign.title[0].lower()}{campaign.title[1:]}",
+        title=within("decision.title",
+                     f"Về việc khen thưởng thành tích trong {campaign.title[0].lower()}{campaign.title[1:]}"),
         created_by=actor.user_id, created_at=now,
     )  # fmt: skip
     session.add(decision)

@@ -356,6 +356,7 @@ WORDS: dict[str, str] = {
     # The fields domain.field_limits names, and an imported row's text too long for its column.
     "Tiêu đề hồ sơ": "Dossier title", "Tên tập thể/cá nhân": "Name of the collective/individual",
     "Tên đơn vị": "Unit name",
+    "Người ký": "Signer",
     "“{field}” dài {length} ký tự, tối đa {limit}": "“{field}” is {length} characters long, at most {limit}",
     # The eligibility problems (operations.tasks._require_eligible), each a phrase of its own.
     "{name} không đạt “{condition}” ({detail})": "{name} does not meet “{condition}” ({detail})",

@@ -134,3 +134,29 @@ def test_decision_and_certificate_files_are_named_by_issuer_award_and_number(fac
         nominee_id = issued.documents[1].nominee_id
     # Every level numbers its decisions from 1: the issuer's code tells "01/QĐ-UBND" of the ward from the province's.
     assert names == ["Quyet-dinh-1-2024-HN-HD-PL.pdf", f"Giay-khen-1-2024-HN-HD-PL-{nominee_id}.pdf"]
+
+
+def test_a_signer_name_longer_than_its_column_is_refused_and_nothing_is_numbered(factory):
+    engine = Engine(FixedClock())
+    grant_at_ward(factory, engine, "HN-HD-PL-TP", ["Nguyễn Thị Hương"])
+    with pytest.raises(InvalidInput) as refused:
+        issue(factory, engine, signer="Nguyễn Văn " * 30)
+    assert refused.value.message == "“Người ký” dài 329 ký tự; tối đa 255 ký tự."
+    with factory() as session:
+        assert session.scalars(select(Decision)).all() == []
+    assert issue(factory, engine)[0] == "01/QĐ-UBND"  # the number was not used up
+
+
+def test_a_decision_quoting_a_very_long_campaign_title_keeps_its_trich_yeu_within_its_column(factory):
+    from service.models import Campaign
+
+    engine = Engine(FixedClock())
+    grant_at_ward(factory, engine, "HN-HD-PL-TP", ["Nguyễn Thị Hương"])
+    long_title = "Phong trào thi đua " + "đẩy mạnh cải cách hành chính, " * 16
+    with factory() as session, session.begin():
+        campaign = session.scalar(select(Campaign).where(Campaign.code == "TEST-PL-ALL"))
+        campaign.title = long_title[:500].strip()
+    issue(factory, engine)
+    with factory() as session:
+        title = session.scalars(select(Decision.title)).one()
+    assert len(title) <= 500 and title.endswith("…") and title.startswith("Về việc khen thưởng thành tích trong phong")
