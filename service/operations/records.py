@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..domain.actors import Actor
 from ..domain.eligibility import RATINGS, person_key
 from ..domain.field_limits import LIMITS
+from ..domain.permissions import require_can_keep_records_of
 from ..errors import Forbidden, InvalidInput, Listed, Phrase
 from ..models import IndexResult, OrgUnit, PastAward, YearlyRating
 from .audit import record_event
@@ -38,13 +39,44 @@ def require_editor(actor: Actor) -> None:
         raise Forbidden("Chỉ Văn phòng, Phòng Nội vụ, Ban TĐKT hoặc quản trị viên mới nhập hồ sơ theo dõi.")
 
 
+@dataclass(frozen=True)
+class _Units:
+    """Every unit by code, with its parent: read once per import (the rows name units by code)."""
+
+    ids: dict[str, int]
+    codes: dict[int, str]
+    parents: dict[int, int | None]
+
+    @classmethod
+    def read(cls, session: Session) -> _Units:
+        rows = session.execute(select(OrgUnit.code, OrgUnit.id, OrgUnit.parent_id)).all()
+        return cls({code: uid for code, uid, _ in rows}, {uid: code for code, uid, _ in rows},
+                   {uid: parent for _, uid, parent in rows})  # fmt: skip
+
+    def path(self, unit_id: int) -> list[int]:
+        path: list[int] = []
+        found: int | None = unit_id
+        while found is not None and len(path) < 32:
+            path.append(found)
+            found = self.parents.get(found)
+        return path
+
+
+def _require_own_units(actor: Actor, units: _Units, records: list[Any]) -> None:
+    """Forbidden (nothing written) unless the actor keeps the records of every unit the rows name
+    (domain.permissions.can_keep_records_of): an office of one ward, district or province does not enter, nor
+    replace, another's index results, ratings or awards. Whichever page, API or command enters them."""
+    for unit_id in sorted({r.org_unit_id for r in records if r.org_unit_id is not None}):
+        require_can_keep_records_of(actor, units.path(unit_id), units.codes[unit_id])
+
+
 def import_records(session: Session, actor: Actor, kind: str, data: bytes, now: datetime) -> ImportReport:
     """Read the first sheet (header row in Vietnamese); every row is checked, and any error imports nothing."""
     require_editor(actor)
     if kind not in RECORD_KINDS:
         raise InvalidInput("Loại dữ liệu phải là index, rating hoặc award.")
     header, rows = read_sheet(data, RECORD_KINDS[kind])
-    units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
+    units = _Units.read(session)
     errors: list[str] = []
     records: list[Any] = []
     for number, raw in enumerate(rows, start=2):
@@ -54,11 +86,12 @@ def import_records(session: Session, actor: Actor, kind: str, data: bytes, now: 
         if all(v in (None, "") for v in row.values()):
             continue
         try:
-            records.append(_build(kind, row, units))
+            records.append(_build(kind, row, units.ids))
         except RowProblems as exc:
             errors.append(Phrase("Dòng {line}: {problems}.", {"line": number, "problems": Listed(exc.problems)}))
     if errors:
         return ImportReport(0, errors)
+    _require_own_units(actor, units, records)
     for record in records:
         _upsert(session, record)
     session.flush()
@@ -194,11 +227,12 @@ def add_record(session: Session, actor: Actor, kind: str, fields: dict[str, Any]
     require_editor(actor)
     if kind not in RECORD_KINDS:
         raise InvalidInput("Loại dữ liệu phải là index, rating hoặc award.")
-    units = {u.code: u.id for u in session.scalars(select(OrgUnit))}
+    units = _Units.read(session)
     try:
-        record = _build(kind, {h: fields.get(h) for h in RECORD_KINDS[kind]}, units)
+        record = _build(kind, {h: fields.get(h) for h in RECORD_KINDS[kind]}, units.ids)
     except RowProblems as exc:
         raise InvalidInput("Chưa thêm được dòng này: {problems}.", {"problems": Listed(exc.problems)}) from None
+    _require_own_units(actor, units, [record])
     _upsert(session, record)
     session.flush()
     record_event(session, action="records.add", object_type="records", object_id=kind, actor=actor.user_id,

@@ -2,47 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from ..domain.permissions import require_can_keep_records_of
 from ..errors import DomainError, Forbidden
-from ..models import OrgUnit
 from ..operations.records import RECORD_KINDS, add_record, import_records
-from ..operations.spreadsheets import read_sheet
-from ..queries.org import unit_path
 from ..queries.records import RecordQuery, search_awards, search_indexes, search_ratings
 from .context import current_actor, get_engine, get_session, transaction
 from .i18n import translate
 from .messages_en import phrase, refusal
 
 bp = Blueprint("records", __name__, url_prefix="/records")
-UNIT_COLUMN = "Mã đơn vị"
-
-
-def _require_own_units(db: Session, codes: Iterable[str]) -> None:
-    """Forbidden unless the user keeps the records of every unit named (domain.permissions.can_keep_records_of): an
-    office of one ward, district or province does not enter, nor replace, another's index results or ratings."""
-    wanted = {code for code in codes if code}
-    units = {u.code: u.id for u in db.scalars(select(OrgUnit).where(OrgUnit.code.in_(wanted)))} if wanted else {}
-    for code in sorted(units):
-        require_can_keep_records_of(current_actor(), unit_path(db, units[code]), code)
-
-
-def _sheet_unit_codes(kind: str, data: bytes) -> list[str]:
-    """The unit codes of an imported sheet's rows (import_records has read and accepted the same sheet)."""
-    if kind not in RECORD_KINDS or UNIT_COLUMN not in RECORD_KINDS[kind]:
-        return []
-    header, rows = read_sheet(data, RECORD_KINDS[kind])
-    column = header.index(UNIT_COLUMN)
-    return [str(row[column]).strip() for row in rows if column < len(row) and row[column] is not None]
-
-
 def _page(error: str | None = None, typed_kind: str | None = None, typed: dict[str, str] | None = None) -> str:
     """The records page; after a refusal with why at the top and, for a record entered by hand, its form open
     with what was typed."""
@@ -69,8 +40,6 @@ def upload() -> str | Response | tuple[str, int]:
     try:
         with transaction() as db:
             report = import_records(db, current_actor(), kind, data, get_engine().clock.now())
-            if not report.errors:  # the rows are read and checked: any of a unit not the importer's undoes them all
-                _require_own_units(db, _sheet_unit_codes(kind, data))
     except Forbidden:
         raise
     except DomainError as exc:  # not a spreadsheet, an unknown kind: the page again, nothing written
@@ -89,7 +58,6 @@ def add() -> Response | tuple[str, int]:
     try:
         with transaction() as db:
             add_record(db, current_actor(), kind, fields, get_engine().clock.now())
-            _require_own_units(db, [str(fields.get(UNIT_COLUMN) or "").strip()])  # else rolled back, nothing written
     except Forbidden:
         raise  # not an editor: there is no form of theirs to go back to
     except DomainError as exc:  # nothing written: the page again with why and the form as it was typed
