@@ -54,7 +54,9 @@ def task_view(session: Session, actor: Actor, task_id: int) -> TaskView:
     return TaskView(
         task=task, name=step_name(session, instance.version_id, task.bpmn_id), org_unit=org_unit, dossier=dossier,
         campaign=campaign, submitting_unit=unit, step=instance_definition(session, instance).steps.get(task.bpmn_id),
-        can_act=ready and instance.status == "running" and can_act_on_task(actor, task), escalated_to_me=not can_act_on_task(actor, task),
+        # As the task page: not while a colleague holds it (only the holder records, releases or hands it on).
+        can_act=ready and instance.status == "running" and can_act_on_task(actor, task)
+        and task.claimed_by in (None, actor.user_id), escalated_to_me=not can_act_on_task(actor, task),
         claimed_by=users_by_id(session, [task.claimed_by]).get(task.claimed_by or 0),
         eligibility=dossier_eligibility(session, dossier) if ready and task.role in APPRAISERS else [],
     )  # fmt: skip

@@ -199,9 +199,15 @@ def test_create_upload_submit_then_the_ward_office_approves(app, client):
 
     add_office_clerk(app, ward_id, "hn-hd-pl.office_clerk2")
     colleague = login(client, "hn-hd-pl.office_clerk2")
-    assert client.post(f"/api/v1/tasks/{task['id']}/claim", headers=colleague).status_code == 409
+    holder = claimed.get_json()["claimed_by"]["full_name"]
+    # A colleague may not act on it (as the task page), and every refusal says who holds it.
+    assert client.get(f"/api/v1/tasks/{task['id']}", headers=colleague).get_json()["can_act"] is False
+    for action in ("claim", "unclaim"):
+        refused = client.post(f"/api/v1/tasks/{task['id']}/{action}", headers=colleague)
+        assert refused.status_code == 409 and error_of(refused)["message"] == f"Việc này đang do {holder} nhận xử lý."
     taken = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=colleague, json={"decision": "approve"})
     assert taken.status_code == 409 and error_of(taken)["code"] == "conflict"
+    assert error_of(taken)["message"] == f"Việc này đang do {holder} nhận xử lý."
 
     bad = client.post(f"/api/v1/tasks/{task['id']}/complete", headers=office, json={"decision": "grant"})
     assert bad.status_code == 400

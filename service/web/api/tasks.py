@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Response, g, jsonify
+
+from ...errors import DomainError
 
 from ...operations import tasks as task_ops
 from ...queries.account import users_by_id
 from ...queries.inbox import LIST_LIMIT, inbox, inbox_total
-from ...queries.task_view import task_view
+from ...queries.task_view import naming_the_holder, task_view
 from ...queries.visibility import require_task_visible, visible_task
 from ..context import get_engine, get_session, transaction
 from . import bp
@@ -31,6 +36,19 @@ def _task(task_id: int) -> Response:
     return jsonify(task_json(task_view(get_session(), g.actor, task_id), get_engine().clock.now()))
 
 
+@contextmanager
+def _holder_named(task_id: int) -> Iterator[None]:
+    """A claim, release or completion refused because a colleague holds the task says who, as the task page does
+    (read after the refused transaction was rolled back: nothing more is read on the way to a completion)."""
+    try:
+        yield
+    except DomainError as exc:
+        named = naming_the_holder(get_session(), g.actor, task_id, exc)
+        if named is exc:
+            raise
+        raise named from None
+
+
 @bp.route("/tasks/<int:task_id>")
 def task_show(task_id: int) -> Response:
     return _task(task_id)
@@ -38,7 +56,7 @@ def task_show(task_id: int) -> Response:
 
 @bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
 def task_claim(task_id: int) -> Response:
-    with transaction() as db:
+    with _holder_named(task_id), transaction() as db:
         task = visible_task(db, g.actor, task_id)  # 404 first; the row stays in the session for the operation
         task_ops.claim_task(db, g.actor, get_engine(), task.id)
     return _task(task_id)
@@ -46,7 +64,7 @@ def task_claim(task_id: int) -> Response:
 
 @bp.route("/tasks/<int:task_id>/unclaim", methods=["POST"])
 def task_unclaim(task_id: int) -> Response:
-    with transaction() as db:
+    with _holder_named(task_id), transaction() as db:
         task = visible_task(db, g.actor, task_id)  # 404 first; the row stays in the session for the operation
         task_ops.unclaim_task(db, g.actor, get_engine(), task.id)
     return _task(task_id)
@@ -54,7 +72,7 @@ def task_unclaim(task_id: int) -> Response:
 
 @bp.route("/tasks/<int:task_id>/complete", methods=["POST"])
 def task_complete(task_id: int) -> Response:
-    with transaction() as db:
+    with _holder_named(task_id), transaction() as db:
         # The task and what its completion needs are read once, inside the writing transaction; the
         # visibility check comes first (404 before any input check), then the operation uses those rows.
         rows = task_ops.rows_for_completion(db, task_id)
