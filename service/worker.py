@@ -1,4 +1,6 @@
-"""The `thidua worker` loop: each pass fires due timers, then drains the queued jobs; SIGTERM stops it cleanly."""
+"""The `thidua worker` loop: fires due timers every `interval` seconds and drains the queued jobs every
+`job_interval` (2 s: a decision's certificates, a queued PDF or e-mail start within seconds of the click that
+queued them, whatever `--interval` the timers are fired at); SIGTERM stops it cleanly."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from .startup_objects import freeze_startup_objects
 
 
 def run_worker(config: Config, *, interval: float = 30.0, once: bool = False, lease: float = 300.0, batch: int = 10,
-               log: Callable[[str], None] = print) -> None:  # fmt: skip
+               log: Callable[[str], None] = print, job_interval: float = 2.0) -> None:  # fmt: skip
     """Loop until SIGTERM/SIGINT (or after one pass with `once`). A stop request lets the running job finish."""
     # THIDUA_WORKER_IMPORTS: extra modules (comma-separated) that register job handlers, e.g. a site plug-in.
     for name in filter(None, (part.strip() for part in os.environ.get("THIDUA_WORKER_IMPORTS", "").split(","))):
@@ -39,17 +41,20 @@ def run_worker(config: Config, *, interval: float = 30.0, once: bool = False, le
     context = JobContext(settings={"config": config})
     if not once:
         freeze_startup_objects()  # a loop that runs for days: see service/startup_objects.py
+    timers_due = time.monotonic()
     while not stopping:
-        with session_scope(factory) as session:
-            run = fire_due_timers(session, Engine())
-        if run.instances:
-            log(f"{run.instances} quy trình, {run.escalations} việc được báo quá hạn")
+        if time.monotonic() >= timers_due:
+            with session_scope(factory) as session:
+                run = fire_due_timers(session, Engine())
+            timers_due = time.monotonic() + interval
+            if run.instances:
+                log(f"{run.instances} quy trình, {run.escalations} việc được báo quá hạn")
         result = drain(factory, worker_id, context, batch=batch, lease=timedelta(seconds=lease),
                        should_stop=lambda: stopping)  # fmt: skip
         if result.done or result.failed:
             log(f"{result.done} việc nền xong, {result.failed} việc lỗi (sẽ thử lại)")
         if once:
             break
-        deadline = time.monotonic() + interval
+        deadline = time.monotonic() + min(interval, job_interval)
         while not stopping and time.monotonic() < deadline:
             time.sleep(min(0.2, interval))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 from pathlib import Path
@@ -49,3 +50,39 @@ def render_pdf(template: str, **context: Any) -> bytes:
 
     html = render_html(template, **context)
     return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+
+def font_configuration() -> Any:
+    """One WeasyPrint font configuration for several layouts whose pages are later written into one PDF."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def render_parts(template: str, anchors: list[str], *, fonts: Any = None, **context: Any) -> tuple[Any, list[list[Any]]]:
+    """Lay out one document holding several parts, each starting at an element whose id is in `anchors` (in order):
+    the laid-out document and each part's pages. One layout of many parts is much faster than one per part
+    (fonts and styles are loaded once); write any pages of it, or of other layouts sharing `fonts`, with
+    `write_pages`."""
+    from weasyprint import HTML
+
+    html = render_html(template, **context)
+    document = HTML(string=html, base_url=str(TEMPLATES)).render(font_config=fonts)
+    starts = []
+    for anchor in anchors:
+        start = next((i for i, page in enumerate(document.pages) if anchor in page.anchors), None)
+        if start is None:
+            raise ValueError(f"{template}: no page holds #{anchor}")
+        starts.append(start)
+    ends = starts[1:] + [len(document.pages)]
+    return document, [document.pages[start:end] for start, end in zip(starts, ends, strict=True)]
+
+
+def write_pages(document: Any, pages: list[Any], title: str | None = None) -> bytes:
+    """The PDF bytes of these pages (of `document`, or of layouts sharing its fonts), fonts embedded as render_pdf;
+    titled `title` (else as `document`)."""
+    written = document.copy(pages)
+    if title is not None:
+        written.metadata = copy.copy(document.metadata)
+        written.metadata.title = title
+    return written.write_pdf()

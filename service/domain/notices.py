@@ -36,6 +36,8 @@ SENTENCES = {
     "granted": "Hồ sơ “{dossier}” đã được khen thưởng.",
     "not_granted": "Hồ sơ “{dossier}” không được khen thưởng.",
     "cancelled": "Quy trình của hồ sơ “{dossier}” đã bị quản trị viên hủy; hồ sơ không được xét tiếp.",
+    # operations.notifications.notify_decision: the in-app line (the e-mail names the decision's number and issuer).
+    "decision_issued": "Đã có quyết định khen thưởng cho hồ sơ “{dossier}”; giấy khen, bằng khen xem ở trang hồ sơ.",
 }
 SUBJECTS = {
     "task": "[Thi đua] Việc mới: {task}",
@@ -46,6 +48,7 @@ SUBJECTS = {
     "granted": "[Thi đua] Hồ sơ được khen thưởng: {dossier}",
     "not_granted": "[Thi đua] Hồ sơ không được khen thưởng: {dossier}",
     "cancelled": "[Thi đua] Hồ sơ bị hủy: {dossier}",
+    "decision_issued": "[Thi đua] Đã có quyết định khen thưởng: {dossier}",
 }
 # The kinds that tell of a return for supplement: to the unit's clerks (its dossier is back with them), and to the
 # holders of any other task a return opens (the previous step's officials: a task to act on, like "task").

@@ -78,6 +78,48 @@ def render_document(session: Session, payload: dict[str, Any], context: JobConte
         raise LookupError(f"unknown document {payload['document']!r}")
 
 
+def _make_certificates(factory: sessionmaker[Session], payload: dict[str, Any], context: JobContext) -> Any:
+    """A decision's certificates, laid out and stored chunk by chunk outside the job's transaction (each chunk
+    committed on its own, so the campaign page counts them as they come); the PDF of all of them is returned."""
+    from ..domain.actors import SYSTEM
+    from ..models import User
+    from ..storage import FileStore
+    from .accounts import actor_for_user
+    from .decisions import make_certificates
+    from .jobs import still_claimed
+
+    with factory() as session:
+        user = session.get(User, payload["user_id"]) if payload.get("user_id") else None
+        actor = actor_for_user(session, user) if user is not None else SYSTEM
+    return make_certificates(factory, FileStore(_upload_dir(context)), int(payload["decision_id"]), actor,
+                             lambda session: still_claimed(session, context))  # fmt: skip
+
+
+# A thousand certificates take a few minutes to lay out: the lease is stretched while they are made.
+@handler("decision_certificates", prepare=_make_certificates, lease=timedelta(hours=1))
+def decision_certificates(session: Session, payload: dict[str, Any], context: JobContext) -> None:
+    """Store the one PDF of all the decision's certificates (its last step: the page then offers it)."""
+    from ..domain.actors import SYSTEM
+    from ..models import User
+    from ..storage import FileStore
+    from .accounts import actor_for_user
+    from .decisions import store_all_certificates
+
+    if context.prepared is None:
+        return  # stored by an earlier attempt
+    user = session.get(User, payload["user_id"]) if payload.get("user_id") else None
+    actor = actor_for_user(session, user) if user is not None else SYSTEM
+    store_all_certificates(session, FileStore(_upload_dir(context)), actor, int(payload["decision_id"]),
+                           context.prepared)  # fmt: skip
+
+
+def _upload_dir(context: JobContext) -> Any:
+    config = context.settings.get("config")
+    if config is None:
+        raise RuntimeError("decision_certificates needs the worker's configuration (upload folder)")
+    return config.upload_dir
+
+
 def _check_audit_trail(factory: sessionmaker[Session], _payload: dict[str, Any], _context: JobContext) -> Any:
     """The audit_verify job's walk of the trail, in its own read-only snapshot (no write lock held meanwhile)."""
     from .audit_verification import check_in_snapshot

@@ -47,6 +47,18 @@ class JobContext:
 
     settings: dict[str, Any] = field(default_factory=dict)
     prepared: Any = None  # what the kind's `prepare` returned for this job (see handler)
+    job_id: int | None = None  # the job being prepared, and the worker whose claim it is (for `still_claimed`)
+    worker_id: str | None = None
+
+
+def still_claimed(session: Session, context: JobContext) -> bool:
+    """Whether the job `context` prepares is still its worker's (a `prepare` that commits some of its work as it
+    goes checks this in each of its transactions; on PostgreSQL the job row stays locked until that commit)."""
+    query = select(Job.id).where(Job.id == context.job_id, Job.locked_by == context.worker_id,
+                                 Job.status == JobStatus.RUNNING)  # fmt: skip
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return context.job_id is not None and session.scalar(query) is not None
 
 
 def handler(kind: str, *, prepare: Preparer | None = None,
@@ -181,6 +193,7 @@ def _prepare(factory: sessionmaker[Session], job_id: int, worker_id: str, contex
             return context
         prepare, lease = PREPARERS[found.kind]
         session.execute(update(Job).where(Job.id == job_id).values(lease_expires_at=utcnow() + lease))
+    context = replace(context, job_id=job_id, worker_id=worker_id)
     return replace(context, prepared=prepare(factory, json.loads(found.payload_json or "{}"), context))
 
 

@@ -30,8 +30,8 @@ from ..domain.notices import (DOSSIER_MAIL, OUTCOME_KINDS, RETURN_KINDS, TASK_MA
                               as_is, cancel_notice, notice_subject, notice_text, outcome_kind, outcome_notice,
                               return_notice)
 from ..domain.notices_en import translator
-from ..models import (AwardForm, Campaign, Dossier, HumanTask, Nominee, NomineeDecision, Notification, ProcessInstance,
-                      User)  # fmt: skip
+from ..models import (AwardForm, Campaign, Decision, Dossier, HumanTask, Nominee, NomineeDecision, Notification, OrgUnit,
+                      ProcessInstance, User)  # fmt: skip
 from ..queries.campaign_config import campaign_config
 from ..queries.notifications import NoticeRow, cancel_reasons, returns_behind, still_to_do
 from ..queries.org import HOLDERS_ON_DAY, Contact, role_holder_contacts
@@ -135,6 +135,40 @@ def _notify_end(session: Session, dossier: Dossier, kind: str, now: datetime, ac
                          else outcome_notice(kind, dossier.title, fates, tr))  # fmt: skip
         body = tr(DOSSIER_MAIL).format(name=clerk.full_name, text=text, link=link)
         enqueue(session, "send_email", {"to": clerk.email, "subject": subject, "body": body})
+
+
+# A decision that awards a unit's nominees is told to the unit's clerks, one notice per dossier it names (kind
+# DECISION_KIND, linking to the dossier page, where the decision and the dossier's certificates are listed).
+DECISION_KIND = "decision_issued"
+DECISION_NOTICE = "Đã có Quyết định số {number} của {issuer} khen thưởng hồ sơ “{dossier}”."
+DECISION_SUBJECT = "[Thi đua] Quyết định số {number} khen thưởng hồ sơ: {dossier}"
+
+
+def notify_decision(session: Session, decision: Decision, dossier_ids: list[int], now: datetime,
+                    actor_id: int | None = None) -> None:  # fmt: skip
+    """Tell the clerks of each unit whose dossier the decision awards that it is issued: in the app, and by
+    e-mail (when SMTP is set and the clerk has an address) naming the decision's number and issuer."""
+    settings = smtp_settings()
+    issuer = session.scalar(select(OrgUnit.name).where(OrgUnit.id == decision.issuing_unit_id)) or ""
+    rows: list[dict[str, Any]] = []
+    dossiers = session.execute(select(Dossier.id, Dossier.unit_id, Dossier.title)
+                               .where(Dossier.id.in_(dossier_ids)).order_by(Dossier.id)).all()  # fmt: skip
+    clerks: dict[int, list[Contact]] = {}
+    for dossier_id, unit_id, title in dossiers:
+        if unit_id not in clerks:
+            clerks[unit_id] = [c for c in role_holder_contacts(session, CLERK_ROLE, unit_id, now.date()) if c.id != actor_id]
+        for clerk in clerks[unit_id]:
+            rows.append({"user_id": clerk.id, "kind": DECISION_KIND, "dossier_id": dossier_id, "task_id": None,
+                         "created_at": now})  # fmt: skip
+            if settings is None or not clerk.email:
+                continue
+            tr = translator(clerk.locale)
+            values = {"number": decision.number, "issuer": issuer, "dossier": title}
+            body = tr(DOSSIER_MAIL).format(name=clerk.full_name, text=tr(DECISION_NOTICE).format(**values),
+                                           link=dossier_link(settings.base_url, dossier_id))  # fmt: skip
+            enqueue(session, "send_email", {"to": clerk.email, "subject": tr(DECISION_SUBJECT).format(**values),
+                                            "body": body})  # fmt: skip
+    insert_rows(session, Notification, rows)
 
 
 def task_link(base_url: str, task_id: int) -> str:

@@ -13,19 +13,32 @@ DRAFT_KIND = "proposal_letter"
 NOTICE_KIND = "notice"
 
 
-def campaign_decisions(session: Session, campaign: Campaign) -> list[tuple[Decision, str, list[GeneratedDocument]]]:
+def campaign_decisions(
+    session: Session, campaign: Campaign,
+) -> list[tuple[Decision, str, list[GeneratedDocument], tuple[int, int] | None]]:  # fmt: skip
     """The campaign's decisions with the name of the body that issued each (every level numbers its own from 1:
-    "1/QĐ-UBND" of the ward and of the province are told apart by it) and their documents."""
+    "1/QĐ-UBND" of the ward and of the province are told apart by it), their documents, and, while `thidua worker`
+    is still making a decision's certificates, how many of how many are made (None once all are)."""
     rows = session.execute(
         select(Decision, OrgUnit.name).join(OrgUnit, Decision.issuing_unit_id == OrgUnit.id)
         .where(Decision.campaign_id == campaign.id).order_by(Decision.id)
     ).all()  # fmt: skip
+    if not rows:
+        return []
+    ids = [decision.id for decision, _ in rows]
+    awarded = dict(session.execute(  # type: ignore[arg-type]
+        select(DecisionAward.decision_id, func.count()).where(DecisionAward.decision_id.in_(ids))
+        .group_by(DecisionAward.decision_id)
+    ).all())  # fmt: skip
+    docs: dict[int, list[GeneratedDocument]] = {}
+    for doc in session.scalars(select(GeneratedDocument).where(GeneratedDocument.decision_id.in_(ids))
+                               .order_by(GeneratedDocument.id)):  # fmt: skip
+        docs.setdefault(doc.decision_id, []).append(doc)  # type: ignore[arg-type]
     out = []
     for decision, issuer in rows:
-        docs = session.scalars(
-            select(GeneratedDocument).where(GeneratedDocument.decision_id == decision.id).order_by(GeneratedDocument.id)
-        ).all()
-        out.append((decision, issuer, list(docs)))
+        mine = docs.get(decision.id, [])
+        made, total = sum(d.kind == "certificate" for d in mine), awarded.get(decision.id, 0)
+        out.append((decision, issuer, mine, (made, total) if made < total else None))
     return out
 
 

@@ -81,7 +81,7 @@ def _campaign_page(code: str, error: str | None = None, typed: dict[str, str] | 
     issuers = [u for role, u in actor.roles if role in ISSUERS]
     decisions = campaign_decisions(get_session(), page.campaign)
     return render_template("campaigns/show.html", page=page, is_admin=actor.is_admin, decisions=decisions,
-                           generated_names=generated_names(get_session(), [d for *_, docs in decisions for d in docs]),
+                           generated_names=generated_names(get_session(), [d for _, _, docs, _ in decisions for d in docs]),
                            issuing_units=[get_session().get(OrgUnit, u) for u in sorted(set(issuers))],
                            may_write_report=can_write_campaign_report(
                                actor, unit_path(get_session(), page.campaign.issuing_unit_id)),
@@ -190,8 +190,10 @@ def issue(code: str) -> Response | tuple[str, int]:
     unit = request.form.get("unit_id", "")
     try:
         with transaction() as db:
+            # Numbered and written at once; its PDF and certificates by `thidua worker` (the page counts them).
             issued = issue_decision(db, current_actor(), get_files(), get_engine().clock.now(), campaign_code=code,
-                                    unit_id=int(unit) if unit.isdigit() else 0, signer_name=request.form.get("signer_name", ""))  # fmt: skip
+                                    unit_id=int(unit) if unit.isdigit() else 0, signer_name=request.form.get("signer_name", ""),
+                                    background=True)  # fmt: skip
             number = issued.decision.number
     except DomainError as exc:
         return _refused(code, exc, "unit_id", "signer_name")

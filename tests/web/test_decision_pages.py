@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from pathlib import Path
 
+from flask import Flask
+
+from service.config import Config
+from service.operations import job_kinds  # noqa: F401 - registers decision_certificates
 from service.operations.accounts import actor_for
+from service.operations.jobs import JobContext, drain
 from service.operations.tasks import complete_task, open_task_for
+from tests.conftest import FILES
 from tests.web.conftest import Auth, csrf_from
 from tests.web.test_batches import at_ward_chairman
 
 
-def test_chairman_issues_a_decision_and_downloads_identical_pdfs(app, client, auth: Auth):
+def made(app: Flask, tmp_path: Path) -> None:
+    """What `thidua worker` does after a decision is issued: its PDFs and certificates made (decisions in background)."""
+    config = replace(Config.for_tests("", tmp_path), upload_dir=FILES)
+    drain(app.extensions["thidua.session_factory"], "w", JobContext(settings={"config": config}))
+
+
+def test_chairman_issues_a_decision_and_downloads_identical_pdfs(app, client, auth: Auth, tmp_path):
     auth.login("hn-hd-pl.chairman")
     page = client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True)
     unit_id = re.search(r'name="unit_id" value="(\d+)">\s*<label>Người ký', page).group(1)
@@ -26,8 +40,9 @@ def test_chairman_issues_a_decision_and_downloads_identical_pdfs(app, client, au
                          data={"_csrf": csrf_from(page), "unit_id": unit_id, "signer_name": "Nguyễn Văn Thành"},
                          follow_redirects=True).get_data(as_text=True)
     assert "Đã ra quyết định số 01/QĐ-UBND" in issued
-    links = re.findall(r'href="(/campaigns/TEST-PL-ALL/documents/\d+)"', issued)
-    assert len(links) == 2  # the decision and one certificate
+    made(app, tmp_path)
+    links = re.findall(r'href="(/campaigns/TEST-PL-ALL/documents/\d+)"', client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True))
+    assert len(links) == 3  # the decision, one certificate and the PDF of all the decision's certificates
     first, again = client.get(links[0]), client.get(links[0])
     assert first.mimetype == "application/pdf" and first.data == again.data and first.data.startswith(b"%PDF")
     auth.logout()
@@ -52,7 +67,7 @@ def test_unit_clerk_creates_the_proposal_and_the_chairman_prints_the_report(clie
     assert none.status_code == 400  # nobody was turned down yet
 
 
-def test_admin_places_fields_on_the_blank_previews_and_prints_text_only(app, client, auth: Auth):
+def test_admin_places_fields_on_the_blank_previews_and_prints_text_only(app, client, auth: Auth, tmp_path):
     import subprocess
     import tempfile
 
@@ -77,7 +92,10 @@ def test_admin_places_fields_on_the_blank_previews_and_prints_text_only(app, cli
     page = client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True)
     issued = client.post("/campaigns/TEST-PL-ALL/decisions", data={"_csrf": csrf_from(page), "signer_name": "Nguyễn Văn Thành",
         "unit_id": re.search(r'name="unit_id" value="(\d+)">\s*<label>Người ký', page).group(1)}, follow_redirects=True)  # fmt: skip
-    blank = re.search(r'href="(/campaigns/TEST-PL-ALL/documents/\d+/blank)"', issued.get_data(as_text=True)).group(1)
+    assert issued.status_code == 200
+    made(app, tmp_path)
+    listed = client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True)
+    blank = re.search(r'href="(/campaigns/TEST-PL-ALL/documents/\d+/blank)"', listed).group(1)
     pdf = client.get(blank).data
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(pdf)
@@ -86,7 +104,8 @@ def test_admin_places_fields_on_the_blank_previews_and_prints_text_only(app, cli
     assert "Đinh Thị Phôi" in text and "CỘNG HÒA" not in text  # only the text goes onto the blank
 
 
-def test_a_district_chairman_issues_the_decision_for_what_he_granted_in_a_ward_campaign(app, client, auth: Auth):
+def test_a_district_chairman_issues_the_decision_for_what_he_granted_in_a_ward_campaign(app, client, auth: Auth,
+                                                                                       tmp_path):
     # TEST-PL-ALL is the ward's plan (issued by Phường Phú Lãm); a nominee proposed for the district's Giấy khen
     # travels to the district, whose chairman grants it and must issue its decision from the campaign's page.
     from service.models import Dossier
@@ -106,7 +125,9 @@ def test_a_district_chairman_issues_the_decision_for_what_he_granted_in_a_ward_c
                          data={"_csrf": csrf_from(page), "unit_id": unit_id, "signer_name": "Trần Văn Hùng"},
                          follow_redirects=True).get_data(as_text=True)  # fmt: skip
     assert "Đã ra quyết định số 01/QĐ-UBND" in issued
-    assert len(re.findall(r'href="(/campaigns/TEST-PL-ALL/documents/\d+)"', issued)) == 2  # decision + certificate
+    made(app, tmp_path)
+    listed = client.get("/campaigns/TEST-PL-ALL").get_data(as_text=True)
+    assert len(re.findall(r'href="(/campaigns/TEST-PL-ALL/documents/\d+)"', listed)) == 3  # decision, certificate, all
     # Another province's officials still do not see the ward's plan; nor does the province's plan list change.
     auth.logout()
     auth.login("qn.chairman")
