@@ -13,6 +13,14 @@ from .campaign_file import RuleSpec
 RATINGS = ("không hoàn thành nhiệm vụ", "hoàn thành nhiệm vụ", "hoàn thành tốt nhiệm vụ", "hoàn thành xuất sắc nhiệm vụ")
 CLASSES = ("yếu", "trung bình", "khá", "tốt", "xuất sắc")
 CONDITION_TYPES = ("registered_by", "index_rank", "consecutive_years", "initiative_recognised", "checklist")
+# The indexes a unit is ranked by (records.IndexResult.index_code, a campaign file's `index:`): each code as
+# officials write it and the index's name in words, for the details that tell of a result missing.
+INDEXES = {
+    "PAR_INDEX": ("PAR INDEX", Phrase("Chỉ số cải cách hành chính", {})),
+    "SIPAS": ("SIPAS", Phrase("Chỉ số hài lòng về sự phục vụ hành chính", {})),
+    "DTI": ("DTI", Phrase("Chỉ số chuyển đổi số", {})),
+    "DDCI": ("DDCI", Phrase("Chỉ số năng lực cạnh tranh cấp sở, ngành và địa phương", {})),
+}
 
 
 def person_key(name: str) -> str:
@@ -112,7 +120,7 @@ def _index_status(option: Mapping[str, object], facts: Facts) -> tuple[str, str]
     code = str(option.get("index", ""))
     fact = (facts.indexes or {}).get(code)
     if fact is None:
-        return "unknown", Phrase("chưa có kết quả {code} năm {year}", {"code": code, "year": facts.year})
+        return "unknown", _no_result(code, facts.year)
     if option.get("max_rank") is not None:
         if fact.rank is None:
             return "unknown", Phrase("{code} năm {year} chưa có thứ hạng", {"code": code, "year": facts.year})
@@ -127,6 +135,16 @@ def _index_status(option: Mapping[str, object], facts: Facts) -> tuple[str, str]
             "{code} xếp loại {classification} (cần từ {min_class})",
             {"code": code, "classification": fact.classification, "min_class": option["min_class"]})
     return "unknown", Phrase("{code}: điều kiện không rõ", {"code": code})
+
+
+def _no_result(code: str, year: int) -> Phrase:
+    """The detail of a result missing: "chưa có kết quả PAR INDEX (Chỉ số cải cách hành chính) năm 2024", the index
+    named in words where INDEXES knows it (the name a Phrase of its own: a page in English reads it in English), else
+    by its code."""
+    if code in INDEXES:
+        written, name = INDEXES[code]
+        return Phrase("chưa có kết quả {code} ({index}) năm {year}", {"code": written, "index": name, "year": year})
+    return Phrase("chưa có kết quả {code} năm {year}", {"code": code, "year": year})
 
 
 def _years_status(years: int, minimum: str, facts: Facts) -> tuple[str, str]:

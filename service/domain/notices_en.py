@@ -34,6 +34,13 @@ EN: dict[str, str] = {
     "[Thi đua] Hồ sơ được khen thưởng: {dossier}": "[Thi đua] Dossier granted: {dossier}",
     "[Thi đua] Hồ sơ không được khen thưởng: {dossier}": "[Thi đua] Dossier not granted: {dossier}",
     "[Thi đua] Hồ sơ bị hủy: {dossier}": "[Thi đua] Dossier cancelled: {dossier}",
+    # A decision issued (operations.notifications.notify_decision): the in-app line, the e-mail's text and subject.
+    "Đã có quyết định khen thưởng cho hồ sơ “{dossier}”; giấy khen, bằng khen xem ở trang hồ sơ.":
+        "A commendation decision was issued for dossier “{dossier}”; its certificates are on the dossier's page.",
+    "[Thi đua] Đã có quyết định khen thưởng: {dossier}": "[Thi đua] Commendation decision issued: {dossier}",
+    "Đã có Quyết định số {number} của {issuer} khen thưởng hồ sơ “{dossier}”.":
+        "Decision no. {number} of {issuer} grants the commendation of dossier “{dossier}”.",
+    "[Thi đua] Quyết định số {number} khen thưởng hồ sơ: {dossier}": "[Thi đua] Decision no. {number} for dossier: {dossier}",
     "[Thi đua] Hồ sơ được khen thưởng một phần: {dossier}": "[Thi đua] Dossier granted in part: {dossier}",
     # A return's sentences
     "Hồ sơ “{dossier}” bị trả lại để bổ sung ở bước “{step}” ({level}).":
@@ -58,8 +65,36 @@ EN: dict[str, str] = {
 }
 
 
+# The shipped chain's step names (bpmn/commendation_chain.bpmn, its user tasks) in English: a notice names its task,
+# and a return the step that returned the dossier. Keyed by the BPMN's exact names; a step an admin named in a
+# version of their own stays as written. The web pages read them too (web/step_words_en.py, with the chain's other
+# words); tests/unit/test_step_words_en.py checks them against the BPMN.
+STEP_NAMES_EN: dict[str, str] = {
+    "Lập và nộp hồ sơ đề nghị khen thưởng": "Prepare and submit the commendation dossier",
+    "Thẩm định hồ sơ (Văn phòng UBND phường/xã)": "Appraise the dossier (ward/commune office)",
+    "Họp Hội đồng TĐKT, biểu quyết": "Emulation & Commendation Council meets and votes",
+    "Chủ tịch xem xét, quyết định": "Chairman reviews and decides",
+    "Thẩm định hồ sơ (Phòng Nội vụ)": "Appraise the dossier (Home Affairs Office)",
+    "Thẩm định hồ sơ (Ban Thi đua – Khen thưởng tỉnh)": "Appraise the dossier (provincial Commendation Board)",
+}
+# The values a notice's templates fill in with a step's name: the task it opens and the step that returned it.
+_STEP_FIELDS = ("task", "step")
+
+
+class _English(str):
+    """An English template that names the task and the step it is filled in with in English (STEP_NAMES_EN):
+    domain.notices fills in the names as the BPMN gives them, after translating the template."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **values: object) -> str:
+        named = {key: STEP_NAMES_EN.get(value, value) if key in _STEP_FIELDS and isinstance(value, str) else value
+                 for key, value in values.items()}  # fmt: skip
+        return str(self).format(*args, **named)
+
+
 def english(text: str) -> str:
-    return EN.get(text, text)
+    return _English(EN.get(text, text))
 
 
 def translator(locale: str | None) -> Translate:

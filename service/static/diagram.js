@@ -20,6 +20,10 @@
 // across a lane's border. data-labels-moved: the flows and shapes whose labels moved. The stored BPMN never changes.
 // Lanes are named by code ("chairman@province"); a page that gives their words in <script type="application/json"
 // id="lane-labels"> (from its route, in the page's locale) shows those instead, the code kept as the lane's tooltip.
+// Other elements (steps, events, gateways, flows, the pool) are named in the BPMN's words; a page in English gives the
+// shipped chain's names in English in <script type="application/json" id="element-labels"> (BPMN name → English),
+// which the diagram shows instead (the BPMN's name kept as the tooltip, and in data-name-vi), before any label is
+// moved clear of the others. A name the page does not give (an admin's own) stays as written.
 (() => {
   "use strict";
   const MARKERS = { completed: "path-done", cancelled: "path-cancelled", current: "path-current" };
@@ -361,9 +365,10 @@
     else holder.style.cursor = scrolls ? "grab" : "default";
   }
 
-  // The page's lane names → words, or {} when it gives none (or something unreadable: the codes then stay).
-  function laneLabels() {
-    const tag = document.getElementById("lane-labels");
+  // The page's lane names → words (id "lane-labels") or element names → English (id "element-labels"), or {} when
+  // it gives none (or something unreadable: the names then stay as the BPMN gives them).
+  function pageLabels(id) {
+    const tag = document.getElementById(id);
     if (!tag) return {};
     try {
       const labels = JSON.parse(tag.textContent);
@@ -390,6 +395,29 @@
     }
   }
 
+  // Redraw each element (other than a lane) whose name the page translates, and its outside label (an event's, a
+  // gateway's, a flow's name) with it. Only the viewer's copy changes, never the stored BPMN.
+  function relabelElements(labels) {
+    const registry = viewer.get("elementRegistry");
+    const graphics = viewer.get("graphicsFactory");
+    const named = registry.filter((e) => e.type !== "bpmn:Lane" && e.type !== "label" && e.businessObject
+      && Object.prototype.hasOwnProperty.call(labels, (e.businessObject.name || "").trim()));
+    for (const element of named) {
+      const name = element.businessObject.name.trim();
+      element.businessObject.name = labels[name];
+      const kind = element.waypoints ? "connection" : "shape";
+      for (const shown of [element, ...(element.labels || [])]) {
+        const gfx = registry.getGraphics(shown);
+        if (!gfx) continue;
+        graphics.update(shown === element ? kind : "shape", shown, gfx);
+        gfx.setAttribute("data-name-vi", name);
+        const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+        title.textContent = name;
+        gfx.querySelector(".djs-visual").appendChild(title);
+      }
+    }
+  }
+
   function report(box, message) {
     const status = box.querySelector(".diagram-status");
     if (!status) return;
@@ -411,7 +439,8 @@
       const { warnings } = await viewer.importXML(data.xml);
       window.__diagramWarnings = warnings.map((w) => w.message);
       box.dataset.warnings = String(warnings.length);
-      relabelLanes(laneLabels());
+      relabelLanes(pageLabels("lane-labels"));
+      relabelElements(pageLabels("element-labels"));
       labelsSeparated = false; // at the first fit of the box shown (labelBox measures the text as drawn)
       box.dataset.labelsMoved = "";
       const canvas = viewer.get("canvas");

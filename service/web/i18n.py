@@ -10,6 +10,7 @@ from flask import Flask, request, session
 from ..domain.audit_labels import audit_action_label, audit_object_type_label, detail_key_label
 from ..domain.text import in_sentence
 from .modeler_catalogue import MODELER_VI
+from .step_words_en import DECIDED_EN, DIAGRAM_NAMES, STEP_WORDS_EN
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -170,6 +171,9 @@ EN: dict[str, str] = {
     "Thêm": "Add",
     "Đã thêm.": "Added.",
     "in lên phôi": "print on blank",
+    "Đang tạo giấy khen": "Making the certificates",
+    "In tất cả giấy khen của quyết định": "Print all certificates of the decision",
+    "tải về": "download",
     "Bố cục phôi giấy khen": "Certificate blank layout",
     "Đã lưu bố cục phôi.": "Blank layout saved.",
     "Xem thử": "Preview",
@@ -203,6 +207,27 @@ EN: dict[str, str] = {
     "hồ sơ": "dossiers",
     "người được đề nghị": "nominees",
     "Ghi nhận cả đợt": "Record the whole batch",
+    "Áp dụng số phiếu cho tất cả": "Apply these votes to everyone",
+    "(cho người được đề nghị chưa ghi số phiếu riêng)": "(to each nominee whose own vote boxes are empty)",
+    "Bị trả lại": "Returned",
+    # the inbox (templates/inbox/index.html): sorting, the saved filter said, returned rows, counts in words
+    "Sắp xếp theo": "Sort by",
+    "Ngày đến (cũ nhất trước)": "Arrival (oldest first)",
+    "Đang dùng bộ lọc đã lưu:": "Using your saved filter:",
+    "Bỏ lọc": "Clear filter",
+    "Đã bỏ bộ lọc đã lưu.": "Saved filter cleared.",
+    "Các đợt tính mọi việc đang mở của bạn, không theo bộ lọc.":
+        "Batches count every open task of yours, whatever the filter.",
+    "từ bước “{step}”": "from the step “{step}”",
+    "1 hồ sơ": "1 dossier",
+    "{n} hồ sơ": "{n} dossiers",
+    "1 người được đề nghị": "1 nominee",
+    "{n} người được đề nghị": "{n} nominees",
+    "1 người": "1 nominee",
+    "{n} người": "{n} nominees",
+    "BK": "Merit",  # Bằng khen, shortened on an inbox row ("BK tỉnh/thành phố")
+    "GK": "Commendation",  # Giấy khen
+    "Lý do trả lại — {title}": "Reason for the return — {title}",
     "Danh sách tổng hợp": "Consolidated list",
     "Hồ sơ theo dõi": "Records",
     "Tên": "Name",
@@ -314,6 +339,22 @@ EN: dict[str, str] = {
     "Đánh dấu đã đọc": "Mark read",
     "Chưa có thông báo nào.": "No notifications yet.",
     "Mở việc": "Open task",
+    "Chưa đọc": "Unread",
+    "Không còn thông báo cũ hơn.": "No older notifications.",
+    "Không có thông báo chưa đọc.": "No unread notifications.",
+    "Còn thông báo cũ hơn những thông báo trên.": "There are notifications older than these.",
+    "Cũ hơn": "Older",
+    "Mới nhất": "Newest",
+    "{count} hồ sơ quá hạn: {step}": "{count} dossiers overdue: {step}",
+    "{count} việc mới: {step}": "{count} new tasks: {step}",
+    "{count} hồ sơ bị trả lại để bổ sung; việc của bạn: {step}":
+        "{count} dossiers returned for supplement; your task: {step}",
+    "{count} hồ sơ của đơn vị bị trả lại để bổ sung: {step}":
+        "{count} of the unit's dossiers returned for supplement: {step}",
+    "{count} việc được giao cho bạn: {step}": "{count} tasks assigned to you: {step}",
+    "{count} thông báo: {step}": "{count} notifications: {step}",
+    "{count} chưa đọc": "{count} unread",
+    "{count} đã xử lý": "{count} handled",
     # --- end notifications ---
     # --- org unit tree over time ---
     "Cây đơn vị": "Unit tree",
@@ -533,7 +574,6 @@ EN: dict[str, str] = {
     "Kết quả": "Outcome",
     "tập thể": "collective",
     "Được khen": "Awarded",
-    "Được khen một phần": "Awarded in part",
     "Được khen thưởng một phần": "Granted in part",  # campaigns/dashboard.html: the status's own words
     "Quy trình của hồ sơ đã bị hủy; hồ sơ không được xét tiếp.":
         "This dossier's process was cancelled; the dossier will not be considered further.",
@@ -654,7 +694,6 @@ EN: dict[str, str] = {
     # --- end accessibility names ---
     # --- words for codes (levels, subject types and rule kinds shown through _() on the campaign and org pages) ---
     "cơ sở (đơn vị, khu phố, trường…)": "grassroots (office, neighbourhood, school…)",
-    "xã/phường": "commune/ward",
     "quận/huyện": "district",
     "phường/xã": "ward/commune",  # domain.awards.LEVEL_WORDS, on the new-dossier form's unreachable award forms
     "tỉnh": "province",
@@ -778,14 +817,30 @@ def choice_label(label: str | None, decision: str | None) -> str:
     return translate(label) if label else decision_label(decision)
 
 
+def decided_label(label: str | None, decision: str | None) -> str:
+    """A decision as a dossier's history tells it: in the words its step's form offered (the flow's name: "Đạt",
+    "Thông qua", "Đồng ý"); in English those words told as done ("Met", "Passed", "Agreed", step_words_en.DECIDED_EN).
+    A decision the step did not name, or named in words English lacks (an admin's own), reads as its generic label."""
+    if current_locale() == "en":
+        return DECIDED_EN.get(label or "") or decision_label(decision)
+    return label or decision_label(decision)
+
+
+def diagram_words() -> dict[str, str]:
+    """The names the shipped chain's diagram draws (its steps, events, gateways, flows, pool) → English, which
+    diagram.js shows instead; {} in Vietnamese (the BPMN's own words). The BPMN served stays as deployed."""
+    return {name: translate(name) for name in DIAGRAM_NAMES} if current_locale() == "en" else {}
+
+
 def current_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     return chosen if chosen in LOCALES else "vi"
 
 
 def translate(text: str) -> str:
-    """Translate a Vietnamese UI string into the current locale."""
-    return EN.get(text, text) if current_locale() == "en" else text
+    """Translate a Vietnamese UI string into the current locale: English from EN, else from the shipped chain's words
+    (its steps' names and descriptions, its diagram's names: web/step_words_en.py), else as it is (an admin's own)."""
+    return (EN.get(text) or STEP_WORDS_EN.get(text, text)) if current_locale() == "en" else text
 
 
 def modeler_catalogue() -> dict[str, str]:
@@ -838,6 +893,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals.update(_=translate, status_label=status_label, current_locale=current_locale,
                                  level_label=level_label, decision_label=decision_label, choice_label=choice_label,
                                  action_label=action_label, object_type_label=object_type_label,
+                                 decided_label=decided_label, diagram_words=diagram_words,
                                  detail_key_label=detail_key_label, modeler_catalogue=modeler_catalogue)
     app.jinja_env.filters["vn_datetime"] = vn_datetime
     app.jinja_env.filters["in_sentence"] = in_sentence  # "… của phường Giếng Đáy": a unit's kind mid-sentence

@@ -96,6 +96,13 @@ EN: dict[str, str] = {
         "A task can only be assigned to an official holding the same role at the same unit.",
     "Chưa chọn việc nào.": "No task was selected.",
     "Đợt xét không còn hồ sơ nào.": "The batch has no dossiers left.",
+    "{count} chỗ cần sửa: {gaps}": "{count} things to correct: {gaps}",
+    "Ghi số phiếu đồng ý áp dụng cho tất cả (hoặc để trống cả hai ô).":
+        "Enter the votes in favour to apply to everyone (or leave both boxes empty).",
+    "Đã ghi số phiếu áp dụng cho tất cả thì phải ghi cả tổng số thành viên Hội đồng và số thành viên có mặt: tỷ lệ "
+    "phiếu tính trên số có mặt.":
+        "Votes applied to everyone need the council's size and the members present: the share of votes is counted on "
+        "those present.",
     "Chưa ghi nhận hồ sơ nào của đợt: {count} hồ sơ chưa ghi nhận được (lý do ở dòng của từng hồ sơ). Sửa rồi ghi nhận "
     "lại cả đợt.":
         "Nothing of the batch was recorded: {count} dossier(s) could not be recorded (the reason is under each one's "
@@ -370,6 +377,12 @@ WORDS: dict[str, str] = {
     "chưa đăng ký thi đua": "not registered for the campaign",
     "người thẩm định xác nhận": "confirmed by the reviewer",
     "chưa có kết quả {code} năm {year}": "no {code} result for {year} yet",
+    # a missing result of an index known by name (domain.eligibility.INDEXES), and those names
+    "chưa có kết quả {code} ({index}) năm {year}": "no result of the {code} ({index}) for {year} yet",
+    "Chỉ số cải cách hành chính": "Public Administration Reform Index",
+    "Chỉ số hài lòng về sự phục vụ hành chính": "Satisfaction Index of Public Administrative Services",
+    "Chỉ số chuyển đổi số": "Digital Transformation Index",
+    "Chỉ số năng lực cạnh tranh cấp sở, ngành và địa phương": "Department and District Competitiveness Index",
     "{code} năm {year} chưa có thứ hạng": "{code} {year} has no rank yet",
     "{code} xếp hạng {rank} (cần ≤ {max_rank})": "{code} ranked {rank} (needs ≤ {max_rank})",
     "{code} năm {year} chưa xếp loại": "{code} {year} is not classified yet",

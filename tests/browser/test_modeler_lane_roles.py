@@ -83,7 +83,7 @@ def test_the_thidua_group_reads_in_the_pages_language(page):  # type: ignore[no-
                        "Luồng mặc định", "cấp phường"):  # fmt: skip
         assert vietnamese not in lane + task + flow, vietnamese
 
-    _open_editor(page)  # and the Vietnamese page in Vietnamese
+    _open_editor(page, "?lang=vi")  # and the Vietnamese page in Vietnamese (the admin's stored choice goes back to it)
     _select(page, "ward_office_review")
     task = page.inner_text(GROUP)
     assert "Thi đua" in task and "Tên công việc" in task and "Biến quyết định" in task

@@ -75,9 +75,10 @@ def test_the_history_says_what_each_step_offered_not_the_generic_approve(app: Fl
         ("province_ban_review", "Đạt"), ("province_council_vote", "Thông qua"), ("province_chairman_decide", "Đồng ý"),
     ]  # fmt: skip
     assert "Cần thẩm định lại thành tích" in page
-    # The BPMN's labels are Vietnamese: the English page keeps the generic English words.
+    # In English the steps' own words, told as done (web/step_words_en.py).
     english = history_labels(client.get(f"/dossiers/{dossier_id}?lang=en").get_data(as_text=True))
-    assert [label for _, label in english] == ["Submitted", "Approved", "Returned"] + ["Approved"] * 9
+    assert [label for _, label in english] == ["Submitted", "Met", "Returned for appraisal", "Met", "Passed", "Agreed",
+                                               "Met", "Passed", "Agreed", "Met", "Passed", "Agreed"]
 
 
 def test_a_step_the_version_lacks_reads_as_the_generic_label(app: Flask, client: FlaskClient, auth: Auth):
