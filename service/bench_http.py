@@ -68,7 +68,7 @@ def _run_http_bench(
     plan = prepare(url, workdir / "uploads", clients * 4, per_unit, shape=(clients, UNITS_PER_WARD), submit=True)
     total = plan.dossiers
     if log:
-        log(f"{total} hồ sơ chờ Văn phòng {clients} xã/phường xem xét; máy chủ {workers or 'waitress'}")
+        log(f"{total} hồ sơ chờ Văn phòng {clients} phường/xã xem xét; máy chủ {workers or 'waitress'}")
     before = _reviews_completed(url)  # a database that already holds other work (tests use the demo data)
     env = {**os.environ, "DATABASE_URL": url, "THIDUA_UPLOAD_DIR": str(workdir / "uploads"),
            "THIDUA_INSTANCE_DIR": str(workdir), "THIDUA_SECRET_KEY": "bench-http"}  # fmt: skip

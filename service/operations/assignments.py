@@ -3,7 +3,8 @@ batch (Xét theo đợt) whole."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,15 +12,17 @@ from sqlalchemy.orm import Session
 from workflows import Engine
 
 from ..domain.actors import Actor
-from ..domain.nominee_outcomes import CouncilCount, NomineeResult
+from ..domain.nominee_outcomes import CouncilCount, NomineeResult, decide_step
 from ..domain.permissions import can_act_on_task, require_can_act_on_task
-from ..errors import DomainError, InvalidInput
+from ..errors import DomainError, InvalidInput, Listed, Phrase
 from ..models import Campaign, Dossier, HumanTask, Nominee, ProcessInstance, User
+from ..queries.campaign_config import campaign_config
 from ..queries.inbox import bulk_decides
 from ..queries.org import role_holders
 from ..queries.task_view import completion_notice
 from .audit import record_event
 from .definitions import instance_definition
+from .nominee_decisions import STEP_KINDS, nominee_states
 from .notifications import notify_assignment
 from .tasks import complete_task, prepare_completion, require_open_task, rows_for_completion
 
@@ -116,14 +119,51 @@ class _BatchCompletion:
     nominee_results: dict[int, NomineeResult] | None
 
 
+@dataclass(frozen=True)
+class BatchVotes:
+    """The counts a council voted the whole list with ("Áp dụng số phiếu cho tất cả"): each nominee whose own two
+    boxes are empty takes them; the boxes filled in are the exceptions."""
+
+    votes_for: int
+    votes_against: int | None = None
+
+
+def batch_votes(votes_for: int | None, votes_against: int | None) -> BatchVotes | None:
+    """The batch's counts from its two fields: none, or at least the votes for (against alone weighs nothing)."""
+    if votes_for is None and votes_against is None:
+        return None
+    if votes_for is None:
+        raise InvalidInput("Ghi số phiếu đồng ý áp dụng cho tất cả (hoặc để trống cả hai ô).")
+    return BatchVotes(votes_for, votes_against)
+
+
+def _with_votes(task_nominees: dict[int, list[int]], results: dict[int, NomineeResult],
+                votes: BatchVotes | None) -> dict[int, NomineeResult]:  # fmt: skip
+    """`results` with the batch's counts given to each nominee who has none of its own (left at "Đồng ý" if the
+    form sent no choice for them)."""
+    if votes is None:
+        return results
+    out = dict(results)
+    for nominee_id in (nid for nominee_ids in task_nominees.values() for nid in nominee_ids):
+        own = results.get(nominee_id, NomineeResult(True))
+        if own.votes_for is None and own.votes_against is None:
+            out[nominee_id] = replace(own, votes_for=votes.votes_for, votes_against=votes.votes_against)
+    return out
+
+
 def _batch_completions(
     task_nominees: dict[int, list[int]], results: dict[int, NomineeResult], council: CouncilCount | None,
-    comment: str | None,
+    comment: str | None, returns: Mapping[int, str | None] | None = None, votes: BatchVotes | None = None,
 ) -> list[_BatchCompletion]:  # fmt: skip
     """Each dossier approves the nominees kept, or is rejected (with their reasons) when none is; at a council a
-    vote nobody passed rejects it (complete_task)."""
+    vote nobody passed rejects it (complete_task). A dossier in `returns` (task id → reason) is returned for
+    supplement with its reason, its nominees' fields left aside."""
+    results = _with_votes(task_nominees, results, votes)
     out = []
     for task_id, nominee_ids in task_nominees.items():
+        if returns and task_id in returns:
+            out.append(_BatchCompletion(task_id, "return", returns[task_id], None))
+            continue
         mine = {nid: results[nid] for nid in nominee_ids if nid in results}
         everyone_out = nominee_ids and all(nid in mine and not mine[nid].approve for nid in nominee_ids)
         decision = "reject" if everyone_out and council is None else "approve"
@@ -135,13 +175,51 @@ def _batch_completions(
 def prepare_batch(
     session: Session, actor: Actor, engine: Engine, task_nominees: dict[int, list[int]],
     results: dict[int, NomineeResult], council: CouncilCount | None, comment: str | None, confirmed: set[str],
+    returns: Mapping[int, str | None] | None = None, votes: BatchVotes | None = None,
 ) -> None:  # fmt: skip
     """Called with batch_decide's arguments in a reading transaction just before it: on SQLite each dossier's
     engine step is computed now, outside the database's write lock (tasks.prepare_completion; nothing on
     PostgreSQL)."""
-    for c in _batch_completions(task_nominees, results, council, comment):
+    for c in _batch_completions(task_nominees, results, council, comment, returns, votes):
         prepare_completion(session, actor, engine, c.task_id, c.decision, c.comment,
                            nominee_results=c.nominee_results, council=council, confirmed=confirmed)  # fmt: skip
+
+
+# Where a dossier's nominees are decided one by one, every gap is said at once (not the first one found only).
+NOMINEE_GAPS = "{count} chỗ cần sửa: {gaps}"
+# A nominee's gaps as decide_step says them (domain.nominee_outcomes), each a part a translator reads on its own.
+_GAPS: dict[str, Callable[[Mapping[str, object]], Phrase]] = {
+    "Thiếu số phiếu đồng ý cho {full_name}.": lambda v: Phrase("Thiếu số phiếu đồng ý cho {full_name}.", v),
+    "Số phiếu của {full_name} không hợp lệ (vượt số thành viên có mặt).":
+        lambda v: Phrase("Số phiếu của {full_name} không hợp lệ (vượt số thành viên có mặt).", v),
+    "Phải ghi lý do không đề nghị khen thưởng cho {full_name}.":
+        lambda v: Phrase("Phải ghi lý do không đề nghị khen thưởng cho {full_name}.", v),
+}  # fmt: skip
+
+
+def _every_gap(session: Session, task_id: int, refused: DomainError, c: _BatchCompletion,
+               council: CouncilCount | None) -> DomainError:  # fmt: skip
+    """At a council's or chairman's step, the refusal of a dossier's completion names the first nominee with a gap
+    (a vote count missing, a refusal without its reason): each nominee is tried on its own with the same rules
+    (domain.nominee_outcomes.decide_step) and the refusal names them all. Read only when a dossier was refused."""
+    if not isinstance(refused, InvalidInput) or c.decision != "approve":
+        return refused
+    rows = rows_for_completion(session, task_id)
+    kind = STEP_KINDS.get(str(rows.task.role))
+    if kind is None:
+        return refused
+    settings = campaign_config(session, rows.campaign).council
+    gaps: dict[str, Phrase] = {}
+    for nominee in nominee_states(session, rows.dossier.id):
+        given = {nominee.id: c.nominee_results[nominee.id]} if c.nominee_results and nominee.id in c.nominee_results else {}
+        try:
+            decide_step(kind, str(rows.task.level), "approve", [nominee], given, council, settings, c.comment)
+        except InvalidInput as exc:  # a nominee's gap; what concerns the dossier or the meeting is not one
+            if exc.template in _GAPS:
+                gaps.setdefault(exc.message, _GAPS[exc.template](exc.values))
+    if len(gaps) < 2 or refused.message not in gaps:  # one gap (or another refusal): said as complete_task said it
+        return refused
+    return InvalidInput(NOMINEE_GAPS, {"count": len(gaps), "gaps": Listed(gaps.values(), " ")})
 
 
 def _lock_batch(session: Session, task_ids: list[int]) -> None:
@@ -163,24 +241,31 @@ def _lock_batch(session: Session, task_ids: list[int]) -> None:
 def batch_decide(
     session: Session, actor: Actor, engine: Engine, task_nominees: dict[int, list[int]],
     results: dict[int, NomineeResult], council: CouncilCount | None, comment: str | None, confirmed: set[str],
+    returns: Mapping[int, str | None] | None = None, votes: BatchVotes | None = None,
 ) -> list[BulkItem]:  # fmt: skip
-    """Decide a batch nominee by nominee: each dossier approves the nominees kept, or is rejected when none is.
+    """Decide a batch nominee by nominee: each dossier approves the nominees kept, or is rejected when none is; a
+    dossier in `returns` (task id → reason) is returned for supplement; `votes`, the council's counts for the whole
+    list, stand for each nominee without counts of their own.
 
     Whole or not at all: every dossier is tried (each in a savepoint, with its own audit events), and if any is
-    refused BatchRefused says why for each of them, and the caller's transaction, rolled back, keeps none. Each
-    item of the result names the decision recorded.
+    refused BatchRefused says why for each of them (every gap of a dossier's nominees at once), and the caller's
+    transaction, rolled back, keeps none. Each item of the result names the decision recorded.
     """
     if not task_nominees:
         raise InvalidInput("Đợt xét không còn hồ sơ nào.")
+    if votes is not None and council is None:
+        # The form as a whole: said once, not under every dossier (as decide_step would: VOTES_NEED_COUNT).
+        raise InvalidInput("Đã ghi số phiếu áp dụng cho tất cả thì phải ghi cả tổng số thành viên Hội đồng và số "
+                           "thành viên có mặt: tỷ lệ phiếu tính trên số có mặt.")
     _lock_batch(session, sorted(task_nominees))
     out, refused = [], {}
-    for c in _batch_completions(task_nominees, results, council, comment):
+    for c in _batch_completions(task_nominees, results, council, comment, returns, votes):
         try:
             with session.begin_nested():
                 result = complete_task(session, actor, engine, c.task_id, c.decision, c.comment, council=council,
                                        nominee_results=c.nominee_results, confirmed=confirmed)  # fmt: skip
         except DomainError as exc:
-            refused[c.task_id] = exc
+            refused[c.task_id] = _every_gap(session, c.task_id, exc, c, council)
             continue
         # Named as the step's form offers the decision ("Thông qua", "Đạt"…), with whom the votes decided against
         # the choice made, either way (as after one completion: completion_notice).

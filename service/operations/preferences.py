@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..models import UserPreference
@@ -28,6 +28,12 @@ def save_preference(session: Session, user_id: int | None, key: str, value: dict
     else:
         row.value_json = text
     session.flush()
+
+
+def forget_preference(session: Session, user_id: int | None, key: str) -> None:
+    """Remove a saved preference (the inbox's "Bỏ lọc"): as if it had never been saved."""
+    if user_id is not None:
+        session.execute(delete(UserPreference).where(UserPreference.user_id == user_id, UserPreference.key == key))
 
 
 # The language a user last chose in the web UI ({"locale": "en"}): their e-mails are written in it.

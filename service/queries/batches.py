@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..domain.campaign_config import NamedAward
-from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance
+from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, ProcessVersion, User
+from ..operations.definitions import version_definition
 from .campaign_config import campaign_config, named_award
 from .inbox import actionable_task_ids, open_tasks
 from .step_names import step_names
+from .task_view import ReturnedHere
 
 
 @dataclass
@@ -23,6 +25,12 @@ class BatchItem:
     dossier: Dossier
     unit: OrgUnit
     nominees: list[tuple[Nominee, NamedAward]]  # each award form under the campaign's name for it
+    version_id: int = 0  # the instance's process version: what its step offers
+    # Back here by a return ("Trả lại Hội đồng"): who, when, why (find_batch reads it; not ticked by default).
+    returned: ReturnedHere | None = None
+    # The step's return decision as its form names it ("Trả lại bổ sung"), where the step offers one (find_batch).
+    return_label: str | None = None
+    approve_label: str | None = None  # the step's approval as its form names it ("Đạt")
 
 
 @dataclass
@@ -101,7 +109,7 @@ def batches(session: Session, actor: Actor, minimum: int = 1) -> list[Batch]:
         key, source = _batch_key(session, cache, campaign.id, task.bpmn_id, task.org_unit_id, str(task.level), unit.id)
         name = names[(version_id, task.bpmn_id)]
         batch = groups.setdefault(key, Batch(campaign, task.bpmn_id, name, task.org_unit_id, source))
-        batch.items.append(BatchItem(task, dossier, unit, []))
+        batch.items.append(BatchItem(task, dossier, unit, [], version_id))
     found = [b for b in groups.values() if len(b.items) >= minimum]
     _attach_nominees(session, found)
     return found
@@ -150,9 +158,52 @@ def _attach_nominees(session: Session, found: list[Batch]) -> None:
 def find_batch(session: Session, actor: Actor, campaign_id: int, step: str, org_unit_id: int, source_id: int | None,
                minimum: int = 1) -> Batch | None:  # fmt: skip
     """The batch so keyed, while any of its tasks is open (also what is left of one after its other dossiers were
-    decided); None when none is."""
+    decided), each dossier with what its step offers and whether a return brought it back; None when none is."""
     for batch in batches(session, actor, minimum):
         source = batch.source.id if batch.source else None
         if (batch.campaign.id, batch.step, batch.org_unit_id, source) == (campaign_id, step, org_unit_id, source_id):
+            _attach_choices(session, batch)
+            _attach_returns(session, batch)
             return batch
     return None
+
+
+def _attach_choices(session: Session, batch: Batch) -> None:
+    """Each dossier's approval and return as its step's form names them (the BPMN's decisions of its version): a
+    return is offered in the batch only where the step offers one."""
+    versions = {i.version_id for i in batch.items}
+    found = session.execute(select(ProcessVersion.id, ProcessVersion.sha256).where(ProcessVersion.id.in_(versions)))
+    definitions = {version_id: version_definition(session, version_id, sha256) for version_id, sha256 in found}
+    for item in batch.items:
+        definition = definitions.get(item.version_id)
+        step = definition.steps.get(str(item.task.bpmn_id)) if definition is not None else None
+        labels = {d.value: d.label for d in step.decisions} if step is not None else {}
+        item.return_label, item.approve_label = labels.get("return"), labels.get("approve")
+
+
+def _attach_returns(session: Session, batch: Batch) -> None:
+    """For each dossier a return brought back to this step (the last decision before its task opened was "return",
+    as task_view.returned_here reads it off a dossier's view), what that return said: one query for the batch."""
+    instances = {i.task.instance_id for i in batch.items}
+    if not instances:
+        return
+    done: dict[int, list[tuple[HumanTask, str | None]]] = defaultdict(list)
+    for task, full_name in session.execute(
+        select(HumanTask, User.full_name).outerjoin(User, HumanTask.completed_by == User.id)
+        .where(HumanTask.instance_id.in_(instances), HumanTask.state == "completed")
+        .order_by(HumanTask.completed_at, HumanTask.id)
+    ):  # fmt: skip
+        done[task.instance_id].append((task, full_name))
+    returns = {}
+    for item in batch.items:
+        created = item.task.created_at
+        before = [(t, name) for t, name in done[item.task.instance_id]
+                  if t.completed_at is not None and (created is None or t.completed_at <= created)]  # fmt: skip
+        if before and before[-1][0].decision == "return":
+            returns[item.task.id] = before[-1]
+    names = step_names(session, [(i.version_id, returns[i.task.id][0].bpmn_id) for i in batch.items
+                                 if i.task.id in returns])  # fmt: skip
+    for item in batch.items:
+        if item.task.id in returns:
+            by, name = returns[item.task.id], names[(item.version_id, returns[item.task.id][0].bpmn_id)]
+            item.returned = ReturnedHere(name, by[0].comment, by[1], by[0].completed_at)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, String, cast, func, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from workflows import StepInfo
 
 from ..domain.actors import Actor
-from ..models import Campaign, Dossier, HumanTask, OrgUnit, ProcessInstance, ProcessVersion, User
+from ..models import (
+    AwardForm, Campaign, CampaignAwardForm, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, ProcessVersion, User,
+)  # fmt: skip
 from ..operations.definitions import version_definition
 from .org import unit_labels
 from .step_names import step_names
@@ -25,6 +29,45 @@ def bulk_decides(step: StepInfo | None, decision: str = BULK_DECISION) -> bool:
     """Whether a step's form offers the bulk decision: only then is its task ticked and approved with others (the
     unit's "Lập và nộp hồ sơ" offers submit and withdraw: each dossier opened on its own)."""
     return step is not None and any(d.value == decision for d in step.decisions)
+
+
+@dataclass(frozen=True)
+class AwardAsked:
+    """An award form the dossier's nominees still ask for, as a row names it in short ("BK tỉnh/thành phố"):
+    its kind's initials (Bằng khen, Giấy khen) and its granting level; `name` in full for the tooltip."""
+
+    kind: str  # "BK", "GK", or the catalogue name when it is neither
+    level: str  # ward | district | province
+    name: str
+
+
+# The award kinds a row shortens to their initials (an official's own shorthand: "BK tỉnh", "GK huyện").
+AWARD_KINDS = {"bằng khen": "BK", "giấy khen": "GK"}
+
+
+def award_asked(level: str, name: str) -> AwardAsked:
+    folded = name.casefold()
+    kind = next((short for words, short in AWARD_KINDS.items() if folded.startswith(words)), name)
+    return AwardAsked(kind, level, name)
+
+
+@dataclass(frozen=True)
+class ReturnedRow:
+    """Why a task's dossier is back at its step: the step above returned it (its decision "return"), with its
+    reason. Read with the row (returned_here says it on the task page)."""
+
+    step_name: str  # the step that sent it back
+    reason: str | None
+
+    @property
+    def short_reason(self) -> str | None:
+        """The reason as a row shows it: its first 80 characters (the whole in the row's tooltip)."""
+        if not self.reason or len(self.reason) <= SHORT_REASON:
+            return self.reason
+        return self.reason[: SHORT_REASON - 1].rstrip() + "…"
+
+
+SHORT_REASON = 80
 
 
 @dataclass(frozen=True)
@@ -48,22 +91,36 @@ class InboxRow:
     # The row can be ticked for "Đồng ý các việc đã chọn": its step offers that decision, the task is the actor's
     # own (not escalated to them) and no colleague holds it.
     bulk: bool = False
+    returned: ReturnedRow | None = None  # sent back to this step by a return from the step above
+    nominee_count: int = 0  # the dossier's nominees still travelling (not yet granted or refused)
+    awards: tuple[AwardAsked, ...] = ()  # the award forms they ask for, each once
 
     def is_overdue(self, now: datetime) -> bool:
         return self.due_at is not None and self.due_at <= now
 
 
+# How the inbox's rows can be ordered: by due date (the default), submitting unit, campaign, arrival (oldest first).
+SORTS = ("due", "unit", "campaign", "arrival")
+
+
 @dataclass(frozen=True)
 class InboxFilter:
-    """What an official narrows the inbox to; saved per user."""
+    """What an official narrows the inbox to, and how its rows are ordered; saved per user."""
 
     campaign: str | None = None
     step: str | None = None
     unit_id: int | None = None  # the submitting unit
     overdue: bool = False
+    sort: str = "due"
 
     def as_dict(self) -> dict[str, object]:
-        return {"campaign": self.campaign, "step": self.step, "unit_id": self.unit_id, "overdue": self.overdue}
+        return {"campaign": self.campaign, "step": self.step, "unit_id": self.unit_id, "overdue": self.overdue,
+                "sort": self.sort}  # fmt: skip
+
+    @property
+    def chooses(self) -> bool:
+        """Whether it differs from the plain inbox at all: narrows it, or orders it otherwise than by due date."""
+        return self.narrows or self.sort != "due"
 
     @property
     def narrows(self) -> bool:
@@ -78,7 +135,31 @@ class InboxFilter:
             step=str(data["step"]) if data.get("step") else None,
             unit_id=int(str(unit)) if unit not in (None, "") and str(unit).isdigit() else None,
             overdue=bool(data.get("overdue")),
+            sort=str(data["sort"]) if data.get("sort") in SORTS else "due",
         )
+
+
+def natural_key(text: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    """A name's sort key, the same on any database and locale: numbers by value ("Khu phố 2" before "Khu phố 10"),
+    letters by their base letter whatever the case and tone marks (Đ with D, not after Z), the name itself last."""
+    folded = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    folded = folded.replace("đ", "d").replace("Đ", "D").casefold()
+    parts = tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                  for part in re.split(r"(\d+)", folded) if part)  # fmt: skip
+    return parts, text
+
+
+def sort_rows(rows: list[InboxRow], sort: str, labels: dict[int, str] | None = None) -> list[InboxRow]:
+    """The page's rows in the order chosen (they come by due date): by submitting unit as the page names it
+    (`labels`), by campaign, or by arrival (oldest first); each then by due date."""
+    if sort == "unit":
+        names = labels or {}
+        return sorted(rows, key=lambda r: natural_key(names.get(r.submitting_unit_id, r.submitting_unit)))
+    if sort == "campaign":
+        return sorted(rows, key=lambda r: natural_key(r.campaign_code))
+    if sort == "arrival":
+        return sorted(rows, key=lambda r: (r.created_at, r.task_id))
+    return rows
 
 
 def actionable_task_ids(actor: Actor, *, escalations: bool = True):  # type: ignore[no-untyped-def]
@@ -135,7 +216,8 @@ def inbox(
         open_tasks(ids, HumanTask.id, HumanTask.bpmn_id, HumanTask.role, HumanTask.org_unit_id, HumanTask.due_at,
                    HumanTask.escalated_at, HumanTask.claimed_by, HumanTask.created_at, ProcessInstance.version_id,
                    Dossier.id, Dossier.title, Campaign.code, OrgUnit.name, OrgUnit.id, User.full_name,
-                   ProcessVersion.sha256)
+                   ProcessVersion.sha256, *_before(HumanTask.decision), *_before(HumanTask.bpmn_id),
+                   *_before(HumanTask.comment), _NOMINEES_ASKING)
         # Who holds each claimed task, and its version's sha256 (its Definition from the cache: the step's name and
         # whether it offers the bulk decision), in the same query.
         .outerjoin(User, User.id == HumanTask.claimed_by)
@@ -154,8 +236,9 @@ def inbox(
             query = query.where(HumanTask.due_at <= now)
     found = session.execute(query).all()
     definitions = {row[8]: version_definition(session, row[8], row[15]) for row in found}
-    steps = {(version_id, bpmn_id): definitions[version_id].steps.get(bpmn_id) for version_id, bpmn_id in
-             {(row[8], row[1]) for row in found}}  # fmt: skip
+    # Each row's step, and the step that returned it (in the same version: a return goes back along its process).
+    wanted = {(row[8], row[1]) for row in found} | {(row[8], row[17]) for row in found if row[16] == "return"}
+    steps = {(version_id, bpmn_id): definitions[version_id].steps.get(bpmn_id) for version_id, bpmn_id in wanted}
     return [
         InboxRow(
             task_id=task_id, step=step, step_name=getattr(steps[(version_id, step)], "name", step), role=role,
@@ -164,10 +247,50 @@ def inbox(
             created_at=created_at, escalated_to_me=not actor.holds(role, org_unit_id), submitting_unit_id=unit_id,
             claimed_by_name=holder, bulk=bulk_decides(steps[(version_id, step)]) and actor.holds(role, org_unit_id)
             and claimed_by in (None, actor.user_id),
+            returned=ReturnedRow(getattr(steps[(version_id, before_step)], "name", before_step), before_comment)
+            if before_decision == "return" else None,
+            **_asking(asking),
         )
         for (task_id, step, role, org_unit_id, due_at, escalated_at, claimed_by, created_at, version_id, dossier_id,
-             title, campaign_code, unit_name, unit_id, holder, _sha256) in found
+             title, campaign_code, unit_name, unit_id, holder, _sha256, before_decision, before_step, before_comment,
+             asking) in found
     ]  # fmt: skip
+
+
+def _before(column: Any) -> tuple[Any]:
+    """`column` of the task completed last in the same instance before this one opened (as returned_here finds it on
+    the task page: its decision "return" means the dossier was sent back here), a subquery per listed row."""
+    done = aliased(HumanTask)
+    return (
+        select(getattr(done, column.key)).where(done.instance_id == HumanTask.instance_id, done.state == "completed",
+                                                done.completed_at <= HumanTask.created_at)
+        .order_by(done.completed_at.desc(), done.id.desc()).limit(1)
+        .correlate(HumanTask).scalar_subquery().label(f"before_{column.key}"),
+    )  # fmt: skip
+
+
+# Each nominee of the dossier still travelling, as "level:award form name" (the campaign's name for it, as
+# CampaignConfig.award_name gives it), joined by _ASKING_SEP: how many the row counts and the award forms they ask
+# for, read in the row's query (aggregate_strings: group_concat on SQLite, string_agg on PostgreSQL).
+_ASKING_SEP = "\x1f"
+_NOMINEES_ASKING = (
+    select(func.aggregate_strings(
+        cast(AwardForm.granting_level, String) + ":" + func.coalesce(func.nullif(CampaignAwardForm.name, ""),
+                                                                      AwardForm.name), _ASKING_SEP))
+    .select_from(Nominee).join(AwardForm, AwardForm.id == Nominee.award_form_id)
+    .outerjoin(CampaignAwardForm, (CampaignAwardForm.award_form_id == Nominee.award_form_id)
+               & (CampaignAwardForm.campaign_id == Dossier.campaign_id))
+    .where(Nominee.dossier_id == Dossier.id, Nominee.outcome.is_(None))
+    .correlate(Dossier).scalar_subquery().label("nominees_asking")
+)  # fmt: skip
+
+
+def _asking(asking: str | None) -> dict[str, Any]:
+    """The nominee count and the award forms asked (each once, the highest level first, then by name)."""
+    asked = [item.partition(":") for item in asking.split(_ASKING_SEP)] if asking else []
+    order = {"province": 0, "district": 1, "ward": 2}
+    forms = sorted({(level, name) for level, _, name in asked}, key=lambda f: (order.get(f[0], 3), natural_key(f[1])))
+    return {"nominee_count": len(asked), "awards": tuple(award_asked(level, name) for level, name in forms)}
 
 
 @dataclass(frozen=True)
@@ -201,7 +324,7 @@ def inbox_facets(session: Session, actor: Actor) -> InboxFacets:
         total=sum(count for *_, count in groups),
         campaigns=sorted({code for code, *_ in groups}),
         steps=steps,
-        units=sorted(units.items(), key=lambda unit: (unit[1], unit[0])),
+        units=sorted(units.items(), key=lambda unit: (natural_key(unit[1]), unit[0])),
     )
 
 

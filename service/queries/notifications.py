@@ -8,6 +8,11 @@ the notices are shown; nothing is written when a task is completed.
 A return's notice names the step that returned the dossier, its level and the reason typed: read from the task
 that returned it (`returns_behind`), which was completed in the transaction that opened the notice's task. A
 cancellation's notice gives the reason the admin typed, read from the cancellation's audit event (`cancel_reasons`).
+
+The page lists a page at a time, newest first, keyset by id (`before_id`: no OFFSET), all or the unread ones only
+(those the header's badge counts). For display, consecutive notices of one kind and one step that arrived in the
+same minute (the 26 escalations of one timer run, say) are shown as one group (`grouped`); nothing about how
+notices are stored or created changes.
 """
 
 from __future__ import annotations
@@ -40,6 +45,28 @@ class NoticeRow:
     read_at: datetime | None
     text: str
     done: bool = False  # a task notice whose task is no longer open: shown as handled, not counted as unread
+    step: str | None = None  # a task notice's step name (its instance's version's), untranslated
+
+
+@dataclass(frozen=True)
+class NoticeGroup:
+    """Consecutive notices shown together (`grouped`): one notice alone, or several of one kind and step that arrived
+    in the same minute."""
+
+    notices: tuple[NoticeRow, ...]
+
+    @property
+    def first(self) -> NoticeRow:
+        return self.notices[0]
+
+    @property
+    def unread(self) -> int:
+        """How many of them are still unread (as the header's badge counts: not those already handled)."""
+        return sum(1 for n in self.notices if n.read_at is None and not n.done)
+
+    @property
+    def handled(self) -> int:
+        return sum(1 for n in self.notices if n.done)
 
 
 def still_to_do() -> ColumnElement[bool]:
@@ -56,21 +83,53 @@ def _done(kind: str, task_id: int | None, state: str | None) -> bool:
     return kind in TASK_KINDS and task_id is not None and state != "ready"
 
 
-def recent_notices(session: Session, user_id: int, limit: int, tr: Translate = as_is) -> list[NoticeRow]:
-    """The user's newest `limit` notifications, their sentences in `tr`'s locale (the reader's)."""
-    rows = session.execute(
+def recent_notices(session: Session, user_id: int, limit: int, tr: Translate = as_is, *,
+                   before_id: int | None = None, unread_only: bool = False) -> list[NoticeRow]:  # fmt: skip
+    """The user's newest `limit` notifications (older than `before_id`, if given: the next page), their sentences in
+    `tr`'s locale (the reader's); with `unread_only`, those the header's badge counts (unread and still to do)."""
+    query = (
         select(Notification, ProcessInstance.version_id, HumanTask.bpmn_id, HumanTask.state, Dossier.title)
         .outerjoin(HumanTask, HumanTask.id == Notification.task_id)
         .outerjoin(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .outerjoin(Dossier, Dossier.id == Notification.dossier_id)
-        .where(Notification.user_id == user_id).order_by(Notification.id.desc()).limit(limit)
-    ).all()  # fmt: skip
-    names = step_names(session, [(version, step) for _, version, step, _, _ in rows if step is not None])
+        .where(Notification.user_id == user_id)
+    )  # fmt: skip
+    if before_id is not None:
+        query = query.where(Notification.id < before_id)
+    if unread_only:  # as `still_to_do`, from the task already joined
+        to_do = or_(Notification.kind.not_in(TASK_KINDS), Notification.task_id.is_(None), HumanTask.state == "ready")
+        query = query.where(Notification.read_at.is_(None), to_do)
+    rows = session.execute(query.order_by(Notification.id.desc()).limit(limit)).all()
+    names = step_names(session, [(version, step) for _, version, step, *_ in rows if step is not None])
     returns = returns_behind(session, [n.task_id for n, *_ in rows if n.kind in RETURN_KINDS and n.task_id is not None])
     reasons = cancel_reasons(session, [n.dossier_id for n, *_ in rows if n.kind == "cancelled" and n.dossier_id])
-    return [NoticeRow(n.id, n.kind, n.task_id, n.dossier_id, n.created_at, n.read_at,
-                      _text(n, names.get((version, step)), title, returns, reasons, tr), _done(n.kind, n.task_id, state))
-            for n, version, step, state, title in rows]  # fmt: skip
+    notices = []
+    for n, version, step, state, title in rows:
+        name = names.get((version, step))
+        notices.append(NoticeRow(n.id, n.kind, n.task_id, n.dossier_id, n.created_at, n.read_at,
+                                 _text(n, name, title, returns, reasons, tr), _done(n.kind, n.task_id, state),
+                                 name))  # fmt: skip
+    return notices
+
+
+def _together(a: NoticeRow, b: NoticeRow) -> bool:
+    """Whether two notices, next to each other in the list, are shown in one group: task notices of one kind, of the
+    same step (as named: whichever dossiers and units), that arrived in the same minute (the minute the page shows).
+    Notices with no task (how a dossier ended, a cancellation) are each shown alone."""
+    return (a.task_id is not None and b.task_id is not None and a.step is not None and a.kind == b.kind
+            and a.step == b.step
+            and a.created_at.replace(second=0, microsecond=0) == b.created_at.replace(second=0, microsecond=0))
+
+
+def grouped(notices: Iterable[NoticeRow]) -> list[NoticeGroup]:
+    """The notices in their order, consecutive ones that go `_together` in one group (a notice alone in its own)."""
+    groups: list[list[NoticeRow]] = []
+    for notice in notices:
+        if groups and _together(groups[-1][-1], notice):
+            groups[-1].append(notice)
+        else:
+            groups.append([notice])
+    return [NoticeGroup(tuple(group)) for group in groups]
 
 
 def _text(notice: Notification, task_name: str | None, title: str | None, returns: dict[int, ReturnedBy],

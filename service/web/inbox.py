@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from ..domain.documents import KIND_LABELS
@@ -20,11 +21,11 @@ from ..queries.dossier_view import dossier_view
 from ..queries.step_names import step_name
 from ..operations.assignments import BulkItem, assign_task, batch_decide, bulk_complete, colleagues
 from ..operations.nominee_decisions import STEP_KINDS
-from ..operations.preferences import load_preference, save_preference
+from ..operations.preferences import forget_preference, load_preference, save_preference
 from ..queries.batches import Batch, batch_summaries, find_batch
-from ..operations.assignments import BatchRefused, prepare_batch
+from ..operations.assignments import BatchRefused, batch_votes, prepare_batch
 from ..queries.council_results import council_results
-from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets, task_labels
+from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets, sort_rows, task_labels
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
 from ..queries.visibility import visible_task_ids
@@ -42,6 +43,7 @@ NOT_FOUND_TASK = NotFound("Không tìm thấy việc cần xử lý.")
 
 
 FILTER_KEY = "inbox.filter"
+FILTER_FIELDS = ("campaign", "step", "unit_id", "overdue", "sort")
 # Tasks listed on the inbox page at most (the most urgent first); the filter narrows to the rest.
 PAGE_SIZE = LIST_LIMIT
 
@@ -49,7 +51,7 @@ PAGE_SIZE = LIST_LIMIT
 def _filter_from_request(db) -> InboxFilter:  # type: ignore[no-untyped-def]
     """The filter in the query string; with none given, the one this user saved."""
     if request.args.get("filter") == "1":
-        return InboxFilter.from_dict({k: request.args.get(k) for k in ("campaign", "step", "unit_id", "overdue")})
+        return InboxFilter.from_dict({k: request.args.get(k) for k in FILTER_FIELDS})
     return InboxFilter.from_dict(load_preference(db, current_actor().user_id, FILTER_KEY))
 
 
@@ -58,11 +60,13 @@ def _filter_from_request(db) -> InboxFilter:  # type: ignore[no-untyped-def]
 def index() -> str:
     db, actor, now = get_session(), current_actor(), get_engine().clock.now()
     chosen = _filter_from_request(db)
-    # The count and the filter's choices cover every open task; the list shows the first PAGE_SIZE by due date.
+    # The count and the filter's choices cover every open task; the list shows the first PAGE_SIZE by due date, in
+    # the order chosen (units named as the filter names them, numbers in them by value).
     facets = inbox_facets(db, actor)
-    rows = inbox(db, actor, limit=PAGE_SIZE, filters=chosen, now=now)
+    rows = sort_rows(inbox(db, actor, limit=PAGE_SIZE, filters=chosen, now=now), chosen.sort, dict(facets.units))
     return render_template(
         "inbox/index.html", rows=rows, now=now, chosen=chosen, total=facets.total, page_full=len(rows) == PAGE_SIZE,
+        saved=request.args.get("filter") != "1" and chosen.chooses,  # the saved filter applies: the page says so
         campaigns=facets.campaigns, steps=facets.steps, units=facets.units,
         # The rows name their units as the filter does: told apart where names repeat ("Khu phố 1" of two wards).
         unit_labels=dict(facets.units), bulk=_shown(session.pop("inbox.bulk", None)),
@@ -73,7 +77,12 @@ def index() -> str:
 @bp.route("/filter", methods=["POST"])
 @login_required
 def save_filter() -> Response:
-    chosen = InboxFilter.from_dict({k: request.form.get(k) for k in ("campaign", "step", "unit_id", "overdue")})
+    if request.form.get("clear"):  # "Bỏ lọc": the saved filter is forgotten, the whole inbox shown
+        with transaction() as db:
+            forget_preference(db, current_actor().user_id, FILTER_KEY)
+        flash(translate("Đã bỏ bộ lọc đã lưu."), "ok")
+        return redirect(url_for("inbox.index"))
+    chosen = InboxFilter.from_dict({k: request.form.get(k) for k in FILTER_FIELDS})
     with transaction() as db:
         save_preference(db, current_actor().user_id, FILTER_KEY, chosen.as_dict())
     flash(translate("Đã lưu bộ lọc."), "ok")
@@ -213,8 +222,12 @@ def complete(task_id: int) -> Response | tuple[str, int]:
         return _task_page(task_id, sent, _refused(task_id, exc)), exc.status
     chosen_nominees = {nominee_id: r.approve for nominee_id, r in (results or {}).items()}
     notice = completion_notice(get_session(), task_id, decision, result.decision, result.dossier_status, chosen_nominees)
-    flash(_completion_message(notice), "error" if notice.chosen or notice.overruled or notice.passed_anyway else "ok")
-    return redirect(url_for("dossiers.show", dossier_id=result.dossier_id))
+    # Back to the inbox, the next task a click away; the message links to the dossier just decided.
+    said = Markup('{message} <a href="{link}" data-testid="decided-dossier">{words}</a>').format(
+        message=_completion_message(notice), link=url_for("dossiers.show", dossier_id=result.dossier_id),
+        words=translate("Xem hồ sơ"))  # fmt: skip
+    flash(said, "error" if notice.chosen or notice.overruled or notice.passed_anyway else "ok")
+    return redirect(url_for("inbox.index"))
 
 
 def _completion_message(notice: CompletionNotice) -> str:
@@ -234,7 +247,7 @@ def _completion_message(notice: CompletionNotice) -> str:
     if notice.returned_to:  # a return for supplement: to whom the dossier went (step, unit, role)
         said.append(translate("Đã trả hồ sơ về {destination} để bổ sung.").format(destination="; ".join(
             translate("{role} {unit} (bước “{step}”)").format(role=translate(to.role_label), unit=to.unit_name,
-                                                             step=to.step_name)
+                                                             step=translate(to.step_name))
             for to in notice.returned_to)))  # fmt: skip
     said.append(translate("Trạng thái hồ sơ: {status}.").format(status=status_label(notice.dossier_status)))
     return " ".join(said)
@@ -308,6 +321,14 @@ def _batch_args() -> tuple[int, str, int, int | None]:
     return campaign, request.values["step"], unit, number("source_id")
 
 
+def _count(key: str) -> int | None:
+    """A count typed into the batch form (empty: none)."""
+    value = (request.form.get(key) or "").strip()
+    if value and not value.isdigit():
+        raise InvalidInput("Số phiếu và số thành viên phải là số nguyên không âm.")
+    return int(value) if value else None
+
+
 @bp.route("/batch", methods=["GET", "POST"])
 @login_required
 def batch() -> str | Response | tuple[str, int]:
@@ -323,9 +344,15 @@ def batch() -> str | Response | tuple[str, int]:
         results, council = _per_nominee(request.form)
         confirmed = set(request.form.getlist("confirm"))
         decided = (task_nominees, results or {}, council, request.form.get("comment"), confirmed)
-        prepare_batch(get_session(), actor, get_engine(), *decided)  # on SQLite: engine steps outside the write lock
+        # A dossier returned for supplement ("Trả lại bổ sung", with its reason), and the council's counts for the
+        # whole list ("Áp dụng số phiếu cho tất cả"): for each nominee whose own boxes are empty.
+        returns = {t: request.form.get(f"return_reason_{t}") for t in task_nominees
+                   if request.form.get(f"decision_{t}") == "return"}  # fmt: skip
+        votes = batch_votes(_count("votes_for_all"), _count("votes_against_all"))
+        # On SQLite: engine steps outside the write lock.
+        prepare_batch(get_session(), actor, get_engine(), *decided, returns=returns, votes=votes)
         with transaction() as db:
-            report = batch_decide(db, actor, get_engine(), *decided)
+            report = batch_decide(db, actor, get_engine(), *decided, returns=returns, votes=votes)
     except BatchRefused as exc:  # a dossier refused: none recorded (one meeting, recorded whole), each said by its row
         refused = {task_id: refusal(why) for task_id, why in exc.refusals.items()}
         left = find_batch(get_session(), actor, *_batch_args())  # as it is now (a colleague may have decided some)

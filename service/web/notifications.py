@@ -1,4 +1,6 @@
-"""In-app notifications: the list, mark one or all read, and the unread count shown in the page header."""
+"""In-app notifications: the list (a page at a time, newest first; all or the unread ones; consecutive notices of
+one kind, step and unit of the same minute in one group), mark one or all read, and the unread count shown in the
+page header. Marking read is the user's own bookkeeping: not an audited action (no audit event, one or all)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from ..db import utcnow
 from ..domain.notices_en import translator
 from ..models import Notification
 from ..operations.notifications import mark_read, outcome_texts, unread_count
-from ..queries.notifications import recent_notices
+from ..queries.notifications import grouped, recent_notices
 from .context import get_session, transaction
 from .i18n import current_locale
 
@@ -26,15 +28,32 @@ def unread_notifications() -> dict[str, object]:
     return {"unread_notifications": unread_count(get_session(), current_user.id)}
 
 
+def _shown() -> str:
+    """Which notices the page lists: "unread" (those the header's badge counts) or all of them."""
+    return "unread" if request.values.get("show") == "unread" else "all"
+
+
 @bp.route("/")
 @login_required
 def index() -> str:
     session = get_session()
+    show = _shown()
+    before = request.args.get("before", "")
+    # A cursor too long for a notice id (SQLite refuses integers past 64 bits) starts at the newest page.
+    before_id = int(before) if before.isdigit() and len(before) < 19 else None
     # A dossier's outcome notice names its nominees' fates, read for those notices' dossiers only; every sentence
-    # in the reader's language.
+    # in the reader's language. One row more than the page shows says whether an older page exists.
     tr = translator(current_locale())
-    rows = outcome_texts(session, recent_notices(session, current_user.id, PAGE, tr), tr)
-    return render_template("notifications/index.html", notifications=rows)
+    rows = recent_notices(session, current_user.id, PAGE + 1, tr, before_id=before_id, unread_only=show == "unread")
+    rows, more = rows[:PAGE], len(rows) > PAGE
+    rows = outcome_texts(session, rows, tr)
+    return render_template("notifications/index.html", notifications=rows, groups=grouped(rows), show=show,
+                           older=rows[-1].id if more else None, paged=before_id is not None)  # fmt: skip
+
+
+def _back() -> Response:
+    return redirect(url_for("notifications.index", show="unread") if _shown() == "unread"
+                    else url_for("notifications.index"))  # fmt: skip
 
 
 @bp.route("/<int:notification_id>/read", methods=["POST"])
@@ -49,12 +68,13 @@ def read(notification_id: int) -> Response:
         return redirect(url_for("inbox.task", task_id=note.task_id))
     if request.form.get("open") and note.dossier_id:  # an outcome notice: the dossier it tells of
         return redirect(url_for("dossiers.show", dossier_id=note.dossier_id))
-    return redirect(url_for("notifications.index"))
+    return _back()
 
 
 @bp.route("/read-all", methods=["POST"])
 @login_required
 def read_all() -> Response:
+    """Every unread notice of the signed-in user's own (never another's) marked read, as one notice's mark is."""
     with transaction() as db:
         mark_read(db, current_user.id, None, utcnow())
-    return redirect(url_for("notifications.index"))
+    return _back()

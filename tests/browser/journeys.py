@@ -59,7 +59,8 @@ def post_and_wait(page, button) -> None:  # type: ignore[no-untyped-def]
 
 
 def decide(page, dossier_id: int, decision_label: str, comment: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Open the inbox, find this dossier's task, choose the decision and record it."""
+    """Open the inbox, find this dossier's task, choose the decision and record it; back on the inbox, follow the
+    message's link to the dossier."""
     page.goto("/inbox/")
     row = page.locator("tr[data-task-id]", has=page.locator(f"a[href='/dossiers/{dossier_id}']"))
     row.locator("a", has_text=re.compile("Xử lý")).click()
@@ -69,6 +70,8 @@ def decide(page, dossier_id: int, decision_label: str, comment: str = "") -> Non
     if comment:
         page.fill("#comment", comment)
     page.locator("form.stack button.primary").click()
+    page.wait_for_url("**/inbox/")
+    page.locator(f"a[data-testid=decided-dossier][href='/dossiers/{dossier_id}']").click()
     page.wait_for_url(f"**/dossiers/{dossier_id}")
 
 

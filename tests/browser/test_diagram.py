@@ -74,6 +74,8 @@ def test_office_clerk_approves_and_the_diagram_moves_to_the_council_vote(page, a
         box.check()
     page.fill("#comment", "Hồ sơ đầy đủ, đúng thể thức; đề nghị Hội đồng xem xét.")
     page.locator("form.stack button.primary").click()
+    page.wait_for_url("**/inbox/")  # back on the inbox; the message links to the dossier
+    page.locator(f"a[data-testid=decided-dossier][href='{dossier_link}']").click()
     page.wait_for_url(f"**{dossier_link}")
     open_diagram(page, dossier_link)
     assert page.evaluate("window.__diagramWarnings") == []

@@ -41,7 +41,7 @@ def test_a_chairman_at_a_khu_pho_is_refused_and_nothing_is_written(factory):
             grant_role(session, admin, NOW, user_id=user_id, role="chairman", unit_id=unit_id)
         assert refused.value.message.startswith(f"Vai trò «Chủ tịch UBND» không có việc ở cấp cơ sở (đơn vị, khu phố, "
                                                 f"trường…) ({unit_name})")  # fmt: skip
-        assert "xã/phường, quận/huyện, tỉnh/thành phố" in refused.value.message
+        assert "phường/xã, quận/huyện, tỉnh/thành phố" in refused.value.message
         assert _written(session) == before
     with factory() as session, session.begin():
         admin = actor_for(session, "admin")
@@ -63,7 +63,7 @@ def test_a_lane_in_a_deployed_process_opens_its_level_to_the_role(factory):
         admin = actor_for(session, "admin")
         user_id, district_id = _ids(session, "hn-hd-pl.office_clerk", "HN-HD")
         assert ("office_clerk", "district") not in lanes_in_use(session)
-        with pytest.raises(InvalidInput, match="Vai trò này làm việc ở cấp: xã/phường. "):
+        with pytest.raises(InvalidInput, match="Vai trò này làm việc ở cấp: phường/xã. "):
             grant_role(session, admin, NOW, user_id=user_id, role="office_clerk", unit_id=district_id)
     with factory() as session, session.begin():
         deploy_definition(session, Actor(None, "admin"), district_office, filename=CHAIN.name, now=NOW)

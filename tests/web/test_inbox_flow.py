@@ -13,6 +13,13 @@ def first_task_id(html: str) -> int:
     return int(match.group(1))
 
 
+def _decided_dossier(page: str) -> str:
+    """The link to the dossier just decided, in the message a decision leaves on the inbox."""
+    match = re.search(r'<a href="([^"]+)" data-testid="decided-dossier">', page)
+    assert match, "the message links to no dossier"
+    return match.group(1)
+
+
 def test_login_page_and_wrong_password_does_not_say_whether_user_exists(client, auth: Auth):
     assert "Đăng nhập" in client.get("/auth/login").get_data(as_text=True)
     wrong_user = auth.login("no.such.user", "x")
@@ -47,9 +54,9 @@ def test_office_clerk_approves_and_the_council_secretary_gets_the_task(client, a
     ticks = re.findall(r'name="confirm" value="([^"]+)"', page)
     response = client.post(f"/inbox/tasks/{task_id}/complete",
                            data={"decision": "approve", "comment": "Đủ hồ sơ", "_csrf": csrf_from(page), "confirm": ticks})
-    assert response.status_code == 302
-    dossier_page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Họp Hội đồng TĐKT, biểu quyết" in dossier_page
+    assert response.status_code == 302 and response.headers["Location"].endswith("/inbox/")  # back to the inbox
+    dossier_page = client.get(_decided_dossier(client.get(response.headers["Location"]).get_data(as_text=True)))
+    assert "Họp Hội đồng TĐKT, biểu quyết" in dossier_page.get_data(as_text=True)
     auth.logout()
     auth.login("hn-hd-pl.council_secretary")
     assert "Họp Hội đồng TĐKT, biểu quyết" in client.get("/inbox/").get_data(as_text=True)
@@ -139,7 +146,8 @@ def test_a_decision_from_the_page_is_computed_before_the_write_lock_and_stored_o
                            data={"decision": "approve", "comment": "Đủ hồ sơ", "_csrf": csrf_from(page), "confirm": ticks})
     assert response.status_code == 302
     assert (Counting.prepared, Counting.computed) == (1, 1)
-    assert "Họp Hội đồng TĐKT, biểu quyết" in client.get(response.headers["Location"]).get_data(as_text=True)
+    dossier_page = client.get(_decided_dossier(client.get(response.headers["Location"]).get_data(as_text=True)))
+    assert "Họp Hội đồng TĐKT, biểu quyết" in dossier_page.get_data(as_text=True)
 
 
 def test_each_role_lands_on_the_page_of_its_work(client, auth: Auth):

@@ -79,7 +79,8 @@ def test_a_task_notice_whose_task_was_handled_is_done_and_not_counted(app, clien
     item = _item(page, notice)
     assert _badge(page) == before - 1
     assert 'class="read done"' in item and 'data-testid="handled"' in item and "đã xử lý" in item
-    assert "Đánh dấu đã đọc" not in item and "Mở việc" in item  # nothing to mark; the task can still be looked at
+    # Nothing to mark nor to open as work; the dossier can still be looked at.
+    assert "Đánh dấu đã đọc" not in item and "Mở việc" not in item and f'href="/dossiers/{dossier_id}"' in item
     assert _badge(client.get("/inbox/").get_data(as_text=True)) == before - 1
     assert "handled" in _item(client.get("/notifications/?lang=en").get_data(as_text=True), notice)
 

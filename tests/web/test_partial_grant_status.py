@@ -28,8 +28,13 @@ def _status(page: str) -> str:
     return html.unescape(match.group(1))
 
 
+# The link to the dossier just decided, at the end of the message a decision leaves on the inbox.
+DOSSIER_LINK = r'\s*<a [^>]*data-testid="decided-dossier"[^>]*>.*?</a>'
+
+
 def _flashes(page: str) -> list[str]:
-    return [html.unescape(re.sub(r"\s+", " ", text)).strip()
+    """The page's messages in words (after a decision, on the inbox, without the link to the dossier decided)."""
+    return [html.unescape(re.sub(r"\s+", " ", re.sub(DOSSIER_LINK, "", text))).strip()
             for text in re.findall(r'<div class="flash \w+">(.*?)</div>', page, re.S)]
 
 

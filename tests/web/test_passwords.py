@@ -173,7 +173,7 @@ def test_after_an_admin_reset_the_user_must_choose_a_new_password_everywhere(app
         led = client.get(path)
         assert led.status_code == 302 and led.headers["Location"].endswith("/account/password"), path
     token = csrf_from(client.get("/account/password").get_data(as_text=True))
-    assert client.post("/inbox/save-filter", data={"_csrf": token}).headers["Location"].endswith("/account/password")
+    assert client.post("/inbox/filter", data={"_csrf": token}).headers["Location"].endswith("/account/password")
     page = client.get("/account/password").get_data(as_text=True)
     assert "Quản trị viên vừa đặt lại mật khẩu của bạn; hãy đặt mật khẩu mới." in page
     english = client.get("/account/password?lang=en").get_data(as_text=True)

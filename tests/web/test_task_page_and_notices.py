@@ -50,8 +50,13 @@ def _approve_on_the_page(client, task_id: int):  # type: ignore[no-untyped-def]
                        data={"decision": "approve", "comment": "Đủ hồ sơ", "_csrf": csrf_from(page), "confirm": ticks})
 
 
+# The link to the dossier just decided, at the end of the message a decision leaves on the inbox.
+DOSSIER_LINK = r'\s*<a [^>]*data-testid="decided-dossier"[^>]*>.*?</a>'
+
+
 def _flashes(page: str) -> list[tuple[str, str]]:
-    return [(kind, html.unescape(re.sub(r"\s+", " ", text)).strip())
+    """The page's messages in words (after a decision, on the inbox, without the link to the dossier decided)."""
+    return [(kind, html.unescape(re.sub(r"\s+", " ", re.sub(DOSSIER_LINK, "", text))).strip())
             for kind, text in re.findall(r'<div class="flash (\w+)">(.*?)</div>', page, re.S)]  # fmt: skip
 
 
