@@ -9,6 +9,7 @@ import json
 from sqlalchemy import select, update
 
 from service.domain.notices_en import translator
+from service.domain.notices_en import STEP_NAMES_EN
 from service.models import Job, Notification, User
 from service.operations.notifications import unread_count
 from service.operations.preferences import save_locale
@@ -60,8 +61,9 @@ def test_a_district_return_tells_the_ward_chairman_why_and_the_notice_is_done_on
                          "Lý do: Thiếu báo cáo thành tích có xác nhận.")  # fmt: skip
     assert not note.done
     (english,) = [n for n in _notices(factory, "hn-hd-pl.chairman", "en") if n.task_id == task.id]
-    assert english.text == (f"Dossier “{TITLE}” was returned for supplement at the step “{NOI_VU_STEP}” "
-                            "(district level); your task: Chủ tịch xem xét, quyết định. "
+    # In English the shipped chain's steps are named in English (domain/notices_en.STEP_NAMES_EN).
+    assert english.text == ("Dossier “" + TITLE + "” was returned for supplement at the step “Appraise the dossier "
+                            "(Home Affairs Office)” (district level); your task: Chairman reviews and decides. "
                             "Reason: Thiếu báo cáo thành tích có xác nhận.")  # fmt: skip
     # The forward that opened the district's task earlier is a plain new task for Phòng Nội vụ.
     assert any(n.kind == "task" and n.text.startswith("Việc mới: ") for n in _notices(factory, "hn-hd.noi_vu"))
@@ -115,9 +117,9 @@ def test_a_province_return_is_mailed_as_a_return_in_each_recipients_language(fac
         kinds = set(session.scalars(select(Notification.kind).where(Notification.task_id == task.id)))
     assert kinds == {"task_returned"}
     (mail,) = [m for m in mails if m["to"] == "hn-hd.chairman@example.vn"]
-    assert mail["subject"] == f"[Thi đua] Dossier returned for supplement: Chủ tịch xem xét, quyết định — {TITLE}"
-    assert (f"Dossier “{TITLE}” was returned for supplement at the step “{BAN_STEP}” (province/city level); your task: "
-            "Chủ tịch xem xét, quyết định. Reason: Đề nghị bổ sung xác nhận của cơ quan thuế.") in mail["body"]
+    assert mail["subject"] == f"[Thi đua] Dossier returned for supplement: Chairman reviews and decides — {TITLE}"
+    assert (f"Dossier “{TITLE}” was returned for supplement at the step “{STEP_NAMES_EN[BAN_STEP]}” (province/city "
+            "level); your task: Chairman reviews and decides. Reason: Đề nghị bổ sung xác nhận của cơ quan thuế.") in mail["body"]
     assert f"https://thidua.example.vn/inbox/tasks/{task.id}" in mail["body"] and mail["body"].startswith("Dear ")
     # In the app the same notice reads in the reader's language.
     (note,) = [n for n in _notices(factory, "hn-hd.chairman") if n.task_id == task.id]
