@@ -60,7 +60,7 @@ def test_a_council_return_reads_as_a_return_to_the_ward_office_until_handled(app
             "việc của bạn: Thẩm định hồ sơ (Văn phòng UBND phường/xã). "
             "Lý do: Biên bản họp bình xét thiếu chữ ký.") in item
     english = _item(client.get("/notifications/?lang=en").get_data(as_text=True), notice)
-    assert "was returned for supplement at the step “Họp Hội đồng TĐKT, biểu quyết” (ward/commune level)" in english
+    assert "was returned for supplement at the step “Emulation & Commendation Council meets and votes” (ward/commune level)" in english
     assert "Reason: Biên bản họp bình xét thiếu chữ ký." in english
 
     with factory() as session, session.begin():  # the office approves it again: the notice is handled
