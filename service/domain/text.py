@@ -3,6 +3,7 @@ name as it reads inside a sentence."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -41,3 +42,13 @@ def file_word(text: str) -> str:
     plain = unicodedata.normalize("NFD", clean_text(text).replace("đ", "d").replace("Đ", "D"))
     kept = "".join(c if c.isalnum() else " " for c in plain if not unicodedata.combining(c) and c.isascii())
     return "-".join(kept.split())
+
+
+def natural_key(text: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
+    """A name's sort key, the same on any database and locale: numbers by value ("Khu phố 2" before "Khu phố 10"),
+    letters by their base letter whatever the case and tone marks (Đ with D, not after Z), the name itself last."""
+    folded = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    folded = folded.replace("đ", "d").replace("Đ", "D").casefold()
+    parts = tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                  for part in re.split(r"(\d+)", folded) if part)  # fmt: skip
+    return parts, text

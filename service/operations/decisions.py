@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from ..documents.pdf import date_line, font_configuration, place_name, render_pa
 from ..domain.actors import Actor
 from ..domain.deadlines import local_date
 from ..domain.field_limits import check_length, within
+from ..domain.text import file_word
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import (
     AwardForm, Campaign, Decision, DecisionAward, DecisionCounter, Dossier, GeneratedDocument,
@@ -189,7 +189,7 @@ def certificate_plan(session: Session, decision: Decision) -> CertificatePlan:
         titles.append(title)
         planned.append(PlannedCertificate(
             nominee.id, nominee.dossier_id,
-            f"{_file_word(title)}-{decision.seq}-{decision.year}-{unit.code}-{nominee.id}.pdf", award_name,
+            f"{file_word(title)}-{decision.seq}-{decision.year}-{unit.code}-{nominee.id}.pdf", award_name,
             {"award_title": title, "award_name": award_name, "recipient": nominee.full_name,
              "position": nominee.position, "unit": owner.name},
         ))  # fmt: skip
@@ -198,7 +198,7 @@ def certificate_plan(session: Session, decision: Decision) -> CertificatePlan:
               "citation": certificate_citation(campaign.title),
               "decision_lines": certificate_decision_lines(decision.number, unit.name, decision.decided_on)}  # fmt: skip
     same = len(set(titles)) == 1
-    stem = f"{_file_word(titles[0]) if same else 'Giay-khen-Bang-khen'}-{decision.seq}-{decision.year}-{unit.code}"
+    stem = f"{file_word(titles[0]) if same else 'Giay-khen-Bang-khen'}-{decision.seq}-{decision.year}-{unit.code}"
     title = f"{titles[0] if same else 'Giấy khen, Bằng khen'} — Quyết định số {decision.number}"
     return CertificatePlan(decision.id, common, planned, f"{stem}-tat-ca.pdf", title,
                            f"Quyet-dinh-{decision.seq}-{decision.year}-{unit.code}.pdf",
@@ -305,12 +305,6 @@ def certificate_citation(campaign_title: str) -> str:
 def certificate_decision_lines(number: str, issuer_name: str, decided_on: date) -> tuple[str, str]:
     """The certificate's reference to its decision: its number, then the place and date line (each line kept whole)."""
     return f"Quyết định số {number}", date_line(place_name(issuer_name), decided_on)
-
-
-def _file_word(title: str) -> str:
-    """'Bằng khen' → 'Bang-khen': a file name every system and e-mail client keeps as it is."""
-    plain = unicodedata.normalize("NFD", title.replace("đ", "d").replace("Đ", "D"))
-    return "-".join("".join(c for c in plain if not unicodedata.combining(c)).split())
 
 
 def _award_title(code: str, name: str) -> str:

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from ..domain.dossier_status import shown_status
 from ..domain.nominee_standing import SET_APART, nominee_state
 from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
+from ..domain.text import natural_key
 from ..models import Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance
 from .campaign_config import campaign_config
-from .inbox import natural_key
 from .quota_usage import counted_decisions
 from .step_names import step_names
 

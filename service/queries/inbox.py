@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from workflows import StepInfo
 
 from ..domain.actors import Actor
+from ..domain.text import natural_key
 from ..models import (
     AwardForm, Campaign, CampaignAwardForm, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, ProcessVersion, User,
 )  # fmt: skip
@@ -137,16 +136,6 @@ class InboxFilter:
             overdue=bool(data.get("overdue")),
             sort=str(data["sort"]) if data.get("sort") in SORTS else "due",
         )
-
-
-def natural_key(text: str) -> tuple[tuple[tuple[int, int, str], ...], str]:
-    """A name's sort key, the same on any database and locale: numbers by value ("Khu phố 2" before "Khu phố 10"),
-    letters by their base letter whatever the case and tone marks (Đ with D, not after Z), the name itself last."""
-    folded = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    folded = folded.replace("đ", "d").replace("Đ", "D").casefold()
-    parts = tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
-                  for part in re.split(r"(\d+)", folded) if part)  # fmt: skip
-    return parts, text
 
 
 def sort_rows(rows: list[InboxRow], sort: str, labels: dict[int, str] | None = None) -> list[InboxRow]:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from service.models import HumanTask, OrgUnit
-from service.queries.inbox import natural_key
+from service.domain.text import natural_key
 from tests.web.conftest import EACH_DATABASE, Auth, app_on_each_database, csrf_from, submit_dossiers
 
 app = pytest.fixture(params=EACH_DATABASE, name="app")(app_on_each_database)
