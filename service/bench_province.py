@@ -42,7 +42,7 @@ from .operations.campaigns import import_campaign
 from .operations.definitions import deploy_definition
 from .operations.demo import AWARD_FORMS, attach_sample_documents, ensure_award_forms, store_sample_documents
 from .operations.dossiers import NomineeInput, create_dossier
-from .operations.tasks import complete_task, open_task_for, prepare_completion
+from .operations.tasks import complete_task, open_task_step, prepare_completion
 from .queries.audit import AuditFilter, audit_page
 from .queries.batches import batch_summaries
 from .queries.inbox import inbox, inbox_facets
@@ -384,7 +384,7 @@ def drive_dossiers(work: dict[str, Any], worker: int, finished: Callable[[list[f
                 # Ended by COMMIT, as the web app ends its reads: a ROLLBACK makes psycopg drop the connection's
                 # prepared statements, and every completion after it would be planned anew on PostgreSQL.
                 with reading() as session, session.begin():
-                    task = open_task_for(session, dossier_id)
+                    task = open_task_step(session, dossier_id)
                     if task is None:
                         break
                     who = actor(session, codes[task.org_unit_id], task.role)

@@ -26,7 +26,7 @@ from .operations.campaigns import import_campaign
 from .operations.definitions import deploy_definition
 from .operations.demo import attach_sample_documents, load_demo, username_for
 from .operations.dossiers import NomineeInput, create_dossier
-from .operations.tasks import complete_task, open_task_for
+from .operations.tasks import complete_task, open_task_step
 from .storage import FileStore
 
 CHAIN = Path(__file__).resolve().parent.parent / "bpmn" / "commendation_chain.bpmn"
@@ -85,7 +85,7 @@ def run_service(database_url: str, dossiers: int, progress: Callable[[int], None
             # Ended by COMMIT, as the web app ends its reads: a ROLLBACK makes psycopg drop the connection's
             # prepared statements, and every completion after it would be planned anew on PostgreSQL.
             with factory() as session, session.begin():
-                task = open_task_for(session, dossier_id)
+                task = open_task_step(session, dossier_id)
                 if task is None:
                     break
                 key, task_id = f"{task.role}@{task.level}", task.id

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from workflows import Engine
 
+from .. import direct_sql
 from ..domain.actors import Actor
 from ..domain.awards import blocking_level, check_reachable, target_level
 from ..domain.deadlines import local_date
@@ -121,9 +122,17 @@ def require_registered(session: Session, config: CampaignConfig, campaign_id: in
         )  # fmt: skip
 
 
+class FormNaming(Protocol):
+    """What require_reachable reads of a nominee's award form: an AwardForm, or a row of those columns."""
+
+    code: str
+    name: str
+    granting_level: str
+
+
 def require_reachable(
     session: Session, config: CampaignConfig, unit_id: int, process_levels: Iterable[str], day: date,
-    nominees: Iterable[tuple[str, AwardForm]],
+    nominees: Iterable[tuple[str, FormNaming]],
 ) -> None:  # fmt: skip
     """Refuse (InvalidInput, nothing written) the first nominee whose award form's granting level the unit's
     dossier cannot reach on `day`: no open unit at that level above the unit, or no step there in the process
@@ -224,6 +233,15 @@ def dossier_process_levels(session: Session, dossier_id: int) -> tuple[str, ...]
     return instance_definition(session, instance).levels if instance is not None else ()
 
 
+# Read at every submission: built once, run straight on the driver (direct_sql).
+_NOMINEE_AWARDS = (
+    select(Nominee.full_name, AwardForm.code, AwardForm.name, AwardForm.granting_level)
+    .join(AwardForm, Nominee.award_form_id == AwardForm.id)
+    .where(Nominee.dossier_id == bindparam("dossier_id"))
+    .order_by(Nominee.id)
+)
+
+
 def require_reachable_awards(
     session: Session, dossier: Dossier, day: date, config: CampaignConfig | None = None,
     process_levels: Iterable[str] | None = None,
@@ -238,8 +256,6 @@ def require_reachable_awards(
         config = campaign_config(session, campaign)
     if process_levels is None:
         process_levels = dossier_process_levels(session, dossier.id)
-    rows = session.execute(
-        select(Nominee.full_name, AwardForm).join(AwardForm, Nominee.award_form_id == AwardForm.id)
-        .where(Nominee.dossier_id == dossier.id).order_by(Nominee.id)
-    ).all()  # fmt: skip
-    require_reachable(session, config, dossier.unit_id, process_levels, day, [(name, form) for name, form in rows])
+    rows = direct_sql.execute(session, _NOMINEE_AWARDS, {"dossier_id": dossier.id}).rows
+    # Each row names its award as an AwardForm does (code, name, granting_level): what require_reachable reads.
+    require_reachable(session, config, dossier.unit_id, process_levels, day, [(row.full_name, row) for row in rows])

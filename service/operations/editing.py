@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from workflows import Engine
 
+from .. import direct_sql
 from ..domain.actors import Actor
 from ..domain.awards import target_level
 from ..domain.deadlines import local_date
@@ -34,7 +35,7 @@ _OPEN_UNIT_TASK_ID = (
 
 def _open_unit_task_id(session: Session, dossier_id: int) -> int | None:
     """The id of the dossier's open preparation task, if the unit holds the dossier now."""
-    return session.scalar(_OPEN_UNIT_TASK_ID, {"dossier_id": dossier_id})
+    return direct_sql.execute(session, _OPEN_UNIT_TASK_ID, {"dossier_id": dossier_id}).scalar()  # type: ignore[no-any-return]
 
 
 def require_editable(session: Session, actor: Actor, dossier_id: int) -> Dossier:

@@ -7,9 +7,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from .. import direct_sql
 from ..domain.actors import Actor
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult, NomineeState, StepOutcome, decide_step
 from ..models import AwardForm, Dossier, HumanTask, Nominee, NomineeDecision
@@ -32,8 +33,10 @@ def nominee_states(session: Session, dossier_id: int) -> list[NomineeState]:
     return [NomineeState(r.id, r.full_name, str(r.granting_level), r.outcome is None) for r in _nominee_rows(session, dossier_id)]
 
 
-def _nominee_rows(session: Session, dossier_id: int) -> list[Row[Any]]:
-    return list(session.execute(_NOMINEES, {"dossier_id": dossier_id}).all())
+def _nominee_rows(session: Session, dossier_id: int) -> list[Any]:
+    # Read at every council and chairman step, twice on SQLite (the step computed ahead, then written): straight
+    # on the driver (direct_sql), rows with the same names as session.execute's.
+    return direct_sql.execute(session, _NOMINEES, {"dossier_id": dossier_id}).all()
 
 
 def plan_step(

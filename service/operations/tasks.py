@@ -388,6 +388,21 @@ def _require_eligible(session: Session, actor: Actor, dossier: Dossier, confirme
                  actor=actor.user_id, after={"confirmed": ticks}, now=now)]  # fmt: skip
 
 
+_OPEN_TASK_STEP = (
+    select(HumanTask.id, HumanTask.bpmn_id, HumanTask.role, HumanTask.level, HumanTask.org_unit_id)
+    .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
+    .where(ProcessInstance.dossier_id == bindparam("dossier_id"), HumanTask.state == "ready")
+    .order_by(HumanTask.id)
+    .limit(1)
+)
+
+
+def open_task_step(session: Session, dossier_id: int) -> Any:
+    """The open task of a dossier as (id, bpmn_id, role, level, org_unit_id), or None: what a driver of the chain
+    (the benchmarks) needs to find who acts next, read with one prepared statement (direct_sql) and no ORM object."""
+    return direct_sql.execute(session, _OPEN_TASK_STEP, {"dossier_id": dossier_id}).first()
+
+
 def open_task_for(session: Session, dossier_id: int, bpmn_id: str | None = None) -> HumanTask | None:
     """The open task of a dossier (optionally at one step); used by the CLI, demo and bench."""
     query = (

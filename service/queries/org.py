@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from .. import direct_sql
 from ..domain.actors import Actor
 from ..models import Campaign, OrgUnit, OrgUnitName, RoleAssignment, User, UserPreference
 
@@ -26,26 +27,29 @@ def _path_statement(*columns: Any) -> Select[Any]:
 
 
 _PATH_LEVELS = _path_statement(OrgUnit.id, OrgUnit.level)  # built once: SQLAlchemy then reuses its compiled form
+_PATH_OPENING = _path_statement(OrgUnit.id, OrgUnit.level, OrgUnit.valid_from, OrgUnit.valid_to)
 
 
 def path_levels(session: Session, unit_id: int) -> list[tuple[int, str]]:
     """(id, level) of the unit and its ancestors up to the root (the unit first), in one recursive query;
     at most 32 deep."""
-    return [(found, str(level)) for found, level in session.execute(_PATH_LEVELS, {"unit_id": unit_id})]
+    return [(found, str(level)) for found, level in direct_sql.execute(session, _PATH_LEVELS, {"unit_id": unit_id}).rows]
 
 
 def open_levels(session: Session, unit_id: int, day: date) -> frozenset[str]:
     """The levels on the unit's path to the root whose unit is open on `day` (not ended, merged or abolished:
     valid_from ≤ day < valid_to). At each level the nearest unit counts, the one a lane's task there is given to
     (instances.owner_unit)."""
-    nearest: dict[str, int] = {}
-    for found, level in path_levels(session, unit_id):
-        nearest.setdefault(level, found)
-    rows = session.execute(
-        select(OrgUnit.id, OrgUnit.valid_from, OrgUnit.valid_to).where(OrgUnit.id.in_(list(nearest.values())))
-    ).all()  # fmt: skip
-    opened = {found for found, start, end in rows if (start is None or start <= day) and (end is None or day < end)}
-    return frozenset(level for level, found in nearest.items() if found in opened)
+    opened: set[str] = set()
+    seen: set[str] = set()
+    # One read (every dossier created and every submission asks): the path with each unit's dates.
+    for _, level, start, end in direct_sql.execute(session, _PATH_OPENING, {"unit_id": unit_id}).rows:
+        if level in seen:
+            continue  # a nearer unit at this level decided it
+        seen.add(level)
+        if (start is None or start <= day) and (end is None or day < end):
+            opened.add(str(level))
+    return frozenset(opened)
 
 
 def unit_path(session: Session, unit_id: int) -> list[int]:
