@@ -13,12 +13,15 @@ import functools
 import hashlib
 import sqlite3
 import time
+import unicodedata
 import uuid
 import zlib
 
 from sqlalchemy import BigInteger, DateTime, Engine, LargeBinary, MetaData, Uuid, create_engine, event
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -242,6 +245,33 @@ READ_OPTIONS: dict[str, Any] = {READ_ONLY: True, "postgresql_readonly": True}
 WRITE_OPTIONS: dict[str, Any] = {READ_ONLY: False, "postgresql_readonly": False}
 
 
+SQLITE_FOLD = "thidua_fold"
+
+
+def fold_text(value: str | None) -> str | None:
+    """Text as a search compares it: NFC, lower case in every script (Vietnamese capitals too)."""
+    return None if value is None else unicodedata.normalize("NFC", value).lower()
+
+
+class folded(FunctionElement[str]):  # noqa: N801 - used in queries as a SQL function, lower case as func.lower is
+    """A column's text folded as fold_text folds it, for `folded(column).like(fold_text(typed))` searches. PostgreSQL's
+    lower() folds every script in a UTF-8 database with a UTF-8 ctype (C.UTF-8 and the like: what `initdb` gives on
+    Debian); SQLite's folds ASCII only, so there it is fold_text itself, registered on each connection."""
+
+    inherit_cache = True
+    name = "folded"
+
+
+@compiles(folded)
+def _folded_lower(element: folded, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "sqlite")
+def _folded_sqlite(element: folded, compiler: Any, **kw: Any) -> str:
+    return f"{SQLITE_FOLD}({compiler.process(element.clauses, **kw)})"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL."""
     if url.startswith("sqlite"):
@@ -260,6 +290,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # pages no longer fit in 2 MiB and every insert re-reads them. Pages are taken as used.
             cursor.execute("PRAGMA cache_size=-65536")
             cursor.close()
+            # folded() on SQLite: its own lower() folds ASCII letters only ("Đông" would stay "Đông").
+            dbapi_conn.create_function(SQLITE_FOLD, 1, fold_text, deterministic=True)
 
         if engine.url.database and engine.url.database != ":memory:":
             _queue_writers(engine, engine.url.database)

@@ -200,3 +200,20 @@ def test_no_account_matching_is_still_said_and_nothing_listed(app, client, auth:
     assert response.status_code == 400 and "Không có tài khoản “khong-co-ai”." in page and not _shown(page)
     assert not _note(page)
     assert client.get("/audit/export.csv?actor=khong-co-ai").status_code == 400
+
+
+def test_a_part_typed_in_another_case_finds_vietnamese_capitals(app, client, auth: Auth):
+    """SQLite's own lower() leaves "Đ", "Ô", "Ánh" as they are: the part is folded alike on both sides in every
+    script, so "đoàn" finds "Đoàn", and "ĐOÀN THỊ ÁNH" finds it too. (The demo's "Quận Hà Đông" accounts are many: the parts
+    typed here name the added accounts alone.)"""
+    _add_accounts(app, ["thu-nghiem-doan"], full_name="Đoàn Thị Ánh")
+    _add_accounts(app, ["thu-nghiem-dong"], full_name="Trần Văn Đông")
+    _add_events(app, ["thu-nghiem-doan", "thu-nghiem-dong"], 6)  # two each, and two by an account outside them
+    auth.login("auditor")
+    for typed, accounts in (("đoàn", ["thu-nghiem-doan"]), ("ĐOÀN THỊ ÁNH", ["thu-nghiem-doan"]),
+                            ("trần văn đông", ["thu-nghiem-dong"]), ("thị ánh", ["thu-nghiem-doan"])):  # fmt: skip
+        response = client.get("/audit/", query_string={"actor": typed})
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert _shown(page) == _events_of(app, accounts)[:PAGE_SIZE], typed
+        assert len(_shown(page)) == 2, typed
