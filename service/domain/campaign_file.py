@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,6 +11,7 @@ from workflows import LEVELS
 
 from ..errors import InvalidInput, Listed
 from .documents import KIND_LABELS
+from .field_limits import LIMITS
 
 SUBJECT_TYPES = ("collective", "individual")
 RULE_TYPES = {
@@ -94,7 +96,8 @@ class _Reader:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
 
-    def text(self, data: dict[str, Any], key: str, path: str, required: bool = True) -> str | None:
+    def text(self, data: dict[str, Any], key: str, path: str, required: bool = True, limit_of: str | None = None) -> str | None:
+        """The key's text, stripped and NFC (a letter typed decomposed is stored composed); `limit_of` (a field of field_limits) bounds its length, as its column does."""
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -103,7 +106,14 @@ class _Reader:
         if not isinstance(value, str | int):
             self.fail(f"{path}{key}", "phải là chuỗi")
             return None
-        return str(value).strip()
+        return self.bounded(unicodedata.normalize("NFC", str(value).strip()), f"{path}{key}", limit_of)
+
+    def bounded(self, text: str, at: str, limit_of: str | None) -> str:
+        """`text`, with a problem noted at `at` if it is longer than the column of `limit_of` holds (it is then
+        kept whole: nothing is imported while a problem stands)."""
+        if limit_of is not None and len(text) > LIMITS[limit_of]:
+            self.fail(at, f"dài {len(text)} ký tự; tối đa {LIMITS[limit_of]} ký tự")
+        return text
 
     def day(self, data: dict[str, Any], key: str, path: str) -> date | None:
         value = data.get(key)
@@ -142,12 +152,12 @@ def parse_campaign(data: Any) -> CampaignSpec:
     window = data.get("receipt_window") or {}
     period = data.get("period") or {}
     spec = CampaignSpec(
-        code=reader.text(data, "code", "") or "",
-        title=reader.text(data, "title", "") or "",
+        code=reader.text(data, "code", "", limit_of="campaign.code") or "",
+        title=reader.text(data, "title", "", limit_of="campaign.title") or "",
         year=int(year or 0),
         issuing_unit=reader.text(data, "issuing_unit", "") or "",
-        process=reader.text(data, "process", "", required=False) or "commendation_chain",
-        theme=reader.text(data, "theme", "", required=False),
+        process=reader.text(data, "process", "", required=False, limit_of="campaign.process_key") or "commendation_chain",
+        theme=reader.text(data, "theme", "", required=False, limit_of="campaign.theme"),
         period_from=reader.day(period, "from", "period."),
         period_to=reader.day(period, "to", "period."),
         registration_required=bool(data.get("registration_required", False)),
@@ -158,7 +168,7 @@ def parse_campaign(data: Any) -> CampaignSpec:
         council=_council(reader, data.get("council") or {}),
         award_forms=tuple(_award_form(reader, item, f"award_forms[{i}].") for i, item in enumerate(data.get("award_forms") or [])),
         rules=tuple(_rule(reader, item, f"rules[{i}].", i) for i, item in enumerate(data.get("rules") or [])),
-        source=reader.text(data, "source", "", required=False),
+        source=reader.text(data, "source", "", required=False, limit_of="campaign.source"),
     )
     if not spec.award_forms:
         reader.fail("award_forms", "phong trào cần ít nhất một hình thức khen thưởng")
@@ -202,7 +212,8 @@ def _award_form(reader: _Reader, data: Any, path: str) -> AwardFormSpec:
         reader.fail(f"{path}criteria", "phải là {collective: [...], individual: [...]}")
         criteria = {}
     return AwardFormSpec(
-        code=reader.text(data, "code", path) or "", name=reader.text(data, "name", path) or "", granting_level=level,
+        code=reader.text(data, "code", path, limit_of="award_form.code") or "",
+        name=reader.text(data, "name", path, limit_of="campaign_award_form.name") or "", granting_level=level,
         subject_types=subjects, required_documents=tuple(documents) if documents is not None else None,
         criteria={k: [str(x) for x in v] for k, v in criteria.items()},
     )  # fmt: skip
@@ -229,8 +240,11 @@ def _rule(reader: _Reader, data: Any, path: str, index: int) -> RuleSpec:
         _alternatives(reader, params["alternatives"], f"{path}alternatives")
     if "exception" in params:
         _exception(reader, params["exception"], f"{path}exception")
-    description = str(data.get("description") or RULE_TYPES[kind])
-    return RuleSpec(str(data.get("code") or f"R{index + 1}"), kind, params, description)
+    description = reader.bounded(unicodedata.normalize("NFC", str(data.get("description") or RULE_TYPES[kind])), f"{path}description",
+                                 "campaign_rule.description")  # fmt: skip
+    code = reader.bounded(unicodedata.normalize("NFC", str(data.get("code") or f"R{index + 1}")), f"{path}code",
+                          "campaign_rule.code")  # fmt: skip
+    return RuleSpec(code, kind, params, description)
 
 
 def _only_keys(reader: _Reader, data: dict[str, Any], path: str, allowed: tuple[str, ...], where: str) -> None:

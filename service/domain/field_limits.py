@@ -26,6 +26,16 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "index_result.index_code": ("index_result", "index_code", "Chỉ số"),
     "index_result.bloc": ("index_result", "bloc", "Khối"),
     "index_result.classification": ("index_result", "classification", "Xếp loại"),
+    # A campaign file (domain.campaign_file), named by its keys.
+    "campaign.code": ("campaign", "code", "code"),
+    "campaign.title": ("campaign", "title", "title"),
+    "campaign.process_key": ("campaign", "process_key", "process"),
+    "campaign.theme": ("campaign", "theme", "theme"),
+    "campaign.source": ("campaign", "source", "source"),
+    "award_form.code": ("award_form", "code", "award_forms[].code"),
+    "campaign_award_form.name": ("campaign_award_form", "name", "award_forms[].name"),
+    "campaign_rule.code": ("campaign_rule", "code", "rules[].code"),
+    "campaign_rule.description": ("campaign_rule", "description", "rules[].description"),
 }
 
 # The columns' lengths (characters), as service.models declares them.
@@ -45,6 +55,15 @@ LIMITS: dict[str, int] = {
     "index_result.index_code": 32,
     "index_result.bloc": 128,
     "index_result.classification": 64,
+    "campaign.code": 64,
+    "campaign.title": 500,
+    "campaign.process_key": 128,
+    "campaign.theme": 500,
+    "campaign.source": 500,
+    "award_form.code": 64,
+    "campaign_award_form.name": 255,
+    "campaign_rule.code": 32,
+    "campaign_rule.description": 500,
 }
 
 TOO_LONG = "“{field}” dài {length} ký tự; tối đa {limit} ký tự."

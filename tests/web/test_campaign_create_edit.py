@@ -132,3 +132,20 @@ def test_an_uploaded_file_is_read_with_the_same_checks(app, client, auth: Auth):
 
 
 NOT_USED = "code: KHONG-DUNG\n"  # typed text is ignored when a file is uploaded
+
+
+def test_a_title_longer_than_its_column_is_refused_naming_it_and_changes_nothing(app, client, auth: Auth):
+    """On PostgreSQL a 501-character title used to fail the save with a server error; now the file comes back with
+    the key, its length and the limit, and nothing is written (the campaign, its events)."""
+    auth.login("admin")
+    page = client.get(f"/campaigns/{EXISTING}/edit").get_data(as_text=True)
+    token = csrf_from(page)
+    exported = _export(client, EXISTING)
+    title_line = next(line for line in exported.splitlines() if line.startswith("title: "))
+    text = exported.replace(title_line, "title: " + "Đ" * 501, 1)
+    before = _state(app)
+    refused = client.post(f"/campaigns/{EXISTING}/edit", data={"_csrf": token, "text": text})
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "title: dài 501 ký tự; tối đa 500 ký tự" in shown
+    assert _state(app) == before
