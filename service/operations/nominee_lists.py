@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -14,7 +14,7 @@ from ..domain.actors import Actor
 from ..domain.campaign_config import LEVEL_LABELS
 from ..domain.nominee_standing import nominee_state
 from ..errors import DomainError, NotFound
-from ..models import AwardForm, Campaign, Dossier, Nominee, OrgUnit
+from ..models import AwardForm, Campaign, Decision, DecisionAward, Dossier, Nominee, OrgUnit
 from ..queries.campaign_config import campaign_config
 from ..queries.org import unit_path
 from .audit import record_event
@@ -22,7 +22,8 @@ from .dossiers import check_nominee_lengths
 from .editing import add_nominee, require_editable
 from .spreadsheets import read_sheet
 
-EXPORT_HEADERS = ("STT", "Tập thể / cá nhân", "Loại", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Kết quả", "Cấp")
+EXPORT_HEADERS = ("STT", "Tập thể / cá nhân", "Loại", "Chức vụ", "Đơn vị", "Hình thức đề nghị", "Kết quả", "Cấp",
+                  "Số quyết định", "Ngày quyết định")
 IMPORT_HEADERS = ("Loại", "Họ và tên / Tập thể", "Chức vụ", "Mã hình thức", "Trích ngang")
 KINDS = {"cá nhân": "individual", "tập thể": "collective"}
 # A nominee's state (domain.nominee_standing.nominee_state) in the sheet's words; granted_<level> reads "Được khen".
@@ -33,6 +34,13 @@ OUTCOMES = {"granted": "Được khen", "rejected": "Không được khen", "tra
 def _outcome_words(outcome: str | None, outcome_level: str | None, dossier_status: str) -> str:
     state = nominee_state(outcome, outcome_level, dossier_status)
     return OUTCOMES.get(state.split("_", 1)[0] if state.startswith("granted_") else state, state)
+
+
+def _decision_cells(decision: tuple[str, date] | None) -> list[str]:
+    """The decision's number and day (dd/mm/yyyy, as the decision is dated), or two empty cells."""
+    if decision is None:
+        return ["", ""]
+    return [decision[0], decision[1].strftime("%d/%m/%Y")]
 
 
 def export_nominees(session: Session, actor: Actor, campaign_code: str, now: datetime, unit_id: int | None = None,
@@ -54,6 +62,11 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     config = campaign_config(session, campaign)
+    # The decision naming each awardee (the latest, should one be named twice), for the clerk who files the list.
+    decided = {nominee_id: (number, day) for nominee_id, number, day in session.execute(
+        select(DecisionAward.nominee_id, Decision.number, Decision.decided_on)
+        .join(Decision, DecisionAward.decision_id == Decision.id)
+        .where(Decision.campaign_id == campaign.id).order_by(Decision.decided_on, Decision.id))}  # fmt: skip
     number = 0
     for nominee, form, unit, dossier_status in rows:
         visible = actor.is_admin or actor.has_role("auditor") or bool(mine & set(unit_path(session, unit.id)))
@@ -63,7 +76,8 @@ def export_nominees(session: Session, actor: Actor, campaign_code: str, now: dat
         sheet.append([number, nominee.full_name, "Tập thể" if nominee.kind == "collective" else "Cá nhân", nominee.position or "",
                       unit.name, config.award_name(form.code, form.name),
                       _outcome_words(nominee.outcome, nominee.outcome_level, str(dossier_status)),
-                      LEVEL_LABELS.get(nominee.outcome_level or "", nominee.outcome_level or "")])  # fmt: skip
+                      LEVEL_LABELS.get(nominee.outcome_level or "", nominee.outcome_level or ""),
+                      *_decision_cells(decided.get(nominee.id))])  # fmt: skip
     for row in sheet.iter_rows(min_row=2):  # typed text stays text: openpyxl would write "=…" as a formula
         for cell in row:
             if isinstance(cell.value, str):

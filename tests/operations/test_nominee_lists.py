@@ -7,10 +7,13 @@ import io
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from service.models import Campaign, Dossier, Nominee
+from service.models import Campaign, Dossier, Nominee, OrgUnit
 from service.operations.accounts import actor_for
+from service.operations.decisions import issue_decision
 from service.operations.dossiers import NomineeInput
 from service.operations.nominee_lists import IMPORT_HEADERS, export_nominees, import_nominees
+from service.storage import FileStore
+from tests.conftest import FILES
 from workflows import Engine, FixedClock
 
 from .helpers import act
@@ -80,3 +83,25 @@ def test_the_level_column_reads_in_words(factory):
         data = export_nominees(session, actor_for(session, "admin"), code, engine.clock.now())
     rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     assert rows[0][7] == "Cấp" and "phường/xã" in {r[7] for r in rows[1:]} and "ward" not in {r[7] for r in rows[1:]}
+
+
+def test_export_names_the_decision_of_each_awardee_and_leaves_the_others_blank(factory):
+    """The clerk files the list with the decisions: each awardee's row gives its decision's number and day."""
+    engine = Engine(FixedClock())
+    granted = lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Người được khen", "GK-XA")])
+    for _ in range(4):  # unit, ward office, council, chairman: granted at the ward
+        act(factory, engine, granted)
+    lodge(factory, engine, "HN-HD-PL-TP", "TEST-PL-ALL", [NomineeInput("individual", "Người đang lập", "GK-XA")])
+    with factory() as session, session.begin():
+        ward = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL"))
+        issued = issue_decision(session, actor_for(session, "hn-hd-pl.chairman"), FileStore(FILES), engine.clock.now(),
+                                campaign_code="TEST-PL-ALL", unit_id=ward.id, signer_name="Nguyễn Văn Thành",
+                                background=True)  # fmt: skip
+        number, day = issued.decision.number, issued.decision.decided_on
+    with factory() as session, session.begin():
+        data = export_nominees(session, actor_for(session, "hn-hd-pl.office_clerk"), "TEST-PL-ALL", engine.clock.now())
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert rows[0][-2:] == ("Số quyết định", "Ngày quyết định")
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["Người được khen"][-2:] == (number, day.strftime("%d/%m/%Y"))
+    assert by_name["Người đang lập"][-2:] in ((None, None), ("", ""))
