@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..domain.notices import RETURN_KINDS, ReturnedBy, Translate, as_is, cancel_notice, notice_text, return_notice
-from ..models import AuditEvent, Dossier, HumanTask, Notification, ProcessInstance
+from ..models import AuditEvent, Dossier, HumanTask, Notification, OrgUnit, ProcessInstance
 from .step_names import step_names
 
 # The kinds of notice that ask the user to act on their task: a task a return opened for the previous step's
@@ -46,6 +46,7 @@ class NoticeRow:
     text: str
     done: bool = False  # a task notice whose task is no longer open: shown as handled, not counted as unread
     step: str | None = None  # a task notice's step name (its instance's version's), untranslated
+    unit: str | None = None  # the name of the unit whose dossier it is about
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ class NoticeGroup:
     def handled(self) -> int:
         return sum(1 for n in self.notices if n.done)
 
+    @property
+    def units(self) -> tuple[str, ...]:
+        """The units whose dossiers the notices are about, each once, newest notice's first."""
+        return tuple(dict.fromkeys(n.unit for n in self.notices if n.unit))
+
 
 def still_to_do() -> ColumnElement[bool]:
     """The notices still asking for something: any notice but a task notice whose task is no longer open.
@@ -88,10 +94,11 @@ def recent_notices(session: Session, user_id: int, limit: int, tr: Translate = a
     """The user's newest `limit` notifications (older than `before_id`, if given: the next page), their sentences in
     `tr`'s locale (the reader's); with `unread_only`, those the header's badge counts (unread and still to do)."""
     query = (
-        select(Notification, ProcessInstance.version_id, HumanTask.bpmn_id, HumanTask.state, Dossier.title)
+        select(Notification, ProcessInstance.version_id, HumanTask.bpmn_id, HumanTask.state, Dossier.title, OrgUnit.name)
         .outerjoin(HumanTask, HumanTask.id == Notification.task_id)
         .outerjoin(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .outerjoin(Dossier, Dossier.id == Notification.dossier_id)
+        .outerjoin(OrgUnit, OrgUnit.id == Dossier.unit_id)
         .where(Notification.user_id == user_id)
     )  # fmt: skip
     if before_id is not None:
@@ -104,11 +111,11 @@ def recent_notices(session: Session, user_id: int, limit: int, tr: Translate = a
     returns = returns_behind(session, [n.task_id for n, *_ in rows if n.kind in RETURN_KINDS and n.task_id is not None])
     reasons = cancel_reasons(session, [n.dossier_id for n, *_ in rows if n.kind == "cancelled" and n.dossier_id])
     notices = []
-    for n, version, step, state, title in rows:
+    for n, version, step, state, title, unit in rows:
         name = names.get((version, step))
         notices.append(NoticeRow(n.id, n.kind, n.task_id, n.dossier_id, n.created_at, n.read_at,
                                  _text(n, name, title, returns, reasons, tr), _done(n.kind, n.task_id, state),
-                                 name))  # fmt: skip
+                                 name, unit))  # fmt: skip
     return notices
 
 

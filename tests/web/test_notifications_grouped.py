@@ -132,3 +132,25 @@ def test_a_handled_tasks_notice_offers_no_open_button_whatever_its_kind(app, cli
     for notice_id in todo:
         item = _item(page, notice_id)
         assert 'class="unread"' in item and "đã xử lý" not in item and "Mở việc" in item and "Đánh dấu đã đọc" in item
+
+
+def test_a_groups_line_names_the_units_whose_dossiers_it_folds(app, client, auth: Auth):
+    """The ward office gets a minute's new tasks from several units: the line names each unit once (the newest
+    notice's first), in Vietnamese and in English alike (unit names are data)."""
+    units = ["HN-HD-PL-TC", "HN-HD-PL-TP", "HN-HD-PL-VH"]
+    tasks = [*submit_dossiers(app, 2, units[0]), *submit_dossiers(app, 1, units[1]), *submit_dossiers(app, 1, units[2])]
+    minute = datetime(2026, 3, 2, 2, 15, tzinfo=UTC)
+    ids = _notify(app, "hn-hd-pl.office_clerk", [("task", t, minute + timedelta(seconds=n)) for n, t in enumerate(tasks)])
+    with app.extensions["thidua.session_factory"]() as session:
+        from service.models import OrgUnit
+
+        names = {code: session.scalar(select(OrgUnit.name).where(OrgUnit.code == code)) for code in units}
+    auth.login("hn-hd-pl.office_clerk")
+    for lang in ("vi", "en"):
+        page = client.get(f"/notifications/?lang={lang}").get_data(as_text=True)
+        (group,) = [g for g in _groups(page) if set(g[2]) == set(ids)]
+        summary = page[page.index('data-count="4"'):]
+        summary = summary[:summary.index("</summary>")]
+        said = re.search(r'data-testid="group-units">— (.*?)</span>', summary, re.S).group(1).strip()
+        assert said == ", ".join([names[units[2]], names[units[1]], names[units[0]]]), lang
+    client.get("/notifications/?lang=vi")
