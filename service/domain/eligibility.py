@@ -119,22 +119,23 @@ def _index_status(option: Mapping[str, object], facts: Facts) -> tuple[str, str]
         return "unknown", str(option["checklist"])
     code = str(option.get("index", ""))
     fact = (facts.indexes or {}).get(code)
+    written = INDEXES[code][0] if code in INDEXES else code  # as officials write it: "PAR INDEX", not PAR_INDEX
     if fact is None:
         return "unknown", _no_result(code, facts.year)
     if option.get("max_rank") is not None:
         if fact.rank is None:
-            return "unknown", Phrase("{code} năm {year} chưa có thứ hạng", {"code": code, "year": facts.year})
+            return "unknown", Phrase("{code} năm {year} chưa có thứ hạng", {"code": written, "year": facts.year})
         ok = fact.rank <= int(str(option["max_rank"]))
         return ("pass" if ok else "fail"), Phrase("{code} xếp hạng {rank} (cần ≤ {max_rank})",
-                                                  {"code": code, "rank": fact.rank, "max_rank": option["max_rank"]})
+                                                  {"code": written, "rank": fact.rank, "max_rank": option["max_rank"]})
     if option.get("min_class") is not None:
         if not fact.classification:
-            return "unknown", Phrase("{code} năm {year} chưa xếp loại", {"code": code, "year": facts.year})
+            return "unknown", Phrase("{code} năm {year} chưa xếp loại", {"code": written, "year": facts.year})
         ok = class_rank(fact.classification) >= class_rank(str(option["min_class"]))
         return ("pass" if ok else "fail"), Phrase(
             "{code} xếp loại {classification} (cần từ {min_class})",
-            {"code": code, "classification": fact.classification, "min_class": option["min_class"]})
-    return "unknown", Phrase("{code}: điều kiện không rõ", {"code": code})
+            {"code": written, "classification": fact.classification, "min_class": option["min_class"]})
+    return "unknown", Phrase("{code}: điều kiện không rõ", {"code": written})
 
 
 def _no_result(code: str, year: int) -> Phrase:

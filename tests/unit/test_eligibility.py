@@ -55,3 +55,16 @@ def test_already_awarded_this_year_fails_whatever_the_rules():
 
 def test_names_match_regardless_of_case_spacing_and_composition():
     assert person_key("  Nguye\u0302\u0303n  THỊ   Hương ") == person_key("Nguyễn Thị Hương")
+
+
+@pytest.mark.parametrize(("option", "fact", "said"), [
+    ({"max_rank": 3}, IndexFact("PAR_INDEX", 4, None), "PAR INDEX xếp hạng 4 (cần ≤ 3)"),
+    ({"max_rank": 3}, IndexFact("PAR_INDEX", None, None), "PAR INDEX năm 2024 chưa có thứ hạng"),
+    ({"min_class": "xuất sắc"}, IndexFact("PAR_INDEX", None, "tốt"), "PAR INDEX xếp loại tốt (cần từ xuất sắc)"),
+    ({"min_class": "xuất sắc"}, IndexFact("PAR_INDEX", None, None), "PAR INDEX năm 2024 chưa xếp loại"),
+])  # fmt: skip
+def test_every_index_detail_writes_the_index_as_officials_do(option, fact, said):
+    """Not the record's code with its underscore (PAR_INDEX): every detail, as the one of a missing result does."""
+    rule = RuleSpec("BK", "index_rank", {"index": "PAR_INDEX", **option}, "")
+    (result,) = evaluate([rule], Facts(year=2024, kind="individual", award_form="GK-XA", indexes={"PAR_INDEX": fact}))
+    assert str(result.detail) == said and "PAR_INDEX" not in str(result.detail)
