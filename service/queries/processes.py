@@ -66,22 +66,23 @@ def active_of(session: Session, definition_id: int) -> ProcessVersion | None:
 
 @dataclass(frozen=True)
 class ChangeView:
-    """What changed between two versions, each element as a reader knows it ("Tên (id)") and each change in words."""
+    """What changed between two versions, each element as a reader knows it (its name, untranslated, or None; and its
+    id: the page shows "Tên (id)", the name in the reader's language) and each change in words."""
 
-    added: tuple[str, ...]
-    removed: tuple[str, ...]
-    changed: tuple[tuple[str, tuple[str, ...]], ...]
+    added: tuple[tuple[str | None, str], ...]
+    removed: tuple[tuple[str | None, str], ...]
+    changed: tuple[tuple[tuple[str | None, str], tuple[str, ...]], ...]
 
     def __bool__(self) -> bool:
         return True  # an empty comparison is still shown (as "—")
 
 
-def _label(element_id: str, *definitions: Definition) -> str:
+def _label(element_id: str, *definitions: Definition) -> tuple[str | None, str]:
     for definition in definitions:
         element = definition.diagram.elements.get(element_id)
         if element is not None and element.name:
-            return f"{element.name} ({element_id})"
-    return element_id
+            return element.name, element_id
+    return None, element_id
 
 
 def compare_versions(session: Session, old_id: int, new_id: int) -> ChangeView:

@@ -23,6 +23,13 @@ def test_versions_diagram_xml_and_change_summary(app, client, auth: Auth):
     shown = client.get(f"/processes/versions/{v2}?compare=1").get_data(as_text=True)
     diff = shown.split('data-testid="diff"')[1]
     assert "district_noi_vu_review" in diff.split("Thay đổi")[0] and "gw_ward_grant" in diff
+    assert "Thẩm định hồ sơ (Phòng Nội vụ) (district_noi_vu_review)" in diff
+    # In English the shipped chain's names are English, the ids as they are; nothing Vietnamese of the names left.
+    english = client.get(f"/processes/versions/{v2}?compare=1&lang=en").get_data(as_text=True)
+    english_diff = english.split('data-testid="diff"')[1].split("</div>")[0]
+    assert "Appraise the dossier (Home Affairs Office) (district_noi_vu_review)" in english_diff
+    assert "Thẩm định" not in english_diff
+    client.get("/processes/?lang=vi")
     assert client.get(f"/processes/versions/{v2}.bpmn").data == xml
     assert client.get(f"/processes/versions/{v2}/diagram.json").get_json()["xml"].startswith("<?xml")
     auth.logout()
