@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -12,6 +11,7 @@ from workflows import LEVELS
 from ..errors import InvalidInput, Listed
 from .documents import KIND_LABELS
 from .field_limits import LIMITS
+from .text import clean_text
 
 SUBJECT_TYPES = ("collective", "individual")
 RULE_TYPES = {
@@ -106,11 +106,12 @@ class _Reader:
         if not isinstance(value, str | int):
             self.fail(f"{path}{key}", "phải là chuỗi")
             return None
-        return self.bounded(unicodedata.normalize("NFC", str(value).strip()), f"{path}{key}", limit_of)
+        return self.bounded(str(value), f"{path}{key}", limit_of)
 
-    def bounded(self, text: str, at: str, limit_of: str | None) -> str:
-        """`text`, with a problem noted at `at` if it is longer than the column of `limit_of` holds (it is then
-        kept whole: nothing is imported while a problem stands)."""
+    def bounded(self, raw: str, at: str, limit_of: str | None) -> str:
+        """`raw` cleaned (domain.text.clean_text: NFC, stripped), with a problem noted at `at` if it is longer than
+        the column of `limit_of` holds (it is then kept whole: nothing is imported while a problem stands)."""
+        text = clean_text(raw)
         if limit_of is not None and len(text) > LIMITS[limit_of]:
             self.fail(at, f"dài {len(text)} ký tự; tối đa {LIMITS[limit_of]} ký tự")
         return text
@@ -240,10 +241,9 @@ def _rule(reader: _Reader, data: Any, path: str, index: int) -> RuleSpec:
         _alternatives(reader, params["alternatives"], f"{path}alternatives")
     if "exception" in params:
         _exception(reader, params["exception"], f"{path}exception")
-    description = reader.bounded(unicodedata.normalize("NFC", str(data.get("description") or RULE_TYPES[kind])), f"{path}description",
+    description = reader.bounded(str(data.get("description") or RULE_TYPES[kind]), f"{path}description",
                                  "campaign_rule.description")  # fmt: skip
-    code = reader.bounded(unicodedata.normalize("NFC", str(data.get("code") or f"R{index + 1}")), f"{path}code",
-                          "campaign_rule.code")  # fmt: skip
+    code = reader.bounded(str(data.get("code") or f"R{index + 1}"), f"{path}code", "campaign_rule.code")
     return RuleSpec(code, kind, params, description)
 
 

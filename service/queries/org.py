@@ -40,16 +40,11 @@ def open_levels(session: Session, unit_id: int, day: date) -> frozenset[str]:
     """The levels on the unit's path to the root whose unit is open on `day` (not ended, merged or abolished:
     valid_from ≤ day < valid_to). At each level the nearest unit counts, the one a lane's task there is given to
     (instances.owner_unit)."""
-    opened: set[str] = set()
-    seen: set[str] = set()
-    # One read (every dossier created and every submission asks): the path with each unit's dates.
+    # One read (every dossier created and every submission asks): the path with each unit's dates, the unit first.
+    is_open: dict[str, bool] = {}
     for _, level, start, end in direct_sql.execute(session, _PATH_OPENING, {"unit_id": unit_id}).rows:
-        if level in seen:
-            continue  # a nearer unit at this level decided it
-        seen.add(level)
-        if (start is None or start <= day) and (end is None or day < end):
-            opened.add(str(level))
-    return frozenset(opened)
+        is_open.setdefault(str(level), (start is None or start <= day) and (end is None or day < end))
+    return frozenset(level for level, opened in is_open.items() if opened)
 
 
 def unit_path(session: Session, unit_id: int) -> list[int]:

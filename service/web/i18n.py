@@ -354,7 +354,7 @@ EN: dict[str, str] = {
     "{count} việc được giao cho bạn: {step}": "{count} tasks assigned to you: {step}",
     "{count} thông báo: {step}": "{count} notifications: {step}",
     "và 1 đơn vị khác": "and 1 other unit",
-    "và {count} đơn vị khác": "and {count} other units",
+    "và {n} đơn vị khác": "and {n} other units",
     "{count} chưa đọc": "{count} unread",
     "{count} đã xử lý": "{count} handled",
     # --- end notifications ---
