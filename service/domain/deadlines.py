@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -61,3 +63,40 @@ def registration_closed(code: str, deadline: date | None, period_to: date | None
         return DeadlinePassed("Phong trào {code} đã kết thúc ngày {period_to:%d/%m/%Y}; không nhận đăng ký thi đua nữa.",
                               {"code": code, "period_to": period_to}, deadline=period_to.isoformat())  # fmt: skip
     return None
+
+
+def level_deadlines(deadlines_json: str | None, submission_deadline: date | None) -> dict[str, date]:
+    """A campaign row's deadlines by receiving level: its `deadlines_json` ({"ward": "2024-11-25", …}), or, for a
+    campaign imported before levels had their own, the units' submission deadline as the ward's."""
+    deadlines = {level: date.fromisoformat(day) for level, day in json.loads(deadlines_json or "{}").items()}
+    if not deadlines and submission_deadline:
+        deadlines = {"ward": submission_deadline}
+    return deadlines
+
+
+@dataclass(frozen=True)
+class ForwardBy:
+    """The day by which a dossier must reach the next level up (the campaign's deadline for that level): past it,
+    that level refuses it (CampaignConfig.check_arrival)."""
+
+    level: str  # the level it goes to next
+    deadline: date
+
+    def passed(self, now: datetime) -> bool:
+        """Whether the deadline day is over in Vietnam: the dossier can no longer reach that level."""
+        return local_date(now) > self.deadline
+
+
+def forward_by(task_level: str, asked_levels: Iterable[str], deadlines: Mapping[str, date]) -> ForwardBy | None:
+    """The deadline a step at `task_level` works to, where the dossier still travels above it: its nominees still ask
+    for awards granted at `asked_levels`, and the highest of them is above this level. The dossier goes up the chain
+    one level at a time (receiving_level), so the deadline is the next level's, if the campaign sets one; None when
+    the dossier is decided at this level (or the level is not one of the chain's)."""
+    if task_level not in LEVELS:
+        return None
+    rank = LEVELS.index(task_level)
+    if max((LEVELS.index(level) for level in asked_levels if level in LEVELS), default=-1) <= rank:
+        return None
+    following = receiving_level(task_level)
+    deadline = deadlines.get(following)
+    return ForwardBy(following, deadline) if deadline is not None else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.campaign_config import CampaignConfig, NamedAward, OfferedForm
 from ..domain.campaign_file import RuleSpec
+from ..domain.deadlines import level_deadlines
 from ..models import AwardForm, Campaign, CampaignAwardForm, CampaignRule
 
 
@@ -76,9 +76,7 @@ def campaign_config(session: Session, campaign: Campaign) -> CampaignConfig:
     """The CampaignConfig of a campaign row. Its award forms and rules are read once per content digest
     (`Campaign.config_sha256`, set by import_campaign); the campaign row's own settings every time."""
     offered, rules = _parts(session, campaign)
-    deadlines = {k: date.fromisoformat(v) for k, v in json.loads(campaign.deadlines_json or "{}").items()}
-    if not deadlines and campaign.submission_deadline:
-        deadlines = {"ward": campaign.submission_deadline}
+    deadlines = level_deadlines(campaign.deadlines_json, campaign.submission_deadline)
     return CampaignConfig(
         code=campaign.code, offered=offered, rules=rules, deadlines=deadlines, receipt_from=campaign.receipt_from,
         receipt_to=campaign.receipt_to, registration_required=campaign.registration_required,

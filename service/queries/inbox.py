@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, String, cast, func, select, union_all
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from workflows import StepInfo
 
 from ..domain.actors import Actor
+from ..domain.deadlines import ForwardBy, forward_by, level_deadlines
 from ..domain.text import natural_key
 from ..models import (
     AwardForm, Campaign, CampaignAwardForm, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, ProcessVersion, User,
@@ -93,6 +94,9 @@ class InboxRow:
     returned: ReturnedRow | None = None  # sent back to this step by a return from the step above
     nominee_count: int = 0  # the dossier's nominees still travelling (not yet granted or refused)
     awards: tuple[AwardAsked, ...] = ()  # the award forms they ask for, each once
+    # Where the dossier still goes up: the campaign's deadline for reaching the next level (the step's own due time,
+    # a timer's, is due_at). Council and chairman steps have no timer of their own: this is the date they work to.
+    forward_by: ForwardBy | None = None
 
     def is_overdue(self, now: datetime) -> bool:
         return self.due_at is not None and self.due_at <= now
@@ -206,7 +210,8 @@ def inbox(
                    HumanTask.escalated_at, HumanTask.claimed_by, HumanTask.created_at, ProcessInstance.version_id,
                    Dossier.id, Dossier.title, Campaign.code, OrgUnit.name, OrgUnit.id, User.full_name,
                    ProcessVersion.sha256, *_before(HumanTask.decision), *_before(HumanTask.bpmn_id),
-                   *_before(HumanTask.comment), _NOMINEES_ASKING)
+                   *_before(HumanTask.comment), _NOMINEES_ASKING, HumanTask.level, Campaign.id,
+                   Campaign.deadlines_json, Campaign.submission_deadline)
         # Who holds each claimed task, and its version's sha256 (its Definition from the cache: the step's name and
         # whether it offers the bulk decision), in the same query.
         .outerjoin(User, User.id == HumanTask.claimed_by)
@@ -228,6 +233,7 @@ def inbox(
     # Each row's step, and the step that returned it (in the same version: a return goes back along its process).
     wanted = {(row[8], row[1]) for row in found} | {(row[8], row[17]) for row in found if row[16] == "return"}
     steps = {(version_id, bpmn_id): definitions[version_id].steps.get(bpmn_id) for version_id, bpmn_id in wanted}
+    deadlines = {row[21]: level_deadlines(row[22], row[23]) for row in found}  # by campaign
     return [
         InboxRow(
             task_id=task_id, step=step, step_name=getattr(steps[(version_id, step)], "name", step), role=role,
@@ -238,11 +244,11 @@ def inbox(
             and claimed_by in (None, actor.user_id),
             returned=ReturnedRow(getattr(steps[(version_id, before_step)], "name", before_step), before_comment)
             if before_decision == "return" else None,
-            **_asking(asking),
+            **_asking(asking, str(level), deadlines[campaign_id]),
         )
         for (task_id, step, role, org_unit_id, due_at, escalated_at, claimed_by, created_at, version_id, dossier_id,
              title, campaign_code, unit_name, unit_id, holder, _sha256, before_decision, before_step, before_comment,
-             asking) in found
+             asking, level, campaign_id, _deadlines_json, _submission_deadline) in found
     ]  # fmt: skip
 
 
@@ -274,12 +280,14 @@ _NOMINEES_ASKING = (
 )  # fmt: skip
 
 
-def _asking(asking: str | None) -> dict[str, Any]:
-    """The nominee count and the award forms asked (each once, the highest level first, then by name)."""
+def _asking(asking: str | None, task_level: str, deadlines: dict[str, date]) -> dict[str, Any]:
+    """The nominee count, the award forms asked (each once, the highest level first, then by name) and, where they
+    take the dossier above the task's level, the campaign's deadline for reaching the next level."""
     asked = [item.partition(":") for item in asking.split(_ASKING_SEP)] if asking else []
     order = {"province": 0, "district": 1, "ward": 2}
     forms = sorted({(level, name) for level, _, name in asked}, key=lambda f: (order.get(f[0], 3), natural_key(f[1])))
-    return {"nominee_count": len(asked), "awards": tuple(award_asked(level, name) for level, name in forms)}
+    return {"nominee_count": len(asked), "awards": tuple(award_asked(level, name) for level, name in forms),
+            "forward_by": forward_by(task_level, (level for level, _ in forms), deadlines)}
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ EN: dict[str, str] = {
     "Phong trào": "Campaign",
     "Hạn xử lý": "Due",
     "Quá hạn": "Overdue",
+    # a council's or chairman's row: the campaign's deadline for reaching the next level (queries.inbox.forward_by)
+    "Gửi về {level} chậm nhất ngày {date}": "To reach the {level} level by {date}",
+    "Đã quá hạn": "Deadline passed",
     "Được báo quá hạn": "Escalated to you",
     "Xử lý": "Open",
     "Quyết định": "Decision",

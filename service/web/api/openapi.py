@@ -100,7 +100,10 @@ SCHEMAS: dict[str, Schema] = {
                       dossier_status=DOSSIER_STATUS),
     "InboxTask": obj(id=INT, step=STR, name=STR, role=STR, org_unit_id=INT, dossier_id=INT, dossier_title=STR,
                      campaign=STR, submitting_unit=obj(id=INT, name=STR), created_at=TIME, due_at=TIME_OR_NULL,
-                     overdue=BOOL, escalated_at=TIME_OR_NULL, escalated_to_me=BOOL, claimed_by=nullable("UserRef")),
+                     overdue=BOOL, escalated_at=TIME_OR_NULL, escalated_to_me=BOOL, claimed_by=nullable("UserRef"),
+                     forward_by=nullable("ForwardBy")),
+    "ForwardBy": obj(level=LEVEL, deadline={"type": "string", "format": "date"},
+                     passed={**BOOL, "description": "hạn đã qua (giờ Việt Nam): cấp đó không nhận hồ sơ nữa"}),
     "TaskList": obj(
         count={**INT, "description": "số việc trong danh sách này (tối đa 200, những việc đến hạn sớm nhất)"},
         total={**INT, "description": "số việc đang mở trong cả hộp việc, không tính bộ lọc"},

@@ -263,6 +263,10 @@ def inbox_row_json(row: InboxRow, now: datetime, users: dict[int, User]) -> Json
         "created_at": iso(row.created_at), "due_at": iso(row.due_at), "overdue": row.is_overdue(now),
         "escalated_at": iso(row.escalated_at), "escalated_to_me": row.escalated_to_me,
         "claimed_by": user_json(users.get(row.claimed_by or 0)),
+        # Where the dossier still goes up: the campaign's deadline for reaching the next level.
+        "forward_by": None if row.forward_by is None else {
+            "level": row.forward_by.level, "deadline": row.forward_by.deadline.isoformat(),
+            "passed": row.forward_by.passed(now)},
     }  # fmt: skip
 
 

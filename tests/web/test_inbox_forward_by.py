@@ -1,0 +1,93 @@
+"""A council's and a chairman's inbox row has no timer of its own: it shows the campaign's deadline for reaching the
+next level (where the dossier still goes up), and says when that deadline has passed. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from service.models import Campaign, Dossier, OrgUnit
+from service.operations.accounts import actor_for
+from service.operations.dossiers import NomineeInput, create_dossier
+from service.operations.tasks import open_task_for
+from tests.web.conftest import EACH_DATABASE, app_on_each_database
+from tests.web.test_batches import at_ward_chairman, at_ward_council
+
+app = pytest.fixture(params=EACH_DATABASE, name="app")(app_on_each_database)
+
+
+def _deadlines(app, **levels: str) -> None:
+    """The test campaign's deadlines by level, as an import of its file would set them."""
+    with app.extensions["thidua.session_factory"]() as session, session.begin():
+        campaign = session.scalar(select(Campaign).where(Campaign.code == "TEST-PL-ALL"))
+        campaign.deadlines_json = json.dumps(levels)
+
+
+def _task_of(app, dossier_id: int) -> int:
+    with app.extensions["thidua.session_factory"]() as session:
+        return open_task_for(session, dossier_id).id
+
+
+def _due_cell(page: str, task_id: int) -> str:
+    row = re.search(rf'<tr[^>]*data-task-id="{task_id}".*?</tr>', page, re.S)
+    assert row, f"task {task_id} is not in the inbox"
+    return re.findall(r"<td>(.*?)</td>", row.group(0), re.S)[-2]  # the "Hạn xử lý" column
+
+
+def test_chairman_row_shows_the_next_levels_deadline_and_when_it_has_passed(app, client, auth, clock):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    going_up = _task_of(app, at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"]))  # a district Giấy khen
+    auth.login("hn-hd-pl.chairman")
+    cell = _due_cell(client.get("/inbox/").get_data(as_text=True), going_up)
+    assert "Gửi về cấp quận/huyện chậm nhất ngày 20/12/2024" in cell and "forward-late" not in cell
+    english = _due_cell(client.get("/inbox/?lang=en").get_data(as_text=True), going_up)
+    assert "To reach the district level by 20/12/2024" in english
+    client.get("/inbox/?lang=vi")
+    listed = client.get("/api/v1/tasks", headers=_bearer(client, "hn-hd-pl.chairman")).get_json()["tasks"]
+    assert next(t for t in listed if t["id"] == going_up)["forward_by"] == {
+        "level": "district", "deadline": "2024-12-20", "passed": False}
+    # The last minute of the 20th in Hà Nội is still in time; from midnight the district refuses the dossier.
+    clock.set(datetime(2024, 12, 20, 16, 59, tzinfo=UTC))
+    assert "forward-late" not in _due_cell(client.get("/inbox/").get_data(as_text=True), going_up)
+    clock.set(datetime(2024, 12, 20, 17, 0, tzinfo=UTC))
+    late = _due_cell(client.get("/inbox/").get_data(as_text=True), going_up)
+    assert 'data-testid="forward-late">Đã quá hạn<' in late
+    listed = client.get("/api/v1/tasks", headers=_bearer(client, "hn-hd-pl.chairman")).get_json()["tasks"]
+    assert next(t for t in listed if t["id"] == going_up)["forward_by"]["passed"] is True
+
+
+def test_a_dossier_decided_at_this_level_or_a_level_without_deadline_shows_none(app, client, auth):
+    _deadlines(app, ward="2024-12-10")  # no district deadline
+    going_up = _task_of(app, at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"]))
+    staying = _task_of(app, at_ward_council(app, "HN-HD-PL-VH", ["Người hai"]))  # a ward Giấy khen
+    auth.login("hn-hd-pl.chairman")
+    assert "forward-by" not in _due_cell(client.get("/inbox/").get_data(as_text=True), going_up)
+    auth.logout()
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    auth.login("hn-hd-pl.council_secretary")
+    assert "forward-by" not in _due_cell(client.get("/inbox/").get_data(as_text=True), staying)
+
+
+def test_unit_clerks_draft_shows_the_wards_deadline(app, client, auth):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    with app.extensions["thidua.session_factory"]() as session, session.begin():
+        clerk = actor_for(session, "hn-hd-pl-tp.unit_clerk")
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
+        dossier = create_dossier(session, clerk, app.extensions["thidua.engine"], campaign_code="TEST-PL-ALL",
+                                 unit_id=unit.id, title="Đề nghị năm 2024",
+                                 nominees=[NomineeInput("individual", "Người ba", "BK-TINH")])  # fmt: skip
+        draft = open_task_for(session, session.get(Dossier, dossier.id).id).id
+    auth.login("hn-hd-pl-tp.unit_clerk")
+    cell = _due_cell(client.get("/inbox/").get_data(as_text=True), draft)
+    assert "Gửi về cấp phường/xã chậm nhất ngày 10/12/2024" in cell
+
+
+def _bearer(client, username: str) -> dict[str, str]:
+    from tests.web.conftest import PASSWORD
+
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+    return {"Authorization": f"Bearer {response.get_json()['token']}"}
