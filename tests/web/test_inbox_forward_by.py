@@ -14,7 +14,7 @@ from service.models import Campaign, Dossier, OrgUnit
 from service.operations.accounts import actor_for
 from service.operations.dossiers import NomineeInput, create_dossier
 from service.operations.tasks import open_task_for
-from tests.web.conftest import EACH_DATABASE, app_on_each_database
+from tests.web.conftest import EACH_DATABASE, app_on_each_database, submit_dossiers
 from tests.web.test_batches import at_ward_chairman, at_ward_council
 
 app = pytest.fixture(params=EACH_DATABASE, name="app")(app_on_each_database)
@@ -91,3 +91,24 @@ def _bearer(client, username: str) -> dict[str, str]:
 
     response = client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
+
+
+def test_task_page_says_the_deadline_it_works_to(app, client, auth, clock):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    dossier_id = at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"])
+    auth.login("hn-hd-pl.chairman")
+    page = client.get(f"/inbox/tasks/{_task_of(app, dossier_id)}").get_data(as_text=True)
+    line = re.search(r'<p data-testid="task-deadline">(.*?)</p>', page, re.S)
+    assert line and "Gửi về cấp quận/huyện chậm nhất ngày 20/12/2024" in line.group(1)
+    assert "Đã quá hạn" not in line.group(1)
+    clock.set(datetime(2024, 12, 21, 1, 0, tzinfo=UTC))
+    page = client.get(f"/inbox/tasks/{_task_of(app, dossier_id)}").get_data(as_text=True)
+    assert "Đã quá hạn" in re.search(r'<p data-testid="task-deadline">(.*?)</p>', page, re.S).group(1)
+
+
+def test_task_page_of_a_step_with_a_timer_says_its_due_time(app, client, auth):
+    reviews = submit_dossiers(app, 1)  # waiting for the ward office, whose review has a timer
+    auth.login("hn-hd-pl.office_clerk")
+    page = client.get(f"/inbox/tasks/{reviews[0]}").get_data(as_text=True)
+    line = re.search(r'<p data-testid="task-deadline">(.*?)</p>', page, re.S)
+    assert line and "Hạn xử lý" in line.group(1) and re.search(r"<time>\d\d/\d\d/\d{4} \d\d:\d\d</time>", line.group(1))
