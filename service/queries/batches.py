@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
 from ..domain.campaign_config import NamedAward
+from ..domain.deadlines import ForwardBy, forward_by, level_deadlines
 from ..models import AwardForm, Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, ProcessVersion, User
 from ..operations.definitions import version_definition
 from .campaign_config import campaign_config, named_award
@@ -45,6 +46,16 @@ class Batch:
     @property
     def nominee_count(self) -> int:
         return sum(len(i.nominees) for i in self.items)
+
+    @property
+    def forward_by(self) -> ForwardBy | None:
+        """The campaign's deadline for reaching the next level, where any of its dossiers still goes up (they share
+        the step's level, so the next level and its deadline are the same for all of them)."""
+        if not self.items:
+            return None
+        levels = {award.granting_level for item in self.items for _, award in item.nominees}
+        deadlines = level_deadlines(self.campaign.deadlines_json, self.campaign.submission_deadline)
+        return forward_by(str(self.items[0].task.level), levels, deadlines)
 
 
 def _ward_of(session: Session, unit_id: int, cache: dict[int, OrgUnit | None]) -> OrgUnit | None:

@@ -398,4 +398,5 @@ def _batch_page(found: Batch, error: str | None = None, report: list[dict[str, o
     shown = {i.task.id for i in found.items}  # a refused task no longer here (decided meanwhile) is named at the top
     return render_template("inbox/batch.html", batch=found, step_kind=step_kind, eligibility=eligibility,
                            council=council, error=error, sent=sent, report=report or [], refused=refused or {},
-                           labels=task_labels(db, [t for t in refused or {} if t not in shown]))  # fmt: skip
+                           labels=task_labels(db, [t for t in refused or {} if t not in shown]),
+                           now=get_engine().clock.now())  # fmt: skip

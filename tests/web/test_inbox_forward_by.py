@@ -112,3 +112,17 @@ def test_task_page_of_a_step_with_a_timer_says_its_due_time(app, client, auth):
     page = client.get(f"/inbox/tasks/{reviews[0]}").get_data(as_text=True)
     line = re.search(r'<p data-testid="task-deadline">(.*?)</p>', page, re.S)
     assert line and "Hạn xử lý" in line.group(1) and re.search(r"<time>\d\d/\d\d/\d{4} \d\d:\d\d</time>", line.group(1))
+
+
+def test_batch_page_says_the_next_levels_deadline(app, client, auth, clock):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"])
+    at_ward_chairman(app, "HN-HD-PL-VH", ["Người hai"])
+    auth.login("hn-hd-pl.chairman")
+    inbox = client.get("/inbox/").get_data(as_text=True)
+    link = re.search(r'href="(/inbox/batch\?[^"]+)"', inbox).group(1).replace("&amp;", "&")
+    line = re.search(r'<p data-testid="batch-deadline">(.*?)</p>', client.get(link).get_data(as_text=True), re.S)
+    assert line and "Gửi về cấp quận/huyện chậm nhất ngày 20/12/2024" in line.group(1) and "quá hạn" not in line.group(1)
+    clock.set(datetime(2024, 12, 21, 1, 0, tzinfo=UTC))
+    line = re.search(r'<p data-testid="batch-deadline">(.*?)</p>', client.get(link).get_data(as_text=True), re.S)
+    assert "Đã quá hạn" in line.group(1)
