@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select, union_all
+from sqlalchemy import Select, String, case, cast, func, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from workflows import StepInfo
@@ -142,17 +142,22 @@ class InboxFilter:
         )
 
 
-def sort_rows(rows: list[InboxRow], sort: str, labels: dict[int, str] | None = None) -> list[InboxRow]:
-    """The page's rows in the order chosen (they come by due date): by submitting unit as the page names it
-    (`labels`), by campaign, or by arrival (oldest first); each then by due date."""
-    if sort == "unit":
-        names = labels or {}
-        return sorted(rows, key=lambda r: natural_key(names.get(r.submitting_unit_id, r.submitting_unit)))
-    if sort == "campaign":
-        return sorted(rows, key=lambda r: natural_key(r.campaign_code))
+def _order(sort: str, facets: InboxFacets | None) -> list[Any]:
+    """The ORDER BY of the list for the order chosen, so a page of the first LIST_LIMIT rows is the first of the
+    whole inbox in that order, not the soonest due re-sorted: by submitting unit as the page names it (the facets'
+    labels, numbers in them by value), by campaign (codes, numbers by value), by arrival (oldest first); each then,
+    and the default, by due date (undated last), then arrival. The units' and campaigns' ranks are the facets' own
+    order, computed in Python (natural_key) and handed to the database as a CASE over the ids and codes."""
+    by_due = [HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id]
     if sort == "arrival":
-        return sorted(rows, key=lambda r: (r.created_at, r.task_id))
-    return rows
+        return [HumanTask.created_at, HumanTask.id]
+    if sort == "unit" and facets is not None and facets.units:
+        ranks = {unit_id: rank for rank, (unit_id, _) in enumerate(facets.units)}  # facets.units: by label already
+        return [case(ranks, value=Dossier.unit_id, else_=len(ranks)), *by_due]
+    if sort == "campaign" and facets is not None and facets.campaigns:
+        codes = sorted(facets.campaigns, key=natural_key)
+        return [case({code: rank for rank, code in enumerate(codes)}, value=Campaign.code, else_=len(codes)), *by_due]
+    return by_due
 
 
 def actionable_task_ids(actor: Actor, *, escalations: bool = True):  # type: ignore[no-untyped-def]
@@ -198,9 +203,10 @@ def open_tasks(ids: Any, *columns: Any) -> Select[Any]:
 
 def inbox(
     session: Session, actor: Actor, limit: int = LIST_LIMIT, filters: InboxFilter | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, facets: InboxFacets | None = None,
 ) -> list[InboxRow]:  # fmt: skip
-    """Open tasks the actor may take, plus overdue tasks escalated to one of their roles; due first."""
+    """Open tasks the actor may take, plus overdue tasks escalated to one of their roles; due first, or in the order
+    `filters.sort` chooses (by unit or campaign with the inbox's `facets`, which name and rank them: _order)."""
     ids = actionable_task_ids(actor)
     if ids is None:
         return []
@@ -216,7 +222,7 @@ def inbox(
         # whether it offers the bulk decision), in the same query.
         .outerjoin(User, User.id == HumanTask.claimed_by)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-        .order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+        .order_by(*_order(filters.sort if filters is not None else "due", facets))
         .limit(limit)
     )  # fmt: skip
     if filters is not None:

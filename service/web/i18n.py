@@ -75,6 +75,8 @@ EN: dict[str, str] = {
     "Đã giao việc.": "Assigned.",
     "Đang hiển thị": "Showing",
     "những việc đến hạn sớm nhất; dùng bộ lọc để xem các việc khác": "the ones due soonest; use the filter to see the others",
+    "những việc đầu tiên theo thứ tự đã chọn; dùng bộ lọc để xem các việc khác":
+        "the first ones in the order chosen; use the filter to see the others",
     "trên": "of",
     "Nhật ký kiểm toán": "Audit trail",
     "Từ ngày": "From",

@@ -26,7 +26,7 @@ from ..operations.preferences import forget_preference, load_preference, save_pr
 from ..queries.batches import Batch, batch_summaries, find_batch
 from ..operations.assignments import BatchRefused, batch_votes, prepare_batch
 from ..queries.council_results import council_results
-from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets, sort_rows, task_labels
+from ..queries.inbox import LIST_LIMIT, InboxFilter, inbox, inbox_facets, task_labels
 from ..queries.eligibility import dossier_eligibility
 from ..queries.quota_usage import quota_checks
 from ..queries.visibility import visible_task_ids
@@ -61,10 +61,10 @@ def _filter_from_request(db) -> InboxFilter:  # type: ignore[no-untyped-def]
 def index() -> str:
     db, actor, now = get_session(), current_actor(), get_engine().clock.now()
     chosen = _filter_from_request(db)
-    # The count and the filter's choices cover every open task; the list shows the first PAGE_SIZE by due date, in
-    # the order chosen (units named as the filter names them, numbers in them by value).
+    # The count and the filter's choices cover every open task; the list shows the first PAGE_SIZE in the order chosen
+    # (by due date unless told otherwise; units ranked as the filter names them, numbers in them by value).
     facets = inbox_facets(db, actor)
-    rows = sort_rows(inbox(db, actor, limit=PAGE_SIZE, filters=chosen, now=now), chosen.sort, dict(facets.units))
+    rows = inbox(db, actor, limit=PAGE_SIZE, filters=chosen, now=now, facets=facets)
     return render_template(
         "inbox/index.html", rows=rows, now=now, chosen=chosen, total=facets.total, page_full=len(rows) == PAGE_SIZE,
         saved=request.args.get("filter") != "1" and chosen.chooses,  # the saved filter applies: the page says so

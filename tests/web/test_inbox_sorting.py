@@ -109,3 +109,35 @@ def test_the_dashboard_lists_units_with_numbers_by_value(app, client, auth: Auth
     table = re.search(r'data-testid="units">(.*?)</table>', page, re.S).group(1)
     listed = [name for name in re.findall(r"<tr><td>([^<]+)</td>", table) if name.startswith("Khu phố")]
     assert listed == ["Khu phố 2", "Khu phố 10"]
+
+
+def test_a_full_page_sorted_otherwise_holds_the_first_rows_of_the_whole_inbox_in_that_order(app, client, auth: Auth,
+                                                                                          monkeypatch):  # fmt: skip
+    from service.web import inbox as inbox_pages
+
+    tasks = _three_units(app)
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session, session.begin():  # "Ấp 9" (first by unit name, last to arrive) is due last of all
+        last = session.get(HumanTask, tasks["Ấp 9"])
+        last.due_at = last.due_at + timedelta(days=365)
+    auth.login("hn-hd-pl.office_clerk")
+    monkeypatch.setattr(inbox_pages, "PAGE_SIZE", 1)
+    # Sorted by unit, the one row shown is the first unit's, not the soonest due one's re-sorted.
+    page = client.get("/inbox/?filter=1&sort=unit").get_data(as_text=True)
+    assert _row_ids(page) == [tasks["Ấp 9"]]
+    assert "những việc đầu tiên theo thứ tự đã chọn" in page
+    # By arrival, the oldest of the whole inbox (the demo's dossiers arrived before this test's).
+    monkeypatch.setattr(inbox_pages, "PAGE_SIZE", 500)
+    everything = _row_ids(client.get("/inbox/?filter=1&sort=arrival").get_data(as_text=True))
+    monkeypatch.setattr(inbox_pages, "PAGE_SIZE", 2)
+    assert _row_ids(client.get("/inbox/?filter=1&sort=arrival").get_data(as_text=True)) == everything[:2]
+    # By campaign, the first campaign's rows (the demo's PL-CCHC-2024) come before TEST-PL-ALL's, however late due.
+    with factory() as session, session.begin():
+        for task in session.scalars(select(HumanTask).where(HumanTask.state == "ready", HumanTask.id.notin_(tasks.values()),
+                                                            HumanTask.due_at.is_not(None))):  # fmt: skip
+            task.due_at = task.due_at + timedelta(days=800)
+    monkeypatch.setattr(inbox_pages, "PAGE_SIZE", 1)
+    page = client.get("/inbox/?filter=1&sort=campaign").get_data(as_text=True)
+    assert re.findall(r"<td>((?:PL-CCHC-2024|TEST-PL-ALL))</td>", page) == ["PL-CCHC-2024"]
+    # The default order says which rows it shows as before.
+    assert "những việc đến hạn sớm nhất" in client.get("/inbox/?filter=1").get_data(as_text=True)
