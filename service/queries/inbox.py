@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, String, case, cast, func, select, union_all
+from sqlalchemy import Integer, Select, String, cast, column, func, select, union_all, values
 from sqlalchemy.orm import Session, aliased
 
 from workflows import StepInfo
@@ -142,22 +142,28 @@ class InboxFilter:
         )
 
 
-def _order(sort: str, facets: InboxFacets | None) -> list[Any]:
-    """The ORDER BY of the list for the order chosen, so a page of the first LIST_LIMIT rows is the first of the
-    whole inbox in that order, not the soonest due re-sorted: by submitting unit as the page names it (the facets'
-    labels, numbers in them by value), by campaign (codes, numbers by value), by arrival (oldest first); each then,
-    and the default, by due date (undated last), then arrival. The units' and campaigns' ranks are the facets' own
-    order, computed in Python (natural_key) and handed to the database as a CASE over the ids and codes."""
-    by_due = [HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id]
+def _sorted(query: Select[Any], sort: str, facets: InboxFacets | None) -> Select[Any]:
+    """The list in the order chosen, ordered by the database, so a page of the first LIST_LIMIT rows is the first of
+    the whole inbox in that order, not the soonest due re-sorted: by submitting unit as the page names it (the
+    facets' labels, numbers in them by value), by campaign (codes, numbers by value), by arrival (oldest first); each
+    then, and the default, by due date (undated last), then arrival. The units' and campaigns' ranks are the facets'
+    own order, computed in Python (natural_key) and joined as a VALUES list (hashed or indexed by the database: a CASE
+    over two thousand units costs a tenth of a second at ten thousand rows)."""
+    by_due = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
     if sort == "arrival":
-        return [HumanTask.created_at, HumanTask.id]
+        return query.order_by(HumanTask.created_at, HumanTask.id)
     if sort == "unit" and facets is not None and facets.units:
-        ranks = {unit_id: rank for rank, (unit_id, _) in enumerate(facets.units)}  # facets.units: by label already
-        return [case(ranks, value=Dossier.unit_id, else_=len(ranks)), *by_due]
+        ranks = values(column("unit_id", Integer), column("position", Integer), name="unit_rank").data(
+            [(unit_id, position) for position, (unit_id, _) in enumerate(facets.units)]).cte()  # by label already
+        return (query.outerjoin(ranks, ranks.c.unit_id == Dossier.unit_id)
+                .order_by(ranks.c.position.is_(None), ranks.c.position, *by_due))  # fmt: skip
     if sort == "campaign" and facets is not None and facets.campaigns:
         codes = sorted(facets.campaigns, key=natural_key)
-        return [case({code: rank for rank, code in enumerate(codes)}, value=Campaign.code, else_=len(codes)), *by_due]
-    return by_due
+        ranks = values(column("code", String), column("position", Integer), name="campaign_rank").data(
+            [(code, position) for position, code in enumerate(codes)]).cte()
+        return (query.outerjoin(ranks, ranks.c.code == Campaign.code)
+                .order_by(ranks.c.position.is_(None), ranks.c.position, *by_due))  # fmt: skip
+    return query.order_by(*by_due)
 
 
 def actionable_task_ids(actor: Actor, *, escalations: bool = True):  # type: ignore[no-untyped-def]
@@ -206,7 +212,7 @@ def inbox(
     now: datetime | None = None, facets: InboxFacets | None = None,
 ) -> list[InboxRow]:  # fmt: skip
     """Open tasks the actor may take, plus overdue tasks escalated to one of their roles; due first, or in the order
-    `filters.sort` chooses (by unit or campaign with the inbox's `facets`, which name and rank them: _order)."""
+    `filters.sort` chooses (by unit or campaign with the inbox's `facets`, which name and rank them: _sorted)."""
     ids = actionable_task_ids(actor)
     if ids is None:
         return []
@@ -222,7 +228,6 @@ def inbox(
         # whether it offers the bulk decision), in the same query.
         .outerjoin(User, User.id == HumanTask.claimed_by)
         .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
-        .order_by(*_order(filters.sort if filters is not None else "due", facets))
         .limit(limit)
     )  # fmt: skip
     if filters is not None:
@@ -234,7 +239,7 @@ def inbox(
             query = query.where(Dossier.unit_id == filters.unit_id)
         if filters.overdue and now is not None:
             query = query.where(HumanTask.due_at <= now)
-    found = session.execute(query).all()
+    found = session.execute(_sorted(query, filters.sort if filters is not None else "due", facets)).all()
     definitions = {row[8]: version_definition(session, row[8], row[15]) for row in found}
     # Each row's step, and the step that returned it (in the same version: a return goes back along its process).
     wanted = {(row[8], row[1]) for row in found} | {(row[8], row[17]) for row in found if row[16] == "return"}
