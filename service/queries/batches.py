@@ -87,11 +87,12 @@ _OPEN_NOMINEES = (
 )  # fmt: skip
 
 
-def _open_batch_rows(session: Session, actor: Actor, *columns: Any) -> list[Row[Any]]:
+def _open_batch_rows(session: Session, actor: Actor, *columns: Any, where: tuple[Any, ...] = ()) -> list[Row[Any]]:
     """`columns` of the open tasks above the unit level the actor may take themselves (escalated ones are
-    not theirs to decide), with their instance, dossier, campaign and submitting unit joined; due first."""
+    not theirs to decide), with their instance, dossier, campaign and submitting unit joined; due first. `where`
+    narrows them (find_batch: one campaign, step and deciding unit)."""
     ids = actionable_task_ids(actor, escalations=False)  # indexed per (role, unit)
-    query = open_tasks(ids, *columns).where(HumanTask.level != "unit").order_by(HumanTask.due_at, HumanTask.id)
+    query = open_tasks(ids, *columns).where(HumanTask.level != "unit", *where).order_by(HumanTask.due_at, HumanTask.id)
     return list(session.execute(query).all())
 
 
@@ -105,13 +106,15 @@ def _batch_key(
     return (campaign_id, step, org_unit_id, source.id if source else None), source
 
 
-def batches(session: Session, actor: Actor, minimum: int = 1) -> list[Batch]:
+def batches(session: Session, actor: Actor, minimum: int = 1, where: tuple[Any, ...] = ()) -> list[Batch]:
     """Every group of open tasks the actor may take that share campaign, step, unit and source ward. A batch is
     one while any of its tasks is open, a single one too (what is left of it after the others were decided must
-    stay reachable, and listed, until it is decided); `minimum` keeps only the larger ones."""
+    stay reachable, and listed, until it is decided); `minimum` keeps only the larger ones; `where` reads only the
+    tasks it selects (find_batch)."""
     if not actor.roles:
         return []
-    rows = _open_batch_rows(session, actor, HumanTask, ProcessInstance.version_id, Dossier, Campaign, OrgUnit)
+    rows = _open_batch_rows(session, actor, HumanTask, ProcessInstance.version_id, Dossier, Campaign, OrgUnit,
+                            where=where)  # fmt: skip
     rows = [row for row in rows if actor.holds(row[0].role, row[0].org_unit_id)]
     names = step_names(session, [(version_id, task.bpmn_id) for task, version_id, *_ in rows])
     cache: dict[int, OrgUnit | None] = {}
@@ -169,8 +172,10 @@ def _attach_nominees(session: Session, found: list[Batch]) -> None:
 def find_batch(session: Session, actor: Actor, campaign_id: int, step: str, org_unit_id: int, source_id: int | None,
                minimum: int = 1) -> Batch | None:  # fmt: skip
     """The batch so keyed, while any of its tasks is open (also what is left of one after its other dossiers were
-    decided), each dossier with what its step offers and whether a return brought it back; None when none is."""
-    for batch in batches(session, actor, minimum):
+    decided), each dossier with what its step offers and whether a return brought it back; None when none is.
+    Only its campaign's tasks at its step and deciding unit are read (the source ward is found per dossier)."""
+    narrowed = (Campaign.id == campaign_id, HumanTask.bpmn_id == step, HumanTask.org_unit_id == org_unit_id)
+    for batch in batches(session, actor, minimum, where=narrowed):
         source = batch.source.id if batch.source else None
         if (batch.campaign.id, batch.step, batch.org_unit_id, source) == (campaign_id, step, org_unit_id, source_id):
             _attach_choices(session, batch)

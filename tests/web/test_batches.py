@@ -140,3 +140,35 @@ def test_bulk_approval_with_nothing_ticked_says_so_on_the_inbox(app, client, aut
     assert response.status_code == 302 and response.headers["Location"].endswith("/inbox/")
     page = client.get("/inbox/").get_data(as_text=True)
     assert "Chưa chọn việc nào." in page and 'class="flash error"' in page
+
+
+def test_find_batch_reads_only_its_own_tasks(app):
+    """An official with several batches (here a chairman who is also the council's secretary) opens one: the other
+    batches' tasks are not read (a province's official may have thousands of open tasks in other batches)."""
+    from sqlalchemy import event
+
+    from service.models import HumanTask, RoleAssignment, User
+    from service.queries.batches import find_batch
+
+    at_chairman = at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"])
+    at_council = at_ward_council(app, "HN-HD-PL-VH", ["Người hai"])
+    factory = app.extensions["thidua.session_factory"]
+    with factory() as session, session.begin():
+        chairman = session.scalar(select(User).where(User.username == "hn-hd-pl.chairman"))
+        ward_id = open_task_for(session, at_chairman).org_unit_id
+        session.add(RoleAssignment(user_id=chairman.id, role="council_secretary", org_unit_id=ward_id))
+    with factory() as session:
+        chairman_task, council_task = (open_task_for(session, d) for d in (at_chairman, at_council))
+        campaign_id = session.scalar(select(Dossier.campaign_id).where(Dossier.id == at_chairman))
+        for step, wanted, other in (("ward_chairman_decide", chairman_task.id, council_task.id),
+                                    ("ward_council_vote", council_task.id, chairman_task.id)):  # fmt: skip
+            session.expunge_all()
+            loaded: list[int] = []
+            record = lambda task, _context: loaded.append(task.id)  # noqa: E731 - every HumanTask row made an object
+            event.listen(HumanTask, "load", record)
+            try:
+                found = find_batch(session, actor_for(session, "hn-hd-pl.chairman"), campaign_id, step, ward_id, None)
+            finally:
+                event.remove(HumanTask, "load", record)
+            assert [item.task.id for item in found.items] == [wanted]
+            assert wanted in loaded and other not in loaded, (step, loaded)
