@@ -119,6 +119,24 @@ def recent_notices(session: Session, user_id: int, limit: int, tr: Translate = a
     return notices
 
 
+# A page runs past its size to finish its last group (one minute's notices of a step: a timer run, a batch), up to
+# this many notices: a group is never split across two pages unless it is larger than this.
+GROUP_LIMIT = 1000
+
+
+def notice_page(session: Session, user_id: int, size: int, tr: Translate = as_is, *, before_id: int | None = None,
+                unread_only: bool = False) -> tuple[list[NoticeRow], bool]:  # fmt: skip
+    """A page of the user's notices (recent_notices' arguments): the newest `size`, and those after them that belong
+    to its last group (grouped), so the next page begins with a new group; and whether older notices remain."""
+    rows = recent_notices(session, user_id, size + 1, tr, before_id=before_id, unread_only=unread_only)
+    shown, rest = rows[:size], rows[size:]
+    while rest and _together(shown[-1], rest[0]) and len(shown) < GROUP_LIMIT:
+        shown.append(rest.pop(0))
+        if not rest:  # the group may go on: the next notices, as the next page would read them
+            rest = recent_notices(session, user_id, size + 1, tr, before_id=shown[-1].id, unread_only=unread_only)
+    return shown, bool(rest)
+
+
 def _together(a: NoticeRow, b: NoticeRow) -> bool:
     """Whether two notices, next to each other in the list, are shown in one group: task notices of one kind, of the
     same step (as named: whichever dossiers and units), that arrived in the same minute (the minute the page shows).

@@ -12,7 +12,7 @@ from ..db import utcnow
 from ..domain.notices_en import translator
 from ..models import Notification
 from ..operations.notifications import mark_read, outcome_texts, unread_count
-from ..queries.notifications import grouped, recent_notices
+from ..queries.notifications import grouped, notice_page
 from .context import get_session, transaction
 from .i18n import current_locale
 
@@ -44,8 +44,8 @@ def index() -> str:
     # A dossier's outcome notice names its nominees' fates, read for those notices' dossiers only; every sentence
     # in the reader's language. One row more than the page shows says whether an older page exists.
     tr = translator(current_locale())
-    rows = recent_notices(session, current_user.id, PAGE + 1, tr, before_id=before_id, unread_only=show == "unread")
-    rows, more = rows[:PAGE], len(rows) > PAGE
+    # A page ends with a whole group: one minute's notices of a step are not split across two pages.
+    rows, more = notice_page(session, current_user.id, PAGE, tr, before_id=before_id, unread_only=show == "unread")
     rows = outcome_texts(session, rows, tr)
     return render_template("notifications/index.html", notifications=rows, groups=grouped(rows), show=show,
                            older=rows[-1].id if more else None, paged=before_id is not None)  # fmt: skip

@@ -154,3 +154,26 @@ def test_a_groups_line_names_the_units_whose_dossiers_it_folds(app, client, auth
         said = re.search(r'data-testid="group-units">— (.*?)</span>', summary, re.S).group(1).strip()
         assert said == ", ".join([names[units[2]], names[units[1]], names[units[0]]]), lang
     client.get("/notifications/?lang=vi")
+
+
+def test_a_group_at_the_end_of_a_page_is_not_split_across_two(app, client, auth: Auth, monkeypatch):
+    from service.web import notifications as notification_pages
+
+    monkeypatch.setattr(notification_pages, "PAGE", 12)
+    tasks = submit_dossiers(app, 10)
+    start = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    # Oldest first: 6 notices a minute apart, a timer run of 10 escalations in one minute, 8 more a minute apart.
+    older = _notify(app, CHAIRMAN, [("task", tasks[n], start + timedelta(minutes=n)) for n in range(6)])
+    run = _notify(app, CHAIRMAN, [("escalation", t, start + timedelta(minutes=10, seconds=n)) for n, t in enumerate(tasks)])
+    newer = _notify(app, CHAIRMAN, [("task", tasks[n], start + timedelta(minutes=20 + n)) for n in range(8)])
+    auth.login(CHAIRMAN)
+    first = client.get("/notifications/").get_data(as_text=True)
+    # 12 a page: the 8 newer and 4 of the run; the page goes on to the run's end instead of splitting it.
+    listed = [int(i) for i in re.findall(r'data-id="(\d+)"', first)]
+    assert listed[:8] == sorted(newer, reverse=True) and sorted(listed[8:18]) == sorted(run)
+    assert [g[0] for g in _groups(first)] == [len(run)]
+    older_page = re.search(r'href="(/notifications/\?[^"]*before=\d+[^"]*)"', first).group(1).replace("&amp;", "&")
+    second = client.get(older_page).get_data(as_text=True)
+    rest = [int(i) for i in re.findall(r'data-id="(\d+)"', second)]
+    assert not set(rest) & set(listed) and rest[:6] == sorted(older, reverse=True)  # then the demo's own, if any
+    assert _groups(second) == []
