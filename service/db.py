@@ -255,16 +255,26 @@ def fold_text(value: str | None) -> str | None:
 
 class folded(FunctionElement[str]):  # noqa: N801 - used in queries as a SQL function, lower case as func.lower is
     """A column's text folded as fold_text folds it, for `folded(column).like(fold_text(typed))` searches. PostgreSQL's
-    lower() folds every script in a UTF-8 database with a UTF-8 ctype (C.UTF-8 and the like: what `initdb` gives on
-    Debian); SQLite's folds ASCII only, so there it is fold_text itself, registered on each connection."""
+    lower() folds by the database's ctype, which folds ASCII only when it is "C" or "POSIX" ("Đông" would stay
+    "Đông"): there it is lower() under ICU's root collation, which folds every script whatever the database was
+    created with. SQLite's lower() folds ASCII only: there it is fold_text itself, registered on each connection."""
 
     inherit_cache = True
     name = "folded"
 
 
+# ICU's root locale: every PostgreSQL built with ICU (Debian's, the PGDG packages', the official images') has it.
+ICU_ROOT = "und-x-icu"
+
+
 @compiles(folded)
 def _folded_lower(element: folded, compiler: Any, **kw: Any) -> str:
     return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _folded_postgresql(element: folded, compiler: Any, **kw: Any) -> str:
+    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "{ICU_ROOT}")'
 
 
 @compiles(folded, "sqlite")
