@@ -44,6 +44,7 @@ EN: dict[str, str] = {
     "Quá hạn": "Overdue",
     # a council's or chairman's row: the campaign's deadline for reaching the next level (queries.inbox.forward_by)
     "Gửi về {level} chậm nhất ngày {date}": "To reach the {level} level by {date}",
+    "hạn gửi về {level}": "deadline to reach the {level} level",
     "Đã quá hạn": "Deadline passed",
     "Được báo quá hạn": "Escalated to you",
     "Xử lý": "Open",
