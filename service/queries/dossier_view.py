@@ -29,7 +29,7 @@ from ..models import (
 )  # fmt: skip
 from ..domain.audit_labels import audit_action_label
 from ..domain.campaign_config import NamedAward
-from ..domain.deadlines import local_date
+from ..domain.deadlines import ForwardBy, forward_by, level_deadlines, local_date
 from ..domain.dossier_status import shown_status
 from ..domain.nominee_standing import nominee_state
 from ..domain.roles import ROLE_LABELS
@@ -77,11 +77,21 @@ class DossierView:
     # nominee id → how it stands (nominee_standing.nominee_state): granted_<level>, rejected, or, undecided, as its
     # dossier does: draft, withdrawn, cancelled, else travelling (under review)
     nominee_states: dict[int, str] = field(default_factory=dict)
+    now: datetime | None = None  # when it was read (the engine's clock): whether a deadline shown has passed
 
     @property
     def status(self) -> str:
         """The dossier's status as shown (granted in part when its nominees came out differently)."""
         return shown_status(str(self.dossier.status), [n.outcome for n, _ in self.nominees])
+
+    def forward_by(self, task: HumanTask) -> ForwardBy | None:
+        """The deadline an open task without a timer works to: the campaign's for reaching the next level, where
+        the nominees still travelling take the dossier above the task's level (domain.deadlines.forward_by)."""
+        if task.due_at is not None:
+            return None
+        travelling = [award.granting_level for nominee, award in self.nominees if nominee.outcome is None]
+        deadlines = level_deadlines(self.campaign.deadlines_json, self.campaign.submission_deadline)
+        return forward_by(str(task.level), travelling, deadlines)
 
 
 def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierView | None:
@@ -100,7 +110,7 @@ def dossier_view(session: Session, engine: Engine, dossier_id: int) -> DossierVi
         )
     ]  # fmt: skip
     instance = session.scalar(select(ProcessInstance).where(ProcessInstance.dossier_id == dossier_id))
-    view = DossierView(dossier, campaign, unit, nominees, [], [], instance=instance,
+    view = DossierView(dossier, campaign, unit, nominees, [], [], instance=instance, now=engine.clock.now(),
                        unit_name=name_at(session, unit.id, local_date(dossier.created_at)),
                        nominee_states={n.id: nominee_state(n.outcome, n.outcome_level, str(dossier.status))
                                        for n, _ in nominees})  # fmt: skip

@@ -9,7 +9,6 @@ from flask_login import login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from ..domain.deadlines import forward_by, level_deadlines
 from ..domain.documents import KIND_LABELS
 from ..domain.permissions import can_act_on_task
 from ..domain.nominee_outcomes import CouncilCount, NomineeResult, council_count
@@ -159,11 +158,6 @@ def _task_page(task_id: int, sent: TaskFormValues | None = None, error: str | No
     holder = task_holder(db, row)
     mine = can_act_on_task(actor, row) and row.state == "ready" and instance.status == "running"
     can_act = mine and (holder is None or holder.user_id == actor.user_id)
-    travelling = [(n, f) for n, f in view.nominees if n.outcome is None] if view else []
-    # A step without a timer works to the campaign's deadline for the next level, where the dossier still goes up.
-    forward = forward_by(str(row.level), [f.granting_level for _, f in travelling],
-                         level_deadlines(view.campaign.deadlines_json, view.campaign.submission_deadline)) \
-        if view and row.state == "ready" else None  # fmt: skip
     return render_template(
         "inbox/task.html", task=row, task_name=name, step=step, view=view, can_act=can_act,
         holder=holder if holder is not None and holder.user_id != actor.user_id else None,
@@ -172,7 +166,7 @@ def _task_page(task_id: int, sent: TaskFormValues | None = None, error: str | No
         quotas=quota_checks(db, row, view.dossier) if row.state == "ready" and view else [],
         step_kind=step_kind, council=council,
         eligibility=dossier_eligibility(db, view.dossier) if row.state == "ready" and view and row.role in APPRAISERS else [],
-        travelling=travelling, forward_by=forward,
+        travelling=[(n, f) for n, f in view.nominees if n.outcome is None] if view else [],
         documents=current_documents(db, instance.dossier_id), kind_labels=KIND_LABELS,
         closed=closed_task(view, row, step),  # after Back: who handled it and how, in place of the form
         returned=returned_here(view, row),  # the dossier came back here: why, at the top

@@ -13,8 +13,11 @@ from sqlalchemy import select
 from service.models import Campaign, Dossier, OrgUnit
 from service.operations.accounts import actor_for
 from service.operations.dossiers import NomineeInput, create_dossier
-from service.operations.tasks import open_task_for
-from tests.web.conftest import EACH_DATABASE, app_on_each_database, submit_dossiers
+from service.operations.demo import attach_sample_documents
+from service.operations.tasks import complete_task, open_task_for
+from service.storage import FileStore
+from tests.conftest import FILES
+from tests.web.conftest import EACH_DATABASE, app_on_each_database
 from tests.web.test_batches import at_ward_chairman, at_ward_council
 
 app = pytest.fixture(params=EACH_DATABASE, name="app")(app_on_each_database)
@@ -93,25 +96,42 @@ def _bearer(client, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
 
-def test_task_page_says_the_deadline_it_works_to(app, client, auth, clock):
+def _waiting_line(page: str) -> str:
+    """The summary's "Đang chờ" line (the task page and the dossier page share it), tags removed."""
+    line = re.search(r"<p>Đang chờ: (.*?)</p>", page, re.S)
+    assert line, "no open task on the page"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", line.group(1)))
+
+
+def test_task_and_dossier_pages_say_the_deadline_a_step_without_timer_works_to(app, client, auth, clock):
     _deadlines(app, ward="2024-12-10", district="2024-12-20")
     dossier_id = at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"])
     auth.login("hn-hd-pl.chairman")
-    page = client.get(f"/inbox/tasks/{_task_of(app, dossier_id)}").get_data(as_text=True)
-    line = re.search(r'<p data-testid="task-deadline">(.*?)</p>', page, re.S)
-    assert line and "Gửi về cấp quận/huyện chậm nhất ngày 20/12/2024" in line.group(1)
-    assert "Đã quá hạn" not in line.group(1)
+    for path in (f"/inbox/tasks/{_task_of(app, dossier_id)}", f"/dossiers/{dossier_id}"):
+        line = _waiting_line(client.get(path).get_data(as_text=True))
+        assert "(Gửi về cấp quận/huyện chậm nhất ngày 20/12/2024)" in line and "Đã quá hạn" not in line, path
     clock.set(datetime(2024, 12, 21, 1, 0, tzinfo=UTC))
-    page = client.get(f"/inbox/tasks/{_task_of(app, dossier_id)}").get_data(as_text=True)
-    assert "Đã quá hạn" in re.search(r'<p data-testid="task-deadline">(.*?)</p>', page, re.S).group(1)
+    for path in (f"/inbox/tasks/{_task_of(app, dossier_id)}", f"/dossiers/{dossier_id}"):
+        assert "Đã quá hạn" in _waiting_line(client.get(path).get_data(as_text=True)), path
 
 
-def test_task_page_of_a_step_with_a_timer_says_its_due_time(app, client, auth):
-    reviews = submit_dossiers(app, 1)  # waiting for the ward office, whose review has a timer
+def test_task_page_of_a_step_with_a_timer_says_its_due_time_only(app, client, auth):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    # A district award waiting for the ward office, whose review has a timer: its due time, not the district's day.
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    with factory() as session, session.begin():
+        clerk = actor_for(session, "hn-hd-pl-tp.unit_clerk")
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
+        dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id, title="Đi lên",
+                                 nominees=[NomineeInput("individual", "Người bốn", "GK-HUYEN")])  # fmt: skip
+        attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
+        complete_task(session, clerk, engine, open_task_for(session, dossier.id).id, "submit")
+        review = open_task_for(session, dossier.id)
+        assert review.bpmn_id == "ward_office_review" and review.due_at is not None
+        review_id = review.id
     auth.login("hn-hd-pl.office_clerk")
-    page = client.get(f"/inbox/tasks/{reviews[0]}").get_data(as_text=True)
-    line = re.search(r'<p data-testid="task-deadline">(.*?)</p>', page, re.S)
-    assert line and "Hạn xử lý" in line.group(1) and re.search(r"<time>\d\d/\d\d/\d{4} \d\d:\d\d</time>", line.group(1))
+    line = _waiting_line(client.get(f"/inbox/tasks/{review_id}").get_data(as_text=True))
+    assert re.search(r"\(Hạn xử lý \d\d/\d\d/\d{4} \d\d:\d\d\)", line) and "Gửi về" not in line
 
 
 def test_batch_page_says_the_next_levels_deadline(app, client, auth, clock):
