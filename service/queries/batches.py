@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..domain.actors import Actor
@@ -77,11 +78,19 @@ class BatchSummary:
     source: OrgUnit | None
     dossiers: int
     nominee_count: int
+    forward_by: ForwardBy | None = None  # as Batch.forward_by: where any of its dossiers still goes up
 
 
 # A dossier's nominees still to be decided (as _attach_nominees lists them), counted where its row is read.
 _OPEN_NOMINEES = (
     select(func.count()).select_from(Nominee)
+    .where(Nominee.dossier_id == Dossier.id, Nominee.outcome.is_(None))
+    .correlate(Dossier).scalar_subquery()
+)  # fmt: skip
+# The granting levels those nominees ask for, each once, joined by commas (a dossier asks for one to three).
+_OPEN_LEVELS = (
+    select(func.aggregate_strings(cast(AwardForm.granting_level, String), ","))
+    .select_from(Nominee).join(AwardForm, AwardForm.id == Nominee.award_form_id)
     .where(Nominee.dossier_id == Dossier.id, Nominee.outcome.is_(None))
     .correlate(Dossier).scalar_subquery()
 )  # fmt: skip
@@ -137,20 +146,28 @@ def batch_summaries(session: Session, actor: Actor) -> list[BatchSummary]:
         return []
     rows = _open_batch_rows(
         session, actor, HumanTask.role, HumanTask.org_unit_id, HumanTask.level, HumanTask.bpmn_id,
-        ProcessInstance.version_id, Campaign.id, Campaign.code, Dossier.unit_id, _OPEN_NOMINEES,
+        ProcessInstance.version_id, Campaign.id, Campaign.code, Dossier.unit_id, _OPEN_NOMINEES, _OPEN_LEVELS,
+        Campaign.deadlines_json, Campaign.submission_deadline,
     )  # fmt: skip
     rows = [row for row in rows if actor.holds(row[0], row[1])]
     cache: dict[int, OrgUnit | None] = {}
-    groups: dict[tuple[int, str, int, int | None], tuple[Any, OrgUnit | None, list[int]]] = {}
-    for _role, org_unit_id, level, step, version_id, campaign_id, campaign_code, unit_id, nominees in rows:
+    groups: dict[tuple[int, str, int, int | None], tuple[Any, OrgUnit | None, list[int], set[str]]] = {}
+    deadlines: dict[int, dict[str, date]] = {}
+    for (_role, org_unit_id, level, step, version_id, campaign_id, campaign_code, unit_id, nominees, asked,
+         deadlines_json, submission_deadline) in rows:  # fmt: skip
         key, source = _batch_key(session, cache, campaign_id, step, org_unit_id, str(level), unit_id)
-        groups.setdefault(key, ((version_id, step, campaign_code), source, []))[2].append(nominees)
+        group = groups.setdefault(key, ((version_id, step, campaign_code, str(level)), source, [], set()))
+        group[2].append(nominees)
+        group[3].update((asked or "").split(","))
+        deadlines.setdefault(campaign_id, level_deadlines(deadlines_json, submission_deadline))
     found = list(groups.items())  # a batch of one is still a batch (`batches`)
-    names = step_names(session, [(version_id, step) for _, ((version_id, step, _), _, _) in found])
+    names = step_names(session, [(version_id, step) for _, ((version_id, step, _, _), _, _, _) in found])
     return [
         BatchSummary(campaign_id=campaign_id, campaign_code=campaign_code, step=step, step_name=names[(version_id, step)],
-                     org_unit_id=org_unit_id, source=source, dossiers=len(per_dossier), nominee_count=sum(per_dossier))
-        for (campaign_id, _, org_unit_id, _), ((version_id, step, campaign_code), source, per_dossier) in found
+                     org_unit_id=org_unit_id, source=source, dossiers=len(per_dossier), nominee_count=sum(per_dossier),
+                     forward_by=forward_by(level, levels, deadlines[campaign_id]))
+        for (campaign_id, _, org_unit_id, _), ((version_id, step, campaign_code, level), source, per_dossier, levels)
+        in found
     ]  # fmt: skip
 
 

@@ -146,3 +146,19 @@ def test_batch_page_says_the_next_levels_deadline(app, client, auth, clock):
     clock.set(datetime(2024, 12, 21, 1, 0, tzinfo=UTC))
     line = re.search(r'<p data-testid="batch-deadline">(.*?)</p>', client.get(link).get_data(as_text=True), re.S)
     assert "Đã quá hạn" in line.group(1)
+
+
+def test_inbox_batch_list_says_the_next_levels_deadline(app, client, auth, clock):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"])  # a district award: the chairman's batch goes up
+    at_ward_council(app, "HN-HD-PL-VH", ["Người hai"])  # a ward award: the council's batch is decided at the ward
+    auth.login("hn-hd-pl.chairman")
+    batches = re.search(r'data-testid="batches">(.*?)</div>', client.get("/inbox/").get_data(as_text=True), re.S).group(1)
+    assert re.findall(r'data-testid="batch-forward-by">([^<]*)<', batches) == ["hạn gửi về cấp quận/huyện 20/12/2024"]
+    clock.set(datetime(2024, 12, 21, 1, 0, tzinfo=UTC))
+    batches = re.search(r'data-testid="batches">(.*?)</div>', client.get("/inbox/").get_data(as_text=True), re.S).group(1)
+    assert "Đã quá hạn" in batches
+    auth.logout()
+    auth.login("hn-hd-pl.council_secretary")
+    batches = re.search(r'data-testid="batches">(.*?)</div>', client.get("/inbox/").get_data(as_text=True), re.S).group(1)
+    assert "batch-forward-by" not in batches
