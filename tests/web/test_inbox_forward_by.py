@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from service.models import Campaign, Dossier, OrgUnit
+from service.models import Campaign, HumanTask, OrgUnit
 from service.operations.accounts import actor_for
 from service.operations.dossiers import NomineeInput, create_dossier
 from service.operations.demo import attach_sample_documents
@@ -75,15 +75,23 @@ def test_a_dossier_decided_at_this_level_or_a_level_without_deadline_shows_none(
     assert "forward-by" not in _due_cell(client.get("/inbox/").get_data(as_text=True), staying)
 
 
-def test_unit_clerks_draft_shows_the_wards_deadline(app, client, auth):
-    _deadlines(app, ward="2024-12-10", district="2024-12-20")
-    with app.extensions["thidua.session_factory"]() as session, session.begin():
+def _unit_dossier(app, name: str, award: str, submit: bool = False) -> int:
+    """A dossier of the unit HN-HD-PL-TP asking `award` for `name`, a draft or submitted; its open task's id."""
+    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
+    with factory() as session, session.begin():
         clerk = actor_for(session, "hn-hd-pl-tp.unit_clerk")
         unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
-        dossier = create_dossier(session, clerk, app.extensions["thidua.engine"], campaign_code="TEST-PL-ALL",
-                                 unit_id=unit.id, title="Đề nghị năm 2024",
-                                 nominees=[NomineeInput("individual", "Người ba", "BK-TINH")])  # fmt: skip
-        draft = open_task_for(session, session.get(Dossier, dossier.id).id).id
+        dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id,
+                                 title="Đề nghị năm 2024", nominees=[NomineeInput("individual", name, award)])  # fmt: skip
+        if submit:
+            attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
+            complete_task(session, clerk, engine, open_task_for(session, dossier.id).id, "submit")
+        return open_task_for(session, dossier.id).id
+
+
+def test_unit_clerks_draft_shows_the_wards_deadline(app, client, auth):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    draft = _unit_dossier(app, "Người ba", "BK-TINH")
     auth.login("hn-hd-pl-tp.unit_clerk")
     cell = _due_cell(client.get("/inbox/").get_data(as_text=True), draft)
     assert "10/12/2024<br><span class=\"muted\">hạn gửi về cấp phường/xã</span>" in cell
@@ -118,17 +126,10 @@ def test_task_and_dossier_pages_say_the_deadline_a_step_without_timer_works_to(a
 def test_task_page_of_a_step_with_a_timer_says_its_due_time_only(app, client, auth):
     _deadlines(app, ward="2024-12-10", district="2024-12-20")
     # A district award waiting for the ward office, whose review has a timer: its due time, not the district's day.
-    factory, engine = app.extensions["thidua.session_factory"], app.extensions["thidua.engine"]
-    with factory() as session, session.begin():
-        clerk = actor_for(session, "hn-hd-pl-tp.unit_clerk")
-        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "HN-HD-PL-TP"))
-        dossier = create_dossier(session, clerk, engine, campaign_code="TEST-PL-ALL", unit_id=unit.id, title="Đi lên",
-                                 nominees=[NomineeInput("individual", "Người bốn", "GK-HUYEN")])  # fmt: skip
-        attach_sample_documents(session, clerk, FileStore(FILES), engine.clock.now(), dossier.id)
-        complete_task(session, clerk, engine, open_task_for(session, dossier.id).id, "submit")
-        review = open_task_for(session, dossier.id)
+    review_id = _unit_dossier(app, "Người bốn", "GK-HUYEN", submit=True)
+    with app.extensions["thidua.session_factory"]() as session:
+        review = session.get(HumanTask, review_id)
         assert review.bpmn_id == "ward_office_review" and review.due_at is not None
-        review_id = review.id
     auth.login("hn-hd-pl.office_clerk")
     line = _waiting_line(client.get(f"/inbox/tasks/{review_id}").get_data(as_text=True))
     assert re.search(r"\(Hạn xử lý \d\d/\d\d/\d{4} \d\d:\d\d\)", line) and "Gửi về" not in line
