@@ -94,8 +94,8 @@ class InboxRow:
     returned: ReturnedRow | None = None  # sent back to this step by a return from the step above
     nominee_count: int = 0  # the dossier's nominees still travelling (not yet granted or refused)
     awards: tuple[AwardAsked, ...] = ()  # the award forms they ask for, each once
-    # Where the dossier still goes up: the campaign's deadline for reaching the next level (the step's own due time,
-    # a timer's, is due_at). Council and chairman steps have no timer of their own: this is the date they work to.
+    # A step without a timer of its own (a unit's draft, a council's vote, a chairman's decision) where the dossier
+    # still goes up: the campaign's deadline for reaching the next level, the date it works to (None beside a due_at).
     forward_by: ForwardBy | None = None
 
     def is_overdue(self, now: datetime) -> bool:
@@ -255,7 +255,8 @@ def inbox(
             and claimed_by in (None, actor.user_id),
             returned=ReturnedRow(getattr(steps[(version_id, before_step)], "name", before_step), before_comment)
             if before_decision == "return" else None,
-            **_asking(asking, str(level), deadlines[campaign_id]),
+            # A step with a timer works to its due time (due_at), not the next level's deadline (as DossierView).
+            **_asking(asking, str(level), deadlines[campaign_id] if due_at is None else {}),
         )
         for (task_id, step, role, org_unit_id, due_at, escalated_at, claimed_by, created_at, version_id, dossier_id,
              title, campaign_code, unit_name, unit_id, holder, _sha256, before_decision, before_step, before_comment,

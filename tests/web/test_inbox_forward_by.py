@@ -163,3 +163,11 @@ def test_inbox_batch_list_says_the_next_levels_deadline(app, client, auth, clock
     auth.login("hn-hd-pl.council_secretary")
     batches = re.search(r'data-testid="batches">(.*?)</div>', client.get("/inbox/").get_data(as_text=True), re.S).group(1)
     assert "batch-forward-by" not in batches
+
+
+def test_api_row_of_a_step_with_a_timer_has_no_forward_by(app, client):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    review_id = _unit_dossier(app, "Người năm", "GK-HUYEN", submit=True)  # at the ward office: its timer's due time
+    listed = client.get("/api/v1/tasks", headers=_bearer(client, "hn-hd-pl.office_clerk")).get_json()["tasks"]
+    row = next(t for t in listed if t["id"] == review_id)
+    assert row["due_at"] is not None and row["forward_by"] is None
