@@ -101,7 +101,8 @@ SCHEMAS: dict[str, Schema] = {
     "InboxTask": obj(id=INT, step=STR, name=STR, role=STR, org_unit_id=INT, dossier_id=INT, dossier_title=STR,
                      campaign=STR, submitting_unit=obj(id=INT, name=STR), created_at=TIME, due_at=TIME_OR_NULL,
                      overdue=BOOL, escalated_at=TIME_OR_NULL, escalated_to_me=BOOL, claimed_by=nullable("UserRef"),
-                     forward_by=nullable("ForwardBy")),
+                     forward_by={**nullable("ForwardBy"), "description": "bước không có hẹn giờ (due_at null) mà hồ sơ "
+                                 "còn đi lên: hạn của phong trào để đến cấp trên kế tiếp"}),
     "ForwardBy": obj(level=LEVEL, deadline={"type": "string", "format": "date"},
                      passed={**BOOL, "description": "hạn đã qua (giờ Việt Nam): cấp đó không nhận hồ sơ nữa"}),
     "TaskList": obj(
