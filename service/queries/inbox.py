@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, cast, column, func, select, union_all, values
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, cast, column, func, or_, select, union_all, values
 from sqlalchemy.orm import Session, aliased
 
-from workflows import StepInfo
+from workflows import LEVELS, StepInfo
 
 from ..domain.actors import Actor
-from ..domain.deadlines import ForwardBy, forward_by, level_deadlines
+from ..domain.deadlines import ForwardBy, forward_by, level_deadlines, local_date, receiving_level
 from ..domain.text import natural_key
 from ..models import (
     AwardForm, Campaign, CampaignAwardForm, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, ProcessVersion, User,
@@ -238,7 +238,8 @@ def inbox(
         if filters.unit_id:
             query = query.where(Dossier.unit_id == filters.unit_id)
         if filters.overdue and now is not None:
-            query = query.where(HumanTask.due_at <= now)
+            late = _forward_late(session, now)
+            query = query.where(HumanTask.due_at <= now if late is None else or_(HumanTask.due_at <= now, late))
     found = session.execute(_sorted(query, filters.sort if filters is not None else "due", facets)).all()
     definitions = {row[8]: version_definition(session, row[8], row[15]) for row in found}
     # Each row's step, and the step that returned it (in the same version: a return goes back along its process).
@@ -262,6 +263,32 @@ def inbox(
              title, campaign_code, unit_name, unit_id, holder, _sha256, before_decision, before_step, before_comment,
              asking, level, campaign_id, _deadlines_json, _submission_deadline) in found
     ]  # fmt: skip
+
+
+def _forward_late(session: Session, now: datetime) -> ColumnElement[bool] | None:
+    """Open tasks without a timer whose forward-by deadline has passed (InboxRow.forward_by, ForwardBy.passed): at a
+    level whose next level's deadline in the dossier's campaign is over, with a nominee still asking for an award
+    granted above that level. The overdue filter lists them with the tasks past their due time, as the rows mark
+    them. The campaigns' deadlines are read here (a campaign a year per plan: a few rows), the rest is the query's."""
+    today = local_date(now)
+    late_campaigns: dict[str, list[int]] = {}
+    for campaign_id, deadlines_json, submission_deadline in session.execute(
+        select(Campaign.id, Campaign.deadlines_json, Campaign.submission_deadline)
+    ):  # fmt: skip
+        deadlines = level_deadlines(deadlines_json, submission_deadline)
+        for level in LEVELS[:-1]:
+            day = deadlines.get(receiving_level(level))
+            if day is not None and today > day:
+                late_campaigns.setdefault(level, []).append(campaign_id)
+    parts = []
+    for level, campaigns in late_campaigns.items():
+        above = LEVELS[LEVELS.index(level) + 1:]
+        going_up = (select(Nominee.id).join(AwardForm, AwardForm.id == Nominee.award_form_id)
+                    .where(Nominee.dossier_id == Dossier.id, Nominee.outcome.is_(None),
+                           AwardForm.granting_level.in_(above))
+                    .correlate(Dossier).exists())  # fmt: skip
+        parts.append(and_(HumanTask.level == level, Dossier.campaign_id.in_(campaigns), going_up))
+    return and_(HumanTask.due_at.is_(None), or_(*parts)) if parts else None
 
 
 def _before(column: Any) -> tuple[Any]:

@@ -57,8 +57,9 @@ def test_chairman_row_shows_the_next_levels_deadline_and_when_it_has_passed(app,
     clock.set(datetime(2024, 12, 20, 16, 59, tzinfo=UTC))
     assert "forward-late" not in _due_cell(client.get("/inbox/").get_data(as_text=True), going_up)
     clock.set(datetime(2024, 12, 20, 17, 0, tzinfo=UTC))
-    late = _due_cell(client.get("/inbox/").get_data(as_text=True), going_up)
-    assert 'data-testid="forward-late">Đã quá hạn<' in late
+    page = client.get("/inbox/").get_data(as_text=True)
+    assert 'data-testid="forward-late">Đã quá hạn<' in _due_cell(page, going_up)
+    assert re.search(rf'<tr class="overdue" data-task-id="{going_up}"', page)  # highlighted as an overdue row is
     listed = client.get("/api/v1/tasks", headers=_bearer(client, "hn-hd-pl.chairman")).get_json()["tasks"]
     assert next(t for t in listed if t["id"] == going_up)["forward_by"]["passed"] is True
 
@@ -171,3 +172,17 @@ def test_api_row_of_a_step_with_a_timer_has_no_forward_by(app, client):
     listed = client.get("/api/v1/tasks", headers=_bearer(client, "hn-hd-pl.office_clerk")).get_json()["tasks"]
     row = next(t for t in listed if t["id"] == review_id)
     assert row["due_at"] is not None and row["forward_by"] is None
+
+
+def test_overdue_filter_lists_steps_past_their_forward_by_deadline(app, client, auth, clock):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    going_up = _task_of(app, at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"]))
+    staying = _task_of(app, at_ward_chairman(app, "HN-HD-PL-VH", ["Người hai"], award="GK-XA"))  # granted at the ward
+    auth.login("hn-hd-pl.chairman")
+    rows = lambda: [int(i) for i in re.findall(r'data-task-id="(\d+)"', client.get("/inbox/?filter=1&overdue=1")  # noqa: E731
+                                                .get_data(as_text=True))]  # fmt: skip
+    assert going_up not in rows() and staying not in rows()
+    clock.set(datetime(2024, 12, 20, 17, 0, tzinfo=UTC))  # the 21st in Hà Nội: the district's day has passed
+    assert going_up in rows() and staying not in rows()
+    listed = client.get("/api/v1/tasks?overdue=true", headers=_bearer(client, "hn-hd-pl.chairman")).get_json()["tasks"]
+    assert going_up in [t["id"] for t in listed]

@@ -190,7 +190,8 @@ INBOX_FILTERS = [
     {"name": "unit_id", "in": "query", "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"},
      "description": "đơn vị nộp"},
     {"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]},
-     "description": "chỉ việc quá hạn"},
+     "description": "chỉ việc quá hạn: quá hạn xử lý (due_at), hoặc bước không hẹn giờ đã quá hạn gửi lên cấp trên "
+                    "(forward_by.passed)"},
 ]
 PATHS: dict[str, Any] = {
     "/auth/token": {"post": _op(
