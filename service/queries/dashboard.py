@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.dossier_status import shown_status
@@ -15,6 +15,7 @@ from ..domain.quotas import Nominated, RuleCheck, RuleContext, Tally, check_rule
 from ..domain.text import natural_key
 from ..models import Campaign, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance
 from .campaign_config import campaign_config
+from .inbox import forward_late
 from .quota_usage import counted_decisions
 from .step_names import step_names
 
@@ -79,13 +80,16 @@ def campaign_dashboard(session: Session, campaign: Campaign, now: datetime) -> D
 
 def _overdue(session: Session, campaign: Campaign, now: datetime) -> list[tuple[str, str, int]]:
     """Overdue open tasks counted by org unit and step name: by version and bpmn id in SQL (names are not
-    stored), then groups of equal names merged, so a step's line counts its tasks of every version."""
+    stored), then groups of equal names merged, so a step's line counts its tasks of every version. Overdue: past
+    its due time, or, for a step without a timer, past the deadline for reaching the next level (inbox.forward_late)."""
+    late = forward_late(session, now)
     counted = session.execute(
         select(OrgUnit.name, ProcessInstance.version_id, HumanTask.bpmn_id, func.count())
         .join(ProcessInstance, HumanTask.instance_id == ProcessInstance.id)
         .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
         .join(OrgUnit, HumanTask.org_unit_id == OrgUnit.id)
-        .where(Dossier.campaign_id == campaign.id, HumanTask.state == "ready", HumanTask.due_at <= now)
+        .where(Dossier.campaign_id == campaign.id, HumanTask.state == "ready",
+               HumanTask.due_at <= now if late is None else or_(HumanTask.due_at <= now, late))
         .group_by(OrgUnit.name, ProcessInstance.version_id, HumanTask.bpmn_id)
     ).all()  # fmt: skip
     names = step_names(session, [(version, step) for _, version, step, _ in counted])

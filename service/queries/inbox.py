@@ -238,7 +238,7 @@ def inbox(
         if filters.unit_id:
             query = query.where(Dossier.unit_id == filters.unit_id)
         if filters.overdue and now is not None:
-            late = _forward_late(session, now)
+            late = forward_late(session, now)
             query = query.where(HumanTask.due_at <= now if late is None else or_(HumanTask.due_at <= now, late))
     found = session.execute(_sorted(query, filters.sort if filters is not None else "due", facets)).all()
     definitions = {row[8]: version_definition(session, row[8], row[15]) for row in found}
@@ -265,11 +265,12 @@ def inbox(
     ]  # fmt: skip
 
 
-def _forward_late(session: Session, now: datetime) -> ColumnElement[bool] | None:
+def forward_late(session: Session, now: datetime) -> ColumnElement[bool] | None:
     """Open tasks without a timer whose forward-by deadline has passed (InboxRow.forward_by, ForwardBy.passed): at a
     level whose next level's deadline in the dossier's campaign is over, with a nominee still asking for an award
     granted above that level. The overdue filter lists them with the tasks past their due time, as the rows mark
-    them. The campaigns' deadlines are read here (a campaign a year per plan: a few rows), the rest is the query's."""
+    them, and the campaign dashboard counts them. A condition on a query joining HumanTask and its Dossier; the
+    campaigns' deadlines are read here (a campaign a year per plan: a few rows), the rest is the query's."""
     today = local_date(now)
     late_campaigns: dict[str, list[int]] = {}
     for campaign_id, deadlines_json, submission_deadline in session.execute(

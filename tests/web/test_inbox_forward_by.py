@@ -186,3 +186,17 @@ def test_overdue_filter_lists_steps_past_their_forward_by_deadline(app, client, 
     assert going_up in rows() and staying not in rows()
     listed = client.get("/api/v1/tasks?overdue=true", headers=_bearer(client, "hn-hd-pl.chairman")).get_json()["tasks"]
     assert going_up in [t["id"] for t in listed]
+
+
+def test_campaign_dashboard_counts_steps_past_their_forward_by_deadline(app, client, auth, clock):
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"])
+    auth.login("hn-hd-pl.chairman")
+
+    def overdue() -> str:
+        page = client.get("/campaigns/TEST-PL-ALL/dashboard").get_data(as_text=True)
+        return re.search(r"<h2>Việc quá hạn</h2>\s*<ul>(.*?)</ul>", page, re.S).group(1)
+
+    assert "Chủ tịch xem xét, quyết định" not in overdue()
+    clock.set(datetime(2024, 12, 21, 1, 0, tzinfo=UTC))
+    assert re.search(r"Chủ tịch xem xét, quyết định: <span class=\"badge overdue\">1</span>", overdue())
