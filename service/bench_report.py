@@ -93,6 +93,8 @@ def write_svg(report: dict[str, Any], path: Path) -> None:
     if "inbox" in phases:
         groups.append(("hộp việc", phases["inbox"]["inbox"]))
         groups.append(("trang hộp việc", phases["inbox"]["inbox_page"]))
+        if "inbox_by_unit" in phases["inbox"]:  # reports written before it was measured have none
+            groups.append(("theo đơn vị", phases["inbox"]["inbox_by_unit"]))
     if "audit" in phases:
         groups.append(("trang nhật ký", phases["audit"]["audit_page"]))
     title = (f"thidua bench --province — {report.get('database', '')}, {dossiers.get('dossiers', 0)} hồ sơ, "

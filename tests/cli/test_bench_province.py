@@ -43,6 +43,7 @@ def test_tiny_province_run_reports_every_phase_and_draws_the_chart(request, back
     assert [w["dossiers"] for w in dossiers["windows"]] == [20]
     assert phases["raw_spiffworkflow"]["ratio_project_to_raw"] > 0
     assert phases["inbox"]["task_rows"] == 5000 and phases["inbox"]["inbox"]["count"] == 40
+    assert phases["inbox"]["inbox_by_unit"]["count"] == 40  # the list sorted by submitting unit, timed too
     assert phases["audit"]["audit_events"] == 5000
     assert set(phases["audit"]["by_filter"]) == {"all", "dossier", "action", "day", "month", "actor", "unit"}
     engine = make_engine(url)
@@ -68,7 +69,8 @@ def test_tiny_province_run_reports_every_phase_and_draws_the_chart(request, back
     series = {line.get("data-series") for line in svg.iter(f"{SVG}polyline")}
     assert series == {"completions_per_s", "rss_mib"}
     bars = {(bar.get("data-group"), bar.get("data-key")) for bar in svg.iter(f"{SVG}rect") if bar.get("data-group")}
-    assert {group for group, _ in bars} == {"duyệt 1 việc", "hộp việc", "trang hộp việc", "trang nhật ký"}
+    assert {group for group, _ in bars} == {"duyệt 1 việc", "hộp việc", "trang hộp việc", "theo đơn vị",
+                                             "trang nhật ký"}
     assert {key for _, key in bars} == {"p50_ms", "p95_ms", "p99_ms"}
     assert any(line.get("class") == "target" for line in svg.iter(f"{SVG}line"))
 
