@@ -159,7 +159,8 @@ def batch_summaries(session: Session, actor: Actor) -> list[BatchSummary]:
         group = groups.setdefault(key, ((version_id, step, campaign_code, str(level)), source, [], set()))
         group[2].append(nominees)
         group[3].update((asked or "").split(","))
-        deadlines.setdefault(campaign_id, level_deadlines(deadlines_json, submission_deadline))
+        if campaign_id not in deadlines:  # parsed once per campaign
+            deadlines[campaign_id] = level_deadlines(deadlines_json, submission_deadline)
     found = list(groups.items())  # a batch of one is still a batch (`batches`)
     names = step_names(session, [(version_id, step) for _, ((version_id, step, _, _), _, _, _) in found])
     return [

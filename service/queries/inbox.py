@@ -153,17 +153,18 @@ def _sorted(query: Select[Any], sort: str, facets: InboxFacets | None) -> Select
     if sort == "arrival":
         return query.order_by(HumanTask.created_at, HumanTask.id)
     if sort == "unit" and facets is not None and facets.units:
-        ranks = values(column("unit_id", Integer), column("position", Integer), name="unit_rank").data(
-            [(unit_id, position) for position, (unit_id, _) in enumerate(facets.units)]).cte()  # by label already
-        return (query.outerjoin(ranks, ranks.c.unit_id == Dossier.unit_id)
-                .order_by(ranks.c.position.is_(None), ranks.c.position, *by_due))  # fmt: skip
+        units = [unit_id for unit_id, _ in facets.units]  # by label already
+        return _ranked(query, Dossier.unit_id, Integer, units).order_by(*by_due)
     if sort == "campaign" and facets is not None and facets.campaigns:
-        codes = sorted(facets.campaigns, key=natural_key)
-        ranks = values(column("code", String), column("position", Integer), name="campaign_rank").data(
-            [(code, position) for position, code in enumerate(codes)]).cte()
-        return (query.outerjoin(ranks, ranks.c.code == Campaign.code)
-                .order_by(ranks.c.position.is_(None), ranks.c.position, *by_due))  # fmt: skip
+        return _ranked(query, Campaign.code, String, sorted(facets.campaigns, key=natural_key)).order_by(*by_due)
     return query.order_by(*by_due)
+
+
+def _ranked(query: Select[Any], key: Any, key_type: Any, keys: list[Any]) -> Select[Any]:
+    """`query` ordered first by the position of its `key` among `keys` (a VALUES list joined; a key not listed last)."""
+    ranks = values(column("key", key_type), column("position", Integer), name="rank").data(
+        [(value, position) for position, value in enumerate(keys)]).cte()
+    return query.outerjoin(ranks, ranks.c.key == key).order_by(ranks.c.position.is_(None), ranks.c.position)
 
 
 def actionable_task_ids(actor: Actor, *, escalations: bool = True):  # type: ignore[no-untyped-def]
@@ -245,7 +246,8 @@ def inbox(
     # Each row's step, and the step that returned it (in the same version: a return goes back along its process).
     wanted = {(row[8], row[1]) for row in found} | {(row[8], row[17]) for row in found if row[16] == "return"}
     steps = {(version_id, bpmn_id): definitions[version_id].steps.get(bpmn_id) for version_id, bpmn_id in wanted}
-    deadlines = {row[21]: level_deadlines(row[22], row[23]) for row in found}  # by campaign
+    # Each campaign's deadlines parsed once for its rows.
+    deadlines = {campaign_id: level_deadlines(text, day) for campaign_id, text, day in {row[21:24] for row in found}}
     return [
         InboxRow(
             task_id=task_id, step=step, step_name=getattr(steps[(version_id, step)], "name", step), role=role,
