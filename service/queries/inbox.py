@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -271,27 +272,38 @@ def forward_late(session: Session, now: datetime) -> ColumnElement[bool] | None:
     """Open tasks without a timer whose forward-by deadline has passed (InboxRow.forward_by, ForwardBy.passed): at a
     level whose next level's deadline in the dossier's campaign is over, with a nominee still asking for an award
     granted above that level. The overdue filter lists them with the tasks past their due time, as the rows mark
-    them, and the campaign dashboard counts them. A condition on a query joining HumanTask and its Dossier; the
-    campaigns' deadlines are read here (a campaign a year per plan: a few rows), the rest is the query's."""
+    them, and the campaign dashboard counts them. A condition on a query joining HumanTask and its Dossier."""
     today = local_date(now)
-    late_campaigns: dict[str, list[int]] = {}
+    parts = [forward_by_in(level, [campaign for campaigns in by_day.values() for campaign in campaigns])
+             for level, by_day in forward_deadlines(session, lambda day: today > day).items()]  # fmt: skip
+    return or_(*parts) if parts else None
+
+
+def forward_deadlines(session: Session, wanted: Callable[[date], bool]) -> dict[str, dict[date, list[int]]]:
+    """The campaigns' forward-by deadlines that are `wanted`, by the level of the tasks working to them: task level →
+    deadline (the next level's, receiving_level) → the campaigns setting it. Read in Python (a campaign a year per
+    plan: a few rows); forward_by_in makes each into a condition on the tasks."""
+    found: dict[str, dict[date, list[int]]] = {}
     for campaign_id, deadlines_json, submission_deadline in session.execute(
-        select(Campaign.id, Campaign.deadlines_json, Campaign.submission_deadline)
+        select(Campaign.id, Campaign.deadlines_json, Campaign.submission_deadline).order_by(Campaign.id)
     ):  # fmt: skip
         deadlines = level_deadlines(deadlines_json, submission_deadline)
         for level in LEVELS[:-1]:
             day = deadlines.get(receiving_level(level))
-            if day is not None and today > day:
-                late_campaigns.setdefault(level, []).append(campaign_id)
-    parts = []
-    for level, campaigns in late_campaigns.items():
-        above = LEVELS[LEVELS.index(level) + 1:]
-        going_up = (select(Nominee.id).join(AwardForm, AwardForm.id == Nominee.award_form_id)
-                    .where(Nominee.dossier_id == Dossier.id, Nominee.outcome.is_(None),
-                           AwardForm.granting_level.in_(above))
-                    .correlate(Dossier).exists())  # fmt: skip
-        parts.append(and_(HumanTask.level == level, Dossier.campaign_id.in_(campaigns), going_up))
-    return and_(HumanTask.due_at.is_(None), or_(*parts)) if parts else None
+            if day is not None and wanted(day):
+                found.setdefault(level, {}).setdefault(day, []).append(campaign_id)
+    return found
+
+
+def forward_by_in(level: str, campaign_ids: list[int]) -> ColumnElement[bool]:
+    """Tasks without a timer at `level`, of a dossier in one of these campaigns with a nominee still asking for an
+    award granted above that level: those working to the campaign's deadline for the next level (domain.deadlines.
+    forward_by, the rule for one row). A condition on a query joining HumanTask and its Dossier."""
+    above = LEVELS[LEVELS.index(level) + 1:]
+    going_up = (select(Nominee.id).join(AwardForm, AwardForm.id == Nominee.award_form_id)
+                .where(Nominee.dossier_id == Dossier.id, Nominee.outcome.is_(None), AwardForm.granting_level.in_(above))
+                .correlate(Dossier).exists())  # fmt: skip
+    return and_(HumanTask.due_at.is_(None), HumanTask.level == level, Dossier.campaign_id.in_(campaign_ids), going_up)
 
 
 def _before(column: Any) -> tuple[Any]:
