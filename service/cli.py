@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .config import Config
 from .db import make_engine, make_session_factory, session_scope, upgrade_schema
@@ -22,6 +25,18 @@ SHIPPED_BPMN = sorted((REPO_ROOT / "bpmn").glob("*.bpmn"))
 
 def _factory(config: Config):  # type: ignore[no-untyped-def]
     return make_session_factory(make_engine(config.database_url))
+
+
+@contextmanager
+def _one_transaction(config: Config) -> Iterator[Session]:
+    """A session in one transaction on the configured database, whose connections are closed after (a command run
+    inside another process, as the tests run them, leaves no connection open behind it)."""
+    engine = make_engine(config.database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @click.group(help="Thi đua: quy trình xét duyệt hồ sơ khen thưởng (BPMN + SpiffWorkflow).")
@@ -251,9 +266,24 @@ def timers_fire() -> None:
 
     from .operations.timers import fire_due_timers
 
-    with session_scope(_factory(Config.from_env())) as session:
+    with _one_transaction(Config.from_env()) as session:
         run = fire_due_timers(session, Engine())
     click.echo(f"{run.instances} quy trình được xử lý, {run.escalations} việc được báo quá hạn")
+
+
+@timers.command("remind", help="Nhắc một lần những người giữ việc sắp đến hạn gửi hồ sơ lên cấp trên "
+                               "(trong số ngày THIDUA_REMINDER_DAYS, mặc định 3, hoặc --days).")
+@click.option("--days", type=click.IntRange(min=0), default=None,
+              help="Nhắc các việc có hạn gửi lên cấp trên trong số ngày này (mặc định THIDUA_REMINDER_DAYS).")
+def timers_remind(days: int | None) -> None:
+    from workflows import Engine
+
+    from .operations.reminders import send_forward_reminders
+
+    config = Config.from_env()
+    with _one_transaction(config) as session:
+        run = send_forward_reminders(session, Engine().clock.now(), config.reminder_days if days is None else days)
+    click.echo(f"{run.tasks} việc được nhắc hạn gửi lên cấp trên, {run.notices} thông báo")
 
 
 @main.group(help="Hàng đợi việc nền (do 'thidua worker' chạy).")

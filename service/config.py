@@ -21,6 +21,8 @@ class Config:
     timezone: str = "Asia/Ho_Chi_Minh"
     proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (THIDUA_PROXY_HOPS)
     slow_request_ms: int = 1000  # requests slower than this are logged (THIDUA_SLOW_REQUEST_MS; 0 = off)
+    # Days before a forward-by deadline the worker reminds the officials holding a task (THIDUA_REMINDER_DAYS; 0 = off)
+    reminder_days: int = 3
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, instance_dir: Path | None = None) -> Config:
@@ -34,6 +36,7 @@ class Config:
             upload_dir=Path(env.get("THIDUA_UPLOAD_DIR") or folder / "uploads"),
             proxy_hops=_whole_number(env, "THIDUA_PROXY_HOPS"),
             slow_request_ms=_whole_number(env, "THIDUA_SLOW_REQUEST_MS", default=1000),
+            reminder_days=_whole_number(env, "THIDUA_REMINDER_DAYS", default=3),
         )
 
     @classmethod

@@ -48,6 +48,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "task.reassign": "Giao lại việc",
     "task.complete": "Xử lý xong một bước",
     "task.escalate": "Báo quá hạn lên cấp trên",
+    "task.remind": "Nhắc hạn gửi hồ sơ lên cấp trên",
     "eligibility.confirm": "Xác nhận điều kiện khen thưởng",
     # process instances
     "instance.end": "Kết thúc quy trình",
@@ -114,6 +115,7 @@ DETAIL_KEY_LABELS: dict[str, str] = {
     "released_tasks": "Việc trả lại cho nhóm", "roles_ended": "Vai trò chấm dứt", "into_name": "Sáp nhập vào",
     "after_reset": "Sau khi được đặt lại", "api_tokens_revoked": "Mã truy cập API bị thu hồi",
     "must_change_password": "Phải đổi mật khẩu",
+    "deadline": "Hạn gửi về", "notified": "Người được nhắc",
 }
 # Coded values of those keys, in words: a dossier's or a process's status, a decision, a level.
 DETAIL_VALUE_WORDS: dict[str, dict[str, str]] = {

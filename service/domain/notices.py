@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from .campaign_config import LEVEL_LABELS
 
@@ -33,6 +34,8 @@ SENTENCES = {
     "task_returned": "Hồ sơ “{dossier}” bị trả lại để bổ sung; việc của bạn: {task}.",
     "escalation": "Quá hạn: {task} — hồ sơ “{dossier}” chưa được xử lý đúng hạn.",
     "assigned": "Bạn được giao việc: {task} — hồ sơ “{dossier}”.",
+    # A reminder before the forward-by deadline, when the day is not known (reminder_notice names it).
+    "forward_reminder": "Sắp đến hạn gửi hồ sơ “{dossier}” lên cấp trên; việc của bạn: {task}.",
     "granted": "Hồ sơ “{dossier}” đã được khen thưởng.",
     "not_granted": "Hồ sơ “{dossier}” không được khen thưởng.",
     "cancelled": "Quy trình của hồ sơ “{dossier}” đã bị quản trị viên hủy; hồ sơ không được xét tiếp.",
@@ -45,6 +48,7 @@ SUBJECTS = {
     "task_returned": "[Thi đua] Hồ sơ bị trả lại để bổ sung: {task} — {dossier}",
     "escalation": "[Thi đua] Việc quá hạn: {task}",
     "assigned": "[Thi đua] Bạn được giao việc: {task}",
+    "forward_reminder": "[Thi đua] Sắp đến hạn gửi hồ sơ lên cấp trên: {dossier}",
     "granted": "[Thi đua] Hồ sơ được khen thưởng: {dossier}",
     "not_granted": "[Thi đua] Hồ sơ không được khen thưởng: {dossier}",
     "cancelled": "[Thi đua] Hồ sơ bị hủy: {dossier}",
@@ -121,6 +125,24 @@ def return_notice(kind: str, task_name: str | None, dossier_title: str | None, r
     text = tr(template).format(dossier=dossier_title or "", step=returned.step, level=level, task=task_name or "")
     reason = _sentence_part(returned.reason)
     return (f"{text} {tr(_REASON).format(reason=reason)}" if reason else text), subject
+
+
+# A reminder of the forward-by deadline (operations.reminders): the level the dossier must reach and the day.
+REMINDER_KINDS = ("forward_reminder",)
+_REMINDER = "Hồ sơ “{dossier}” cần gửi về {level} chậm nhất ngày {deadline}; việc của bạn: {task}."
+_REMINDER_SUBJECT = "[Thi đua] Hạn gửi về {level} ngày {deadline}: {dossier}"
+
+
+def reminder_notice(task_name: str | None, dossier_title: str | None, level: str | None, deadline: date | None,
+                    tr: Translate = as_is) -> tuple[str, str]:  # fmt: skip
+    """(sentence, e-mail subject) of a reminder that the dossier must reach `level` by `deadline` (the day it was sent
+    for), in `tr`'s locale; without them (not found) the kind's plain sentence."""
+    if level is None or deadline is None:
+        return (notice_text(REMINDER_KINDS[0], task_name, dossier_title, tr),
+                notice_subject(REMINDER_KINDS[0], task_name, dossier_title, tr))  # fmt: skip
+    values = {"dossier": dossier_title or "", "task": task_name or "", "deadline": f"{deadline:%d/%m/%Y}",
+              "level": tr(_LEVEL).format(level=level_label(level, tr))}  # fmt: skip
+    return tr(_REMINDER).format(**values), tr(_REMINDER_SUBJECT).format(**values)
 
 
 @dataclass(frozen=True)

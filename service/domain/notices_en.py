@@ -20,6 +20,8 @@ EN: dict[str, str] = {
     "Quá hạn: {task} — hồ sơ “{dossier}” chưa được xử lý đúng hạn.":
         "Overdue: {task} — dossier “{dossier}” was not handled in time.",
     "Bạn được giao việc: {task} — hồ sơ “{dossier}”.": "A task was assigned to you: {task} — dossier “{dossier}”.",
+    "Sắp đến hạn gửi hồ sơ “{dossier}” lên cấp trên; việc của bạn: {task}.":
+        "The deadline to send dossier “{dossier}” up is near; your task: {task}.",
     "Hồ sơ “{dossier}” đã được khen thưởng.": "Dossier “{dossier}” was granted.",
     "Hồ sơ “{dossier}” không được khen thưởng.": "Dossier “{dossier}” was not granted.",
     "Quy trình của hồ sơ “{dossier}” đã bị quản trị viên hủy; hồ sơ không được xét tiếp.":
@@ -31,6 +33,11 @@ EN: dict[str, str] = {
         "[Thi đua] Dossier returned for supplement: {task} — {dossier}",
     "[Thi đua] Việc quá hạn: {task}": "[Thi đua] Overdue task: {task}",
     "[Thi đua] Bạn được giao việc: {task}": "[Thi đua] A task was assigned to you: {task}",
+    "[Thi đua] Sắp đến hạn gửi hồ sơ lên cấp trên: {dossier}": "[Thi đua] Deadline near to send the dossier up: {dossier}",
+    # A reminder naming the level and the day (reminder_notice)
+    "Hồ sơ “{dossier}” cần gửi về {level} chậm nhất ngày {deadline}; việc của bạn: {task}.":
+        "Dossier “{dossier}” must reach the {level} by {deadline}; your task: {task}.",
+    "[Thi đua] Hạn gửi về {level} ngày {deadline}: {dossier}": "[Thi đua] To reach the {level} by {deadline}: {dossier}",
     "[Thi đua] Hồ sơ được khen thưởng: {dossier}": "[Thi đua] Dossier granted: {dossier}",
     "[Thi đua] Hồ sơ không được khen thưởng: {dossier}": "[Thi đua] Dossier not granted: {dossier}",
     "[Thi đua] Hồ sơ bị hủy: {dossier}": "[Thi đua] Dossier cancelled: {dossier}",

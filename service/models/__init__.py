@@ -7,7 +7,7 @@ from .campaign import AwardForm, Campaign, CampaignAwardForm, CampaignRule, Regi
 from .certificate_layout import CertificateLayout
 from .decision import Decision, DecisionAward, DecisionCounter, GeneratedDocument
 from .document import Document, DocumentKind
-from .job import Job, JobStatus, Notification
+from .job import Job, JobStatus, Notification, TaskReminder
 from .dossier import Dossier, DossierStatus, Nominee, NomineeDecision, NomineeKind
 from .org import Level, OrgUnit, OrgUnitName, Role, RoleAssignment
 from .records import IndexResult, PastAward, YearlyRating
@@ -19,5 +19,5 @@ __all__ = [
     "AuditChainHead", "AuditEvent", "AwardForm", "Campaign", "Dossier", "DossierStatus", "HumanTask",
     "HumanTaskState", "InstanceStatus", "Level", "Nominee", "NomineeDecision", "NomineeKind", "OrgUnit", "OrgUnitName", "ProcessDefinition",
     "ProcessInstance", "ProcessVersion", "RequestOrigin", "Role", "RoleAssignment", "User", "UserAgent",
-    "Job", "JobStatus", "Notification", "AuditVerification", "VerificationState",
+    "Job", "JobStatus", "Notification", "TaskReminder", "AuditVerification", "VerificationState",
 ]  # fmt: skip

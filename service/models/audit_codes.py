@@ -80,6 +80,8 @@ ACTIONS: dict[str, int] = {
     # passwords: a user's own change, an admin's reset (never the password or its hash in the event)
     "user.password_change": 47,
     "user.password_reset": 48,
+    # a reminder sent before an open task's forward-by deadline (operations.reminders)
+    "task.remind": 49,
 }
 
 OBJECT_TYPES: dict[str, int] = {

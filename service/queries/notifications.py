@@ -24,15 +24,16 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ..domain.notices import RETURN_KINDS, ReturnedBy, Translate, as_is, cancel_notice, notice_text, return_notice
-from ..models import AuditEvent, Dossier, HumanTask, Notification, OrgUnit, ProcessInstance
+from ..domain.notices import (REMINDER_KINDS, RETURN_KINDS, ReturnedBy, Translate, as_is, cancel_notice, notice_text,
+                              reminder_notice, return_notice)
+from ..models import AuditEvent, Dossier, HumanTask, Notification, OrgUnit, ProcessInstance, TaskReminder
 from .step_names import step_names
 
 # The kinds of notice that ask the user to act on their task: a task a return opened for the previous step's
 # officials among them, and the unit's notice of its returned dossier (it names the preparation task the unit
 # answers it with: once resubmitted or withdrawn, it is handled). The outcome notices (no task) tell of something,
 # and stay as they are read.
-TASK_KINDS = ("task", "task_returned", "returned", "assigned", "escalation")
+TASK_KINDS = ("task", "task_returned", "returned", "assigned", "escalation", *REMINDER_KINDS)
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,12 @@ def recent_notices(session: Session, user_id: int, limit: int, tr: Translate = a
     names = step_names(session, [(version, step) for _, version, step, *_ in rows if step is not None])
     returns = returns_behind(session, [n.task_id for n, *_ in rows if n.kind in RETURN_KINDS and n.task_id is not None])
     reasons = cancel_reasons(session, [n.dossier_id for n, *_ in rows if n.kind == "cancelled" and n.dossier_id])
+    reminded = reminders_sent(session, [n.task_id for n, *_ in rows if n.kind in REMINDER_KINDS and n.task_id])
     notices = []
     for n, version, step, state, title, unit in rows:
         name = names.get((version, step))
         notices.append(NoticeRow(n.id, n.kind, n.task_id, n.dossier_id, n.created_at, n.read_at,
-                                 _text(n, name, title, returns, reasons, tr), _done(n.kind, n.task_id, state),
+                                 _text(n, name, title, returns, reasons, reminded, tr), _done(n.kind, n.task_id, state),
                                  name, unit))  # fmt: skip
     return notices
 
@@ -158,7 +160,12 @@ def grouped(notices: Iterable[NoticeRow]) -> list[NoticeGroup]:
 
 
 def _text(notice: Notification, task_name: str | None, title: str | None, returns: dict[int, ReturnedBy],
-          reasons: dict[int, str | None], tr: Translate) -> str:  # fmt: skip
+          reasons: dict[int, str | None], reminded: dict[int, list[TaskReminder]], tr: Translate) -> str:  # fmt: skip
+    if notice.kind in REMINDER_KINDS and notice.task_id is not None:
+        sent = reminded.get(notice.task_id, [])
+        # The reminder sent with this notice (the same moment); else the task's latest.
+        reminder = next((r for r in sent if r.sent_at == notice.created_at), sent[-1] if sent else None)
+        return reminder_notice(task_name, title, reminder and reminder.level, reminder and reminder.deadline, tr)[0]
     if notice.kind in RETURN_KINDS and notice.task_id is not None:
         return return_notice(notice.kind, task_name, title, returns.get(notice.task_id), tr)[0]
     if notice.kind == "cancelled" and notice.dossier_id is not None:
@@ -177,6 +184,19 @@ def cancel_reasons(session: Session, dossier_ids: Iterable[int]) -> dict[int, st
         .where(AuditEvent.dossier_id.in_(ids), AuditEvent.action == "instance.cancel").order_by(AuditEvent.id)
     ).all()  # fmt: skip
     return {dossier_id: comment for dossier_id, comment in rows}  # the last cancellation's, if there were several
+
+
+def reminders_sent(session: Session, task_ids: Iterable[int]) -> dict[int, list[TaskReminder]]:
+    """For each of these tasks, the reminders of its forward-by deadline sent so far (operations.reminders), oldest
+    first: a reminder notice names the level and the day it was sent for. One query by the reminders' key."""
+    ids = sorted(set(task_ids))
+    if not ids:
+        return {}
+    found: dict[int, list[TaskReminder]] = {}
+    for reminder in session.scalars(select(TaskReminder).where(TaskReminder.task_id.in_(ids))
+                                    .order_by(TaskReminder.task_id, TaskReminder.sent_at)):  # fmt: skip
+        found.setdefault(reminder.task_id, []).append(reminder)
+    return found
 
 
 _RETURNING = aliased(HumanTask)
