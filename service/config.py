@@ -22,7 +22,7 @@ class Config:
     proxy_hops: int = 0  # reverse proxies in front that set X-Forwarded-For/-Proto (THIDUA_PROXY_HOPS)
     slow_request_ms: int = 1000  # requests slower than this are logged (THIDUA_SLOW_REQUEST_MS; 0 = off)
     # Days before a forward-by deadline the worker reminds the officials holding a task (THIDUA_REMINDER_DAYS; 0 = off)
-    reminder_days: int = 3
+    reminder_days: int = 3  # domain.deadlines.SOON_DAYS (not imported: the configuration stands alone)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, instance_dir: Path | None = None) -> Config:

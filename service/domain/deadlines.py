@@ -18,6 +18,9 @@ if TYPE_CHECKING:  # campaign_config imports this module
 
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# A deadline this many days ahead or fewer is near: the inbox's "due soon" filter lists such tasks, and the worker
+# reminds their officials (unless THIDUA_REMINDER_DAYS says another number of days).
+SOON_DAYS = 3
 
 
 def local_date(moment: datetime) -> date:

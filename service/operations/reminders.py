@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..config import SmtpSettings, smtp_settings
-from ..domain.deadlines import ForwardBy, local_date, receiving_level
+from ..domain.deadlines import SOON_DAYS, ForwardBy, local_date, receiving_level
 from ..domain.notices import REMINDER_KINDS, TASK_MAIL, reminder_notice
 from ..domain.notices_en import translator
 from ..models import Dossier, HumanTask, Notification, ProcessInstance, TaskReminder, User
@@ -44,7 +44,7 @@ from .rows import insert_rows
 
 REMINDER_KIND = REMINDER_KINDS[0]
 # How many days before the deadline a task is reminded of, unless THIDUA_REMINDER_DAYS says otherwise.
-DEFAULT_DAYS = 3
+DEFAULT_DAYS = SOON_DAYS
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, String, and_, cast, column, func, or_, select, union_all, values
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from workflows import LEVELS, StepInfo
 
 from ..domain.actors import Actor
-from ..domain.deadlines import ForwardBy, forward_by, level_deadlines, local_date, receiving_level
+from ..domain.deadlines import SOON_DAYS, ForwardBy, forward_by, level_deadlines, local_date, receiving_level
 from ..domain.text import natural_key
 from ..models import (
     AwardForm, Campaign, CampaignAwardForm, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, ProcessVersion, User,
@@ -115,11 +115,12 @@ class InboxFilter:
     step: str | None = None
     unit_id: int | None = None  # the submitting unit
     overdue: bool = False
+    due_soon: bool = False  # due within SOON_DAYS days (with `overdue` as well: either)
     sort: str = "due"
 
     def as_dict(self) -> dict[str, object]:
         return {"campaign": self.campaign, "step": self.step, "unit_id": self.unit_id, "overdue": self.overdue,
-                "sort": self.sort}  # fmt: skip
+                "due_soon": self.due_soon, "sort": self.sort}  # fmt: skip
 
     @property
     def chooses(self) -> bool:
@@ -129,7 +130,7 @@ class InboxFilter:
     @property
     def narrows(self) -> bool:
         """Whether it leaves anything out (an empty list then says the filter found nothing, not the inbox)."""
-        return bool(self.campaign or self.step or self.unit_id or self.overdue)
+        return bool(self.campaign or self.step or self.unit_id or self.overdue or self.due_soon)
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> InboxFilter:
@@ -139,6 +140,7 @@ class InboxFilter:
             step=str(data["step"]) if data.get("step") else None,
             unit_id=int(str(unit)) if unit not in (None, "") and str(unit).isdigit() else None,
             overdue=bool(data.get("overdue")),
+            due_soon=bool(data.get("due_soon")),
             sort=str(data["sort"]) if data.get("sort") in SORTS else "due",
         )
 
@@ -239,9 +241,14 @@ def inbox(
             query = query.where(HumanTask.bpmn_id == filters.step)
         if filters.unit_id:
             query = query.where(Dossier.unit_id == filters.unit_id)
-        if filters.overdue and now is not None:
-            late = forward_late(session, now)
-            query = query.where(HumanTask.due_at <= now if late is None else or_(HumanTask.due_at <= now, late))
+        if (filters.overdue or filters.due_soon) and now is not None:
+            wanted = []
+            if filters.overdue:
+                late = forward_late(session, now)
+                wanted += [HumanTask.due_at <= now] + ([late] if late is not None else [])
+            if filters.due_soon:
+                wanted += due_soon(session, now)
+            query = query.where(or_(*wanted))
     found = session.execute(_sorted(query, filters.sort if filters is not None else "due", facets)).all()
     definitions = {row[8]: version_definition(session, row[8], row[15]) for row in found}
     # Each row's step, and the step that returned it (in the same version: a return goes back along its process).
@@ -277,6 +284,17 @@ def forward_late(session: Session, now: datetime) -> ColumnElement[bool] | None:
     parts = [forward_by_in(level, [campaign for campaigns in by_day.values() for campaign in campaigns])
              for level, by_day in forward_deadlines(session, lambda day: today > day).items()]  # fmt: skip
     return or_(*parts) if parts else None
+
+
+def due_soon(session: Session, now: datetime, days: int = SOON_DAYS) -> list[ColumnElement[bool]]:
+    """Conditions (any of them) for the open tasks whose deadline is near but not past: a due time within the next
+    `days` days, or, for a step without a timer, the deadline for reaching the next level between today and `days`
+    days from today in Vietnam (what the worker reminds of: operations.reminders)."""
+    today = local_date(now)
+    last = today + timedelta(days=days)
+    return [and_(HumanTask.due_at > now, HumanTask.due_at <= now + timedelta(days=days))] + [
+        forward_by_in(level, [campaign for campaigns in by_day.values() for campaign in campaigns])
+        for level, by_day in forward_deadlines(session, lambda day: today <= day <= last).items()]  # fmt: skip
 
 
 def forward_deadlines(session: Session, wanted: Callable[[date], bool]) -> dict[str, dict[date, list[int]]]:

@@ -68,6 +68,7 @@ EN: dict[str, str] = {
     "Đã lưu bộ lọc.": "Filter saved.",
     "Tất cả": "All",
     "Chỉ việc quá hạn": "Overdue only",
+    "Chỉ việc sắp đến hạn (3 ngày tới)": "Due soon only (next 3 days)",
     "Đồng ý các việc đã chọn": "Approve selected",
     "Ý kiến chung": "Common comment",
     "Kết quả xử lý hàng loạt": "Bulk result",

@@ -43,7 +43,7 @@ NOT_FOUND_TASK = NotFound("Không tìm thấy việc cần xử lý.")
 
 
 FILTER_KEY = "inbox.filter"
-FILTER_FIELDS = ("campaign", "step", "unit_id", "overdue", "sort")
+FILTER_FIELDS = ("campaign", "step", "unit_id", "overdue", "due_soon", "sort")
 # Tasks listed on the inbox page at most (the most urgent first); the filter narrows to the rest.
 PAGE_SIZE = LIST_LIMIT
 

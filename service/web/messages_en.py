@@ -316,6 +316,7 @@ EN: dict[str, str] = {
         '\'confirmed\' must be a list of strings "<nominee id>:<condition code>".',
     "Tham số truy vấn không được để trống: {value}.": "Query parameters must not be empty: {value}.",
     "Tham số 'overdue' phải là true hoặc false.": "Parameter 'overdue' must be true or false.",
+    "Tham số 'due_soon' phải là true hoặc false.": "Parameter 'due_soon' must be true or false.",
     "'outcome' phải là approve hoặc reject.": "'outcome' must be approve or reject.",
     "Chỉ quản trị viên mới tạo và sửa phong trào.": "Only administrators may create and edit campaigns.",
     "Không tìm thấy phong trào.": "Campaign not found.",

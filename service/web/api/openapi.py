@@ -192,6 +192,10 @@ INBOX_FILTERS = [
     {"name": "overdue", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]},
      "description": "chỉ việc quá hạn: quá hạn xử lý (due_at), hoặc bước không hẹn giờ đã quá hạn gửi lên cấp trên "
                     "(forward_by.passed)"},
+    {"name": "due_soon", "in": "query", "schema": {"type": "string", "enum": ["true", "false"]},
+     "description": "chỉ việc sắp đến hạn (3 ngày tới): hạn xử lý (due_at) trong 3 ngày tới, hoặc bước không hẹn giờ "
+                    "có hạn gửi lên cấp trên (forward_by) từ hôm nay đến 3 ngày tới; cùng overdue=true: việc thuộc một "
+                    "trong hai"},
 ]
 PATHS: dict[str, Any] = {
     "/auth/token": {"post": _op(

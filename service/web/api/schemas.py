@@ -176,9 +176,9 @@ def upload_input() -> Json:
 
 
 def inbox_filter() -> InboxFilter:
-    """?campaign=&step=&unit_id=&overdue=true|false; anything else is refused."""
+    """?campaign=&step=&unit_id=&overdue=true|false&due_soon=true|false; anything else is refused."""
     args = request.args.to_dict()
-    _check_fields(args, {"campaign", "step", "unit_id", "overdue"}, set(), " trong chuỗi truy vấn")
+    _check_fields(args, {"campaign", "step", "unit_id", "overdue", "due_soon"}, set(), " trong chuỗi truy vấn")
     empty = sorted(k for k, v in args.items() if not v.strip())
     if empty:
         raise InvalidInput("Tham số truy vấn không được để trống: {value}.", {"value": ', '.join(empty)}, fields=empty)
@@ -186,9 +186,12 @@ def inbox_filter() -> InboxFilter:
         _refuse_nul(value, key)
     if args.get("overdue", "false") not in ("true", "false"):
         raise InvalidInput("Tham số 'overdue' phải là true hoặc false.", field="overdue")
+    if args.get("due_soon", "false") not in ("true", "false"):
+        raise InvalidInput("Tham số 'due_soon' phải là true hoặc false.", field="due_soon")
     if "unit_id" in args:
         _digits(args["unit_id"], "unit_id")
-    return InboxFilter.from_dict({**args, "overdue": args.get("overdue") == "true"})
+    return InboxFilter.from_dict({**args, "overdue": args.get("overdue") == "true",
+                                  "due_soon": args.get("due_soon") == "true"})
 
 
 # Responses ---------------------------------------------------------------------------------------------------------
