@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, and_, cast, column, func, or_, select, union_all, values
+from sqlalchemy import ColumnElement, Integer, Select, String, and_, case, cast, column, func, literal, or_, select, union_all, values
 from sqlalchemy.orm import Session, aliased
 
 from workflows import LEVELS, StepInfo
 
 from ..domain.actors import Actor
-from ..domain.deadlines import SOON_DAYS, ForwardBy, forward_by, level_deadlines, local_date, receiving_level
+from ..domain.deadlines import SOON_DAYS, VN, ForwardBy, forward_by, level_deadlines, local_date, receiving_level
 from ..domain.text import natural_key
 from ..models import (
     AwardForm, Campaign, CampaignAwardForm, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, ProcessVersion, User,
@@ -145,22 +145,40 @@ class InboxFilter:
         )
 
 
-def _sorted(query: Select[Any], sort: str, facets: InboxFacets | None) -> Select[Any]:
+def _sorted(session: Session, query: Select[Any], sort: str, facets: InboxFacets | None) -> Select[Any]:
     """The list in the order chosen, ordered by the database, so a page of the first LIST_LIMIT rows is the first of
     the whole inbox in that order, not the soonest due re-sorted: by submitting unit as the page names it (the
     facets' labels, numbers in them by value), by campaign (codes, numbers by value), by arrival (oldest first); each
     then, and the default, by due date (undated last), then arrival. The units' and campaigns' ranks are the facets'
     own order, computed in Python (natural_key) and joined as a VALUES list (hashed or indexed by the database: a CASE
-    over two thousand units costs a tenth of a second at ten thousand rows)."""
-    by_due = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
+    over two thousand units costs a tenth of a second at ten thousand rows). A step without a timer is due when the
+    dossier must reach the next level (_due_or_forward_by), as its row says."""
     if sort == "arrival":
         return query.order_by(HumanTask.created_at, HumanTask.id)
+    due = _due_or_forward_by(session)
+    by_due = (due.is_(None), due, HumanTask.created_at, HumanTask.id)
     if sort == "unit" and facets is not None and facets.units:
         units = [unit_id for unit_id, _ in facets.units]  # by label already
         return _ranked(query, Dossier.unit_id, Integer, units).order_by(*by_due)
     if sort == "campaign" and facets is not None and facets.campaigns:
         return _ranked(query, Campaign.code, String, sorted(facets.campaigns, key=natural_key)).order_by(*by_due)
     return query.order_by(*by_due)
+
+
+def _due_or_forward_by(session: Session) -> ColumnElement[Any]:
+    """The moment each task of the list is due: its due time (a timer's), or, for a step without a timer where the
+    dossier still goes up (InboxRow.forward_by), the end of the campaign's deadline day for reaching the next level in
+    Vietnam; None for a step decided at its level. One CASE branch per task level and deadline day (a few: campaigns
+    a year by levels), its campaigns and its moment bound parameters, so the statement stays in SQLAlchemy's cache
+    (a VALUES list would be compiled again at each request); a row without a due time asks whether its dossier goes
+    up (one lookup of its nominees), others not."""
+    whens = [(and_(HumanTask.level == level, Dossier.campaign_id.in_(campaigns), _going_up(level)),
+              literal(datetime.combine(day + timedelta(days=1), time(0), VN), HumanTask.due_at.type))
+             for level, by_day in forward_deadlines(session, lambda day: True).items()
+             for day, campaigns in sorted(by_day.items())]  # fmt: skip
+    if not whens:
+        return HumanTask.due_at
+    return case((HumanTask.due_at.is_not(None), HumanTask.due_at), *whens, else_=None)
 
 
 def _ranked(query: Select[Any], key: Any, key_type: Any, keys: list[Any]) -> Select[Any]:
@@ -249,7 +267,7 @@ def inbox(
             if filters.due_soon:
                 wanted += due_soon(session, now)
             query = query.where(or_(*wanted))
-    found = session.execute(_sorted(query, filters.sort if filters is not None else "due", facets)).all()
+    found = session.execute(_sorted(session, query, filters.sort if filters is not None else "due", facets)).all()
     definitions = {row[8]: version_definition(session, row[8], row[15]) for row in found}
     # Each row's step, and the step that returned it (in the same version: a return goes back along its process).
     wanted = {(row[8], row[1]) for row in found} | {(row[8], row[17]) for row in found if row[16] == "return"}
@@ -317,11 +335,16 @@ def forward_by_in(level: str, campaign_ids: list[int]) -> ColumnElement[bool]:
     """Tasks without a timer at `level`, of a dossier in one of these campaigns with a nominee still asking for an
     award granted above that level: those working to the campaign's deadline for the next level (domain.deadlines.
     forward_by, the rule for one row). A condition on a query joining HumanTask and its Dossier."""
+    return and_(HumanTask.due_at.is_(None), HumanTask.level == level, Dossier.campaign_id.in_(campaign_ids),
+                _going_up(level))
+
+
+def _going_up(level: str) -> ColumnElement[bool]:
+    """The row's dossier has a nominee still asking for an award granted above `level` (correlated to Dossier)."""
     above = LEVELS[LEVELS.index(level) + 1:]
-    going_up = (select(Nominee.id).join(AwardForm, AwardForm.id == Nominee.award_form_id)
-                .where(Nominee.dossier_id == Dossier.id, Nominee.outcome.is_(None), AwardForm.granting_level.in_(above))
-                .correlate(Dossier).exists())  # fmt: skip
-    return and_(HumanTask.due_at.is_(None), HumanTask.level == level, Dossier.campaign_id.in_(campaign_ids), going_up)
+    return (select(Nominee.id).join(AwardForm, AwardForm.id == Nominee.award_form_id)
+            .where(Nominee.dossier_id == Dossier.id, Nominee.outcome.is_(None), AwardForm.granting_level.in_(above))
+            .correlate(Dossier).exists())  # fmt: skip
 
 
 def _before(column: Any) -> tuple[Any]:

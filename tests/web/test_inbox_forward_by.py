@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from service.domain.deadlines import VN
 from service.models import Campaign, HumanTask, OrgUnit
 from service.operations.accounts import actor_for
 from service.operations.dossiers import NomineeInput, create_dossier
@@ -200,3 +201,46 @@ def test_campaign_dashboard_counts_steps_past_their_forward_by_deadline(app, cli
     assert "Chủ tịch xem xét, quyết định" not in overdue()
     clock.set(datetime(2024, 12, 21, 1, 0, tzinfo=UTC))
     assert re.search(r"Chủ tịch xem xét, quyết định: <span class=\"badge overdue\">1</span>", overdue())
+
+
+def _order(page: str, task_ids: list[int]) -> list[int]:
+    found = [int(t) for t in re.findall(r'<tr[^>]*data-task-id="(\d+)"', page)]
+    return [t for t in found if t in task_ids]
+
+
+def test_by_due_date_a_step_without_timer_is_due_on_its_forward_by_day(app, client, auth, clock):
+    # Older first: a dossier decided at the ward (no deadline to work to), then two going up to the district.
+    staying = _task_of(app, at_ward_chairman(app, "HN-HD-PL-VH", ["Người hai"], award="GK-XA"))
+    first_up = _task_of(app, at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"]))
+    second_up = _task_of(app, at_ward_chairman(app, "HN-HD-PL-TC", ["Người ba"]))
+    ours = [staying, first_up, second_up]
+    auth.login("hn-hd-pl.chairman")
+    # Without a district deadline nothing is due: by arrival.
+    assert _order(client.get("/inbox/").get_data(as_text=True), ours) == ours
+    _deadlines(app, ward="2024-12-10", district="2024-12-20")
+    # Now the two going up are due on the 20th: before the one without a deadline, by arrival between them.
+    assert _order(client.get("/inbox/").get_data(as_text=True), ours) == [first_up, second_up, staying]
+    listed = client.get("/api/v1/tasks", headers=_bearer(client, "hn-hd-pl.chairman")).get_json()["tasks"]
+    assert [t["id"] for t in listed if t["id"] in ours] == [first_up, second_up, staying]
+    # Sorted by arrival, the deadline plays no part.
+    assert _order(client.get("/inbox/?filter=1&sort=arrival").get_data(as_text=True), ours) == ours
+
+
+def test_a_timer_due_before_the_forward_by_day_comes_first_and_after_it_later(app, client, auth, clock):
+    review = _unit_dossier(app, "Người bốn", "GK-HUYEN", submit=True)  # the ward office's review: a timer
+    with app.extensions["thidua.session_factory"]() as session:
+        due_at = session.get(HumanTask, review).due_at
+    going_up = _task_of(app, at_ward_chairman(app, "HN-HD-PL-TP", ["Người một"]))
+    # The review is escalated to the chairman once overdue: both rows are then in the chairman's inbox.
+    from service.operations.timers import fire_due_timers
+
+    clock.set(due_at + timedelta(minutes=1))
+    with app.extensions["thidua.session_factory"]() as session, session.begin():
+        fire_due_timers(session, app.extensions["thidua.engine"])
+    auth.login("hn-hd-pl.chairman")
+    day = (due_at.astimezone(VN).date() + timedelta(days=1)).isoformat()  # the district's day: after the review's due
+    _deadlines(app, ward="2024-12-10", district=day)
+    assert _order(client.get("/inbox/").get_data(as_text=True), [review, going_up]) == [review, going_up]
+    day = (due_at.astimezone(VN).date() - timedelta(days=1)).isoformat()  # before it
+    _deadlines(app, ward="2024-12-10", district=day)
+    assert _order(client.get("/inbox/").get_data(as_text=True), [review, going_up]) == [going_up, review]
