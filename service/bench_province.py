@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from workflows import Engine, FixedClock
@@ -35,7 +35,8 @@ from .benchmark import CHAIN, run_raw
 from .db import READ_OPTIONS, make_engine, make_session_factory, upgrade_schema
 from .domain.actors import Actor
 from .domain.campaign_file import parse_campaign
-from .models import AuditChainHead, AuditEvent, HumanTask, OrgUnit, ProcessInstance, RoleAssignment, User
+from .models import (AuditChainHead, AuditEvent, Dossier, HumanTask, Nominee, OrgUnit, ProcessInstance, RoleAssignment,
+                     User)
 from .operations.accounts import actor_for, hash_password
 from .operations.audit import REQUEST_ORIGIN, event_hash, verify_chain
 from .operations.campaigns import import_campaign
@@ -447,14 +448,23 @@ def _inbox_phase(factory, scale: Scale, org: dict[str, Any], progress: Progress 
     to_add = max(0, scale.task_rows - existing)
     t0 = time.perf_counter()
     base = datetime(2025, 1, 1, tzinfo=UTC)
+    # About one task in a hundred still waits, each in a running process of its own dossier (the chain's dossiers have
+    # all ended by now, and an inbox lists only running processes' tasks), after one closed step of that process; the
+    # rest are closed tasks spread over the chain's processes (their history).
+    waiting = _running_instances(factory, rng, to_add // 100, by_level["unit"], base) if to_add >= 100 else []
     done = 0
     while done < to_add:
         batch = []
         for _ in range(min(10_000, to_add - done)):
             bpmn_id, level, role = steps[rng.randrange(len(steps))]
-            open_ = rng.random() < 0.01  # about one task in a hundred still waits
+            open_ = bool(waiting) and len(batch) % 2 == 1 and rng.random() < 0.02
             created = base + timedelta(minutes=rng.randrange(600_000))
-            instance_id = instances[rng.randrange(len(instances))]
+            if open_:
+                instance_id = waiting.pop()
+                batch[-1].update(instance_id=instance_id, created_at=created - timedelta(days=1),
+                                 completed_at=created)  # the step before, closed as this one opened
+            else:
+                instance_id = instances[rng.randrange(len(instances))]
             guid = str(uuid.UUID(int=rng.getrandbits(128)))  # the engine's form, the only one task_guid takes
             batch.append({"instance_id": instance_id, "task_guid": guid,
                           "bpmn_id": bpmn_id, "role": role, "level": level,
@@ -467,16 +477,17 @@ def _inbox_phase(factory, scale: Scale, org: dict[str, Any], progress: Progress 
         if progress:
             progress("việc", done, to_add)
     fill_s = time.perf_counter() - t0
-    _analyse(factory, "human_task")
+    for table in ("human_task", "process_instance", "dossier", "nominee"):  # the waiting tasks' rows are new too
+        _analyse(factory, table)
     with factory() as session:
         rows = session.scalar(select(func.count()).select_from(HumanTask)) or 0
         sample_units = [units[rng.choice(by_level[level])] for level in ("unit", "ward", "ward", "district", "province")
                         for _ in range(max(1, scale.queries // 5))]  # fmt: skip
-        inbox_times, page_times, by_unit_times = [], [], []
+        inbox_times, page_times, by_unit_times, listed = [], [], [], []
         for unit in sample_units:
             who = actor_for(session, f"{unit.code.lower()}.{ROLES[str(unit.level)][0]}")
             t1 = time.perf_counter()
-            inbox(session, who)
+            listed.append(len(inbox(session, who)))
             t2 = time.perf_counter()
             facets = inbox_facets(session, who)  # the inbox page also counts every open task and offers the filter's
             batch_summaries(session, who)  # choices, and lists the batches
@@ -487,8 +498,45 @@ def _inbox_phase(factory, scale: Scale, org: dict[str, Any], progress: Progress 
             inbox_times.append(t2 - t1)
             page_times.append(t3 - t1)
             by_unit_times.append(t4 - t3)
-    return {"task_rows": int(rows), "fill_s": round(fill_s, 1), "inbox": percentiles(inbox_times),
+    open_rows = session_count(factory, HumanTask.state == "ready")
+    return {"task_rows": int(rows), "open_rows": open_rows, "fill_s": round(fill_s, 1),
+            # How many rows the timed inboxes listed: the measurement is of lists that hold something.
+            "rows_listed": {"total": sum(listed), "max": max(listed, default=0),
+                            "empty_inboxes": sum(1 for n in listed if n == 0)},
+            "inbox": percentiles(inbox_times),
             "inbox_page": percentiles(page_times), "inbox_by_unit": percentiles(by_unit_times)}  # fmt: skip
+
+
+def session_count(factory, condition: Any) -> int:  # type: ignore[no-untyped-def]
+    with factory() as session:
+        return int(session.scalar(select(func.count()).select_from(HumanTask).where(condition)) or 0)
+
+
+def _running_instances(factory, rng: random.Random, count: int, units: list[int], base: datetime) -> list[int]:  # type: ignore[no-untyped-def]
+    """`count` dossiers in review, each with a running process (a copy of a chain dossier's and of its process's rows,
+    with one nominee asking a province award), for the waiting tasks; their process ids."""
+    with factory() as session:
+        dossier = session.scalar(select(Dossier).order_by(Dossier.id).limit(1))
+        instance = session.scalar(select(ProcessInstance).order_by(ProcessInstance.id).limit(1))
+        nominee = session.scalar(select(Nominee).order_by(Nominee.id).limit(1))
+        assert dossier is not None and instance is not None and nominee is not None
+        copy = {name: {c.key: getattr(row, c.key) for c in inspect(type(row)).column_attrs if c.key != "id"}
+                for name, row in (("dossier", dossier), ("instance", instance), ("nominee", nominee))}
+    ids: list[int] = []
+    for start in range(0, count, 2_000):
+        number = min(2_000, count - start)
+        with factory() as session, session.begin():
+            made = session.scalars(insert(Dossier).returning(Dossier.id, sort_by_parameter_order=True), [
+                {**copy["dossier"], "unit_id": rng.choice(units), "title": f"Hồ sơ đang xét {start + n + 1}",
+                 "status": "in_review", "created_at": base, "updated_at": base} for n in range(number)]).all()
+            session.execute(insert(Nominee), [{**copy["nominee"], "dossier_id": d, "outcome": None,
+                                               "outcome_level": None, "full_name": f"Người đang xét {d}"}
+                                              for d in made])  # fmt: skip
+            ids += session.scalars(insert(ProcessInstance).returning(ProcessInstance.id, sort_by_parameter_order=True), [
+                {**copy["instance"], "dossier_id": d, "status": "running", "end_event": None, "next_timer_at": None,
+                 "lock_version": 1} for d in made]).all()  # fmt: skip
+    rng.shuffle(ids)
+    return ids
 
 
 def _audit_phase(factory, scale: Scale, progress: Progress | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from workflows import LEVELS, StepInfo
 
+from ..db import not_driving
 from ..domain.actors import Actor
 from ..domain.deadlines import SOON_DAYS, VN, ForwardBy, forward_by, level_deadlines, local_date, receiving_level
 from ..domain.text import natural_key
@@ -225,7 +226,8 @@ def open_tasks(ids: Any, *columns: Any) -> Select[Any]:
         .join(Dossier, ProcessInstance.dossier_id == Dossier.id)
         .join(Campaign, Dossier.campaign_id == Campaign.id)
         .join(OrgUnit, Dossier.unit_id == OrgUnit.id)
-        .where(HumanTask.id.in_(ids), HumanTask.state == "ready", ProcessInstance.status == "running")
+        # The instance's status filters, it does not lead: the official's task ids do (db.not_driving).
+        .where(HumanTask.id.in_(ids), HumanTask.state == "ready", not_driving(ProcessInstance.status) == "running")
     )
 
 

@@ -44,6 +44,9 @@ def test_tiny_province_run_reports_every_phase_and_draws_the_chart(request, back
     assert phases["raw_spiffworkflow"]["ratio_project_to_raw"] > 0
     assert phases["inbox"]["task_rows"] == 5000 and phases["inbox"]["inbox"]["count"] == 40
     assert phases["inbox"]["inbox_by_unit"]["count"] == 40  # the list sorted by submitting unit, timed too
+    # The waiting tasks are in running processes: the timed inboxes list rows, not only empty lists.
+    listed = phases["inbox"]["rows_listed"]
+    assert phases["inbox"]["open_rows"] > 0 and listed["total"] > 0 and listed["empty_inboxes"] < 40
     assert phases["audit"]["audit_events"] == 5000
     assert set(phases["audit"]["by_filter"]) == {"all", "dossier", "action", "day", "month", "actor", "unit"}
     engine = make_engine(url)
