@@ -306,12 +306,19 @@ def test_migration_0018_lists_every_time_column(tmp_path):
 def test_migration_0018_round_trip_keeps_every_time_of_a_seeded_database(request, url_fixture):
     url = request.getfixturevalue(url_fixture)
 
-    def every_time() -> dict[tuple[str, str, int], datetime | None]:
+    def every_time() -> dict[tuple[str, str, tuple[object, ...]], datetime | None]:
+        # Each row by its primary key (an id, or the columns of a composite key such as task_reminder's).
         engine = make_engine(url)
-        with engine.connect() as conn:
-            found = {(name, c, row.id): getattr(row, c) for name, columns in _time_columns().items() for c in columns
-                     for row in conn.execute(select(Base.metadata.tables[name].c.id, Base.metadata.tables[name].c[c]))}
-        engine.dispose()
+        try:
+            with engine.connect() as conn:
+                found = {}
+                for name, columns in _time_columns().items():
+                    key = list(Base.metadata.tables[name].primary_key.columns)
+                    for c in columns:
+                        for row in conn.execute(select(*key, Base.metadata.tables[name].c[c])):
+                            found[(name, c, tuple(row[:-1]))] = row[-1]
+        finally:
+            engine.dispose()
         return found
 
     times = every_time()
@@ -324,7 +331,7 @@ def test_migration_0018_round_trip_keeps_every_time_of_a_seeded_database(request
             events = table("audit_event", column("id", Integer), column("occurred_at", DateTime()))
             old = dict(conn.execute(select(events.c.id, events.c.occurred_at)).all())
         engine.dispose()
-        assert old == {key[2]: value.replace(tzinfo=None) for key, value in times.items() if key[0] == "audit_event"}
+        assert old == {key[2][0]: value.replace(tzinfo=None) for key, value in times.items() if key[0] == "audit_event"}
     command.upgrade(alembic_config(url), "head")
     assert every_time() == times
     engine = make_engine(url)
