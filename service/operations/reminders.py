@@ -21,7 +21,7 @@ second inserts nothing (the database's unique key decides) and sends nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -33,7 +33,7 @@ from ..domain.deadlines import SOON_DAYS, ForwardBy, local_date, receiving_level
 from ..domain.notices import REMINDER_KINDS, TASK_MAIL, reminder_notice
 from ..domain.notices_en import translator
 from ..models import Dossier, HumanTask, Notification, ProcessInstance, TaskReminder, User
-from ..queries.inbox import forward_by_in, forward_deadlines
+from ..queries.inbox import forward_by_in, forward_deadlines_within
 from ..queries.org import Contact, role_holder_contacts
 from ..queries.step_names import task_name
 from .audit import record_events
@@ -58,12 +58,10 @@ def send_forward_reminders(session: Session, now: datetime, days: int = DEFAULT_
     at most `limit` tasks a pass (the next pass goes on), in the caller's transaction."""
     if days <= 0:
         return ReminderRun(0, 0)
-    today = local_date(now)
-    last = today + timedelta(days=days)
     settings = smtp_settings()
     tasks = notices = 0
     events: list[dict[str, Any]] = []  # the pass's audit events, appended at once (the chain's head moves once)
-    for level, by_day in forward_deadlines(session, lambda day: today <= day <= last).items():
+    for level, by_day in forward_deadlines_within(session, now, days).items():
         for day, campaigns in sorted(by_day.items()):
             if tasks >= limit:
                 break

@@ -310,11 +310,17 @@ def due_soon(session: Session, now: datetime, days: int = SOON_DAYS) -> list[Col
     """Conditions (any of them) for the open tasks whose deadline is near but not past: a due time within the next
     `days` days, or, for a step without a timer, the deadline for reaching the next level between today and `days`
     days from today in Vietnam (what the worker reminds of: operations.reminders)."""
-    today = local_date(now)
-    last = today + timedelta(days=days)
     return [and_(HumanTask.due_at > now, HumanTask.due_at <= now + timedelta(days=days))] + [
         forward_by_in(level, [campaign for campaigns in by_day.values() for campaign in campaigns])
-        for level, by_day in forward_deadlines(session, lambda day: today <= day <= last).items()]  # fmt: skip
+        for level, by_day in forward_deadlines_within(session, now, days).items()]  # fmt: skip
+
+
+def forward_deadlines_within(session: Session, now: datetime, days: int) -> dict[str, dict[date, list[int]]]:
+    """forward_deadlines from today to `days` days on in Vietnam, both days included: the near ones (the due-soon
+    filter, the reminders)."""
+    today = local_date(now)
+    last = today + timedelta(days=days)
+    return forward_deadlines(session, lambda day: today <= day <= last)
 
 
 def forward_deadlines(session: Session, wanted: Callable[[date], bool]) -> dict[str, dict[date, list[int]]]:
